@@ -1,0 +1,187 @@
+"""The contract every query strategy follows.
+
+A strategy looks at the current model and the unlabeled candidates and returns the pool indices to
+label next. Strategies hold only their settings (no fitted state), so one instance can be reused
+across rounds, seeds and processes; anything worth reusing between rounds of one run (a density
+estimate, say) goes into ``PoolView.cache``, which the loop keeps for the life of one run.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+# Rows scored per predict_proba call: bounds the memory of a scoring pass on large pools.
+SCORING_CHUNK_ROWS = 50_000
+
+
+def predict_proba_aligned(model: Any, X: Any, classes: np.ndarray) -> np.ndarray:
+    """Class probabilities in the column order of ``classes``, scored in row chunks.
+
+    A model fitted on a subset that lacks some classes (a bootstrap committee member, say) gets
+    zero columns for the classes it never saw.
+
+    Parameters
+    ----------
+    model : fitted classifier with ``predict_proba`` and ``classes_``
+    X : array-like or sparse matrix, shape (n_rows, n_features)
+    classes : ndarray, shape (n_classes,)
+
+    Returns
+    -------
+    ndarray, shape (n_rows, n_classes)
+    """
+    n = X.shape[0]
+    out = np.zeros((n, len(classes)), dtype=float)
+    if n == 0:
+        # sklearn refuses zero-row input; an empty score table is the right answer.
+        return out
+    model_classes = np.asarray(model.classes_)
+    if len(model_classes) == len(classes) and np.array_equal(model_classes, classes):
+        cols = None
+    else:
+        cols = np.searchsorted(classes, model_classes)
+    for start in range(0, n, SCORING_CHUNK_ROWS):
+        stop = min(start + SCORING_CHUNK_ROWS, n)
+        p = model.predict_proba(X[start:stop])
+        if cols is None:
+            out[start:stop] = p
+        else:
+            out[start:stop, cols] = p
+    return out
+
+
+def take_rows(X: Any, idx: np.ndarray) -> Any:
+    """Rows ``idx`` of a dense array or sparse matrix (CSR stays CSR)."""
+    if sp.issparse(X):
+        return X[idx]
+    return np.asarray(X)[idx]
+
+
+@dataclass
+class PoolView:
+    """What a strategy may look at in one round.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix, shape (n_pool, n_features)
+        The whole pool, never copied between rounds.
+    candidates : ndarray of int, shape (n_candidates,)
+        Pool indices that may be queried (unlabeled; possibly a random subsample of them).
+    labeled : ndarray of int, shape (n_labeled,)
+        Pool indices labeled so far.
+    y_labeled : ndarray, shape (n_labeled,)
+        Their labels.
+    classes : ndarray, shape (n_classes,)
+        All classes of the task, sorted.
+    model : fitted classifier
+        The model trained on the labeled rows this round.
+    make_model : callable
+        ``make_model(random_state)`` returns a fresh unfitted copy of the model (for committees).
+    cache : dict
+        Survives across rounds of one run; strategies may store pool-level precomputations here.
+    """
+
+    X: Any
+    candidates: np.ndarray
+    labeled: np.ndarray
+    y_labeled: np.ndarray
+    classes: np.ndarray
+    model: Any
+    make_model: Callable[[int], Any]
+    cache: dict = field(default_factory=dict)
+    _proba: np.ndarray | None = field(default=None, repr=False)
+
+    def proba(self) -> np.ndarray:
+        """Model probabilities for the candidates, shape (n_candidates, n_classes), computed once."""
+        if self._proba is None:
+            self._proba = predict_proba_aligned(self.model, take_rows(self.X, self.candidates), self.classes)
+        return self._proba
+
+    def X_candidates(self) -> Any:
+        """Feature rows of the candidates (a copy: only strategies that need features call it)."""
+        return take_rows(self.X, self.candidates)
+
+    def X_labeled(self) -> Any:
+        """Feature rows of the labeled set."""
+        return take_rows(self.X, self.labeled)
+
+
+def top_k(scores: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Positions of the ``k`` highest scores; ties broken at random (reproducibly under ``rng``).
+
+    Parameters
+    ----------
+    scores : ndarray, shape (n,)
+        Higher means more informative. NaN counts as the lowest score.
+    k : int
+    rng : numpy Generator
+
+    Returns
+    -------
+    ndarray of int, shape (min(k, n),)
+    """
+    scores = np.where(np.isnan(scores), -np.inf, np.asarray(scores, dtype=float))
+    k = max(0, min(int(k), len(scores)))
+    tiebreak = rng.random(len(scores))
+    # lexsort sorts by the last key first: score descending, then the random key.
+    order = np.lexsort((tiebreak, -scores))
+    return order[:k]
+
+
+class QueryStrategy(ABC):
+    """Base class: pick the next batch of pool indices to label.
+
+    Subclasses keep only settings as attributes (set in ``__init__`` without computation).
+    """
+
+    #: Registry name, e.g. ``"margin"``.
+    name: str = ""
+    #: Whether ``select`` reads ``view.proba()``. The loop scores the whole pool once per round and
+    #: shares it with the strategy only when this is True; strategies that never look at the model's
+    #: probabilities (random, core-set) set it to False to skip that pass.
+    uses_proba: bool = True
+
+    @abstractmethod
+    def select(self, view: PoolView, batch_size: int, rng: np.random.Generator) -> np.ndarray:
+        """Return ``min(batch_size, len(view.candidates))`` distinct pool indices from ``view.candidates``."""
+
+    def fit_model(
+        self,
+        make_model: Callable[[int], Any],
+        X_pool: Any,
+        labeled: np.ndarray,
+        y_labeled: np.ndarray,
+        unlabeled: np.ndarray,
+        random_state: int,
+    ) -> Any:
+        """Train the round's model. The default fits on the human labels only.
+
+        Semi-supervised strategies (self-training) override this to add pseudo-labels.
+        """
+        model = make_model(random_state)
+        model.fit(take_rows(X_pool, labeled), y_labeled)
+        return model
+
+    def describe(self) -> str:
+        """One line for reports."""
+        return self.name
+
+
+class ScoreStrategy(QueryStrategy):
+    """A strategy that scores each candidate independently and takes the top of the ranking."""
+
+    @abstractmethod
+    def scores(self, view: PoolView, rng: np.random.Generator) -> np.ndarray:
+        """Informativeness per candidate, shape (n_candidates,); higher is queried first."""
+
+    def select(self, view: PoolView, batch_size: int, rng: np.random.Generator) -> np.ndarray:
+        if batch_size <= 0 or len(view.candidates) == 0:
+            return np.empty(0, dtype=int)
+        s = self.scores(view, rng)
+        return view.candidates[top_k(s, batch_size, rng)]
