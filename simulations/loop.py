@@ -1,0 +1,232 @@
+"""One pool-based active learning run: one strategy, one seed.
+
+Protocol per seed (shared by every strategy so the comparison is paired):
+a stratified held-out test split; a stratified random initial labeled set; a fixed random "stop set"
+of pool rows on which label-free stopping signals are measured; then rounds of
+fit -> measure -> query until the label budget.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import cohen_kappa_score, confusion_matrix
+from sklearn.model_selection import train_test_split
+
+from simulations.strategies.base import PoolView, QueryStrategy, predict_proba_aligned, take_rows
+from simulations.strategies.uncertainty import normalized_entropy
+
+METRICS = ("accuracy", "balanced_accuracy", "macro_f1")
+
+
+@dataclass
+class Split:
+    """The fixed parts of one seed's experiment.
+
+    Attributes
+    ----------
+    X_pool : ndarray or CSR matrix, shape (n_pool, n_features)
+    y_pool : ndarray, shape (n_pool,)
+    X_test, y_test : test rows, shape (n_test, n_features), (n_test,)
+    initial : ndarray of int, shape (n_initial,)  pool indices labeled at the start
+    stop : ndarray of int, shape (n_stop,)  pool indices of the stop set
+    classes : ndarray, shape (n_classes,)
+    seed : int
+    """
+
+    X_pool: Any
+    y_pool: np.ndarray
+    X_test: Any
+    y_test: np.ndarray
+    initial: np.ndarray
+    stop: np.ndarray
+    classes: np.ndarray
+    seed: int
+
+
+def stratified_sample(y: np.ndarray, n: int, rng: np.random.Generator, classes: np.ndarray) -> np.ndarray:
+    """``n`` indices with class shares as in ``y``, at least one per class, drawn with ``rng``.
+
+    Returns
+    -------
+    ndarray of int, shape (max(n, n_classes),), sorted
+    """
+    counts = np.array([(y == c).sum() for c in classes])
+    n = min(max(n, len(classes)), int(counts.sum()))
+    exact = n * counts / counts.sum()
+    quota = np.minimum(counts, np.maximum(1, np.floor(exact).astype(int)))
+    # Rounding and the one-per-class floor leave the total off by a few: fix it by largest remainders.
+    remainder = exact - quota
+    while quota.sum() < n:
+        c = int(np.argmax(np.where(quota < counts, remainder, -np.inf)))
+        quota[c] += 1
+        remainder[c] -= 1
+    while quota.sum() > n:
+        c = int(np.argmin(np.where(quota > 1, remainder, np.inf)))
+        quota[c] -= 1
+        remainder[c] += 1
+    picked = [rng.choice(np.flatnonzero(y == c), size=q, replace=False) for c, q in zip(classes, quota, strict=True)]
+    return np.sort(np.concatenate(picked))
+
+
+def make_split(X: Any, y: np.ndarray, *, seed: int, test_share: float, max_test_rows: int,
+               initial_labels: int, stop_set_rows: int) -> Split:
+    """Draw one seed's test split, initial labeled set and stop set."""
+    classes = np.unique(y)
+    n_test = min(max_test_rows, max(len(classes), round(test_share * len(y))))
+    idx = np.arange(len(y))
+    pool_idx, test_idx = train_test_split(idx, test_size=n_test, stratify=y, random_state=seed)
+    pool_idx, test_idx = np.sort(pool_idx), np.sort(test_idx)
+    y_pool = y[pool_idx]
+    rng = np.random.default_rng([seed, 1])
+    initial = stratified_sample(y_pool, initial_labels, rng, classes)
+    stop = np.sort(rng.choice(len(pool_idx), size=min(stop_set_rows, len(pool_idx)), replace=False))
+    return Split(
+        X_pool=take_rows(X, pool_idx), y_pool=y_pool, X_test=take_rows(X, test_idx), y_test=y[test_idx],
+        initial=initial, stop=stop, classes=classes, seed=seed,
+    )
+
+
+def score_predictions(y_true: np.ndarray, y_pred: np.ndarray, classes: np.ndarray) -> dict[str, float]:
+    """Accuracy, balanced accuracy and macro-F1 from one confusion matrix."""
+    cm = confusion_matrix(y_true, y_pred, labels=classes).astype(float)
+    tp = np.diag(cm)
+    support = cm.sum(axis=1)
+    predicted = cm.sum(axis=0)
+    recall = np.divide(tp, support, out=np.zeros_like(tp), where=support > 0)
+    precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
+    denom = precision + recall
+    f1 = np.divide(2 * precision * recall, denom, out=np.zeros_like(tp), where=denom > 0)
+    present = support > 0
+    return {
+        "accuracy": float(tp.sum() / cm.sum()),
+        "balanced_accuracy": float(recall[present].mean()),
+        "macro_f1": float(f1[present].mean()),
+    }
+
+
+def _kappa(prev: np.ndarray, cur: np.ndarray) -> float:
+    if np.array_equal(prev, cur):
+        return 1.0  # identical predictions agree perfectly (sklearn gives NaN when both are constant)
+    return float(cohen_kappa_score(prev, cur))
+
+
+def _delta_f(prev: np.ndarray, cur: np.ndarray, positive: Any) -> float:
+    """Predicted change of F (Altschuler & Bloodgood 2019): 1 - 2a / (2a + b + c)."""
+    p, c = prev == positive, cur == positive
+    a = np.sum(p & c)
+    b_plus_c = np.sum(p != c)
+    denom = 2 * a + b_plus_c
+    return 0.0 if denom == 0 else float(1 - 2 * a / denom)
+
+
+def ceiling_metrics(split: Split, make_model) -> dict[str, float]:
+    """Test metrics of the model trained on the whole pool, and of always predicting the majority class."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = make_model(split.seed)
+        model.fit(split.X_pool, split.y_pool)
+    out = score_predictions(split.y_test, model.predict(split.X_test), split.classes)
+    values, counts = np.unique(split.y_pool, return_counts=True)
+    majority = values[np.argmax(counts)]
+    base = score_predictions(split.y_test, np.full(len(split.y_test), majority), split.classes)
+    out.update({f"baseline_{k}": v for k, v in base.items()})
+    return out
+
+
+def run_strategy(
+    split: Split,
+    strategy: QueryStrategy,
+    make_model,
+    schedule: np.ndarray,
+    *,
+    strategy_seed: int,
+    max_candidates: int | None = None,
+) -> list[dict[str, Any]]:
+    """Simulate one strategy on one split; one record per round (see docs/engine-contract.md).
+
+    Parameters
+    ----------
+    split : Split
+    strategy : QueryStrategy
+    make_model : callable, ``random_state -> unfitted classifier``
+    schedule : ndarray of int, shape (n_rounds,)
+        Label counts per round; ``schedule[0]`` must equal ``len(split.initial)``.
+    strategy_seed : int
+        Seeds the strategy's random choices (tie-breaks, committees, random picks).
+    max_candidates : int, optional
+        Score only a random subset of the unlabeled rows each round.
+    """
+    rng = np.random.default_rng([split.seed, strategy_seed])
+    n_pool = len(split.y_pool)
+    is_labeled = np.zeros(n_pool, dtype=bool)
+    is_labeled[split.initial] = True
+    labeled = split.initial.copy()
+    X_stop = take_rows(split.X_pool, split.stop)
+    binary = len(split.classes) == 2
+    cache: dict = {}
+    prev_stop_pred = None
+    records = []
+    for r in range(len(schedule)):
+        t0 = time.perf_counter()
+        unlabeled = np.flatnonzero(~is_labeled)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model = strategy.fit_model(
+                make_model, split.X_pool, labeled, split.y_pool[labeled], unlabeled, random_state=split.seed
+            )
+        fit_seconds = time.perf_counter() - t0
+
+        t1 = time.perf_counter()
+        rec: dict[str, Any] = {"round": r, "labels": len(labeled)}
+        rec.update(score_predictions(split.y_test, model.predict(split.X_test), split.classes))
+        last = r == len(schedule) - 1
+        candidates = unlabeled
+        if not last and max_candidates is not None and len(unlabeled) > max_candidates:
+            candidates = np.sort(rng.choice(unlabeled, size=max_candidates, replace=False))
+        # One scoring pass serves the strategy and the stop set when the whole pool is scored anyway.
+        pool_proba = None
+        if not last and getattr(strategy, "uses_proba", True) and max_candidates is None:
+            pool_proba = predict_proba_aligned(model, split.X_pool, split.classes)
+            stop_proba = pool_proba[split.stop]
+        else:
+            stop_proba = predict_proba_aligned(model, X_stop, split.classes)
+        stop_pred = split.classes[np.argmax(stop_proba, axis=1)]
+        rec["kappa"] = np.nan if prev_stop_pred is None else _kappa(prev_stop_pred, stop_pred)
+        rec["changed_share"] = np.nan if prev_stop_pred is None else float(np.mean(prev_stop_pred != stop_pred))
+        rec["delta_f"] = (
+            _delta_f(prev_stop_pred, stop_pred, split.classes[1]) if binary and prev_stop_pred is not None else np.nan
+        )
+        rec["mean_entropy"] = float(normalized_entropy(stop_proba).mean())
+        rec["self_accuracy"] = float(stop_proba.max(axis=1).mean())
+        rec["n_pseudo"] = int(getattr(model, "labelwise_n_pseudo_", 0))
+        prev_stop_pred = stop_pred
+
+        rec["query_max_entropy"] = np.nan
+        rec["query_min_confidence"] = np.nan
+        if not last:
+            batch = int(schedule[r + 1] - schedule[r])
+            view = PoolView(
+                X=split.X_pool, candidates=candidates, labeled=labeled, y_labeled=split.y_pool[labeled],
+                classes=split.classes, model=model, make_model=make_model, cache=cache,
+            )
+            if pool_proba is not None:
+                view._proba = pool_proba[candidates]
+            chosen = np.asarray(strategy.select(view, batch, rng), dtype=int)
+            chosen_proba = (
+                pool_proba[chosen] if pool_proba is not None
+                else predict_proba_aligned(model, take_rows(split.X_pool, chosen), split.classes)
+            )
+            rec["query_max_entropy"] = float(normalized_entropy(chosen_proba).max())
+            rec["query_min_confidence"] = float(chosen_proba.max(axis=1).min())
+            is_labeled[chosen] = True
+            labeled = np.concatenate([labeled, chosen])
+        rec["fit_seconds"] = fit_seconds
+        rec["query_seconds"] = time.perf_counter() - t1
+        records.append(rec)
+    return records

@@ -1,0 +1,103 @@
+"""Classifiers the simulation can train: named presets or any scikit-learn classifier with predict_proba."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import GaussianNB, MultinomialNB
+
+from simulations.errors import ConfigError
+
+MODELS: dict[str, str] = {
+    "logreg": "Logistic regression: fast, well-calibrated probabilities; the default.",
+    "random_forest": "Random forest (100 trees): non-linear tabular patterns; slower.",
+    "hist_gradient_boosting": "Histogram gradient boosting: strong on larger tabular data; needs dense features.",
+    "naive_bayes": "Naive Bayes: multinomial for text (TF-IDF), Gaussian for numeric data; very fast.",
+}
+
+# Models that cannot take sparse input; text features are densified for them only when small.
+_DENSE_ONLY = {"hist_gradient_boosting"}
+MAX_DENSIFY_CELLS = 50_000_000
+
+
+def model_label(spec: str | Any) -> str:
+    """A readable name for a model spec (a preset name, or the estimator's class name)."""
+    return spec if isinstance(spec, str) else type(spec).__name__
+
+
+def validate_model(spec: str | Any) -> None:
+    """Raise ConfigError unless ``spec`` is a known preset or a classifier with predict_proba."""
+    if isinstance(spec, str):
+        if spec not in MODELS:
+            raise ConfigError(f"Unknown model '{spec}'.", hint=f"Use one of: {', '.join(MODELS)}.")
+        return
+    if not (hasattr(spec, "fit") and hasattr(spec, "predict_proba")):
+        raise ConfigError(
+            f"{type(spec).__name__} cannot be used: it has no predict_proba.",
+            hint="Pass a scikit-learn classifier that predicts probabilities (for SVC: probability=True).",
+        )
+
+
+def needs_dense(spec: str | Any) -> bool:
+    """Whether the model needs a dense feature matrix."""
+    if isinstance(spec, str):
+        return spec in _DENSE_ONLY or spec == "naive_bayes_gaussian"
+    return isinstance(spec, (HistGradientBoostingClassifier, GaussianNB))
+
+
+def _nonnegative(X: Any) -> bool:
+    data = X.data if sp.issparse(X) else np.asarray(X)
+    return data.size == 0 or float(data.min()) >= 0.0
+
+
+def model_factory(spec: str | Any, X: Any) -> Callable[[int], Any]:
+    """A function ``random_state -> unfitted classifier`` for this feature matrix.
+
+    Parameters
+    ----------
+    spec : str or estimator
+        A key of :data:`MODELS` or an unfitted scikit-learn classifier with ``predict_proba``.
+    X : ndarray or sparse matrix, shape (n_rows, n_features)
+        Used only to pick the naive Bayes variant (multinomial needs non-negative features).
+    """
+    validate_model(spec)
+    if not isinstance(spec, str):
+        def from_estimator(random_state: int) -> Any:
+            est = clone(spec)
+            if "random_state" in est.get_params():
+                est.set_params(random_state=random_state)
+            return est
+        return from_estimator
+    if spec == "logreg":
+        return lambda rs: LogisticRegression(C=1.0, max_iter=1000, random_state=rs)
+    if spec == "random_forest":
+        return lambda rs: RandomForestClassifier(n_estimators=100, n_jobs=1, random_state=rs)
+    if spec == "hist_gradient_boosting":
+        # Small labeled sets: the default min_samples_leaf=20 would forbid any split below 40 labels.
+        return lambda rs: HistGradientBoostingClassifier(
+            max_iter=100, max_leaf_nodes=15, min_samples_leaf=3, early_stopping=False, random_state=rs
+        )
+    if _nonnegative(X):
+        return lambda rs: MultinomialNB(alpha=0.1)
+    return lambda rs: GaussianNB()
+
+
+def prepare_matrix(spec: str | Any, X: Any) -> Any:
+    """X in a form the model accepts: densified for dense-only models when it fits in memory."""
+    dense_needed = needs_dense(spec) or (spec == "naive_bayes" and not _nonnegative(X))
+    if not (sp.issparse(X) and dense_needed):
+        return X
+    cells = X.shape[0] * X.shape[1]
+    if cells > MAX_DENSIFY_CELLS:
+        raise ConfigError(
+            f"The model '{model_label(spec)}' needs dense features, but this data has "
+            f"{X.shape[1]:,} sparse (text) features for {X.shape[0]:,} rows.",
+            hint="Use logreg or naive_bayes for text data.",
+        )
+    return X.toarray()

@@ -1,0 +1,140 @@
+"""Simulation results: tidy tables plus metadata, saved and loaded losslessly as JSON."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulations.config import SimulationConfig
+from simulations.errors import ResultsFileError
+
+FORMAT = "labelwise-results"
+FORMAT_VERSION = 1
+#: Columns that measure time: they differ between runs and are left out of reproducibility checks.
+TIMING_COLUMNS = ("fit_seconds", "query_seconds")
+
+
+@dataclass
+class SimulationResult:
+    """What one simulation run produced.
+
+    Attributes
+    ----------
+    rounds : DataFrame, one row per strategy x seed x round (columns in docs/engine-contract.md)
+    ceilings : DataFrame, one row per seed: whole-pool model and majority-class baseline metrics
+    config : SimulationConfig
+    meta : dict
+        Dataset name and fingerprint, sizes, classes and counts, the metric used and why, the schedule.
+    """
+
+    rounds: pd.DataFrame
+    ceilings: pd.DataFrame
+    config: SimulationConfig
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def strategies(self) -> list[str]:
+        return list(self.config.strategies)
+
+    @property
+    def metric(self) -> str:
+        return self.meta.get("metric", "accuracy")
+
+
+def _frame_to_json(df: pd.DataFrame) -> dict[str, Any]:
+    cols = {}
+    for c in df.columns:
+        values = df[c].tolist()
+        # JSON has no NaN; None marks it and the dtype restores it.
+        cols[c] = [None if isinstance(v, float) and math.isnan(v) else v for v in values]
+    return {"columns": cols, "dtypes": {c: str(df[c].dtype) for c in df.columns}}
+
+
+def _frame_from_json(d: dict[str, Any]) -> pd.DataFrame:
+    data = {}
+    for c, values in d["columns"].items():
+        dtype = d["dtypes"][c]
+        if dtype.startswith("float"):
+            data[c] = np.array([np.nan if v is None else v for v in values], dtype=dtype)
+        elif dtype.startswith(("int", "uint", "bool")):
+            data[c] = np.array(values, dtype=dtype)
+        else:
+            data[c] = pd.Series(values, dtype=object).astype(dtype)
+    return pd.DataFrame(data)
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return float(obj)
+    if isinstance(obj, np.ndarray):
+        return _jsonable(obj.tolist())
+    return obj
+
+
+def results_to_dict(result: SimulationResult) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "config": _jsonable(result.config.to_dict()),
+        "meta": _jsonable(result.meta),
+        "rounds": _frame_to_json(result.rounds),
+        "ceilings": _frame_to_json(result.ceilings),
+    }
+
+
+def results_from_dict(d: dict[str, Any]) -> SimulationResult:
+    if d.get("format") != FORMAT:
+        raise ResultsFileError("This is not a Labelwise results file.",
+                               hint="Pass a file written by 'labelwise simulate --out FILE'.")
+    if d.get("version", 0) > FORMAT_VERSION:
+        raise ResultsFileError(f"The results file is format version {d['version']}, newer than this Labelwise.",
+                               hint="Upgrade Labelwise.")
+    try:
+        return SimulationResult(
+            rounds=_frame_from_json(d["rounds"]),
+            ceilings=_frame_from_json(d["ceilings"]),
+            config=SimulationConfig.from_dict(d["config"]),
+            meta=d.get("meta", {}),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ResultsFileError(f"The results file is incomplete or damaged ({exc}).",
+                               hint="Run the simulation again and save it anew.") from exc
+
+
+def save_results(result: SimulationResult, path: str | Path) -> Path:
+    """Write results as JSON (gzip-compressed when the name ends in .gz). Floats round-trip exactly."""
+    path = Path(path)
+    text = json.dumps(results_to_dict(result), allow_nan=False)
+    if path.suffix == ".gz":
+        path.write_bytes(gzip.compress(text.encode()))
+    else:
+        path.write_text(text)
+    return path
+
+
+def load_results(path: str | Path) -> SimulationResult:
+    """Read results written by :func:`save_results`."""
+    path = Path(path)
+    if not path.exists():
+        raise ResultsFileError(f"No results file at {path}.", hint="Check the path, or run 'labelwise simulate --out'.")
+    try:
+        raw = path.read_bytes()
+        text = gzip.decompress(raw).decode() if raw[:2] == b"\x1f\x8b" else raw.decode()
+        d = json.loads(text)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ResultsFileError(f"Cannot read {path} as a results file ({exc}).",
+                               hint="Pass a file written by 'labelwise simulate --out FILE'.") from exc
+    return results_from_dict(d)

@@ -1,0 +1,404 @@
+"""What the simulation results say: curves with bands, labels to a target, savings and a verdict.
+
+Intervals are over seeds. Point values are medians across seeds: a median stays exact while fewer
+than half of the seeds are censored (did not reach the target within the budget), where a mean would not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from simulations.errors import ConfigError
+
+if TYPE_CHECKING:
+    from simulations.results import SimulationResult
+
+METRIC_NAMES = {"accuracy": "accuracy", "balanced_accuracy": "balanced accuracy", "macro_f1": "macro-F1"}
+#: Below this share for the smallest class, plain accuracy is dominated by the majority class.
+IMBALANCE_SHARE = 0.20
+N_BOOTSTRAP = 2000
+CONFIDENCE = 0.95
+
+
+def choose_metric(class_counts: pd.Series | dict) -> tuple[str, str]:
+    """The default metric for a class distribution, and the reason in plain words."""
+    counts = pd.Series(class_counts, dtype=float)
+    share = counts.min() / counts.sum()
+    if share < IMBALANCE_SHARE:
+        return "balanced_accuracy", (
+            f"Balanced accuracy (mean recall per class), because the smallest class is {share:.1%} of the rows: "
+            "always predicting the majority class would already score "
+            f"{counts.max() / counts.sum():.1%} plain accuracy."
+        )
+    return "accuracy", f"Accuracy, because classes are reasonably balanced (smallest class {share:.1%} of the rows)."
+
+
+@dataclass(frozen=True)
+class Target:
+    """A performance target.
+
+    kind : ``"share_of_ceiling"`` (value x whole-pool model's score), ``"absolute"`` (the value itself),
+        or ``"share_of_gap"`` (majority-class baseline + value x (ceiling - baseline)).
+    value : float
+    """
+
+    kind: Literal["share_of_ceiling", "absolute", "share_of_gap"] = "share_of_ceiling"
+    value: float = 0.95
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("share_of_ceiling", "absolute", "share_of_gap"):
+            raise ConfigError(f"Unknown target kind '{self.kind}'.",
+                              hint="Use share_of_ceiling, absolute or share_of_gap.")
+        if not (0 < self.value <= 1):
+            raise ConfigError(f"The target must be a fraction in (0, 1] (got {self.value}).",
+                              hint="E.g. 0.95 for 95% of the full-data score, or 0.9 for 90% accuracy.")
+
+    def describe(self, metric: str) -> str:
+        m = METRIC_NAMES.get(metric, metric)
+        if self.kind == "absolute":
+            return f"{m} of {self.value:.1%}"
+        if self.kind == "share_of_ceiling":
+            return f"{self.value:.0%} of the full-data {m}"
+        return f"{self.value:.0%} of the way from the majority-class baseline to the full-data {m}"
+
+    def value_for(self, ceiling: float, baseline: float) -> float:
+        if self.kind == "absolute":
+            return self.value
+        if self.kind == "share_of_ceiling":
+            return self.value * ceiling
+        return baseline + self.value * (ceiling - baseline)
+
+
+@dataclass
+class Interval:
+    """A median over seeds with a 95% interval.
+
+    ``censored`` means the median is a bound, not a measurement: ``bound`` says which side
+    ("lower": the truth is at least ``median``; "upper": at most).
+    """
+
+    median: float | None
+    low: float | None
+    high: float | None
+    censored: bool = False
+    bound: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _resolve_metric(result: SimulationResult, metric: str | None) -> str:
+    metric = metric or result.metric
+    if metric not in METRIC_NAMES:
+        raise ConfigError(f"Unknown metric '{metric}'.", hint=f"Use one of: {', '.join(METRIC_NAMES)}.")
+    return metric
+
+
+def learning_curves(result: SimulationResult, metric: str | None = None) -> pd.DataFrame:
+    """Mean curve per strategy with a 95% t-interval over seeds.
+
+    Returns
+    -------
+    DataFrame with columns strategy, labels, mean, low, high, n_seeds
+    """
+    metric = _resolve_metric(result, metric)
+    g = result.rounds.groupby(["strategy", "labels"], sort=False)[metric]
+    out = g.agg(mean="mean", sd="std", n_seeds="count").reset_index()
+    tcrit = stats.t.ppf(0.5 + CONFIDENCE / 2, df=np.maximum(out["n_seeds"] - 1, 1))
+    half = np.where(out["n_seeds"] > 1, tcrit * out["sd"].fillna(0) / np.sqrt(out["n_seeds"]), 0.0)
+    out["low"] = out["mean"] - half
+    out["high"] = out["mean"] + half
+    return out[["strategy", "labels", "mean", "low", "high", "n_seeds"]]
+
+
+def area_under_curve(labels: np.ndarray, values: np.ndarray) -> float:
+    """Normalized area under a learning curve: the mean score over the label range (trapezoids)."""
+    labels = np.asarray(labels, dtype=float)
+    if len(labels) < 2 or labels[-1] == labels[0]:
+        return float(values[-1])
+    return float(np.trapezoid(values, labels) / (labels[-1] - labels[0]))
+
+
+def _labels_to_reach(labels: np.ndarray, values: np.ndarray, target: float) -> float:
+    """Interpolated label count where the curve first reaches ``target``; NaN when it never does."""
+    hit = np.flatnonzero(values >= target)
+    if len(hit) == 0:
+        return np.nan
+    i = hit[0]
+    if i == 0:
+        return float(labels[0])
+    x0, x1, y0, y1 = labels[i - 1], labels[i], values[i - 1], values[i]
+    return float(x0 + (target - y0) * (x1 - x0) / (y1 - y0))
+
+
+def per_seed(result: SimulationResult, target: Target, metric: str | None = None) -> pd.DataFrame:
+    """Labels to target, final score and AUC for every strategy x seed.
+
+    Returns
+    -------
+    DataFrame with columns strategy, seed, target_value, labels_to_target, censored, too_easy, final, auc.
+    ``labels_to_target`` equals the budget when ``censored`` (never reached: the truth is more).
+    """
+    metric = _resolve_metric(result, metric)
+    ceil = result.ceilings.set_index("seed")
+    rows = []
+    for (strategy, seed), g in result.rounds.groupby(["strategy", "seed"], sort=False):
+        g = g.sort_values("round")
+        labels, values = g["labels"].to_numpy(), g[metric].to_numpy()
+        tv = target.value_for(ceil.loc[seed, metric], ceil.loc[seed, f"baseline_{metric}"])
+        reached = _labels_to_reach(labels, values, tv)
+        rows.append({
+            "strategy": strategy, "seed": int(seed), "target_value": tv,
+            "labels_to_target": float(labels[-1]) if np.isnan(reached) else reached,
+            "censored": bool(np.isnan(reached)), "too_easy": bool(values[0] >= tv),
+            "final": float(values[-1]), "auc": area_under_curve(labels, values),
+        })
+    return pd.DataFrame(rows)
+
+
+def _bootstrap_medians(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Medians of bootstrap resamples (seeds drawn with replacement), shape (N_BOOTSTRAP,)."""
+    res = stats.bootstrap((values,), np.median, n_resamples=N_BOOTSTRAP, method="percentile",
+                          random_state=rng, vectorized=True)
+    return res.bootstrap_distribution
+
+
+def median_interval(values: np.ndarray, rng: np.random.Generator) -> tuple[float, float, float, np.ndarray]:
+    """Median and 95% percentile-bootstrap interval; also returns the bootstrap medians."""
+    values = np.asarray(values, dtype=float)
+    if len(values) == 1 or np.all(values == values[0]):
+        return float(values[0]), float(values[0]), float(values[0]), np.full(N_BOOTSTRAP, values[0])
+    boot = _bootstrap_medians(values, rng)
+    lo, hi = np.percentile(boot, [50 * (1 - CONFIDENCE), 100 - 50 * (1 - CONFIDENCE)])
+    return float(np.median(values)), float(lo), float(hi), boot
+
+
+@dataclass
+class StrategySummary:
+    """What one strategy achieved, with intervals over seeds."""
+
+    name: str
+    labels_to_target: Interval
+    savings_vs_random: Interval | None
+    auc: Interval
+    auc_gain_vs_random: Interval | None
+    final: Interval
+    verdict: str
+    verdict_basis: str
+    p_worse_than_random: float | None
+    n_seeds: int
+    sentence: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        for k in ("labels_to_target", "savings_vs_random", "auc", "auc_gain_vs_random", "final"):
+            d[k] = getattr(self, k).to_dict() if getattr(self, k) is not None else None
+        # Flat names the CLI's readers expect.
+        d["final_accuracy"] = d["final"]
+        d["censored"] = bool(self.labels_to_target.censored or (self.savings_vs_random or Interval(0, 0, 0)).censored)
+        return d
+
+
+@dataclass
+class Summary:
+    """The answer of a simulation run for one target and metric."""
+
+    metric: str
+    metric_reason: str
+    target: Target
+    target_description: str
+    ceiling: Interval
+    baseline: Interval
+    target_value: Interval
+    too_easy: bool
+    budget: int
+    strategies: dict[str, StrategySummary] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def best(self) -> StrategySummary | None:
+        """The non-random strategy with the highest median savings (AUC gain when savings are unknown)."""
+        cands = [s for n, s in self.strategies.items() if n != "random"]
+        if not cands:
+            return None
+
+        def key(s: StrategySummary) -> tuple[float, float]:
+            sv = s.savings_vs_random.median if s.savings_vs_random and s.savings_vs_random.median is not None else -9
+            ag = s.auc_gain_vs_random.median if s.auc_gain_vs_random else -9
+            return (sv, ag)
+
+        return max(cands, key=key)
+
+    def verdict_sentence(self) -> str:
+        best = self.best()
+        if best is None:
+            return "Only random sampling was simulated."
+        return best.sentence
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric,
+            "metric_reason": self.metric_reason,
+            "target": {"kind": self.target.kind, "value": self.target.value,
+                       "description": self.target_description, "value_per_seed": self.target_value.to_dict()},
+            "ceiling_accuracy": self.ceiling.median,
+            "ceiling": self.ceiling.to_dict(),
+            "baseline": self.baseline.to_dict(),
+            "too_easy": self.too_easy,
+            "budget": self.budget,
+            "verdict": self.verdict_sentence(),
+            "notes": list(self.notes),
+            "strategies": {n: s.to_dict() for n, s in self.strategies.items()},
+        }
+
+
+def _censored_median(values: np.ndarray, censored: np.ndarray, rng: np.random.Generator) -> Interval:
+    """Labels to target over seeds, where a censored seed's true value exceeds its recorded budget."""
+    med, lo, hi, _ = median_interval(values, rng)
+    # The median is a measurement while fewer than half the seeds are censored; otherwise only a bound.
+    if censored.sum() * 2 >= len(values):
+        return Interval(med, lo, hi, censored=True, bound="lower")
+    return Interval(med, lo, hi)
+
+
+def _savings(al: pd.DataFrame, rnd: pd.DataFrame, rng: np.random.Generator) -> tuple[Interval | None, np.ndarray]:
+    """Per-seed fraction of labels saved vs random (paired by seed), with censoring as bounds."""
+    m = al.merge(rnd, on="seed", suffixes=("", "_r"))
+    both = m["censored"] & m["censored_r"]
+    m = m[~both]
+    if m.empty:
+        return None, np.array([])
+    s = 1 - m["labels_to_target"].to_numpy() / m["labels_to_target_r"].to_numpy()
+    # Random censored: it needs more than the budget, so the true saving is larger (a lower bound);
+    # the strategy censored: the true saving is smaller (an upper bound).
+    lower = m["censored_r"].to_numpy() & ~m["censored"].to_numpy()
+    upper = m["censored"].to_numpy() & ~m["censored_r"].to_numpy()
+    med, lo, hi, boot = median_interval(s, rng)
+    ordered = np.where(lower, np.inf, np.where(upper, -np.inf, s))
+    true_median = np.median(ordered)
+    if np.isposinf(true_median):
+        return Interval(med, lo, hi, censored=True, bound="lower"), boot
+    if np.isneginf(true_median):
+        return Interval(med, lo, hi, censored=True, bound="upper"), boot
+    if lower.any() or upper.any():
+        # The median itself is exact; the interval's end on the censored side is a bound.
+        return Interval(med, lo, hi, censored=False, bound="interval_partly_censored"), boot
+    return Interval(med, lo, hi), boot
+
+
+def _verdict(interval: Interval, boot: np.ndarray) -> tuple[str, float]:
+    p_worse = float(np.mean(boot < 0)) if len(boot) else float("nan")
+    if interval.low is not None and interval.low > 0:
+        return "beats random", p_worse
+    if interval.high is not None and interval.high < 0 and interval.bound != "lower":
+        return "worse than random", p_worse
+    return "no evidence", p_worse
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def summarize(
+    result: SimulationResult,
+    target: Target | None = None,
+    metric: str | None = None,
+    *,
+    random_state: int = 0,
+) -> Summary:
+    """Summarize a run: labels to target, savings vs random with intervals, and verdicts.
+
+    The verdict uses the bootstrap interval of the median per-seed saving: "beats random" when it is
+    entirely above zero, "worse than random" when entirely below, otherwise "no evidence". When the
+    target is too easy (the initial labeled set already meets it) or no seed reached it, labels cannot
+    separate strategies and the verdict uses the paired gain in area under the learning curve instead.
+    """
+    target = target or Target()
+    metric = _resolve_metric(result, metric)
+    rng = np.random.default_rng(random_state)
+    ps = per_seed(result, target, metric)
+    ceil = result.ceilings[metric].to_numpy()
+    base = result.ceilings[f"baseline_{metric}"].to_numpy()
+    tv = ps.groupby("seed")["target_value"].first().to_numpy()
+    c_med, c_lo, c_hi, _ = median_interval(ceil, rng)
+    b_med, b_lo, b_hi, _ = median_interval(base, rng)
+    t_med, t_lo, t_hi, _ = median_interval(tv, rng)
+    budget = int(result.meta.get("budget", result.rounds["labels"].max()))
+    too_easy = bool(ps.groupby("seed")["too_easy"].first().mean() >= 0.5)
+    summary = Summary(
+        metric=metric, metric_reason=result.meta.get("metric_reason", "") if metric == result.metric else
+        f"{METRIC_NAMES[metric]}, as requested.",
+        target=target, target_description=target.describe(metric),
+        ceiling=Interval(c_med, c_lo, c_hi), baseline=Interval(b_med, b_lo, b_hi),
+        target_value=Interval(t_med, t_lo, t_hi), too_easy=too_easy, budget=budget,
+    )
+    if t_med > c_med:
+        summary.notes.append(
+            f"The target ({t_med:.3f}) is above what the model reaches on the whole pool ({c_med:.3f}): "
+            "no amount of labels from this pool is expected to reach it."
+        )
+    if too_easy:
+        summary.notes.append(
+            f"Target too easy to tell strategies apart: the {result.meta.get('n_initial', '')} initial labels "
+            "already meet it. Savings are not reported; the verdict compares areas under the curves instead."
+        )
+    rnd = ps[ps["strategy"] == "random"]
+    for name in result.config.strategies:
+        g = ps[ps["strategy"] == name]
+        if g.empty:
+            continue
+        ltt = _censored_median(g["labels_to_target"].to_numpy(), g["censored"].to_numpy(), rng)
+        auc = Interval(*median_interval(g["auc"].to_numpy(), rng)[:3])
+        final = Interval(*median_interval(g["final"].to_numpy(), rng)[:3])
+        savings = gain = None
+        verdict, basis, p_worse, sentence = "reference", "", None, ""
+        if name != "random":
+            gm = g.merge(rnd, on="seed", suffixes=("", "_r"))
+            gain_med, gain_lo, gain_hi, gain_boot = median_interval((gm["auc"] - gm["auc_r"]).to_numpy(), rng)
+            gain = Interval(gain_med, gain_lo, gain_hi)
+            boot = np.array([])
+            if not too_easy:
+                savings, boot = _savings(g, rnd, rng)
+            if savings is not None:
+                verdict, p_worse = _verdict(savings, boot)
+                basis = f"labels to reach {target.describe(metric)}, paired by seed"
+            else:
+                verdict, p_worse = _verdict(gain, gain_boot)
+                basis = f"area under the {METRIC_NAMES[metric]} curve up to {budget} labels, paired by seed"
+                if not too_easy:
+                    summary.notes.append(f"{name}: neither it nor random reached the target within the budget "
+                                         "in any seed; compared by area under the curve.")
+            sentence = _sentence(name, verdict, savings, gain, target, metric, budget)
+        summary.strategies[name] = StrategySummary(
+            name=name, labels_to_target=ltt, savings_vs_random=savings, auc=auc, auc_gain_vs_random=gain,
+            final=final, verdict=verdict, verdict_basis=basis, p_worse_than_random=p_worse, n_seeds=len(g),
+            sentence=sentence,
+        )
+    return summary
+
+
+def _sentence(name: str, verdict: str, savings: Interval | None, gain: Interval | None, target: Target,
+              metric: str, budget: int) -> str:
+    label = name.replace("_", " ")
+    what = target.describe(metric)
+    if savings is not None:
+        rng_txt = f"({_pct(savings.low)} to {_pct(savings.high)})"
+        if verdict == "beats random":
+            amount = f"at least {_pct(savings.median)}" if savings.bound == "lower" else _pct(savings.median)
+            return f"{label} reaches {what} with {amount} {rng_txt} fewer labels than random."
+        if verdict == "worse than random":
+            return f"{label} needs {_pct(-savings.median)} {rng_txt} more labels than random to reach {what}."
+        return (f"No evidence that {label} beats random on this data: the saving to reach {what} is "
+                f"{_pct(savings.median)} with an interval {rng_txt} that includes zero.")
+    assert gain is not None
+    if verdict == "beats random":
+        m = METRIC_NAMES[metric]
+        return f"{label} learns faster than random: {gain.median:+.3f} mean {m} up to {budget} labels."
+    if verdict == "worse than random":
+        m = METRIC_NAMES[metric]
+        return f"{label} learns slower than random: {gain.median:+.3f} mean {m} up to {budget} labels."
+    return f"No evidence that {label} beats random on this data (mean {METRIC_NAMES[metric]} gain {gain.median:+.3f})."

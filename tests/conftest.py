@@ -1,0 +1,47 @@
+"""Shared fixtures: small, seeded data so every test is fast and repeatable."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import make_classification
+
+from simulations import Dataset
+
+
+@pytest.fixture(scope="session")
+def separable_frame() -> pd.DataFrame:
+    """A 3-class problem where uncertainty sampling clearly helps: a few informative features, clean labels."""
+    X, y = make_classification(n_samples=1500, n_features=10, n_informative=4, n_redundant=0, n_classes=3,
+                               n_clusters_per_class=1, class_sep=1.0, flip_y=0.0, random_state=3)
+    df = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    df["label"] = np.array(["a", "b", "c"])[y]
+    return df
+
+
+@pytest.fixture(scope="session")
+def noise_frame() -> pd.DataFrame:
+    """Labels independent of the features: nothing to learn, so no strategy can beat random."""
+    rng = np.random.default_rng(7)
+    df = pd.DataFrame(rng.normal(size=(600, 6)), columns=[f"f{i}" for i in range(6)])
+    df["label"] = rng.choice(["x", "y"], size=600)
+    return df
+
+
+@pytest.fixture(scope="session")
+def separable(separable_frame) -> Dataset:
+    return Dataset.from_frame(separable_frame, "label", name="separable")
+
+
+@pytest.fixture(scope="session")
+def text_frame() -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    spam_words = ["win", "prize", "free", "cash", "claim", "urgent"]
+    ham_words = ["lunch", "meeting", "tomorrow", "thanks", "call", "home", "later"]
+    rows = []
+    for i in range(400):
+        spam = i % 4 == 0
+        words = rng.choice(spam_words if spam else ham_words, size=6).tolist() + rng.choice(ham_words, 2).tolist()
+        rows.append({"message": " ".join(words), "kind": "spam" if spam else "ham", "msg_id": 1000 + i})
+    return pd.DataFrame(rows)

@@ -1,0 +1,70 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from simulations.cli import main
+
+FAST = ["--seeds", "2", "--budget", "60", "--initial", "10", "--quiet"]
+
+
+def run_json(capsys, *args):
+    code = main(["simulate", *args, *FAST, "--json"])
+    out = capsys.readouterr().out
+    assert code == 0
+    return json.loads(out)
+
+
+def test_simulate_json_has_the_documented_keys(capsys):
+    out = run_json(capsys, "--data", "penguins", "--strategies", "margin,entropy")
+    assert 0.8 < out["ceiling_accuracy"] <= 1
+    assert out["metric"] in ("accuracy", "balanced_accuracy")
+    assert set(out["strategies"]) == {"random", "margin", "entropy"}
+    m = out["strategies"]["margin"]
+    for key in ("labels_to_target", "savings_vs_random", "auc", "final_accuracy", "verdict",
+                "p_worse_than_random", "censored"):
+        assert key in m
+    assert set(m["labels_to_target"]) >= {"median", "low", "high"}
+    assert m["labels_to_target"]["low"] <= m["labels_to_target"]["median"] <= m["labels_to_target"]["high"]
+
+
+def test_imbalanced_sample_names_balanced_accuracy(capsys):
+    out = run_json(capsys, "--data", "seattle_weather", "--strategies", "margin")
+    assert out["metric"] == "balanced_accuracy" and "smallest class" in out["metric_reason"]
+
+
+def test_user_csv_with_label_and_saved_results(tmp_path, capsys, separable_frame):
+    path = tmp_path / "mine.csv"
+    separable_frame.to_csv(path, sep=";", index=False)
+    res = tmp_path / "res.json"
+    out = run_json(capsys, "--data", str(path), "--label", "label", "--strategies", "margin", "--out", str(res))
+    assert out["dataset"]["n_rows"] == len(separable_frame)
+    assert res.exists()
+
+
+def test_table_output_is_readable(capsys):
+    assert main(["simulate", "--data", "penguins", "--strategies", "margin", *FAST]) == 0
+    out = capsys.readouterr().out
+    assert "savings vs random" in out and "margin" in out and "Metric:" in out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--data", "no_such_thing"], "neither a sample dataset nor an existing file"),
+    (["--data", "penguins", "--strategies", "margin,psychic"], "Unknown strategy"),
+    (["--data", "penguins", "--budget", "5"], "budget"),
+    (["--data", "penguins", "--label", "island"], "has the label column 'species'"),
+])
+def test_bad_input_exits_2_with_a_message(capsys, args, message):
+    assert main(["simulate", *args, "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and "Traceback" not in err
+
+
+def test_console_script_exits_2_without_traceback(tmp_path):
+    bad = tmp_path / "x.csv"
+    bad.write_text("a,b\n1,2\n")
+    proc = subprocess.run([sys.executable, "-m", "simulations.cli", "simulate", "--data", str(bad)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "needs --label" in proc.stderr and "Traceback" not in proc.stderr

@@ -1,0 +1,79 @@
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
+
+from simulations.config import label_schedule
+from simulations.features import fit_features
+from simulations.loop import make_split, run_strategy, score_predictions, stratified_sample
+from simulations.strategies import make_strategy
+
+
+def test_score_predictions_matches_sklearn():
+    rng = np.random.default_rng(0)
+    classes = np.array(["a", "b", "c", "d"])
+    y = rng.choice(classes[:3], 200)  # class d absent from the truth
+    p = rng.choice(classes, 200)
+    got = score_predictions(y, p, classes)
+    assert got["accuracy"] == pytest.approx(accuracy_score(y, p))
+    assert got["balanced_accuracy"] == pytest.approx(balanced_accuracy_score(y, p))
+    assert got["macro_f1"] == pytest.approx(f1_score(y, p, average="macro", labels=classes[:3]))
+
+
+def test_stratified_sample_has_every_class_and_the_right_size():
+    y = np.array(["a"] * 90 + ["b"] * 8 + ["c"] * 2)
+    idx = stratified_sample(y, 10, np.random.default_rng(0), np.unique(y))
+    assert len(idx) == len(set(idx)) == 10
+    assert set(y[idx]) == {"a", "b", "c"}
+
+
+def test_split_is_stratified_and_disjoint(separable):
+    X, _ = fit_features(separable)
+    split = make_split(X, separable.y, seed=1, test_share=0.2, max_test_rows=250, initial_labels=12,
+                       stop_set_rows=100)
+    assert len(split.y_test) == 250 and len(split.y_pool) == 1250
+    assert len(split.initial) == 12 and len(split.stop) == 100
+    shares = {c: np.mean(split.y_test == c) for c in split.classes}
+    assert all(abs(v - 1 / 3) < 0.02 for v in shares.values())
+
+
+@pytest.fixture
+def small_split(separable):
+    X, _ = fit_features(separable)
+    return make_split(X, separable.y, seed=0, test_share=0.2, max_test_rows=300, initial_labels=10,
+                      stop_set_rows=200)
+
+
+def make_logreg(rs):
+    return LogisticRegression(max_iter=500, random_state=rs)
+
+
+def test_rounds_follow_the_schedule_and_never_relabel(small_split):
+    schedule = label_schedule(10, 60, batch_size=10)
+    records = run_strategy(small_split, make_strategy("margin"), make_logreg, schedule, strategy_seed=1)
+    assert [r["labels"] for r in records] == schedule.tolist()
+    assert np.isnan(records[0]["kappa"]) and np.isnan(records[0]["changed_share"])
+    assert np.isnan(records[-1]["query_max_entropy"])
+    for r in records[1:]:
+        assert -1 <= r["kappa"] <= 1 and 0 <= r["changed_share"] <= 1
+        assert 0 <= r["mean_entropy"] <= 1 and 1 / 3 <= r["self_accuracy"] <= 1
+    # multiclass: predicted change of F is binary-only
+    assert all(np.isnan(r["delta_f"]) for r in records)
+
+
+def test_margin_queries_rows_the_model_is_less_sure_about_than_random(small_split):
+    schedule = label_schedule(10, 60, batch_size=10)
+    m = run_strategy(small_split, make_strategy("margin"), make_logreg, schedule, strategy_seed=1)
+    r = run_strategy(small_split, make_strategy("random"), make_logreg, schedule, strategy_seed=1)
+    assert np.mean([x["query_min_confidence"] for x in m[:-1]]) < np.mean([x["query_min_confidence"] for x in r[:-1]])
+
+
+def test_binary_runs_record_delta_f(text_frame):
+    from simulations import Dataset
+
+    ds = Dataset.from_frame(text_frame, "kind")
+    X, _ = fit_features(ds)
+    split = make_split(X, ds.y, seed=0, test_share=0.25, max_test_rows=100, initial_labels=6, stop_set_rows=100)
+    records = run_strategy(split, make_strategy("entropy"), make_logreg, label_schedule(6, 30, batch_size=8),
+                           strategy_seed=3)
+    assert all(0 <= r["delta_f"] <= 1 for r in records[1:])

@@ -1,0 +1,93 @@
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.naive_bayes import GaussianNB
+
+from simulations import (
+    ConfigError,
+    Dataset,
+    SimulationCancelled,
+    SimulationConfig,
+    load_results,
+    run_simulation,
+    save_results,
+)
+from simulations.results import TIMING_COLUMNS
+
+SMALL = dict(seeds=2, initial_labels=10, budget=50, batch_size=10, max_test_rows=300, stop_set_rows=150)
+
+
+def _strip_timing(df: pd.DataFrame) -> pd.DataFrame:
+    return df.drop(columns=list(TIMING_COLUMNS))
+
+
+def test_results_are_bit_identical_for_any_n_jobs(separable):
+    cfg = SimulationConfig(strategies=("margin", "qbc_vote"), **SMALL)
+    a = run_simulation(separable, cfg, n_jobs=1)
+    b = run_simulation(separable, cfg, n_jobs=2)
+    pd.testing.assert_frame_equal(_strip_timing(a.rounds), _strip_timing(b.rounds), check_exact=True)
+    pd.testing.assert_frame_equal(a.ceilings, b.ceilings, check_exact=True)
+
+
+def test_seeds_differ_and_strategies_share_the_initial_round(separable):
+    res = run_simulation(separable, SimulationConfig(strategies=("margin",), **SMALL))
+    r0 = res.rounds[res.rounds["round"] == 0].set_index(["seed", "strategy"])["accuracy"]
+    # same seed -> same initial labels -> same round-0 model for every strategy (a paired comparison)
+    assert r0.loc[(0, "random")] == r0.loc[(0, "margin")]
+    s0 = res.rounds[(res.rounds.seed == 0) & (res.rounds.strategy == "random")]["accuracy"].to_numpy()
+    s1 = res.rounds[(res.rounds.seed == 1) & (res.rounds.strategy == "random")]["accuracy"].to_numpy()
+    assert not np.array_equal(s0, s1)
+
+
+def test_table_has_the_documented_columns_and_metadata(separable):
+    res = run_simulation(separable, SimulationConfig(strategies=("margin",), **SMALL))
+    expected = {"strategy", "seed", "round", "labels", "accuracy", "balanced_accuracy", "macro_f1", "kappa",
+                "changed_share", "delta_f", "mean_entropy", "self_accuracy", "query_max_entropy",
+                "query_min_confidence", "n_pseudo", "fit_seconds", "query_seconds"}
+    assert set(res.rounds.columns) == expected
+    assert len(res.rounds) == 2 * 2 * 5  # strategies x seeds x rounds (10..50 by 10)
+    assert set(res.ceilings.columns) >= {"seed", "accuracy", "baseline_accuracy", "baseline_balanced_accuracy"}
+    assert res.meta["labels_schedule"] == [10, 20, 30, 40, 50]
+    assert res.meta["metric"] == "accuracy"
+    assert (res.ceilings["accuracy"] > res.ceilings["baseline_accuracy"]).all()
+
+
+def test_progress_reports_every_task_and_cancel_stops(separable):
+    seen = []
+    cfg = SimulationConfig(strategies=("margin",), **SMALL)
+    run_simulation(separable, cfg, progress=seen.append)
+    assert [p.done for p in seen] == list(range(1, 7)) and seen[-1].total == 6
+    assert any(p.rounds is not None and len(p.rounds) == 5 for p in seen)
+    with pytest.raises(SimulationCancelled, match="after 2 of 6"):
+        run_simulation(separable, cfg, should_cancel=lambda: len(seen) >= 8, progress=seen.append)
+
+
+def test_any_predict_proba_classifier_works(separable):
+    res = run_simulation(separable, SimulationConfig(strategies=("entropy",), **SMALL), model=GaussianNB())
+    assert res.meta["model"] == "GaussianNB"
+    assert res.rounds["accuracy"].between(0, 1).all()
+
+
+def test_unknown_names_fail_before_any_work(separable):
+    with pytest.raises(ConfigError, match="Unknown"):
+        run_simulation(separable, SimulationConfig(strategies=("magic",), **SMALL))
+    with pytest.raises(ConfigError, match="Unknown model"):
+        run_simulation(separable, SimulationConfig(model="deep_net", **SMALL))
+
+
+def test_sparse_text_runs_with_every_preset_that_takes_sparse(text_frame):
+    ds = Dataset.from_frame(text_frame, "kind")
+    for model in ("logreg", "naive_bayes", "random_forest", "hist_gradient_boosting"):
+        res = run_simulation(ds, SimulationConfig(strategies=("margin",), model=model, seeds=1, initial_labels=6,
+                                                  budget=30, batch_size=12, max_test_rows=100))
+        assert res.meta["sparse_features"] == (model != "hist_gradient_boosting")
+        assert res.rounds["accuracy"].iloc[-1] > 0.7, model
+
+
+def test_results_round_trip_losslessly(tmp_path, separable):
+    res = run_simulation(separable, SimulationConfig(strategies=("margin",), **SMALL))
+    for name in ("r.json", "r.json.gz"):
+        back = load_results(save_results(res, tmp_path / name))
+        pd.testing.assert_frame_equal(back.rounds, res.rounds, check_exact=True)
+        pd.testing.assert_frame_equal(back.ceilings, res.ceilings, check_exact=True)
+        assert back.config == res.config and back.meta == res.meta

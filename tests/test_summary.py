@@ -1,0 +1,108 @@
+"""Summary logic on hand-made results, where the right answer is known by construction."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulations import ConfigError, SimulationConfig, SimulationResult, Target, per_seed, summarize
+from simulations.summary import area_under_curve, choose_metric, learning_curves
+
+LABELS = [10, 20, 40, 80, 160]
+
+
+def fake_result(curves: dict[str, list[list[float]]], ceiling=0.9, baseline=0.5, metric="accuracy"):
+    """curves: strategy -> one curve per seed (values at LABELS)."""
+    rows = []
+    for strategy, per_seed_curves in curves.items():
+        for seed, curve in enumerate(per_seed_curves):
+            for r, (n, v) in enumerate(zip(LABELS, curve, strict=True)):
+                rows.append({"strategy": strategy, "seed": seed, "round": r, "labels": n, "accuracy": v,
+                             "balanced_accuracy": v, "macro_f1": v})
+    n_seeds = len(next(iter(curves.values())))
+    ceil = pd.DataFrame({"seed": range(n_seeds), "accuracy": ceiling, "balanced_accuracy": ceiling,
+                         "macro_f1": ceiling, "baseline_accuracy": baseline,
+                         "baseline_balanced_accuracy": baseline, "baseline_macro_f1": baseline})
+    cfg = SimulationConfig(strategies=tuple(curves), seeds=n_seeds)
+    meta = {"metric": metric, "metric_reason": "test", "budget": LABELS[-1], "n_initial": LABELS[0]}
+    return SimulationResult(rounds=pd.DataFrame(rows), ceilings=ceil, config=cfg, meta=meta)
+
+
+def test_labels_to_target_interpolates_between_rounds():
+    res = fake_result({"random": [[0.5, 0.6, 0.7, 0.8, 0.88]]})
+    ps = per_seed(res, Target("absolute", 0.75))
+    # 0.75 lies half-way between 40 (0.7) and 80 (0.8) labels
+    assert ps["labels_to_target"].item() == pytest.approx(60)
+    assert not ps["censored"].item()
+
+
+def test_clear_winner_gets_savings_and_beats_random():
+    rnd = [[0.5, 0.6, 0.7, 0.8, 0.86 + 0.001 * s] for s in range(6)]
+    fast = [[0.5, 0.8, 0.86, 0.87, 0.88] for _ in range(6)]
+    s = summarize(fake_result({"random": rnd, "margin": fast}), Target("share_of_ceiling", 0.95))
+    m = s.strategies["margin"]
+    assert m.verdict == "beats random" and m.p_worse_than_random == 0
+    # random reaches 0.855 at 80 + (0.055/0.06..)*80 labels; margin between 20 and 40
+    assert 0.6 < m.savings_vs_random.median < 0.9
+    assert m.savings_vs_random.low > 0
+    assert "fewer labels than random" in s.verdict_sentence()
+
+
+def test_no_evidence_when_the_interval_includes_zero():
+    a = [[0.5, 0.6, 0.7, 0.8, 0.88], [0.5, 0.62, 0.72, 0.82, 0.88], [0.5, 0.58, 0.68, 0.79, 0.88]]
+    b = [[0.5, 0.62, 0.72, 0.82, 0.88], [0.5, 0.58, 0.68, 0.79, 0.88], [0.5, 0.6, 0.7, 0.8, 0.88]]
+    s = summarize(fake_result({"random": a, "margin": b}), Target("absolute", 0.75))
+    m = s.strategies["margin"]
+    assert m.verdict == "no evidence"
+    assert m.savings_vs_random.low <= 0 <= m.savings_vs_random.high
+    assert "No evidence" in m.sentence
+
+
+def test_worse_than_random_is_said():
+    good = [[0.5, 0.7, 0.8, 0.85, 0.88]] * 4
+    bad = [[0.5, 0.55, 0.6, 0.7 + 0.01 * s, 0.86] for s in range(4)]
+    s = summarize(fake_result({"random": good, "margin": bad}), Target("absolute", 0.8))
+    assert s.strategies["margin"].verdict == "worse than random"
+    assert s.strategies["margin"].p_worse_than_random == 1.0
+
+
+def test_censored_random_makes_savings_a_lower_bound():
+    slow = [[0.5, 0.55, 0.6, 0.65, 0.7]] * 5  # never reaches 0.8
+    fast = [[0.5, 0.7, 0.8, 0.85, 0.88]] * 5  # reaches 0.8 at 40
+    s = summarize(fake_result({"random": slow, "margin": fast}), Target("absolute", 0.8))
+    r, m = s.strategies["random"], s.strategies["margin"]
+    assert r.labels_to_target.censored and r.labels_to_target.bound == "lower"
+    assert m.savings_vs_random.censored and m.savings_vs_random.bound == "lower"
+    assert m.savings_vs_random.median == pytest.approx(1 - 40 / 160)
+    assert "at least 75%" in m.sentence
+    assert s.to_dict()["strategies"]["margin"]["censored"] is True
+
+
+def test_too_easy_target_is_flagged_not_reported_as_zero_savings():
+    c = [[0.86, 0.87, 0.88, 0.89, 0.9]] * 4
+    s = summarize(fake_result({"random": c, "margin": c}), Target("share_of_ceiling", 0.9))
+    assert s.too_easy
+    assert s.strategies["margin"].savings_vs_random is None
+    assert any("too easy" in n for n in s.notes)
+    assert "area under" in s.strategies["margin"].verdict_basis
+
+
+def test_target_kinds():
+    assert Target("absolute", 0.7).value_for(0.9, 0.5) == 0.7
+    assert Target("share_of_ceiling", 0.9).value_for(0.9, 0.5) == pytest.approx(0.81)
+    assert Target("share_of_gap", 0.5).value_for(0.9, 0.5) == pytest.approx(0.7)
+    with pytest.raises(ConfigError):
+        Target("share_of_ceiling", 1.5)
+
+
+def test_metric_defaults_to_balanced_accuracy_on_imbalanced_data():
+    assert choose_metric({"a": 90, "b": 10})[0] == "balanced_accuracy"
+    metric, reason = choose_metric({"a": 60, "b": 40})
+    assert metric == "accuracy" and "balanced" in reason
+
+
+def test_curve_band_and_auc():
+    res = fake_result({"random": [[0.5, 0.6, 0.7, 0.8, 0.9], [0.5, 0.7, 0.8, 0.9, 0.9]]})
+    lc = learning_curves(res)
+    row = lc[lc.labels == 20].iloc[0]
+    assert row["mean"] == pytest.approx(0.65) and row["low"] < 0.65 < row["high"]
+    assert area_under_curve(np.array([0, 10]), np.array([0.0, 1.0])) == pytest.approx(0.5)
