@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import cohen_kappa_score, confusion_matrix
 from sklearn.model_selection import train_test_split
 
 from simulations.strategies.base import PoolView, QueryStrategy, predict_proba_aligned, take_rows
@@ -31,11 +30,13 @@ class Split:
     Attributes
     ----------
     X_pool : ndarray or CSR matrix, shape (n_pool, n_features)
-    y_pool : ndarray, shape (n_pool,)
+    y_pool : ndarray of int, shape (n_pool,)
+        Class codes: positions in ``classes``.
     X_test, y_test : test rows, shape (n_test, n_features), (n_test,)
     initial : ndarray of int, shape (n_initial,)  pool indices labeled at the start
     stop : ndarray of int, shape (n_stop,)  pool indices of the stop set
-    classes : ndarray, shape (n_classes,)
+    classes : ndarray of int, shape (n_classes,)
+        ``arange(n_classes)``; the class names live in the run's metadata.
     seed : int
     """
 
@@ -76,8 +77,11 @@ def stratified_sample(y: np.ndarray, n: int, rng: np.random.Generator, classes: 
 
 def make_split(X: Any, y: np.ndarray, *, seed: int, test_share: float, max_test_rows: int,
                initial_labels: int, stop_set_rows: int) -> Split:
-    """Draw one seed's test split, initial labeled set and stop set."""
-    classes = np.unique(y)
+    """Draw one seed's test split, initial labeled set and stop set.
+
+    ``y`` holds integer class codes 0..K-1 (see ``numpy.unique(..., return_inverse=True)``).
+    """
+    classes = np.arange(int(y.max()) + 1)
     n_test = min(max_test_rows, max(len(classes), round(test_share * len(y))))
     idx = np.arange(len(y))
     pool_idx, test_idx = train_test_split(idx, test_size=n_test, stratify=y, random_state=seed)
@@ -92,9 +96,21 @@ def make_split(X: Any, y: np.ndarray, *, seed: int, test_share: float, max_test_
     )
 
 
+def _confusion(a: np.ndarray, b: np.ndarray, k: int) -> np.ndarray:
+    """Confusion counts of two integer-coded label arrays, shape (k, k).
+
+    sklearn's confusion_matrix validates its inputs on every call, which cost more than the model fits
+    in small simulations; labels here are already codes 0..k-1.
+    """
+    return np.bincount(a * k + b, minlength=k * k).reshape(k, k).astype(float)
+
+
 def score_predictions(y_true: np.ndarray, y_pred: np.ndarray, classes: np.ndarray) -> dict[str, float]:
-    """Accuracy, balanced accuracy and macro-F1 from one confusion matrix."""
-    cm = confusion_matrix(y_true, y_pred, labels=classes).astype(float)
+    """Accuracy, balanced accuracy and macro-F1 from one confusion matrix.
+
+    ``y_true`` and ``y_pred`` hold integer class codes, positions in ``classes``.
+    """
+    cm = _confusion(np.asarray(y_true), np.asarray(y_pred), len(classes))
     tp = np.diag(cm)
     support = cm.sum(axis=1)
     predicted = cm.sum(axis=0)
@@ -110,10 +126,18 @@ def score_predictions(y_true: np.ndarray, y_pred: np.ndarray, classes: np.ndarra
     }
 
 
-def _kappa(prev: np.ndarray, cur: np.ndarray) -> float:
+def cohen_kappa(prev: np.ndarray, cur: np.ndarray, k: int) -> float:
+    """Cohen's kappa of two integer-coded prediction arrays (agreement beyond chance).
+
+    Identical predictions count as perfect agreement (1.0), also when both are constant, where the
+    textbook formula is 0/0.
+    """
     if np.array_equal(prev, cur):
-        return 1.0  # identical predictions agree perfectly (sklearn gives NaN when both are constant)
-    return float(cohen_kappa_score(prev, cur))
+        return 1.0
+    cm = _confusion(prev, cur, k) / len(prev)
+    observed = np.trace(cm)
+    expected = float(cm.sum(axis=1) @ cm.sum(axis=0))
+    return float((observed - expected) / (1 - expected)) if expected < 1 else 0.0
 
 
 def _delta_f(prev: np.ndarray, cur: np.ndarray, positive: Any) -> float:
@@ -168,7 +192,8 @@ def run_strategy(
     is_labeled[split.initial] = True
     labeled = split.initial.copy()
     X_stop = take_rows(split.X_pool, split.stop)
-    binary = len(split.classes) == 2
+    n_classes = len(split.classes)
+    binary = n_classes == 2
     cache: dict = {}
     prev_stop_pred = None
     records = []
@@ -196,11 +221,11 @@ def run_strategy(
             stop_proba = pool_proba[split.stop]
         else:
             stop_proba = predict_proba_aligned(model, X_stop, split.classes)
-        stop_pred = split.classes[np.argmax(stop_proba, axis=1)]
-        rec["kappa"] = np.nan if prev_stop_pred is None else _kappa(prev_stop_pred, stop_pred)
+        stop_pred = np.argmax(stop_proba, axis=1)
+        rec["kappa"] = np.nan if prev_stop_pred is None else cohen_kappa(prev_stop_pred, stop_pred, n_classes)
         rec["changed_share"] = np.nan if prev_stop_pred is None else float(np.mean(prev_stop_pred != stop_pred))
         rec["delta_f"] = (
-            _delta_f(prev_stop_pred, stop_pred, split.classes[1]) if binary and prev_stop_pred is not None else np.nan
+            _delta_f(prev_stop_pred, stop_pred, 1) if binary and prev_stop_pred is not None else np.nan
         )
         rec["mean_entropy"] = float(normalized_entropy(stop_proba).mean())
         rec["self_accuracy"] = float(stop_proba.max(axis=1).mean())

@@ -105,7 +105,7 @@ def run_simulation(
 
     X, _ = fit_features(dataset)
     X = prepare_matrix(model_spec, X)
-    y = dataset.y
+    class_names, y = np.unique(dataset.y, return_inverse=True)
     splits = [
         make_split(X, y, seed=s, test_share=config.test_share, max_test_rows=config.max_test_rows,
                    initial_labels=config.initial_labels, stop_set_rows=config.stop_set_rows)
@@ -158,7 +158,7 @@ def run_simulation(
         "n_missing_labels": int(dataset.n_missing_labels),
         "n_features": int(X.shape[1]),
         "sparse_features": bool(hasattr(X, "tocsr")),
-        "classes": [str(c) for c in splits[0].classes],
+        "classes": [str(c) for c in class_names],
         "class_counts": {str(k): int(v) for k, v in counts.items()},
         "n_pool": int(n_pool),
         "n_test": len(splits[0].y_test),

@@ -1,23 +1,33 @@
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, cohen_kappa_score, f1_score
 
 from simulations.config import label_schedule
 from simulations.features import fit_features
-from simulations.loop import make_split, run_strategy, score_predictions, stratified_sample
+from simulations.loop import cohen_kappa, make_split, run_strategy, score_predictions, stratified_sample
 from simulations.strategies import make_strategy
 
 
 def test_score_predictions_matches_sklearn():
     rng = np.random.default_rng(0)
-    classes = np.array(["a", "b", "c", "d"])
-    y = rng.choice(classes[:3], 200)  # class d absent from the truth
+    classes = np.arange(4)
+    y = rng.choice(classes[:3], 200)  # class 3 absent from the truth
     p = rng.choice(classes, 200)
     got = score_predictions(y, p, classes)
     assert got["accuracy"] == pytest.approx(accuracy_score(y, p))
     assert got["balanced_accuracy"] == pytest.approx(balanced_accuracy_score(y, p))
     assert got["macro_f1"] == pytest.approx(f1_score(y, p, average="macro", labels=classes[:3]))
+
+
+@pytest.mark.parametrize("k", [2, 5])
+def test_kappa_matches_sklearn_and_handles_constant_predictions(k):
+    rng = np.random.default_rng(k)
+    a = rng.integers(0, k, 300)
+    b = np.where(rng.random(300) < 0.7, a, rng.integers(0, k, 300))
+    assert cohen_kappa(a, b, k) == pytest.approx(cohen_kappa_score(a, b))
+    assert cohen_kappa(np.zeros(50, int), np.zeros(50, int), k) == 1.0
+    assert cohen_kappa(np.zeros(50, int), np.ones(50, int), k) == 0.0
 
 
 def test_stratified_sample_has_every_class_and_the_right_size():
@@ -29,7 +39,7 @@ def test_stratified_sample_has_every_class_and_the_right_size():
 
 def test_split_is_stratified_and_disjoint(separable):
     X, _ = fit_features(separable)
-    split = make_split(X, separable.y, seed=1, test_share=0.2, max_test_rows=250, initial_labels=12,
+    split = make_split(X, codes(separable), seed=1, test_share=0.2, max_test_rows=250, initial_labels=12,
                        stop_set_rows=100)
     assert len(split.y_test) == 250 and len(split.y_pool) == 1250
     assert len(split.initial) == 12 and len(split.stop) == 100
@@ -40,8 +50,12 @@ def test_split_is_stratified_and_disjoint(separable):
 @pytest.fixture
 def small_split(separable):
     X, _ = fit_features(separable)
-    return make_split(X, separable.y, seed=0, test_share=0.2, max_test_rows=300, initial_labels=10,
+    return make_split(X, codes(separable), seed=0, test_share=0.2, max_test_rows=300, initial_labels=10,
                       stop_set_rows=200)
+
+
+def codes(ds):
+    return np.unique(ds.y, return_inverse=True)[1]
 
 
 def make_logreg(rs):
@@ -73,7 +87,7 @@ def test_binary_runs_record_delta_f(text_frame):
 
     ds = Dataset.from_frame(text_frame, "kind")
     X, _ = fit_features(ds)
-    split = make_split(X, ds.y, seed=0, test_share=0.25, max_test_rows=100, initial_labels=6, stop_set_rows=100)
+    split = make_split(X, codes(ds), seed=0, test_share=0.25, max_test_rows=100, initial_labels=6, stop_set_rows=100)
     records = run_strategy(split, make_strategy("entropy"), make_logreg, label_schedule(6, 30, batch_size=8),
                            strategy_seed=3)
     assert all(0 <= r["delta_f"] <= 1 for r in records[1:])
