@@ -6,8 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.datasets import make_classification
+from threadpoolctl import threadpool_limits
 
 from simulations import Dataset
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_blas_thread():
+    """One BLAS thread, as the runner's tasks use: tiny fits run many times faster on 2 cores."""
+    with threadpool_limits(limits=1):
+        yield
 
 
 @pytest.fixture(scope="session")
