@@ -68,3 +68,13 @@ def test_console_script_exits_2_without_traceback(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert "needs --label" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("name", ["penguins", "seattle_weather", "sms_spam", "adult", "digits", "breast_cancer"])
+def test_simulate_works_on_every_shipped_dataset(capsys, name):
+    code = main(["simulate", "--data", name, "--strategies", "margin", "--seeds", "1", "--budget", "40",
+                 "--initial", "10", "--quiet", "--json"])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["dataset"]["dataset_name"] == name
+    assert out["strategies"]["margin"]["verdict"] in ("beats random", "no evidence", "worse than random")
