@@ -1,0 +1,358 @@
+"""Pure Altair chart builders: DataFrames in, ``alt.Chart`` out. No Streamlit, no simulation.
+
+Every chart has a title (with a one-line subtitle on how to read it), axis titles with units, and the
+Okabe-Ito colour-blind-safe palette. Widths are left to the container (``width="stretch"``) so nothing
+overflows; :func:`fixed_width` sets one for static exports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+
+#: Okabe & Ito (2008), without yellow (too light on white). Random sampling is always dark grey.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000")
+RANDOM_COLOR = "#6b6b6b"
+AL_COLOR = "#0072B2"
+ACCENT = "#D55E00"
+HEIGHT = 340
+
+
+def strategy_label(name: str) -> str:
+    """``least_confidence`` -> ``least confidence``; random gets a reminder that it is the baseline."""
+    return "random (baseline)" if name == "random" else str(name).replace("_", " ")
+
+
+def strategy_colors(strategies: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Domain (display labels) and range (colours) for a colour scale: random grey, the rest Okabe-Ito."""
+    domain, rng = [], []
+    others = iter(PALETTE)
+    for s in dict.fromkeys(strategies):
+        domain.append(strategy_label(s))
+        rng.append(RANDOM_COLOR if s == "random" else next(others, "#000000"))
+    return domain, rng
+
+
+def _title(text: str, subtitle: str = "") -> alt.TitleParams:
+    return alt.TitleParams(text=text, subtitle=subtitle or alt.Undefined, anchor="start",
+                           subtitleColor="#555555", fontSize=15)
+
+
+def fixed_width(chart: alt.TopLevelMixin, width: int = 640) -> alt.TopLevelMixin:
+    """A copy with a fixed pixel width (for reports rendered outside the browser)."""
+    return chart.properties(width=width)
+
+
+def _pct_format(values: pd.Series) -> str:
+    return ".0%" if values.max() - values.min() > 0.05 else ".1%"
+
+
+# ---- results -------------------------------------------------------------------------------------------
+def learning_curve_chart(
+    curves: pd.DataFrame,
+    *,
+    metric_label: str = "accuracy",
+    target: float | None = None,
+    target_label: str = "target",
+    log_x: bool = False,
+    title: str = "Learning curves: each strategy against random sampling",
+) -> alt.LayerChart:
+    """Mean score per strategy over labels, with its 95% band over seeds, and the target line.
+
+    Parameters
+    ----------
+    curves : DataFrame with columns strategy, labels, mean, low, high (``simulations.learning_curves``)
+    metric_label : str
+        The metric in words (``balanced accuracy``), used in the y axis title.
+    target : float, optional
+        Score to reach; drawn as a dashed horizontal line.
+    log_x : bool
+        Log-scale label axis (early rounds spread out).
+    """
+    df = curves.copy()
+    strategies = list(dict.fromkeys(df["strategy"]))
+    df["strategy"] = df["strategy"].map(strategy_label)
+    domain, rng = strategy_colors(strategies)
+    color = alt.Color("strategy:N", scale=alt.Scale(domain=domain, range=rng),
+                      legend=alt.Legend(title="Strategy", orient="bottom", columns=4))
+    x = alt.X("labels:Q", title="Labels (human-labeled rows)",
+              scale=alt.Scale(type="log" if log_x else "linear", nice=False, zero=False),
+              axis=alt.Axis(format=",d" if not log_x else "~s"))
+    # The axis follows the means (and the target); bands wider than that are clipped, not allowed to
+    # squash the curves (a 2-seed band can span 0-100%).
+    lo = min(df["mean"].min(), target if target is not None else 1.0)
+    hi = max(df["mean"].max(), target if target is not None else 0.0)
+    pad = 0.15 * max(hi - lo, 0.02)
+    y0, y1 = max(0.0, lo - pad), min(1.0, hi + pad)
+    df["low"] = df["low"].clip(y0, y1)
+    df["high"] = df["high"].clip(y0, y1)
+    yscale = alt.Scale(domain=[y0, y1], nice=False, zero=False)
+    y_title = f"Test-set {metric_label} (%)"
+    fmt = _pct_format(df["mean"])
+    base = alt.Chart(df)
+    band = base.mark_area(opacity=0.15, clip=True).encode(
+        x=x, y=alt.Y("low:Q", scale=yscale, title=y_title, axis=alt.Axis(format=fmt)), y2="high:Q",
+        color=color,
+    )
+    line = base.mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=2, clip=True).encode(
+        x=x, y=alt.Y("mean:Q", scale=yscale, title=y_title), color=color,
+        tooltip=[alt.Tooltip("strategy:N", title="Strategy"), alt.Tooltip("labels:Q", title="Labels", format=",d"),
+                 alt.Tooltip("mean:Q", title=f"Mean {metric_label}", format=".1%"),
+                 alt.Tooltip("low:Q", title="95% band low", format=".1%"),
+                 alt.Tooltip("high:Q", title="95% band high", format=".1%")],
+    )
+    layers: list[alt.Chart] = [band, line]
+    if target is not None:
+        tdf = pd.DataFrame({"target": [float(target)], "label": [f"{target_label}: {target:.1%}"]})
+        rule = alt.Chart(tdf).mark_rule(strokeDash=[6, 4], color=ACCENT, strokeWidth=1.5).encode(
+            y=alt.Y("target:Q", scale=yscale, title=y_title))
+        text = alt.Chart(tdf).mark_text(align="left", dx=4, dy=-6, color=ACCENT).encode(
+            y=alt.Y("target:Q", scale=yscale), x=alt.value(2), text="label:N")
+        layers += [rule, text]
+    return alt.layer(*layers).properties(
+        height=HEIGHT,
+        title=_title(title, "Lines: mean over seeds; shaded: 95% band. Higher and further left is better."),
+    )
+
+
+def labels_to_target_chart(
+    rows: pd.DataFrame, *, target_description: str = "the target", title: str = "Labels needed to reach the target",
+) -> alt.LayerChart:
+    """Median labels to reach the target per strategy with its 95% interval.
+
+    Parameters
+    ----------
+    rows : DataFrame with columns strategy, median, low, high, censored (bool)
+        A censored strategy did not reach the target within the budget: its value is a lower bound (">").
+    """
+    df = rows.copy()
+    strategies = list(dict.fromkeys(df["strategy"]))
+    df["strategy"] = df["strategy"].map(strategy_label)
+    df["note"] = df["censored"].map(lambda c: "more than the budget" if c else "")
+    df["shown"] = [(">" if c else "") + f"{m:,.0f}" for m, c in zip(df["median"], df["censored"], strict=True)]
+    domain, rng = strategy_colors(strategies)
+    y = alt.Y("strategy:N", title=None, sort=domain)
+    color = alt.Color("strategy:N", scale=alt.Scale(domain=domain, range=rng), legend=None)
+    x_title = "Labels to reach the target (human-labeled rows)"
+    base = alt.Chart(df)
+    rule = base.mark_rule(strokeWidth=3, opacity=0.6).encode(
+        x=alt.X("low:Q", title=x_title, axis=alt.Axis(format=",d")), x2="high:Q", y=y, color=color)
+    point = base.mark_point(filled=True, size=110).encode(
+        x=alt.X("median:Q", title=x_title), y=y, color=color,
+        shape=alt.Shape("censored:N", scale=alt.Scale(domain=[False, True], range=["circle", "triangle-right"]),
+                        legend=None),
+        tooltip=[alt.Tooltip("strategy:N", title="Strategy"),
+                 alt.Tooltip("median:Q", title="Median labels", format=",.0f"),
+                 alt.Tooltip("low:Q", title="95% low", format=",.0f"),
+                 alt.Tooltip("high:Q", title="95% high", format=",.0f"),
+                 alt.Tooltip("note:N", title="Note")],
+    )
+    text = base.mark_text(align="left", dx=10, dy=-9, fontSize=11).encode(
+        x="median:Q", y=y, text="shown:N")
+    return alt.layer(rule, point, text).properties(
+        height=max(120, 44 * len(df)),
+        title=_title(title, f"Dot: median over seeds to reach {target_description}; bar: 95% interval; "
+                            "triangle: not reached within the budget (a lower bound). Fewer is better."),
+    )
+
+
+# ---- business case -------------------------------------------------------------------------------------
+def cost_breakdown_chart(
+    costs: pd.DataFrame, *, currency: str = "USD", title: str = "What each option costs",
+) -> alt.Chart:
+    """Stacked horizontal bars: total cost of each option split into its components.
+
+    Parameters
+    ----------
+    costs : DataFrame with columns option, component, cost (in ``currency``)
+    """
+    df = costs.copy()
+    options = list(dict.fromkeys(df["option"]))
+    comps = list(dict.fromkeys(df["component"]))
+    return alt.Chart(df).mark_bar().encode(
+        y=alt.Y("option:N", title=None, sort=options, axis=alt.Axis(labelLimit=260)),
+        x=alt.X("sum(cost):Q", title=f"Cost ({currency})", axis=alt.Axis(format=",.0f")),
+        color=alt.Color("component:N", title="Cost item", sort=comps,
+                        scale=alt.Scale(domain=comps, range=list(PALETTE[: len(comps)])),
+                        legend=alt.Legend(orient="bottom")),
+        order=alt.Order("component_order:Q"),
+        tooltip=[alt.Tooltip("option:N", title="Option"), alt.Tooltip("component:N", title="Item"),
+                 alt.Tooltip("cost:Q", title=f"Cost ({currency})", format=",.0f")],
+    ).transform_calculate(
+        component_order=f"indexof({comps!r}, datum.component)"
+    ).properties(
+        height=max(140, 56 * len(options)),
+        title=_title(title, "Each bar is one way to reach the target; shorter is cheaper."),
+    )
+
+
+def tornado_chart(
+    tornado: pd.DataFrame, *, outcome_label: str = "Net savings", unit: str = "USD",
+    title: str = "What moves the result most",
+) -> alt.LayerChart:
+    """Sensitivity tornado: for each input, the outcome at its low and high value, around the base case.
+
+    Parameters
+    ----------
+    tornado : DataFrame with columns parameter, low_label, high_label, low, high, base
+        ``low``/``high``: the outcome with the parameter at its low/high value; ``base``: the base case.
+        Rows are drawn in the given order (put the widest first).
+    """
+    df = tornado.copy()
+    order = list(df["parameter"])
+    base_value = float(df["base"].iloc[0]) if len(df) else 0.0
+    long = pd.concat([
+        pd.DataFrame({"parameter": df["parameter"], "setting": "input at its low value",
+                      "value": df["low"], "input": df["low_label"]}),
+        pd.DataFrame({"parameter": df["parameter"], "setting": "input at its high value",
+                      "value": df["high"], "input": df["high_label"]}),
+    ], ignore_index=True)
+    long["base"] = base_value
+    fmt = ",.0f" if unit != "%" else ".0%"
+    x_title = f"{outcome_label} ({unit})"
+    bars = alt.Chart(long).mark_bar(opacity=0.9).encode(
+        y=alt.Y("parameter:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
+        x=alt.X("value:Q", title=x_title, axis=alt.Axis(format=fmt)), x2="base:Q",
+        color=alt.Color("setting:N", title=None, scale=alt.Scale(
+            domain=["input at its low value", "input at its high value"], range=[PALETTE[1], PALETTE[0]]),
+            legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("parameter:N", title="Input"), alt.Tooltip("input:N", title="Set to"),
+                 alt.Tooltip("value:Q", title=outcome_label, format=fmt)],
+    )
+    rule = alt.Chart(pd.DataFrame({"base": [base_value]})).mark_rule(color="black").encode(x="base:Q")
+    return alt.layer(bars, rule).properties(
+        height=max(140, 34 * len(df)),
+        title=_title(title, "Each bar: the result when one input moves to its low or high value, others fixed. "
+                            "Black line: your inputs."),
+    )
+
+
+def roi_heatmap(
+    grid: pd.DataFrame, *, x: str = "cost_per_label", y: str = "pool_size", value: str = "roi",
+    x_title: str = "Cost per label", y_title: str = "Production pool size (rows)",
+    x_format: str = ",.2f", title: str = "ROI over cost per label and pool size",
+) -> alt.LayerChart:
+    """ROI heat map over two inputs (diverging colours, zero = break-even), values printed in cells."""
+    df = grid.copy()
+    df["roi_text"] = df[value].map(lambda v: f"{v:.0%}" if pd.notna(v) else "n/a")
+    vmax = float(df[value].abs().max() or 1.0)
+    xo = sorted(df[x].unique())
+    yo = sorted(df[y].unique(), reverse=True)
+    enc_x = alt.X(f"{x}:O", title=x_title, sort=xo, axis=alt.Axis(format=x_format, labelAngle=0))
+    enc_y = alt.Y(f"{y}:O", title=y_title, sort=yo, axis=alt.Axis(format=",d"))
+    rect = alt.Chart(df).mark_rect().encode(
+        x=enc_x, y=enc_y,
+        color=alt.Color(f"{value}:Q", title="ROI", scale=alt.Scale(scheme="blueorange", domainMid=0,
+                                                                    domain=[-vmax, vmax], reverse=True),
+                        legend=alt.Legend(format=".0%")),
+        tooltip=[alt.Tooltip(f"{x}:O", title=x_title), alt.Tooltip(f"{y}:O", title=y_title, format=",d"),
+                 alt.Tooltip(f"{value}:Q", title="ROI", format=".0%")],
+    )
+    text = alt.Chart(df).mark_text(fontSize=11).encode(
+        x=enc_x, y=enc_y, text="roi_text:N",
+        color=alt.condition(f"abs(datum.{value}) > {0.55 * vmax}", alt.value("white"), alt.value("black")))
+    return alt.layer(rect, text).properties(
+        height=max(160, 36 * len(yo)),
+        title=_title(title, "Blue: active learning pays off; orange: it loses money. Your case is the cell "
+                            "nearest your inputs."),
+    )
+
+
+def projection_chart(
+    observed: pd.DataFrame, projected: pd.DataFrame, *, metric_label: str = "accuracy",
+    title: str = "Projection to your production pool",
+) -> alt.LayerChart:
+    """Observed mean curve per strategy plus the fitted curve extrapolated to more labels, with its interval.
+
+    Parameters
+    ----------
+    observed : DataFrame with columns strategy, labels, mean
+    projected : DataFrame with columns strategy, labels, predicted, low, high
+    """
+    strategies = list(dict.fromkeys([*observed["strategy"], *projected["strategy"]]))
+    domain, rng = strategy_colors(strategies)
+    obs = observed.assign(strategy=observed["strategy"].map(strategy_label))
+    proj = projected.assign(strategy=projected["strategy"].map(strategy_label))
+    color = alt.Color("strategy:N", scale=alt.Scale(domain=domain, range=rng),
+                      legend=alt.Legend(title="Strategy", orient="bottom"))
+    x = alt.X("labels:Q", title="Labels (human-labeled rows, log scale)", scale=alt.Scale(type="log"),
+              axis=alt.Axis(format="~s"))
+    y_title = f"Test-set {metric_label} (%)"
+    band = alt.Chart(proj).mark_area(opacity=0.15).encode(
+        x=x, y=alt.Y("low:Q", title=y_title, scale=alt.Scale(zero=False), axis=alt.Axis(format=".0%")),
+        y2="high:Q", color=color)
+    fit = alt.Chart(proj).mark_line(strokeDash=[5, 3]).encode(
+        x=x, y=alt.Y("predicted:Q", title=y_title), color=color,
+        tooltip=[alt.Tooltip("strategy:N"), alt.Tooltip("labels:Q", format=",.0f"),
+                 alt.Tooltip("predicted:Q", title="projected", format=".1%")])
+    pts = alt.Chart(obs).mark_point(filled=True, size=30).encode(
+        x=x, y=alt.Y("mean:Q", title=y_title), color=color)
+    return alt.layer(band, fit, pts).properties(
+        height=HEIGHT,
+        title=_title(title, "Dots: simulated; dashed: fitted curve carried forward; shaded: its 95% interval."),
+    )
+
+
+# ---- stopping ------------------------------------------------------------------------------------------
+def stopping_chart(
+    curve: pd.DataFrame, *, stop_at: float | None = None, recommended: tuple[float, float] | None = None,
+    metric_label: str = "accuracy", title: str = "When to stop labeling",
+) -> alt.LayerChart:
+    """The learning curve with the cost-optimal stop (vertical line) and the recommended range (shaded).
+
+    Parameters
+    ----------
+    curve : DataFrame with columns labels, mean and optional low, high
+    """
+    df = curve.copy()
+    x = alt.X("labels:Q", title="Labels (human-labeled rows)", axis=alt.Axis(format=",d"))
+    y_title = f"Test-set {metric_label} (%)"
+    yscale = alt.Scale(zero=False)
+    layers: list[alt.Chart] = []
+    if recommended is not None:
+        rdf = pd.DataFrame({"start": [float(recommended[0])], "end": [float(recommended[1])]})
+        layers.append(alt.Chart(rdf).mark_rect(opacity=0.15, color=PALETTE[2]).encode(x="start:Q", x2="end:Q"))
+    if {"low", "high"} <= set(df.columns):
+        layers.append(alt.Chart(df).mark_area(opacity=0.15, color=AL_COLOR).encode(
+            x=x, y=alt.Y("low:Q", title=y_title, scale=yscale, axis=alt.Axis(format=".0%")), y2="high:Q"))
+    layers.append(alt.Chart(df).mark_line(point=True, color=AL_COLOR).encode(
+        x=x, y=alt.Y("mean:Q", title=y_title, scale=yscale, axis=alt.Axis(format=".0%")),
+        tooltip=[alt.Tooltip("labels:Q", format=",d"), alt.Tooltip("mean:Q", format=".1%")]))
+    if stop_at is not None:
+        sdf = pd.DataFrame({"labels": [float(stop_at)], "text": [f"stop at {stop_at:,.0f}"]})
+        layers.append(alt.Chart(sdf).mark_rule(color=ACCENT, strokeWidth=2).encode(x="labels:Q"))
+        layers.append(alt.Chart(sdf).mark_text(color=ACCENT, align="left", dx=4, y=8).encode(
+            x="labels:Q", text="text:N"))
+    return alt.layer(*layers).properties(
+        height=HEIGHT,
+        title=_title(title, "Orange line: the cost-optimal stop; green band: the recommended range."),
+    )
+
+
+def marginal_value_chart(
+    marginal: pd.DataFrame, *, cost_per_label: float, currency: str = "USD",
+    title: str = "Is the next label worth its cost?",
+) -> alt.LayerChart:
+    """Value of one more label (from the curve's slope) against the cost of a label.
+
+    Parameters
+    ----------
+    marginal : DataFrame with columns labels, value (value of the next label, in ``currency``)
+    """
+    x = alt.X("labels:Q", title="Labels (human-labeled rows)", axis=alt.Axis(format=",d"))
+    y = alt.Y("value:Q", title=f"Value of the next label ({currency})", axis=alt.Axis(format=",.2f"),
+              scale=alt.Scale(type="symlog"))
+    line = alt.Chart(marginal).mark_line(color=AL_COLOR, strokeWidth=2).encode(
+        x=x, y=y, tooltip=[alt.Tooltip("labels:Q", format=",d"),
+                           alt.Tooltip("value:Q", title=f"Value ({currency})", format=",.2f")])
+    cdf = pd.DataFrame({"cost": [float(cost_per_label)], "text": [f"cost per label {cost_per_label:,.2f}"]})
+    rule = alt.Chart(cdf).mark_rule(color=ACCENT, strokeDash=[6, 4]).encode(y=alt.Y("cost:Q"))
+    text = alt.Chart(cdf).mark_text(color=ACCENT, align="right", dy=-6, x="width").encode(
+        y="cost:Q", text="text:N")
+    return alt.layer(line, rule, text).properties(
+        height=280,
+        title=_title(title, "Blue: what one more label adds in value; dashed: what it costs. "
+                            "Labeling pays while blue is above the dashed line."),
+    )

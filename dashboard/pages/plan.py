@@ -1,0 +1,324 @@
+"""Plan: the data, the money and the goal; Run simulates AL against random and fills in the other pages."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, session, state, views
+from simulations import SAMPLES, Dataset
+from simulations.datasets import ROLES
+from simulations.errors import DataError, LabelwiseError
+from simulations.models import MODELS
+from simulations.strategies import STRATEGIES
+
+st.title("Plan a labeling budget")
+st.markdown(
+    "Labelwise simulates **active learning** (the model picks which rows people label next) against "
+    "**random sampling** on your data, over several repetitions, and turns the difference into money. "
+    "Pick the data, enter your costs, press **Run simulation**.")
+
+inputs = session.inputs()
+data_in: dict[str, Any] = dict(inputs["data"])
+
+
+@st.cache_resource(show_spinner="Loading the sample data...")
+def _sample_dataset(name: str, roles_key: str) -> Dataset:
+    roles = dict(pd.read_json(roles_key, typ="series")) if roles_key != "{}" else None
+    return Dataset.from_sample(name, roles=roles)
+
+
+def _roles_key(roles: dict[str, str] | None) -> str:
+    return pd.Series(roles or {}, dtype=object).to_json() if roles else "{}"
+
+
+# ---- 1. data ---------------------------------------------------------------------------------------------
+st.header("1. Data", divider="gray")
+source = st.radio(
+    "Where the data comes from", ["sample", "upload"], horizontal=True, key="data_source",
+    index=0 if data_in.get("source") != "upload" else 1,
+    format_func=lambda s: {"sample": "A shipped sample", "upload": "Upload my data"}[s],
+    help="Try a shipped sample first; upload a CSV, TSV or Parquet file with one row per item and a column "
+         "holding its class to simulate on your own data.")
+
+dataset: Dataset | None = None
+data_error: LabelwiseError | None = None
+
+if source == "sample":
+    names = list(SAMPLES)
+    current = data_in.get("sample") if data_in.get("source") == "sample" else None
+    name = st.selectbox(
+        "Sample dataset", names, index=names.index(current) if current in names else names.index("sms_spam"),
+        key="sample_name", format_func=lambda n: f"{n}: {SAMPLES[n].description}",
+        help="Small public datasets that ship with Labelwise; each line says what it is.")
+    roles = data_in.get("roles") if data_in.get("source") == "sample" and data_in.get("sample") == name else None
+    try:
+        dataset = _sample_dataset(name, _roles_key(roles))
+    except LabelwiseError as exc:
+        data_error = exc
+    data_in = {"source": "sample", "sample": name, "roles": roles or {}}
+else:
+    max_mb = float(st.get_option("server.maxUploadSize"))
+    up = st.file_uploader(
+        "Your data (CSV, TSV or Parquet)", type=list(state.UPLOAD_TYPES), key="upload_file",
+        help=f"One row per item, one column with its class (the label), other columns as features. Rows "
+             f"without a label are left out and counted. Up to {max_mb:,.0f} MB.")
+    if up is not None:
+        raw = up.getvalue()
+        digest = hashlib.sha256(raw).hexdigest()[:16]
+        cached = st.session_state.get(session.UPLOAD)
+        if not cached or cached.get("digest") != digest:
+            try:
+                frame = state.read_table(up.name, raw, max_mb=max_mb)
+                st.session_state[session.UPLOAD] = {"digest": digest, "file_name": up.name, "frame": frame}
+            except DataError as exc:
+                views.show_error(exc)
+                st.session_state.pop(session.UPLOAD, None)
+    upload = st.session_state.get(session.UPLOAD)
+    if upload is None:
+        st.info("Upload a file to continue, or switch to a shipped sample.", icon=":material/upload_file:")
+    else:
+        frame = upload["frame"]
+        cols = [str(c) for c in frame.columns]
+        prev_label = data_in.get("label") if data_in.get("file_name") == upload["file_name"] else None
+        default_label = prev_label if prev_label in cols else state.guess_label(frame)
+        label = st.selectbox(
+            "Label column", cols, index=cols.index(default_label), key="label_column",
+            help="The column that holds each row's class: what the model should learn to predict.")
+        st.caption(f"Preview of {upload['file_name']} ({len(frame):,} rows, {frame.shape[1]} columns)")
+        st.dataframe(frame.head(20), width="stretch", height=240)
+        roles = data_in.get("roles") if prev_label == label else None
+        try:
+            dataset = Dataset.from_frame(frame, label, name=upload["file_name"], roles=roles or None)
+        except LabelwiseError as exc:
+            data_error = exc
+        data_in = {"source": "upload", "file_name": upload["file_name"], "label": label,
+                   "roles": roles or {}, "digest": upload["digest"]}
+
+if data_error is not None:
+    views.show_error(data_error)
+elif dataset is not None:
+    counts = dataset.class_counts
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Labeled rows", f"{len(dataset.frame):,}")
+    c2.metric("Classes", f"{len(counts)}", help="; ".join(f"{k}: {v:,}" for k, v in counts.head(12).items()))
+    c3.metric("Rows without a label (left out)", f"{dataset.n_missing_labels:,}")
+    with st.expander("Column roles (how each column is used; correct them if the guess is wrong)",
+                     expanded=data_in.get("source") == "upload"):
+        table = dataset.roles_table()
+        edited = st.data_editor(
+            table, hide_index=True, width="stretch", disabled=["column", "inferred_role", "used"],
+            key=f"roles_editor_{data_in.get('source')}_{data_in.get('sample') or data_in.get('label')}",
+            column_config={
+                "column": st.column_config.TextColumn("Column"),
+                "inferred_role": st.column_config.TextColumn("Guessed role"),
+                "role": st.column_config.SelectboxColumn(
+                    "Role used", options=list(ROLES), required=True,
+                    help="numeric: numbers; categorical: a few repeating values; text: free text (TF-IDF); "
+                         "datetime: dates; id and constant columns are ignored."),
+                "used": st.column_config.CheckboxColumn("Used as a feature"),
+            })
+        overrides = state.role_overrides(edited)
+        if overrides != (data_in.get("roles") or {}):
+            data_in["roles"] = overrides
+            try:
+                dataset = (_sample_dataset(data_in["sample"], _roles_key(overrides)) if source == "sample"
+                           else Dataset.from_frame(st.session_state[session.UPLOAD]["frame"], data_in["label"],
+                                                   name=data_in["file_name"], roles=overrides or None))
+            except LabelwiseError as exc:
+                dataset = None
+                views.show_error(exc)
+
+# ---- 2. money, goal and settings (a form: nothing reruns while typing) -----------------------------------
+econ = inputs["economics"]
+cfg = inputs["config"]
+tgt = inputs["target"]
+st.header("2. Costs and goal", divider="gray")
+with st.form("plan_form", border=False):
+    a, b, c = st.columns(3)
+    cost_per_label = a.number_input(
+        "Cost per label ($)", min_value=0.0, value=float(econ["cost_per_label"]), step=0.05, format="%.2f",
+        key="cost_per_label", help="What one human label costs you, e.g. 0.08 on a crowd platform or 2.50 for "
+                                   "an expert.")
+    setup_cost = b.number_input(
+        "Setup cost ($)", min_value=0.0, value=float(econ["setup_cost"]), step=100.0, format="%.0f",
+        key="setup_cost", help="One-time cost of running active learning: engineering time, tooling. 0 if none.")
+    production_pool = c.number_input(
+        "Production pool size (items)", min_value=1, value=int(econ["production_pool"]), step=1000,
+        key="production_pool", help="How many unlabeled items your real project has. Labeling all of them is "
+                                    "the second baseline.")
+    a, b, c = st.columns(3)
+    value_mode = a.radio(
+        "Value of accuracy given as", ["per_point", "per_error"], key="value_mode",
+        index=0 if econ.get("value_mode", "per_point") == "per_point" else 1,
+        format_func=lambda m: {"per_point": "Value per accuracy point",
+                               "per_error": "Predictions x cost per error"}[m],
+        help="How much a better model is worth: directly, or from how many predictions it makes and what "
+             "one wrong prediction costs.")
+    value_per_point = b.number_input(
+        "Value per accuracy point ($)", min_value=0.0, value=float(econ["value_per_point"]), step=100.0,
+        format="%.0f", key="value_per_point",
+        help="Dollars one percentage point of accuracy is worth over the model's life. Used with "
+             "'Value per accuracy point'.")
+    predictions = c.number_input(
+        "Predictions over the model's life", min_value=0.0, value=float(econ["predictions"]), step=10000.0,
+        format="%.0f", key="predictions", help="Used with 'Predictions x cost per error'.")
+    a, b, c = st.columns(3)
+    cost_per_error = a.number_input(
+        "Cost per wrong prediction ($)", min_value=0.0, value=float(econ["cost_per_error"]), step=0.01,
+        format="%.2f", key="cost_per_error", help="Used with 'Predictions x cost per error': rework, refunds, "
+                                                  "review.")
+    budget_cap = b.number_input(
+        "Budget cap (labels, 0 = none)", min_value=0, value=int(econ.get("budget_cap") or 0), step=100,
+        key="budget_cap", help="The most labels you can buy. A plan stops there even before the target.")
+    labels_per_hour = c.number_input(
+        "Throughput (labels per hour per annotator)", min_value=0.0, value=float(econ.get("labels_per_hour") or 0),
+        step=10.0, format="%.0f", key="labels_per_hour",
+        help="How fast one person labels; gives the time saved. 0 to skip.")
+    a, b, c = st.columns(3)
+    annotators = a.number_input("Annotators", min_value=1, value=int(econ.get("annotators") or 1), step=1,
+                                key="annotators", help="People labeling in parallel.")
+    kinds = list(state.TARGET_KINDS)
+    target_kind = b.selectbox(
+        "Target", kinds, index=kinds.index(tgt.get("kind", "share_of_ceiling")), key="target_kind",
+        format_func=lambda k: state.TARGET_KINDS[k],
+        help="The model quality you need. 'Share of the full-data score' compares with a model trained on "
+             "every row; 'A fixed score' is an absolute accuracy.")
+    target_value = c.number_input(
+        "Target value (%)", min_value=1.0, max_value=100.0, value=float(tgt.get("value", 0.95)) * 100, step=1.0,
+        format="%.1f", key="target_value", help="E.g. 95 = 95% of the full-data score, or 90 = 90% accuracy.")
+
+    with st.expander("Advanced simulation settings"):
+        a, b, c = st.columns(3)
+        models = list(MODELS)
+        model = a.selectbox("Model", models, index=models.index(cfg.get("model", "logreg")), key="model",
+                            format_func=lambda m: f"{m}: {MODELS[m]}",
+                            help="The classifier trained in every round.")
+        options = [s for s in STRATEGIES if s != "random"]
+        strategies = b.multiselect(
+            "Strategies (random is always included)", options,
+            default=[s for s in cfg.get("strategies", []) if s in options], key="strategies",
+            format_func=lambda s: s.replace("_", " "),
+            help="; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in STRATEGIES.items()))
+        seeds = c.number_input("Repetitions (seeds)", min_value=1, max_value=50, value=int(cfg.get("seeds", 5)),
+                               key="seeds", help="Each repetition draws its own test split and starting labels; "
+                                                 "more repetitions give narrower ranges but take longer.")
+        a, b, c = st.columns(3)
+        initial = a.number_input("Initial labels", min_value=2, value=int(cfg.get("initial_labels", 20)),
+                                 key="initial_labels",
+                                 help="Randomly chosen labeled rows the model starts from (at least one per class).")
+        budget = b.number_input("Labels to simulate", min_value=10, value=int(cfg.get("budget") or 500), step=50,
+                                key="budget", help="The last label count simulated. Bigger = slower but sees "
+                                                   "further.")
+        test_share = c.number_input("Test share (%)", min_value=5.0, max_value=80.0,
+                                    value=float(cfg.get("test_share", 0.25)) * 100, step=5.0, key="test_share",
+                                    help="Rows held out to measure accuracy; never labeled or queried.")
+        a, b, c = st.columns(3)
+        schedule = a.radio("Batch schedule", ["growth", "fixed"], key="schedule",
+                           index=0 if cfg.get("batch_size") is None else 1,
+                           format_func=lambda s: {"growth": "Growing batches", "fixed": "Fixed batch size"}[s],
+                           help="Growing: each round adds a share of the labeled set (fast, even on a log "
+                                "axis). Fixed: the same number of labels every round.")
+        growth = b.number_input("Growth per round (%)", min_value=1.0, max_value=200.0,
+                                value=float(cfg.get("growth", 0.2)) * 100, step=5.0, key="growth",
+                                help="With growing batches: 20 means each batch adds 20% of the labeled set.")
+        batch_size = c.number_input("Batch size (labels)", min_value=1, value=int(cfg.get("batch_size") or 20),
+                                    key="batch_size", help="With a fixed batch size: labels added per round.")
+    submitted = st.form_submit_button("Run simulation", type="primary", icon=":material/play_arrow:",
+                                      disabled=dataset is None)
+
+new_inputs = {
+    "data": data_in,
+    "economics": {
+        "cost_per_label": cost_per_label, "setup_cost": setup_cost, "value_mode": value_mode,
+        "value_per_point": value_per_point, "predictions": predictions, "cost_per_error": cost_per_error,
+        "production_pool": int(production_pool), "budget_cap": int(budget_cap) or None,
+        "labels_per_hour": labels_per_hour or None, "annotators": int(annotators),
+    },
+    "target": {"kind": target_kind, "value": target_value / 100.0},
+    "config": {**cfg, "model": model, "strategies": ["random", *strategies], "seeds": int(seeds),
+               "initial_labels": int(initial), "budget": int(budget), "test_share": test_share / 100.0,
+               "growth": growth / 100.0, "batch_size": int(batch_size) if schedule == "fixed" else None},
+}
+if not submitted:
+    # Data choices are kept even without a run, so other pages and a return visit see them.
+    inputs["data"] = data_in
+
+status = st.container()
+
+
+def _partial_chart(frames: list[pd.DataFrame], metric: str, where: Any) -> None:
+    rounds = pd.concat(frames, ignore_index=True)
+    mean = rounds.groupby(["strategy", "labels"], sort=False)[metric].mean().reset_index(name="mean")
+    mean["low"] = mean["mean"]
+    mean["high"] = mean["mean"]
+    where.altair_chart(charts.learning_curve_chart(
+        mean, metric_label=metric.replace("_", " "), title="Learning curves so far (runs still arriving)"),
+        width="stretch")
+
+
+if submitted and dataset is not None:
+    try:
+        config = state.config_from(new_inputs["config"])
+        target = state.target_from(new_inputs["target"])
+        state.economic_inputs(new_inputs["economics"])  # validate the money inputs before any work
+    except LabelwiseError as exc:
+        with status:
+            views.show_error(exc)
+    else:
+        session.set_inputs(new_inputs)
+        metric = state.choose_metric_for(dataset)
+        with status:
+            bar = st.progress(0.0, text="Starting the simulation...")
+            live = st.empty()
+            frames: list[pd.DataFrame] = []
+            t0 = time.perf_counter()
+
+            def on_progress(p: Any) -> None:
+                what = ("reference model on all rows" if p.strategy == "__ceiling__"
+                        else p.strategy.replace("_", " "))
+                bar.progress(p.done / p.total,
+                             text=f"Finished {what}, repetition {p.seed + 1 - config.random_state} of "
+                                  f"{config.seeds} ({p.done}/{p.total} runs, {time.perf_counter() - t0:.0f} s)")
+                if p.rounds is not None:
+                    frames.append(p.rounds)
+                    if len(frames) % 2 == 0 or p.done == p.total:
+                        _partial_chart(frames, metric, live)
+
+            try:
+                result, from_cache = state.run(dataset, config, progress=on_progress)
+            except LabelwiseError as exc:
+                bar.empty()
+                views.show_error(exc)
+            else:
+                seconds = time.perf_counter() - t0
+                bar.progress(1.0, text="Served from cache (same data and settings)" if from_cache
+                             else f"Simulation finished in {seconds:.1f} s")
+                live.empty()
+                with st.spinner("Computing the verdict, business case and projections..."):
+                    desc = getattr(dataset, "description", "")
+                    analysis = state.analyse(result, session.inputs(), dataset_description=desc)
+                session.set_outcome(result, analysis, {"from_cache": from_cache, "seconds": seconds})
+                st.session_state.pop(session.LOADED, None)
+
+a = session.analysis()
+if a is not None:
+    info = st.session_state.get(session.RUN_INFO) or {}
+    with status:
+        st.subheader("Latest result")
+        views.verdict_box(a)
+        b = a.get("business") or {}
+        if b:
+            views.headline_metrics(b)
+        if info:
+            st.caption(("Served from cache." if info.get("from_cache") else
+                        f"Simulated in {info.get('seconds', 0):.1f} s.") +
+                       f" Data: {a['dataset'].get('name')}, {a['dataset'].get('n_rows'):,} rows.")
+        cols = st.columns(3)
+        session.link("pages/results.py", "See the evidence", ":material/show_chart:", cols[0])
+        session.link("pages/business.py", "See the business case", ":material/payments:", cols[1])
+        session.link("pages/scenarios.py", "Save and share", ":material/bookmarks:", cols[2])

@@ -1,0 +1,158 @@
+"""Scenarios: save, rename, duplicate, delete, compare, share, export and import."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, fmt, report_cache, session, state, tables, views
+from dashboard.store import ScenarioNotFound, StoreError, scenario_to_dict
+
+st.title("Scenarios: save, compare and share")
+
+try:
+    store = session.store()
+except StoreError as exc:
+    st.error(str(exc), icon=":material/error:")
+    st.stop()
+
+# ---- save the current plan -----------------------------------------------------------------------------
+a = session.analysis()
+st.header("Save the current plan", divider="gray")
+if a is None:
+    st.info("Run a simulation on the Plan page first; then save it here.", icon=":material/info:")
+else:
+    d = a.get("dataset") or {}
+    default_name = f"{d.get('name', 'data')}: {fmt.money((a.get('economics') or {}).get('cost_per_label'))} a label"
+    with st.form("save_form", border=False):
+        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+        name = c1.text_input("Scenario name", value=default_name, max_chars=120, key="save_name",
+                             help="A name your stakeholders will recognise, e.g. 'Support tickets, vendor B'.")
+        save = c2.form_submit_button("Save scenario", type="primary", icon=":material/save:")
+    if save:
+        result = session.result()
+        try:
+            sc = store.save(name, inputs=session.inputs(), payload=state.payload(result, a) if result is not None
+                            else {"analysis": a}, dataset_name=str(d.get("name", "")),
+                            dataset_fingerprint=str(d.get("fingerprint", "")))
+        except StoreError as exc:
+            st.error(str(exc), icon=":material/error:")
+        else:
+            st.session_state["lw_selected"] = sc.id
+            st.success(f"Saved **{sc.name}**. Anyone who can reach this app can open it from its share link:",
+                       icon=":material/check_circle:")
+            st.code(session.share_url(sc.share_id), language=None)
+
+# ---- the list ------------------------------------------------------------------------------------------
+st.header("Saved scenarios", divider="gray")
+scenarios = store.list()
+if not scenarios:
+    st.info("No saved scenarios yet.", icon=":material/bookmarks:")
+else:
+    st.dataframe(pd.DataFrame([{"Name": s.name, "Data": s.dataset_name, "Saved": s.created_at.replace("T", " "),
+                                "Changed": s.updated_at.replace("T", " ")} for s in scenarios]),
+                 hide_index=True, width="stretch")
+    ids = [s.id for s in scenarios]
+    by_id = {s.id: s for s in scenarios}
+    sel = st.session_state.get("lw_selected")
+    chosen = st.selectbox("Scenario", ids, index=ids.index(sel) if sel in ids else 0, key="scenario_pick",
+                          format_func=lambda i: f"{by_id[i].name} ({by_id[i].dataset_name})",
+                          help="Pick a scenario to open, rename, copy, delete, share or export.")
+    st.session_state["lw_selected"] = chosen
+    try:
+        sc = store.get(chosen)
+    except ScenarioNotFound:
+        st.warning("That scenario was just deleted in another session.")
+        st.stop()
+    sa: dict[str, Any] = sc.payload.get("analysis") or {}
+
+    st.markdown("**Share link** (opens a read-only review of this scenario):")
+    st.code(session.share_url(sc.share_id), language=None)
+    c1, c2, c3, c4 = st.columns(4)
+    if c1.button("Open in the planner", icon=":material/open_in_new:", key="open_btn",
+                 help="Load its inputs and results into this session's pages."):
+        session.set_inputs(sc.inputs)
+        session.set_outcome(state.result_from_payload(sc.payload), sa, {})
+        st.session_state[session.LOADED] = sc.id
+        st.success(f"Opened **{sc.name}**: the Results, Business case and Stopping pages now show it.")
+    if c2.button("Duplicate", icon=":material/content_copy:", key="dup_btn"):
+        copy = store.duplicate(sc.id)
+        st.session_state["lw_selected"] = copy.id
+        st.rerun()
+    confirm = c4.checkbox("Yes, delete it", key="confirm_delete")
+    if c3.button("Delete", icon=":material/delete:", key="del_btn", disabled=not confirm,
+                 help="Tick 'Yes, delete it' first. The share link stops working."):
+        store.delete(sc.id)
+        st.session_state.pop("lw_selected", None)
+        st.rerun()
+    with st.form("rename_form", border=False):
+        r1, r2 = st.columns([3, 1], vertical_alignment="bottom")
+        new_name = r1.text_input("New name", value=sc.name, max_chars=120, key="rename_text")
+        if r2.form_submit_button("Rename", icon=":material/edit:"):
+            try:
+                store.rename(sc.id, new_name)
+            except StoreError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
+    e1, e2, e3 = st.columns(3)
+    e1.download_button("Scenario (JSON, re-importable)", views.json_bytes(scenario_to_dict(sc)),
+                       f"labelwise-scenario-{sc.id[:8]}.json", "application/json", key="dl_json")
+    if sa:
+        e2.download_button("Report (HTML)", lambda: report_cache.html(sc),
+                           f"labelwise-report-{sc.id[:8]}.html", "text/html", key="dl_html",
+                           help="One self-contained file; opens offline.")
+        e3.download_button("Report (PDF)", lambda: report_cache.pdf(sc),
+                           f"labelwise-report-{sc.id[:8]}.pdf", "application/pdf", key="dl_pdf")
+
+    # ---- compare -------------------------------------------------------------------------------------------
+    if len(scenarios) >= 2:
+        st.header("Compare two scenarios", divider="gray")
+        k1, k2 = st.columns(2)
+        left_id = k1.selectbox("Left", ids, index=0, key="cmp_left", format_func=lambda i: by_id[i].name)
+        right_id = k2.selectbox("Right", ids, index=1, key="cmp_right", format_func=lambda i: by_id[i].name)
+        pair = [(store.get(left_id), k1), (store.get(right_id), k2)]
+        rows: dict[str, list[str]] = {}
+        for s, _ in pair:
+            an = s.payload.get("analysis") or {}
+            b = an.get("business") or {}
+            e = an.get("economics") or {}
+            vals = {
+                "Data": s.dataset_name,
+                "Verdict": an.get("verdict", ""),
+                "Cost per label": fmt.money(e.get("cost_per_label")),
+                "Production pool": fmt.count(e.get("production_pool")),
+                **{title: fmt.range_text(b.get(k), kind) for k, title, kind, _ in tables.HEADLINES},
+            }
+            for k, v in vals.items():
+                rows.setdefault(k, []).append(v)
+        names = [s.name for s, _ in pair]
+        if names[0] == names[1]:
+            names = [f"{names[0]} (left)", f"{names[1]} (right)"]
+        st.dataframe(pd.DataFrame(rows, index=names).T, width="stretch")
+        for s, col in pair:
+            an = s.payload.get("analysis") or {}
+            curves = tables.curves_frame(an)
+            if not curves.empty:
+                with col:
+                    views.chart(charts.learning_curve_chart(
+                        curves, metric_label=an.get("metric_label", "accuracy"),
+                        target=(an.get("target") or {}).get("value_median"), title=s.name[:60]),
+                        key=f"cmp_chart_{s.id}")
+
+# ---- import --------------------------------------------------------------------------------------------
+st.header("Import a scenario", divider="gray")
+up = st.file_uploader("Scenario file (JSON exported from Labelwise)", type=["json"], key="import_file",
+                      help="Imported scenarios get a new share link.")
+if up is not None and st.button("Import", key="import_btn", icon=":material/upload:"):
+    try:
+        sc = store.import_dict(json.loads(up.getvalue().decode("utf-8")))
+    except (StoreError, ValueError, UnicodeDecodeError) as exc:
+        st.error(f"Cannot import this file: {exc}", icon=":material/error:")
+    else:
+        st.session_state["lw_selected"] = sc.id
+        st.success(f"Imported **{sc.name}**.")
+        st.rerun()

@@ -1,0 +1,12 @@
+"""Stopping: when to stop labeling, from the curve, the money, and label-free stopping rules."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import session, stopping_view
+
+st.title("Stopping: when is enough labels enough?")
+a = session.need_analysis()
+if a is not None:
+    stopping_view.render(a, key="stopping")

@@ -1,0 +1,233 @@
+"""The business-case report: a self-contained HTML file (charts as inline SVG) and a PDF.
+
+Charts are rendered offline by ``vl-convert-python`` (Vega-Lite to SVG/PNG, no browser, no network), so the
+HTML opens without a network connection. Every user-provided string is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+
+from dashboard import charts, fmt, tables
+
+REPORT_WIDTH = 680
+
+
+def _vlc() -> Any:
+    try:
+        import vl_convert
+    except ImportError:  # optional at import time; reports say so instead of failing
+        return None
+    return vl_convert
+
+
+def report_charts(a: dict[str, Any]) -> list[tuple[str, Any, str]]:
+    """(title, Altair chart, how to read it) for every chart the analysis can show."""
+    out: list[tuple[str, Any, str]] = []
+    t = a.get("target") or {}
+    curves = tables.curves_frame(a)
+    if not curves.empty:
+        out.append(("Learning curves", charts.learning_curve_chart(
+            curves, metric_label=a.get("metric_label", "accuracy"), target=t.get("value_median")),
+            "Mean over seeds with the 95% band; dashed: the target. Above random (grey) = learns faster."))
+    ltt = tables.labels_to_target_frame(a)
+    if not ltt.empty:
+        out.append(("Labels to the target", charts.labels_to_target_chart(
+            ltt, target_description=t.get("description", "the target")),
+            "Median labels with the 95% interval; a triangle did not reach the target within the budget."))
+    b = a.get("business")
+    if b:
+        out.append(("Costs", charts.cost_breakdown_chart(tables.cost_breakdown(b)),
+                    "Median cost of each way to reach the target."))
+        tor = tables.tornado_frame(a.get("tornado") or [])
+        if not tor.empty:
+            out.append(("Sensitivity", charts.tornado_chart(tor, outcome_label="ROI", unit="%"),
+                        "ROI when one input moves 25% down or up."))
+        grid = pd.DataFrame(a.get("roi_grid") or [])
+        if not grid.empty:
+            out.append(("ROI heat map", charts.roi_heatmap(grid, x_title="Cost per label (USD)"),
+                        "ROI against random for other label prices and pool sizes."))
+    observed, projected = tables.projection_frames(a)
+    if not projected.empty:
+        out.append(("Projection", charts.projection_chart(observed, projected,
+                                                          metric_label=a.get("metric_label", "accuracy")),
+                    "Fitted curves carried beyond the simulation, with their 95% interval."))
+    stop = a.get("stopping") or {}
+    sc = pd.DataFrame(stop.get("curve") or [])
+    if not sc.empty:
+        rec = stop.get("recommended_range")
+        out.append(("When to stop", charts.stopping_chart(
+            sc, stop_at=stop.get("stop_at"), recommended=tuple(rec) if rec else None,
+            metric_label=a.get("metric_label", "accuracy")), stop.get("sentence", "")))
+    return out
+
+
+def _svg(chart: Any) -> str | None:
+    vlc = _vlc()
+    if vlc is None:
+        return None
+    svg = vlc.vegalite_to_svg(charts.fixed_width(chart, REPORT_WIDTH).to_dict())
+    # Only the drawing: no scripts or external references can come from a chart.
+    svg = re.sub(r"<script.*?</script>", "", svg, flags=re.S | re.I)
+    return svg
+
+
+def _png(chart: Any) -> bytes | None:
+    vlc = _vlc()
+    if vlc is None:
+        return None
+    return vlc.vegalite_to_png(charts.fixed_width(chart, REPORT_WIDTH).to_dict(), scale=2)
+
+
+def headline_rows(a: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(name, value, 95% range) for the report's key numbers."""
+    b = a.get("business") or {}
+    rows = []
+    for key, title, kind, _ in tables.HEADLINES:
+        head, rng = fmt.value_range(b.get(key), kind)
+        rows.append((title, head, rng.replace("95% range ", "")))
+    if b:
+        rows.append(("Net savings vs labeling the whole pool",
+                     *fmt.value_range(b.get("whole_pool_total_benefit"), "money")))
+        rows.append(("Share of seeds with positive ROI", fmt.pct(b.get("p_roi_positive")), ""))
+    return [(n, v, r.replace("95% range ", "")) for n, v, r in rows]
+
+
+_CSS = """
+body{font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;color:#222;max-width:760px;margin:24px auto;
+padding:0 16px;line-height:1.45}
+h1{font-size:24px;margin-bottom:4px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ddd;padding-bottom:4px}
+.sub{color:#555}.verdict{background:#eef5fb;border-left:4px solid #0072B2;padding:10px 14px;font-weight:600}
+table{border-collapse:collapse;width:100%;font-size:14px}td,th{border-bottom:1px solid #e5e5e5;padding:5px 6px;
+text-align:left;vertical-align:top}th{background:#f6f6f6}.chart svg{max-width:100%;height:auto}
+.caption{color:#555;font-size:13px;margin-top:2px}.note{color:#8a5a00}
+"""
+
+
+def _table_html(df: pd.DataFrame) -> str:
+    e = html.escape
+    head = "".join(f"<th>{e(str(c))}</th>" for c in df.columns)
+    body = "".join("<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in row) + "</tr>"
+                   for row in df.itertuples(index=False))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def build_html(a: dict[str, Any], *, name: str = "Labelwise scenario", created: str | None = None) -> str:
+    """The report as one HTML document: no scripts, no external files, charts as inline SVG."""
+    e = html.escape
+    d = a.get("dataset") or {}
+    created = created or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'; "
+        "img-src data:\">",
+        f"<title>{e(name)} - Labelwise business case</title><style>{_CSS}</style></head><body>",
+        f"<h1>{e(name)}</h1>",
+        f"<p class='sub'>Labelwise business case &middot; data: {e(str(d.get('name', '')))} "
+        f"({e(fmt.count(d.get('n_rows')))} labeled rows) &middot; {e(created)}</p>",
+        f"<p class='verdict'>{e(a.get('verdict') or '')}</p>",
+    ]
+    for note in (a.get("summary") or {}).get("notes", []):
+        parts.append(f"<p class='note'>{e(note)}</p>")
+    if a.get("business"):
+        parts.append("<h2>Key numbers</h2>")
+        parts.append(_table_html(pd.DataFrame(headline_rows(a), columns=["", "Median", "95% range"])))
+    elif a.get("business_error"):
+        parts.append(f"<p class='note'>No business case: {e(a['business_error'].get('message', ''))}</p>")
+    stop = a.get("stopping") or {}
+    if stop.get("sentence"):
+        parts.append(f"<h2>When to stop</h2><p>{e(stop['sentence'])}</p>")
+    parts.append("<h2>Strategies</h2>")
+    parts.append(_table_html(tables.leaderboard(a)))
+    parts.append("<h2>Charts</h2>")
+    rendered = False
+    for title, ch, caption in report_charts(a):
+        svg = _svg(ch)
+        if svg is None:
+            continue
+        rendered = True
+        parts.append(f"<div class='chart'><h3>{e(title)}</h3>{svg}<p class='caption'>{e(caption)}</p></div>")
+    if not rendered:
+        parts.append("<p class='note'>Charts need the vl-convert-python package; the numbers above are complete."
+                     "</p>")
+    parts.append("<h2>Assumptions</h2><ul>")
+    parts.extend(f"<li>{e(x)}</li>" for x in tables.assumptions(a))
+    parts.append("</ul><p class='caption'>Ranges are 95% bootstrap intervals over the simulated repetitions. "
+                 "Made with Labelwise.</p></body></html>")
+    return "".join(parts)
+
+
+_LATIN1 = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"',
+                         "\u201d": '"', "\u2026": "...", "\u2212": "-", "\u00a0": " ", "\u2264": "<=",
+                         "\u2265": ">=", "\u00b1": "+/-"})
+
+
+def _latin1(s: Any) -> str:
+    """The PDF's core fonts cover Latin-1 only: map common punctuation, replace the rest with '?'."""
+    return str(s).translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
+
+
+def build_pdf(a: dict[str, Any], *, name: str = "Labelwise scenario", created: str | None = None) -> bytes:
+    """The report as a PDF (fpdf2): key numbers, strategies, charts as images, assumptions."""
+    from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
+
+    d = a.get("dataset") or {}
+    created = created or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(True, margin=15)
+    pdf.set_title(_latin1(f"{name} - Labelwise business case"))
+    pdf.add_page()
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+
+    def line(text: str, size: float = 10, style: str = "", h: float = 5.5) -> None:
+        pdf.set_font("helvetica", style, size)
+        pdf.multi_cell(width, h, _latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def heading(text: str) -> None:
+        pdf.ln(3)
+        line(text, 13, "B", 7)
+
+    line(name, 18, "B", 9)
+    line(f"Labelwise business case - data: {d.get('name', '')} ({fmt.count(d.get('n_rows'))} labeled rows) - "
+         f"{created}", 9)
+    pdf.ln(2)
+    line(a.get("verdict") or "", 11, "B", 6)
+    for note in (a.get("summary") or {}).get("notes", []):
+        line(note, 9)
+
+    def table(df: pd.DataFrame) -> None:
+        pdf.set_font("helvetica", "", 8.5)
+        with pdf.table(text_align="LEFT", line_height=5) as t:
+            t.row([_latin1(c) for c in df.columns])
+            for r in df.itertuples(index=False):
+                t.row([_latin1(v) for v in r])
+
+    if a.get("business"):
+        heading("Key numbers")
+        table(pd.DataFrame(headline_rows(a), columns=["", "Median", "95% range"]))
+    stop = a.get("stopping") or {}
+    if stop.get("sentence"):
+        heading("When to stop")
+        line(stop["sentence"])
+    heading("Strategies")
+    table(tables.leaderboard(a))
+    for title, ch, caption in report_charts(a):
+        png = _png(ch)
+        if png is None:
+            continue
+        pdf.add_page()
+        heading(title)
+        pdf.image(io.BytesIO(png), w=width)
+        line(caption, 9)
+    pdf.add_page()
+    heading("Assumptions")
+    for x in tables.assumptions(a):
+        line(f"- {x}", 9.5)
+    return bytes(pdf.output())

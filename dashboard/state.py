@@ -1,0 +1,359 @@
+"""Glue between the pages and the engine: inputs, data loading, cached runs, and the analysis.
+
+Nothing here simulates or computes money: it calls ``simulations`` and packs what the engine returns into
+one JSON-able *analysis* dict. Every page (and the read-only Review page, from a saved scenario) draws
+from that dict, so a saved scenario shows exactly what its author saw without rerunning anything.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import math
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import simulations
+from simulations import Dataset, SimulationConfig, SimulationResult, Target, learning_curves, summarize
+from simulations.config import DEFAULT_SCENARIO
+from simulations.errors import ConfigError, DataError, LabelwiseError
+from simulations.results import results_from_dict, results_to_dict
+from simulations.summary import METRIC_NAMES
+
+CURRENCY = "$"
+UPLOAD_TYPES = ("csv", "tsv", "txt", "parquet")
+#: Label-count multipliers and pool multipliers of the ROI heat map around the user's inputs.
+GRID_COST_FACTORS = (0.25, 0.5, 1.0, 2.0, 4.0)
+GRID_POOL_FACTORS = (0.1, 0.3, 1.0, 3.0, 10.0)
+TARGET_KINDS = {
+    "share_of_ceiling": "Share of the full-data score",
+    "absolute": "A fixed score",
+    "share_of_gap": "Share of the gap from the majority-class baseline to the full-data score",
+}
+
+
+def n_jobs() -> int:
+    """Worker processes for a run (``LABELWISE_N_JOBS``, default 2)."""
+    try:
+        return max(1, int(os.environ.get("LABELWISE_N_JOBS", "2")))
+    except ValueError:
+        return 2
+
+
+# ---- inputs ---------------------------------------------------------------------------------------------
+def default_economics() -> dict[str, Any]:
+    return {
+        "cost_per_label": 1.0, "setup_cost": 250.0, "value_mode": "per_point", "value_per_point": 500.0,
+        "predictions": 1_000_000.0, "cost_per_error": 0.05, "production_pool": 50_000, "budget_cap": None,
+        "labels_per_hour": 100.0, "annotators": 1,
+    }
+
+
+def default_inputs() -> dict[str, Any]:
+    """What the Plan page opens with: the engine's default scenario and modest costs."""
+    return {
+        "data": {"source": "sample", "sample": DEFAULT_SCENARIO.dataset},
+        "economics": default_economics(),
+        "target": {"kind": "share_of_ceiling", "value": 0.95},
+        "config": DEFAULT_SCENARIO.config.to_dict(),
+    }
+
+
+def economic_inputs(econ: dict[str, Any], *, batch_size: int | None = None) -> Any:
+    """``simulations.economics.EconomicInputs`` from the Plan page's money inputs (raises ConfigError)."""
+    from simulations.economics import EconomicInputs
+
+    per_point = econ.get("value_mode", "per_point") == "per_point"
+    cap = econ.get("budget_cap")
+    lph = econ.get("labels_per_hour")
+    return EconomicInputs(
+        cost_per_label=float(econ["cost_per_label"]), production_pool=int(econ["production_pool"]),
+        setup_cost=float(econ.get("setup_cost") or 0.0),
+        value_per_point=float(econ["value_per_point"]) if per_point else None,
+        predictions=None if per_point else float(econ["predictions"]),
+        cost_per_error=None if per_point else float(econ["cost_per_error"]),
+        budget_cap=float(cap) if cap else None, labels_per_hour=float(lph) if lph else None,
+        annotators=int(econ.get("annotators") or 1),
+    )
+
+
+def target_from(d: dict[str, Any]) -> Target:
+    return Target(d.get("kind", "share_of_ceiling"), float(d.get("value", 0.95)))
+
+
+def config_from(d: dict[str, Any]) -> SimulationConfig:
+    return SimulationConfig.from_dict(d)
+
+
+# ---- data -----------------------------------------------------------------------------------------------
+def read_table(file_name: str, data: bytes, *, max_mb: float | None = None) -> pd.DataFrame:
+    """A DataFrame from uploaded bytes: CSV, TSV (or .txt, separator sniffed) or Parquet.
+
+    Raises DataError with a hint when the file cannot be read.
+    """
+    name = file_name.lower()
+    if max_mb is not None and len(data) > max_mb * 1024 * 1024:
+        raise DataError(f"The file is {len(data) / 1e6:,.0f} MB, above the {max_mb:,.0f} MB limit.",
+                        hint="Upload a sample of the rows, or raise server.maxUploadSize.")
+    if not data:
+        raise DataError("The file is empty.", hint="Upload a CSV, TSV or Parquet file with a header row.")
+    try:
+        if name.endswith(".parquet"):
+            frame = pd.read_parquet(io.BytesIO(data))
+        elif name.endswith(".tsv"):
+            frame = pd.read_csv(io.BytesIO(data), sep="\t")
+        elif name.endswith(".csv"):
+            frame = pd.read_csv(io.BytesIO(data), sep=None, engine="python")
+        else:
+            frame = pd.read_csv(io.BytesIO(data), sep=None, engine="python")
+    except ImportError as exc:
+        raise DataError("Reading Parquet needs the pyarrow package, which is not installed.",
+                        hint="Save the table as CSV, or install pyarrow.") from exc
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError, OSError) as exc:
+        raise DataError(f"Cannot read {file_name} as a table ({str(exc).splitlines()[0][:160]}).",
+                        hint="Upload a CSV (comma or semicolon), TSV or Parquet file with a header row.") from exc
+    if frame.shape[1] < 2:
+        raise DataError(f"{file_name} has {frame.shape[1]} column(s); it needs a label and at least one feature.",
+                        hint="Check the separator: CSV uses commas, TSV tabs.")
+    if len(frame) < 10:
+        raise DataError(f"{file_name} has only {len(frame)} rows.", hint="A simulation needs at least a few dozen.")
+    return frame
+
+
+def guess_label(frame: pd.DataFrame) -> str:
+    """The most likely label column: a name like label/class/target, else the last column."""
+    names = {str(c).lower(): str(c) for c in frame.columns}
+    for cand in ("label", "labels", "class", "target", "category", "y", "outcome", "species"):
+        if cand in names:
+            return names[cand]
+    return str(frame.columns[-1])
+
+
+def dataset_from(data: dict[str, Any], upload: pd.DataFrame | None = None) -> Dataset:
+    """The Dataset the inputs describe (a sample, or the uploaded frame with its label and roles)."""
+    roles = data.get("roles") or None
+    if data.get("source") == "upload":
+        if upload is None:
+            raise DataError("No file uploaded yet.", hint="Upload a CSV, TSV or Parquet file, or pick a sample.")
+        return Dataset.from_frame(upload, data["label"], name=data.get("file_name", "uploaded data"), roles=roles)
+    return Dataset.from_sample(data.get("sample", DEFAULT_SCENARIO.dataset), roles=roles)
+
+
+def choose_metric_for(dataset: Dataset) -> str:
+    """The metric the engine will report for this data (for live partial curves)."""
+    from simulations.summary import choose_metric
+
+    return choose_metric(dataset.class_counts)[0]
+
+
+def role_overrides(roles_table: pd.DataFrame) -> dict[str, str]:
+    """Roles the user changed (edited ``role`` differs from ``inferred_role``)."""
+    out = {}
+    for _, row in roles_table.iterrows():
+        if row["role"] != row["inferred_role"]:
+            out[str(row["column"])] = str(row["role"])
+    return out
+
+
+# ---- runs (cached per process) --------------------------------------------------------------------------
+_CACHE: OrderedDict[str, dict[str, Any]] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+CACHE_SIZE = 24
+
+
+def run_key(fingerprint: str, config: SimulationConfig) -> str:
+    return fingerprint + ":" + json.dumps(config.to_dict(), sort_keys=True, default=str)
+
+
+def cached_result(key: str) -> SimulationResult | None:
+    with _CACHE_LOCK:
+        d = _CACHE.get(key)
+        if d is not None:
+            _CACHE.move_to_end(key)
+    return results_from_dict(d) if d is not None else None
+
+
+def clear_cache() -> None:
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+def run(dataset: Dataset, config: SimulationConfig, *,
+        progress: Callable[[simulations.Progress], None] | None = None,
+        should_cancel: Callable[[], bool] | None = None) -> tuple[SimulationResult, bool]:
+    """Simulate (or fetch the same run from the cache). Returns (result, served_from_cache)."""
+    key = run_key(dataset.fingerprint(), config)
+    hit = cached_result(key)
+    if hit is not None:
+        return hit, True
+    result = simulations.run_simulation(dataset, config, n_jobs=n_jobs(), progress=progress,
+                                        should_cancel=should_cancel)
+    with _CACHE_LOCK:
+        _CACHE[key] = results_to_dict(result)
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return result, False
+
+
+# ---- analysis: everything the pages show, JSON-able -----------------------------------------------------
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return json.loads(df.to_json(orient="records"))
+
+
+def _clean(obj: Any) -> Any:
+    """JSON-safe: NaN/inf -> None, numpy -> Python."""
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        v = float(obj)
+        return v if math.isfinite(v) else None
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    return obj
+
+
+def metric_label(metric: str) -> str:
+    return METRIC_NAMES.get(metric, metric)
+
+
+def analyse(result: SimulationResult, inputs: dict[str, Any], *, dataset_description: str = "") -> dict[str, Any]:
+    """The analysis dict: curves, summary, business case, sensitivity, projection and stopping.
+
+    Engine errors in the money part (e.g. an invalid cost) are kept as ``business_error`` so the
+    simulation evidence is still shown.
+    """
+    target = target_from(inputs["target"])
+    metric = result.metric
+    summary = summarize(result, target, metric)
+    curves = learning_curves(result, metric)
+    meta = result.meta
+    out: dict[str, Any] = {
+        "version": 1,
+        "metric": metric, "metric_label": metric_label(metric), "metric_reason": summary.metric_reason,
+        "dataset": {"name": meta.get("dataset_name", ""), "fingerprint": meta.get("fingerprint", ""),
+                    "description": dataset_description, "n_rows": meta.get("n_rows"),
+                    "n_pool": meta.get("n_pool"), "n_test": meta.get("n_test"), "classes": meta.get("classes"),
+                    "class_counts": meta.get("class_counts"), "n_missing_labels": meta.get("n_missing_labels"),
+                    "budget": meta.get("budget"), "model": meta.get("model")},
+        "config": result.config.to_dict(),
+        "target": {"kind": target.kind, "value": target.value, "description": summary.target_description,
+                   "value_median": summary.target_value.median},
+        "curves": _records(curves),
+        "summary": summary.to_dict(),
+        "verdict": summary.verdict_sentence(),
+        "best": (summary.best().name if summary.best() else None),
+        "economics": dict(inputs.get("economics", {})),
+        "business": None, "business_error": None, "tornado": [], "roi_grid": [], "projection": None,
+        "stopping": None, "stopping_error": None,
+    }
+    try:
+        out.update(_business(result, inputs, target))
+    except LabelwiseError as exc:
+        out["business_error"] = {"message": exc.message, "hint": exc.hint}
+    except ImportError:
+        out["business_error"] = {"message": "The business-case engine is not installed.", "hint": ""}
+    try:
+        out["projection"] = _projection(result, inputs, target, out)
+    except LabelwiseError as exc:
+        out["projection"] = {"error": exc.message}
+    try:
+        out.update(stopping_analysis(result, inputs, out))
+    except LabelwiseError as exc:
+        out["stopping_error"] = {"message": exc.message, "hint": exc.hint}
+    return _clean(out)
+
+
+def _business(result: SimulationResult, inputs: dict[str, Any], target: Target) -> dict[str, Any]:
+    from simulations.economics import business_case_from_results, roi_grid, tornado
+
+    econ = inputs["economics"]
+    inp = economic_inputs(econ)
+    bc = business_case_from_results(result, inp, target)
+    point = bc.point_inputs()
+    tor = tornado(inp, point["labels_random"], point["labels_al"], point["accuracy_random"],
+                  point["accuracy_al"], accuracy_whole_pool=point["accuracy_whole_pool"])
+    costs = sorted({round(float(econ["cost_per_label"]) * f, 4) for f in GRID_COST_FACTORS})
+    pools = sorted({max(1, round(int(econ["production_pool"]) * f)) for f in GRID_POOL_FACTORS})
+    grid = roi_grid(inp, costs, pools, point["labels_random"], point["labels_al"], point["accuracy_random"],
+                    point["accuracy_al"], accuracy_whole_pool=point["accuracy_whole_pool"])
+    return {"business": bc.to_dict(), "tornado": _records(tor), "roi_grid": _records(grid),
+            "assumptions": list(bc.assumptions)}
+
+
+def _projection(result: SimulationResult, inputs: dict[str, Any], target: Target,
+                out: dict[str, Any]) -> dict[str, Any]:
+    """Fitted curves of random and the best strategy, carried forward to the production pool."""
+    from simulations.curves import fit_curves
+
+    metric = result.metric
+    best = (out.get("business") or {}).get("strategy") or out.get("best")
+    names = ["random"] + ([best] if best and best != "random" else [])
+    fits = fit_curves(result.rounds, metric, strategies=names)
+    pool = int(inputs["economics"].get("production_pool") or 0)
+    last = float(result.rounds["labels"].max())
+    end = max(pool, last * 1.5)
+    grid = np.unique(np.round(np.geomspace(float(result.rounds["labels"].min()), end, 60)))
+    tv = out["target"]["value_median"]
+    rows, per = [], {}
+    for name, fit in fits.items():
+        pred = fit.predict(grid)
+        lo, hi = fit.interval(grid, 0.95)
+        for x, p, a, b in zip(grid, pred, lo, hi, strict=True):
+            rows.append({"strategy": name, "labels": float(x), "predicted": float(p), "low": float(a),
+                         "high": float(b)})
+        at_pool = fit.predict([pool])[0] if pool else math.nan
+        pl, ph = fit.interval([pool], 0.95) if pool else ([math.nan], [math.nan])
+        est = fit.labels_for(float(tv), level=0.95) if tv is not None else None
+        per[name] = {"model": fit.model, "backtest_mae": fit.chosen_backtest_mae,
+                     "at_pool": float(at_pool), "at_pool_low": float(pl[0]), "at_pool_high": float(ph[0]),
+                     "labels_for_target": est.to_dict() if est is not None else None,
+                     "asymptote": fit.asymptote}
+    return {"pool": pool, "simulated_up_to": last, "curves": rows, "strategies": per}
+
+
+def stopping_analysis(result: SimulationResult, inputs: dict[str, Any], out: dict[str, Any]) -> dict[str, Any]:
+    """Stopping: wired to ``simulations.stopping`` when it is installed; else left empty (page explains)."""
+    try:
+        import simulations.stopping  # noqa: F401
+    except ImportError:
+        return {"stopping": None}
+    from dashboard import stopping_glue
+
+    return {"stopping": stopping_glue.analyse(result, inputs, out)}
+
+
+# ---- payload for the store ------------------------------------------------------------------------------
+def payload(result: SimulationResult, analysis: dict[str, Any]) -> dict[str, Any]:
+    return {"analysis": analysis, "results": results_to_dict(result)}
+
+
+def result_from_payload(p: dict[str, Any]) -> SimulationResult | None:
+    try:
+        return results_from_dict(p["results"]) if p.get("results") else None
+    except (LabelwiseError, KeyError, TypeError):
+        return None
+
+
+def error_text(exc: LabelwiseError) -> str:
+    return f"{exc.message}" + (f"  \n**How to fix it:** {exc.hint}" if exc.hint else "")
+
+
+def deep_copy(d: dict[str, Any]) -> dict[str, Any]:
+    return copy.deepcopy(d)
+
+
+__all__ = [
+    "CURRENCY", "ConfigError", "DataError", "LabelwiseError", "analyse", "config_from", "dataset_from",
+    "default_inputs", "economic_inputs", "read_table", "run", "target_from",
+]

@@ -1,0 +1,156 @@
+"""Tables the pages and the report show, built from the analysis dict (pure functions, no Streamlit)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from dashboard import fmt
+from dashboard.charts import strategy_label
+
+TORNADO_NAMES = {
+    "cost_per_label": "Cost per label", "setup_cost": "Setup cost", "value_per_point": "Value per accuracy point",
+    "predictions": "Predictions over the model's life", "cost_per_error": "Cost per wrong prediction",
+    "round_overhead": "Overhead per AL round", "rounds": "AL rounds", "batch_size": "Labels per round",
+    "production_pool": "Production pool size", "labels_random": "Labels random needs",
+    "labels_al": "Labels active learning needs", "accuracy_gain": "Accuracy gain (points)",
+}
+_MONEY_INPUTS = {"cost_per_label", "setup_cost", "value_per_point", "cost_per_error", "round_overhead"}
+
+
+def curves_frame(a: dict[str, Any]) -> pd.DataFrame:
+    return pd.DataFrame(a.get("curves") or [], columns=["strategy", "labels", "mean", "low", "high", "n_seeds"])
+
+
+def labels_to_target_frame(a: dict[str, Any]) -> pd.DataFrame:
+    rows = []
+    for name, s in (a.get("summary") or {}).get("strategies", {}).items():
+        lt = s.get("labels_to_target") or {}
+        if lt.get("median") is None:
+            continue
+        rows.append({"strategy": name, "median": lt["median"], "low": lt.get("low", lt["median"]),
+                     "high": lt.get("high", lt["median"]), "censored": bool(lt.get("censored"))})
+    return pd.DataFrame(rows, columns=["strategy", "median", "low", "high", "censored"])
+
+
+def leaderboard(a: dict[str, Any]) -> pd.DataFrame:
+    """One row per strategy, best savings first, random last: what a reader compares."""
+    rows = []
+    for name, s in (a.get("summary") or {}).get("strategies", {}).items():
+        sv = s.get("savings_vs_random")
+        lt = s.get("labels_to_target") or {}
+        fin = s.get("final") or {}
+        p = s.get("p_worse_than_random")
+        rows.append({
+            "Strategy": strategy_label(name),
+            "Labels to target": fmt.range_text(
+                {**lt, "bound": "lower" if lt.get("censored") else lt.get("bound")}, "count"),
+            "Labels saved vs random": fmt.range_text(sv, "pct") if sv else ("baseline" if name == "random"
+                                                                             else "n/a"),
+            "Final score": fmt.range_text(fin, "pct") if fin else "n/a",
+            "Verdict": s.get("verdict", ""),
+            "P(worse than random)": fmt.pct(p) if p is not None else "",
+            "_sort": -1e9 if name == "random" else ((sv or {}).get("median") or -1e6),
+        })
+    df = pd.DataFrame(rows)
+    if df.empty:
+        return df
+    return df.sort_values("_sort", ascending=False).drop(columns="_sort").reset_index(drop=True)
+
+
+def cost_breakdown(b: dict[str, Any]) -> pd.DataFrame:
+    """Option x cost item, from the business case (medians): whole pool, random to target, AL to target."""
+    def med(k: str) -> float:
+        return float(((b.get(k) or {}).get("median")) or 0.0)
+
+    strategy = strategy_label(b.get("strategy") or "active learning")
+    rows = [
+        ("Label the whole production pool", "Labels", med("whole_pool_label_cost")),
+        ("Random sampling to the target", "Labels", med("random_label_cost")),
+        (f"Active learning ({strategy}) to the target", "Labels", med("al_label_cost")),
+        (f"Active learning ({strategy}) to the target", "Setup", float(b.get("setup_cost") or 0.0)),
+        (f"Active learning ({strategy}) to the target", "Round overhead", med("al_overhead_cost")),
+    ]
+    df = pd.DataFrame(rows, columns=["option", "component", "cost"])
+    return df[(df["cost"] != 0) | (df["component"] == "Labels")].reset_index(drop=True)
+
+
+def tornado_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """The engine's tornado table, named for people, for :func:`dashboard.charts.tornado_chart`."""
+    df = pd.DataFrame(records)
+    if df.empty:
+        return pd.DataFrame(columns=["parameter", "low_label", "high_label", "low", "high", "base"])
+
+    def show(name: str, v: float) -> str:
+        if name in _MONEY_INPUTS:
+            return fmt.money(v)
+        if name == "accuracy_gain":
+            return f"{v:+.2f} points"
+        return fmt.count(v)
+
+    df = df.dropna(subset=["roi_low", "roi_high"])
+    return pd.DataFrame({
+        "parameter": [TORNADO_NAMES.get(n, n) for n in df["input"]],
+        "low_label": [show(n, v) for n, v in zip(df["input"], df["low_value"], strict=True)],
+        "high_label": [show(n, v) for n, v in zip(df["input"], df["high_value"], strict=True)],
+        "low": df["roi_low"].astype(float), "high": df["roi_high"].astype(float),
+        "base": df["base_roi"].astype(float),
+    })
+
+
+def projection_frames(a: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(observed mean curves, projected curves) for the strategies in the projection."""
+    proj = a.get("projection") or {}
+    projected = pd.DataFrame(proj.get("curves") or [], columns=["strategy", "labels", "predicted", "low", "high"])
+    curves = curves_frame(a)
+    observed = curves[curves["strategy"].isin(set(projected["strategy"]))][["strategy", "labels", "mean"]]
+    return observed, projected
+
+
+HEADLINES = (
+    # key, title, kind, help
+    ("roi", "ROI against random sampling", "pct",
+     "Total benefit divided by what active learning costs (its labels, setup and overheads)."),
+    ("total_benefit", "Net savings", "money",
+     "Labeling money saved against random sampling, minus setup and overheads, plus the value of any accuracy "
+     "gained."),
+    ("labels_saved", "Labels saved", "count", "Labels random sampling needs minus labels active learning needs."),
+    ("break_even_share", "Break-even saving", "pct",
+     "Share of random's labels active learning must save just to pay for its setup and overheads."),
+    ("payback_labels", "Payback after", "count",
+     "Active-learning labels after which the money saved has repaid the setup cost."),
+)
+
+
+def assumptions(a: dict[str, Any]) -> list[str]:
+    """Everything the numbers rest on, as sentences."""
+    out = list(a.get("assumptions") or [])
+    t = a.get("target") or {}
+    d = a.get("dataset") or {}
+    cfg = a.get("config") or {}
+    out.insert(0, f"target: {t.get('description', '')} (= {fmt.pct(t.get('value_median'), 1)} on the test split)")
+    out.insert(1, f"data: {d.get('name', '')}, {fmt.count(d.get('n_rows'))} labeled rows; "
+                  f"{fmt.count(d.get('n_pool'))} in the simulated pool, {fmt.count(d.get('n_test'))} held out")
+    sched = (f"batches of {cfg.get('batch_size')}" if cfg.get("batch_size")
+             else f"geometric batches (+{fmt.pct(cfg.get('growth'))} of the labeled set per round)")
+    out.insert(2, f"simulation: model {cfg.get('model')}, {cfg.get('seeds')} seeds, "
+                  f"{cfg.get('initial_labels')} initial labels, {sched}, up to {fmt.count(d.get('budget'))} labels, "
+                  f"strategies {', '.join(cfg.get('strategies', []))}")
+    out.insert(3, f"metric: {a.get('metric_reason', '')}")
+    return out
+
+
+def safe_csv(df: pd.DataFrame) -> bytes:
+    """CSV with spreadsheet formulas neutralized: text cells starting with = + - @ (or tab/CR) get a leading '."""
+    def cell(v: Any) -> Any:
+        if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return "'" + v
+        return v
+
+    out = df.copy()
+    out.columns = [cell(str(c)) for c in out.columns]
+    for c in out.columns:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+            out[c] = out[c].map(cell)
+    return out.to_csv(index=False).encode("utf-8")

@@ -1,0 +1,173 @@
+"""Streamlit renderers shared by the live pages and the read-only Review page.
+
+Each takes the analysis dict (``dashboard.state.analyse``) and draws it; none computes anything.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, fmt, tables
+from simulations.errors import LabelwiseError
+
+
+def show_error(exc: LabelwiseError | dict[str, Any], where: Any = st) -> None:
+    """A user-caused error as a message with its fix; never a traceback."""
+    msg = exc.message if isinstance(exc, LabelwiseError) else exc.get("message", "")
+    hint = exc.hint if isinstance(exc, LabelwiseError) else exc.get("hint", "")
+    where.error(msg + (f"  \n**How to fix it:** {hint}" if hint else ""), icon=":material/error:")
+
+
+def chart(c: Any, caption: str = "", key: str | None = None) -> None:
+    st.altair_chart(c, width="stretch", key=key)
+    if caption:
+        st.caption(caption)
+
+
+def verdict_box(a: dict[str, Any]) -> None:
+    best = a.get("best")
+    s = (a.get("summary") or {}).get("strategies", {}).get(best or "", {})
+    text = a.get("verdict") or ""
+    if s.get("verdict") == "beats random":
+        st.success(f"**{text}**", icon=":material/check_circle:")
+    elif s.get("verdict") == "worse than random":
+        st.error(f"**{text}**", icon=":material/cancel:")
+    else:
+        st.info(f"**{text or 'No evidence that active learning beats random on this data.'}**",
+                icon=":material/info:")
+
+
+def render_results(a: dict[str, Any], *, key: str = "res", downloads: bool = True,
+                   rounds: pd.DataFrame | None = None) -> None:
+    """Learning curves, labels to target, leaderboard and verdict."""
+    verdict_box(a)
+    summ = a.get("summary") or {}
+    st.caption(f"Metric: {a.get('metric_reason', '')}")
+    for note in summ.get("notes", []):
+        st.warning(note, icon=":material/warning:")
+    curves = tables.curves_frame(a)
+    t = a.get("target") or {}
+    log_x = st.toggle("Log scale for labels", value=False, key=f"{key}_log",
+                      help="Spread out the early rounds, where most of the difference between strategies is.")
+    chart(charts.learning_curve_chart(curves, metric_label=a.get("metric_label", "accuracy"),
+                                      target=t.get("value_median"), target_label="target", log_x=log_x),
+          f"Each line is one query strategy, averaged over {a.get('config', {}).get('seeds', '')} seeds; the "
+          "shaded band is the 95% interval of that mean. The dashed line is your target "
+          f"({t.get('description', '')}). Where a line is above random (grey) at the same number of labels, "
+          "that strategy learns faster.", key=f"{key}_lc")
+    ltt = tables.labels_to_target_frame(a)
+    if not ltt.empty:
+        chart(charts.labels_to_target_chart(ltt, target_description=t.get("description", "the target")),
+              "Fewer labels to the target is better. A triangle means the strategy did not reach the target "
+              "within the simulated budget: the true number is higher.", key=f"{key}_ltt")
+    st.subheader("Strategy leaderboard")
+    board = tables.leaderboard(a)
+    st.dataframe(board, hide_index=True, width="stretch")
+    st.caption("Ranges are 95% bootstrap intervals over seeds. 'Beats random' only when the whole interval of "
+               "the saving is above zero.")
+    if downloads:
+        c1, c2, c3 = st.columns(3)
+        c1.download_button("Curves (CSV)", tables.safe_csv(curves), "labelwise-curves.csv", "text/csv",
+                           key=f"{key}_dl_curves", help="Mean and 95% band per strategy and label count.")
+        c2.download_button("Leaderboard (CSV)", tables.safe_csv(board), "labelwise-leaderboard.csv", "text/csv",
+                           key=f"{key}_dl_board")
+        if rounds is not None:
+            c3.download_button("Every round (CSV)", tables.safe_csv(rounds), "labelwise-rounds.csv", "text/csv",
+                               key=f"{key}_dl_rounds", help="One row per strategy, seed and round.")
+
+
+def headline_metrics(b: dict[str, Any]) -> None:
+    cols = st.columns(len(tables.HEADLINES))
+    for col, (k, title, kind, help_text) in zip(cols, tables.HEADLINES, strict=True):
+        head, rng = fmt.value_range(b.get(k), kind)
+        if k == "payback_labels" and head != "n/a":
+            head = f"{head} labels"
+        col.metric(title, head, help=help_text, border=True)
+        if rng:
+            col.caption(rng)
+    p = b.get("p_roi_positive")
+    if p is not None:
+        st.caption(f"ROI above zero in {fmt.pct(p)} of the simulated seeds "
+                   f"({b.get('n_seeds', '')} seeds; strategy costed: "
+                   f"{charts.strategy_label(b.get('strategy') or '')}).")
+
+
+def render_business(a: dict[str, Any], *, key: str = "biz") -> None:
+    if a.get("business_error"):
+        show_error(a["business_error"])
+        return
+    b = a.get("business")
+    if not b:
+        st.info("No business case yet: run a simulation on the Plan page.")
+        return
+    currency = "USD"
+    headline_metrics(b)
+    wp = b.get("whole_pool_total_benefit") or {}
+    st.markdown(
+        f"Against **labeling the whole production pool** ({fmt.count((b.get('whole_pool_labels') or {}).get('median'))}"
+        f" items), active learning saves **{fmt.range_text(wp, 'money')}** "
+        f"(ROI {fmt.range_text(b.get('whole_pool_roi'), 'pct')}).")
+    if b.get("hours_saved"):
+        st.markdown(f"Labeling time saved against random: **{fmt.hours((b['hours_saved'] or {}).get('median'))}**.")
+    chart(charts.cost_breakdown_chart(tables.cost_breakdown(b), currency=currency),
+          "Median costs over seeds. Random sampling and active learning both stop at the target (or the budget "
+          "cap); labeling everything is the second baseline.", key=f"{key}_cost")
+    tor = tables.tornado_frame(a.get("tornado") or [])
+    left, right = st.columns(2)
+    with left:
+        if not tor.empty:
+            chart(charts.tornado_chart(tor, outcome_label="ROI", unit="%"),
+                  "Each input moved 25% down and up on its own. The longest bars are the assumptions worth "
+                  "checking first.", key=f"{key}_tornado")
+    with right:
+        grid = pd.DataFrame(a.get("roi_grid") or [])
+        if not grid.empty:
+            chart(charts.roi_heatmap(grid, x="cost_per_label", y="production_pool", value="roi",
+                                     x_title="Cost per label (USD)"),
+                  "ROI against random sampling for other label prices and pool sizes; the middle cell is your case.",
+                  key=f"{key}_grid")
+    render_projection(a, key=key)
+    st.subheader("Assumptions")
+    st.markdown("\n".join(f"- {x}" for x in tables.assumptions(a)))
+
+
+def render_projection(a: dict[str, Any], *, key: str) -> None:
+    proj = a.get("projection") or {}
+    if not proj or proj.get("error"):
+        if proj.get("error"):
+            st.warning(f"No projection: {proj['error']}")
+        return
+    st.subheader("Projection to your production pool")
+    observed, projected = tables.projection_frames(a)
+    if not projected.empty:
+        chart(charts.projection_chart(observed, projected, metric_label=a.get("metric_label", "accuracy")),
+              "The simulation stops at its label budget; beyond it the fitted curves carry the trend forward. The "
+              "band widens with distance: how far the fit may be off, calibrated on a backtest.", key=f"{key}_proj")
+    rows = []
+    for name, p in (proj.get("strategies") or {}).items():
+        lf = p.get("labels_for_target") or {}
+        rows.append({
+            "Strategy": charts.strategy_label(name), "Curve model": p.get("model"),
+            f"Score with {fmt.count(proj.get('pool'))} labels": f"{fmt.pct(p.get('at_pool'), 1)} "
+            f"({fmt.pct(p.get('at_pool_low'), 1)} to {fmt.pct(p.get('at_pool_high'), 1)})",
+            "Labels to target (fit)": fmt.count(lf.get("labels")) if lf.get("reachable") else "not reached",
+            "Backtest error": f"±{fmt.pct(p.get('backtest_mae'), 1)}",
+        })
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        st.caption("Backtest error: the fit was made on the first 65% of the simulated curve and scored on the "
+                   "rest; that mean absolute error is how far off such a projection has been on this data.")
+
+
+def render_stopping(a: dict[str, Any], *, key: str = "stop") -> None:
+    from dashboard import stopping_view
+
+    stopping_view.render(a, key=key)
+
+
+def json_bytes(d: dict[str, Any]) -> bytes:
+    return json.dumps(d, indent=1, allow_nan=False).encode("utf-8")
