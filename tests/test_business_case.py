@@ -1,4 +1,4 @@
-"""The business case: the worked example exactly, consistency properties, censoring, validation, results path."""
+"""The business case: the worked example exactly, consistency, censoring, validation, the results path."""
 
 from __future__ import annotations
 
@@ -27,7 +27,12 @@ from simulations.errors import ConfigError, ResultsFileError
 
 
 def example_inputs(**kw) -> EconomicInputs:
-    base = {"cost_per_label": 2.50, "setup_cost": 10_000, "value_per_point": 10_000, "production_pool": 100_000}
+    base = {
+        "cost_per_label": 2.50,
+        "setup_cost": 10_000,
+        "value_per_point": 10_000,
+        "production_pool": 100_000,
+    }
     base.update(kw)
     return EconomicInputs(**base)
 
@@ -79,14 +84,18 @@ def test_value_conversion_scales_with_both_factors():
 
 @pytest.mark.parametrize(("lr", "la"), [(20_000, 8_000), (5_000, 4_900), (1_000, 100)])
 def test_higher_cost_per_label_means_higher_savings_when_al_needs_fewer_labels(lr, la):
-    savings = [business_case(lr, la, 0.9, 0.9, example_inputs(cost_per_label=c)).cost_savings
-               for c in (0.1, 0.5, 1.0, 2.5, 10.0)]
+    savings = [
+        business_case(lr, la, 0.9, 0.9, example_inputs(cost_per_label=c)).cost_savings
+        for c in (0.1, 0.5, 1.0, 2.5, 10.0)
+    ]
     assert all(b > a for a, b in itertools.pairwise(savings))
 
 
 def test_higher_cost_per_label_means_lower_savings_when_al_needs_more_labels():
-    savings = [business_case(8_000, 9_000, 0.9, 0.9, example_inputs(cost_per_label=c)).cost_savings
-               for c in (0.1, 1.0, 10.0)]
+    savings = [
+        business_case(8_000, 9_000, 0.9, 0.9, example_inputs(cost_per_label=c)).cost_savings
+        for c in (0.1, 1.0, 10.0)
+    ]
     assert savings[0] > savings[1] > savings[2]
 
 
@@ -108,8 +117,14 @@ def test_break_even_pool_is_where_labeling_everything_costs_the_same():
     inputs = example_inputs(setup_cost=5_000, production_pool=50_000)
     case = business_case(10_000, 4_000, 0.88, 0.90, inputs, accuracy_whole_pool=0.92)
     pool = case.whole_pool_break_even_pool
-    at = business_case(10_000, 4_000, 0.88, 0.90, example_inputs(setup_cost=5_000, production_pool=round(pool)),
-                       accuracy_whole_pool=0.92)
+    at = business_case(
+        10_000,
+        4_000,
+        0.88,
+        0.90,
+        example_inputs(setup_cost=5_000, production_pool=round(pool)),
+        accuracy_whole_pool=0.92,
+    )
     assert at.whole_pool_total_benefit == pytest.approx(0.0, abs=2.5)  # pool rounded to whole items
     # AL is 2 points less accurate than labeling everything: that costs value, raising the break-even pool
     assert case.whole_pool_value_increase == pytest.approx(-20_000)
@@ -121,7 +136,9 @@ def test_payback_within_project_iff_label_savings_cover_fixed_costs():
     for _ in range(200):
         lr = float(rng.integers(100, 50_000))
         la = float(rng.integers(50, 50_000))
-        inputs = example_inputs(cost_per_label=float(rng.uniform(0.05, 5)), setup_cost=float(rng.uniform(0, 20_000)))
+        inputs = example_inputs(
+            cost_per_label=float(rng.uniform(0.05, 5)), setup_cost=float(rng.uniform(0, 20_000))
+        )
         case = business_case(lr, la, 0.9, 0.9, inputs)
         assert (case.payback_labels <= la) == (case.cost_savings >= -1e-6)
 
@@ -204,7 +221,9 @@ def test_censoring_over_seeds_marks_ranges_and_probability():
     acc = [0.9] * 4
     clean = business_case_over_seeds(lr, la, acc, acc, example_inputs())
     assert clean.roi.bound == "" and clean.n_random_censored == 0
-    cens = business_case_over_seeds(lr, la, acc, acc, example_inputs(), random_censored=[False, False, False, True])
+    cens = business_case_over_seeds(
+        lr, la, acc, acc, example_inputs(), random_censored=[False, False, False, True]
+    )
     assert cens.roi.bound == "lower" and cens.total_benefit.bound == "lower"
     assert cens.labels_al.bound == ""
     assert cens.n_random_censored == 1
@@ -243,17 +262,23 @@ def test_range_is_deterministic_given_the_seed_and_varies_with_it():
     assert a.roi == b.roi
     g = np.random.default_rng(0)
     lr20, la20 = g.integers(1_500, 3_000, 20), g.integers(500, 1_800, 20)
-    many = {business_case_over_seeds(lr20, la20, [0.9] * 20, [0.9] * 20, example_inputs(), random_state=s,
-                                     n_boot=200).roi.low for s in range(10)}
+    many = {
+        business_case_over_seeds(
+            lr20, la20, [0.9] * 20, [0.9] * 20, example_inputs(), random_state=s, n_boot=200
+        ).roi.low
+        for s in range(10)
+    }
     assert len(many) > 1
 
 
 def test_p_roi_positive_is_zero_or_one_in_clear_cases():
     acc = [0.9] * 5
-    win = business_case_over_seeds([20_000] * 5, [5_000, 6_000, 4_000, 5_500, 5_100], acc, acc,
-                                   example_inputs(setup_cost=1_000))
-    lose = business_case_over_seeds([5_000] * 5, [5_000, 6_000, 4_900, 5_500, 5_100], acc, acc,
-                                    example_inputs(setup_cost=50_000))
+    win = business_case_over_seeds(
+        [20_000] * 5, [5_000, 6_000, 4_000, 5_500, 5_100], acc, acc, example_inputs(setup_cost=1_000)
+    )
+    lose = business_case_over_seeds(
+        [5_000] * 5, [5_000, 6_000, 4_900, 5_500, 5_100], acc, acc, example_inputs(setup_cost=50_000)
+    )
     assert win.p_roi_positive == 1.0 and win.pays_off
     assert lose.p_roi_positive == 0.0 and not lose.pays_off
 
@@ -268,7 +293,14 @@ def test_single_seed_and_no_bootstrap_give_degenerate_ranges():
 def test_range_to_dict_is_json_with_median_low_high():
     rng = business_case_over_seeds([20_000, 8_000], [8_000, 8_000], [0.88] * 2, [0.91] * 2, example_inputs())
     d = json.loads(json.dumps(rng.to_dict(), allow_nan=False))
-    for key in ("roi", "total_benefit", "cost_savings", "value_increase", "al_total_cost", "break_even_labels"):
+    for key in (
+        "roi",
+        "total_benefit",
+        "cost_savings",
+        "value_increase",
+        "al_total_cost",
+        "break_even_labels",
+    ):
         assert set(d[key]) >= {"median", "low", "high"}
     assert d["payback_labels"]["high"] is None  # one seed saves nothing: payback never
     assert d["hours_random"] is None
@@ -283,33 +315,42 @@ def test_every_case_field_is_on_both_result_types():
 # ------------------------------------------------------------------ validation
 
 
-@pytest.mark.parametrize(("kw", "message"), [
-    ({"cost_per_label": -1}, "cost_per_label must be zero or more"),
-    ({"cost_per_label": float("nan")}, "cost_per_label is NaN"),
-    ({"cost_per_label": "2.5"}, "cost_per_label must be a number"),
-    ({"setup_cost": -10}, "setup_cost must be zero or more"),
-    ({"setup_cost": float("inf")}, "setup_cost must be finite"),
-    ({"production_pool": 0}, "production_pool must be at least 1"),
-    ({"production_pool": -5}, "production_pool must be at least 1"),
-    ({"production_pool": 10.5}, "production_pool must be a whole number"),
-    ({"production_pool": float("nan")}, "production_pool is NaN"),
-    ({"value_per_point": None}, "value of accuracy is missing"),
-    ({"predictions": 1000, "cost_per_error": 1}, "Both value_per_point and predictions"),
-    ({"value_per_point": None, "predictions": 1000}, "predictions was given without cost_per_error"),
-    ({"value_per_point": None, "cost_per_error": 2}, "cost_per_error was given without predictions"),
-    ({"value_per_point": None, "predictions": -1, "cost_per_error": 2}, "predictions must be zero or more"),
-    ({"value_per_point": None, "predictions": 10, "cost_per_error": -2}, "cost_per_error must be zero or more"),
-    ({"value_per_point": -100}, "value_per_point must be zero or more"),
-    ({"budget_cap": 0}, "budget_cap must be more than 0"),
-    ({"labels_per_hour": 0}, "labels_per_hour must be more than 0"),
-    ({"annotators": 0}, "annotators must be a whole number"),
-    ({"annotators": 1.5}, "annotators must be a whole number"),
-    ({"round_overhead": -1}, "round_overhead must be zero or more"),
-    ({"rounds": 3, "batch_size": 100}, "Both rounds and batch_size"),
-    ({"rounds": -1}, "rounds must be a whole number"),
-    ({"batch_size": 0}, "batch_size must be a whole number"),
-    ({"cost_per_label": True}, "cost_per_label must be a number"),
-])
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"cost_per_label": -1}, "cost_per_label must be zero or more"),
+        ({"cost_per_label": float("nan")}, "cost_per_label is NaN"),
+        ({"cost_per_label": "2.5"}, "cost_per_label must be a number"),
+        ({"setup_cost": -10}, "setup_cost must be zero or more"),
+        ({"setup_cost": float("inf")}, "setup_cost must be finite"),
+        ({"production_pool": 0}, "production_pool must be at least 1"),
+        ({"production_pool": -5}, "production_pool must be at least 1"),
+        ({"production_pool": 10.5}, "production_pool must be a whole number"),
+        ({"production_pool": float("nan")}, "production_pool is NaN"),
+        ({"value_per_point": None}, "value of accuracy is missing"),
+        ({"predictions": 1000, "cost_per_error": 1}, "Both value_per_point and predictions"),
+        ({"value_per_point": None, "predictions": 1000}, "predictions was given without cost_per_error"),
+        ({"value_per_point": None, "cost_per_error": 2}, "cost_per_error was given without predictions"),
+        (
+            {"value_per_point": None, "predictions": -1, "cost_per_error": 2},
+            "predictions must be zero or more",
+        ),
+        (
+            {"value_per_point": None, "predictions": 10, "cost_per_error": -2},
+            "cost_per_error must be zero or more",
+        ),
+        ({"value_per_point": -100}, "value_per_point must be zero or more"),
+        ({"budget_cap": 0}, "budget_cap must be more than 0"),
+        ({"labels_per_hour": 0}, "labels_per_hour must be more than 0"),
+        ({"annotators": 0}, "annotators must be a whole number"),
+        ({"annotators": 1.5}, "annotators must be a whole number"),
+        ({"round_overhead": -1}, "round_overhead must be zero or more"),
+        ({"rounds": 3, "batch_size": 100}, "Both rounds and batch_size"),
+        ({"rounds": -1}, "rounds must be a whole number"),
+        ({"batch_size": 0}, "batch_size must be a whole number"),
+        ({"cost_per_label": True}, "cost_per_label must be a number"),
+    ],
+)
 def test_bad_inputs_raise_config_error_with_message_and_hint(kw, message):
     with pytest.raises(ConfigError) as err:
         example_inputs(**kw)
@@ -317,14 +358,21 @@ def test_bad_inputs_raise_config_error_with_message_and_hint(kw, message):
     assert err.value.hint
 
 
-@pytest.mark.parametrize(("args", "kw", "message"), [
-    ((-5, 8_000, 0.88, 0.91), {}, "labels_random must be more than 0"),
-    ((20_000, float("nan"), 0.88, 0.91), {}, "labels_al contains NaN"),
-    ((200_000, 8_000, 0.88, 0.91), {}, "exceeds the production pool"),
-    ((20_000, 8_000, 88, 0.91), {}, "accuracy_random must be between 0 and 1"),
-    ((20_000, 8_000, 0.88, -0.1), {}, "accuracy_al must be between 0 and 1"),
-    ((20_000, 8_000, 0.88, 0.91), {"accuracy_whole_pool": 1.5}, "accuracy_whole_pool must be between 0 and 1"),
-])
+@pytest.mark.parametrize(
+    ("args", "kw", "message"),
+    [
+        ((-5, 8_000, 0.88, 0.91), {}, "labels_random must be more than 0"),
+        ((20_000, float("nan"), 0.88, 0.91), {}, "labels_al contains NaN"),
+        ((200_000, 8_000, 0.88, 0.91), {}, "exceeds the production pool"),
+        ((20_000, 8_000, 88, 0.91), {}, "accuracy_random must be between 0 and 1"),
+        ((20_000, 8_000, 0.88, -0.1), {}, "accuracy_al must be between 0 and 1"),
+        (
+            (20_000, 8_000, 0.88, 0.91),
+            {"accuracy_whole_pool": 1.5},
+            "accuracy_whole_pool must be between 0 and 1",
+        ),
+    ],
+)
 def test_bad_case_numbers_raise_config_error(args, kw, message):
     with pytest.raises(ConfigError) as err:
         business_case(*args, example_inputs(), **kw)
@@ -372,10 +420,21 @@ def synthetic_tables(share=0.9, strategies=("random", "margin", "entropy"), seed
                 ltt, cens = x0 + (target - y0) * (x1 - x0) / (y1 - y0), False
             else:
                 ltt, cens = float(SCHEDULE[-1]), True
-            per_seed.append({"strategy": s, "seed": seed, "target_value": target, "labels_to_target": ltt,
-                             "censored": cens, "too_easy": False, "final": acc[-1], "auc": float(acc.mean())})
-    ceilings = pd.DataFrame({"seed": range(seeds), "accuracy": [ceiling] * seeds,
-                             "baseline_accuracy": [0.5] * seeds})
+            per_seed.append(
+                {
+                    "strategy": s,
+                    "seed": seed,
+                    "target_value": target,
+                    "labels_to_target": ltt,
+                    "censored": cens,
+                    "too_easy": False,
+                    "final": acc[-1],
+                    "auc": float(acc.mean()),
+                }
+            )
+    ceilings = pd.DataFrame(
+        {"seed": range(seeds), "accuracy": [ceiling] * seeds, "baseline_accuracy": [0.5] * seeds}
+    )
     return pd.DataFrame(rounds), ceilings, pd.DataFrame(per_seed)
 
 
@@ -423,8 +482,9 @@ def test_from_per_seed_uses_labels_to_target_of_random_and_the_best_strategy():
 def test_budget_cap_stops_the_random_plan_with_its_accuracy_at_the_cap():
     rounds, ceilings, ps = synthetic_tables()
     cap = 250
-    case = business_case_from_per_seed(ps, rounds, small_inputs(budget_cap=cap), metric="accuracy",
-                                       strategy="margin", ceilings=ceilings)
+    case = business_case_from_per_seed(
+        ps, rounds, small_inputs(budget_cap=cap), metric="accuracy", strategy="margin", ceilings=ceilings
+    )
     seeds = case.per_seed
     assert np.all(seeds["labels_random"] == cap)  # random needs > 250 on every seed
     expected_acc = [np.interp(cap, SCHEDULE, curve(SCHEDULE, s)) for s in SCALES["random"]]
@@ -438,8 +498,9 @@ def test_censored_random_without_projection_gives_lower_bounds():
     rounds, ceilings, ps = synthetic_tables(share=0.97)  # random never reaches 0.9215 within 500 labels
     rnd = ps[ps.strategy == "random"]
     assert rnd["censored"].any()
-    case = business_case_from_per_seed(ps, rounds, small_inputs(), metric="accuracy", strategy="margin",
-                                       ceilings=ceilings)
+    case = business_case_from_per_seed(
+        ps, rounds, small_inputs(), metric="accuracy", strategy="margin", ceilings=ceilings
+    )
     assert case.n_random_censored == int(rnd["censored"].sum())
     assert case.labels_random.bound == "lower"
     assert case.roi.bound == "lower"
@@ -455,8 +516,15 @@ def test_projection_replaces_censored_seeds():
         scale = SCALES[strategy][seed]
         return lambda x: curve(x, scale)
 
-    case = business_case_from_per_seed(ps, rounds, small_inputs(), metric="accuracy", strategy="margin",
-                                       ceilings=ceilings, projection=projection)
+    case = business_case_from_per_seed(
+        ps,
+        rounds,
+        small_inputs(),
+        metric="accuracy",
+        strategy="margin",
+        ceilings=ceilings,
+        projection=projection,
+    )
     assert calls and all(s == "random" for s, _ in calls)
     assert case.n_random_censored == 0 and case.roi.bound == ""
     target = 0.97 * 0.95
@@ -468,8 +536,9 @@ def test_projection_replaces_censored_seeds():
     assert any("projected" in a for a in case.assumptions)
 
     table = pd.DataFrame({"strategy": "random", "seed": range(4), "labels_to_target": [900.0] * 4})
-    pre = business_case_from_per_seed(ps, rounds, small_inputs(), metric="accuracy", strategy="margin",
-                                      ceilings=ceilings, projection=table)
+    pre = business_case_from_per_seed(
+        ps, rounds, small_inputs(), metric="accuracy", strategy="margin", ceilings=ceilings, projection=table
+    )
     cens = ps[(ps.strategy == "random")]["censored"].to_numpy()
     assert np.all(pre.per_seed["labels_random"][cens] == 900.0)
     assert pre.n_random_censored == 0
@@ -477,8 +546,9 @@ def test_projection_replaces_censored_seeds():
 
 def test_rounds_for_overhead_come_from_the_simulated_schedule():
     rounds, ceilings, ps = synthetic_tables()
-    case = business_case_from_per_seed(ps, rounds, small_inputs(round_overhead=10.0), metric="accuracy",
-                                       strategy="margin", ceilings=ceilings)
+    case = business_case_from_per_seed(
+        ps, rounds, small_inputs(round_overhead=10.0), metric="accuracy", strategy="margin", ceilings=ceilings
+    )
     la = ps[ps.strategy == "margin"]["labels_to_target"].to_numpy()
     expected = [np.sum(SCHEDULE < x) for x in la]
     assert np.array_equal(case.per_seed["al_rounds"], expected)
@@ -504,9 +574,12 @@ def test_from_results_through_the_summary_module():
         rounds[m] = rounds["accuracy"]
         ceilings[m] = ceilings["accuracy"]
         ceilings[f"baseline_{m}"] = 0.5
-    result = SimulationResult(rounds=rounds, ceilings=ceilings,
-                              config=SimulationConfig(strategies=("random", "margin", "entropy"), seeds=4),
-                              meta={"metric": "accuracy", "budget": 500})
+    result = SimulationResult(
+        rounds=rounds,
+        ceilings=ceilings,
+        config=SimulationConfig(strategies=("random", "margin", "entropy"), seeds=4),
+        meta={"metric": "accuracy", "budget": 500},
+    )
     case = business_case_from_results(result, small_inputs(), Target("share_of_ceiling", 0.9))
     _, _, ps = synthetic_tables()
     direct = business_case_from_per_seed(ps, rounds, small_inputs(), metric="accuracy", ceilings=ceilings)

@@ -15,7 +15,12 @@ COLUMNS = ["input", "base_value", "low_value", "high_value", "roi_low", "roi_hig
 
 
 def inputs(**kw) -> EconomicInputs:
-    base = {"cost_per_label": 2.50, "setup_cost": 10_000, "value_per_point": 10_000, "production_pool": 100_000}
+    base = {
+        "cost_per_label": 2.50,
+        "setup_cost": 10_000,
+        "value_per_point": 10_000,
+        "production_pool": 100_000,
+    }
     base.update(kw)
     return EconomicInputs(**base)
 
@@ -37,8 +42,16 @@ def test_tornado_moves_each_input_25_percent_and_matches_the_point_function():
     inp = inputs(round_overhead=100, rounds=20)
     df = tornado(inp, **CASE)
     assert list(df.columns[:7]) == COLUMNS
-    assert set(df["input"]) == {"cost_per_label", "setup_cost", "value_per_point", "round_overhead", "rounds",
-                                "labels_random", "labels_al", "accuracy_gain"}
+    assert set(df["input"]) == {
+        "cost_per_label",
+        "setup_cost",
+        "value_per_point",
+        "round_overhead",
+        "rounds",
+        "labels_random",
+        "labels_al",
+        "accuracy_gain",
+    }
     for row in df.itertuples(index=False):
         assert row.low_value == pytest.approx(0.75 * row.base_value)
         assert row.high_value == pytest.approx(1.25 * row.base_value)
@@ -76,7 +89,8 @@ def test_tornado_skips_zero_inputs_and_supports_whole_pool_baseline_and_filters(
     assert "production_pool" in set(wp["input"]) and "labels_random" not in set(wp["input"])
     row = wp.set_index("input").loc["production_pool"]
     assert row["roi_high"] == pytest.approx(
-        business_case(**CASE, inputs=inputs(production_pool=125_000), accuracy_whole_pool=0.93).whole_pool_roi)
+        business_case(**CASE, inputs=inputs(production_pool=125_000), accuracy_whole_pool=0.93).whole_pool_roi
+    )
     only = tornado(inputs(), **CASE, include=["setup_cost", "labels_al"])
     assert sorted(only["input"]) == ["labels_al", "setup_cost"]
 
@@ -88,12 +102,15 @@ def test_tornado_value_via_predictions_moves_both_factors():
     assert df.loc["predictions", "swing"] == pytest.approx(df.loc["cost_per_error", "swing"])
 
 
-@pytest.mark.parametrize(("kw", "message"), [
-    ({"change": 0}, "change must be a fraction"),
-    ({"change": 1.5}, "change must be a fraction"),
-    ({"baseline": "budget"}, "Unknown baseline"),
-    ({"include": ["nonsense"]}, "Unknown tornado input"),
-])
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"change": 0}, "change must be a fraction"),
+        ({"change": 1.5}, "change must be a fraction"),
+        ({"baseline": "budget"}, "Unknown baseline"),
+        ({"include": ["nonsense"]}, "Unknown tornado input"),
+    ],
+)
 def test_tornado_bad_arguments(kw, message):
     with pytest.raises(ConfigError, match=message) as err:
         tornado(inputs(), **CASE, **kw)
@@ -109,8 +126,15 @@ def test_roi_grid_shape_and_columns():
     costs, pools = [0.5, 1, 2.5, 5], [30_000, 100_000, 1_000_000]
     df = roi_grid(inputs(), costs, pools, **CASE)
     assert len(df) == len(costs) * len(pools)
-    assert {"cost_per_label", "production_pool", "roi", "total_benefit", "whole_pool_roi", "pays_off",
-            "capped"} <= set(df.columns)
+    assert {
+        "cost_per_label",
+        "production_pool",
+        "roi",
+        "total_benefit",
+        "whole_pool_roi",
+        "pays_off",
+        "capped",
+    } <= set(df.columns)
     assert set(df["cost_per_label"]) == set(costs) and set(df["production_pool"]) == set(pools)
     cell = df[(df.cost_per_label == 2.5) & (df.production_pool == 100_000)].iloc[0]
     assert cell["roi"] == pytest.approx(50_000 / 30_000)
@@ -131,21 +155,26 @@ def test_roi_grid_caps_plans_at_small_pools_and_scales_proportionally():
     small = df[df.production_pool == 5_000].iloc[0]
     assert small["capped"] and small["labels_random"] == 5_000 and small["labels_al"] == 5_000
     assert small["roi"] < 0  # both label everything: AL only adds its setup cost
-    prop = roi_grid(inputs(), [2.5], [50_000, 200_000], **CASE, scaling="proportional", simulated_pool=100_000)
+    prop = roi_grid(
+        inputs(), [2.5], [50_000, 200_000], **CASE, scaling="proportional", simulated_pool=100_000
+    )
     assert list(prop["labels_random"]) == [10_000, 40_000]
     assert list(prop["labels_al"]) == [4_000, 16_000]
     assert prop["total_benefit"].iloc[1] > prop["total_benefit"].iloc[0]
 
 
-@pytest.mark.parametrize(("args", "kw", "message"), [
-    (([], [1000]), {}, "cost_per_label_values is empty"),
-    (([-1.0], [1000]), {}, "cost_per_label_values must all be at least 0"),
-    (([1.0], [0]), {}, "production_pool_values must all be at least 1"),
-    (([1.0], [1000.5]), {}, "whole numbers"),
-    (([float("nan")], [1000]), {}, "NaN"),
-    (([1.0], [100_000]), {"scaling": "proportional"}, "needs simulated_pool"),
-    (([1.0], [100_000]), {"scaling": "linear"}, "Unknown scaling"),
-])
+@pytest.mark.parametrize(
+    ("args", "kw", "message"),
+    [
+        (([], [1000]), {}, "cost_per_label_values is empty"),
+        (([-1.0], [1000]), {}, "cost_per_label_values must all be at least 0"),
+        (([1.0], [0]), {}, "production_pool_values must all be at least 1"),
+        (([1.0], [1000.5]), {}, "whole numbers"),
+        (([float("nan")], [1000]), {}, "NaN"),
+        (([1.0], [100_000]), {"scaling": "proportional"}, "needs simulated_pool"),
+        (([1.0], [100_000]), {"scaling": "linear"}, "Unknown scaling"),
+    ],
+)
 def test_roi_grid_bad_arguments(args, kw, message):
     with pytest.raises(ConfigError, match=message) as err:
         roi_grid(inputs(), *args, **CASE, **kw)

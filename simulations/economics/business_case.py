@@ -203,7 +203,7 @@ class EconomicInputs:
 
     @property
     def point_value(self) -> float:
-        """Dollars per accuracy percentage point actually used (given, or predictions * cost_per_error / 100)."""
+        """Dollars per accuracy percentage point used: given, or predictions * cost_per_error / 100."""
         if self.value_per_point is not None:
             return float(self.value_per_point)
         return float(self.predictions) * float(self.cost_per_error) / 100.0  # type: ignore[arg-type]
@@ -238,25 +238,34 @@ class EconomicInputs:
 
     def assumptions(self) -> list[str]:
         """The inputs as sentences, for reports."""
-        out = [f"cost per label: {_money(self.cost_per_label, cents=True)}",
-               f"AL setup cost (one-time): {_money(self.setup_cost)}"]
+        out = [
+            f"cost per label: {_money(self.cost_per_label, cents=True)}",
+            f"AL setup cost (one-time): {_money(self.setup_cost)}",
+        ]
         if self.value_per_point is not None:
             out.append(f"value of one accuracy point: {_money(self.point_value)}")
         else:
-            out.append(f"value of one accuracy point: {_money(self.point_value)} "
-                       f"(= {self.predictions:,.0f} predictions x {_money(self.cost_per_error, cents=True)} "
-                       "per error / 100)")
+            out.append(
+                f"value of one accuracy point: {_money(self.point_value)} "
+                f"(= {self.predictions:,.0f} predictions x {_money(self.cost_per_error, cents=True)} "
+                "per error / 100)"
+            )
         out.append(f"production pool: {int(self.production_pool):,} unlabeled items")
         if self.budget_cap is not None:
             out.append(f"budget cap: {self.budget_cap:,.0f} labels")
         if self.round_overhead:
-            how = (f"{self.rounds} rounds" if self.rounds is not None
-                   else f"batches of {self.batch_size} labels" if self.batch_size is not None
-                   else "rounds from the simulated schedule")
+            how = (
+                f"{self.rounds} rounds"
+                if self.rounds is not None
+                else f"batches of {self.batch_size} labels"
+                if self.batch_size is not None
+                else "rounds from the simulated schedule"
+            )
             out.append(f"overhead per AL round: {_money(self.round_overhead)} ({how})")
         if self.throughput is not None:
-            out.append(f"labeling speed: {self.labels_per_hour:g} labels/hour x {int(self.annotators)} "
-                       "annotator(s)")
+            out.append(
+                f"labeling speed: {self.labels_per_hour:g} labels/hour x {int(self.annotators)} annotator(s)"
+            )
         return out
 
 
@@ -275,17 +284,42 @@ def _money(x: float | None, cents: bool = False) -> str:
 
 #: Numeric outputs shared by :class:`BusinessCase` and :class:`BusinessCaseRange`, in report order.
 CASE_FIELDS: tuple[str, ...] = (
-    "labels_random", "labels_al", "labels_saved", "labels_saved_share",
-    "accuracy_random", "accuracy_al", "accuracy_gain_points",
-    "random_label_cost", "al_label_cost", "al_rounds", "al_overhead_cost", "al_total_cost",
-    "cost_savings", "value_increase", "total_benefit", "roi",
-    "break_even_labels", "break_even_share", "payback_labels",
-    "hours_random", "hours_al", "hours_saved", "payback_hours",
-    "whole_pool_labels", "whole_pool_label_cost", "whole_pool_accuracy", "whole_pool_cost_savings",
-    "whole_pool_value_increase", "whole_pool_total_benefit", "whole_pool_roi", "whole_pool_break_even_pool",
+    "labels_random",
+    "labels_al",
+    "labels_saved",
+    "labels_saved_share",
+    "accuracy_random",
+    "accuracy_al",
+    "accuracy_gain_points",
+    "random_label_cost",
+    "al_label_cost",
+    "al_rounds",
+    "al_overhead_cost",
+    "al_total_cost",
+    "cost_savings",
+    "value_increase",
+    "total_benefit",
+    "roi",
+    "break_even_labels",
+    "break_even_share",
+    "payback_labels",
+    "hours_random",
+    "hours_al",
+    "hours_saved",
+    "payback_hours",
+    "whole_pool_labels",
+    "whole_pool_label_cost",
+    "whole_pool_accuracy",
+    "whole_pool_cost_savings",
+    "whole_pool_value_increase",
+    "whole_pool_total_benefit",
+    "whole_pool_roi",
+    "whole_pool_break_even_pool",
     "whole_pool_hours_saved",
 )
-_HOUR_FIELDS = frozenset({"hours_random", "hours_al", "hours_saved", "payback_hours", "whole_pool_hours_saved"})
+_HOUR_FIELDS = frozenset(
+    {"hours_random", "hours_al", "hours_saved", "payback_hours", "whole_pool_hours_saved"}
+)
 
 
 def _div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -309,8 +343,15 @@ def _rounds_for(labels_al: np.ndarray, inputs: EconomicInputs, al_rounds: np.nda
     return np.zeros(labels_al.shape)
 
 
-def _compute(lr: np.ndarray, la: np.ndarray, ar: np.ndarray, aa: np.ndarray, awp: np.ndarray,
-             inputs: EconomicInputs, al_rounds: np.ndarray | None) -> dict[str, np.ndarray]:
+def _compute(
+    lr: np.ndarray,
+    la: np.ndarray,
+    ar: np.ndarray,
+    aa: np.ndarray,
+    awp: np.ndarray,
+    inputs: EconomicInputs,
+    al_rounds: np.ndarray | None,
+) -> dict[str, np.ndarray]:
     """Every output of :data:`CASE_FIELDS` for arrays of plans (no validation)."""
     lr, la, ar, aa, awp = (np.asarray(x, float) for x in np.broadcast_arrays(lr, la, ar, aa, awp))
     c = float(inputs.cost_per_label)
@@ -375,10 +416,18 @@ def _compute(lr: np.ndarray, la: np.ndarray, ar: np.ndarray, aa: np.ndarray, awp
     return out
 
 
-def _probe_bounds(lr: np.ndarray, la: np.ndarray, ar: np.ndarray, aa: np.ndarray, awp: np.ndarray,
-                  inputs: EconomicInputs, al_rounds: np.ndarray | None,
-                  random_censored: np.ndarray, al_censored: np.ndarray,
-                  base: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _probe_bounds(
+    lr: np.ndarray,
+    la: np.ndarray,
+    ar: np.ndarray,
+    aa: np.ndarray,
+    awp: np.ndarray,
+    inputs: EconomicInputs,
+    al_rounds: np.ndarray | None,
+    random_censored: np.ndarray,
+    al_censored: np.ndarray,
+    base: dict[str, np.ndarray],
+) -> dict[str, np.ndarray]:
     """Per seed and field: '' (exact), 'lower', 'upper' or 'unknown'.
 
     A censored label count is a lower bound: the true count lies in [given, production_pool]. Every
@@ -496,11 +545,19 @@ class BusinessCase:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (infinite or NaN numbers become None; see ``bounds``)."""
         d: dict[str, Any] = {k: _json_number(getattr(self, k)) for k in CASE_FIELDS}
-        d.update(value_per_point=self.value_per_point, value_source=self.value_source,
-                 predictions=self.predictions, cost_per_error=self.cost_per_error,
-                 setup_cost=self.setup_cost, cost_per_label=self.cost_per_label,
-                 random_within_budget=self.random_within_budget, al_within_budget=self.al_within_budget,
-                 pays_off=self.pays_off, bounds=dict(self.bounds), assumptions=list(self.assumptions))
+        d.update(
+            value_per_point=self.value_per_point,
+            value_source=self.value_source,
+            predictions=self.predictions,
+            cost_per_error=self.cost_per_error,
+            setup_cost=self.setup_cost,
+            cost_per_label=self.cost_per_label,
+            random_within_budget=self.random_within_budget,
+            al_within_budget=self.al_within_budget,
+            pays_off=self.pays_off,
+            bounds=dict(self.bounds),
+            assumptions=list(self.assumptions),
+        )
         return d
 
 
@@ -519,9 +576,11 @@ def _check_labels(name: str, x: np.ndarray, inputs: EconomicInputs) -> None:
         raise ConfigError(f"{name} must be more than 0 labels (got {float(x.min()):g}).", hint)
     if np.any(x > inputs.production_pool):
         raise ConfigError(
-            f"{name} ({float(x.max()):,.0f}) exceeds the production pool ({int(inputs.production_pool):,} items).",
+            f"{name} ({float(x.max()):,.0f}) exceeds the production pool "
+            f"({int(inputs.production_pool):,} items).",
             "A plan cannot label more items than the project has: check production_pool, or that the label "
-            "counts are for the same project.")
+            "counts are for the same project.",
+        )
 
 
 def _check_accuracy(name: str, x: np.ndarray) -> None:
@@ -534,16 +593,30 @@ def _check_accuracy(name: str, x: np.ndarray) -> None:
 
 
 def _check_overhead(inputs: EconomicInputs, al_rounds: Any) -> None:
-    if inputs.round_overhead > 0 and inputs.rounds is None and inputs.batch_size is None and al_rounds is None:
+    if (
+        inputs.round_overhead > 0
+        and inputs.rounds is None
+        and inputs.batch_size is None
+        and al_rounds is None
+    ):
         raise ConfigError(
             "round_overhead is set but the number of AL rounds is unknown.",
-            "Give rounds (how many AL rounds) or batch_size (labels per round) with the round overhead.")
+            "Give rounds (how many AL rounds) or batch_size (labels per round) with the round overhead.",
+        )
 
 
-def business_case(labels_random: float, labels_al: float, accuracy_random: float, accuracy_al: float,
-                  inputs: EconomicInputs, *, accuracy_whole_pool: float | None = None,
-                  random_censored: bool = False, al_censored: bool = False,
-                  al_rounds: float | None = None) -> BusinessCase:
+def business_case(
+    labels_random: float,
+    labels_al: float,
+    accuracy_random: float,
+    accuracy_al: float,
+    inputs: EconomicInputs,
+    *,
+    accuracy_whole_pool: float | None = None,
+    random_censored: bool = False,
+    al_censored: bool = False,
+    al_rounds: float | None = None,
+) -> BusinessCase:
     """The business case of one pair of plans (a point estimate; see :func:`business_case_over_seeds`).
 
     Parameters
@@ -564,20 +637,34 @@ def business_case(labels_random: float, labels_al: float, accuracy_random: float
         AL rounds, when neither ``inputs.rounds`` nor ``inputs.batch_size`` is set.
     """
     rng = business_case_over_seeds(
-        [labels_random], [labels_al], [accuracy_random], [accuracy_al], inputs,
+        [labels_random],
+        [labels_al],
+        [accuracy_random],
+        [accuracy_al],
+        inputs,
         accuracy_whole_pool=None if accuracy_whole_pool is None else [accuracy_whole_pool],
-        random_censored=[bool(random_censored)], al_censored=[bool(al_censored)],
-        al_rounds=None if al_rounds is None else [al_rounds], n_boot=0)
+        random_censored=[bool(random_censored)],
+        al_censored=[bool(al_censored)],
+        al_rounds=None if al_rounds is None else [al_rounds],
+        n_boot=0,
+    )
     vals = {k: getattr(rng, k).median if getattr(rng, k) is not None else math.nan for k in CASE_FIELDS}
-    bounds = {k: getattr(rng, k).bound for k in CASE_FIELDS
-              if getattr(rng, k) is not None and getattr(rng, k).bound}
+    bounds = {
+        k: getattr(rng, k).bound for k in CASE_FIELDS if getattr(rng, k) is not None and getattr(rng, k).bound
+    }
     return BusinessCase(
-        **vals, value_per_point=inputs.point_value, value_source=inputs.value_source,
-        predictions=inputs.predictions, cost_per_error=inputs.cost_per_error,
-        setup_cost=float(inputs.setup_cost), cost_per_label=float(inputs.cost_per_label),
+        **vals,
+        value_per_point=inputs.point_value,
+        value_source=inputs.value_source,
+        predictions=inputs.predictions,
+        cost_per_error=inputs.cost_per_error,
+        setup_cost=float(inputs.setup_cost),
+        cost_per_label=float(inputs.cost_per_label),
         random_within_budget=inputs.budget_cap is None or labels_random <= inputs.budget_cap,
         al_within_budget=inputs.budget_cap is None or labels_al <= inputs.budget_cap,
-        bounds=bounds, assumptions=rng.assumptions)
+        bounds=bounds,
+        assumptions=rng.assumptions,
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -600,8 +687,12 @@ class Range:
     bound: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"median": _json_number(self.median), "low": _json_number(self.low),
-                "high": _json_number(self.high), "bound": self.bound or None}
+        return {
+            "median": _json_number(self.median),
+            "low": _json_number(self.low),
+            "high": _json_number(self.high),
+            "bound": self.bound or None,
+        }
 
 
 @dataclass(frozen=True)
@@ -678,25 +769,47 @@ class BusinessCaseRange:
 
     def point_inputs(self) -> dict[str, float]:
         """Median labels and accuracies, to pass to :func:`business_case` or the sensitivity functions."""
-        return {"labels_random": self.labels_random.median, "labels_al": self.labels_al.median,
-                "accuracy_random": self.accuracy_random.median, "accuracy_al": self.accuracy_al.median,
-                "accuracy_whole_pool": self.whole_pool_accuracy.median}
+        return {
+            "labels_random": self.labels_random.median,
+            "labels_al": self.labels_al.median,
+            "accuracy_random": self.accuracy_random.median,
+            "accuracy_al": self.accuracy_al.median,
+            "accuracy_whole_pool": self.whole_pool_accuracy.median,
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict: numbers as {median, low, high, bound}; infinite/NaN become None."""
         d: dict[str, Any] = {}
-        for k in (*CASE_FIELDS, "equal_budget_labels", "equal_budget_accuracy_random",
-                  "equal_budget_accuracy_al", "equal_budget_value_increase", "equal_budget_roi"):
+        for k in (
+            *CASE_FIELDS,
+            "equal_budget_labels",
+            "equal_budget_accuracy_random",
+            "equal_budget_accuracy_al",
+            "equal_budget_value_increase",
+            "equal_budget_roi",
+        ):
             r = getattr(self, k)
             d[k] = None if r is None else r.to_dict()
-        d.update(p_roi_positive=self.p_roi_positive, p_roi_positive_bound=self.p_roi_positive_bound or None,
-                 p_whole_pool_roi_positive=self.p_whole_pool_roi_positive, pays_off=self.pays_off,
-                 n_seeds=self.n_seeds, n_random_censored=self.n_random_censored,
-                 n_al_censored=self.n_al_censored, value_per_point=self.value_per_point,
-                 value_source=self.value_source, predictions=self.predictions,
-                 cost_per_error=self.cost_per_error, setup_cost=self.setup_cost,
-                 cost_per_label=self.cost_per_label, confidence=self.confidence, strategy=self.strategy,
-                 metric=self.metric, target=self.target, assumptions=list(self.assumptions))
+        d.update(
+            p_roi_positive=self.p_roi_positive,
+            p_roi_positive_bound=self.p_roi_positive_bound or None,
+            p_whole_pool_roi_positive=self.p_whole_pool_roi_positive,
+            pays_off=self.pays_off,
+            n_seeds=self.n_seeds,
+            n_random_censored=self.n_random_censored,
+            n_al_censored=self.n_al_censored,
+            value_per_point=self.value_per_point,
+            value_source=self.value_source,
+            predictions=self.predictions,
+            cost_per_error=self.cost_per_error,
+            setup_cost=self.setup_cost,
+            cost_per_label=self.cost_per_label,
+            confidence=self.confidence,
+            strategy=self.strategy,
+            metric=self.metric,
+            target=self.target,
+            assumptions=list(self.assumptions),
+        )
         return d
 
 
@@ -706,8 +819,10 @@ def _as_array(name: str, x: Any, n: int | None = None) -> np.ndarray:
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{name} must be numbers (got {x!r}).", "Pass one number per seed.") from exc
     if n is not None and a.shape[0] != n:
-        raise ConfigError(f"{name} has {a.shape[0]} values but labels_random has {n}.",
-                          "Pass one value per seed, in the same seed order, for every per-seed input.")
+        raise ConfigError(
+            f"{name} has {a.shape[0]} values but labels_random has {n}.",
+            "Pass one value per seed, in the same seed order, for every per-seed input.",
+        )
     return a
 
 
@@ -721,11 +836,24 @@ def _combine_bounds(kinds: np.ndarray) -> str:
 
 
 def business_case_over_seeds(
-    labels_random: Any, labels_al: Any, accuracy_random: Any, accuracy_al: Any, inputs: EconomicInputs, *,
-    accuracy_whole_pool: Any = None, random_censored: Any = None, al_censored: Any = None,
-    al_rounds: Any = None, confidence: float = 0.95, n_boot: int = 2000, random_state: int = 0,
-    equal_budget: Mapping[str, Any] | None = None, strategy: str | None = None, metric: str | None = None,
-    target: str | None = None, extra_assumptions: tuple[str, ...] = (),
+    labels_random: Any,
+    labels_al: Any,
+    accuracy_random: Any,
+    accuracy_al: Any,
+    inputs: EconomicInputs,
+    *,
+    accuracy_whole_pool: Any = None,
+    random_censored: Any = None,
+    al_censored: Any = None,
+    al_rounds: Any = None,
+    confidence: float = 0.95,
+    n_boot: int = 2000,
+    random_state: int = 0,
+    equal_budget: Mapping[str, Any] | None = None,
+    strategy: str | None = None,
+    metric: str | None = None,
+    target: str | None = None,
+    extra_assumptions: tuple[str, ...] = (),
 ) -> BusinessCaseRange:
     """The business case for each seed, summarised as ranges.
 
@@ -749,20 +877,26 @@ def business_case_over_seeds(
     _check_accuracy("accuracy_al", aa)
     if accuracy_whole_pool is None:
         awp = np.maximum(ar, aa)
-        wp_note = ("whole-pool accuracy not given: assumed equal to the better plan's accuracy "
-                   "(labeling everything is at least as good; conservative for AL)")
+        wp_note = (
+            "whole-pool accuracy not given: assumed equal to the better plan's accuracy "
+            "(labeling everything is at least as good; conservative for AL)"
+        )
     else:
         awp = _as_array("accuracy_whole_pool", accuracy_whole_pool, n)
         _check_accuracy("accuracy_whole_pool", awp)
         wp_note = ""
-    rc = np.zeros(n, bool) if random_censored is None else _as_array("random_censored", random_censored, n) > 0
+    rc = (
+        np.zeros(n, bool) if random_censored is None else _as_array("random_censored", random_censored, n) > 0
+    )
     ac = np.zeros(n, bool) if al_censored is None else _as_array("al_censored", al_censored, n) > 0
     rounds = None
     if al_rounds is not None:
         rounds = _as_array("al_rounds", al_rounds, n)
         if not np.all(np.isfinite(rounds)) or np.any(rounds < 0):
-            raise ConfigError("al_rounds must be zero or more rounds for every seed.",
-                              "Count the AL rounds each seed needed, or set rounds/batch_size in the inputs.")
+            raise ConfigError(
+                "al_rounds must be zero or more rounds for every seed.",
+                "Count the AL rounds each seed needed, or set rounds/batch_size in the inputs.",
+            )
     _check_overhead(inputs, rounds)
     if not 0 < confidence < 1:
         raise ConfigError(f"confidence must be between 0 and 1 (got {confidence:g}).", "Use e.g. 0.95.")
@@ -801,46 +935,73 @@ def business_case_over_seeds(
     roi_kind = kinds["roi"]
     uncertain_up = np.any((roi_kind == "lower") & (roi <= 0)) or np.any((roi_kind == "unknown") & (roi <= 0))
     uncertain_down = np.any((roi_kind == "upper") & (roi > 0)) or np.any((roi_kind == "unknown") & (roi > 0))
-    p_bound = "unknown" if uncertain_up and uncertain_down else "lower" if uncertain_up else (
-        "upper" if uncertain_down else "")
+    p_bound = (
+        "unknown"
+        if uncertain_up and uncertain_down
+        else "lower"
+        if uncertain_up
+        else ("upper" if uncertain_down else "")
+    )
     p_wp = float(np.mean(base["whole_pool_roi"] > 0))
 
-    eb: dict[str, Range | None] = dict.fromkeys(("equal_budget_labels", "equal_budget_accuracy_random",
-                                                 "equal_budget_accuracy_al", "equal_budget_value_increase",
-                                                 "equal_budget_roi"))
+    eb: dict[str, Range | None] = dict.fromkeys(
+        (
+            "equal_budget_labels",
+            "equal_budget_accuracy_random",
+            "equal_budget_accuracy_al",
+            "equal_budget_value_increase",
+            "equal_budget_roi",
+        )
+    )
     if equal_budget is not None:
         el = _as_array("equal_budget labels", equal_budget["labels"], n)
         ear = _as_array("equal_budget accuracy_random", equal_budget["accuracy_random"], n)
         eaa = _as_array("equal_budget accuracy_al", equal_budget["accuracy_al"], n)
         e = _compute(el, el, ear, eaa, awp, inputs, rounds)
         exact = np.full(n, "", dtype=object)
-        eb = {"equal_budget_labels": summarise(el, exact),
-              "equal_budget_accuracy_random": summarise(ear, exact),
-              "equal_budget_accuracy_al": summarise(eaa, exact),
-              "equal_budget_value_increase": summarise(e["value_increase"], exact),
-              "equal_budget_roi": summarise(e["roi"], exact)}
+        eb = {
+            "equal_budget_labels": summarise(el, exact),
+            "equal_budget_accuracy_random": summarise(ear, exact),
+            "equal_budget_accuracy_al": summarise(eaa, exact),
+            "equal_budget_value_increase": summarise(e["value_increase"], exact),
+            "equal_budget_roi": summarise(e["roi"], exact),
+        }
 
     assumptions = list(inputs.assumptions())
     if wp_note:
         assumptions.append(wp_note)
     if rc.any() or ac.any():
         assumptions.append(
-            f"censored: random did not reach the target in {int(rc.sum())} of {n} seeds, AL in {int(ac.sum())}; "
-            "their label counts are lower bounds and outputs marked 'lower'/'upper' are bounds")
+            f"censored: random did not reach the target in {int(rc.sum())} of {n} seeds, "
+            f"AL in {int(ac.sum())}; "
+            "their label counts are lower bounds and outputs marked 'lower'/'upper' are bounds"
+        )
     assumptions.extend(extra_assumptions)
     per_seed = pd.DataFrame({k: base[k] for k in CASE_FIELDS})
     per_seed.insert(0, "random_censored", rc)
     per_seed.insert(1, "al_censored", ac)
     return BusinessCaseRange(
-        **ranges, **eb,  # type: ignore[arg-type]
-        p_roi_positive=p_pos, p_roi_positive_bound=p_bound, p_whole_pool_roi_positive=p_wp,
-        n_seeds=n, n_random_censored=int(rc.sum()), n_al_censored=int(ac.sum()),
-        value_per_point=inputs.point_value, value_source=inputs.value_source,
+        **ranges,
+        **eb,  # type: ignore[arg-type]
+        p_roi_positive=p_pos,
+        p_roi_positive_bound=p_bound,
+        p_whole_pool_roi_positive=p_wp,
+        n_seeds=n,
+        n_random_censored=int(rc.sum()),
+        n_al_censored=int(ac.sum()),
+        value_per_point=inputs.point_value,
+        value_source=inputs.value_source,
         predictions=None if inputs.predictions is None else float(inputs.predictions),
         cost_per_error=None if inputs.cost_per_error is None else float(inputs.cost_per_error),
-        setup_cost=float(inputs.setup_cost), cost_per_label=float(inputs.cost_per_label),
-        confidence=float(confidence), strategy=strategy, metric=metric, target=target,
-        assumptions=tuple(assumptions), per_seed=per_seed)
+        setup_cost=float(inputs.setup_cost),
+        cost_per_label=float(inputs.cost_per_label),
+        confidence=float(confidence),
+        strategy=strategy,
+        metric=metric,
+        target=target,
+        assumptions=tuple(assumptions),
+        per_seed=per_seed,
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -860,20 +1021,28 @@ def choose_strategy(per_seed: pd.DataFrame, strategy: str | None = None) -> str:
     """
     names = sorted(set(per_seed["strategy"].astype(str)))
     if "random" not in names:
-        raise ConfigError("The results have no 'random' strategy to compare against.",
-                          "Re-run the simulation with random included (it is added by default).")
+        raise ConfigError(
+            "The results have no 'random' strategy to compare against.",
+            "Re-run the simulation with random included (it is added by default).",
+        )
     candidates = [s for s in names if s != "random"]
     if strategy is not None:
         if strategy == "random":
-            raise ConfigError("strategy 'random' is the baseline; the business case needs an AL strategy.",
-                              f"Choose one of: {', '.join(candidates) or '(none simulated)'}.")
+            raise ConfigError(
+                "strategy 'random' is the baseline; the business case needs an AL strategy.",
+                f"Choose one of: {', '.join(candidates) or '(none simulated)'}.",
+            )
         if strategy not in candidates:
-            raise ConfigError(f"Strategy '{strategy}' is not in the results.",
-                              f"Choose one of: {', '.join(candidates) or '(none simulated)'}.")
+            raise ConfigError(
+                f"Strategy '{strategy}' is not in the results.",
+                f"Choose one of: {', '.join(candidates) or '(none simulated)'}.",
+            )
         return strategy
     if not candidates:
-        raise ConfigError("The results contain only random sampling; there is no AL strategy to cost.",
-                          "Re-run the simulation with at least one AL strategy, e.g. margin.")
+        raise ConfigError(
+            "The results contain only random sampling; there is no AL strategy to cost.",
+            "Re-run the simulation with at least one AL strategy, e.g. margin.",
+        )
     wide = per_seed.pivot_table(index="seed", columns="strategy", values="labels_to_target", aggfunc="first")
     cens = per_seed.pivot_table(index="seed", columns="strategy", values="censored", aggfunc="first")
     scored = []
@@ -884,8 +1053,10 @@ def choose_strategy(per_seed: pd.DataFrame, strategy: str | None = None) -> str:
         saving = float(np.median(1.0 - pair[s] / pair["random"]))
         scored.append((-saving, int(cens[s].fillna(False).astype(bool).sum()), s))
     if not scored:
-        raise ResultsFileError("No seed has results for both random and an AL strategy.",
-                               "The results file looks incomplete: re-run the simulation.")
+        raise ResultsFileError(
+            "No seed has results for both random and an AL strategy.",
+            "The results file looks incomplete: re-run the simulation.",
+        )
     return min(scored)[2]
 
 
@@ -895,7 +1066,9 @@ def _curve(rounds: pd.DataFrame, strategy: str, seed: Any, metric: str) -> tuple
     return sub["labels"].to_numpy(float), sub[metric].to_numpy(float)
 
 
-def _first_crossing(f: Callable[[np.ndarray], np.ndarray], start: float, stop: float, target: float) -> float | None:
+def _first_crossing(
+    f: Callable[[np.ndarray], np.ndarray], start: float, stop: float, target: float
+) -> float | None:
     """Smallest whole label count in (start, stop] where the projected curve f reaches target, or None."""
     if stop <= start:
         return None
@@ -927,8 +1100,9 @@ class _Plan:
     projected: bool = False
 
 
-def _plan(strategy: str, seed: Any, row: pd.Series, x: np.ndarray, y: np.ndarray, cap: float,
-          projection: Any) -> _Plan:
+def _plan(
+    strategy: str, seed: Any, row: pd.Series, x: np.ndarray, y: np.ndarray, cap: float, projection: Any
+) -> _Plan:
     """Where one strategy's plan stops on one seed: the target, the cap, or (censored) unknown."""
     target = float(row["target_value"])
     labels = float(row["labels_to_target"])
@@ -975,10 +1149,18 @@ def _rounds_needed(x: np.ndarray, labels: float) -> float:
 
 
 def business_case_from_per_seed(
-    per_seed: pd.DataFrame, rounds: pd.DataFrame, inputs: EconomicInputs, *, metric: str,
-    strategy: str | None = None, ceilings: pd.DataFrame | None = None,
-    projection: Projection | pd.DataFrame | None = None, target: str | None = None,
-    confidence: float = 0.95, n_boot: int = 2000, random_state: int = 0,
+    per_seed: pd.DataFrame,
+    rounds: pd.DataFrame,
+    inputs: EconomicInputs,
+    *,
+    metric: str,
+    strategy: str | None = None,
+    ceilings: pd.DataFrame | None = None,
+    projection: Projection | pd.DataFrame | None = None,
+    target: str | None = None,
+    confidence: float = 0.95,
+    n_boot: int = 2000,
+    random_state: int = 0,
 ) -> BusinessCaseRange:
     """The business case from a per-seed table (``simulations.summary.per_seed``) and the rounds table.
 
@@ -1002,12 +1184,16 @@ def business_case_from_per_seed(
     """
     missing = [c for c in _PER_SEED_COLUMNS if c not in per_seed.columns]
     if missing:
-        raise ResultsFileError(f"The per-seed table lacks columns: {', '.join(missing)}.",
-                               "Build it with simulations.summary.per_seed(result, target, metric).")
+        raise ResultsFileError(
+            f"The per-seed table lacks columns: {', '.join(missing)}.",
+            "Build it with simulations.summary.per_seed(result, target, metric).",
+        )
     for c in ("strategy", "seed", "labels", metric):
         if c not in rounds.columns:
-            raise ResultsFileError(f"The rounds table has no '{c}' column.",
-                                   f"Check the metric name ('{metric}') and that the results file is complete.")
+            raise ResultsFileError(
+                f"The rounds table has no '{c}' column.",
+                f"Check the metric name ('{metric}') and that the results file is complete.",
+            )
     chosen = choose_strategy(per_seed, strategy)
     ps = per_seed.copy()
     ps["strategy"] = ps["strategy"].astype(str)
@@ -1015,11 +1201,14 @@ def business_case_from_per_seed(
     al = ps[ps["strategy"] == chosen].drop_duplicates("seed").set_index("seed")
     seeds = [s for s in rnd.index if s in al.index]
     if not seeds:
-        raise ResultsFileError(f"No seed has results for both random and '{chosen}'.",
-                               "The results file looks incomplete: re-run the simulation.")
+        raise ResultsFileError(
+            f"No seed has results for both random and '{chosen}'.",
+            "The results file looks incomplete: re-run the simulation.",
+        )
     cap = inputs.effective_cap
-    rows: dict[str, list[Any]] = {k: [] for k in (
-        "lr", "la", "ar", "aa", "rc", "ac", "rounds", "el", "ear", "eaa", "awp")}
+    rows: dict[str, list[Any]] = {
+        k: [] for k in ("lr", "la", "ar", "aa", "rc", "ac", "rounds", "el", "ear", "eaa", "awp")
+    }
     notes: list[str] = []
     n_capped = n_projected = n_easy = n_beyond = 0
     ceil_by_seed: dict[Any, float] = {}
@@ -1057,15 +1246,21 @@ def business_case_from_per_seed(
         rows["awp"].append(c if c is not None and math.isfinite(c) else math.nan)
 
     if n_capped:
-        notes.append(f"the budget cap / production pool stopped a plan before its target in {n_capped} seed(s)")
+        notes.append(
+            f"the budget cap / production pool stopped a plan before its target in {n_capped} seed(s)"
+        )
     if n_projected:
-        notes.append(f"{n_projected} seed(s) use projected (extrapolated) learning curves beyond the simulation")
+        notes.append(
+            f"{n_projected} seed(s) use projected (extrapolated) learning curves beyond the simulation"
+        )
     if n_easy:
         notes.append(f"{n_easy} seed(s) met the target with the initial labels already (too easy to compare)")
     if n_beyond:
         notes.append("equal-budget accuracies beyond the simulated budget are taken at its last point")
-    notes.append("label counts are taken as simulated (learning curves depend on the number of labels, "
-                 "not on the pool size)")
+    notes.append(
+        "label counts are taken as simulated (learning curves depend on the number of labels, "
+        "not on the pool size)"
+    )
     awp = np.asarray(rows["awp"], float)
     if np.all(np.isfinite(awp)):
         notes.append("whole-pool accuracy: the model trained on the whole simulated pool (ceiling)")
@@ -1077,13 +1272,28 @@ def business_case_from_per_seed(
         notes.append("AL rounds counted from the simulated label schedule")
 
     return business_case_over_seeds(
-        rows["lr"], rows["la"], np.clip(rows["ar"], 0, 1), np.clip(rows["aa"], 0, 1), inputs,
-        accuracy_whole_pool=awp_arg, random_censored=rows["rc"], al_censored=rows["ac"],
-        al_rounds=rows["rounds"] if use_rounds else None, confidence=confidence, n_boot=n_boot,
+        rows["lr"],
+        rows["la"],
+        np.clip(rows["ar"], 0, 1),
+        np.clip(rows["aa"], 0, 1),
+        inputs,
+        accuracy_whole_pool=awp_arg,
+        random_censored=rows["rc"],
+        al_censored=rows["ac"],
+        al_rounds=rows["rounds"] if use_rounds else None,
+        confidence=confidence,
+        n_boot=n_boot,
         random_state=random_state,
-        equal_budget={"labels": rows["el"], "accuracy_random": np.clip(rows["ear"], 0, 1),
-                      "accuracy_al": np.clip(rows["eaa"], 0, 1)},
-        strategy=chosen, metric=metric, target=target, extra_assumptions=tuple(notes))
+        equal_budget={
+            "labels": rows["el"],
+            "accuracy_random": np.clip(rows["ear"], 0, 1),
+            "accuracy_al": np.clip(rows["eaa"], 0, 1),
+        },
+        strategy=chosen,
+        metric=metric,
+        target=target,
+        extra_assumptions=tuple(notes),
+    )
 
 
 def curve_projection(**fit_kwargs: Any) -> Projection:
@@ -1093,7 +1303,9 @@ def curve_projection(**fit_kwargs: Any) -> Projection:
     ``predict`` extends it beyond the simulated budget. ``fit_kwargs`` go to ``fit_curve``.
     """
 
-    def project(strategy: str, seed: int, labels: np.ndarray, values: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    def project(
+        strategy: str, seed: int, labels: np.ndarray, values: np.ndarray
+    ) -> Callable[[np.ndarray], np.ndarray]:
         from simulations.curves import fit_curve  # imported when used: curves are optional here
 
         return fit_curve(labels, values, **fit_kwargs).predict
@@ -1119,8 +1331,15 @@ def _describe_target(target: Any, metric: str) -> str:
 
 
 def business_case_from_results(
-    result: Any, inputs: EconomicInputs, target: Any, metric: str | None = None, strategy: str | None = None, *,
-    projection: Projection | pd.DataFrame | None = None, confidence: float = 0.95, n_boot: int = 2000,
+    result: Any,
+    inputs: EconomicInputs,
+    target: Any,
+    metric: str | None = None,
+    strategy: str | None = None,
+    *,
+    projection: Projection | pd.DataFrame | None = None,
+    confidence: float = 0.95,
+    n_boot: int = 2000,
     random_state: int = 0,
 ) -> BusinessCaseRange:
     """The business case from a :class:`simulations.results.SimulationResult`.
@@ -1135,6 +1354,15 @@ def business_case_from_results(
     metric = metric or meta.get("metric") or "accuracy"
     table = _per_seed(result, target, metric)
     return business_case_from_per_seed(
-        table, result.rounds, inputs, metric=metric, strategy=strategy,
-        ceilings=getattr(result, "ceilings", None), projection=projection, target=_describe_target(target, metric),
-        confidence=confidence, n_boot=n_boot, random_state=random_state)
+        table,
+        result.rounds,
+        inputs,
+        metric=metric,
+        strategy=strategy,
+        ceilings=getattr(result, "ceilings", None),
+        projection=projection,
+        target=_describe_target(target, metric),
+        confidence=confidence,
+        n_boot=n_boot,
+        random_state=random_state,
+    )

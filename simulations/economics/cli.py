@@ -41,59 +41,95 @@ _TARGETS = ("target_share", "target_accuracy", "target_gap")
 def add_roi_parser(subparsers: Any) -> None:
     """Register the ``roi`` subcommand on an argparse subparsers object (``set_defaults(func=run_roi)``)."""
     p = subparsers.add_parser(
-        "roi", help="The business case for AL: dollars, ROI, break-even and payback.",
-        description="Turn label savings into money: cost savings, value of the accuracy gain, ROI, break-even "
-                    "and payback of active learning, against random sampling and against labeling the whole "
-                    "production pool. Numbers come from a results file (--results, with ranges over seeds) or "
-                    "are given directly (--labels-random ... --accuracy-al).")
+        "roi",
+        help="The business case for AL: dollars, ROI, break-even and payback.",
+        description="Turn label savings into money: cost savings, value of the accuracy gain, ROI, "
+        "break-even and payback of active learning, against random sampling and against labeling the whole "
+        "production pool. Numbers come from a results file (--results, with ranges over seeds) or "
+        "are given directly (--labels-random ... --accuracy-al).",
+    )
     src = p.add_argument_group("from simulation results")
     src.add_argument("--results", metavar="FILE", help="A results file saved by `labelwise simulate --out`.")
-    src.add_argument("--target-share", type=float,
-                     help="Target as a share of the full-data score (default 0.95 with --results).")
+    src.add_argument(
+        "--target-share",
+        type=float,
+        help="Target as a share of the full-data score (default 0.95 with --results).",
+    )
     src.add_argument("--target-accuracy", type=float, help="Target as an absolute score, e.g. 0.9.")
-    src.add_argument("--target-gap", type=float,
-                     help="Target as a share of the gap between the majority-class baseline and the full-data "
-                          "score.")
+    src.add_argument(
+        "--target-gap",
+        type=float,
+        help="Target as a share of the gap between the majority-class baseline and the full-data score.",
+    )
     src.add_argument("--metric", help="Score to compare (default: the one the simulation chose).")
     src.add_argument("--strategy", help="AL strategy to cost (default: the one saving the most labels).")
-    src.add_argument("--project-curves", action="store_true",
-                     help="Extend learning curves that did not reach the target with a fitted curve "
-                          "(simulations.curves) instead of reporting bounds.")
-    src.add_argument("--bootstrap-seed", type=int, default=0, help="Seed of the bootstrap intervals (default 0).")
+    src.add_argument(
+        "--project-curves",
+        action="store_true",
+        help="Extend learning curves that did not reach the target with a fitted curve "
+        "(simulations.curves) instead of reporting bounds.",
+    )
+    src.add_argument(
+        "--bootstrap-seed", type=int, default=0, help="Seed of the bootstrap intervals (default 0)."
+    )
 
     num = p.add_argument_group("from direct numbers")
     num.add_argument("--labels-random", type=float, help="Labels random sampling needs (to the target).")
     num.add_argument("--labels-al", type=float, help="Labels AL needs (to the target).")
     num.add_argument("--accuracy-random", type=float, help="Accuracy of the random plan, a fraction (0.88).")
     num.add_argument("--accuracy-al", type=float, help="Accuracy of the AL plan, a fraction (0.91).")
-    num.add_argument("--accuracy-whole-pool", type=float,
-                     help="Accuracy when labeling the whole pool (default: the better of the two).")
-    num.add_argument("--random-censored", action="store_true",
-                     help="Random did not reach the target: --labels-random is a lower bound.")
-    num.add_argument("--al-censored", action="store_true",
-                     help="AL did not reach the target: --labels-al is a lower bound.")
+    num.add_argument(
+        "--accuracy-whole-pool",
+        type=float,
+        help="Accuracy when labeling the whole pool (default: the better of the two).",
+    )
+    num.add_argument(
+        "--random-censored",
+        action="store_true",
+        help="Random did not reach the target: --labels-random is a lower bound.",
+    )
+    num.add_argument(
+        "--al-censored",
+        action="store_true",
+        help="AL did not reach the target: --labels-al is a lower bound.",
+    )
 
     money = p.add_argument_group("money and team")
     money.add_argument("--cost-per-label", type=float, help="Dollars per human label (required).")
     money.add_argument("--setup-cost", type=float, default=0.0, help="One-time AL setup dollars (default 0).")
-    money.add_argument("--value-per-point", type=float,
-                       help="Dollars one accuracy percentage point is worth over the model's life.")
-    money.add_argument("--predictions", type=float,
-                       help="Predictions over the model's life (with --cost-per-error, instead of "
-                            "--value-per-point).")
+    money.add_argument(
+        "--value-per-point",
+        type=float,
+        help="Dollars one accuracy percentage point is worth over the model's life.",
+    )
+    money.add_argument(
+        "--predictions",
+        type=float,
+        help="Predictions over the model's life (with --cost-per-error, instead of --value-per-point).",
+    )
     money.add_argument("--cost-per-error", type=float, help="Dollars one wrong prediction costs.")
-    money.add_argument("--production-pool", type=float,
-                       help="Unlabeled items in the real project (required).")
+    money.add_argument(
+        "--production-pool", type=float, help="Unlabeled items in the real project (required)."
+    )
     money.add_argument("--budget-cap", type=float, help="Most labels you can buy.")
-    money.add_argument("--labels-per-hour", type=float, help="Labels per annotator per hour (for calendar time).")
+    money.add_argument(
+        "--labels-per-hour", type=float, help="Labels per annotator per hour (for calendar time)."
+    )
     money.add_argument("--annotators", type=float, default=1, help="Annotators in parallel (default 1).")
-    money.add_argument("--round-overhead", type=float, default=0.0,
-                       help="Dollars per AL round (retraining, hand-offs; default 0).")
+    money.add_argument(
+        "--round-overhead",
+        type=float,
+        default=0.0,
+        help="Dollars per AL round (retraining, hand-offs; default 0).",
+    )
     money.add_argument("--rounds", type=float, help="Number of AL rounds (for --round-overhead).")
     money.add_argument("--batch-size", type=float, help="Labels per AL round (for --round-overhead).")
 
-    p.add_argument("--tornado", action="store_true",
-                   help="Also show how the ROI moves when each input moves 25%% down and up.")
+    p.add_argument(
+        "--tornado",
+        action="store_true",
+        help="Also show how the ROI moves when each input moves 25%% down and up.",
+    )
     p.add_argument("--json", action="store_true", help="Print one JSON object instead of a table.")
     p.set_defaults(func=run_roi)
 
@@ -102,26 +138,39 @@ def _whole(name: str, x: float | None) -> int | None:
     if x is None:
         return None
     if not math.isfinite(x) or x != int(x):
-        raise ConfigError(f"--{name} must be a whole number (got {x:g}).", f"E.g. --{name} {max(1, round(x))}.")
+        raise ConfigError(
+            f"--{name} must be a whole number (got {x:g}).", f"E.g. --{name} {max(1, round(x))}."
+        )
     return int(x)
 
 
 def inputs_from_args(args: argparse.Namespace) -> EconomicInputs:
     """The :class:`EconomicInputs` of parsed ``roi`` arguments (validated)."""
     if args.cost_per_label is None:
-        raise ConfigError("--cost-per-label is missing.",
-                          "Give the dollars one human label costs, e.g. --cost-per-label 2.50.")
+        raise ConfigError(
+            "--cost-per-label is missing.",
+            "Give the dollars one human label costs, e.g. --cost-per-label 2.50.",
+        )
     if args.production_pool is None:
-        raise ConfigError("--production-pool is missing.",
-                          "Give the number of unlabeled items in your real project, e.g. --production-pool 100000.")
+        raise ConfigError(
+            "--production-pool is missing.",
+            "Give the number of unlabeled items in your real project, e.g. --production-pool 100000.",
+        )
     pool = args.production_pool
     return EconomicInputs(
-        cost_per_label=args.cost_per_label, setup_cost=args.setup_cost, value_per_point=args.value_per_point,
-        predictions=args.predictions, cost_per_error=args.cost_per_error,
+        cost_per_label=args.cost_per_label,
+        setup_cost=args.setup_cost,
+        value_per_point=args.value_per_point,
+        predictions=args.predictions,
+        cost_per_error=args.cost_per_error,
         production_pool=int(pool) if math.isfinite(pool) and pool == int(pool) else pool,
-        budget_cap=args.budget_cap, labels_per_hour=args.labels_per_hour,
-        annotators=_whole("annotators", args.annotators), round_overhead=args.round_overhead,
-        rounds=_whole("rounds", args.rounds), batch_size=_whole("batch-size", args.batch_size))
+        budget_cap=args.budget_cap,
+        labels_per_hour=args.labels_per_hour,
+        annotators=_whole("annotators", args.annotators),
+        round_overhead=args.round_overhead,
+        rounds=_whole("rounds", args.rounds),
+        batch_size=_whole("batch-size", args.batch_size),
+    )
 
 
 def _flag(name: str) -> str:
@@ -133,12 +182,15 @@ def _target(args: argparse.Namespace) -> Any:
 
     given = [t for t in _TARGETS if getattr(args, t) is not None]
     if len(given) > 1:
-        raise ConfigError(f"Several targets were given ({', '.join(_flag(t) for t in given)}).",
-                          "Give one of --target-share, --target-accuracy or --target-gap.")
+        raise ConfigError(
+            f"Several targets were given ({', '.join(_flag(t) for t in given)}).",
+            "Give one of --target-share, --target-accuracy or --target-gap.",
+        )
     if args.target_accuracy is not None:
         if args.target_accuracy > 1:
-            raise ConfigError(f"--target-accuracy must be a fraction (got {args.target_accuracy:g}).",
-                              "Write 0.9 for 90%.")
+            raise ConfigError(
+                f"--target-accuracy must be a fraction (got {args.target_accuracy:g}).", "Write 0.9 for 90%."
+            )
         return Target("absolute", args.target_accuracy)
     if args.target_gap is not None:
         return Target("share_of_gap", args.target_gap)
@@ -152,27 +204,37 @@ def _check_sources(args: argparse.Namespace) -> str:
         if direct:
             raise ConfigError(
                 f"--results cannot be combined with direct numbers ({', '.join(_flag(d) for d in direct)}).",
-                "Use either a results file or --labels-random/--labels-al/--accuracy-random/--accuracy-al.")
+                "Use either a results file or --labels-random/--labels-al/--accuracy-random/--accuracy-al.",
+            )
         return "results"
     if not direct:
-        raise ConfigError("No numbers to build the business case from.",
-                          "Give --results FILE (from `labelwise simulate --out`), or --labels-random, "
-                          "--labels-al, --accuracy-random and --accuracy-al.")
+        raise ConfigError(
+            "No numbers to build the business case from.",
+            "Give --results FILE (from `labelwise simulate --out`), or --labels-random, "
+            "--labels-al, --accuracy-random and --accuracy-al.",
+        )
     missing = [d for d in _DIRECT if getattr(args, d) is None]
     if missing:
-        raise ConfigError(f"Missing {', '.join(_flag(m) for m in missing)} for a business case from direct numbers.",
-                          "Give all four: --labels-random, --labels-al, --accuracy-random, --accuracy-al.")
+        raise ConfigError(
+            f"Missing {', '.join(_flag(m) for m in missing)} for a business case from direct numbers.",
+            "Give all four: --labels-random, --labels-al, --accuracy-random, --accuracy-al.",
+        )
     stray = [t for t in (*_TARGETS, "metric", "strategy") if getattr(args, t) is not None]
     if args.project_curves:
         stray.append("project_curves")
     if stray:
-        raise ConfigError(f"{', '.join(_flag(s) for s in stray)} only appl{'ies' if len(stray) == 1 else 'y'} "
-                          "with --results.", "Drop them, or build the case from a results file.")
+        raise ConfigError(
+            f"{', '.join(_flag(s) for s in stray)} only appl{'ies' if len(stray) == 1 else 'y'} "
+            "with --results.",
+            "Drop them, or build the case from a results file.",
+        )
     for name in ("accuracy_random", "accuracy_al", "accuracy_whole_pool"):
         v = getattr(args, name)
         if v is not None and not 0 <= v <= 1:
-            raise ConfigError(f"{_flag(name)} must be a fraction between 0 and 1 (got {v:g}).",
-                              f"Write {v / 100:g} for {v:g}%." if 1 < v <= 100 else "E.g. 0.91 for 91%.")
+            raise ConfigError(
+                f"{_flag(name)} must be a fraction between 0 and 1 (got {v:g}).",
+                f"Write {v / 100:g} for {v:g}%." if 1 < v <= 100 else "E.g. 0.91 for 91%.",
+            )
     return "numbers"
 
 
@@ -186,16 +248,33 @@ def run_roi(args: argparse.Namespace) -> int:
 
         result = load_results(args.results)
         case = business_case_from_results(
-            result, inputs, _target(args), metric=args.metric, strategy=args.strategy,
-            projection=curve_projection() if args.project_curves else None, random_state=args.bootstrap_seed)
+            result,
+            inputs,
+            _target(args),
+            metric=args.metric,
+            strategy=args.strategy,
+            projection=curve_projection() if args.project_curves else None,
+            random_state=args.bootstrap_seed,
+        )
         point = case.point_inputs()
     else:
-        case = business_case(args.labels_random, args.labels_al, args.accuracy_random, args.accuracy_al, inputs,
-                             accuracy_whole_pool=args.accuracy_whole_pool, random_censored=args.random_censored,
-                             al_censored=args.al_censored)
-        point = {"labels_random": args.labels_random, "labels_al": args.labels_al,
-                 "accuracy_random": args.accuracy_random, "accuracy_al": args.accuracy_al,
-                 "accuracy_whole_pool": case.whole_pool_accuracy}
+        case = business_case(
+            args.labels_random,
+            args.labels_al,
+            args.accuracy_random,
+            args.accuracy_al,
+            inputs,
+            accuracy_whole_pool=args.accuracy_whole_pool,
+            random_censored=args.random_censored,
+            al_censored=args.al_censored,
+        )
+        point = {
+            "labels_random": args.labels_random,
+            "labels_al": args.labels_al,
+            "accuracy_random": args.accuracy_random,
+            "accuracy_al": args.accuracy_al,
+            "accuracy_whole_pool": case.whole_pool_accuracy,
+        }
     torn = None
     if args.tornado:
         torn = tornado(inputs, **point, al_rounds=_median_rounds(case))
@@ -277,10 +356,13 @@ def format_business_case(case: BusinessCase | BusinessCaseRange) -> str:
     is_range = isinstance(case, BusinessCaseRange)
     lines: list[str] = []
     if is_range:
-        lines.append(f"Business case: {case.strategy} vs random sampling; target {case.target} "
-                     f"({case.metric}).")
-        lines.append(f"Medians over {case.n_seeds} seeds with {case.confidence:.0%} intervals. "
-                     ">= / <= mark bounds (a plan did not reach the target within the simulated budget).")
+        lines.append(
+            f"Business case: {case.strategy} vs random sampling; target {case.target} ({case.metric})."
+        )
+        lines.append(
+            f"Medians over {case.n_seeds} seeds with {case.confidence:.0%} intervals. "
+            ">= / <= mark bounds (a plan did not reach the target within the simulated budget)."
+        )
     else:
         lines.append("Business case: active learning vs random sampling.")
         if case.bounds:
@@ -313,8 +395,9 @@ def format_business_case(case: BusinessCase | BusinessCaseRange) -> str:
         lines.append(f"  {'P(ROI > 0) over seeds':<{w}}{bound}{case.p_roi_positive:.0%}")
     be = _median(case.break_even_labels)
     if be is not None and math.isfinite(be) and be < 0:
-        lines.append(f"  {'break-even':<{w}}pays off even if AL needed {_fmt(-be, 'count')} more labels "
-                     "than random")
+        lines.append(
+            f"  {'break-even':<{w}}pays off even if AL needed {_fmt(-be, 'count')} more labels than random"
+        )
     else:
         row("break-even label saving", "break_even_labels", "count")
         row("break-even share of random's labels", "break_even_share", "pct")
@@ -385,6 +468,8 @@ def _num(x: float) -> str:
 def _format_tornado(df: Any) -> str:
     lines = ["Sensitivity: ROI when one input moves 25% down / up (largest swing first)"]
     for r in df.itertuples(index=False):
-        lines.append(f"  {r.input:<18}{_num(r.low_value):>12} -> ROI {_fmt(r.roi_low, 'pct'):>9}   "
-                     f"{_num(r.high_value):>12} -> ROI {_fmt(r.roi_high, 'pct'):>9}   swing {_fmt(r.swing, 'pct')}")
+        lines.append(
+            f"  {r.input:<18}{_num(r.low_value):>12} -> ROI {_fmt(r.roi_low, 'pct'):>9}   "
+            f"{_num(r.high_value):>12} -> ROI {_fmt(r.roi_high, 'pct'):>9}   swing {_fmt(r.swing, 'pct')}"
+        )
     return "\n".join(lines)

@@ -31,22 +31,48 @@ _BASELINES = ("random", "whole_pool")
 
 def _check_baseline(baseline: str) -> str:
     if baseline not in _BASELINES:
-        raise ConfigError(f"Unknown baseline '{baseline}'.",
-                          "Use 'random' (random sampling to the same target) or 'whole_pool' (label everything).")
+        raise ConfigError(
+            f"Unknown baseline '{baseline}'.",
+            "Use 'random' (random sampling to the same target) or 'whole_pool' (label everything).",
+        )
     return "roi" if baseline == "random" else "whole_pool_roi"
 
 
-def _roi(inputs: EconomicInputs, lr: float, la: float, ar: float, aa: float, awp: float,
-         al_rounds: float | None, key: str) -> float:
-    out = _compute(np.array([lr]), np.array([la]), np.array([ar]), np.array([aa]), np.array([awp]), inputs,
-                   None if al_rounds is None else np.array([al_rounds]))
+def _roi(
+    inputs: EconomicInputs,
+    lr: float,
+    la: float,
+    ar: float,
+    aa: float,
+    awp: float,
+    al_rounds: float | None,
+    key: str,
+) -> float:
+    out = _compute(
+        np.array([lr]),
+        np.array([la]),
+        np.array([ar]),
+        np.array([aa]),
+        np.array([awp]),
+        inputs,
+        None if al_rounds is None else np.array([al_rounds]),
+    )
     return float(out[key][0])
 
 
-def tornado(inputs: EconomicInputs, labels_random: float, labels_al: float, accuracy_random: float,
-            accuracy_al: float, *, accuracy_whole_pool: float | None = None, al_rounds: float | None = None,
-            change: float = 0.25, baseline: str = "random",
-            include: Iterable[str] | None = None) -> pd.DataFrame:
+def tornado(
+    inputs: EconomicInputs,
+    labels_random: float,
+    labels_al: float,
+    accuracy_random: float,
+    accuracy_al: float,
+    *,
+    accuracy_whole_pool: float | None = None,
+    al_rounds: float | None = None,
+    change: float = 0.25,
+    baseline: str = "random",
+    include: Iterable[str] | None = None,
+) -> pd.DataFrame:
     """ROI when each input alone moves down and up by ``change`` (default 25 %), sorted by swing.
 
     Moved: every money input that is set and non-zero (``cost_per_label``, ``setup_cost``,
@@ -64,17 +90,29 @@ def tornado(inputs: EconomicInputs, labels_random: float, labels_al: float, accu
     """
     key = _check_baseline(baseline)
     if isinstance(change, bool) or not isinstance(change, (int, float)) or not 0 < change < 1:
-        raise ConfigError(f"change must be a fraction between 0 and 1 (got {change!r}).",
-                          "Use e.g. 0.25 to move every input 25% down and up.")
-    base = business_case(labels_random, labels_al, accuracy_random, accuracy_al, inputs,
-                         accuracy_whole_pool=accuracy_whole_pool, al_rounds=al_rounds)  # validates
+        raise ConfigError(
+            f"change must be a fraction between 0 and 1 (got {change!r}).",
+            "Use e.g. 0.25 to move every input 25% down and up.",
+        )
+    base = business_case(
+        labels_random,
+        labels_al,
+        accuracy_random,
+        accuracy_al,
+        inputs,
+        accuracy_whole_pool=accuracy_whole_pool,
+        al_rounds=al_rounds,
+    )  # validates
     lr, la, ar, aa = base.labels_random, base.labels_al, base.accuracy_random, base.accuracy_al
     awp = base.whole_pool_accuracy
     ref_acc = ar if baseline == "random" else awp
     base_roi = float(getattr(base, key))
 
-    candidates: list[str] = [f for f in ("cost_per_label", "setup_cost", "value_per_point", "predictions",
-                                         "cost_per_error") if getattr(inputs, f) not in (None, 0, 0.0)]
+    candidates: list[str] = [
+        f
+        for f in ("cost_per_label", "setup_cost", "value_per_point", "predictions", "cost_per_error")
+        if getattr(inputs, f) not in (None, 0, 0.0)
+    ]
     if inputs.round_overhead:
         candidates.append("round_overhead")
         candidates += [f for f in ("rounds", "batch_size") if getattr(inputs, f)]
@@ -84,8 +122,10 @@ def tornado(inputs: EconomicInputs, labels_random: float, labels_al: float, accu
         wanted = list(include)
         unknown = [w for w in wanted if w not in TORNADO_INPUTS]
         if unknown:
-            raise ConfigError(f"Unknown tornado input(s): {', '.join(unknown)}.",
-                              f"Choose from: {', '.join(TORNADO_INPUTS)}.")
+            raise ConfigError(
+                f"Unknown tornado input(s): {', '.join(unknown)}.",
+                f"Choose from: {', '.join(TORNADO_INPUTS)}.",
+            )
         candidates = [c for c in candidates if c in wanted]
 
     rows = []
@@ -115,14 +155,36 @@ def tornado(inputs: EconomicInputs, labels_random: float, labels_al: float, accu
                 args["aa"] = ref_acc + x / 100.0
             else:
                 inp = dataclasses.replace(inputs, **{name: int(x) if name in _WHOLE_NUMBERS else x})
-            moved.append((x, _roi(inp, args["lr"], args["la"], args["ar"], args["aa"], args["awp"],
-                                  al_rounds, key)))
+            moved.append(
+                (x, _roi(inp, args["lr"], args["la"], args["ar"], args["aa"], args["awp"], al_rounds, key))
+            )
         (lo_v, roi_lo), (hi_v, roi_hi) = moved
         swing = abs(roi_hi - roi_lo) if math.isfinite(roi_hi - roi_lo) else math.inf
-        rows.append({"input": name, "base_value": value, "low_value": lo_v, "high_value": hi_v,
-                     "roi_low": roi_lo, "roi_high": roi_hi, "swing": swing, "base_roi": base_roi})
-    df = pd.DataFrame(rows, columns=["input", "base_value", "low_value", "high_value", "roi_low", "roi_high",
-                                     "swing", "base_roi"])
+        rows.append(
+            {
+                "input": name,
+                "base_value": value,
+                "low_value": lo_v,
+                "high_value": hi_v,
+                "roi_low": roi_lo,
+                "roi_high": roi_hi,
+                "swing": swing,
+                "base_roi": base_roi,
+            }
+        )
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "input",
+            "base_value",
+            "low_value",
+            "high_value",
+            "roi_low",
+            "roi_high",
+            "swing",
+            "base_roi",
+        ],
+    )
     return df.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
 
 
@@ -130,8 +192,9 @@ def _values(name: str, values: Any, minimum: float, strict: bool) -> np.ndarray:
     try:
         a = np.asarray(list(values), dtype=float).reshape(-1)
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{name} must be a list of numbers (got {values!r}).",
-                          "Pass e.g. [0.5, 1, 2, 5].") from exc
+        raise ConfigError(
+            f"{name} must be a list of numbers (got {values!r}).", "Pass e.g. [0.5, 1, 2, 5]."
+        ) from exc
     if a.size == 0:
         raise ConfigError(f"{name} is empty.", "Pass at least one value for each axis of the grid.")
     if not np.all(np.isfinite(a)):
@@ -139,16 +202,27 @@ def _values(name: str, values: Any, minimum: float, strict: bool) -> np.ndarray:
     bad = a[(a <= minimum) if strict else (a < minimum)]
     if bad.size:
         op = "more than" if strict else "at least"
-        raise ConfigError(f"{name} must all be {op} {minimum:g} (got {bad[0]:g}).",
-                          "Costs are zero or more dollars; pools hold at least one item.")
+        raise ConfigError(
+            f"{name} must all be {op} {minimum:g} (got {bad[0]:g}).",
+            "Costs are zero or more dollars; pools hold at least one item.",
+        )
     return a
 
 
-def roi_grid(inputs: EconomicInputs, cost_per_label_values: Iterable[float],
-             production_pool_values: Iterable[float], labels_random: float, labels_al: float,
-             accuracy_random: float, accuracy_al: float, *, accuracy_whole_pool: float | None = None,
-             al_rounds: float | None = None, scaling: str = "absolute",
-             simulated_pool: float | None = None) -> pd.DataFrame:
+def roi_grid(
+    inputs: EconomicInputs,
+    cost_per_label_values: Iterable[float],
+    production_pool_values: Iterable[float],
+    labels_random: float,
+    labels_al: float,
+    accuracy_random: float,
+    accuracy_al: float,
+    *,
+    accuracy_whole_pool: float | None = None,
+    al_rounds: float | None = None,
+    scaling: str = "absolute",
+    simulated_pool: float | None = None,
+) -> pd.DataFrame:
     """ROI over a grid of cost per label x production pool size (tidy, one row per cell).
 
     ``scaling="absolute"`` (default) keeps the label counts: a learning curve depends on how many labels
@@ -166,20 +240,32 @@ def roi_grid(inputs: EconomicInputs, cost_per_label_values: Iterable[float],
     situation the simulation did not observe.
     """
     if scaling not in ("absolute", "proportional"):
-        raise ConfigError(f"Unknown scaling '{scaling}'.",
-                          "Use 'absolute' (label counts as simulated) or 'proportional' (scale with the pool).")
+        raise ConfigError(
+            f"Unknown scaling '{scaling}'.",
+            "Use 'absolute' (label counts as simulated) or 'proportional' (scale with the pool).",
+        )
     costs = _values("cost_per_label_values", cost_per_label_values, 0.0, strict=False)
     pools = _values("production_pool_values", production_pool_values, 1.0, strict=False)
     if np.any(pools != np.round(pools)):
-        raise ConfigError("production_pool_values must be whole numbers of items.", "Pass e.g. [10000, 100000].")
+        raise ConfigError(
+            "production_pool_values must be whole numbers of items.", "Pass e.g. [10000, 100000]."
+        )
     if scaling == "proportional":
         if simulated_pool is None or not math.isfinite(simulated_pool) or simulated_pool <= 0:
-            raise ConfigError("scaling='proportional' needs simulated_pool, the pool size the label counts "
-                              "come from.", "Pass the simulation's pool size (meta['n_pool']).")
+            raise ConfigError(
+                "scaling='proportional' needs simulated_pool, the pool size the label counts come from.",
+                "Pass the simulation's pool size (meta['n_pool']).",
+            )
     # validates the base numbers once
-    business_case(labels_random, labels_al, accuracy_random, accuracy_al,
-                  dataclasses.replace(inputs, production_pool=int(max(pools.max(), labels_random, labels_al))),
-                  accuracy_whole_pool=accuracy_whole_pool, al_rounds=al_rounds)
+    business_case(
+        labels_random,
+        labels_al,
+        accuracy_random,
+        accuracy_al,
+        dataclasses.replace(inputs, production_pool=int(max(pools.max(), labels_random, labels_al))),
+        accuracy_whole_pool=accuracy_whole_pool,
+        al_rounds=al_rounds,
+    )
     awp = max(accuracy_random, accuracy_al) if accuracy_whole_pool is None else accuracy_whole_pool
     rows = []
     for pool in pools:
@@ -191,13 +277,29 @@ def roi_grid(inputs: EconomicInputs, cost_per_label_values: Iterable[float],
         capped = labels_random * scale > pool or labels_al * scale > pool
         for c in costs:
             inp = dataclasses.replace(inputs, cost_per_label=float(c), production_pool=int(pool))
-            out = _compute(np.array([lr]), np.array([la]), np.array([ar]), np.array([aa]),
-                           np.array([awp]), inp, None if al_rounds is None else np.array([al_rounds]))
+            out = _compute(
+                np.array([lr]),
+                np.array([la]),
+                np.array([ar]),
+                np.array([aa]),
+                np.array([awp]),
+                inp,
+                None if al_rounds is None else np.array([al_rounds]),
+            )
             roi, wroi = float(out["roi"][0]), float(out["whole_pool_roi"][0])
-            rows.append({"cost_per_label": float(c), "production_pool": int(pool), "labels_random": lr,
-                         "labels_al": la, "roi": roi, "total_benefit": float(out["total_benefit"][0]),
-                         "pays_off": bool(out["total_benefit"][0] > 0), "whole_pool_roi": wroi,
-                         "whole_pool_total_benefit": float(out["whole_pool_total_benefit"][0]),
-                         "whole_pool_pays_off": bool(out["whole_pool_total_benefit"][0] > 0),
-                         "capped": capped})
+            rows.append(
+                {
+                    "cost_per_label": float(c),
+                    "production_pool": int(pool),
+                    "labels_random": lr,
+                    "labels_al": la,
+                    "roi": roi,
+                    "total_benefit": float(out["total_benefit"][0]),
+                    "pays_off": bool(out["total_benefit"][0] > 0),
+                    "whole_pool_roi": wroi,
+                    "whole_pool_total_benefit": float(out["whole_pool_total_benefit"][0]),
+                    "whole_pool_pays_off": bool(out["whole_pool_total_benefit"][0] > 0),
+                    "capped": capped,
+                }
+            )
     return pd.DataFrame(rows)

@@ -1,0 +1,233 @@
+"""`labelwise roi` in-process: JSON keys, the readable table, results files and the exit-2 error path."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulations.economics.cli import add_roi_parser, run_roi
+from simulations.errors import ConfigError
+
+EXAMPLE = [
+    "--labels-random",
+    "20000",
+    "--labels-al",
+    "8000",
+    "--accuracy-random",
+    "0.88",
+    "--accuracy-al",
+    "0.91",
+    "--cost-per-label",
+    "2.5",
+    "--setup-cost",
+    "10000",
+    "--value-per-point",
+    "10000",
+    "--production-pool",
+    "100000",
+]
+MONEY = [
+    "--cost-per-label",
+    "3",
+    "--setup-cost",
+    "100",
+    "--value-per-point",
+    "50",
+    "--production-pool",
+    "10000",
+]
+
+
+def without(argv, flag):
+    i = argv.index(flag)
+    return argv[:i] + argv[i + 2 :]
+
+
+def main(argv):
+    from simulations.cli import main as labelwise_main
+
+    return labelwise_main(argv)
+
+
+def run_json(capsys, argv):
+    assert main(["roi", *argv, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_roi_json_from_direct_numbers_is_the_worked_example(capsys):
+    out = run_json(capsys, EXAMPLE)
+    for key in (
+        "roi",
+        "total_benefit",
+        "cost_savings",
+        "value_increase",
+        "al_total_cost",
+        "break_even_labels",
+        "payback_labels",
+        "whole_pool_roi",
+        "value_per_point",
+        "inputs",
+        "assumptions",
+    ):
+        assert key in out, key
+    assert out["roi"] == pytest.approx(50_000 / 30_000)
+    assert out["total_benefit"] == 50_000 and out["cost_savings"] == 20_000
+    assert out["value_increase"] == 30_000 and out["al_total_cost"] == 30_000
+    assert out["source"] == "numbers"
+
+
+def test_roi_json_with_predictions_and_cost_per_error(capsys):
+    argv = without(EXAMPLE, "--value-per-point")
+    out = run_json(capsys, [*argv, "--predictions", "1000000", "--cost-per-error", "1"])
+    assert out["value_per_point"] == 10_000 and out["predictions"] == 1_000_000 and out["cost_per_error"] == 1
+    assert out["roi"] == pytest.approx(50_000 / 30_000)
+
+
+def test_roi_table_has_currency_both_baselines_and_assumptions(capsys):
+    assert main(["roi", *EXAMPLE, "--labels-per-hour", "60", "--annotators", "2", "--tornado"]) == 0
+    text = capsys.readouterr().out
+    for piece in (
+        "$50,000",
+        "$30,000",
+        "166.7%",
+        "Against random sampling",
+        "Against labeling the whole production pool",
+        "Assumptions:",
+        "cost per label: $2.50",
+        "labeling time saved",
+        "Sensitivity",
+        "AL pays off",
+    ):
+        assert piece in text, piece
+
+
+def test_censored_flags_show_bounds(capsys):
+    out = run_json(capsys, [*EXAMPLE, "--random-censored"])
+    assert out["bounds"]["roi"] == "lower"
+    assert main(["roi", *EXAMPLE, "--random-censored"]) == 0
+    assert ">= 166.7%" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([*EXAMPLE[:5], "88", *EXAMPLE[6:]], "--accuracy-random must be a fraction between 0 and 1"),
+        ([a if a != "2.5" else "-2.5" for a in EXAMPLE], "cost_per_label must be zero or more"),
+        (
+            [*EXAMPLE, "--predictions", "1000", "--cost-per-error", "2"],
+            "Both value_per_point and predictions",
+        ),
+        (without(EXAMPLE, "--production-pool"), "--production-pool is missing"),
+        (without(EXAMPLE, "--cost-per-label"), "--cost-per-label is missing"),
+        (EXAMPLE[2:], "Missing --labels-random"),
+        (MONEY, "No numbers to build the business case from"),
+        ([*EXAMPLE, "--results", "x.json"], "--results cannot be combined with direct numbers"),
+        ([*EXAMPLE, "--target-share", "0.9"], "--target-share only applies with --results"),
+        ([*EXAMPLE, "--annotators", "1.5"], "--annotators must be a whole number"),
+        (
+            [*EXAMPLE, "--round-overhead", "20"],
+            "round_overhead is set but the number of AL rounds is unknown",
+        ),
+        (["--results", "/nonexistent/run.json", *MONEY], "No results file"),
+    ],
+)
+def test_bad_input_exits_2_with_error_and_hint(capsys, argv, message):
+    assert main(["roi", *argv]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {message}" in err
+    assert "\nhint: " in err
+
+
+def test_run_roi_raises_typed_errors_on_its_own_parser():
+    parser = argparse.ArgumentParser(prog="x")
+    add_roi_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["roi", *EXAMPLE[:5], "1.2", *EXAMPLE[6:]])
+    assert args.func is run_roi
+    with pytest.raises(ConfigError, match="between 0 and 1"):
+        run_roi(args)
+
+
+# ------------------------------------------------------------------ from a results file
+
+
+def _results_file(tmp_path, censor_random=False):
+    from simulations.config import SimulationConfig
+    from simulations.results import SimulationResult, save_results
+
+    schedule = np.array([20, 40, 80, 160, 320, 500])
+    scales = {"random": [200, 230, 180, 210], "margin": [100, 90, 120, 95]}
+    rows = []
+    for s, per_seed in scales.items():
+        for seed, scale in enumerate(per_seed):
+            acc = 0.5 + 0.45 * (
+                1 - np.exp(-schedule / (scale * (4 if censor_random and s == "random" else 1)))
+            )
+            for i, (x, y) in enumerate(zip(schedule, acc, strict=True)):
+                rows.append(
+                    {
+                        "strategy": s,
+                        "seed": seed,
+                        "round": i,
+                        "labels": int(x),
+                        "accuracy": y,
+                        "balanced_accuracy": y,
+                        "macro_f1": y,
+                    }
+                )
+    ceilings = pd.DataFrame(
+        {
+            "seed": range(4),
+            "accuracy": 0.95,
+            "balanced_accuracy": 0.95,
+            "macro_f1": 0.95,
+            "baseline_accuracy": 0.5,
+            "baseline_balanced_accuracy": 0.5,
+            "baseline_macro_f1": 0.5,
+        }
+    )
+    result = SimulationResult(
+        rounds=pd.DataFrame(rows),
+        ceilings=ceilings,
+        config=SimulationConfig(strategies=("random", "margin"), seeds=4),
+        meta={"metric": "accuracy", "budget": 500},
+    )
+    return save_results(result, tmp_path / "run.json")
+
+
+def test_roi_json_from_results_carries_ranges(capsys, tmp_path):
+    path = _results_file(tmp_path)
+    out = run_json(capsys, ["--results", str(path), "--target-share", "0.9", *MONEY])
+    for key in (
+        "roi",
+        "total_benefit",
+        "cost_savings",
+        "value_increase",
+        "al_total_cost",
+        "break_even_labels",
+    ):
+        assert set(out[key]) >= {"median", "low", "high"}, key
+        assert out[key]["low"] <= out[key]["median"] <= out[key]["high"]
+    assert out["strategy"] == "margin" and out["n_seeds"] == 4 and out["source"] == "results"
+    assert 0 <= out["p_roi_positive"] <= 1
+    assert out["equal_budget_value_increase"]["median"] > 0
+    # a different target changes the labels needed
+    other = run_json(capsys, ["--results", str(path), "--target-accuracy", "0.8", *MONEY])
+    assert other["labels_random"]["median"] < out["labels_random"]["median"]
+
+
+def test_roi_table_from_results_marks_censoring(capsys, tmp_path):
+    path = _results_file(tmp_path, censor_random=True)
+    assert main(["roi", "--results", str(path), "--target-share", "0.9", *MONEY]) == 0
+    text = capsys.readouterr().out
+    assert "Medians over 4 seeds" in text and ">= " in text and "censored" in text
+
+
+def test_roi_from_results_unknown_strategy_exits_2(capsys, tmp_path):
+    path = _results_file(tmp_path)
+    assert main(["roi", "--results", str(path), "--strategy", "qbc", *MONEY]) == 2
+    err = capsys.readouterr().err
+    assert "error: Strategy 'qbc' is not in the results." in err and "hint: Choose one of: margin" in err
