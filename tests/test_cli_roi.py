@@ -105,6 +105,16 @@ def test_roi_table_has_currency_both_baselines_and_assumptions(capsys):
         assert piece in text, piece
 
 
+def test_table_explains_when_label_savings_cannot_pay_off(capsys):
+    costly = [*without(EXAMPLE, "--setup-cost"), "--setup-cost", "900000"]
+    assert main(["roi", *costly]) == 0
+    text = capsys.readouterr().out
+    assert "label savings alone cannot pay off" in text and "not repaid by label savings" in text
+    assert main(["roi", *EXAMPLE]) == 0
+    text = capsys.readouterr().out
+    assert "cannot pay off" not in text and "not repaid" not in text
+
+
 def test_censored_flags_show_bounds(capsys):
     out = run_json(capsys, [*EXAMPLE, "--random-censored"])
     assert out["bounds"]["roi"] == "lower"

@@ -401,7 +401,14 @@ def format_business_case(case: BusinessCase | BusinessCaseRange) -> str:
     else:
         row("break-even label saving", "break_even_labels", "count")
         row("break-even share of random's labels", "break_even_share", "pct")
+        share = _median(case.break_even_share)
+        if share is not None and share > 1:
+            lines.append(f"  {'':<{w}}(more than random's whole plan: label savings alone cannot pay off)")
     row("payback (AL labels)", "payback_labels", "count")
+    pb, la = _median(case.payback_labels), _median(case.labels_al)
+    if pb is not None and la is not None and pb > la:
+        lines.append(f"  {'':<{w}}(beyond the AL plan's {_fmt(la, 'count')} labels: "
+                     "not repaid by label savings)")
     if _known(case.hours_random):
         row("labeling time, random", "hours_random", "hours")
         row("labeling time, AL", "hours_al", "hours")
