@@ -542,6 +542,13 @@ def test_projection_replaces_censored_seeds():
     cens = ps[(ps.strategy == "random")]["censored"].to_numpy()
     assert np.all(pre.per_seed["labels_random"][cens] == 900.0)
     assert pre.n_random_censored == 0
+    # a cap below the projected count stops the plan there, between the last simulated accuracy and the target
+    capped = business_case_from_per_seed(ps, rounds, small_inputs(budget_cap=700), metric="accuracy",
+                                         strategy="margin", ceilings=ceilings, projection=table)
+    acc = capped.per_seed["accuracy_random"].to_numpy()[cens]
+    last = np.array([curve(500, s) for s in SCALES["random"]])[cens]
+    assert np.all(capped.per_seed["labels_random"][cens] == 700.0)
+    assert np.allclose(acc, last + (target - last) * (700 - 500) / (900 - 500))
 
 
 def test_rounds_for_overhead_come_from_the_simulated_schedule():

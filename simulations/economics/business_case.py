@@ -1117,7 +1117,13 @@ def _plan(
             pc = bool(p["censored"]) if "censored" in p.index else False
             acc = float(p["accuracy"]) if "accuracy" in p.index and pd.notna(p["accuracy"]) else target
             if pl > cap:
-                return _Plan(cap, acc if pc else target, False, capped=True, projected=True)
+                # the table says where the target is reached, not the accuracy at the cap: interpolate
+                # between the last simulated point and the projected (labels, accuracy)
+                if x.size and pl > sim_end:
+                    at_cap = float(np.interp(cap, [sim_end, pl], [float(y[-1]), acc]))
+                else:
+                    at_cap = acc
+                return _Plan(cap, at_cap, False, capped=True, projected=True)
             return _Plan(pl, acc, pc, projected=True)
     elif projection is not None and censored and cap > sim_end:
         f = projection(strategy, seed, x, y)
