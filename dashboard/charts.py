@@ -7,6 +7,7 @@ overflows; :func:`fixed_width` sets one for static exports.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import altair as alt
@@ -35,8 +36,10 @@ def strategy_colors(strategies: Sequence[str]) -> tuple[list[str], list[str]]:
     return domain, rng
 
 
-def _title(text: str, subtitle: str = "") -> alt.TitleParams:
-    return alt.TitleParams(text=text, subtitle=subtitle or alt.Undefined, anchor="start",
+def _title(text: str, subtitle: str = "", width: int = 80) -> alt.TitleParams:
+    """A title with its how-to-read subtitle wrapped into lines (nothing is cut off on narrow columns)."""
+    lines = textwrap.wrap(subtitle, width) if subtitle else []
+    return alt.TitleParams(text=text, subtitle=lines or alt.Undefined, anchor="start",
                            subtitleColor="#555555", fontSize=15)
 
 
@@ -214,7 +217,7 @@ def tornado_chart(
     x_title = f"{outcome_label} ({unit})"
     bars = alt.Chart(long).mark_bar(opacity=0.9).encode(
         y=alt.Y("parameter:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
-        x=alt.X("value:Q", title=x_title, axis=alt.Axis(format=fmt)), x2="base:Q",
+        x=alt.X("value:Q", title=x_title, axis=alt.Axis(format=fmt, tickCount=5)), x2="base:Q",
         color=alt.Color("setting:N", title=None, scale=alt.Scale(
             domain=["input at its low value", "input at its high value"], range=[PALETTE[1], PALETTE[0]]),
             legend=alt.Legend(orient="bottom")),
@@ -225,7 +228,7 @@ def tornado_chart(
     return alt.layer(bars, rule).properties(
         height=max(140, 34 * len(df)),
         title=_title(title, "Each bar: the result when one input moves to its low or high value, others fixed. "
-                            "Black line: your inputs."),
+                            "Black line: your inputs.", 60),
     )
 
 
@@ -256,13 +259,13 @@ def roi_heatmap(
     return alt.layer(rect, text).properties(
         height=max(160, 36 * len(yo)),
         title=_title(title, "Blue: active learning pays off; orange: it loses money. Your case is the cell "
-                            "nearest your inputs."),
+                            "nearest your inputs.", 60),
     )
 
 
 def projection_chart(
     observed: pd.DataFrame, projected: pd.DataFrame, *, metric_label: str = "accuracy",
-    title: str = "Projection to your production pool",
+    title: str = "Fitted learning curves, carried forward",
 ) -> alt.LayerChart:
     """Observed mean curve per strategy plus the fitted curve extrapolated to more labels, with its interval.
 

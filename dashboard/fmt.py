@@ -64,6 +64,21 @@ def value_range(r: dict[str, Any] | None, kind: str = "count") -> tuple[str, str
     return head, ""
 
 
+def metric_parts(r: dict[str, Any] | None, kind: str = "count") -> tuple[str, str]:
+    """(short value for a metric tile, caption with the bound and the 95% range)."""
+    if not r or not _ok(r.get("median")):
+        return "n/a", ""
+    f = FORMATS[kind]
+    notes = []
+    bound = r.get("bound")
+    if bound in ("lower", "upper", "unknown"):
+        notes.append({"lower": "at least this", "upper": "at most this", "unknown": "approximate"}[bound])
+    lo, hi = r.get("low"), r.get("high")
+    if _ok(lo) and _ok(hi) and f(lo) != f(hi):
+        notes.append(f"95% range {f(lo)} to {f(hi)}")
+    return f(r["median"]), "; ".join(notes)
+
+
 def range_text(r: dict[str, Any] | None, kind: str = "count") -> str:
     head, rng = value_range(r, kind)
     return f"{head} ({rng.replace('95% range ', '')})" if rng else head

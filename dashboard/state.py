@@ -279,7 +279,9 @@ def _business(result: SimulationResult, inputs: dict[str, Any], target: Target) 
 
     econ = inputs["economics"]
     inp = economic_inputs(econ)
-    bc = business_case_from_results(result, inp, target)
+    best = summarize(result, target, result.metric).best()
+    # Cost the strategy the verdict names (ties in savings would otherwise be broken differently).
+    bc = business_case_from_results(result, inp, target, strategy=best.name if best else None)
     point = bc.point_inputs()
     tor = tornado(inp, point["labels_random"], point["labels_al"], point["accuracy_random"],
                   point["accuracy_al"], accuracy_whole_pool=point["accuracy_whole_pool"])

@@ -110,15 +110,15 @@ def projection_frames(a: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 HEADLINES = (
     # key, title, kind, help
-    ("roi", "ROI against random sampling", "pct",
+    ("roi", "ROI vs random", "pct",
      "Total benefit divided by what active learning costs (its labels, setup and overheads)."),
     ("total_benefit", "Net savings", "money",
      "Labeling money saved against random sampling, minus setup and overheads, plus the value of any accuracy "
      "gained."),
     ("labels_saved", "Labels saved", "count", "Labels random sampling needs minus labels active learning needs."),
-    ("break_even_share", "Break-even saving", "pct",
+    ("break_even_share", "Break-even", "pct",
      "Share of random's labels active learning must save just to pay for its setup and overheads."),
-    ("payback_labels", "Payback after", "count",
+    ("payback_labels", "Payback (labels)", "count",
      "Active-learning labels after which the money saved has repaid the setup cost."),
 )
 

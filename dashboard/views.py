@@ -23,9 +23,29 @@ def show_error(exc: LabelwiseError | dict[str, Any], where: Any = st) -> None:
 
 
 def chart(c: Any, caption: str = "", key: str | None = None) -> None:
-    st.altair_chart(c, width="stretch", key=key)
+    st.altair_chart(c, width="stretch", height=chart_height(c), key=key, theme=None)
     if caption:
         st.caption(caption)
+
+
+def chart_height(c: Any) -> int | str:
+    """Pixel height for Streamlit: the plot height plus room for the title lines, the x axis and a legend.
+
+    Streamlit fits the whole chart (title and legend included) into the height it is given, so the plot
+    itself would shrink without this.
+    """
+    h = getattr(c, "height", None)
+    if not isinstance(h, (int, float)):
+        return "content"
+    spec = c.to_dict()
+    title = spec.get("title") or {}
+    sub = title.get("subtitle") if isinstance(title, dict) else None
+    n_sub = len(sub) if isinstance(sub, list) else (1 if sub else 0)
+    layers = spec.get("layer") or [spec]
+    legend = any(
+        isinstance(enc, dict) and "field" in enc and enc.get("legend", {}) is not None
+        for layer in layers for name, enc in (layer.get("encoding") or {}).items() if name in ("color", "fill"))
+    return int(h) + 28 + 16 * n_sub + 55 + (75 if legend else 0)
 
 
 def verdict_box(a: dict[str, Any]) -> None:
@@ -83,9 +103,7 @@ def render_results(a: dict[str, Any], *, key: str = "res", downloads: bool = Tru
 def headline_metrics(b: dict[str, Any]) -> None:
     cols = st.columns(len(tables.HEADLINES))
     for col, (k, title, kind, help_text) in zip(cols, tables.HEADLINES, strict=True):
-        head, rng = fmt.value_range(b.get(k), kind)
-        if k == "payback_labels" and head != "n/a":
-            head = f"{head} labels"
+        head, rng = fmt.metric_parts(b.get(k), kind)
         col.metric(title, head, help=help_text, border=True)
         if rng:
             col.caption(rng)
@@ -126,10 +144,17 @@ def render_business(a: dict[str, Any], *, key: str = "biz") -> None:
     with right:
         grid = pd.DataFrame(a.get("roi_grid") or [])
         if not grid.empty:
-            chart(charts.roi_heatmap(grid, x="cost_per_label", y="production_pool", value="roi",
-                                     x_title="Cost per label (USD)"),
-                  "ROI against random sampling for other label prices and pool sizes; the middle cell is your case.",
-                  key=f"{key}_grid")
+            base = st.segmented_control(
+                "ROI against", ["random", "whole_pool"], default="random", key=f"{key}_grid_base",
+                format_func=lambda v: {"random": "random sampling", "whole_pool": "labeling the whole pool"}[v],
+                help="Against random sampling the pool size does not matter (both need the same labels at any "
+                     "pool size); against labeling everything it does.") or "random"
+            value = "roi" if base == "random" else "whole_pool_roi"
+            chart(charts.roi_heatmap(grid, x="cost_per_label", y="production_pool", value=value,
+                                     x_title="Cost per label (USD)",
+                                     title="ROI over cost per label and pool size"),
+                  f"ROI against {'random sampling' if base == 'random' else 'labeling the whole pool'} for other "
+                  "label prices and pool sizes; the middle cell is your case.", key=f"{key}_grid")
     render_projection(a, key=key)
     st.subheader("Assumptions")
     st.markdown("\n".join(f"- {x}" for x in tables.assumptions(a)))

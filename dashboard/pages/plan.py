@@ -258,7 +258,7 @@ def _partial_chart(frames: list[pd.DataFrame], metric: str, where: Any) -> None:
     mean["high"] = mean["mean"]
     where.altair_chart(charts.learning_curve_chart(
         mean, metric_label=metric.replace("_", " "), title="Learning curves so far (runs still arriving)"),
-        width="stretch")
+        width="stretch", theme=None)
 
 
 if submitted and dataset is not None:
