@@ -1,0 +1,567 @@
+"""Checks on a table and its label column before a simulation, and the fixes a user can choose.
+
+:func:`check_table` raises a typed error for every blocking problem and returns a :class:`CheckReport`
+with the cleaned rows and notes for everything it changed (mixed-type columns coerced, inf replaced by
+missing, unlabeled rows excluded or kept as pool, rare classes merged, leaking columns dropped on request).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulations.datasets import FEATURE_ROLES, ROLES, infer_roles
+from simulations.errors import ConfigError
+from simulations.intake.errors import (
+    ColumnNotFoundError,
+    ContinuousLabelError,
+    DuplicateColumnError,
+    EmptyLabelError,
+    LabelColumnError,
+    LeakageError,
+    NoFeaturesError,
+    RareClassError,
+    RoleError,
+    TooFewClassesError,
+    TooFewLabeledRowsError,
+    TooManyClassesError,
+)
+from simulations.intake.reader import MAX_COLUMNS, NA_MARKERS, _check_width, _names, _suggest
+from simulations.intake.report import WARNING, Notes
+
+#: Fewer labeled rows than this is refused: the test split, the initial labels and a pool to choose from
+#: all come out of them.
+MIN_LABELED_ROWS = 100
+#: A class with fewer rows cannot appear in the test split, the initial labels and the pool at once.
+MIN_CLASS_ROWS = 5
+#: A numeric label with more distinct values than this is treated as a measurement (unless label_type="categorical").
+MAX_NUMERIC_CLASSES = 20
+#: A text column whose non-missing values are at least this share numbers is a numeric column with stray text.
+MIXED_NUMERIC_SHARE = 0.95
+#: A feature must be present on at least this share of labeled rows to be judged a recoding of the label.
+LEAK_MIN_COVERAGE = 0.9
+
+UNLABELED_MODES = ("exclude", "pool")
+RARE_CLASS_MODES = ("error", "merge", "drop")
+LEAKAGE_MODES = ("error", "drop")
+LABEL_TYPES = ("auto", "categorical")
+
+_ROLE_REASONS = {"id": "a different value on every row", "constant": "one value, or empty"}
+
+
+@dataclass
+class CheckReport:
+    """The outcome of :func:`check_table`.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        Labeled rows only, cleaned; the label column holds class names as strings.
+    label : str
+    extra_pool : DataFrame or None
+        Rows without a label when ``unlabeled="pool"`` (same columns, label empty).
+    n_rows : int
+        Rows checked (labeled and unlabeled).
+    n_labeled, n_unlabeled : int
+        Rows with and without a label (after rare classes were merged or dropped).
+    unlabeled : str
+        ``"exclude"`` or ``"pool"``.
+    class_counts : dict
+        Class -> rows, largest first.
+    roles : dict
+        Column -> role the simulation will use (see :data:`simulations.datasets.ROLES`).
+    dropped_columns : dict
+        Column -> reason, for columns removed from ``frame``.
+    changed_classes : dict
+        Class -> what happened to it (``"merged into 'other'"``, ``"dropped"``).
+    notes : list of Note
+    """
+
+    frame: pd.DataFrame
+    label: str
+    extra_pool: pd.DataFrame | None = None
+    n_rows: int = 0
+    n_labeled: int = 0
+    n_unlabeled: int = 0
+    unlabeled: str = "exclude"
+    class_counts: dict[str, int] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)
+    dropped_columns: dict[str, str] = field(default_factory=dict)
+    changed_classes: dict[str, str] = field(default_factory=dict)
+    notes: Notes = field(default_factory=Notes)
+
+    @property
+    def feature_columns(self) -> list[str]:
+        return [c for c, r in self.roles.items() if r in FEATURE_ROLES]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything but the frames, for JSON."""
+        return {
+            "label": self.label, "n_rows": self.n_rows, "n_labeled": self.n_labeled,
+            "n_unlabeled": self.n_unlabeled, "unlabeled": self.unlabeled, "class_counts": dict(self.class_counts),
+            "roles": dict(self.roles), "dropped_columns": dict(self.dropped_columns),
+            "changed_classes": dict(self.changed_classes),
+            "notes": [{"code": n.code, "message": n.message, "level": n.level} for n in self.notes],
+        }
+
+
+# --- label helpers ---------------------------------------------------------------------------------------------------
+
+def class_names(y: pd.Series) -> pd.Series:
+    """Label values as class-name strings, missing kept as NaN: stripped text, whole numbers without '.0'."""
+    if pd.api.types.is_bool_dtype(y):
+        y = y.astype(object)
+    if pd.api.types.is_numeric_dtype(y):
+        values = y.to_numpy(dtype=float)
+        finite = np.isfinite(values)
+        out = pd.Series(np.nan, index=y.index, dtype=object)
+        whole = finite & (np.mod(np.where(finite, values, 0), 1) == 0) & (np.abs(values) < 2**53)
+        out[whole] = [str(int(v)) for v in values[whole]]
+        rest = finite & ~whole
+        out[rest] = [repr(float(v)) for v in values[rest]]
+        return out.astype("str")
+    out = y.map(lambda v: v if isinstance(v, str) else (np.nan if _is_na(v) else str(v)))
+    out = out.astype("str").str.strip()
+    return out.where(~out.isin(NA_MARKERS), np.nan)
+
+
+def _is_na(v: Any) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def rare_classes(frame: pd.DataFrame, label: str, min_rows: int = MIN_CLASS_ROWS) -> dict[str, int]:
+    """Classes with fewer than ``min_rows`` labeled rows -> their row counts (smallest first)."""
+    counts = class_names(_label_series(frame, label)).value_counts()
+    small = counts[counts < min_rows].sort_values(kind="stable")
+    return {str(k): int(v) for k, v in small.items()}
+
+
+def merge_rare_classes(frame: pd.DataFrame, label: str, min_rows: int = MIN_CLASS_ROWS, *,
+                       into: str = "other") -> pd.DataFrame:
+    """A copy of ``frame`` where classes with fewer than ``min_rows`` rows are renamed ``into``.
+
+    The label column becomes class-name strings. Rows without a label stay unlabeled. When ``into`` is
+    already a class, the rare ones join it. The merged class may itself still be small: check it again
+    (``load_user_dataset(rare_classes="merge")`` drops it then).
+    """
+    out = frame.copy()
+    y = class_names(_label_series(out, label))
+    rare = set(rare_classes(out, label, min_rows)) - {into}
+    out[label] = y.where(~y.isin(rare), into)
+    return out
+
+
+def drop_rare_classes(frame: pd.DataFrame, label: str, min_rows: int = MIN_CLASS_ROWS) -> pd.DataFrame:
+    """A copy of ``frame`` without the rows of classes that have fewer than ``min_rows`` rows (unlabeled rows kept)."""
+    y = class_names(_label_series(frame, label))
+    rare = set(rare_classes(frame, label, min_rows))
+    out = frame.loc[~y.isin(rare)].copy()
+    out[label] = y.loc[out.index]
+    return out.reset_index(drop=True)
+
+
+def bin_label(frame: pd.DataFrame, label: str, n_bins: int = 4, *, method: str = "quantile") -> pd.DataFrame:
+    """A copy of ``frame`` whose numeric label is cut into ``n_bins`` classes named by their range.
+
+    Parameters
+    ----------
+    method : str
+        ``"quantile"`` (about equal rows per class) or ``"width"`` (equal-width ranges).
+    """
+    if n_bins < 2:
+        raise ConfigError(f"n_bins must be at least 2 (got {n_bins}).", hint="Use e.g. 3 to 5 bins.")
+    if method not in ("quantile", "width"):
+        raise ConfigError(f"Unknown binning method '{method}'.", hint="Use 'quantile' or 'width'.")
+    y = pd.to_numeric(_label_series(frame, label), errors="coerce").replace([np.inf, -np.inf], np.nan)
+    if y.notna().sum() < n_bins:
+        raise LabelColumnError(f"The label column '{label}' has too few numbers to cut into {n_bins} bins.",
+                               hint="Use fewer bins, or pick another label column.", code="continuous_label")
+    cut = pd.qcut(y, q=n_bins, duplicates="drop") if method == "quantile" else pd.cut(y, bins=n_bins)
+    names = cut.map(lambda iv: f"{iv.left:.4g} to {iv.right:.4g}", na_action="ignore")
+    out = frame.copy()
+    out[label] = names.astype(object).where(names.notna(), np.nan)
+    return out
+
+
+def _label_series(frame: pd.DataFrame, label: str) -> pd.Series:
+    if label not in frame.columns:
+        raise LabelColumnError(f"The label column '{label}' is not in the data.",
+                               hint=_suggest(label, [str(c) for c in frame.columns]), details={"label": label})
+    return frame[label]
+
+
+# --- leakage ---------------------------------------------------------------------------------------------------------
+
+def find_leaking_columns(frame: pd.DataFrame, label: str, columns: list[str] | None = None) -> dict[str, str]:
+    """Columns that are a copy (``"identical"``) or a one-to-one recoding (``"recoding"``) of the label.
+
+    Judged on labeled rows where the column has a value (it must have one on at least 90% of them).
+    """
+    y = class_names(_label_series(frame, label))
+    labeled = y.notna()
+    y = y[labeled]
+    sub = frame.loc[labeled]
+    n_classes = y.nunique()
+    if n_classes < 2:
+        return {}
+    cols = [c for c in (columns if columns is not None else frame.columns) if c != label]
+    leaks: dict[str, str] = {}
+    for col in cols:
+        x = sub[col]
+        present = x.notna()
+        if present.mean() < LEAK_MIN_COVERAGE:
+            continue
+        xs, ys = x[present], y[present]
+        n_x = xs.nunique()
+        if n_x != ys.nunique() or n_x < 2:
+            continue
+        x_codes = pd.factorize(xs.astype(str) if xs.dtype == object else xs)[0]
+        y_codes = pd.factorize(ys)[0]
+        pairs = len(set(zip(x_codes.tolist(), y_codes.tolist(), strict=True)))
+        if pairs != n_x:
+            continue
+        leaks[col] = "identical" if class_names(xs).equals(ys) else "recoding"
+    return leaks
+
+
+def _recoding_example(frame: pd.DataFrame, label: str, col: str) -> str:
+    y = class_names(frame[label])
+    pairs = pd.DataFrame({"y": y, "x": frame[col]}).dropna().drop_duplicates("y").head(3)
+    return ", ".join(f"'{r.y}' -> {_show_value(r.x)}" for r in pairs.itertuples(index=False))
+
+
+def _show_value(v: Any) -> str:
+    if isinstance(v, float | np.floating) and float(v).is_integer():
+        return str(int(v))
+    return repr(v) if isinstance(v, str) else str(v)
+
+
+# --- the main check --------------------------------------------------------------------------------------------------
+
+def check_table(
+    frame: pd.DataFrame,
+    label: str,
+    *,
+    unlabeled: str = "exclude",
+    min_labeled_rows: int = MIN_LABELED_ROWS,
+    min_class_rows: int = MIN_CLASS_ROWS,
+    rare_classes: str = "error",
+    leakage: str = "error",
+    label_type: str = "auto",
+    roles: dict[str, str] | None = None,
+    max_columns: int | None = MAX_COLUMNS,
+) -> CheckReport:
+    """Check a table for a classification simulation; clean what can be cleaned, raise for the rest.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        As returned by :func:`read_table` (any DataFrame works).
+    label : str
+        The column holding each row's class.
+    unlabeled : {"exclude", "pool"}
+        Rows without a label are counted and left out, or kept as extra unlabeled pool (``extra_pool``).
+    min_labeled_rows : int
+        Fewer labeled rows raise :class:`TooFewLabeledRowsError`.
+    min_class_rows : int
+        Classes with fewer rows are "rare".
+    rare_classes : {"error", "merge", "drop"}
+        Raise :class:`RareClassError`, merge rare classes into "other" (dropped if "other" is still too
+        small), or drop their rows.
+    leakage : {"error", "drop"}
+        A feature that copies or recodes the label one-to-one raises :class:`LeakageError`, or is dropped
+        with a warning.
+    label_type : {"auto", "categorical"}
+        ``"categorical"`` accepts a numeric label with many values as class codes (skips the continuous check).
+    roles : dict, optional
+        Role overrides, as for :meth:`Dataset.from_frame`; checked here.
+    max_columns : int or None
+        More columns raise :class:`TooWideError`.
+
+    Returns
+    -------
+    CheckReport
+    """
+    _check_mode("unlabeled", unlabeled, UNLABELED_MODES)
+    _check_mode("rare_classes", rare_classes, RARE_CLASS_MODES)
+    _check_mode("leakage", leakage, LEAKAGE_MODES)
+    _check_mode("label_type", label_type, LABEL_TYPES)
+    if not isinstance(frame, pd.DataFrame):
+        raise ConfigError("Expected a table (pandas DataFrame).", hint="Read the file with read_table first.")
+    notes = Notes()
+    frame = frame.reset_index(drop=True)
+    frame.columns = [str(c) for c in frame.columns]
+    dups = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+    if dups:
+        raise DuplicateColumnError(f"Column names must be unique; repeated: {_names(dups)}.",
+                                   hint="Rename or delete the repeated columns.", details={"columns": dups})
+    _check_width(frame.shape[1], max_columns)
+    columns = list(frame.columns)
+    if label not in columns:
+        hint = _suggest(label, columns)
+        if len(columns) == 1 and re.search(r"[,;\t|:~^]", columns[0]):
+            hint += " The file was read as one column: give its separator explicitly (delimiter=...)."
+        raise LabelColumnError(f"The label column '{label}' is not in the data.", hint=hint,
+                               details={"label": label, "columns": columns[:50]})
+
+    y_raw = frame[label]
+    if pd.api.types.is_numeric_dtype(y_raw) and not pd.api.types.is_bool_dtype(y_raw):
+        n_inf = int(np.isinf(y_raw.to_numpy(dtype=float)).sum())
+        if n_inf:
+            notes.add("inf_label", f"{n_inf:,} label value(s) are infinite; those rows count as unlabeled.", WARNING)
+    y = class_names(y_raw)
+    numeric_label = _numeric_label(y_raw, y)
+    if y.notna().sum() == 0:
+        raise EmptyLabelError(
+            f"The label column '{label}' is empty: no row has a label.",
+            hint="Pick the column that holds the classes, or label some rows first.", details={"label": label})
+
+    labeled_mask = y.notna()
+    n_rows = len(frame)
+    yl = y[labeled_mask]
+    n_labeled = int(labeled_mask.sum())
+    distinct = yl.nunique()
+    if label_type == "auto" and numeric_label is not None and distinct > MAX_NUMERIC_CLASSES:
+        values = numeric_label[labeled_mask]
+        whole = bool(np.all(np.mod(values, 1) == 0))
+        what = (f"{distinct:,} different whole numbers ({values.min():g} to {values.max():g})" if whole
+                else f"{distinct:,} different numbers such as {', '.join(f'{v:g}' for v in values[:3])}")
+        raise ContinuousLabelError(
+            f"The label column '{label}' has {what}: it looks like a measurement, not a class.",
+            hint="Labelwise simulates classification. Cut the values into a few classes (bin_label(frame, "
+                 f"'{label}', n_bins=4)); a regression target cannot be planned yet. If the numbers are class "
+                 "codes, pass label_type='categorical'.",
+            details={"label": label, "n_distinct": int(distinct)},
+        )
+    if numeric_label is None and distinct > max(MAX_NUMERIC_CLASSES, n_labeled // 2):
+        raise TooManyClassesError(
+            f"The label column '{label}' has {distinct:,} different values among {n_labeled:,} labeled rows: "
+            "it looks like an id or free text, not a class.",
+            hint="Pick the column that holds the classes (a few values repeated across many rows).",
+            details={"label": label, "n_distinct": int(distinct)},
+        )
+    _case_variants(yl, label, notes)
+
+    # Rare classes: counted on labeled rows; fixed on request.
+    changed: dict[str, str] = {}
+    counts = yl.value_counts()
+    rare = counts[counts < min_class_rows]
+    if len(rare) and len(counts) >= 2:
+        if rare_classes == "error":
+            listing = _truncate_list(
+                ", ".join(f"'{k}' ({v} row{'s' if v != 1 else ''})" for k, v in rare.items()), len(rare))
+            raise RareClassError(
+                f"Class(es) too small to split into test, pool and initial labels: {listing}; each class needs "
+                f"at least {min_class_rows} labeled rows.",
+                hint="Label more rows of these classes, merge them into one 'other' class (rare_classes='merge', "
+                     "or merge_rare_classes), or drop their rows (rare_classes='drop', or drop_rare_classes).",
+                details={"classes": {str(k): int(v) for k, v in rare.items()}, "min_rows": min_class_rows},
+            )
+        if rare_classes == "merge":
+            target = "other"
+            merged = [str(k) for k in rare.index if k != target]
+            y = y.where(~y.isin(merged), target)
+            for k in merged:
+                changed[k] = f"merged into '{target}'"
+            new_count = int((y == target).sum())
+            if new_count < min_class_rows:
+                y = y.where(y != target, "\x00drop")
+                for k in [*merged, target]:
+                    if k in counts.index or k in merged:
+                        changed[k] = "dropped (too few rows even when merged)"
+                notes.add("rare_classes_dropped",
+                          f"Merged rare classes ({_names(merged)}) had only {new_count} rows together, fewer than "
+                          f"{min_class_rows}: dropped those rows.", WARNING)
+            else:
+                notes.add("rare_classes_merged", f"Merged {len(merged)} rare class(es) into '{target}' "
+                                                 f"({new_count} rows): {_names(merged)}.", WARNING)
+        else:
+            dropped = [str(k) for k in rare.index]
+            y = y.where(~y.isin(dropped), "\x00drop")
+            for k in dropped:
+                changed[k] = "dropped"
+            notes.add("rare_classes_dropped", f"Dropped {int(rare.sum())} rows of {len(dropped)} rare class(es) "
+                                              f"with fewer than {min_class_rows} rows: {_names(dropped)}.", WARNING)
+        keep = y != "\x00drop"
+        frame, y = frame.loc[keep].reset_index(drop=True), y.loc[keep].reset_index(drop=True)
+        labeled_mask = y.notna()
+        yl = y[labeled_mask]
+        n_labeled = int(labeled_mask.sum())
+        counts = yl.value_counts()
+
+    if len(counts) < 2:
+        only = f"only the class '{counts.index[0]}'" if len(counts) else "no class"
+        raise TooFewClassesError(
+            f"The label column '{label}' has {only} among {n_labeled:,} labeled rows; a classifier needs at least 2 "
+            "classes.",
+            hint="Check that you picked the right label column, or label rows of the other class(es) too.",
+            details={"label": label, "classes": {str(k): int(v) for k, v in counts.items()}},
+        )
+    if n_labeled < min_labeled_rows:
+        raise TooFewLabeledRowsError(
+            f"Only {n_labeled:,} rows have a label; a meaningful simulation needs at least {min_labeled_rows:,} "
+            "(a held-out test split, the initial labels and a pool to choose from all come out of them).",
+            hint=f"Label at least {min_labeled_rows - n_labeled:,} more rows, or lower min_labeled_rows for a rough "
+                 "look.",
+            details={"n_labeled": n_labeled, "min_labeled_rows": min_labeled_rows},
+        )
+    frame[label] = y
+
+    # Features: stray text in numeric columns, infinities.
+    features = [c for c in frame.columns if c != label]
+    for col in features:
+        frame[col] = _clean_feature(frame[col], col, notes)
+
+    n_unlabeled = int((~labeled_mask).sum())
+    extra_pool = None
+    if n_unlabeled:
+        if unlabeled == "pool":
+            extra_pool = frame.loc[~labeled_mask].reset_index(drop=True)
+            notes.add("unlabeled_pool",
+                      f"{n_unlabeled:,} rows have no label: kept as extra unlabeled pool. The simulation can only "
+                      "query rows whose label it knows, so they add no simulated labels; they count toward the "
+                      "production pool size.")
+        else:
+            notes.add("unlabeled_excluded",
+                      f"{n_unlabeled:,} of {len(frame):,} rows have no label: left out of the simulation (they still "
+                      "count toward the production pool size; pass unlabeled='pool' to keep them as unlabeled pool).",
+                      WARNING)
+    labeled = frame.loc[labeled_mask].reset_index(drop=True)
+
+    chosen_roles = _roles(labeled, label, roles)
+    dropped: dict[str, str] = {}
+    leaks = find_leaking_columns(labeled, label, [c for c, r in chosen_roles.items() if r in FEATURE_ROLES])
+    if leaks:
+        described = "; ".join(
+            f"'{c}' is " + ("identical to the label" if kind == "identical"
+                           else f"a one-to-one recoding of it ({_recoding_example(labeled, label, c)})")
+            for c, kind in leaks.items())
+        if leakage == "error":
+            raise LeakageError(
+                f"Column(s) leak the label: {described}. A model would score 100% from them alone, so the "
+                "simulation would say nothing about labeling.",
+                hint=f"Remove {_names(list(leaks))} from the file (or pass leakage='drop'); if this column is the "
+                     "real class, pick it as the label instead.",
+                details={"columns": list(leaks), "kinds": dict(leaks)},
+            )
+        labeled = labeled.drop(columns=list(leaks))
+        if extra_pool is not None:
+            extra_pool = extra_pool.drop(columns=list(leaks))
+        for c in leaks:
+            dropped[c] = "leaks the label"
+            chosen_roles.pop(c)
+        notes.add("leakage_dropped", f"Dropped column(s) that leak the label: {described}.", WARNING)
+
+    unused = {c: r for c, r in chosen_roles.items() if r not in FEATURE_ROLES}
+    if not any(r in FEATURE_ROLES for r in chosen_roles.values()):
+        reasons = [f"'{c}' is {r} ({_ROLE_REASONS.get(r, r)})" for c, r in unused.items()] + \
+                  [f"'{c}' was dropped ({why})" for c, why in dropped.items()]
+        listing = "; ".join(reasons[:10]) + (f"; and {len(reasons) - 10} more" if len(reasons) > 10 else "")
+        raise NoFeaturesError(
+            "No usable feature columns" + (f": {listing}." if listing else ": the table holds only the label."),
+            hint="Add the columns a model should learn from; if a role was inferred wrongly, override it "
+                 "(roles={'column': 'numeric' | 'categorical' | 'text'}).",
+            details={"roles": dict(chosen_roles), "dropped": dict(dropped)},
+        )
+    if unused:
+        notes.add("unused_columns", "Not used as features: " + "; ".join(
+            f"'{c}' ({r}: {_ROLE_REASONS.get(r, r)})" for c, r in list(unused.items())[:10])
+            + (f"; and {len(unused) - 10} more" if len(unused) > 10 else "") + ".")
+
+    counts = labeled[label].value_counts()
+    return CheckReport(
+        frame=labeled, label=label, extra_pool=extra_pool, n_rows=n_rows, n_labeled=len(labeled),
+        n_unlabeled=n_unlabeled, unlabeled=unlabeled, class_counts={str(k): int(v) for k, v in counts.items()},
+        roles=chosen_roles, dropped_columns=dropped, changed_classes=changed, notes=notes,
+    )
+
+
+def _check_mode(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)} (got {value!r}).",
+                          hint=f"Use {name}={allowed[0]!r} (the default).")
+
+
+def _truncate_list(listing: str, n: int, limit: int = 400) -> str:
+    return listing if len(listing) <= limit else listing[:limit].rsplit(", ", 1)[0] + f", ... ({n} classes in all)"
+
+
+def _numeric_label(y_raw: pd.Series, names: pd.Series) -> np.ndarray | None:
+    """The label as floats when every present value is a number, else None."""
+    if pd.api.types.is_bool_dtype(y_raw):
+        return None
+    if pd.api.types.is_numeric_dtype(y_raw):
+        return y_raw.to_numpy(dtype=float)
+    present = names.dropna()
+    if present.empty:
+        return None
+    as_num = pd.to_numeric(names, errors="coerce")
+    if as_num[names.notna()].isna().any():
+        return None
+    return as_num.to_numpy(dtype=float)
+
+
+def _case_variants(y: pd.Series, label: str, notes: Notes) -> None:
+    classes = pd.Series(y.unique())
+    lowered = classes.str.lower()
+    groups = classes.groupby(lowered.to_numpy()).apply(list)
+    clashes = [g for g in groups if len(g) > 1]
+    if clashes:
+        shown = "; ".join(" / ".join(f"'{c}'" for c in g) for g in clashes[:5])
+        notes.add("label_case", f"Label values that differ only in capitals are separate classes: {shown}. "
+                                "If they are the same class, write them the same way.", WARNING)
+
+
+def _clean_feature(s: pd.Series, col: str, notes: Notes) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        values = s.to_numpy(dtype=float)
+        inf = np.isinf(values)
+        if inf.any():
+            notes.add("inf_values", f"Column '{col}' has {int(inf.sum()):,} infinite value(s); they are treated as "
+                                    "missing.", WARNING)
+            return s.astype(float).where(~inf, np.nan)
+        return s
+    if not (pd.api.types.is_string_dtype(s) or s.dtype == object):
+        return s
+    present = s.dropna()
+    if present.empty:
+        return s
+    text = present.astype(str).str.strip()
+    as_num = pd.to_numeric(text, errors="coerce")
+    share = float(as_num.notna().mean())
+    if share >= MIXED_NUMERIC_SHARE and share < 1.0:
+        bad = text[as_num.isna()]
+        examples = ", ".join(f"'{v}'" for v in bad.drop_duplicates().head(3))
+        notes.add("mixed_types", f"Column '{col}' is numbers except {len(bad):,} text value(s) ({examples}); those "
+                                 "are treated as missing.", WARNING)
+        out = pd.Series(np.nan, index=s.index, dtype=float)
+        out.loc[as_num.index] = as_num.to_numpy(dtype=float)
+        return _clean_feature(out, col, notes)
+    if share == 1.0:
+        out = pd.Series(np.nan, index=s.index, dtype=float)
+        out.loc[as_num.index] = as_num.to_numpy(dtype=float)
+        return _clean_feature(out, col, notes)
+    if share >= 0.3:
+        notes.add("mixed_types", f"Column '{col}' mixes numbers ({share:.0%}) and text; it is used as categories, "
+                                 "not as numbers.", WARNING)
+    return s
+
+
+def _roles(frame: pd.DataFrame, label: str, overrides: dict[str, str] | None) -> dict[str, str]:
+    chosen = infer_roles(frame, label)
+    for col, role in (overrides or {}).items():
+        if col not in chosen:
+            raise ColumnNotFoundError(f"Cannot set the role of '{col}': no such feature column.",
+                                      hint=_suggest(col, list(chosen)), details={"columns": [col]})
+        if role not in ROLES:
+            raise RoleError(f"Unknown column role '{role}' for '{col}'.", hint=f"Use one of: {', '.join(ROLES)}.",
+                            details={"column": col, "role": role})
+        chosen[col] = role
+    return chosen
