@@ -1,0 +1,76 @@
+"""``labelwise stop``: when to stop labeling, from simulation results or from a live project's curve.
+
+    labelwise stop --results FILE --cost-per-label X --value-per-point V [--strategy NAME] [--metric M] [--json]
+    labelwise stop --curve FILE   --cost-per-label X --value-per-point V [--json]
+
+Errors are raised as ``LabelwiseError`` subclasses; ``simulations.cli.main`` prints message and hint and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from simulations.errors import ConfigError
+from simulations.stopping.advice import advise, check_live
+
+
+def _load_results(path: str) -> Any:
+    from simulations.results import load_results  # the lead's module; imported when needed
+
+    return load_results(path)
+
+
+def add_stop_parser(subparsers: Any) -> None:
+    """Register the ``stop`` subcommand on an ``argparse`` subparsers object."""
+    p = subparsers.add_parser(
+        "stop",
+        help="When to stop labeling: evaluate stopping rules on simulation results, or check a live curve.",
+        description=(
+            "With --results: replay label-free stopping criteria on every simulated run, compare each with the "
+            "cost-optimal stopping point (cost per label x labels - value per point x 100 x metric), and "
+            "recommend a label count to plan for and a signal to monitor. With --curve: read your own curve log "
+            "(CSV: labels,metric[,kappa]) and say stop now / continue for about N labels / too early to tell."
+        ),
+    )
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--results", help="A results file written by 'labelwise simulate --out'.")
+    src.add_argument("--curve", help="Your project's curve log: CSV with columns labels,metric (optional kappa).")
+    p.add_argument("--cost-per-label", type=float, required=True, help="Dollars per label, e.g. 2.50.")
+    p.add_argument("--value-per-point", type=float, required=True,
+                   help="Dollars one percentage point of the metric is worth over the model's lifetime.")
+    p.add_argument("--strategy", help="With --results: the strategy to advise on (default: the cheapest at "
+                                      "its optimum).")
+    p.add_argument("--metric", help="With --results: accuracy, balanced_accuracy or macro_f1 (default: the "
+                                    "simulation's metric).")
+    p.add_argument("--json", action="store_true", help="Print one JSON object instead of text.")
+    p.set_defaults(func=run_stop)
+
+
+def run_stop(args: argparse.Namespace) -> int:
+    """Run ``labelwise stop``; returns the exit status (0). Raises LabelwiseError on bad input."""
+    results = getattr(args, "results", None)
+    curve = getattr(args, "curve", None)
+    strategy = getattr(args, "strategy", None)
+    metric = getattr(args, "metric", None)
+    if bool(results) == bool(curve):
+        raise ConfigError("Pass exactly one of --results and --curve.",
+                          hint="--results FILE for simulation results, --curve FILE for your own curve log.")
+    if curve and (strategy or metric):
+        raise ConfigError("--strategy and --metric apply to --results only.",
+                          hint="Your curve log has a single metric column; drop these options.")
+    if results:
+        advice = advise(_load_results(results), args.cost_per_label, args.value_per_point,
+                        strategy=strategy, metric=metric)
+        payload, text = advice.to_dict(), advice.text()
+        payload["source"] = "results"
+    else:
+        check = check_live(curve, args.cost_per_label, args.value_per_point)
+        payload, text = check.to_dict(), check.text()
+        payload["source"] = "curve"
+    if getattr(args, "json", False):
+        print(json.dumps(payload, indent=2, allow_nan=False))
+    else:
+        print(text)
+    return 0

@@ -1,0 +1,158 @@
+"""The cost-optimal stopping point, and the regret of stopping elsewhere.
+
+Cost model (Pullar-Strecker et al. 2022, "Hitting the target: stopping active learning at the cost-based
+optimum"): stopping after ``t`` labels costs
+
+    C(t) = cost_per_label * t - value_per_point * 100 * metric(t)
+
+where ``value_per_point`` is the dollar value of one percentage point of the metric (over the model's
+lifetime) and ``metric`` is a fraction in [0, 1]. Constants (the value of a perfect model, setup costs) do not
+move the optimum and are left out.
+
+* **Hindsight optimum**: argmin of C over the rounds of a simulated test curve (per seed).
+* **Marginal rule** on a fitted curve: keep labeling while ``value_per_point * 100 * d metric / d labels``
+  exceeds ``cost_per_label``; stop at the first label count where it no longer does.
+* **Regret** of a rule that stops at ``t_rule``: ``C(t_rule) - C(t_opt)`` dollars, and
+  ``(C(t_rule) - C(t_opt)) / |C(t_opt)|`` as a percentage.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from scipy import optimize
+
+from simulations.errors import ConfigError
+
+if TYPE_CHECKING:
+    from simulations.curves.fit import CurveFit
+
+#: The marginal rule searches up to this many times the last observed label count.
+MARGINAL_SEARCH_FACTOR = 1000.0
+
+
+def check_costs(cost_per_label: float, value_per_point: float) -> tuple[float, float]:
+    """Validated ``(cost_per_label, value_per_point)``; ConfigError with a hint otherwise."""
+    out = []
+    for name, flag, v, example in (("cost per label", "--cost-per-label", cost_per_label, "2.50"),
+                                   ("value per point", "--value-per-point", value_per_point, "10000")):
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            raise ConfigError(f"The {name} must be a number (got {v!r}).",
+                              hint=f"Pass dollars, e.g. {flag} {example}.") from None
+        if not (math.isfinite(f) and f > 0):
+            raise ConfigError(f"The {name} must be a positive amount (got {v}).",
+                              hint=f"Pass dollars, e.g. {flag} {example}.")
+        out.append(f)
+    return out[0], out[1]
+
+
+def cost_curve(labels: Any, metric: Any, cost_per_label: float, value_per_point: float) -> np.ndarray:
+    """C(t) = cost_per_label * t - value_per_point * 100 * metric(t), elementwise."""
+    c, v = check_costs(cost_per_label, value_per_point)
+    return c * np.asarray(labels, dtype=float) - v * 100.0 * np.asarray(metric, dtype=float)
+
+
+@dataclass(frozen=True)
+class OptimumPoint:
+    """The cheapest round of a curve in hindsight."""
+
+    index: int
+    labels: float
+    metric: float
+    cost: float
+
+
+def hindsight_optimum(labels: Any, metric: Any, cost_per_label: float, value_per_point: float) -> OptimumPoint:
+    """The round minimizing C(t) on an observed curve; ties go to the fewest labels. NaN rounds are skipped."""
+    x = np.asarray(labels, dtype=float)
+    y = np.asarray(metric, dtype=float)
+    cost = cost_curve(x, y, cost_per_label, value_per_point)
+    ok = np.isfinite(cost)
+    if not ok.any():
+        raise ConfigError("The curve has no round with both a label count and a metric value.",
+                          hint="Check that the metric column is filled.")
+    masked = np.where(ok, cost, np.inf)
+    best = np.flatnonzero(masked == masked.min())
+    i = int(best[np.argmin(x[best])])
+    return OptimumPoint(i, float(x[i]), float(y[i]), float(cost[i]))
+
+
+def regret(cost_rule: float, cost_opt: float) -> tuple[float, float]:
+    """``(dollars, percent)``: C(t_rule) - C(t_opt) and the same relative to |C(t_opt)| (NaN when that is 0)."""
+    dollars = float(cost_rule - cost_opt)
+    percent = 100.0 * dollars / abs(cost_opt) if cost_opt != 0 else float("nan")
+    return dollars, percent
+
+
+@dataclass(frozen=True)
+class MarginalStop:
+    """Where the marginal rule stops on a fitted curve.
+
+    Attributes
+    ----------
+    labels : float or None
+        The first label count (at or after ``start``) where one more label is worth less than it costs;
+        None when that lies beyond ``MARGINAL_SEARCH_FACTOR`` times the observed labels.
+    metric : float or None
+        The fitted metric there.
+    extrapolated : bool
+        True when ``labels`` lies beyond the last observed label count.
+    value_per_label_at_start : float
+        The dollar value of one more label at ``start`` (value_per_point * 100 * slope).
+    """
+
+    labels: float | None
+    metric: float | None
+    extrapolated: bool
+    value_per_label_at_start: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def marginal_stop(
+    fit: CurveFit,
+    cost_per_label: float,
+    value_per_point: float,
+    *,
+    start: float | None = None,
+) -> MarginalStop:
+    """The marginal rule on a fitted curve: stop once value_per_point * 100 * d metric / d labels < cost_per_label.
+
+    The search starts at ``start`` (default: the first observed label count). For a saturating curve the
+    marginal value of a label falls monotonically, so the first crossing is the argmin of C on the curve.
+    A flat ``last1`` fit predicts no gain beyond the data: it stops at the last observed label count.
+    """
+    c, v = check_costs(cost_per_label, value_per_point)
+    x_last = float(fit.labels[-1])
+    t0 = float(fit.labels[0]) if start is None else float(start)
+    if not (math.isfinite(t0) and t0 > 0):
+        raise ConfigError(f"The label count to start from must be positive (got {start}).",
+                          hint="Pass the labels used so far.")
+
+    def value_per_label(t: np.ndarray) -> np.ndarray:
+        return v * 100.0 * fit.slope(t)
+
+    at_start = float(value_per_label(np.array([t0]))[0])
+    if fit.model == "last1":
+        t = max(t0, x_last)
+        return MarginalStop(t, float(fit.predict(t)[0]), False, at_start)
+    if at_start < c:
+        return MarginalStop(t0, float(fit.predict(t0)[0]), t0 > x_last, at_start)
+    grid = np.geomspace(t0, MARGINAL_SEARCH_FACTOR * max(x_last, t0), 4000)
+    g = value_per_label(grid) - c
+    below = np.flatnonzero(g < 0)
+    if below.size == 0:
+        return MarginalStop(None, None, True, at_start)
+    i = int(below[0])
+    try:
+        t = float(optimize.brentq(lambda s: float(value_per_label(np.array([s]))[0]) - c, grid[i - 1], grid[i],
+                                  xtol=1e-9, rtol=1e-10))
+    except ValueError:
+        t = float(grid[i])
+    return MarginalStop(t, float(fit.predict(t)[0]), t > x_last, at_start)
