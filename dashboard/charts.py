@@ -233,7 +233,7 @@ def tornado_chart(
 
 
 def roi_heatmap(
-    grid: pd.DataFrame, *, x: str = "cost_per_label", y: str = "pool_size", value: str = "roi",
+    grid: pd.DataFrame, *, x: str = "cost_per_label", y: str = "production_pool", value: str = "roi",
     x_title: str = "Cost per label", y_title: str = "Production pool size (rows)",
     x_format: str = ",.2f", title: str = "ROI over cost per label and pool size",
 ) -> alt.LayerChart:

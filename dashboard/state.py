@@ -96,35 +96,57 @@ def config_from(d: dict[str, Any]) -> SimulationConfig:
 def read_table(file_name: str, data: bytes, *, max_mb: float | None = None) -> pd.DataFrame:
     """A DataFrame from uploaded bytes: CSV, TSV (or .txt, separator sniffed) or Parquet.
 
-    Raises DataError with a hint when the file cannot be read.
+    Uses the engine's intake reader (encodings, delimiters, compression) when it is installed. Raises
+    DataError with a hint when the file cannot be read.
     """
-    name = file_name.lower()
     if max_mb is not None and len(data) > max_mb * 1024 * 1024:
         raise DataError(f"The file is {len(data) / 1e6:,.0f} MB, above the {max_mb:,.0f} MB limit.",
                         hint="Upload a sample of the rows, or raise server.maxUploadSize.")
     if not data:
         raise DataError("The file is empty.", hint="Upload a CSV, TSV or Parquet file with a header row.")
     try:
-        if name.endswith(".parquet"):
-            frame = pd.read_parquet(io.BytesIO(data))
-        elif name.endswith(".tsv"):
-            frame = pd.read_csv(io.BytesIO(data), sep="\t")
-        elif name.endswith(".csv"):
-            frame = pd.read_csv(io.BytesIO(data), sep=None, engine="python")
-        else:
-            frame = pd.read_csv(io.BytesIO(data), sep=None, engine="python")
-    except ImportError as exc:
-        raise DataError("Reading Parquet needs the pyarrow package, which is not installed.",
-                        hint="Save the table as CSV, or install pyarrow.") from exc
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError, OSError) as exc:
-        raise DataError(f"Cannot read {file_name} as a table ({str(exc).splitlines()[0][:160]}).",
-                        hint="Upload a CSV (comma or semicolon), TSV or Parquet file with a header row.") from exc
+        from simulations.intake import read_table as intake_read
+    except ImportError:
+        intake_read = None
+    if intake_read is not None:
+        frame = intake_read(data, filename=file_name, max_mb=max_mb).frame
+    else:
+        frame = _read_with_pandas(file_name, data)
     if frame.shape[1] < 2:
         raise DataError(f"{file_name} has {frame.shape[1]} column(s); it needs a label and at least one feature.",
                         hint="Check the separator: CSV uses commas, TSV tabs.")
     if len(frame) < 10:
         raise DataError(f"{file_name} has only {len(frame)} rows.", hint="A simulation needs at least a few dozen.")
     return frame
+
+
+def _read_with_pandas(file_name: str, data: bytes) -> pd.DataFrame:
+    name = file_name.lower()
+    try:
+        if name.endswith(".parquet"):
+            return pd.read_parquet(io.BytesIO(data))
+        if name.endswith(".tsv"):
+            return pd.read_csv(io.BytesIO(data), sep="\t")
+        return pd.read_csv(io.BytesIO(data), sep=None, engine="python")
+    except ImportError as exc:
+        raise DataError("Reading Parquet needs the pyarrow package, which is not installed.",
+                        hint="Save the table as CSV, or install pyarrow.") from exc
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError, OSError) as exc:
+        raise DataError(f"Cannot read {file_name} as a table ({str(exc).splitlines()[0][:160]}).",
+                        hint="Upload a CSV (comma or semicolon), TSV or Parquet file with a header row.") from exc
+
+
+def upload_dataset(frame: pd.DataFrame, label: str, *, name: str, roles: dict[str, str] | None = None,
+                   raw: bytes | None = None) -> tuple[Dataset, list[str]]:
+    """The Dataset of an uploaded table, and notes from the engine's intake checks (leakage, rare classes...)."""
+    try:
+        from simulations.intake import load_user_dataset
+    except ImportError:
+        load_user_dataset = None
+    if load_user_dataset is not None and raw is not None:
+        ds, report = load_user_dataset(raw, label, filename=name, name=name, roles=roles or None)
+        return ds, [n.message for n in getattr(report, "notes", [])]
+    return Dataset.from_frame(frame, label, name=name, roles=roles or None), []
 
 
 def guess_label(frame: pd.DataFrame) -> str:

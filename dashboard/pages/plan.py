@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from typing import Any
 
@@ -28,12 +29,25 @@ data_in: dict[str, Any] = dict(inputs["data"])
 
 @st.cache_resource(show_spinner="Loading the sample data...")
 def _sample_dataset(name: str, roles_key: str) -> Dataset:
-    roles = dict(pd.read_json(roles_key, typ="series")) if roles_key != "{}" else None
+    roles = json.loads(roles_key) or None
     return Dataset.from_sample(name, roles=roles)
 
 
+def _upload_dataset(digest: str, label: str, roles_key: str) -> tuple[Dataset, list[str]]:
+    """The uploaded table as a Dataset, built once per (file, label, roles) in this session."""
+    memo = st.session_state.setdefault("lw_upload_datasets", {})
+    key = (digest, label, roles_key)
+    if key not in memo:
+        upload = st.session_state[session.UPLOAD]
+        roles = json.loads(roles_key) or None
+        memo.clear()
+        memo[key] = state.upload_dataset(upload["frame"], label, name=upload["file_name"], roles=roles,
+                                         raw=upload.get("raw"))
+    return memo[key]
+
+
 def _roles_key(roles: dict[str, str] | None) -> str:
-    return pd.Series(roles or {}, dtype=object).to_json() if roles else "{}"
+    return json.dumps(roles or {}, sort_keys=True)
 
 
 # ---- 1. data ---------------------------------------------------------------------------------------------
@@ -74,7 +88,8 @@ else:
         if not cached or cached.get("digest") != digest:
             try:
                 frame = state.read_table(up.name, raw, max_mb=max_mb)
-                st.session_state[session.UPLOAD] = {"digest": digest, "file_name": up.name, "frame": frame}
+                st.session_state[session.UPLOAD] = {"digest": digest, "file_name": up.name, "frame": frame,
+                                                    "raw": raw}
             except DataError as exc:
                 views.show_error(exc)
                 st.session_state.pop(session.UPLOAD, None)
@@ -93,9 +108,12 @@ else:
         st.dataframe(frame.head(20), width="stretch", height=240)
         roles = data_in.get("roles") if prev_label == label else None
         try:
-            dataset = Dataset.from_frame(frame, label, name=upload["file_name"], roles=roles or None)
+            dataset, intake_notes = _upload_dataset(upload["digest"], label, _roles_key(roles))
         except LabelwiseError as exc:
             data_error = exc
+        else:
+            for note in intake_notes:
+                st.caption(f":material/info: {note}")
         data_in = {"source": "upload", "file_name": upload["file_name"], "label": label,
                    "roles": roles or {}, "digest": upload["digest"]}
 
@@ -127,8 +145,7 @@ elif dataset is not None:
             data_in["roles"] = overrides
             try:
                 dataset = (_sample_dataset(data_in["sample"], _roles_key(overrides)) if source == "sample"
-                           else Dataset.from_frame(st.session_state[session.UPLOAD]["frame"], data_in["label"],
-                                                   name=data_in["file_name"], roles=overrides or None))
+                           else _upload_dataset(data_in["digest"], data_in["label"], _roles_key(overrides))[0])
             except LabelwiseError as exc:
                 dataset = None
                 views.show_error(exc)

@@ -1,0 +1,35 @@
+"""Small, fast fixtures for the dashboard's tests (a tiny penguins run, computed once per process)."""
+
+from __future__ import annotations
+
+import copy
+from functools import lru_cache
+from typing import Any
+
+from dashboard import state
+from simulations import Dataset, SimulationConfig, SimulationResult, run_simulation
+
+SMALL_CONFIG = {"strategies": ("random", "margin"), "seeds": 2, "initial_labels": 10, "budget": 60,
+                "growth": 0.4}
+
+
+def small_inputs(sample: str = "penguins", **econ: Any) -> dict[str, Any]:
+    d = state.default_inputs()
+    d["data"] = {"source": "sample", "sample": sample, "roles": {}}
+    d["config"] = SimulationConfig(**SMALL_CONFIG).to_dict()
+    d["economics"].update(econ)
+    return d
+
+
+@lru_cache(maxsize=4)
+def _small(sample: str) -> tuple[SimulationResult, dict[str, Any]]:
+    inputs = small_inputs(sample)
+    ds = Dataset.from_sample(sample)
+    result = run_simulation(ds, state.config_from(inputs["config"]), n_jobs=1)
+    return result, state.analyse(result, inputs, dataset_description=ds.description)
+
+
+def small_run(sample: str = "penguins") -> tuple[SimulationResult, dict[str, Any], dict[str, Any]]:
+    """(result, analysis, inputs) of a tiny simulation; copies, so tests may change them."""
+    result, analysis = _small(sample)
+    return result, copy.deepcopy(analysis), small_inputs(sample)

@@ -1,0 +1,85 @@
+"""AppTest of Results, Business case and Stopping: the numbers shown are the analysis' numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import fmt, session
+from dashboard.testing import small_run
+
+PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "pages"
+
+
+def _page(name: str, with_run: bool = True) -> AppTest:
+    at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=60)
+    if with_run:
+        result, analysis, inputs = small_run()
+        at.session_state[session.RESULT] = result
+        at.session_state[session.ANALYSIS] = analysis
+        at.session_state[session.INPUTS] = inputs
+    return at.run()
+
+
+def _charts(at: AppTest) -> list:
+    """Vega-Lite chart elements (AppTest has no typed accessor for them)."""
+    return at.get("vega_lite_chart")
+
+
+@pytest.mark.parametrize("page", ["results", "business", "stopping"])
+def test_pages_without_a_run_point_to_the_plan(page):
+    at = _page(page, with_run=False)
+    assert not at.exception
+    assert any("Run simulation" in i.value for i in at.info)
+
+
+def test_results_page_shows_verdict_leaderboard_and_curves():
+    at = _page("results")
+    assert not at.exception, at.exception
+    a = at.session_state[session.ANALYSIS]
+    boxes = [b.value for b in (*at.success, *at.info, *at.error)]
+    assert any(a["verdict"] in b for b in boxes)
+    board = at.dataframe[0].value
+    assert list(board["Strategy"]) == ["margin", "random (baseline)"]
+    lt = a["summary"]["strategies"]["margin"]["labels_to_target"]
+    assert board.loc[0, "Labels to target"].startswith(fmt.count(lt["median"]))
+    assert board.loc[0, "Verdict"] == a["summary"]["strategies"]["margin"]["verdict"]
+    assert len(_charts(at)) >= 2  # learning curves and labels to target
+    # the log toggle redraws without errors
+    at.toggle(key="results_log").set_value(True).run()
+    assert not at.exception
+
+
+def test_business_page_headlines_match_the_engine():
+    at = _page("business")
+    assert not at.exception, at.exception
+    b = at.session_state[session.ANALYSIS]["business"]
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["ROI vs random"] == fmt.pct(b["roi"]["median"])
+    assert tiles["Net savings"] == fmt.money(b["total_benefit"]["median"])
+    assert tiles["Labels saved"] == fmt.count(b["labels_saved"]["median"])
+    assert len(_charts(at)) >= 4  # costs, tornado, heat map, projection
+    text = " ".join(m.value for m in at.markdown)
+    assert "cost per label: $1.00" in text and "production pool: 50,000" in text  # assumptions listed
+    at.segmented_control(key="business_grid_base").set_value("whole_pool").run()
+    assert not at.exception
+
+
+def test_business_error_is_shown_next_to_the_numbers():
+    at = AppTest.from_file(str(PAGES / "business.py"), default_timeout=60)
+    _, analysis, _ = small_run()
+    analysis["business"] = None
+    analysis["business_error"] = {"message": "cost_per_label must be zero or more dollars (got -1).",
+                                  "hint": "What one human label costs you."}
+    at.session_state[session.ANALYSIS] = analysis
+    at.run()
+    assert not at.exception
+    assert "cost_per_label must be zero or more" in at.error[0].value and "How to fix it" in at.error[0].value
+
+
+def test_stopping_page_renders():
+    at = _page("stopping")
+    assert not at.exception, at.exception
+    assert at.title[0].value.startswith("Stopping")

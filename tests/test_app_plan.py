@@ -1,0 +1,133 @@
+"""AppTest of the Plan page: inputs -> a run -> the numbers shown; errors next to the input."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import session, state
+from dashboard.testing import small_run
+from simulations.datasets import load_sample_frame
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "dashboard" / "app.py")
+PLAN = str(ROOT / "dashboard" / "pages" / "plan.py")
+
+
+@pytest.fixture(autouse=True)
+def _env(monkeypatch, tmp_path):
+    monkeypatch.setenv("LABELWISE_N_JOBS", "1")
+    monkeypatch.setenv("LABELWISE_DB", str(tmp_path / "lw.db"))
+    state.clear_cache()
+
+
+def _small_settings(at: AppTest) -> None:
+    at.selectbox(key="sample_name").set_value("penguins")
+    at.multiselect(key="strategies").set_value(["margin"])
+    at.number_input(key="seeds").set_value(2)
+    at.number_input(key="initial_labels").set_value(10)
+    at.number_input(key="budget").set_value(60)
+    at.number_input(key="growth").set_value(40.0)
+
+
+def test_app_opens_on_plan_with_defaults():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert at.title[0].value == "Plan a labeling budget"
+    assert at.selectbox(key="sample_name").value == "sms_spam"
+    assert at.number_input(key="cost_per_label").value == pytest.approx(1.0)
+    assert at.number_input(key="seeds").value == 5
+    assert {m.label: m.value for m in at.metric}["Labeled rows"] == "4,837"
+    # every input explains itself
+    for w in [*at.number_input, *at.selectbox, *at.radio, *at.multiselect]:
+        assert w.help, f"{w.label} has no help text"
+
+
+def test_run_shows_verdict_and_money_then_serves_from_cache():
+    at = AppTest.from_file(PLAN, default_timeout=120).run()
+    _small_settings(at)
+    at.number_input(key="cost_per_label").set_value(2.0)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    a = at.session_state[session.ANALYSIS]
+    assert a["dataset"]["name"] == "penguins" and a["economics"]["cost_per_label"] == 2.0
+    shown = [b.value for b in (*at.success, *at.info, *at.error) if "random" in b.value]
+    assert any(a["verdict"] in s for s in shown)
+    tiles = {m.label: m.value for m in at.metric}
+    from dashboard import fmt
+
+    assert tiles["Net savings"] == fmt.money(a["business"]["total_benefit"]["median"])
+    assert tiles["ROI vs random"] == fmt.pct(a["business"]["roi"]["median"])
+    assert any("Simulated in" in c.value for c in at.caption)
+    # the same inputs again: the cache answers
+    at.button[0].click().run()
+    assert any("Served from cache" in c.value for c in at.caption)
+
+
+def test_invalid_settings_are_a_message_not_a_traceback():
+    at = AppTest.from_file(PLAN, default_timeout=60).run()
+    at.selectbox(key="sample_name").set_value("penguins")
+    at.number_input(key="initial_labels").set_value(50)
+    at.number_input(key="budget").set_value(40)
+    at.button[0].click().run()
+    assert not at.exception
+    assert any("must exceed the initial labels" in e.value for e in at.error)
+    assert session.ANALYSIS not in at.session_state
+
+
+def test_uploaded_csv_with_label_picker_and_preview():
+    frame = load_sample_frame("penguins")
+    data = frame.to_csv(index=False).encode()
+    upload = {"digest": "d1", "file_name": "my_penguins.csv", "frame": state.read_table("my_penguins.csv", data),
+              "raw": data}
+    at = AppTest.from_file(PLAN, default_timeout=120)
+    at.session_state[session.UPLOAD] = upload
+    at.run()
+    at.radio(key="data_source").set_value("upload").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="label_column").value == "species"  # guessed
+    assert len(at.dataframe) >= 1  # the preview
+    assert {m.label: m.value for m in at.metric}["Labeled rows"] == "344"
+    at.multiselect(key="strategies").set_value(["margin"])
+    at.number_input(key="seeds").set_value(2)
+    at.number_input(key="initial_labels").set_value(10)
+    at.number_input(key="budget").set_value(60)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert at.session_state[session.ANALYSIS]["dataset"]["name"] == "my_penguins.csv"
+
+
+def test_bad_label_column_shows_the_engine_message():
+    frame = load_sample_frame("penguins")
+    frame["one_class"] = "x"
+    data = frame.to_csv(index=False).encode()
+    at = AppTest.from_file(PLAN, default_timeout=60)
+    at.session_state[session.UPLOAD] = {"digest": "d2", "file_name": "p.csv", "raw": data,
+                                        "frame": state.read_table("p.csv", data)}
+    at.run()
+    at.radio(key="data_source").set_value("upload").run()
+    at.selectbox(key="label_column").set_value("one_class").run()
+    assert not at.exception
+    assert any("class" in e.value for e in at.error)
+    assert at.button[0].disabled  # nothing to run on
+
+
+def test_unreadable_upload_is_a_data_error():
+    with pytest.raises(state.DataError):
+        state.read_table("x.csv", b"")
+    with pytest.raises(state.DataError):
+        state.read_table("x.csv", b"only_one_column\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n")
+    with pytest.raises(state.DataError):
+        state.read_table("x.csv", b"a,b\n1,2\n" * 5, max_mb=0.00001)
+    tsv = io.BytesIO()
+    load_sample_frame("penguins").to_csv(tsv, sep="\t", index=False)
+    assert state.read_table("p.tsv", tsv.getvalue()).shape[0] == 344
+
+
+def test_small_run_fixture_is_consistent():
+    _, a, _ = small_run()
+    assert set(a["summary"]["strategies"]) == {"random", "margin"}
+    assert a["business"]["strategy"] == "margin"
