@@ -45,7 +45,8 @@ class IntakeError(DataError):
 # --- the file itself -------------------------------------------------------------------------------------------------
 
 class EmptyFileError(IntakeError):
-    """Nothing to read: zero bytes, only blank lines, or an archive without files (code ``empty_file``)."""
+    """Nothing to read: zero bytes, only blank lines, or an archive without files (code ``empty_file``); no file
+    at the path given (``file_not_found``)."""
 
     code = "empty_file"
 
@@ -120,7 +121,8 @@ class BlankColumnNameError(IntakeError):
 
 
 class ColumnNotFoundError(IntakeError):
-    """A requested column (``columns=``, ``roles=``) is not in the data (``column_missing``)."""
+    """A requested column (``columns=``, ``roles=``) is not in the data (``column_missing``), or a requested
+    workbook sheet is not in the workbook (``sheet_missing``)."""
 
     code = "column_missing"
 
@@ -197,9 +199,9 @@ class NoFeaturesError(IntakeError):
 
 #: Every code an intake error can carry (documented in docs/intake.md).
 ERROR_CODES = (
-    "empty_file", "no_rows", "file_too_large", "decompressed_too_large", "unsupported_format", "missing_dependency",
-    "corrupt_file", "zip_multiple_files", "encoding", "ragged_rows", "unclosed_quote", "invalid_json", "parse_error",
-    "no_header", "duplicate_columns", "blank_column_name", "column_missing", "too_wide", "bad_role",
-    "label_missing", "label_empty", "continuous_label", "too_many_classes", "too_few_classes", "too_few_labeled",
-    "rare_class", "leakage", "no_features",
+    "empty_file", "file_not_found", "no_rows", "file_too_large", "decompressed_too_large", "unsupported_format",
+    "missing_dependency", "corrupt_file", "zip_multiple_files", "encoding", "ragged_rows", "unclosed_quote",
+    "invalid_json", "parse_error", "no_header", "duplicate_columns", "blank_column_name", "column_missing",
+    "sheet_missing", "too_wide", "bad_role", "label_missing", "label_empty", "continuous_label", "too_many_classes",
+    "too_few_classes", "too_few_labeled", "rare_class", "leakage", "no_features",
 )

@@ -150,12 +150,12 @@ def _acquire(source: Any, filename: str | None, max_mb: float | None) -> tuple[b
         if isinstance(size, int):
             check_upload_size(size, max_mb, name=_display(name))
         if hasattr(source, "getvalue"):
-            data = bytes(source.getvalue())
+            data = source.getvalue()
         else:
             data = source.read() if limit is None else source.read(limit + 1)
-            if isinstance(data, str):
-                raise UnsupportedFormatError("The upload was opened in text mode.",
-                                             hint="Open the file in binary mode ('rb').")
+        if isinstance(data, str):
+            raise UnsupportedFormatError("The upload was opened in text mode.",
+                                         hint="Open the file in binary mode ('rb').")
         check_upload_size(len(data), max_mb, name=_display(name))
         return bytes(data), name
     raise UnsupportedFormatError(f"Cannot read a {type(source).__name__}.",
@@ -655,43 +655,53 @@ def _suggest(name: str, available: list[str]) -> str:
 
 # --- JSON ------------------------------------------------------------------------------------------------------------
 
-def _read_json(text: str, fmt: str, columns: list[str] | None, nrows: int | None) -> pd.DataFrame:
+def _read_json(text: str, fmt: str, columns: list[str] | None, nrows: int | None) -> tuple[pd.DataFrame, str]:
+    """A JSON array of records, a JSON object of columns, or JSON Lines; returns the frame and the format."""
     stripped = text.strip()
-    if fmt == "text":
-        first_line = stripped.split("\n", 1)[0].strip()
-        fmt = "jsonl" if first_line.startswith("{") and first_line.endswith("}") else "json"
-    if fmt == "jsonl":
-        frame = _read_jsonl(stripped, nrows)
-    else:
+    frame = None
+    if fmt != "jsonl":
         try:
             obj = json.loads(stripped)
         except json.JSONDecodeError as exc:
-            raise ParseError(
-                f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
-                hint="Save it as JSON Lines (one object per line) or CSV.",
-                code="invalid_json", details={"line": exc.lineno},
-            ) from exc
-        if isinstance(obj, list):
-            bad = next((i for i, r in enumerate(obj) if not isinstance(r, dict)), None)
-            if bad is not None:
-                raise ParseError(f"Item {bad + 1} of the JSON array is not an object ({{...}}).",
-                                 hint="Use a list of records: [{\"col\": value, ...}, ...].", code="invalid_json")
-            frame = pd.DataFrame.from_records(obj[:nrows] if nrows else obj)
-        elif isinstance(obj, dict) and obj and all(isinstance(v, list) for v in obj.values()):
-            lengths = {len(v) for v in obj.values()}
-            if len(lengths) > 1:
-                raise ParseError("The JSON object's column lists have different lengths.",
-                                 hint="Give every column the same number of values, or use JSON Lines.",
-                                 code="invalid_json")
-            frame = pd.DataFrame(obj)
+            lines = [ln for ln in stripped.splitlines()[:3] if ln.strip()]
+            if not (len(lines) > 1 and lines[0].lstrip().startswith("{")):
+                raise ParseError(
+                    f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
+                    hint="Save it as JSON Lines (one object per line) or CSV.",
+                    code="invalid_json", details={"line": exc.lineno},
+                ) from exc
+            fmt = "jsonl"  # several objects, one per line
         else:
-            raise ParseError("The JSON is neither a list of records nor an object of columns.",
-                             hint="Use JSON Lines (one {\"col\": value} object per line) or a list of records.",
-                             code="invalid_json")
+            fmt = "json"
+            frame = _json_frame(obj, nrows)
+    if frame is None:
+        frame = _read_jsonl(stripped, nrows)
     if columns is not None:
         _require_columns(columns, [str(c) for c in frame.columns])
         frame = frame[list(columns)]
-    return frame
+    return frame, fmt
+
+
+def _json_frame(obj: Any, nrows: int | None) -> pd.DataFrame:
+    if isinstance(obj, list):
+        bad = next((i for i, r in enumerate(obj) if not isinstance(r, dict)), None)
+        if bad is not None:
+            raise ParseError(f"Item {bad + 1} of the JSON array is not an object ({{...}}).",
+                             hint="Use a list of records: [{\"col\": value, ...}, ...].", code="invalid_json",
+                             details={"item": bad + 1})
+        return pd.DataFrame.from_records(obj[:nrows] if nrows else obj)
+    if isinstance(obj, dict) and obj and all(isinstance(v, list) for v in obj.values()):
+        if len({len(v) for v in obj.values()}) > 1:
+            raise ParseError("The JSON object's column lists have different lengths.",
+                             hint="Give every column the same number of values, or use JSON Lines.",
+                             code="invalid_json")
+        frame = pd.DataFrame(obj)
+        return frame.head(nrows) if nrows else frame
+    if isinstance(obj, dict):
+        return pd.DataFrame.from_records([obj])
+    raise ParseError(f"The JSON holds a {type(obj).__name__}, not a table.",
+                     hint="Use JSON Lines (one {\"col\": value} object per line) or a list of records.",
+                     code="invalid_json")
 
 
 def _read_jsonl(text: str, nrows: int | None) -> pd.DataFrame:
@@ -770,7 +780,7 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, report: ReadRepo
                 raise ColumnNotFoundError(f"The workbook has no sheet {sheet!r}.",
                                           hint=f"Sheets: {', '.join(repr(s) for s in sheets)}.",
                                           code="sheet_missing", details={"sheets": sheets})
-            raw = book.parse(chosen, header=None, dtype=object)
+            raw = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object)
     except (ColumnNotFoundError, MissingDependencyError):
         raise
     except Exception as exc:  # openpyxl raises many kinds for broken or protected workbooks
@@ -1093,12 +1103,8 @@ def read_table(
             raise EmptyFileError(f"{_display(name)} holds only blank space.",
                                  hint="Check that you picked the right file and that it was saved completely.")
         head = text.lstrip()[:1]
-        if fmt in ("jsonl", "json") or (fmt == "text" and head in "{[" and head):
-            report.format = "jsonl" if fmt == "jsonl" else ("json" if fmt == "json" else "")
-            frame = _read_json(text, fmt, columns, nrows)
-            if not report.format:
-                first_line = text.strip().split("\n", 1)[0].strip()
-                report.format = "jsonl" if first_line.startswith("{") and first_line.endswith("}") else "json"
+        if fmt in ("jsonl", "json") or (fmt == "text" and head and head in "{["):
+            frame, report.format = _read_json(text, fmt, columns, nrows)
             if frame.shape[1] == 0:
                 raise EmptyFileError("The JSON holds no records.", hint="Add one {\"column\": value} object per row.")
             _check_width(frame.shape[1], max_columns)
