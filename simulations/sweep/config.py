@@ -1,0 +1,283 @@
+"""What a sweep runs: a grid of datasets x models x schedules x seeds x strategies, read from TOML.
+
+Example (``examples/sweep.toml``)::
+
+    strategies = ["margin", "entropy"]      # random is always added
+    models = ["logreg", "naive_bayes"]
+    seeds = 5                               # or an explicit list, e.g. [0, 1, 2]
+    initial_labels = 20
+    datasets = ["breast_cancer", "penguins"]
+
+    [[schedules]]
+    name = "growth20"
+    growth = 0.2
+    budget = 300
+
+    [[datasets]]                            # a file instead of a shipped sample
+    name = "tickets"
+    path = "tickets.csv"                    # relative to the config file
+    label = "category"
+    roles = { notes = "text" }
+
+Every (dataset, model, schedule) cell is one :class:`~simulations.config.SimulationConfig`: a sweep is the
+same simulations ``run_simulation`` would run, split into tasks that can run anywhere.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from simulations.config import DEFAULT_STRATEGIES, SimulationConfig
+from simulations.datasets import SAMPLES
+from simulations.errors import ConfigError
+from simulations.models import MODELS
+from simulations.strategies import make_strategy
+from simulations.summary import METRIC_NAMES, Target
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: Keys allowed at the top level of a sweep file.
+TOP_KEYS = {"datasets", "models", "strategies", "schedules", "seeds", "random_state", "initial_labels",
+            "test_share", "max_test_rows", "stop_set_rows", "max_candidates", "target", "metric", "out"}
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """One dataset of the grid: a shipped sample (``path`` empty) or a CSV/TSV/Parquet file.
+
+    ``path`` is absolute once loaded from a file: workers on other machines need the same path
+    (a shared file system); each task checks the data's fingerprint, so a different file is an error,
+    never a silently different result.
+    """
+
+    name: str
+    path: str | None = None
+    label: str | None = None
+    roles: tuple[tuple[str, str], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "path": self.path, "label": self.label, "roles": dict(self.roles)}
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """How labels grow: a fixed ``batch_size`` or geometric ``growth``, up to ``budget`` (default min(pool, 500))."""
+
+    name: str
+    batch_size: int | None = None
+    growth: float = 0.2
+    budget: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "batch_size": self.batch_size, "growth": self.growth, "budget": self.budget}
+
+
+DEFAULT_SCHEDULE = ScheduleSpec("default")
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    """The whole grid and the settings shared by every cell.
+
+    ``seeds`` are the seed values themselves (``run_simulation`` with ``seeds=n, random_state=r`` uses
+    ``r, r+1, ..., r+n-1``).
+    """
+
+    datasets: tuple[DatasetSpec, ...]
+    models: tuple[str, ...] = ("logreg",)
+    strategies: tuple[str, ...] = DEFAULT_STRATEGIES
+    schedules: tuple[ScheduleSpec, ...] = (DEFAULT_SCHEDULE,)
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
+    initial_labels: int = 20
+    test_share: float = 0.25
+    max_test_rows: int = 5000
+    stop_set_rows: int = 1000
+    max_candidates: int | None = None
+    target: Target = field(default_factory=Target)
+    metric: str | None = None
+    out: str | None = None
+
+    def __post_init__(self) -> None:
+        strategies = tuple(dict.fromkeys(self.strategies))
+        if "random" not in strategies:
+            strategies = ("random", *strategies)
+        object.__setattr__(self, "strategies", strategies)
+        self.validate()
+
+    def validate(self) -> None:
+        def need(cond: bool, message: str, hint: str) -> None:
+            if not cond:
+                raise ConfigError(message, hint=hint)
+
+        need(len(self.datasets) > 0, "The sweep has no datasets.", 'Add e.g. datasets = ["breast_cancer"].')
+        need(len(self.models) > 0, "The sweep has no models.", f"Use some of: {', '.join(MODELS)}.")
+        need(len(self.seeds) > 0, "The sweep has no seeds.", "Use e.g. seeds = 5.")
+        need(len(set(self.seeds)) == len(self.seeds), "The sweep lists a seed twice.", "List each seed once.")
+        named = (("dataset", [d.name for d in self.datasets]), ("schedule", [s.name for s in self.schedules]),
+                 ("model", list(self.models)))
+        for what, names in named:
+            dup = sorted({n for n in names if names.count(n) > 1})
+            need(not dup, f"Two {what}s share the name {', '.join(dup)}.", f"Give every {what} its own name.")
+            bad = [n for n in names if not _NAME.match(n)]
+            need(not bad, f"Invalid {what} name(s): {', '.join(map(repr, bad))}.",
+                 "Use letters, digits, '_', '-' and '.', starting with a letter or digit.")
+        for m in self.models:
+            need(m in MODELS, f"Unknown model '{m}'.", f"Use one of: {', '.join(MODELS)}.")
+        for s in self.strategies:
+            make_strategy(s)  # raises ConfigError with the list of known names
+        need(self.metric is None or self.metric in METRIC_NAMES, f"Unknown metric '{self.metric}'.",
+             f"Use one of: {', '.join(METRIC_NAMES)}.")
+        # Every cell must be a valid simulation: reuse the engine's own checks and messages.
+        for model in self.models:
+            for schedule in self.schedules:
+                self.simulation_config(model, schedule)
+
+    def simulation_config(self, model: str, schedule: ScheduleSpec) -> SimulationConfig:
+        """The ``SimulationConfig`` of one grid cell; with contiguous seeds, ``run_simulation`` on it gives the
+        same per-round results as the sweep's tasks for that cell."""
+        return SimulationConfig(
+            strategies=self.strategies, model=model, seeds=len(self.seeds), random_state=min(self.seeds),
+            initial_labels=self.initial_labels, batch_size=schedule.batch_size, growth=schedule.growth,
+            budget=schedule.budget, test_share=self.test_share, max_test_rows=self.max_test_rows,
+            stop_set_rows=self.stop_set_rows, max_candidates=self.max_candidates,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "datasets": [d.to_dict() for d in self.datasets],
+            "models": list(self.models),
+            "strategies": list(self.strategies),
+            "schedules": [s.to_dict() for s in self.schedules],
+            "seeds": list(self.seeds),
+            "initial_labels": self.initial_labels,
+            "test_share": self.test_share,
+            "max_test_rows": self.max_test_rows,
+            "stop_set_rows": self.stop_set_rows,
+            "max_candidates": self.max_candidates,
+            "target": {"kind": self.target.kind, "value": self.target.value},
+            "metric": self.metric,
+        }
+
+
+def _as_list(value: Any, what: str) -> list:
+    if isinstance(value, (str, dict)):
+        return [value]
+    if not isinstance(value, list):
+        raise ConfigError(f"'{what}' must be a list.", hint=f'E.g. {what} = ["a", "b"].')
+    return value
+
+
+def _dataset(entry: Any, base: Path) -> DatasetSpec:
+    if isinstance(entry, str):
+        entry = {"name": entry}
+    if not isinstance(entry, dict) or "name" not in entry:
+        raise ConfigError(f"Cannot read the dataset entry {entry!r}.",
+                          hint='Use a sample name, or a table like {name = "tickets", path = "t.csv", label = "y"}.')
+    unknown = set(entry) - {"name", "path", "label", "roles"}
+    if unknown:
+        raise ConfigError(f"Unknown key(s) {', '.join(sorted(unknown))} in dataset '{entry['name']}'.",
+                          hint="A dataset has name, and for files path, label and optional roles.")
+    name, path, label = str(entry["name"]), entry.get("path"), entry.get("label")
+    roles = entry.get("roles") or {}
+    if not isinstance(roles, dict):
+        raise ConfigError(f"roles of dataset '{name}' must be a table.", hint='E.g. roles = { notes = "text" }.')
+    if path is None:
+        if name not in SAMPLES:
+            raise ConfigError(f"'{name}' is not a sample dataset and has no path.",
+                              hint=f"Samples: {', '.join(SAMPLES)}; for a file add path = \"...\" and label.")
+        if label is not None and label != SAMPLES[name].label:
+            raise ConfigError(f"The sample '{name}' has the label column '{SAMPLES[name].label}', not '{label}'.",
+                              hint="Leave out label for samples.")
+        label = None
+    else:
+        p = Path(str(path)).expanduser()
+        path = str((base / p).resolve() if not p.is_absolute() else p)
+        if not label:
+            raise ConfigError(f"The dataset '{name}' is a file and needs a label column.",
+                              hint='Add label = "COLUMN" to its entry.')
+    pairs = tuple(sorted((str(k), str(v)) for k, v in roles.items()))
+    return DatasetSpec(name=name, path=path, label=label, roles=pairs)
+
+
+def _schedule(entry: Any) -> ScheduleSpec:
+    if not isinstance(entry, dict) or "name" not in entry:
+        raise ConfigError(f"Cannot read the schedule entry {entry!r}.",
+                          hint='Use e.g. {name = "batch10", batch_size = 10, budget = 300}.')
+    unknown = set(entry) - {"name", "batch_size", "growth", "budget"}
+    if unknown:
+        raise ConfigError(f"Unknown key(s) {', '.join(sorted(unknown))} in schedule '{entry['name']}'.",
+                          hint="A schedule has name, batch_size or growth, and budget.")
+    if "batch_size" in entry and "growth" in entry:
+        raise ConfigError(f"Schedule '{entry['name']}' sets both batch_size and growth.",
+                          hint="Use a fixed batch_size or a geometric growth, not both.")
+    return ScheduleSpec(name=str(entry["name"]), batch_size=entry.get("batch_size"),
+                        growth=float(entry.get("growth", 0.2)), budget=entry.get("budget"))
+
+
+def _target(value: Any) -> Target:
+    if value is None:
+        return Target()
+    if isinstance(value, (int, float)):
+        return Target("share_of_ceiling", float(value))
+    if isinstance(value, dict) and set(value) <= {"kind", "value"}:
+        return Target(value.get("kind", "share_of_ceiling"), float(value.get("value", 0.95)))
+    raise ConfigError(f"Cannot read the target {value!r}.",
+                      hint='Use e.g. target = { kind = "absolute", value = 0.9 }.')
+
+
+def sweep_config_from_dict(d: dict[str, Any], base: str | Path = ".") -> SweepConfig:
+    """Build a :class:`SweepConfig` from parsed TOML; relative dataset paths are resolved against ``base``."""
+    unknown = set(d) - TOP_KEYS
+    if unknown:
+        raise ConfigError(f"Unknown setting(s) in the sweep file: {', '.join(sorted(unknown))}.",
+                          hint=f"Known settings: {', '.join(sorted(TOP_KEYS))}.")
+    if "datasets" not in d:
+        raise ConfigError("The sweep file lists no datasets.", hint='Add e.g. datasets = ["breast_cancer"].')
+    base = Path(base)
+    seeds = d.get("seeds", 5)
+    try:
+        if isinstance(seeds, int):
+            if seeds < 1:
+                raise ConfigError(f"seeds must be at least 1 (got {seeds}).", hint="Use 5-10 seeds for intervals.")
+            seeds = tuple(int(d.get("random_state", 0)) + i for i in range(seeds))
+        else:
+            seeds = tuple(int(s) for s in _as_list(seeds, "seeds"))
+        schedules = tuple(_schedule(s) for s in _as_list(d["schedules"], "schedules")) if "schedules" in d \
+            else (DEFAULT_SCHEDULE,)
+        return SweepConfig(
+            datasets=tuple(_dataset(e, base) for e in _as_list(d["datasets"], "datasets")),
+            models=tuple(str(m) for m in _as_list(d.get("models", ["logreg"]), "models")),
+            strategies=tuple(str(s) for s in _as_list(d.get("strategies", list(DEFAULT_STRATEGIES)), "strategies")),
+            schedules=schedules,
+            seeds=seeds,
+            initial_labels=int(d.get("initial_labels", 20)),
+            test_share=float(d.get("test_share", 0.25)),
+            max_test_rows=int(d.get("max_test_rows", 5000)),
+            stop_set_rows=int(d.get("stop_set_rows", 1000)),
+            max_candidates=None if d.get("max_candidates") is None else int(d["max_candidates"]),
+            target=_target(d.get("target")),
+            metric=d.get("metric"),
+            out=d.get("out"),
+        )
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"The sweep file has a setting of the wrong type ({exc}).",
+                          hint="Numbers without quotes, names in quotes; see examples/sweep.toml.") from exc
+
+
+def load_sweep_config(path: str | Path) -> SweepConfig:
+    """Read a sweep file (TOML); see the module docstring for the format."""
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"No sweep file at {path}.", hint="Pass --config PATH; see examples/sweep.toml.")
+    try:
+        d = tomllib.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"Cannot read {path} as TOML ({exc}).",
+                          hint="See examples/sweep.toml for the format.") from exc
+    cfg = sweep_config_from_dict(d, base=path.resolve().parent)
+    if cfg.out is not None and not Path(cfg.out).is_absolute():
+        object.__setattr__(cfg, "out", str(path.resolve().parent / cfg.out))
+    return cfg

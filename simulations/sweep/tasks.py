@@ -1,0 +1,280 @@
+"""Sweep tasks: one (dataset, model, schedule, seed, strategy), or one (dataset, model, seed) ceiling fit.
+
+A task is a small frozen value with a stable key. :func:`execute_task` runs it anywhere (this process, a
+joblib worker, a Dask worker) with exactly the engine's building blocks, in the order ``run_simulation``
+uses them, so a task's rows are bit-identical to the matching rows of ``run_simulation``. Workers keep the
+last datasets' features and splits in memory, so the tasks of one dataset do not rebuild them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import socket
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulations.config import DEFAULT_BUDGET, label_schedule
+from simulations.datasets import Dataset
+from simulations.errors import DataError
+from simulations.features import fit_features
+from simulations.loop import Split, make_split
+from simulations.models import prepare_matrix
+from simulations.runner import CEILING, _run_task
+from simulations.summary import choose_metric
+from simulations.sweep.config import DatasetSpec, ScheduleSpec, SweepConfig
+
+TASK_FORMAT = "labelwise-sweep-task"
+TASK_VERSION = 1
+#: Datasets (features) and splits a worker keeps between tasks.
+CACHE_SIZE = 2
+
+
+@dataclass(frozen=True)
+class SplitSettings:
+    """What decides one seed's test split, initial labels and stop set."""
+
+    initial_labels: int
+    test_share: float
+    max_test_rows: int
+    stop_set_rows: int
+
+
+@dataclass(frozen=True)
+class SweepTask:
+    """One unit of work. ``strategy == "__ceiling__"`` is the whole-pool reference fit (no schedule)."""
+
+    key: str
+    dataset: DatasetSpec
+    fingerprint: str
+    model: str
+    seed: int
+    strategy: str
+    schedule: ScheduleSpec | None
+    split: SplitSettings
+    max_candidates: int | None = None
+
+    @property
+    def is_ceiling(self) -> bool:
+        return self.strategy == CEILING
+
+    def describe(self) -> str:
+        where = f"{self.dataset.name} / {self.model}"
+        if self.is_ceiling:
+            return f"{where} / seed {self.seed} / whole-pool reference"
+        return f"{where} / {self.schedule.name} / seed {self.seed} / {self.strategy}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dataset": self.dataset.to_dict(), "fingerprint": self.fingerprint, "model": self.model,
+            "seed": self.seed, "strategy": self.strategy,
+            "schedule": None if self.schedule is None else self.schedule.to_dict(),
+            "split": vars(self.split).copy(), "max_candidates": self.max_candidates,
+        }
+
+
+def _identity(task_fields: dict[str, Any]) -> str:
+    """A short hash of everything that decides a task's result (not where its file lives)."""
+    text = json.dumps({"v": TASK_VERSION, **task_fields}, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def task_key(dataset: DatasetSpec, fingerprint: str, model: str, seed: int, strategy: str,
+             schedule: ScheduleSpec | None, split: SplitSettings, max_candidates: int | None) -> str:
+    """A stable, file-name-safe key: readable parts plus a hash of every setting that changes the result.
+
+    The data enter by content (fingerprint), label and roles, not by path: moving a file keeps its
+    finished tasks; editing it, or any setting, makes new keys (old results are never reused wrongly).
+    """
+    ident = {"dataset": {"name": dataset.name, "label": dataset.label, "roles": list(map(list, dataset.roles)),
+                         "fingerprint": fingerprint},
+             "model": model, "seed": seed, "strategy": strategy, "split": vars(split)}
+    if strategy == CEILING:
+        return f"{dataset.name}.{model}.s{seed}.ceiling.{_identity(ident)}"
+    ident["schedule"] = {k: v for k, v in schedule.to_dict().items() if k != "name"}
+    ident["max_candidates"] = max_candidates
+    return f"{dataset.name}.{model}.{schedule.name}.s{seed}.{strategy}.{_identity(ident)}"
+
+
+# ----------------------------------------------------------------------------------------------- data
+
+def load_dataset(spec: DatasetSpec) -> Dataset:
+    """The dataset of a spec: a shipped sample, or a CSV/TSV/Parquet file read as ``labelwise simulate`` does."""
+    roles = dict(spec.roles) or None
+    if spec.path is None:
+        ds = Dataset.from_sample(spec.name, roles=roles)
+        return ds
+    path = Path(spec.path)
+    if not path.exists():
+        raise DataError(f"The data file of '{spec.name}' is missing on {socket.gethostname()}: {path}.",
+                        hint="Every worker reads the file itself: put it on a path all machines share.")
+    try:
+        if path.suffix.lower() == ".parquet":
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_csv(path, sep=None, engine="python")
+    except Exception as exc:  # the reader's own message is the most specific one we have
+        raise DataError(f"Cannot read {path.name}: {exc}", hint="Save it as UTF-8 CSV with a header row.") from exc
+    return Dataset.from_frame(frame, spec.label, name=spec.name, roles=roles)
+
+
+def plan_tasks(config: SweepConfig, datasets: dict[str, Dataset]) -> list[SweepTask]:
+    """Every task of the grid, dataset-major and seed-major (so workers reuse a dataset's features and splits).
+
+    ``datasets`` maps each dataset name to its loaded :class:`Dataset` (for the fingerprints).
+    """
+    split = SplitSettings(config.initial_labels, config.test_share, config.max_test_rows, config.stop_set_rows)
+    tasks = []
+    for spec in config.datasets:
+        fp = datasets[spec.name].fingerprint()
+        for model in config.models:
+            for seed in config.seeds:
+                cells = [(CEILING, None)] + [(s, sch) for sch in config.schedules for s in config.strategies]
+                for strategy, schedule in cells:
+                    mc = None if schedule is None else config.max_candidates
+                    key = task_key(spec, fp, model, seed, strategy, schedule, split, mc)
+                    tasks.append(SweepTask(key=key, dataset=spec, fingerprint=fp, model=model, seed=seed,
+                                           strategy=strategy, schedule=schedule, split=split, max_candidates=mc))
+    return tasks
+
+
+# ------------------------------------------------------------------------------------- worker caches
+
+_lock = threading.Lock()
+_features: OrderedDict = OrderedDict()
+_splits: OrderedDict = OrderedDict()
+
+
+def _cached(cache: OrderedDict, key: Any, build: Callable[[], Any]) -> Any:
+    with _lock:
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+        value = build()
+        cache[key] = value
+        while len(cache) > CACHE_SIZE:
+            cache.popitem(last=False)
+        return value
+
+
+def _dataset_features(spec: DatasetSpec, fingerprint: str) -> dict[str, Any]:
+    def build() -> dict[str, Any]:
+        ds = load_dataset(spec)
+        if ds.fingerprint() != fingerprint:
+            raise DataError(
+                f"The data of '{spec.name}' on {socket.gethostname()} differ from the data the sweep was planned "
+                "with (fingerprint mismatch).",
+                hint="Every worker must read the same file; copy it to a shared path and run again.",
+            )
+        X, _ = fit_features(ds)
+        # As in run_simulation: integer class codes, names kept for the report.
+        class_names, y = np.unique(ds.y, return_inverse=True)
+        metric, reason = choose_metric(ds.class_counts)
+        info = {"n_rows": len(ds.frame), "n_missing_labels": int(ds.n_missing_labels),
+                "classes": [str(c) for c in class_names],
+                "class_counts": {str(k): int(v) for k, v in ds.class_counts.items()},
+                "metric": metric, "metric_reason": reason}
+        return {"X": X, "y": y, "info": info, "prepared": {}}
+
+    return _cached(_features, (spec, fingerprint), build)
+
+
+def _prepared(feats: dict[str, Any], model: str) -> Any:
+    with _lock:
+        if model not in feats["prepared"]:
+            feats["prepared"][model] = prepare_matrix(model, feats["X"])
+        return feats["prepared"][model]
+
+
+def _split_for(task: SweepTask) -> tuple[Split, dict[str, Any], Any]:
+    feats = _dataset_features(task.dataset, task.fingerprint)
+    X = _prepared(feats, task.model)
+    s = task.split
+
+    def build() -> Split:
+        return make_split(X, feats["y"], seed=task.seed, test_share=s.test_share, max_test_rows=s.max_test_rows,
+                          initial_labels=s.initial_labels, stop_set_rows=s.stop_set_rows)
+
+    split = _cached(_splits, (task.dataset, task.fingerprint, task.model, task.seed, s), build)
+    return split, feats["info"], X
+
+
+def clear_caches() -> None:
+    """Drop the features and splits this process keeps between tasks."""
+    with _lock:
+        _features.clear()
+        _splits.clear()
+
+
+# ---------------------------------------------------------------------------------------- execution
+
+def _encode_frame(df: pd.DataFrame) -> dict[str, Any]:
+    cols = {c: [None if isinstance(v, float) and math.isnan(v) else v for v in df[c].tolist()] for c in df.columns}
+    return {"columns": cols, "dtypes": {c: str(df[c].dtype) for c in df.columns}}
+
+
+def decode_frame(d: dict[str, Any]) -> pd.DataFrame:
+    """The inverse of the task files' column encoding (NaN stored as null; dtypes restored exactly)."""
+    data = {}
+    for c, values in d["columns"].items():
+        dtype = d["dtypes"][c]
+        if dtype.startswith("float"):
+            data[c] = np.array([np.nan if v is None else v for v in values], dtype=dtype)
+        elif dtype.startswith(("int", "uint", "bool")):
+            data[c] = np.array(values, dtype=dtype)
+        else:
+            data[c] = pd.Series(values, dtype=object).astype(str)
+    return pd.DataFrame(data)
+
+
+def _versions() -> dict[str, str]:
+    import sklearn
+
+    return {"numpy": np.__version__, "scikit-learn": sklearn.__version__, "pandas": pd.__version__}
+
+
+def execute_task(task: SweepTask) -> dict[str, Any]:
+    """Run one task and return its result as a JSON-ready dict (what goes into the task's file).
+
+    Pure in its inputs: the same task gives the same result in any process, on any worker.
+    """
+    t0 = time.perf_counter()
+    split, info, X = _split_for(task)
+    n_pool, n_initial = len(split.y_pool), len(split.initial)
+    meta = {**info, "n_pool": int(n_pool), "n_test": len(split.y_test), "n_initial": int(n_initial),
+            "n_stop": len(split.stop), "n_features": int(X.shape[1]), "sparse_features": bool(hasattr(X, "tocsr"))}
+    if task.is_ceiling:
+        schedule = np.array([n_initial])
+    else:
+        sch = task.schedule
+        budget = min(n_pool, sch.budget if sch.budget is not None else DEFAULT_BUDGET)
+        schedule = label_schedule(n_initial, budget, batch_size=sch.batch_size, growth=sch.growth)
+        meta.update(budget=int(budget), labels_schedule=[int(v) for v in schedule])
+    _, _, out = _run_task(split, task.strategy, task.model, schedule, task.max_candidates)
+    payload: dict[str, Any] = {"format": TASK_FORMAT, "version": TASK_VERSION, "key": task.key, "task": task.to_dict(),
+                               "meta": meta}
+    if task.is_ceiling:
+        payload["ceiling"] = {k: float(v) for k, v in out.items()}
+    else:
+        rows = pd.DataFrame([{"strategy": task.strategy, "seed": task.seed, **r} for r in out])
+        payload["rounds"] = _encode_frame(rows)
+    payload["run"] = {"seconds": time.perf_counter() - t0, "host": socket.gethostname(), "versions": _versions()}
+    return payload
+
+
+def safe_execute(task: SweepTask) -> tuple[str, Any]:
+    """``("ok", payload)`` or ``("error", text)``: one failing task must not stop the others."""
+    try:
+        return "ok", execute_task(task)
+    except Exception as exc:  # reported per task by the driver, which finishes the rest
+        hint = getattr(exc, "hint", "")
+        return "error", f"{type(exc).__name__}: {exc}" + (f" (hint: {hint})" if hint and hint not in str(exc) else "")

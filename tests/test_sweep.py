@@ -1,0 +1,288 @@
+"""Sweeps run locally: config, task keys, bit-identity with run_simulation, resume, failures, summary, CLI."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import simulations.sweep.tasks as sweep_tasks
+from simulations import ConfigError, DataError, Dataset, run_simulation
+from simulations.summary import Target, summarize
+from simulations.sweep import (
+    DaskNotInstalled,
+    SweepIncomplete,
+    drop_timing,
+    group_result,
+    load_sweep_config,
+    plan_tasks,
+    read_table,
+    run_sweep,
+    sweep_config_from_dict,
+    sweep_overview,
+    sweep_summary,
+)
+from simulations.sweep.table import write_table
+from simulations.sweep.tasks import execute_task, load_dataset
+from simulations.sweep_cli import add_sweep_parser
+
+SMALL = {"seeds": 2, "initial_labels": 10, "max_test_rows": 150, "stop_set_rows": 100}
+
+
+def small_config(**over):
+    d = {"datasets": ["breast_cancer"], "models": ["logreg"], "strategies": ["margin"],
+         "schedules": [{"name": "b10", "batch_size": 10, "budget": 50}], **SMALL, **over}
+    return sweep_config_from_dict(d)
+
+
+def test_config_from_toml_resolves_paths_and_adds_random(tmp_path, text_frame):
+    text_frame.to_csv(tmp_path / "msgs.csv", index=False)
+    (tmp_path / "sweep.toml").write_text(
+        'strategies = ["margin"]\nmodels = ["logreg", "naive_bayes"]\nseeds = [3, 4]\nout = "res"\n'
+        'datasets = ["penguins", { name = "msgs", path = "msgs.csv", label = "kind", roles = { msg_id = "id" } }]\n'
+        '[[schedules]]\nname = "g"\ngrowth = 0.5\nbudget = 80\n'
+        '[[schedules]]\nname = "b"\nbatch_size = 20\n'
+    )
+    cfg = load_sweep_config(tmp_path / "sweep.toml")
+    assert cfg.strategies == ("random", "margin")
+    assert cfg.seeds == (3, 4)
+    assert cfg.datasets[1].path == str(tmp_path / "msgs.csv") and cfg.datasets[1].roles == (("msg_id", "id"),)
+    assert [s.name for s in cfg.schedules] == ["g", "b"] and cfg.schedules[1].budget is None
+    assert cfg.out == str(tmp_path / "res")
+    sim = cfg.simulation_config("naive_bayes", cfg.schedules[0])
+    assert (sim.seed_values, sim.growth, sim.budget, sim.model) == ([3, 4], 0.5, 80, "naive_bayes")
+
+
+@pytest.mark.parametrize("over, message", [
+    ({"models": ["deep_net"]}, "Unknown model"),
+    ({"strategies": ["magic"]}, "Unknown"),
+    ({"datasets": ["nope"]}, "not a sample"),
+    ({"datasets": [{"name": "x", "path": "x.csv"}]}, "needs a label"),
+    ({"datasets": ["penguins", "penguins"]}, "share the name"),
+    ({"colour": "red"}, "Unknown setting"),
+    ({"schedules": [{"name": "s", "batch_size": 5, "growth": 0.1}]}, "both batch_size and growth"),
+    ({"schedules": [{"name": "s", "budget": 5}]}, "must exceed the initial labels"),
+    ({"seeds": 0}, "at least 1"),
+    ({"seeds": "many"}, "wrong type"),
+])
+def test_bad_configs_raise_config_errors_with_hints(over, message):
+    with pytest.raises(ConfigError, match=message) as err:
+        small_config(**over)
+    assert err.value.hint
+
+
+def test_bad_toml_is_a_config_error(tmp_path):
+    (tmp_path / "s.toml").write_text("datasets = [")
+    with pytest.raises(ConfigError, match="TOML"):
+        load_sweep_config(tmp_path / "s.toml")
+    with pytest.raises(ConfigError, match="No sweep file"):
+        load_sweep_config(tmp_path / "missing.toml")
+
+
+def test_task_keys_are_stable_unique_and_track_every_setting():
+    cfg = small_config(models=["logreg", "naive_bayes"], strategies=["margin", "entropy"],
+                       schedules=[{"name": "a", "batch_size": 10, "budget": 50}, {"name": "b", "growth": 0.5}])
+    ds = {"breast_cancer": Dataset.from_sample("breast_cancer")}
+    tasks = plan_tasks(cfg, ds)
+    # datasets x models x seeds x (ceiling + schedules x strategies)
+    assert len(tasks) == 1 * 2 * 2 * (1 + 2 * 3)
+    keys = [t.key for t in tasks]
+    assert len(set(keys)) == len(keys)
+    assert keys == [t.key for t in plan_tasks(cfg, ds)]
+    assert all(k.replace(".", "").replace("_", "").replace("-", "").isalnum() for k in keys)
+    changed = plan_tasks(small_config(models=["logreg", "naive_bayes"], strategies=["margin", "entropy"],
+                                      schedules=[{"name": "a", "batch_size": 10, "budget": 60},
+                                                 {"name": "b", "growth": 0.5}]), ds)
+    diff = {t.key for t in tasks} ^ {t.key for t in changed}
+    # Only schedule a's strategy tasks change; ceilings and schedule b are reused.
+    assert len(diff) == 2 * (2 * 2 * 3)
+    assert all(".a." in k for k in diff)
+
+
+def _cells_equal_run_simulation(cfg, table, datasets):
+    for name, ds in datasets.items():
+        for model in cfg.models:
+            for schedule in cfg.schedules:
+                sim = run_simulation(ds, cfg.simulation_config(model, schedule))
+                cell = table[(table.dataset == name) & (table.model == model) & (table.schedule == schedule.name)]
+                res = group_result(cell)
+                pd.testing.assert_frame_equal(drop_timing(sim.rounds), drop_timing(res.rounds), check_exact=True)
+                pd.testing.assert_frame_equal(sim.ceilings, res.ceilings, check_exact=True)
+                assert res.meta["budget"] == sim.meta["budget"] and res.meta["metric"] == sim.meta["metric"]
+
+
+def test_sweep_is_bit_identical_to_run_simulation(tmp_path, text_frame):
+    text_frame.to_csv(tmp_path / "msgs.csv", index=False)
+    cfg = small_config(
+        datasets=["penguins", {"name": "msgs", "path": str(tmp_path / "msgs.csv"), "label": "kind"}],
+        models=["logreg", "naive_bayes"], strategies=["margin", "entropy"], max_candidates=60,
+        schedules=[{"name": "b10", "batch_size": 10, "budget": 40}, {"name": "g", "growth": 0.5, "budget": 50}],
+    )
+    res = run_sweep(cfg, tmp_path / "out")
+    assert res.n_tasks == res.n_run == 2 * 2 * 2 * (1 + 2 * 3)
+    msgs = Dataset.from_frame(pd.read_csv(tmp_path / "msgs.csv", sep=None, engine="python"), "kind", name="msgs")
+    _cells_equal_run_simulation(cfg, res.table, {"penguins": Dataset.from_sample("penguins"), "msgs": msgs})
+    # The written table reads back exactly.
+    pd.testing.assert_frame_equal(read_table(tmp_path / "out" / "results.csv"), res.table, check_exact=True)
+    assert (tmp_path / "out" / "summary.csv").exists()
+    manifest = json.loads((tmp_path / "out" / "sweep.json").read_text())
+    assert len(manifest["tasks"]) == res.n_tasks
+
+
+def test_parallel_local_run_matches_sequential(tmp_path):
+    cfg = small_config(datasets=["penguins", "breast_cancer"], strategies=["margin", "entropy"])
+    a = run_sweep(cfg, tmp_path / "a", n_jobs=1)
+    b = run_sweep(cfg, tmp_path / "b", n_jobs=2)
+    pd.testing.assert_frame_equal(drop_timing(a.table), drop_timing(b.table), check_exact=True)
+    pd.testing.assert_frame_equal(a.summary, b.summary, check_exact=True)
+
+
+class DriverLost(Exception):
+    pass
+
+
+def test_resume_runs_only_missing_tasks_and_keeps_finished_files(tmp_path):
+    cfg = small_config(datasets=["penguins"], strategies=["margin", "entropy"])
+    out = tmp_path / "out"
+    calls = []
+
+    def die_after_three(p):
+        calls.append(p.task.key)
+        if len(calls) == 3:
+            raise DriverLost
+
+    with pytest.raises(DriverLost):
+        run_sweep(cfg, out, progress=die_after_three)
+    first = {p.name: p.read_bytes() for p in (out / "tasks").glob("*.json")}
+    assert sorted(first) == sorted(f"{k}.json" for k in calls)
+    with pytest.raises(ConfigError, match="already holds"):
+        run_sweep(cfg, out)
+    again = []
+    res = run_sweep(cfg, out, resume=True, progress=lambda p: again.append(p.task.key))
+    assert (res.n_skipped, res.n_run) == (3, res.n_tasks - 3)
+    assert not set(again) & set(calls) and len(again) == len(set(again))
+    assert {p.name: p.read_bytes() for p in (out / "tasks").glob("*.json") if p.name in first} == first
+    assert sorted(p.stem for p in (out / "tasks").glob("*.json")) == sorted(calls + again)
+    assert not list((out / "tasks").glob(".*"))  # no temporary files left
+    full = run_sweep(cfg, tmp_path / "full")
+    pd.testing.assert_frame_equal(drop_timing(res.table), drop_timing(full.table), check_exact=True)
+    assert not res.table.duplicated(["dataset", "model", "schedule", "strategy", "seed", "round"]).any()
+
+
+def test_a_failing_task_does_not_stop_the_others_and_resume_finishes(tmp_path, monkeypatch):
+    cfg = small_config(datasets=["penguins"])
+    real = sweep_tasks.execute_task
+
+    def flaky(task):
+        if task.strategy == "margin" and task.seed == 1:
+            raise RuntimeError("disk full")
+        return real(task)
+
+    monkeypatch.setattr(sweep_tasks, "execute_task", flaky)
+    with pytest.raises(SweepIncomplete, match=r"1 of 6 tasks failed.*disk full") as err:
+        run_sweep(cfg, tmp_path / "out")
+    assert "--resume" in err.value.hint
+    assert len(list((tmp_path / "out" / "tasks").glob("*.json"))) == 5
+    monkeypatch.setattr(sweep_tasks, "execute_task", real)
+    res = run_sweep(cfg, tmp_path / "out", resume=True)
+    assert (res.n_run, res.n_skipped) == (1, 5)
+
+
+def test_a_damaged_task_file_is_rerun_on_resume(tmp_path):
+    cfg = small_config(datasets=["penguins"])
+    res = run_sweep(cfg, tmp_path / "out")
+    victim = sorted((tmp_path / "out" / "tasks").glob("*.json"))[0]
+    victim.write_text('{"format": "labelwise-sweep-task", "key": "trunc')
+    again = run_sweep(cfg, tmp_path / "out", resume=True)
+    assert (again.n_run, again.n_skipped) == (1, res.n_tasks - 1)
+    pd.testing.assert_frame_equal(drop_timing(res.table), drop_timing(again.table), check_exact=True)
+
+
+def test_worker_refuses_data_that_differ_from_the_plan(tmp_path, separable_frame):
+    path = tmp_path / "d.csv"
+    separable_frame.to_csv(path, index=False)
+    cfg = small_config(datasets=[{"name": "d", "path": str(path), "label": "label"}])
+    task = plan_tasks(cfg, {"d": load_dataset(cfg.datasets[0])})[0]
+    separable_frame.iloc[:-5].to_csv(path, index=False)
+    sweep_tasks.clear_caches()
+    with pytest.raises(DataError, match="fingerprint"):
+        execute_task(task)
+
+
+def test_summary_matches_summarize_per_cell_and_overview(tmp_path):
+    cfg = small_config(datasets=["penguins", "breast_cancer"], strategies=["margin", "entropy"])
+    res = run_sweep(cfg, tmp_path / "out")
+    s = res.summary
+    assert len(s) == 2 * 3 and set(s["verdict"]) <= {"reference", "beats random", "no evidence", "worse than random"}
+    assert (s.loc[s.strategy == "random", "verdict"] == "reference").all()
+    assert s.groupby("dataset")["best"].sum().tolist() == [1, 1]
+    cell = res.table[res.table.dataset == "penguins"]
+    direct = summarize(group_result(cell), Target())
+    row = s[(s.dataset == "penguins") & (s.strategy == "margin")].iloc[0]
+    sv = direct.strategies["margin"].savings_vs_random
+    assert row["savings"] == (sv.median if sv is not None else row["savings"])
+    assert row["verdict"] == direct.strategies["margin"].verdict
+    # Pure function of the table: the saved table gives the same summary, also for another target.
+    table = read_table(write_table(res.table, tmp_path / "t.csv"))
+    pd.testing.assert_frame_equal(sweep_summary(table), s, check_exact=True)
+    gap = sweep_summary(table, Target("share_of_gap", 0.8), metric="macro_f1")
+    assert (gap["metric"] == "macro_f1").all()
+    ov = sweep_overview(s)
+    assert list(ov["dataset"]) == ["penguins", "breast_cancer"] and (ov["n_strategies"] == 2).all()
+
+
+def test_dask_is_optional_and_missing_dask_is_a_typed_error(tmp_path, monkeypatch):
+    code = ("import sys, simulations.sweep, simulations.sweep_cli; "
+            "print(any(m == 'dask' or m.startswith(('dask.', 'distributed')) for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(DaskNotInstalled) as err:
+        run_sweep(small_config(), tmp_path / "out", dask_local=2)
+    assert "pip install 'labelwise[dask]'" in err.value.hint
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="labelwise")
+    add_sweep_parser(parser.add_subparsers(dest="command", required=True))
+    return parser
+
+
+def test_cli_runs_resumes_and_reports_errors(tmp_path, capsys, monkeypatch):
+    import simulations.cli as cli
+
+    cfg = tmp_path / "s.toml"
+    cfg.write_text('datasets = ["penguins"]\nstrategies = ["margin"]\nseeds = 2\ninitial_labels = 10\n'
+                   'max_test_rows = 150\nstop_set_rows = 100\n[[schedules]]\nname = "b10"\nbatch_size = 10\n'
+                   'budget = 40\n')
+    out = tmp_path / "out"
+    args = _parser().parse_args(["sweep", "--config", str(cfg), "--out", str(out), "--quiet"])
+    assert args.func(args) == 0
+    text = capsys.readouterr().out
+    assert "penguins" in text and "results.csv" in text
+    args = _parser().parse_args(["sweep", "--config", str(cfg), "--out", str(out), "--resume", "--json",
+                                 "--target-gap", "0.8"])
+    assert args.func(args) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["tasks"], doc["run"], doc["skipped"]) == (6, 0, 6)
+    assert doc["overview"][0]["dataset"] == "penguins" and Path(doc["files"]["results"]).exists()
+
+    # Through the real entry point: errors exit 2 with a hint and no traceback.
+    if "sweep" not in cli.build_parser()._subparsers._group_actions[0].choices:
+        real = cli.build_parser
+
+        def with_sweep():
+            p = real()
+            add_sweep_parser(p._subparsers._group_actions[0])
+            return p
+
+        monkeypatch.setattr(cli, "build_parser", with_sweep)
+    assert cli.main(["sweep", "--config", str(cfg), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "error: " in err and "--resume" in err and "Traceback" not in err
+    assert cli.main(["sweep", "--config", str(tmp_path / "nope.toml")]) == 2
