@@ -347,7 +347,7 @@ def _projection(result: SimulationResult, inputs: dict[str, Any], target: Target
 
 
 def stopping_analysis(result: SimulationResult, inputs: dict[str, Any], out: dict[str, Any]) -> dict[str, Any]:
-    """Stopping: wired to ``simulations.stopping`` when it is installed; else left empty (page explains)."""
+    """Stopping advice from ``simulations.stopping`` (empty when that engine module is not installed)."""
     try:
         import simulations.stopping  # noqa: F401
     except ImportError:

@@ -1,23 +1,78 @@
-"""Wiring of the Stopping page to ``simulations.stopping`` (being written by another engineer).
+"""Wiring of the Stopping page to ``simulations.stopping``: the engine's advice, packed for the pages.
 
-Until the engine exposes its evaluation and recommendation API, :func:`analyse` returns None and the page
-says the analysis is not available. The analysis dict the page draws (``analysis["stopping"]``) has:
-``sentence`` (the recommendation), ``stop_at`` (cost-optimal labels), ``recommended_range`` ([low, high]),
-``curve`` (records: labels, mean, low, high), ``marginal`` (records: labels, value) and ``criteria``
-(records: one row per criterion with where it fires, how often, and its regret).
+``analysis["stopping"]`` holds: ``sentence`` (the recommendation), ``comparison`` and ``note``,
+``strategy``, ``stop_at`` (median cost-optimal labels over seeds), ``recommended_range`` ([low, high]),
+``fitted_stop`` (the marginal rule on the fitted curve), ``curve`` (records: labels, mean, low, high),
+``marginal`` (records: labels, value) and ``criteria`` (records: one row per criterion).
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dashboard import fmt
+
+
+def _range_text(r: dict[str, Any] | None, kind: str) -> str:
+    if not r:
+        return "never"
+    f = fmt.FORMATS[kind]
+    lo, med, hi = r.get("low"), r.get("median"), r.get("high")
+    return f(med) if f(lo) == f(hi) else f"{f(med)} ({f(lo)} to {f(hi)})"
+
+
+def criteria_table(evaluation_dict: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for c in evaluation_dict.get("criteria", []):
+        applicable = c.get("applicable", True)
+        share = c.get("fired_share")
+        rows.append({
+            "Rule": c.get("title", c.get("name")),
+            "Stops when": c.get("rule", ""),
+            "Stops at (labels)": _range_text(c.get("labels"), "count") if applicable else "not applicable",
+            "Fires in": fmt.pct(share) + " of runs" if share is not None else "n/a",
+            "Regret ($)": _range_text((c.get("regret") or {}).get("dollars"), "money") if applicable else "",
+            "Needs labels": "yes" if c.get("needs_labels") else "no",
+            "Note": c.get("reason") or "",
+        })
+    return rows
 
 
 def analyse(result: Any, inputs: dict[str, Any], analysis: dict[str, Any]) -> dict[str, Any] | None:
-    try:
-        import simulations.stopping as stopping
-    except ImportError:
-        return None
-    evaluate = getattr(stopping, "evaluate_results", None)
-    if evaluate is None:  # the engine API has not landed yet
-        return None
-    return None
+    from dashboard.state import economic_inputs
+    from simulations.stopping import advise
+
+    inp = economic_inputs(inputs["economics"])
+    c, v = float(inp.cost_per_label), float(inp.point_value)
+    strategy = (analysis.get("business") or {}).get("strategy") or analysis.get("best")
+    adv = advise(result, c, v, strategy=strategy, metric=result.metric)
+    ev, rec = adv.evaluation, adv.recommendation
+    d = ev.to_dict()
+    curves = pd.DataFrame(analysis.get("curves") or [])
+    curve = curves[curves["strategy"] == ev.strategy][["labels", "mean", "low", "high"]] if len(curves) else curves
+    marginal: list[dict[str, Any]] = []
+    fs = ev.fitted_stop
+    if ev.fitted is not None:
+        lo = float(result.rounds["labels"].min())
+        hi = max(ev.budget, (fs.labels or 0) * 1.3 if fs is not None else 0)
+        grid = np.unique(np.round(np.geomspace(max(lo, 1.0), max(hi, lo + 1), 60)))
+        # Value of one more label = value per point x 100 x slope (the engine's marginal rule).
+        vals = v * 100.0 * ev.fitted.slope(grid)
+        marginal = [{"labels": float(x), "value": float(max(y, 0.0))} for x, y in zip(grid, vals, strict=True)
+                    if math.isfinite(y)]
+    plan = rec.labels
+    return {
+        "strategy": ev.strategy, "strategy_chosen_by": adv.strategy_chosen_by,
+        "sentence": rec.sentence, "comparison": rec.comparison, "note": rec.note or "",
+        "stop_at": ev.optimum_labels.median, "recommended_range": [plan.low, plan.high],
+        "plan": plan.to_dict(), "optimum_metric": ev.optimum_metric.to_dict(),
+        "at_budget_share": ev.at_budget_share,
+        "fitted_stop": None if fs is None else fs.to_dict(),
+        "curve": curve.to_dict("records"), "marginal": marginal,
+        "criteria": criteria_table(d), "range_method": d.get("range_method", ""),
+        "cost_per_label": c, "value_per_point": v,
+    }

@@ -79,7 +79,27 @@ def test_business_error_is_shown_next_to_the_numbers():
     assert "cost_per_label must be zero or more" in at.error[0].value and "How to fix it" in at.error[0].value
 
 
-def test_stopping_page_renders():
+def test_stopping_page_shows_recommendation_criteria_and_live_check():
     at = _page("stopping")
     assert not at.exception, at.exception
     assert at.title[0].value.startswith("Stopping")
+    stop = at.session_state[session.ANALYSIS]["stopping"]
+    assert stop["sentence"].startswith("Plan for about")
+    assert any(stop["sentence"] in b.value for b in at.success)
+    table = at.dataframe[0].value
+    assert "Stabilizing predictions" in set(table["Rule"]) and "Regret ($)" in table.columns
+    assert len(_charts(at)) >= 2  # the curve with the stop, and the marginal value
+    assert any(h.value == "Check my live project" for h in at.header)
+
+
+def test_live_check_verdicts():
+    import pandas as pd
+
+    from dashboard import state
+    from simulations.stopping import check_live
+
+    econ = state.default_economics()
+    inp = state.economic_inputs(econ)
+    rising = pd.DataFrame({"labels": [100, 200, 400, 800, 1600], "metric": [0.6, 0.7, 0.78, 0.83, 0.86]})
+    live = check_live(rising, inp.cost_per_label, inp.point_value)
+    assert live.verdict in {"continue", "stop_now", "too_early"} and live.headline

@@ -10,3 +10,4 @@ st.title("Stopping: when is enough labels enough?")
 a = session.need_analysis()
 if a is not None:
     stopping_view.render(a, key="stopping")
+stopping_view.live_check_panel(session.inputs()["economics"], key="live")
