@@ -15,6 +15,8 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
+from dashboard import state  # noqa: E402
+
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 
 st.set_page_config(page_title="Labelwise", page_icon=":material/label:", layout="wide")
@@ -27,4 +29,5 @@ pages = [
     st.Page(PAGES_DIR / "scenarios.py", title="Scenarios", icon=":material/bookmarks:", url_path="scenarios"),
     st.Page(PAGES_DIR / "review.py", title="Review", icon=":material/visibility:", url_path="review"),
 ]
+state.warm_up()  # worker processes start while the user reads the Plan page
 st.navigation(pages).run()

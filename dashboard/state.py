@@ -207,6 +207,38 @@ def clear_cache() -> None:
         _CACHE.clear()
 
 
+def _warm_task() -> int:
+    """Import the engine and fit a tiny model in a worker, so the first real task starts at once."""
+    import numpy as _np
+    from sklearn.linear_model import LogisticRegression
+
+    import simulations.runner  # noqa: F401
+
+    LogisticRegression().fit(_np.array([[0.0], [1.0], [0.1], [0.9]]), [0, 1, 0, 1])
+    return os.getpid()
+
+
+_WARM: dict[str, threading.Thread] = {}
+
+
+def warm_up() -> None:
+    """Start the worker processes in the background (once per server) while the user fills in the form."""
+    if _WARM or n_jobs() < 2:
+        return
+
+    def work() -> None:
+        from joblib import Parallel, delayed
+
+        try:
+            Parallel(n_jobs=n_jobs())(delayed(_warm_task)() for _ in range(2 * n_jobs()))
+        except Exception:  # warming is an optimisation only
+            pass
+
+    t = threading.Thread(target=work, name="labelwise-warm-up", daemon=True)
+    _WARM["thread"] = t
+    t.start()
+
+
 def run(dataset: Dataset, config: SimulationConfig, *,
         progress: Callable[[simulations.Progress], None] | None = None,
         should_cancel: Callable[[], bool] | None = None) -> tuple[SimulationResult, bool]:
@@ -215,6 +247,9 @@ def run(dataset: Dataset, config: SimulationConfig, *,
     hit = cached_result(key)
     if hit is not None:
         return hit, True
+    warm = _WARM.get("thread")
+    if warm is not None:
+        warm.join(timeout=30)  # never two pools at once
     result = simulations.run_simulation(dataset, config, n_jobs=n_jobs(), progress=progress,
                                         should_cancel=should_cancel)
     with _CACHE_LOCK:

@@ -1,0 +1,163 @@
+"""One end-to-end run in a real browser: Debian's chromium driven by Playwright against `streamlit run`.
+
+Plan -> run the default scenario -> metrics and a chart visible -> save the scenario -> open its share link in a
+fresh browser context (another session) -> download the report -> full-page screenshots in test-output/browser/.
+Set LABELWISE_DOCS_SCREENSHOTS=1 to also refresh docs/results.png and docs/business-case.png.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+OUT = ROOT / "test-output" / "browser"
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                reason="Debian's chromium is missing: `make browser` installs it")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    port = _free_port()
+    env = {**os.environ, "LABELWISE_DB": str(tmp_path / "browser.db"), "PYTHONPATH": str(ROOT)}
+    log = open(tmp_path / "streamlit.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("streamlit did not start: " + (tmp_path / "streamlit.log").read_text()[-2000:])
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def _full_page(page, path: Path) -> None:
+    """Streamlit scrolls inside its main container: grow the viewport to the content, then shoot."""
+    height = page.evaluate(
+        "() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
+        " return m ? m.scrollHeight : document.body.scrollHeight; }")
+    page.set_viewport_size({"width": 1280, "height": min(int(height) + 40, 9000)})
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def _no_horizontal_overflow(page) -> None:
+    overflow = page.evaluate(
+        "() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
+        " return m ? m.scrollWidth - m.clientWidth : 0; }")
+    assert overflow <= 1, f"page content overflows a 1280 px window by {overflow} px"
+
+
+@pytest.mark.timeout(280)
+def test_plan_run_save_share_review_download(server, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    docs = os.environ.get("LABELWISE_DOCS_SCREENSHOTS") == "1"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(server)
+            run = page.get_by_role("button", name="Run simulation")
+            run.wait_for(timeout=60_000)
+            expect(page.get_by_test_id("stMetricValue").filter(has_text="4,837").first).to_be_visible()
+            t0 = time.perf_counter()
+            run.click()
+            expect(page.get_by_text("Latest result")).to_be_visible(timeout=150_000)
+            elapsed = time.perf_counter() - t0
+            # the headline numbers are there
+            for label in ("ROI vs random", "Net savings", "Labels saved"):
+                expect(page.get_by_test_id("stMetricLabel").filter(has_text=label).first).to_be_visible()
+            expect(page.get_by_text("fewer labels than random").first).to_be_visible()
+
+            page.get_by_role("link", name="Results").first.click()
+            chart = page.get_by_test_id("stVegaLiteChart").first
+            expect(chart).to_be_visible(timeout=30_000)
+            expect(chart.locator("canvas, svg").first).to_be_visible(timeout=30_000)
+            expect(page.get_by_text("Strategy leaderboard")).to_be_visible()
+            _no_horizontal_overflow(page)
+            _full_page(page, OUT / "results.png")
+            if docs:
+                _full_page(page, ROOT / "docs" / "results.png")
+
+            page.get_by_role("link", name="Business case").first.click()
+            expect(page.get_by_text("What moves the result most").first).to_be_visible(timeout=30_000)
+            page.wait_for_timeout(1500)
+            _no_horizontal_overflow(page)
+            _full_page(page, OUT / "business-case.png")
+            if docs:
+                _full_page(page, ROOT / "docs" / "business-case.png")
+
+            page.get_by_role("link", name="Stopping").first.click()
+            expect(page.get_by_text("Plan for about").first).to_be_visible(timeout=30_000)
+
+            # save the scenario and read its share link
+            page.get_by_role("link", name="Scenarios").first.click()
+            name = page.get_by_role("textbox", name="Scenario name")
+            name.wait_for(timeout=30_000)
+            name.fill("Browser test scenario")
+            page.get_by_role("button", name="Save scenario").click()
+            expect(page.get_by_text("Saved Browser test scenario")).to_be_visible(timeout=30_000)
+            link = page.get_by_test_id("stCode").filter(has_text="/review?id=").first.inner_text().strip()
+            assert re.search(r"/review\?id=[A-Za-z0-9_-]{32}$", link), link
+
+            # a fresh context is another browser session: nothing shared but the link
+            other = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+            review = other.new_page()
+            review.goto(link)
+            expect(review.get_by_role("heading", name="Browser test scenario")).to_be_visible(timeout=60_000)
+            expect(review.get_by_test_id("stMetricLabel").filter(has_text="ROI vs random").first).to_be_visible()
+            expect(review.get_by_test_id("stVegaLiteChart").first).to_be_visible(timeout=30_000)
+            _no_horizontal_overflow(review)
+            with review.expect_download(timeout=120_000) as dl:
+                review.get_by_role("button", name="Report (HTML)").click()
+            path = tmp_path / "report.html"
+            dl.value.save_as(path)
+            html = path.read_text()
+            assert "Browser test scenario" in html and "<svg" in html and "<script" not in html.lower()
+            assert not re.search(r"""(?:src|href)\s*=\s*["']https?:""", html)
+            _full_page(review, OUT / "review.png")
+
+            missing = other.new_page()
+            missing.goto(link[: link.index("=") + 1] + "nope")
+            expect(missing.get_by_text("Scenario not found")).to_be_visible(timeout=60_000)
+            other.close()
+        finally:
+            browser.close()
+    assert (OUT / "results.png").stat().st_size > 10_000
+    print(f"default scenario ran in {elapsed:.1f} s")
