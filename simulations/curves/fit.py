@@ -45,6 +45,9 @@ SLOPE_FLOOR_SHARE = 0.25
 SEARCH_FACTOR = 1000.0
 #: Starting points run per family (the best by initial cost of each family's deterministic starts).
 N_STARTS = 2
+#: The second start is skipped when the first fit's RMS residual is within this multiple of the noise estimate
+#: (or below the floor, in metric units).
+GOOD_ENOUGH_NOISE, GOOD_ENOUGH_FLOOR = 1.5, 0.002
 _RESID_CAP = 1e3
 
 
@@ -273,6 +276,7 @@ def _fit_scaled(fam: CurveFamily, x: np.ndarray, y: np.ndarray, s: float, f_scal
     u = x / s
     lo, hi = fam.internal_bounds()
     eps = 1e-9 * (hi - lo)
+    good_enough = max(GOOD_ENOUGH_NOISE * _noise_scale(y), GOOD_ENOUGH_FLOOR)
 
     def resid(q: np.ndarray) -> np.ndarray:
         r = fam.func(u, fam.from_internal(q)) - y
@@ -303,6 +307,9 @@ def _fit_scaled(fam: CurveFamily, x: np.ndarray, y: np.ndarray, s: float, f_scal
                 continue
             if res.cost < best_cost:
                 best, best_cost = p, float(res.cost)
+            # A converged fit that already explains the curve down to its noise needs no second start.
+            if res.status > 0 and float(np.sqrt(np.mean(res.fun**2))) <= good_enough:
+                break
     return best
 
 

@@ -12,6 +12,7 @@ Ranges over seeds are medians with the 2.5th-97.5th percentiles of the seeds (:d
 
 from __future__ import annotations
 
+import csv
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -606,8 +607,11 @@ def load_curve_csv(path: str | Path) -> tuple[pd.DataFrame, list[str]]:
     if not path.exists():
         raise DataError(f"No curve file at {path}.", hint="Pass a CSV with columns labels,metric[,kappa].")
     try:
-        df = pd.read_csv(path, sep=None, engine="python")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
+        try:
+            df = pd.read_csv(path, sep=None, engine="python")  # sniffs comma, semicolon, tab
+        except csv.Error:  # nothing to sniff (one column, or no text): plain comma-separated
+            df = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError, csv.Error) as exc:
         raise DataError(f"Cannot read {path} as CSV ({exc}).",
                         hint="Save the log as a comma-separated file with a header row labels,metric.") from exc
     return validate_curve(df, source=path.name)
@@ -724,10 +728,10 @@ def check_live(
     curve (:func:`simulations.curves.fit.fit_curve`) and apply the marginal rule from the current label count:
 
     * the next label is worth less than it costs -> **stop now**;
-    * the projected gain up to the marginal stop clears the projection's 80% uncertainty -> **continue** for
-      about N more labels (also when the curve has not plateaued and the gain is uncertain);
-    * the flat baseline beat every curve model and the curve has not plateaued, or the fit says "continue" while
-      the curve has plateaued and the gain is within the uncertainty -> **too early to tell**.
+    * the projected gain up to the marginal stop clears the projection's 80% uncertainty (z = 1.28 times the
+      extrapolation error at that distance) -> **continue** for about N more labels;
+    * the projected gain is within that uncertainty, or the flat baseline beat every curve model in the
+      backtest and the curve has not plateaued -> **too early to tell**.
     """
     c, v = check_costs(cost_per_label, value_per_point)
     if isinstance(curve, (str, Path)):
@@ -794,12 +798,12 @@ def check_live(
     base = (f"The fitted curve ({fit.model}) projects {gain * 100:+.1f} points (±{uncertainty * 100:.1f}) by "
             f"{stop_at:,.0f} labels, worth ${v * 100 * gain:,.0f} against ${c * more:,.0f} of labeling "
             f"(net ${net:,.0f}); beyond that a label costs more than it adds.")
-    if gain <= uncertainty and plateau_now:
+    if gain <= uncertainty:
+        flat = f" Your curve has also plateaued ({plateau_txt})." if plateau_now else ""
         return result("too_early", "Too early to tell.",
-                      f"Your curve has plateaued ({plateau_txt}), but the fit still projects a gain within its "
-                      f"uncertainty: {base} Label one more batch and check again.", None, None, None)
-    caveat = "" if gain > uncertainty else " The projection is uncertain; re-check after each round."
-    return result("continue", f"Continue for about {more_r:,.0f} more labels.", base + caveat, more,
+                      f"{base}{flat} That gain is within the projection's uncertainty: label one more batch and "
+                      f"check again.", None, None, None)
+    return result("continue", f"Continue for about {more_r:,.0f} more labels.", base, more,
                   SeedRange(stop_at, min(low, stop_at), max(high, stop_at), 1), projected)
 
 

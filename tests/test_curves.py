@@ -1,0 +1,232 @@
+"""Learning-curve fitting, backtest selection, intervals and inversion (simulations.curves)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulations.curves import FAMILIES, LAST1, MODEL_NAMES, fit_curve, fit_curves, fit_family
+from simulations.errors import DataError
+
+# Parameters in labels, for the formulas of the reference (each curve rises from ~0.4-0.6 to ~0.9).
+TRUE = {
+    "pow3": [0.92, 1.5, 0.5],
+    "pow4": [0.9, 3.0, 0.7, 30.0],
+    "mmf4": [0.4, 200.0, 0.93, 1.2],
+    "wbl4": [0.02, 0.45, 0.91, 0.8],
+    "exp3": [-0.4, 0.004, 0.9],
+    "log2": [-0.05, 0.5],
+}
+X = np.geomspace(20, 2000, 30)
+
+
+def curve(name: str, x: np.ndarray = X, noise: float = 0.0, seed: int = 0) -> np.ndarray:
+    y = FAMILIES[name].value(x, TRUE[name])
+    return y + np.random.default_rng(seed).normal(0, noise, len(x))
+
+
+def test_formulas_match_the_reference():
+    # Hand-evaluated at x = 100: guards against a family silently using another formula.
+    x = np.array([100.0])
+    assert FAMILIES["pow3"].value(x, [0.9, 2.0, 0.5])[0] == pytest.approx(0.9 - 2.0 / 10)
+    assert FAMILIES["pow4"].value(x, [0.9, 2.0, 0.5, 21.0])[0] == pytest.approx(0.9 - 2.0 / 11)
+    assert FAMILIES["mmf4"].value(x, [0.2, 50.0, 0.9, 1.0])[0] == pytest.approx((0.2 * 50 + 0.9 * 100) / 150)
+    assert FAMILIES["wbl4"].value(x, [0.01, 0.5, 0.9, 1.0])[0] == pytest.approx(0.9 - 0.5 * np.exp(-1.0))
+    assert FAMILIES["exp3"].value(x, [-0.5, 0.01, 0.9])[0] == pytest.approx(0.9 - 0.5 * np.exp(-1.0))
+    assert FAMILIES["log2"].value(x, [-0.1, 0.3])[0] == pytest.approx(0.3 + 0.1 * np.log(100))
+
+
+@pytest.mark.parametrize("name", sorted(TRUE))
+def test_each_family_recovers_known_parameters_from_noisy_data(name):
+    y = curve(name, noise=0.001, seed=3)
+    fit = fit_family(name, X, y)
+    assert fit is not None and fit.model == name
+    est = np.array([fit.params[p] for p in FAMILIES[name].param_names])
+    np.testing.assert_allclose(est, TRUE[name], rtol=0.2)
+    # ... and predicts the right value inside the data and at twice the labels observed.
+    at = np.array([300.0, 4000.0])
+    np.testing.assert_allclose(fit.predict(at), FAMILIES[name].value(at, TRUE[name]), atol=0.005)
+
+
+@pytest.mark.parametrize("name", ["pow3", "mmf4", "wbl4", "exp3"])
+def test_asymptote_is_the_fitted_limit_and_within_unit_interval(name):
+    fit = fit_family(name, X, curve(name, noise=0.001, seed=1))
+    limit_index = FAMILIES[name].asymptote_index
+    assert fit.asymptote == pytest.approx(TRUE[name][limit_index], abs=0.02)
+    assert 0.0 <= fit.asymptote <= 1.0
+    assert fit.predict([1e7])[0] == pytest.approx(fit.asymptote, abs=0.01)
+
+
+def test_backtest_picks_the_true_family_on_clean_data_more_often_than_not():
+    picks = {}
+    for name in TRUE:
+        picks[name] = fit_curve(X, curve(name, noise=0.0002, seed=7)).model
+    hits = sum(picks[n] == n for n in picks)
+    assert hits > len(picks) / 2, picks
+
+
+def test_backtest_scores_every_candidate_and_chosen_model_is_the_best_or_a_simpler_near_tie():
+    fit = fit_curve(X, curve("pow3", noise=0.003, seed=2))
+    assert set(fit.backtest_mae) == set(MODEL_NAMES)
+    finite = {m: v for m, v in fit.backtest_mae.items() if np.isfinite(v)}
+    best = min(finite.values())
+    assert fit.backtest_mae[fit.model] <= best + 1e-4 + 0.02 * best
+    simpler = MODEL_NAMES[: MODEL_NAMES.index(fit.model)]
+    # No simpler model was within the tie margin (else it would have been chosen).
+    assert all(not (finite.get(m, np.inf) <= best + 1e-4 + 0.02 * best) for m in simpler)
+
+
+@pytest.mark.parametrize(
+    "labels, values",
+    [
+        (X[:12], np.tile([0.6, 0.8, 0.55, 0.9], 3)),  # zig-zag, non-monotone
+        (X[:10], np.full(10, 0.73)),  # perfectly flat
+        (X[:10], np.linspace(0.9, 0.5, 10)),  # falling
+        ([50, 100], [0.6, 0.7]),  # two points
+        ([50, 100, 200], [0.6, 0.7, 0.65]),  # three points
+        (X[:8], [0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.0]),  # extremes
+        ([100, 50, 100, 200, 400], [0.7, 0.6, 0.72, 0.75, 0.77]),  # unsorted with a duplicate
+        (X[:8], [0.5, np.nan, 0.6, 0.65, np.nan, 0.7, 0.71, 0.72]),  # gaps
+    ],
+)
+def test_fits_never_raise_on_awkward_curves(labels, values):
+    fit = fit_curve(labels, values)
+    grid = np.geomspace(10, 1e5, 25)
+    pred = fit.predict(grid)
+    lo, hi = fit.interval(grid)
+    assert np.all(np.isfinite(pred)) and np.all((pred >= 0) & (pred <= 1))
+    assert np.all(lo <= pred + 1e-12) and np.all(pred <= hi + 1e-12)
+    assert fit.asymptote is None or 0.0 <= fit.asymptote <= 1.0
+
+
+def test_two_point_curve_falls_back_to_last1_held_flat():
+    fit = fit_curve([50, 100], [0.6, 0.7])
+    assert fit.model == LAST1
+    assert fit.predict([100, 1000, 1e6]) == pytest.approx([0.7, 0.7, 0.7])
+    assert fit.slope([200])[0] == 0.0
+
+
+def test_duplicate_labels_are_averaged():
+    fit = fit_curve([50, 100, 100, 200], [0.6, 0.7, 0.8, 0.8])
+    np.testing.assert_allclose(fit.labels, [50, 100, 200])
+    np.testing.assert_allclose(fit.values, [0.6, 0.75, 0.8])
+
+
+def test_interval_widens_with_extrapolation_distance():
+    fit = fit_curve(X, curve("pow3", noise=0.003, seed=4))
+    pts = X[-1] * np.array([1.0, 2.0, 4.0, 16.0])
+    lo, hi = fit.interval(pts, 0.8)
+    width = hi - lo
+    assert np.all(np.diff(width) > 0), width
+    inside_lo, inside_hi = fit.interval([300.0])
+    assert inside_hi[0] - inside_lo[0] < width[1]
+    # A higher level gives a wider interval.
+    lo95, hi95 = fit.interval(pts, 0.95)
+    assert np.all(hi95 - lo95 >= width - 1e-12)
+
+
+def test_interval_for_a_single_run_is_wider_than_for_the_mean_curve():
+    rng = np.random.default_rng(0)
+    seeds = curve("pow3")[None, :] + rng.normal(0, 0.01, (5, len(X)))
+    fit = fit_curve(X, seeds)
+    assert fit.seed_sd > 0.003
+    lo, hi = fit.interval([4000.0])
+    slo, shi = fit.interval([4000.0], per_seed=True)
+    assert shi[0] - slo[0] > hi[0] - lo[0]
+
+
+def test_interval_coverage_is_roughly_calibrated_on_synthetic_curves():
+    """80% intervals fitted on an early part should cover ~80% of later noisy observations."""
+    rng = np.random.default_rng(11)
+    x = np.geomspace(20, 4000, 24)
+    hits = []
+    for _ in range(24):
+        name = str(rng.choice(["pow3", "pow4", "mmf4", "wbl4", "exp3"]))
+        p = np.array(TRUE[name], dtype=float)
+        scale = rng.uniform(0.7, 1.3)
+        if name in ("pow3", "pow4"):
+            p[1] *= scale
+        elif name == "mmf4":
+            p[1] *= scale
+        elif name == "wbl4":
+            p[0] *= scale
+        else:
+            p[1] *= scale
+        y = FAMILIES[name].value(x, p) + rng.normal(0, 0.004, len(x))
+        cut = 14
+        fit = fit_curve(x[:cut], y[:cut])
+        lo, hi = fit.interval(x[cut:], 0.8)
+        hits.extend(((y[cut:] >= lo) & (y[cut:] <= hi)).tolist())
+    coverage = float(np.mean(hits))
+    assert 0.6 <= coverage <= 0.95, coverage
+
+
+def test_labels_for_inverts_predict():
+    fit = fit_curve(X, curve("pow3", noise=0.002, seed=5))
+    for x in (150.0, 800.0):  # inside the observed range
+        est = fit.labels_for(float(fit.predict(x)[0]))
+        assert est.labels == pytest.approx(x, rel=1e-3)
+        assert est.reachable and not est.extrapolated
+    beyond = 3 * X[-1]
+    est = fit.labels_for(float(fit.predict(beyond)[0]))
+    assert est.labels == pytest.approx(beyond, rel=1e-3)
+    assert est.extrapolated and est.reachable
+    assert est.backtest_mae == pytest.approx(fit.backtest_mae[fit.model])
+    assert est.low <= est.labels <= (est.high if est.high is not None else np.inf)
+
+
+def test_labels_for_a_target_above_the_asymptote_is_unreachable():
+    fit = fit_family("pow3", X, curve("pow3", noise=0.001))
+    est = fit.labels_for(min(1.0, fit.asymptote + 0.02))
+    assert not est.reachable and est.labels is None and est.extrapolated
+    with pytest.raises(DataError):
+        fit.labels_for(91.0)
+
+
+def test_slope_matches_the_analytic_derivative():
+    fit = fit_family("pow3", X, curve("pow3"))
+    _a, b, c = TRUE["pow3"]
+    for x in (50.0, 500.0, 5000.0):
+        assert fit.slope(x)[0] == pytest.approx(b * c * x ** (-c - 1), rel=1e-3)
+
+
+def rounds_table(strategies=("random", "margin"), seeds=3) -> pd.DataFrame:
+    rows = []
+    rng = np.random.default_rng(0)
+    for k, s in enumerate(strategies):
+        for seed in range(seeds):
+            for r, x in enumerate(X):
+                rows.append({"strategy": s, "seed": seed, "round": r, "labels": round(x),
+                             "accuracy": 0.9 + 0.02 * k - 1.5 * x**-0.5 + rng.normal(0, 0.003)})
+    return pd.DataFrame(rows)
+
+
+def test_fit_curves_fits_the_mean_curve_of_each_strategy():
+    df = rounds_table()
+    fits = fit_curves(df, "accuracy", per_seed=True)
+    assert set(fits) == {"random", "margin"}
+    for name, fit in fits.items():
+        mean = df[df.strategy == name].groupby("labels")["accuracy"].mean()
+        np.testing.assert_allclose(fit.values, mean.to_numpy())
+        assert fit.seed_fits is not None and len(fit.seed_fits) == 3
+    assert fits["margin"].predict([1000])[0] > fits["random"].predict([1000])[0]
+    only = fit_curves(df, "accuracy", strategies=["margin"])
+    assert list(only) == ["margin"]
+
+
+def test_bad_curve_input_raises_typed_errors_with_hints():
+    cases = [
+        lambda: fit_curve([100], [0.5]),
+        lambda: fit_curve([0, 100, 200], [0.5, 0.6, 0.7]),
+        lambda: fit_curve([50, 100, 200], [50, 60, 70]),
+        lambda: fit_curve([50, 100, 200], [0.5, 0.6]),
+        lambda: fit_curve([50, 100, 200], ["a", "b", "c"]),
+        lambda: fit_curve(X, curve("pow3"), models=("pow9",)),
+        lambda: fit_curves(rounds_table(), "f1"),
+        lambda: fit_curves(rounds_table(), "accuracy", strategies=["bald"]),
+    ]
+    for make in cases:
+        with pytest.raises(DataError) as info:
+            make()
+        assert info.value.hint
