@@ -79,7 +79,8 @@ def learning_curve_chart(
     df["strategy"] = df["strategy"].map(strategy_label)
     domain, rng = strategy_colors(strategies)
     color = alt.Color("strategy:N", scale=alt.Scale(domain=domain, range=rng),
-                      legend=alt.Legend(title="Strategy", orient="bottom", columns=4))
+                      legend=alt.Legend(title="Strategy", orient="bottom", columns=4, symbolType="stroke",
+                                        symbolStrokeWidth=3, symbolOpacity=1))
     x = alt.X("labels:Q", title="Labels (human-labeled rows)",
               scale=alt.Scale(type="log" if log_x else "linear", nice=False, zero=False),
               axis=alt.Axis(format=",d" if not log_x else "~s"))

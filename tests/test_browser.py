@@ -38,7 +38,7 @@ def _free_port() -> int:
 def server(tmp_path):
     port = _free_port()
     env = {**os.environ, "LABELWISE_DB": str(tmp_path / "browser.db"), "PYTHONPATH": str(ROOT)}
-    log = open(tmp_path / "streamlit.log", "w")  # noqa: SIM115 - closed below
+    log = open(tmp_path / "streamlit.log", "w")  # closed in finally
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
