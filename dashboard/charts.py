@@ -311,9 +311,12 @@ def stopping_chart(
     curve : DataFrame with columns labels, mean and optional low, high
     """
     df = curve.copy()
+    for c in ("low", "high"):
+        if c in df.columns:
+            df[c] = df[c].clip(0.0, 1.0)
     x = alt.X("labels:Q", title="Labels (human-labeled rows)", axis=alt.Axis(format=",d"))
     y_title = f"Test-set {metric_label} (%)"
-    yscale = alt.Scale(zero=False)
+    yscale = alt.Scale(zero=False, domainMax=1.0, clamp=True)
     layers: list[alt.Chart] = []
     if recommended is not None:
         rdf = pd.DataFrame({"start": [float(recommended[0])], "end": [float(recommended[1])]})

@@ -27,6 +27,15 @@ def _vlc() -> Any:
     return vl_convert
 
 
+def pdf_available() -> bool:
+    """Whether the PDF writer (fpdf2) is installed."""
+    try:
+        import fpdf  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def report_charts(a: dict[str, Any]) -> list[tuple[str, Any, str]]:
     """(title, Altair chart, how to read it) for every chart the analysis can show."""
     out: list[tuple[str, Any, str]] = []

@@ -35,6 +35,7 @@ def test_html_report_is_self_contained_and_escaped(analysis):
 
 
 def test_pdf_report(analysis):
+    pytest.importorskip("fpdf", reason="PDF export needs fpdf2")
     pdf = report.build_pdf(analysis, name="Ünïcode – “quotes” 名前")
     assert pdf[:5] == b"%PDF-" and len(pdf) > 5000
 

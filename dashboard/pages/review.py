@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import fmt, report_cache, session, stopping_view, tables, views
+from dashboard import fmt, report, report_cache, session, stopping_view, tables, views
 from dashboard.store import ScenarioNotFound, StoreError, scenario_to_dict
 
 share_id = st.query_params.get("id", "")
@@ -37,7 +37,9 @@ c1.download_button("Report (HTML)", lambda: report_cache.html(sc), f"labelwise-r
                    "text/html", key="rv_html", type="primary", icon=":material/download:",
                    help="One self-contained file with the charts and numbers; opens offline.")
 c2.download_button("Report (PDF)", lambda: report_cache.pdf(sc), f"labelwise-report-{sc.share_id[:6]}.pdf",
-                   "application/pdf", key="rv_pdf", icon=":material/picture_as_pdf:")
+                   "application/pdf", key="rv_pdf", icon=":material/picture_as_pdf:",
+                   disabled=not report.pdf_available(),
+                   help=None if report.pdf_available() else "PDF export needs the fpdf2 package.")
 c3.download_button("Scenario (JSON)", views.json_bytes(scenario_to_dict(sc)),
                    f"labelwise-scenario-{sc.share_id[:6]}.json", "application/json", key="rv_json")
 

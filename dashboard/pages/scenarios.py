@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, fmt, report_cache, session, state, tables, views
+from dashboard import charts, fmt, report, report_cache, session, state, tables, views
 from dashboard.store import ScenarioNotFound, StoreError, scenario_to_dict
 
 st.title("Scenarios: save, compare and share")
@@ -106,7 +106,9 @@ else:
                            f"labelwise-report-{sc.id[:8]}.html", "text/html", key="dl_html",
                            help="One self-contained file; opens offline.")
         e3.download_button("Report (PDF)", lambda: report_cache.pdf(sc),
-                           f"labelwise-report-{sc.id[:8]}.pdf", "application/pdf", key="dl_pdf")
+                           f"labelwise-report-{sc.id[:8]}.pdf", "application/pdf", key="dl_pdf",
+                           disabled=not report.pdf_available(),
+                           help=None if report.pdf_available() else "PDF export needs the fpdf2 package.")
 
     # ---- compare -------------------------------------------------------------------------------------------
     if len(scenarios) >= 2:
