@@ -42,6 +42,9 @@ MIN_CLASS_ROWS = 5
 MAX_NUMERIC_CLASSES = 20
 #: A text column whose non-missing values are at least this share numbers is a numeric column with stray text.
 MIXED_NUMERIC_SHARE = 0.95
+#: Numbers this large (in absolute value) overflow the feature scaling (squares exceed the float range): they
+#: are treated as missing, like infinities.
+EXTREME_VALUE = 1e100
 #: A feature must be present on at least this share of labeled rows to be judged a recoding of the label.
 LEAK_MIN_COVERAGE = 0.9
 
@@ -397,10 +400,10 @@ def check_table(
         counts = yl.value_counts()
 
     if len(counts) < 2:
-        only = f"only the class '{counts.index[0]}'" if len(counts) else "no class"
+        what = (f"has only the class '{counts.index[0]}' among {n_labeled:,} labeled rows" if len(counts)
+                else "has no labeled rows left once the rare classes are dropped")
         raise TooFewClassesError(
-            f"The label column '{label}' has {only} among {n_labeled:,} labeled rows; a classifier needs at least 2 "
-            "classes.",
+            f"The label column '{label}' {what}; a classifier needs at least 2 classes.",
             hint="Check that you picked the right label column, or label rows of the other class(es) too.",
             details={"label": label, "classes": {str(k): int(v) for k, v in counts.items()}},
         )
@@ -459,6 +462,7 @@ def check_table(
             chosen_roles.pop(c)
         notes.add("leakage_dropped", f"Dropped column(s) that leak the label: {described}.", WARNING)
 
+    text_without_words(labeled, chosen_roles, notes)
     unused = {c: r for c, r in chosen_roles.items() if r not in FEATURE_ROLES}
     if not any(r in FEATURE_ROLES for r in chosen_roles.values()):
         reasons = [f"'{c}' is {r} ({_ROLE_REASONS.get(r, r)})" for c, r in unused.items()] + \
@@ -523,10 +527,17 @@ def _clean_feature(s: pd.Series, col: str, notes: Notes) -> pd.Series:
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         values = s.to_numpy(dtype=float)
         inf = np.isinf(values)
+        with np.errstate(invalid="ignore"):
+            extreme = np.isfinite(values) & (np.abs(values) >= EXTREME_VALUE)
         if inf.any():
             notes.add("inf_values", f"Column '{col}' has {int(inf.sum()):,} infinite value(s); they are treated as "
                                     "missing.", WARNING)
-            return s.astype(float).where(~inf, np.nan)
+        if extreme.any():
+            notes.add("extreme_values", f"Column '{col}' has {int(extreme.sum()):,} value(s) of {EXTREME_VALUE:.0e} "
+                                        "or more in size, too large to compute with; they are treated as missing.",
+                      WARNING)
+        if inf.any() or extreme.any():
+            return pd.Series(np.where(inf | extreme, np.nan, values), index=s.index, name=s.name)
         return s
     if not (pd.api.types.is_string_dtype(s) or s.dtype == object):
         return s
@@ -552,6 +563,30 @@ def _clean_feature(s: pd.Series, col: str, notes: Notes) -> pd.Series:
         notes.add("mixed_types", f"Column '{col}' mixes numbers ({share:.0%}) and text; it is used as categories, "
                                  "not as numbers.", WARNING)
     return s
+
+
+def text_without_words(frame: pd.DataFrame, roles: dict[str, str], notes: Notes | None = None) -> list[str]:
+    """Text columns in which no word appears in two rows: switch them to ``categorical`` in ``roles``.
+
+    The text features (TF-IDF, see :func:`simulations.features.build_preprocessor`) keep only words seen in
+    at least 2 rows; with none, there is nothing to learn from (and the vectorizer refuses to fit).
+    Returns the columns switched.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    switched = []
+    for col in [c for c, r in roles.items() if r == "text"]:
+        docs = frame[col].fillna("").astype(str).tolist()
+        try:
+            CountVectorizer(min_df=2).fit(docs)
+            continue
+        except ValueError:  # "empty vocabulary" or "no terms remain" after pruning
+            roles[col] = "categorical"
+            switched.append(col)
+    if switched and notes is not None:
+        notes.add("text_without_words", f"No word appears in two rows of {_names(switched)}: used as categories, "
+                                         "not as text.", WARNING)
+    return switched
 
 
 def _roles(frame: pd.DataFrame, label: str, overrides: dict[str, str] | None) -> dict[str, str]:

@@ -11,7 +11,13 @@ import pandas as pd
 
 from simulations.datasets import Dataset
 from simulations.errors import ConfigError
-from simulations.intake.checks import MIN_CLASS_ROWS, MIN_LABELED_ROWS, CheckReport, check_table
+from simulations.intake.checks import (
+    MIN_CLASS_ROWS,
+    MIN_LABELED_ROWS,
+    CheckReport,
+    check_table,
+    text_without_words,
+)
 from simulations.intake.reader import MAX_COLUMNS, MAX_DECOMPRESSED_MB, MAX_UPLOAD_MB, read_table
 from simulations.intake.report import INFO, Note, Notes, ReadReport
 
@@ -169,8 +175,12 @@ def load_user_dataset(
         check.extra_pool = check.extra_pool.sample(n=max_rows, random_state=random_state).sort_index()
         notes.add("extra_pool_sampled", f"Kept a random {max_rows:,} of the {check.n_unlabeled:,} unlabeled rows "
                                         "as extra pool.")
-    overrides = {c: r for c, r in (roles or {}).items() if c in check.roles}
-    dataset = Dataset.from_frame(frame, label, name=name or result.report.source, roles=overrides or None)
+    # The roles judged on all labeled rows hold for the sample too (a sample can make a column look constant or
+    # unique by chance); only text is checked again, since the sample may have too few rows sharing a word.
+    chosen = dict(check.roles)
+    if sampled:
+        text_without_words(frame, chosen, notes)
+    dataset = Dataset.from_frame(frame, label, name=name or result.report.source, roles=chosen)
     dataset.n_missing_labels = check.n_unlabeled
     report = LoadReport(read=result.report, check=check, n_labeled_full=check.n_labeled,
                         n_simulation_rows=len(frame), sampled=sampled, production_pool_rows=production, notes=notes)
