@@ -349,7 +349,7 @@ def marginal_value_chart(
     marginal : DataFrame with columns labels, value (value of the next label, in ``currency``)
     """
     x = alt.X("labels:Q", title="Labels (human-labeled rows)", axis=alt.Axis(format=",d"))
-    y = alt.Y("value:Q", title=f"Value of the next label ({currency})", axis=alt.Axis(format=",.2f"),
+    y = alt.Y("value:Q", title=f"Value of the next label ({currency})", axis=alt.Axis(format=",.2~f"),
               scale=alt.Scale(type="symlog"))
     line = alt.Chart(marginal).mark_line(color=AL_COLOR, strokeWidth=2).encode(
         x=x, y=y, tooltip=[alt.Tooltip("labels:Q", format=",d"),

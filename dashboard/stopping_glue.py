@@ -32,11 +32,11 @@ def criteria_table(evaluation_dict: dict[str, Any]) -> list[dict[str, Any]]:
         share = c.get("fired_share")
         rows.append({
             "Rule": c.get("title", c.get("name")),
-            "Stops when": c.get("rule", ""),
             "Stops at (labels)": _range_text(c.get("labels"), "count") if applicable else "not applicable",
             "Fires in": fmt.pct(share) + " of runs" if share is not None else "n/a",
             "Regret ($)": _range_text((c.get("regret") or {}).get("dollars"), "money") if applicable else "",
             "Needs labels": "yes" if c.get("needs_labels") else "no",
+            "Stops when": c.get("rule", ""),
             "Note": c.get("reason") or "",
         })
     return rows

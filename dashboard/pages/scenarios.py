@@ -19,6 +19,12 @@ except StoreError as exc:
     st.error(str(exc), icon=":material/error:")
     st.stop()
 
+def _select(scenario_id: str) -> None:
+    """Make a scenario the selected one (also in the picker, whose widget state would otherwise win)."""
+    st.session_state["lw_selected"] = scenario_id
+    st.session_state["lw_pending_pick"] = scenario_id  # applied before the picker is drawn
+
+
 # ---- save the current plan -----------------------------------------------------------------------------
 a = session.analysis()
 st.header("Save the current plan", divider="gray")
@@ -41,7 +47,7 @@ else:
         except StoreError as exc:
             st.error(str(exc), icon=":material/error:")
         else:
-            st.session_state["lw_selected"] = sc.id
+            _select(sc.id)
             st.success(f"Saved **{sc.name}**. Anyone who can reach this app can open it from its share link:",
                        icon=":material/check_circle:")
             st.code(session.share_url(sc.share_id), language=None)
@@ -57,8 +63,13 @@ else:
                  hide_index=True, width="stretch")
     ids = [s.id for s in scenarios]
     by_id = {s.id: s for s in scenarios}
-    sel = st.session_state.get("lw_selected")
-    chosen = st.selectbox("Scenario", ids, index=ids.index(sel) if sel in ids else 0, key="scenario_pick",
+    pending = st.session_state.pop("lw_pending_pick", None)
+    if pending in ids:
+        st.session_state["scenario_pick"] = pending
+    if st.session_state.get("scenario_pick") not in ids:
+        sel = st.session_state.get("lw_selected")
+        st.session_state["scenario_pick"] = sel if sel in ids else ids[0]
+    chosen = st.selectbox("Scenario", ids, key="scenario_pick",
                           format_func=lambda i: f"{by_id[i].name} ({by_id[i].dataset_name})",
                           help="Pick a scenario to open, rename, copy, delete, share or export.")
     st.session_state["lw_selected"] = chosen
@@ -80,7 +91,7 @@ else:
         st.success(f"Opened **{sc.name}**: the Results, Business case and Stopping pages now show it.")
     if c2.button("Duplicate", icon=":material/content_copy:", key="dup_btn"):
         copy = store.duplicate(sc.id)
-        st.session_state["lw_selected"] = copy.id
+        _select(copy.id)
         st.rerun()
     confirm = c4.checkbox("Yes, delete it", key="confirm_delete")
     if c3.button("Delete", icon=":material/delete:", key="del_btn", disabled=not confirm,
@@ -155,6 +166,6 @@ if up is not None and st.button("Import", key="import_btn", icon=":material/uplo
     except (StoreError, ValueError, UnicodeDecodeError) as exc:
         st.error(f"Cannot import this file: {exc}", icon=":material/error:")
     else:
-        st.session_state["lw_selected"] = sc.id
+        _select(sc.id)
         st.success(f"Imported **{sc.name}**.")
         st.rerun()
