@@ -79,17 +79,19 @@ def test_rename_duplicate_delete_and_compare(db):
     cmp = at.dataframe[-1].value
     assert set(cmp.columns) == {"First", "Second"} and "ROI vs random" in cmp.index
     # rename the selected one
-    at.text_input(key="rename_text").set_value("Renamed")
+    selected = at.selectbox(key="scenario_pick").value
+    at.text_input(key=f"rename_text_{selected}").set_value("Renamed")
     at.button(key="FormSubmitter:rename_form-Rename").click().run()
     assert "Renamed" in {s.name for s in store.list()}
     at.button(key="dup_btn").click().run()
     assert len(store.list()) == 3 and any(s.name.startswith("Copy of") for s in store.list())
     before = len(store.list())
     assert at.button(key="del_btn").disabled  # needs the confirmation first
-    at.checkbox(key="confirm_delete").check().run()
+    at.checkbox(key=f"confirm_delete_{at.selectbox(key='scenario_pick').value}").check().run()
     at.button(key="del_btn").click().run()
     assert not at.exception
     assert len(store.list()) == before - 1
+    assert at.button(key="del_btn").disabled  # the next scenario needs its own confirmation
 
 
 def test_open_scenario_loads_it_into_the_session(db):

@@ -93,7 +93,7 @@ else:
         copy = store.duplicate(sc.id)
         _select(copy.id)
         st.rerun()
-    confirm = c4.checkbox("Yes, delete it", key="confirm_delete")
+    confirm = c4.checkbox("Yes, delete it", key=f"confirm_delete_{sc.id}")
     if c3.button("Delete", icon=":material/delete:", key="del_btn", disabled=not confirm,
                  help="Tick 'Yes, delete it' first. The share link stops working."):
         store.delete(sc.id)
@@ -101,7 +101,7 @@ else:
         st.rerun()
     with st.form("rename_form", border=False):
         r1, r2 = st.columns([3, 1], vertical_alignment="bottom")
-        new_name = r1.text_input("New name", value=sc.name, max_chars=120, key="rename_text")
+        new_name = r1.text_input("New name", value=sc.name, max_chars=120, key=f"rename_text_{sc.id}")
         if r2.form_submit_button("Rename", icon=":material/edit:"):
             try:
                 store.rename(sc.id, new_name)
