@@ -516,14 +516,16 @@ def test_xlsx_workbook_loads(tmp_path):
     df = good_frame().astype({"clicks": object})
     df.loc[0, "clicks"] = "n/a"
     df = df.rename(columns={"amount": " amount "})
+    df = pd.concat([df.iloc[:60], pd.DataFrame([[None] * 4], columns=df.columns), df.iloc[60:]], ignore_index=True)
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         pd.DataFrame({"note": ["cover sheet"]}).to_excel(xw, sheet_name="About", index=False)
-        df.to_excel(xw, sheet_name="Data", index=False)
+        df.to_excel(xw, sheet_name="Data", index=False, startrow=2)  # two blank rows above the table
     path = tmp_path / "book.xlsx"
     path.write_bytes(buf.getvalue())
     ds, rep = load_user_dataset(path, "label", sheet="Data")
-    assert rep.read.format == "xlsx" and rep.read.sheet == "Data"
+    assert rep.read.format == "xlsx" and rep.read.sheet == "Data" and "sheet" in rep.notes.codes
+    assert rep.read.n_rows == N and rep.read.n_blank_rows == 1 and "header_whitespace" in rep.notes.codes
     assert "amount" in ds.frame.columns and ds.roles["clicks"] == "numeric"
     with pytest.raises(IntakeError) as info:
         load_user_dataset(path, "label", sheet="Nope")

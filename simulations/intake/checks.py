@@ -116,20 +116,29 @@ class CheckReport:
 
 def class_names(y: pd.Series) -> pd.Series:
     """Label values as class-name strings, missing kept as NaN: stripped text, whole numbers without '.0'."""
-    if pd.api.types.is_bool_dtype(y):
-        y = y.astype(object)
-    if pd.api.types.is_numeric_dtype(y):
-        values = y.to_numpy(dtype=float)
-        finite = np.isfinite(values)
-        out = pd.Series(np.nan, index=y.index, dtype=object)
-        whole = finite & (np.mod(np.where(finite, values, 0), 1) == 0) & (np.abs(values) < 2**53)
-        out[whole] = [str(int(v)) for v in values[whole]]
-        rest = finite & ~whole
-        out[rest] = [repr(float(v)) for v in values[rest]]
-        return out.astype("str")
-    out = y.map(lambda v: v if isinstance(v, str) else (np.nan if _is_na(v) else str(v)))
-    out = out.astype("str").str.strip()
-    return out.where(~out.isin(NA_MARKERS), np.nan)
+    if pd.api.types.is_string_dtype(y) and not pd.api.types.is_object_dtype(y):
+        out = y.str.strip()
+        return out.where(~out.isin(NA_MARKERS), np.nan)
+    # Everything else is converted once per distinct value (fast on millions of rows with few classes).
+    codes, uniques = pd.factorize(y, use_na_sentinel=True)
+    names = np.array([_class_name(v) for v in uniques] + [np.nan], dtype=object)
+    return pd.Series(names[codes], index=y.index, name=y.name, dtype="str")
+
+
+def _class_name(v: Any) -> Any:
+    if isinstance(v, bool | np.bool_):
+        return str(bool(v))
+    if isinstance(v, int | np.integer):
+        return str(int(v))
+    if isinstance(v, float | np.floating):
+        v = float(v)
+        if not np.isfinite(v):
+            return np.nan
+        return str(int(v)) if v.is_integer() and abs(v) < 2**53 else repr(v)
+    if not isinstance(v, str) and _is_na(v):
+        return np.nan
+    text = str(v).strip()
+    return np.nan if text in NA_MARKERS else text
 
 
 def _is_na(v: Any) -> bool:
@@ -503,13 +512,13 @@ def _numeric_label(y_raw: pd.Series, names: pd.Series) -> np.ndarray | None:
         return None
     if pd.api.types.is_numeric_dtype(y_raw):
         return y_raw.to_numpy(dtype=float)
-    present = names.dropna()
-    if present.empty:
+    codes, uniques = pd.factorize(names, use_na_sentinel=True)
+    if len(uniques) == 0:
         return None
-    as_num = pd.to_numeric(names, errors="coerce")
-    if as_num[names.notna()].isna().any():
+    as_num = pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce").to_numpy(dtype=float)
+    if np.isnan(as_num).any():
         return None
-    return as_num.to_numpy(dtype=float)
+    return np.where(codes >= 0, as_num[codes], np.nan)
 
 
 def _case_variants(y: pd.Series, label: str, notes: Notes) -> None:
@@ -544,8 +553,14 @@ def _clean_feature(s: pd.Series, col: str, notes: Notes) -> pd.Series:
     present = s.dropna()
     if present.empty:
         return s
-    text = present.astype(str).str.strip()
-    as_num = pd.to_numeric(text, errors="coerce")
+    # Numbers are parsed once per distinct value; a sample rules out plain text columns quickly.
+    head = pd.to_numeric(present.iloc[:2000].astype(str).str.strip(), errors="coerce")
+    if head.notna().mean() < 0.25:
+        return s
+    codes, uniques = pd.factorize(present.astype(str).str.strip())
+    parsed = pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce").to_numpy(dtype=float)
+    text = pd.Series(np.asarray(uniques, dtype=object)[codes], index=present.index)
+    as_num = pd.Series(parsed[codes], index=present.index)
     share = float(as_num.notna().mean())
     if share >= MIXED_NUMERIC_SHARE and share < 1.0:
         bad = text[as_num.isna()]

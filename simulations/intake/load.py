@@ -44,8 +44,8 @@ def sample_pool(frame: pd.DataFrame, label: str, max_rows: int = MAX_SIMULATION_
     n = len(frame)
     if n <= max_rows:
         return frame
-    keys = frame[label].astype(object).where(frame[label].notna(), "\x00missing").astype(str).to_numpy()
-    classes, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    inverse, classes = pd.factorize(frame[label], use_na_sentinel=False)
+    counts = np.bincount(inverse, minlength=len(classes))
     floor = np.minimum(counts, min_class_rows)
     if floor.sum() > max_rows:
         raise ConfigError(f"max_rows={max_rows:,} cannot hold {min_class_rows} rows of each of {len(classes):,} "

@@ -790,7 +790,8 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, report: ReadRepo
     if len(sheets) > 1:
         report.notes.add("sheet", f"Read sheet '{chosen}' of {len(sheets)} ({', '.join(sheets)}); "
                                   "pass sheet=... for another.")
-    raw = raw.dropna(how="all").dropna(axis=1, how="all") if header is not False else raw
+    filled = raw.notna().any(axis=1).to_numpy()
+    raw = raw.iloc[int(np.argmax(filled)):] if filled.any() else raw.iloc[0:0]  # skip blank rows above the table
     if raw.empty:
         raise EmptyFileError(f"Sheet '{chosen}' of '{name}' is empty.", hint="Pick the sheet that holds the table.")
     cells = ["" if _missing(v) else _cell_text(v) for v in raw.iloc[0].tolist()]
