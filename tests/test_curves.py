@@ -136,30 +136,49 @@ def test_interval_for_a_single_run_is_wider_than_for_the_mean_curve():
     assert shi[0] - slo[0] > hi[0] - lo[0]
 
 
+def random_curve(rng: np.random.Generator) -> tuple[str, list[float]]:
+    """A random saturating curve from 20 labels (y0 in [0.4, a - 0.1]) to its asymptote a in [0.75, 0.98]."""
+    name = str(rng.choice(["pow3", "pow4", "mmf4", "wbl4", "exp3"]))
+    a = rng.uniform(0.75, 0.98)
+    y0 = rng.uniform(0.4, a - 0.1)
+    if name == "pow3":
+        c = rng.uniform(0.2, 1.2)
+        return name, [a, (a - y0) * 20**c, c]
+    if name == "pow4":
+        c, d = rng.uniform(0.3, 1.5), rng.uniform(0, 100)
+        return name, [a, (a - y0) * (20 + d) ** c, c, d]
+    if name == "mmf4":
+        d = rng.uniform(0.5, 2)
+        return name, [y0 - 0.05, rng.uniform(30, 400) ** d, a, d]
+    if name == "wbl4":
+        d = rng.uniform(0.3, 1.2)
+        return name, [np.log(2) / rng.uniform(30, 600) ** d, a - y0 + 0.05, a, d]
+    b = np.log(2) / rng.uniform(50, 800)
+    return name, [-(a - y0) * np.exp(b * 20), b, a]
+
+
 def test_interval_coverage_is_roughly_calibrated_on_synthetic_curves():
-    """80% intervals fitted on an early part should cover ~80% of later noisy observations."""
-    rng = np.random.default_rng(11)
-    x = np.geomspace(20, 4000, 24)
-    hits = []
-    for _ in range(24):
-        name = str(rng.choice(["pow3", "pow4", "mmf4", "wbl4", "exp3"]))
-        p = np.array(TRUE[name], dtype=float)
-        scale = rng.uniform(0.7, 1.3)
-        if name in ("pow3", "pow4"):
-            p[1] *= scale
-        elif name == "mmf4":
-            p[1] *= scale
-        elif name == "wbl4":
-            p[0] *= scale
-        else:
-            p[1] *= scale
-        y = FAMILIES[name].value(x, p) + rng.normal(0, 0.004, len(x))
-        cut = 14
+    """80% intervals fitted on an early part cover ~80% of later noisy observations (up to ~12x further).
+
+    Calibrated value on this fixed sample: 0.77 (95% level: 0.89); the band fails intervals ~2x too wide or
+    ~40% too narrow.
+    """
+    rng = np.random.default_rng(21)
+    hits80, hits95 = [], []
+    for _ in range(36):
+        name, p = random_curve(rng)
+        x = np.unique(np.round(np.geomspace(20, 5000, int(rng.integers(18, 32)))))
+        y = np.clip(FAMILIES[name].value(x, p) + rng.normal(0, rng.choice([0.002, 0.005, 0.01]), len(x)), 0, 1)
+        cut = int(rng.integers(int(0.35 * len(x)), int(0.7 * len(x))))
         fit = fit_curve(x[:cut], y[:cut])
-        lo, hi = fit.interval(x[cut:], 0.8)
-        hits.extend(((y[cut:] >= lo) & (y[cut:] <= hi)).tolist())
-    coverage = float(np.mean(hits))
-    assert 0.6 <= coverage <= 0.95, coverage
+        later = x[cut:] <= x[cut - 1] * np.exp(2.5)
+        xs, ys = x[cut:][later], y[cut:][later]
+        for level, hits in ((0.8, hits80), (0.95, hits95)):
+            lo, hi = fit.interval(xs, level)
+            hits.extend(((ys >= lo) & (ys <= hi)).tolist())
+    cover80, cover95 = float(np.mean(hits80)), float(np.mean(hits95))
+    assert 0.7 <= cover80 <= 0.86, cover80
+    assert cover95 > max(0.85, cover80 + 0.05), cover95
 
 
 def test_labels_for_inverts_predict():
