@@ -1,0 +1,114 @@
+"""Run every benchmark one after the other (never two at once: they time each other) and write a summary.
+
+    .venv/bin/python benchmarks/run_all.py                 # everything (about 1.5 hours, mostly the modAL side)
+    .venv/bin/python benchmarks/run_all.py --skip time_to_answer
+    .venv/bin/python benchmarks/run_all.py --summary-only   # rebuild results/summary.md from the result files
+
+``make bench`` runs this. Each benchmark writes results/<name>.json and .md; this script then writes
+results/summary.md with one line per benchmark: figure, target, pass/fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+# Shortest first; the modAL side of time_to_answer takes most of the time.
+BENCHMARKS = ["default_scenario", "large_pool", "engine_overhead", "time_to_answer"]
+
+
+def _load(name: str) -> dict[str, Any] | None:
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _pf(ok: Any) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def summary_rows() -> list[dict[str, str]]:
+    rows = []
+    d = _load("engine_overhead")
+    if d:
+        for key, c in d["cases"].items():
+            rows.append({"benchmark": f"engine_overhead ({key})",
+                         "figure": f"engine/plain {c['core_ratio_of_medians']:.3f} (median of {c['reps']}; "
+                                   f"run_simulation/plain pair {c['api_ratio_of_medians']:.3f})",
+                         "target": "<= 1.10", "result": _pf(c["pass"]), "date": d["machine"]["date"]})
+    d = _load("time_to_answer")
+    if d:
+        e, m = d["engine"], d["modal"]
+
+        def iv(a: dict[str, Any]) -> str:
+            s = a["answer"]["savings"]
+            return "n/a" if s is None else f"{100 * s['median']:.0f}% [{100 * s['low']:.0f}, {100 * s['high']:.0f}]"
+
+        rows.append({"benchmark": "time_to_answer",
+                     "figure": f"speed-up {d['speedup']:.1f}x (engine {e['median_seconds']:.0f} s, {e['seeds']} seeds: "
+                               f"{iv(e)}; modAL {m['wall_seconds']:.0f} s, {len(m['seeds'])} seeds: {iv(m)})",
+                     "target": ">= 10x, engine median in modAL interval", "result": _pf(d["pass"]),
+                     "date": d["machine"]["date"]})
+    d = _load("default_scenario")
+    if d:
+        rows.append({"benchmark": "default_scenario",
+                     "figure": f"{d['median_warm_n_jobs_2_seconds']:.2f} s median of 5 (first run "
+                               f"{d['cold_first_run_seconds']:.2f} s)",
+                     "target": "< 5 s", "result": _pf(d["pass"]), "date": d["machine"]["date"]})
+    d = _load("large_pool")
+    if d:
+        mem = d["memory_per_round"]
+        rows.append({"benchmark": "large_pool",
+                     "figure": f"{d['median_seconds']:.1f} s median of {len(d['seconds'])}; peak RSS main "
+                               f"{d['peak_rss_main_process_mb']:.0f} MB + workers "
+                               f"{', '.join(f'{v:.0f}' for v in d['peak_rss_worker_processes_mb'])} MB; per-round "
+                               f"peak {mem['max_round_peak_mb']:.1f} MB vs pool {mem['pool_mb']:.0f} MB",
+                     "target": "< 60 s, no pool copy per round", "result": _pf(d["pass"]),
+                     "date": d["machine"]["date"]})
+    return rows
+
+
+def write_summary() -> Path:
+    rows = summary_rows()
+    cols = ["benchmark", "figure", "target", "result", "date"]
+    lines = ["# Benchmark summary", "", "Written by `benchmarks/run_all.py` from the result files beside it.", "",
+             "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(r[c] for c in cols) + " |" for r in rows]
+    path = RESULTS / "summary.md"
+    RESULTS.mkdir(exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--only", default="", help="comma-separated benchmark names")
+    ap.add_argument("--skip", default="", help="comma-separated benchmark names")
+    ap.add_argument("--summary-only", action="store_true")
+    args = ap.parse_args(argv)
+    names = [n for n in (args.only.split(",") if args.only else BENCHMARKS) if n and n not in args.skip.split(",")]
+    failed = []
+    if not args.summary_only:
+        for name in names:
+            print(f"\n=== {name} ===", flush=True)
+            t0 = time.perf_counter()
+            rc = subprocess.run([sys.executable, str(HERE / f"{name}.py")], check=False).returncode
+            print(f"=== {name}: exit {rc}, {time.perf_counter() - t0:.0f} s", flush=True)
+            if rc != 0:
+                failed.append(name)
+    path = write_summary()
+    print("\n" + path.read_text())
+    if failed:
+        print(f"benchmarks that crashed: {', '.join(failed)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
