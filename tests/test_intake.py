@@ -455,3 +455,25 @@ def test_load_simulate_summarize_end_to_end(tmp_path):
     summary = summarize(result, Target("share_of_ceiling", 0.9))
     assert set(summary.strategies) == {"random", "margin"}
     assert isinstance(IntakeError("m"), LabelwiseError)
+
+
+@pytest.mark.parametrize(("values", "sep", "expected"), [
+    (["12", "345"] * 1500 + ["1,234"], ",", 1234.0),  # the thousands separator appears after the sampled rows
+    (["1,5", "2,25", "3"], ";", 3.0),
+    (["1,234", "5"], ";", 5.0),  # ambiguous: a semicolon file reads a decimal comma (1.234)
+    (["1.234,5", "7"], ",", 7.0),
+    (["1 234", "5"], ",", 5.0),
+    (["12.5", "3,5"], ";", None),  # two conventions: left as text
+    (["1,234,567", "1,5"], ",", None),
+])
+def test_numbers_stored_as_text(values, sep, expected):
+    frame = pd.DataFrame({"amount": values, "label": ["a"] * len(values)})
+    res = read_table(frame.to_csv(index=False, sep=sep).encode())
+    col = res.frame["amount"]
+    if expected is None:
+        assert not pd.api.types.is_numeric_dtype(col)
+    else:
+        assert col.dtype == float and col.iloc[-1] == expected and col.notna().all()
+        assert "number_format" in res.report.notes.codes
+    if values[0] == "1,234" and sep == ";":
+        assert col.iloc[0] == 1.234

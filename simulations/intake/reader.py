@@ -975,26 +975,34 @@ def _as_text(v: Any) -> Any:
 
 
 def _parse_numbers(s: pd.Series, delimiter: str | None) -> tuple[pd.Series | None, str | None]:
-    """Text numbers written with thousands separators or a decimal comma, when every value parses.
-    Returns (numbers, how) or (None, None)."""
+    """Numbers stored as text (plain, with thousands separators, or with a decimal comma), converted only
+    when every value of the column parses under one convention. Returns (numbers, how) or (None, None)."""
     nonnull = s.dropna()
     if nonnull.empty:
         return None, None
-    sample = nonnull.iloc[:2000] if len(nonnull) > 2000 else nonnull
-    values = sample.tolist()
-    if not all(_is_number(v) for v in values):
+    sample = nonnull.iloc[:2000].tolist()  # a quick screen: text columns stop here
+    if not all(_is_number(v) for v in sample):
         return None, None
-    if all(_NUMBER_PATTERNS["plain"].fullmatch(v) for v in values):
-        how, out = "", pd.to_numeric(nonnull, errors="coerce")
+    plain = nonnull.str.fullmatch(_NUMBER_PATTERNS["plain"].pattern)
+    if plain.all():
+        how, out = "(they were stored as text)", pd.to_numeric(nonnull, errors="coerce")
     else:
-        comma_dec = any(re.fullmatch(r"[+-]?\d*,(\d{1,2}|\d{4,})", v) or re.search(r"\.\d{3},", v)
-                        or v.count(".") > 1 for v in values)
-        comma_thou = any(v.count(",") > 1 or re.search(r",\d{3}\.", v) for v in values)
+        others = nonnull[~plain]
+        formatted = "|".join(f"(?:{p.pattern})" for k, p in _NUMBER_PATTERNS.items() if k != "plain")
+        if not others.str.fullmatch(formatted).all():
+            return None, None
+        comma_dec = bool(others.str.fullmatch(r"[+-]?\d*,(?:\d{1,2}|\d{4,})").any()
+                         or others.str.contains(r"\.\d{3},").any() or others.str.count(r"\.").gt(1).any())
+        comma_thou = bool(others.str.count(",").gt(1).any() or others.str.contains(r",\d{3}\.").any())
         if comma_dec and comma_thou:
             return None, None
         european = comma_dec or (not comma_thou and delimiter == ";")
         cleaned = nonnull.str.replace(r"[ \u00a0\u202f']", "", regex=True)
         if european:
+            # A plain "12.5" cannot be read with a decimal comma: only "1.234"-style thousands may hold dots.
+            dotted = nonnull[plain]
+            if (dotted.str.contains(".", regex=False) & ~dotted.str.fullmatch(r"[+-]?\d{1,3}(?:\.\d{3})+")).any():
+                return None, None
             cleaned = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
             how = "(decimal comma, '.' or space as thousands separator)"
         else:
@@ -1005,8 +1013,6 @@ def _parse_numbers(s: pd.Series, delimiter: str | None) -> tuple[pd.Series | Non
         return None, None
     result = pd.Series(np.nan, index=s.index, name=s.name, dtype=float)
     result.loc[out.index] = out.to_numpy(dtype=float)
-    if how == "":
-        return result, "(they were stored as text)"
     return result, how
 
 
