@@ -81,9 +81,10 @@ def test_performance_convergence_uses_the_slope_per_label_over_the_window():
     assert PerformanceConvergence(window=3, threshold=0.006).first_stop(h) == 3
     # The default window of 10 rounds cannot fire on a 6-round run.
     assert PerformanceConvergence().first_stop(h) is None
-    # A falling estimate counts as converged.
+    # A steeply falling estimate (slope -0.001 per label) is not convergence; a slowly falling one is.
     falling = hist(labels=labels[:3], self_accuracy=[0.8, 0.79, 0.78])
-    assert PerformanceConvergence(window=3).first_stop(falling) == 2
+    assert PerformanceConvergence(window=3).first_stop(falling) is None
+    assert PerformanceConvergence(window=3, threshold=0.0011).first_stop(falling) == 2
 
 
 def test_predicted_change_of_f_needs_all_of_the_last_three_below_threshold():

@@ -156,8 +156,9 @@ class PerformanceConvergence(StoppingCriterion):
 
     The model's own accuracy estimate on unlabeled data (``self_accuracy``: mean max class probability on the
     stop set) is tracked; stop when its gradient over the last ``window`` rounds (default 10) falls below
-    ``threshold`` (default 5e-5). The gradient is the least-squares slope of the estimate against labels,
-    so it is per label; a falling estimate (negative slope) counts as converged too.
+    ``threshold`` (default 5e-5) in absolute value. The gradient is the least-squares slope of the estimate
+    against labels, so it is per label. A steeply falling estimate (common early on, when a tiny model is
+    overconfident) is not convergence, hence the absolute value.
     """
 
     name = "performance_convergence"
@@ -168,7 +169,7 @@ class PerformanceConvergence(StoppingCriterion):
     threshold_grid = (1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4)
 
     def __init__(self, threshold: float = 5e-5, window: int = 10) -> None:
-        self.threshold = _check_threshold(threshold, -1.0, 1.0, "gradient")
+        self.threshold = _check_threshold(threshold, 0.0, 1.0, "gradient")
         self.window = _check_window(window)
         if self.window < 2:
             raise ConfigError("The performance-convergence window needs at least 2 rounds.",
@@ -179,14 +180,14 @@ class PerformanceConvergence(StoppingCriterion):
         x = column(history, "labels")[-self.window:]
         if len(y) < self.window or not (np.all(np.isfinite(y)) and np.all(np.isfinite(x))) or np.ptp(x) == 0:
             return False
-        return slope_per_label(x, y) < self.threshold
+        return abs(slope_per_label(x, y)) < self.threshold
 
     def rule(self) -> str:
-        return (f"slope of the model's own accuracy estimate over the last {self.window} rounds "
+        return (f"|slope| of the model's own accuracy estimate over the last {self.window} rounds "
                 f"< {self.threshold:g} per label")
 
     def plain(self) -> str:
-        return (f"the model's own accuracy estimate rises by less than {self.threshold * 1e5:.3g} points per "
+        return (f"the model's own accuracy estimate changes by less than {self.threshold * 1e5:.3g} points per "
                 f"1,000 labels over the last {self.window} rounds")
 
 
