@@ -335,6 +335,14 @@ def _latin1(_: Path) -> bytes:
     return csv_text(df).encode("latin-1")
 
 
+def _mixed_encodings(_: Path) -> bytes:
+    # Rows appended by two tools: most in UTF-8, a few in Windows-1252.
+    df = good_frame()
+    df["colour"] = df["colour"].map({"red": "rouge", "green": "vert", "blue": "bleu é"})
+    head, tail = csv_text(df.iloc[:100]), csv_text(df.iloc[100:], header=False)
+    return head.encode("utf-8") + tail.encode("cp1252")
+
+
 def _quoted_newlines(_: Path) -> bytes:
     df = good_frame()
     df["colour"] = df["colour"] + "\nsecond line, with a comma"
@@ -423,6 +431,7 @@ AWKWARD: list[tuple[str, Callable[[Path], bytes], str, dict, dict]] = [
     ("utf16.txt", _utf16, "label", {}, {"encoding": "utf-16", "delimiter": "\t", "format": "tsv"}),
     ("utf16_no_bom.csv", _utf16_no_bom, "label", {}, {"encoding": "utf-16-le"}),
     ("latin1.csv", _latin1, "label", {}, {"encoding": "latin-1", "codes": ["encoding_fallback"]}),
+    ("mixed_encodings.csv", _mixed_encodings, "label", {}, {"encoding": "cp1252", "codes": ["encoding_fallback"]}),
     ("quoted_newlines.csv", _quoted_newlines, "label", {}, {"n_rows": N}),
     ("trailing_blank_lines.csv", _trailing_blank_lines, "label", {}, {"n_rows": N, "blank_rows": 3}),
     ("separator_rows.csv", _separator_rows, "label", {}, {"n_rows": N, "blank_rows": 2}),
@@ -490,6 +499,8 @@ def test_awkward_values_are_read_right(tmp_path):
     np.testing.assert_allclose(ds.frame["amount"].to_numpy(), good_frame()["amount"].to_numpy())
     assert "bleu é" in set(ds.frame["colour"])
     assert any("Windows-1252" in line for line in rep.lines())
+    _, rep = load("mixed.csv", _mixed_encodings(tmp_path))
+    assert "mixes encodings" in " ".join(rep.lines())
     ds, _ = load("euro.csv", _euro_thousands(tmp_path))
     assert ds.frame["amount"].iloc[0] == 1000.0 and ds.frame["amount"].iloc[2] == 1075.0
     ds, _ = load("thou.csv", _thousands(tmp_path))

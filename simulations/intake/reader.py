@@ -84,6 +84,9 @@ _MAGIC = (
     (b"ARROW1", "an Arrow/Feather file", "Save it as Parquet or CSV."),
     (b"\x93NUMPY", "a NumPy array file", "Save the table as CSV or Parquet."),
 )
+#: UTF-8 bytes of accented letters read as Windows-1252/Latin-1 ("Ã©" for "é"): a file mixing encodings.
+_MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+                       "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
 _NUMBER_PATTERNS = {
     "plain": re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"),
     "comma_thousands": re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"),
@@ -1094,9 +1097,13 @@ def read_table(
         text, codec = decode_text(data, encoding)
         report.encoding = codec
         if codec in ("cp1252", "latin-1"):
+            mixed = _MOJIBAKE.search(text) is not None
             report.notes.add("encoding_fallback",
-                             f"The file is not valid UTF-8; decoded it as {report.encoding_name}. Check that accented "
-                             "characters look right; if not, save the file as CSV UTF-8.", WARNING)
+                             f"The file is not valid UTF-8; decoded it as {report.encoding_name}. "
+                             + ("Parts of it look like UTF-8 (e.g. 'Ã©' for 'é'): it probably mixes encodings; "
+                                "save it again as CSV UTF-8." if mixed else
+                                "Check that accented characters look right; if not, save the file as CSV UTF-8."),
+                             WARNING)
         elif codec != "utf-8":
             report.notes.add("encoding", f"Decoded the file as {report.encoding_name}.")
         if _looks_binary(text):
