@@ -241,6 +241,9 @@ class CurveFit:
             err = "unknown" if math.isnan(mae) else f"{mae:.3f}"
             note = (f"Projected by {self.model} beyond the {self.labels[-1]:,.0f} labels observed; its backtest "
                     f"error on this curve was {err}.")
+        elif labels < float(self.labels[0]):
+            note = (f"Below the first observed label count ({self.labels[0]:,.0f}): the curve already meets the "
+                    f"target there.")
         else:
             note = "Within the observed range of the curve."
         return LabelsEstimate(target, labels, low, high, True, bool(extrapolated), self.model, mae, note)
