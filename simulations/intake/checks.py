@@ -385,11 +385,11 @@ def check_table(
             new_count = int((y == target).sum())
             if new_count < min_class_rows:
                 y = y.where(y != target, "\x00drop")
-                for k in [*merged, target]:
-                    if k in counts.index or k in merged:
-                        changed[k] = "dropped (too few rows even when merged)"
+                group = merged + ([target] if target in counts.index else [])
+                for k in group:
+                    changed[k] = "dropped (too few rows even when merged)"
                 notes.add("rare_classes_dropped",
-                          f"Merged rare classes ({_names(merged)}) had only {new_count} rows together, fewer than "
+                          f"The rare classes ({_names(group)}) have only {new_count} rows together, fewer than "
                           f"{min_class_rows}: dropped those rows.", WARNING)
             else:
                 notes.add("rare_classes_merged", f"Merged {len(merged)} rare class(es) into '{target}' "
