@@ -1,0 +1,270 @@
+"""A 1,000,000-row pool on this 2-core machine: wall time and peak memory, and how they grow from 10k rows.
+
+Data: ``make_classification(n_rows, 20 features, 8 informative, 4 redundant, 2 classes, flip_y=0.05)`` as a
+table through the public API (``Dataset.from_frame``). Config: logistic regression, margin (+ random, always
+added), 3 seeds, 20 initial labels, fixed batch 50, budget 970: 20 rounds per strategy and seed; the test
+split is capped at 5,000 rows, so the pool is n_rows - 5,000 and, without ``max_candidates``, every round
+scores all of it. Targets at 1M rows: under 2 minutes and under 4 GB.
+
+Engines compared (each run in a fresh process, so peaks do not mix):
+
+- ``current``: ``run_simulation`` as it is.
+- ``lean``: ``simulations.large_pool.run_large_simulation`` (identical results: O(n) top-k, faster median
+  imputer, one seed's split per worker at a time, features shared by one memory-mapped file).
+
+Memory: the kernel's peak resident set of the main process (``ru_maxrss``) and of the largest worker
+(``VmHWM``, read while it runs), and
+a sampled peak (every 0.2 s) of the proportional set size (PSS: shared pages split between the processes
+that map them) summed over the process tree plus joblib's temporary files in /dev/shm (an upper bound).
+
+    .venv/bin/python benchmarks/million_rows.py                      # scaling table, 10k -> 1M rows
+    .venv/bin/python benchmarks/million_rows.py --profile            # where the time goes at 1M rows
+    .venv/bin/python benchmarks/million_rows.py --subsampling        # max_candidates vs savings (adult, 1M)
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import resource
+import subprocess
+import sys
+import threading
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+SCALING_ROWS = (10_000, 30_000, 100_000, 300_000, 1_000_000)
+N_FEATURES = 20
+SCHEDULE = {"initial_labels": 20, "batch_size": 50, "budget": 970}  # 20 rounds
+
+
+def make_frame(n_rows: int) -> pd.DataFrame:
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(n_samples=n_rows, n_features=N_FEATURES, n_informative=8, n_redundant=4,
+                               n_classes=2, flip_y=0.05, random_state=0)
+    df = pd.DataFrame(X, columns=[f"f{i:02d}" for i in range(N_FEATURES)])
+    df["label"] = np.where(y == 1, "yes", "no")
+    return df
+
+
+def _vm_hwm(pid: int) -> int:
+    """The kernel's peak resident set of a process (VmHWM), in bytes."""
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+class PeakMemory:
+    """Samples PSS of this process and its children (+ joblib files in /dev/shm) every ``interval`` seconds."""
+
+    def __init__(self, interval: float = 0.2) -> None:
+        import psutil
+
+        self.psutil, self.interval, self.peak, self._stop = psutil, interval, 0, False
+        self.worker_hwm: dict[int, int] = {}  # child pid -> its kernel-tracked peak RSS (VmHWM), bytes
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def sample(self) -> int:
+        me = self.psutil.Process()
+        total = 0
+        for p in [me, *me.children(recursive=True)]:
+            try:
+                total += p.memory_full_info().pss
+                if p.pid != me.pid:
+                    self.worker_hwm[p.pid] = max(self.worker_hwm.get(p.pid, 0), _vm_hwm(p.pid))
+            except (self.psutil.NoSuchProcess, self.psutil.AccessDenied, OSError):
+                pass
+        for f in glob.glob(f"/dev/shm/joblib_memmapping_folder_{os.getpid()}_*/**", recursive=True):
+            if os.path.isfile(f):
+                total += os.path.getsize(f)
+        return total
+
+    def _run(self) -> None:
+        while not self._stop:
+            self.peak = max(self.peak, self.sample())
+            time.sleep(self.interval)
+
+    def stop(self) -> int:
+        self._stop = True
+        self._thread.join()
+        return self.peak
+
+
+def one_run(args: argparse.Namespace) -> dict[str, Any]:
+    """One configuration in this process; returns timings and peaks."""
+    from simulations import Dataset, SimulationConfig, Target, run_simulation, summarize
+    from simulations.large_pool import run_large_simulation
+
+    mem = PeakMemory()
+    t0 = time.perf_counter()
+    frame = make_frame(args.rows)
+    t1 = time.perf_counter()
+    ds = Dataset.from_frame(frame, "label", name=f"synthetic_{args.rows}")
+    del frame
+    t2 = time.perf_counter()
+    cfg = SimulationConfig(strategies=("margin",), seeds=args.seeds, model="logreg", max_candidates=args.max_candidates,
+                           **SCHEDULE)
+    if args.engine == "current":
+        res = run_simulation(ds, cfg, n_jobs=args.n_jobs)
+    else:
+        res = run_large_simulation(ds, cfg, n_jobs=args.n_jobs, float32=args.float32)
+    t3 = time.perf_counter()
+    summary = summarize(res, Target())
+    peak_pss = mem.stop()
+    sv = summary.strategies["margin"].savings_vs_random
+    return {
+        "rows": args.rows, "engine": args.engine, "n_jobs": args.n_jobs, "float32": args.float32,
+        "max_candidates": args.max_candidates, "seeds": args.seeds,
+        "rounds": int(res.rounds["round"].max() + 1), "n_pool": res.meta["n_pool"],
+        "gen_s": t1 - t0, "dataset_s": t2 - t1, "simulate_s": t3 - t2, "total_s": t3 - t0,
+        "fit_s": float(res.rounds["fit_seconds"].sum()), "query_s": float(res.rounds["query_seconds"].sum()),
+        "peak_pss_mb": peak_pss / 2**20,
+        "maxrss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "maxrss_worker_mb": max(mem.worker_hwm.values(), default=0) / 2**20,
+        "savings": None if sv is None else sv.median, "load": os.getloadavg()[0],
+    }
+
+
+def spawn(rows: int, engine: str, n_jobs: int, *, float32: bool = False, max_candidates: int | None = None,
+          seeds: int = 3) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--one", "--rows", str(rows), "--engine", engine, "--n-jobs", str(n_jobs),
+           "--seeds", str(seeds)]
+    if float32:
+        cmd.append("--float32")
+    if max_candidates:
+        cmd += ["--max-candidates", str(max_candidates)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    rec = json.loads(out.strip().splitlines()[-1])
+    print(json.dumps(rec), file=sys.stderr, flush=True)
+    return rec
+
+
+def scaling(rows: list[int], engines: list[str], jobs: list[int]) -> None:
+    recs = [spawn(n, e, j) for n in rows for j in jobs for e in engines]
+    print("| rows | pool | engine | n_jobs | total s | simulate s | peak PSS+shm MB | max RSS main / worker MB | "
+          "load |")
+    print("|---:|---:|---|---:|---:|---:|---:|---:|---:|")
+    for r in recs:
+        print(f"| {r['rows']:,} | {r['n_pool']:,} | {r['engine']} | {r['n_jobs']} | {r['total_s']:.1f} | "
+              f"{r['simulate_s']:.1f} | {r['peak_pss_mb']:,.0f} | {r['maxrss_main_mb']:,.0f} / "
+              f"{r['maxrss_worker_mb']:,.0f} | {r['load']:.1f} |")
+
+
+def profile(rows: int) -> None:
+    """Time each step of one seed at ``rows`` rows, in this process (one BLAS thread, as the engine's tasks),
+    current engine vs the lean pieces."""
+    from threadpoolctl import threadpool_limits
+
+    from simulations import Dataset
+    from simulations.config import label_schedule
+    from simulations.features import fit_features
+    from simulations.large_pool import fit_features_fast, top_k_fast, with_fast_top_k
+    from simulations.loop import ceiling_metrics, make_split, run_strategy
+    from simulations.models import model_factory
+    from simulations.runner import strategy_seed
+    from simulations.strategies import make_strategy
+    from simulations.strategies.base import top_k
+
+    def timed(label: str, fn):
+        t = time.perf_counter()
+        with threadpool_limits(limits=1):  # as the engine runs every task
+            out = fn()
+        print(f"| {label} | {time.perf_counter() - t:.2f} |", flush=True)
+        return out
+
+    print(f"| step ({rows:,} rows, one seed) | seconds |\n|---|---:|")
+    frame = timed("make_classification + DataFrame", lambda: make_frame(rows))
+    ds = timed("Dataset.from_frame (role inference, validation)", lambda: Dataset.from_frame(frame, "label"))
+    X, _ = timed("fit_features (engine)", lambda: fit_features(ds))
+    timed("fit_features_fast (FastMedianImputer; identical matrix)", lambda: fit_features_fast(ds))
+    _, y = np.unique(ds.y, return_inverse=True)
+    split = timed("make_split (one seed: pool and test copies)", lambda: make_split(
+        X, y, seed=0, test_share=0.25, max_test_rows=5000, initial_labels=20, stop_set_rows=1000))
+    make_model = model_factory("logreg", split.X_pool)
+    sched = label_schedule(20, 970, batch_size=50)
+    timed("ceiling: logreg on the whole pool", lambda: ceiling_metrics(split, make_model))
+    for name, fast in (("random", False), ("margin", False), ("margin", True)):
+        s = make_strategy(name)
+        s = with_fast_top_k(s) if fast else s
+        label = f"{name}, 20 rounds" + (" (top_k_fast)" if fast else " (engine)")
+        timed(label, lambda s=s, name=name: run_strategy(split, s, make_model, sched,
+                                                         strategy_seed=strategy_seed(name)))
+    scores = np.random.default_rng(0).random(len(split.y_pool))
+    timed("one top_k over the pool (engine, lexsort)", lambda: top_k(scores, 50, np.random.default_rng(1)))
+    timed("one top_k_fast over the pool (partition)", lambda: top_k_fast(scores, 50, np.random.default_rng(1)))
+
+
+def subsampling(seeds: int, rows_synthetic: int) -> None:
+    """Savings (margin vs random, 95% of the full-data score) with max_candidates None / 2,000 / 10,000."""
+    from simulations import Dataset, SimulationConfig, Target, summarize
+    from simulations.large_pool import run_large_simulation
+
+    def fmt(iv):
+        if iv is None:
+            return "n/a"
+        b = {"lower": ">= ", "upper": "<= "}.get(iv.bound or "", "")
+        return f"{b}{100 * iv.median:.0f}% ({100 * iv.low:.0f}% to {100 * iv.high:.0f}%)"
+
+    cases = [("adult", Dataset.from_sample("adult"), {"initial_labels": 20, "growth": 0.2, "budget": 1500},
+              (None, 2000, 10000), (False,))]
+    if rows_synthetic:
+        frame = make_frame(rows_synthetic)
+        cases.append((f"synthetic {rows_synthetic:,}", Dataset.from_frame(frame, "label"), SCHEDULE,
+                      (None, 2000, 10000, 50000), (False, True)))
+    print("| data | max_candidates | float32 | margin: labels to target | random: labels to target | "
+          "savings (95% interval) | verdict | time s |")
+    print("|---|---:|---|---:|---:|---|---|---:|")
+    for name, ds, sched, mcs, f32s in cases:
+        for f32 in f32s:
+            for mc in mcs:
+                if f32 and mc not in (None,):
+                    continue
+                cfg = SimulationConfig(strategies=("margin",), seeds=seeds, model="logreg", max_candidates=mc, **sched)
+                t = time.perf_counter()
+                res = run_large_simulation(ds, cfg, n_jobs=2, float32=f32)
+                dt = time.perf_counter() - t
+                s = summarize(res, Target())
+                m, r = s.strategies["margin"], s.strategies["random"]
+                print(f"| {name} | {mc or 'all'} | {'yes' if f32 else 'no'} | {m.labels_to_target.median:.0f} | "
+                      f"{r.labels_to_target.median:.0f} | {fmt(m.savings_vs_random)} | {m.verdict} | {dt:.0f} |",
+                      flush=True)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--one", action="store_true", help="internal: one configuration, JSON on stdout")
+    p.add_argument("--rows", type=int, default=1_000_000)
+    p.add_argument("--engine", choices=["current", "lean"], default="current")
+    p.add_argument("--n-jobs", type=int, default=1)
+    p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--float32", action="store_true")
+    p.add_argument("--max-candidates", type=int)
+    p.add_argument("--scaling-rows", default=",".join(map(str, SCALING_ROWS)))
+    p.add_argument("--engines", default="current,lean")
+    p.add_argument("--jobs", default="1,2")
+    p.add_argument("--profile", action="store_true", help="time each step of one seed at --rows rows")
+    p.add_argument("--subsampling", action="store_true", help="max_candidates vs the savings estimate")
+    p.add_argument("--synthetic-rows", type=int, default=1_000_000, help="with --subsampling (0 skips it)")
+    args = p.parse_args()
+    if args.one:
+        print(json.dumps(one_run(args)))
+    elif args.profile:
+        profile(args.rows)
+    elif args.subsampling:
+        subsampling(args.seeds if args.seeds != 3 else 8, args.synthetic_rows)
+    else:
+        scaling([int(r) for r in args.scaling_rows.split(",")], args.engines.split(","),
+                [int(j) for j in args.jobs.split(",")])
+
+
+if __name__ == "__main__":
+    main()
