@@ -138,13 +138,15 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def interleaved(contenders: dict[str, Callable[[], Any]], reps: int, log: Callable[[str], None] = print
-                ) -> tuple[dict[str, list[float]], dict[str, Any]]:
+                ) -> tuple[dict[str, list[float]], dict[str, list[float]], dict[str, Any]]:
     """Time every contender ``reps`` times, interleaved; the order rotates each repetition.
 
-    Returns the wall times per contender and each contender's last output.
+    Returns wall seconds and CPU seconds of this process (``time.process_time``: right for work that runs in
+    this process, and barely affected by other jobs on the machine) per contender, and each one's last output.
     """
     names = list(contenders)
     times: dict[str, list[float]] = {n: [] for n in names}
+    cpu: dict[str, list[float]] = {n: [] for n in names}
     last: dict[str, Any] = {}
     for rep in range(reps):
         shift = rep % len(names)
@@ -152,32 +154,12 @@ def interleaved(contenders: dict[str, Callable[[], Any]], reps: int, log: Callab
         if rep % 2 == 1:
             order = order[::-1]
         for name in order:
+            c0 = time.process_time()
             seconds, last[name] = timed(contenders[name])
+            cpu[name].append(time.process_time() - c0)
             times[name].append(seconds)
-            log(f"  rep {rep + 1}/{reps} {name}: {seconds:.2f} s")
-    return times, last
-
-
-def process_tree_cpu_seconds() -> float:
-    """CPU seconds (user + system) of this process, its finished children and its live children (the joblib
-    workers persist between runs, so a run's CPU time is the difference of two readings).
-
-    Unlike wall time, CPU time barely moves when other jobs share the machine.
-    """
-    t = os.times()
-    total = t.user + t.system + t.children_user + t.children_system
-    tick = os.sysconf("SC_CLK_TCK")
-    me = os.getpid()
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == me:  # ppid; utime and stime are fields 14 and 15 of stat
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+            log(f"  rep {rep + 1}/{reps} {name}: {seconds:.2f} s wall, {cpu[name][-1]:.2f} s CPU")
+    return times, cpu, last
 
 
 def median(values: list[float]) -> float:
@@ -249,12 +231,22 @@ def write_results(name: str, data: dict[str, Any], markdown: str) -> tuple[Path,
     data = {"benchmark": name, "machine": machine_info(), **data}
     json_path, md_path = RESULTS / f"{name}.json", RESULTS / f"{name}.md"
     json_path.write_text(json.dumps(data, indent=2, default=_jsonable) + "\n")
-    m = data["machine"]
-    footer = (f"\n_Machine: {m['cpus']} cores, Python {m['python']}, scikit-learn {m['scikit_learn']}, "
-              f"numpy {m['numpy']}, pandas {m['pandas']}, joblib {m['joblib']}; commit {m['commit']}; "
-              f"{m['date']}; load average at end {m['load_average_at_end']}._\n")
-    md_path.write_text(markdown.rstrip() + "\n" + footer)
+    md_path.write_text(markdown.rstrip() + "\n" + _footer(data["machine"]))
     return json_path, md_path
+
+
+def rewrite_markdown(name: str, markdown_fn: Callable[[dict[str, Any]], str]) -> Path:
+    """Rebuild ``results/<name>.md`` from the saved ``.json`` (after a change to the report's layout only)."""
+    data = json.loads((RESULTS / f"{name}.json").read_text())
+    md_path = RESULTS / f"{name}.md"
+    md_path.write_text(markdown_fn(data).rstrip() + "\n" + _footer(data["machine"]))
+    return md_path
+
+
+def _footer(m: dict[str, Any]) -> str:
+    return (f"\n_Machine: {m['cpus']} cores, Python {m['python']}, scikit-learn {m['scikit_learn']}, "
+            f"numpy {m['numpy']}, pandas {m['pandas']}, joblib {m['joblib']}; commit {m['commit']}; "
+            f"{m['date']}; load average at end {m['load_average_at_end']}._\n")
 
 
 def _jsonable(o: Any) -> Any:
