@@ -11,6 +11,8 @@ Engines compared (each run in a fresh process, so peaks do not mix):
 - ``current``: ``run_simulation`` as it is.
 - ``lean``: ``simulations.large_pool.run_large_simulation`` (identical results: O(n) top-k, faster median
   imputer, one seed's split per worker at a time, features shared by one memory-mapped file).
+- ``lean+mc20000``: the same with ``max_candidates=20000``; ``lean+f32``: with float32 features
+  (both approximations).
 
 Memory: the kernel's peak resident set of the main process (``ru_maxrss``) and of the largest worker
 (``VmHWM``, read while it runs), and
@@ -18,6 +20,8 @@ a sampled peak (every 0.2 s) of the proportional set size (PSS: shared pages spl
 that map them) summed over the process tree plus joblib's temporary files in /dev/shm (an upper bound).
 
     .venv/bin/python benchmarks/million_rows.py                      # scaling table, 10k -> 1M rows
+    .venv/bin/python benchmarks/million_rows.py --scaling-rows 1000000 --engines current,lean,lean+mc20000,lean+f32 \
+        --reps 2                                                     # the 1M-row runs, repeated
     .venv/bin/python benchmarks/million_rows.py --profile            # where the time goes at 1M rows
     .venv/bin/python benchmarks/million_rows.py --subsampling        # max_candidates vs savings (adult, 1M)
 """
@@ -60,6 +64,13 @@ def _vm_hwm(pid: int) -> int:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) * 1024
     return 0
+
+
+def text_frame(n_rows: int) -> pd.DataFrame:
+    """The shipped SMS sample (text) resampled with replacement to ``n_rows`` rows: sparse TF-IDF features."""
+    from simulations.datasets import load_sample_frame
+
+    return load_sample_frame("sms_spam").sample(n_rows, replace=True, random_state=0).reset_index(drop=True)
 
 
 class PeakMemory:
@@ -106,9 +117,11 @@ def one_run(args: argparse.Namespace) -> dict[str, Any]:
 
     mem = PeakMemory()
     t0 = time.perf_counter()
-    frame = make_frame(args.rows)
+    text = args.data == "sms_spam"
+    frame = text_frame(args.rows) if text else make_frame(args.rows)
     t1 = time.perf_counter()
-    ds = Dataset.from_frame(frame, "label", name=f"synthetic_{args.rows}")
+    # Resampled messages repeat, so inference would call the column categorical: say it is text.
+    ds = Dataset.from_frame(frame, "label", name=f"{args.data}_{args.rows}", roles={"text": "text"} if text else None)
     del frame
     t2 = time.perf_counter()
     cfg = SimulationConfig(strategies=("margin",), seeds=args.seeds, model="logreg", max_candidates=args.max_candidates,
@@ -122,7 +135,8 @@ def one_run(args: argparse.Namespace) -> dict[str, Any]:
     peak_pss = mem.stop()
     sv = summary.strategies["margin"].savings_vs_random
     return {
-        "rows": args.rows, "engine": args.engine, "n_jobs": args.n_jobs, "float32": args.float32,
+        "rows": args.rows, "data": args.data, "n_features": res.meta["n_features"],
+        "sparse": res.meta["sparse_features"], "engine": args.engine, "n_jobs": args.n_jobs, "float32": args.float32,
         "max_candidates": args.max_candidates, "seeds": args.seeds,
         "rounds": int(res.rounds["round"].max() + 1), "n_pool": res.meta["n_pool"],
         "gen_s": t1 - t0, "dataset_s": t2 - t1, "simulate_s": t3 - t2, "total_s": t3 - t0,
@@ -134,10 +148,10 @@ def one_run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def spawn(rows: int, engine: str, n_jobs: int, *, float32: bool = False, max_candidates: int | None = None,
-          seeds: int = 3) -> dict[str, Any]:
+def spawn(rows: int, engine: str = "current", n_jobs: int = 1, *, float32: bool = False,
+          max_candidates: int | None = None, seeds: int = 3, data: str = "synthetic") -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--one", "--rows", str(rows), "--engine", engine, "--n-jobs", str(n_jobs),
-           "--seeds", str(seeds)]
+           "--seeds", str(seeds), "--data", data]
     if float32:
         cmd.append("--float32")
     if max_candidates:
@@ -148,13 +162,26 @@ def spawn(rows: int, engine: str, n_jobs: int, *, float32: bool = False, max_can
     return rec
 
 
-def scaling(rows: list[int], engines: list[str], jobs: list[int]) -> None:
-    recs = [spawn(n, e, j) for n in rows for j in jobs for e in engines]
+def _variant(name: str) -> dict[str, Any]:
+    """``current``, ``lean``, ``lean+mc20000`` (max_candidates), ``lean+f32`` (float32 features)."""
+    engine, *opts = name.split("+")
+    out: dict[str, Any] = {"engine": engine}
+    for o in opts:
+        if o == "f32":
+            out["float32"] = True
+        elif o.startswith("mc"):
+            out["max_candidates"] = int(o[2:])
+    return out
+
+
+def scaling(rows: list[int], variants: list[str], jobs: list[int], reps: int, data: str = "synthetic") -> None:
+    recs = [(v, spawn(n, n_jobs=j, data=data, **_variant(v)))
+            for _ in range(reps) for n in rows for j in jobs for v in variants]
     print("| rows | pool | engine | n_jobs | total s | simulate s | peak PSS+shm MB | max RSS main / worker MB | "
           "load |")
     print("|---:|---:|---|---:|---:|---:|---:|---:|---:|")
-    for r in recs:
-        print(f"| {r['rows']:,} | {r['n_pool']:,} | {r['engine']} | {r['n_jobs']} | {r['total_s']:.1f} | "
+    for v, r in sorted(recs, key=lambda vr: (vr[1]["rows"], vr[1]["n_jobs"], variants.index(vr[0]))):
+        print(f"| {r['rows']:,} | {r['n_pool']:,} | {v} | {r['n_jobs']} | {r['total_s']:.1f} | "
               f"{r['simulate_s']:.1f} | {r['peak_pss_mb']:,.0f} | {r['maxrss_main_mb']:,.0f} / "
               f"{r['maxrss_worker_mb']:,.0f} | {r['load']:.1f} |")
 
@@ -162,6 +189,7 @@ def scaling(rows: list[int], engines: list[str], jobs: list[int]) -> None:
 def profile(rows: int) -> None:
     """Time each step of one seed at ``rows`` rows, in this process (one BLAS thread, as the engine's tasks),
     current engine vs the lean pieces."""
+    import psutil
     from threadpoolctl import threadpool_limits
 
     from simulations import Dataset
@@ -178,10 +206,12 @@ def profile(rows: int) -> None:
         t = time.perf_counter()
         with threadpool_limits(limits=1):  # as the engine runs every task
             out = fn()
-        print(f"| {label} | {time.perf_counter() - t:.2f} |", flush=True)
+        rss = psutil.Process().memory_info().rss / 2**20
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"| {label} | {time.perf_counter() - t:.2f} | {rss:,.0f} | {peak:,.0f} |", flush=True)
         return out
 
-    print(f"| step ({rows:,} rows, one seed) | seconds |\n|---|---:|")
+    print(f"| step ({rows:,} rows, one seed) | seconds | RSS after, MB | peak RSS so far, MB |\n|---|---:|---:|---:|")
     frame = timed("make_classification + DataFrame", lambda: make_frame(rows))
     ds = timed("Dataset.from_frame (role inference, validation)", lambda: Dataset.from_frame(frame, "label"))
     X, _ = timed("fit_features (engine)", lambda: fit_features(ds))
@@ -189,6 +219,9 @@ def profile(rows: int) -> None:
     _, y = np.unique(ds.y, return_inverse=True)
     split = timed("make_split (one seed: pool and test copies)", lambda: make_split(
         X, y, seed=0, test_share=0.25, max_test_rows=5000, initial_labels=20, stop_set_rows=1000))
+    held = timed("make_split x 2 more seeds, all held (as run_simulation builds them)", lambda: [make_split(
+        X, y, seed=s, test_share=0.25, max_test_rows=5000, initial_labels=20, stop_set_rows=1000) for s in (1, 2)])
+    del held
     make_model = model_factory("logreg", split.X_pool)
     sched = label_schedule(20, 970, batch_size=50)
     timed("ceiling: logreg on the whole pool", lambda: ceiling_metrics(split, make_model))
@@ -204,7 +237,7 @@ def profile(rows: int) -> None:
 
 
 def subsampling(seeds: int, rows_synthetic: int) -> None:
-    """Savings (margin vs random, 95% of the full-data score) with max_candidates None / 2,000 / 10,000."""
+    """Savings of margin vs random with max_candidates None (score all) / 2,000 / 10,000, at two targets."""
     from simulations import Dataset, SimulationConfig, Target, summarize
     from simulations.large_pool import run_large_simulation
 
@@ -214,42 +247,50 @@ def subsampling(seeds: int, rows_synthetic: int) -> None:
         b = {"lower": ">= ", "upper": "<= "}.get(iv.bound or "", "")
         return f"{b}{100 * iv.median:.0f}% ({100 * iv.low:.0f}% to {100 * iv.high:.0f}%)"
 
-    cases = [("adult", Dataset.from_sample("adult"), {"initial_labels": 20, "growth": 0.2, "budget": 1500},
-              (None, 2000, 10000), (False,))]
+    targets = (Target("share_of_ceiling", 0.95), Target("share_of_ceiling", 0.98))
+    cases = [("adult", lambda: Dataset.from_sample("adult"), {"initial_labels": 20, "growth": 0.2, "budget": 1500},
+              [(None, False), (2000, False), (10000, False)])]
     if rows_synthetic:
-        frame = make_frame(rows_synthetic)
-        cases.append((f"synthetic {rows_synthetic:,}", Dataset.from_frame(frame, "label"), SCHEDULE,
-                      (None, 2000, 10000, 50000), (False, True)))
-    print("| data | max_candidates | float32 | margin: labels to target | random: labels to target | "
-          "savings (95% interval) | verdict | time s |")
-    print("|---|---:|---|---:|---:|---|---|---:|")
-    for name, ds, sched, mcs, f32s in cases:
-        for f32 in f32s:
-            for mc in mcs:
-                if f32 and mc not in (None,):
-                    continue
-                cfg = SimulationConfig(strategies=("margin",), seeds=seeds, model="logreg", max_candidates=mc, **sched)
-                t = time.perf_counter()
-                res = run_large_simulation(ds, cfg, n_jobs=2, float32=f32)
-                dt = time.perf_counter() - t
-                s = summarize(res, Target())
+        cases.append((f"synthetic {rows_synthetic:,}", lambda: Dataset.from_frame(make_frame(rows_synthetic), "label"),
+                      SCHEDULE, [(None, False), (2000, False), (10000, False), (50000, False), (None, True)]))
+    print(f"{seeds} seeds; margin vs random; logistic regression; savings = median over seeds of 1 - margin's labels "
+          "/ random's labels to the target, 95% bootstrap interval.\n")
+    print("| data | max_candidates | float32 | target | margin: labels | random: labels | savings (95% interval) | "
+          "verdict | AUC gain | time s |")
+    print("|---|---:|---|---|---:|---:|---|---|---:|---:|")
+    for name, load, sched, variants in cases:
+        ds = load()
+        for mc, f32 in variants:
+            cfg = SimulationConfig(strategies=("margin",), seeds=seeds, model="logreg", max_candidates=mc, **sched)
+            t = time.perf_counter()
+            res = run_large_simulation(ds, cfg, n_jobs=2, float32=f32)
+            dt = time.perf_counter() - t
+            for target in targets:
+                s = summarize(res, target)
                 m, r = s.strategies["margin"], s.strategies["random"]
-                print(f"| {name} | {mc or 'all'} | {'yes' if f32 else 'no'} | {m.labels_to_target.median:.0f} | "
-                      f"{r.labels_to_target.median:.0f} | {fmt(m.savings_vs_random)} | {m.verdict} | {dt:.0f} |",
-                      flush=True)
+                ltt = (f"{m.labels_to_target.median:.0f}", f"{r.labels_to_target.median:.0f}")
+                ltt = tuple(f">{v}" if iv.censored else v for v, iv in zip(ltt, (m.labels_to_target,
+                                                                               r.labels_to_target), strict=True))
+                print(f"| {name} | {mc or 'all'} | {'yes' if f32 else 'no'} | {100 * target.value:.0f}% of ceiling | "
+                      f"{ltt[0]} | {ltt[1]} | {fmt(m.savings_vs_random)} | {m.verdict} | "
+                      f"{m.auc_gain_vs_random.median:+.4f} | {dt:.0f} |", flush=True)
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--one", action="store_true", help="internal: one configuration, JSON on stdout")
     p.add_argument("--rows", type=int, default=1_000_000)
+    p.add_argument("--data", choices=["synthetic", "sms_spam"], default="synthetic",
+                   help="sms_spam: the shipped text sample resampled to --rows rows (sparse features)")
     p.add_argument("--engine", choices=["current", "lean"], default="current")
     p.add_argument("--n-jobs", type=int, default=1)
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--float32", action="store_true")
     p.add_argument("--max-candidates", type=int)
     p.add_argument("--scaling-rows", default=",".join(map(str, SCALING_ROWS)))
-    p.add_argument("--engines", default="current,lean")
+    p.add_argument("--engines", default="current,lean",
+                   help="variants: current, lean, lean+mc20000 (max_candidates), lean+f32 (float32 features)")
+    p.add_argument("--reps", type=int, default=1, help="repetitions of the scaling table (interleaved)")
     p.add_argument("--jobs", default="1,2")
     p.add_argument("--profile", action="store_true", help="time each step of one seed at --rows rows")
     p.add_argument("--subsampling", action="store_true", help="max_candidates vs the savings estimate")
@@ -260,10 +301,10 @@ def main() -> None:
     elif args.profile:
         profile(args.rows)
     elif args.subsampling:
-        subsampling(args.seeds if args.seeds != 3 else 8, args.synthetic_rows)
+        subsampling(args.seeds if args.seeds != 3 else 10, args.synthetic_rows)
     else:
         scaling([int(r) for r in args.scaling_rows.split(",")], args.engines.split(","),
-                [int(j) for j in args.jobs.split(",")])
+                [int(j) for j in args.jobs.split(",")], args.reps, args.data)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ on a cluster gives the same table, bit for bit, as the same sweep on a laptop.
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,7 +119,9 @@ def _tagged(task: SweepTask) -> tuple[SweepTask, str, Any]:
 
 def _dask(tasks: list[SweepTask], client: Any) -> Iterator[tuple[SweepTask, str, Any]]:
     distributed = import_distributed()
-    futures = client.map(safe_execute, tasks, key=[f"labelwise-sweep-{t.key}" for t in tasks])
+    # Dask keys unique to this run: a cancelled run's tasks never stand in for a later run's on a shared scheduler.
+    run_id = uuid.uuid4().hex[:8]
+    futures = client.map(safe_execute, tasks, key=[f"labelwise-sweep-{t.key}-{run_id}" for t in tasks])
     by_key = {f.key: t for f, t in zip(futures, tasks, strict=True)}
     pending = set(futures)
     try:
