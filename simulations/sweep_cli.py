@@ -62,6 +62,8 @@ def format_overview(overview: pd.DataFrame) -> str:
         if not (isinstance(r.savings, float) and math.isnan(r.savings)):
             prefix = {"lower": ">= ", "upper": "<= "}.get(r.savings_bound, "")
             sv = f"{prefix}{_pct(r.savings)} ({_pct(r.savings_low)} to {_pct(r.savings_high)})"
+        elif not (isinstance(r.auc_gain, float) and math.isnan(r.auc_gain)):
+            sv = f"n/a; AUC {r.auc_gain:+.3f}"  # target too easy or never reached: compared by area under the curve
         lines.append(f"{r.dataset:<20}{r.model:<24}{r.schedule:<12}{r.best_strategy or '-':<20}{sv:<26}"
                      f"{f'{r.n_beating_random} of {r.n_strategies}':<13}{r.verdict}")
     return "\n".join(lines)

@@ -59,6 +59,12 @@ def test_config_from_toml_resolves_paths_and_adds_random(tmp_path, text_frame):
     assert (sim.seed_values, sim.growth, sim.budget, sim.model) == ([3, 4], 0.5, 80, "naive_bayes")
 
 
+def test_the_example_sweep_file_is_valid():
+    cfg = load_sweep_config(Path(__file__).resolve().parents[1] / "examples" / "sweep.toml")
+    assert [d.name for d in cfg.datasets] == ["breast_cancer", "digits"] and len(cfg.schedules) == 2
+    assert cfg.strategies[0] == "random" and cfg.target == Target("share_of_ceiling", 0.98)
+
+
 @pytest.mark.parametrize("over, message", [
     ({"models": ["deep_net"]}, "Unknown model"),
     ({"strategies": ["magic"]}, "Unknown"),

@@ -169,7 +169,8 @@ def sweep_summary(table: pd.DataFrame, target: Target | None = None, metric: str
 
 
 def sweep_overview(summary: pd.DataFrame) -> pd.DataFrame:
-    """One row per dataset x model x schedule: the best strategy, its savings and verdict, and how many beat random."""
+    """One row per dataset x model x schedule: the best strategy, its savings (or, when labels cannot tell, its
+    gain in area under the learning curve) and verdict, and how many strategies beat random."""
     rows = []
     for (d, m, s), g in summary.groupby(GROUP, sort=False):
         best = g[g["best"]]
@@ -182,6 +183,7 @@ def sweep_overview(summary: pd.DataFrame) -> pd.DataFrame:
             "savings_low": np.nan if b is None else b["savings_low"],
             "savings_high": np.nan if b is None else b["savings_high"],
             "savings_bound": "" if b is None else b["savings_bound"],
+            "auc_gain": np.nan if b is None else b["auc_gain"],
             "n_beating_random": int((g["verdict"] == "beats random").sum()),
             "n_strategies": int((g["strategy"] != "random").sum()),
         })
