@@ -16,7 +16,7 @@ import sys
 import time
 from typing import Any
 
-from _common import ROOT, join_num, md_table, median, verdict, write_results
+from _common import ROOT, join_num, md_table, median, profile_call, verdict, write_results
 
 from simulations import Dataset, Target, run_simulation, summarize
 from simulations.config import DEFAULT_SCENARIO
@@ -46,6 +46,7 @@ def import_seconds() -> float:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--profile", action="store_true", help="profile an n_jobs=1 run even when the target is met")
     args = ap.parse_args(argv)
     cfg = DEFAULT_SCENARIO.config
     print(f"default scenario: {DEFAULT_SCENARIO.dataset}, strategies {cfg.strategies}, {cfg.seeds} seeds", flush=True)
@@ -73,6 +74,10 @@ def main(argv: list[str] | None = None) -> int:
         "import_simulations_seconds": imp,
         "target_seconds": TARGET_SECONDS, "pass": ok,
     }
+    if args.profile or not ok:
+        # Workers cannot be profiled from here: profile the same work in this process (n_jobs=1).
+        print("  profiling an n_jobs=1 run (cProfile) ...", flush=True)
+        data["profile_n_jobs_1"] = profile_call(lambda: once(1), top=30)
     ph = data["median_phases_n_jobs_2"]
     md = [
         "# Default scenario end to end", "",
@@ -98,6 +103,15 @@ def main(argv: list[str] | None = None) -> int:
         f"{cold['summarize']:.2f} s",
         f"- answer: {cold['verdict']}",
     ]
+    if "profile_n_jobs_1" in data:
+        p = data["profile_n_jobs_1"]
+        md += ["", f"Profile of one n_jobs=1 run (cProfile, {p['wall_seconds']:.1f} s under the profiler), top by "
+               "cumulative time:", "",
+               md_table([{"function": x["function"], "calls": x["ncalls"], "cum s": x["cumtime"],
+                          "share": f"{100 * x['share']:.1f}%"} for x in p["by_cumulative"][:30]]), "",
+               "Top by own time:", "",
+               md_table([{"function": x["function"], "calls": x["ncalls"], "own s": x["tottime"]}
+                         for x in p["by_self"][:15]])]
     paths = write_results("default_scenario", data, "\n".join(md))
     print(f"median warm {t_warm:.2f} s (target < {TARGET_SECONDS:g}) -> {verdict(ok)}; cold {cold['total']:.2f} s")
     print(f"wrote {paths[0]} and {paths[1]}")
