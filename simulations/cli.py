@@ -16,11 +16,14 @@ import pandas as pd
 
 from simulations.config import DEFAULT_STRATEGIES, SimulationConfig
 from simulations.datasets import SAMPLES, Dataset
+from simulations.economics.cli import add_roi_parser
 from simulations.errors import DataError, LabelwiseError
 from simulations.models import MODELS
 from simulations.results import save_results
 from simulations.runner import Progress, run_simulation
+from simulations.stopping.cli import add_stop_parser
 from simulations.summary import METRIC_NAMES, Interval, Summary, Target, summarize
+from simulations.sweep_cli import add_sweep_parser
 
 
 def load_dataset(data: str, label: str | None) -> Dataset:
@@ -176,13 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="No progress line.")
     p.set_defaults(func=_run_simulate)
 
-    for module, adder in (("simulations.economics.cli", "add_roi_parser"),
-                          ("simulations.stopping.cli", "add_stop_parser")):
-        try:
-            mod = __import__(module, fromlist=[adder])
-        except ImportError:
-            continue
-        getattr(mod, adder)(sub)
+    add_roi_parser(sub)
+    add_stop_parser(sub)
+    add_sweep_parser(sub)
     return parser
 
 

@@ -391,7 +391,8 @@ def _sentence(name: str, verdict: str, savings: Interval | None, gain: Interval 
             amount = f"at least {_pct(savings.median)}" if savings.bound == "lower" else _pct(savings.median)
             return f"{label} reaches {what} with {amount} {rng_txt} fewer labels than random."
         if verdict == "worse than random":
-            return f"{label} needs {_pct(-savings.median)} {rng_txt} more labels than random to reach {what}."
+            more = f"({_pct(-savings.high)} to {_pct(-savings.low)})"
+            return f"{label} needs {_pct(-savings.median)} {more} more labels than random to reach {what}."
         return (f"No evidence that {label} beats random on this data: the saving to reach {what} is "
                 f"{_pct(savings.median)} with an interval {rng_txt} that includes zero.")
     assert gain is not None
