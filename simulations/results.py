@@ -48,7 +48,8 @@ class SimulationResult:
         return self.meta.get("metric", "accuracy")
 
 
-def _frame_to_json(df: pd.DataFrame) -> dict[str, Any]:
+def encode_frame(df: pd.DataFrame) -> dict[str, Any]:
+    """A DataFrame as JSON-able columns plus dtypes; :func:`decode_frame` restores it exactly."""
     cols = {}
     for c in df.columns:
         values = df[c].tolist()
@@ -57,7 +58,7 @@ def _frame_to_json(df: pd.DataFrame) -> dict[str, Any]:
     return {"columns": cols, "dtypes": {c: str(df[c].dtype) for c in df.columns}}
 
 
-def _frame_from_json(d: dict[str, Any]) -> pd.DataFrame:
+def decode_frame(d: dict[str, Any]) -> pd.DataFrame:
     data = {}
     for c, values in d["columns"].items():
         dtype = d["dtypes"][c]
@@ -90,8 +91,8 @@ def results_to_dict(result: SimulationResult) -> dict[str, Any]:
         "version": FORMAT_VERSION,
         "config": _jsonable(result.config.to_dict()),
         "meta": _jsonable(result.meta),
-        "rounds": _frame_to_json(result.rounds),
-        "ceilings": _frame_to_json(result.ceilings),
+        "rounds": encode_frame(result.rounds),
+        "ceilings": encode_frame(result.ceilings),
     }
 
 
@@ -104,8 +105,8 @@ def results_from_dict(d: dict[str, Any]) -> SimulationResult:
                                hint="Upgrade Labelwise.")
     try:
         return SimulationResult(
-            rounds=_frame_from_json(d["rounds"]),
-            ceilings=_frame_from_json(d["ceilings"]),
+            rounds=decode_frame(d["rounds"]),
+            ceilings=decode_frame(d["ceilings"]),
             config=SimulationConfig.from_dict(d["config"]),
             meta=d.get("meta", {}),
         )

@@ -17,9 +17,9 @@ import pandas as pd
 from simulations.config import SimulationConfig
 from simulations.errors import ResultsFileError
 from simulations.loop import METRICS
-from simulations.results import TIMING_COLUMNS, SimulationResult
+from simulations.results import TIMING_COLUMNS, SimulationResult, decode_frame
 from simulations.summary import Interval, Target, summarize
-from simulations.sweep.tasks import SweepTask, decode_frame
+from simulations.sweep.tasks import SweepTask
 
 GROUP = ["dataset", "model", "schedule"]
 #: Columns that identify a row of the table.

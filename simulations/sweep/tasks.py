@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import socket
 import threading
 import time
@@ -29,6 +28,7 @@ from simulations.errors import DataError
 from simulations.features import fit_features
 from simulations.loop import Split, make_split
 from simulations.models import prepare_matrix
+from simulations.results import encode_frame
 from simulations.runner import CEILING, _run_task
 from simulations.summary import choose_metric
 from simulations.sweep.config import DatasetSpec, ScheduleSpec, SweepConfig
@@ -217,25 +217,6 @@ def clear_caches() -> None:
 
 # ---------------------------------------------------------------------------------------- execution
 
-def _encode_frame(df: pd.DataFrame) -> dict[str, Any]:
-    cols = {c: [None if isinstance(v, float) and math.isnan(v) else v for v in df[c].tolist()] for c in df.columns}
-    return {"columns": cols, "dtypes": {c: str(df[c].dtype) for c in df.columns}}
-
-
-def decode_frame(d: dict[str, Any]) -> pd.DataFrame:
-    """The inverse of the task files' column encoding (NaN stored as null; dtypes restored exactly)."""
-    data = {}
-    for c, values in d["columns"].items():
-        dtype = d["dtypes"][c]
-        if dtype.startswith("float"):
-            data[c] = np.array([np.nan if v is None else v for v in values], dtype=dtype)
-        elif dtype.startswith(("int", "uint", "bool")):
-            data[c] = np.array(values, dtype=dtype)
-        else:
-            data[c] = pd.Series(values, dtype=object).astype(str)
-    return pd.DataFrame(data)
-
-
 def _versions() -> dict[str, str]:
     import sklearn
 
@@ -266,7 +247,7 @@ def execute_task(task: SweepTask) -> dict[str, Any]:
         payload["ceiling"] = {k: float(v) for k, v in out.items()}
     else:
         rows = pd.DataFrame([{"strategy": task.strategy, "seed": task.seed, **r} for r in out])
-        payload["rounds"] = _encode_frame(rows)
+        payload["rounds"] = encode_frame(rows)
     payload["run"] = {"seconds": time.perf_counter() - t0, "host": socket.gethostname(), "versions": _versions()}
     return payload
 
