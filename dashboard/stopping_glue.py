@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import fmt
+from simulations.stopping.optimum import marginal_value_per_label
 
 
 def _range_text(r: dict[str, Any] | None, kind: str) -> str:
@@ -60,8 +61,7 @@ def analyse(result: Any, inputs: dict[str, Any], analysis: dict[str, Any]) -> di
         lo = float(result.rounds["labels"].min())
         hi = max(ev.budget, (fs.labels or 0) * 1.3 if fs is not None else 0)
         grid = np.unique(np.round(np.geomspace(max(lo, 1.0), max(hi, lo + 1), 60)))
-        # Value of one more label = value per point x 100 x slope (the engine's marginal rule).
-        vals = v * 100.0 * ev.fitted.slope(grid)
+        vals = marginal_value_per_label(ev.fitted, grid, v)
         marginal = [{"labels": float(x), "value": float(max(y, 0.0))} for x, y in zip(grid, vals, strict=True)
                     if math.isfinite(y)]
     plan = rec.labels

@@ -280,3 +280,17 @@ def test_seed_range_is_median_and_percentiles():
     assert r.low == pytest.approx(np.percentile([1, 2, 3, 4, 100], 2.5))
     assert r.high == pytest.approx(np.percentile([1, 2, 3, 4, 100], 97.5))
     assert SeedRange.of([]) is None
+
+
+def test_marginal_value_per_label_is_value_times_slope_and_marks_the_marginal_stop():
+
+    from simulations.curves import fit_curve
+    from simulations.stopping import marginal_stop, marginal_value_per_label
+
+    x = np.geomspace(20, 2000, 25)
+    fit = fit_curve(x, 0.9 - 0.5 * x ** -0.5)
+    grid = np.array([50.0, 200.0, 800.0])
+    np.testing.assert_allclose(marginal_value_per_label(fit, grid, 1000.0), 1000.0 * 100 * fit.slope(grid))
+    stop = marginal_stop(fit, 0.5, 1000.0)
+    # at the marginal stop one more label is worth what it costs
+    assert float(marginal_value_per_label(fit, [stop.labels], 1000.0)[0]) == pytest.approx(0.5, rel=1e-3)

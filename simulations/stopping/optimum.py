@@ -115,6 +115,14 @@ class MarginalStop:
         return dict(self.__dict__)
 
 
+def marginal_value_per_label(fit: CurveFit, labels: Any, value_per_point: float) -> np.ndarray:
+    """Dollar value of one more label at each label count: value_per_point x 100 x d metric / d labels.
+
+    The marginal rule compares this with the cost per label; the dashboard plots it against that cost.
+    """
+    return value_per_point * 100.0 * fit.slope(np.asarray(labels, dtype=float))
+
+
 def marginal_stop(
     fit: CurveFit,
     cost_per_label: float,
@@ -136,7 +144,7 @@ def marginal_stop(
                           hint="Pass the labels used so far.")
 
     def value_per_label(t: np.ndarray) -> np.ndarray:
-        return v * 100.0 * fit.slope(t)
+        return marginal_value_per_label(fit, t, v)
 
     at_start = float(value_per_label(np.array([t0]))[0])
     if fit.model == "last1":
