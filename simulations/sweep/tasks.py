@@ -26,6 +26,7 @@ from simulations.config import DEFAULT_BUDGET, label_schedule
 from simulations.datasets import Dataset
 from simulations.errors import DataError
 from simulations.features import fit_features
+from simulations.intake.source import IntakeOptions, load_data
 from simulations.loop import Split, make_split
 from simulations.models import prepare_matrix
 from simulations.results import encode_frame
@@ -107,24 +108,27 @@ def task_key(dataset: DatasetSpec, fingerprint: str, model: str, seed: int, stra
 
 # ----------------------------------------------------------------------------------------------- data
 
+#: A sweep runs what its config names: the whole file (no sampling, no upload limit); every other choice is
+#: intake's default, the dashboard's.
+SWEEP_INTAKE = IntakeOptions(max_rows=2**62, max_mb=None)
+
+
 def load_dataset(spec: DatasetSpec) -> Dataset:
-    """The dataset of a spec: a shipped sample, or a CSV/TSV/Parquet file read as ``labelwise simulate`` does."""
+    """The dataset of a spec: a shipped sample, or a file read and checked by intake, as ``labelwise simulate`` does.
+
+    Raises
+    ------
+    DataError
+        The file is missing on this machine, or intake's typed error for a file it cannot use.
+    """
     roles = dict(spec.roles) or None
-    if spec.path is None:
-        ds = Dataset.from_sample(spec.name, roles=roles)
-        return ds
-    path = Path(spec.path)
-    if not path.exists():
-        raise DataError(f"The data file of '{spec.name}' is missing on {socket.gethostname()}: {path}.",
+    if spec.path is None:  # a sample by name, even if a file of that name happens to be in the working folder
+        return Dataset.from_sample(spec.name, roles=roles)
+    if not Path(spec.path).exists():
+        raise DataError(f"The data file of '{spec.name}' is missing on {socket.gethostname()}: {spec.path}.",
                         hint="Every worker reads the file itself: put it on a path all machines share.")
-    try:
-        if path.suffix.lower() == ".parquet":
-            frame = pd.read_parquet(path)
-        else:
-            frame = pd.read_csv(path, sep=None, engine="python")
-    except Exception as exc:  # the reader's own message is the most specific one we have
-        raise DataError(f"Cannot read {path.name}: {exc}", hint="Save it as UTF-8 CSV with a header row.") from exc
-    return Dataset.from_frame(frame, spec.label, name=spec.name, roles=roles)
+    dataset, _ = load_data(spec.path, spec.label, roles=roles, name=spec.name, options=SWEEP_INTAKE)
+    return dataset
 
 
 def plan_tasks(config: SweepConfig, datasets: dict[str, Dataset]) -> list[SweepTask]:
