@@ -6,28 +6,56 @@ without rerunning anything.
 
 - The database file is ``$LABELWISE_DB`` (default ``./.labelwise/labelwise.db``).
 - One short-lived connection per operation, so Streamlit's threads never share a connection.
-- Schema version in ``PRAGMA user_version``; :data:`MIGRATIONS` bring any older file up to date.
+- Every write is one ``BEGIN IMMEDIATE`` transaction in WAL mode with ``synchronous=FULL``: a save is either
+  wholly in the file or not at all, even when the process is killed mid-save, and committed saves survive a
+  power cut. WAL rather than a rollback journal because readers (share links) never wait for a writer and a
+  writer never waits for readers; SQLite rolls back an interrupted write from the ``-wal`` file on the next
+  open and removes ``-wal``/``-shm`` when the last connection closes. WAL needs a local disk (not NFS/SMB).
+- Concurrent writers (threads or processes) wait for each other: SQLite's busy handler plus a retry loop up
+  to ``busy_timeout`` seconds; only then :class:`StoreBusy` (a typed error with a hint), never a bare
+  "database is locked".
+- Schema version in ``PRAGMA user_version``; :data:`MIGRATIONS` bring any older file up to date in one
+  transaction taken under the write lock, so two processes opening an old file never migrate it twice.
+  A file from a newer Labelwise is refused (:class:`StoreError`) and left untouched.
 - Share ids are ``secrets.token_urlsafe(24)`` (192 bits); they are the only thing a link reveals.
 - SQL uses parameters only.
+- :meth:`ScenarioStore.export_all` / :meth:`ScenarioStore.import_all` copy every scenario losslessly (ids, share
+  ids and timestamps included); what happens to an id both sides hold is the caller's choice
+  (:data:`ON_CONFLICT`), by default both are kept.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import random
 import secrets
 import sqlite3
+import tempfile
+import time
 import uuid
-from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from contextlib import closing
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar
+
+from simulations.errors import LabelwiseError
 
 DEFAULT_DB = Path(".labelwise") / "labelwise.db"
 EXPORT_FORMAT = "labelwise-scenario"
 EXPORT_VERSION = 1
+BUNDLE_FORMAT = "labelwise-scenarios"
+BUNDLE_VERSION = 1
 MAX_NAME = 120
+#: Seconds a store operation waits for other writers before giving up with :class:`StoreBusy`.
+BUSY_TIMEOUT = 30.0
+#: What :meth:`ScenarioStore.import_all` does with an incoming scenario whose id the store already holds
+#: with different content: keep both (the incoming one gets a new id, a new link and a marked name), skip
+#: it (the store's copy wins), or replace the store's copy (explicit opt-in; nothing else overwrites).
+ON_CONFLICT = ("keep_both", "skip", "replace")
+OnConflict = Literal["keep_both", "skip", "replace"]
 
 #: Schema migrations: entry i brings a database from version i to i + 1.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -50,14 +78,33 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+_COLUMNS = ("id", "share_id", "name", "created_at", "updated_at", "dataset_name", "dataset_fingerprint", "inputs",
+            "payload", "description")
+
+T = TypeVar("T")
 
 
-class ScenarioNotFound(LookupError):
-    """No scenario with that id or share id."""
+class StoreError(LabelwiseError, RuntimeError):
+    """The store cannot be used (damaged file, newer schema, bad import, bad name), with a hint."""
 
 
-class StoreError(RuntimeError):
-    """The store cannot be used (damaged file, newer schema, bad import)."""
+class ScenarioNotFound(StoreError, LookupError):
+    """No scenario with that id or share id.
+
+    Parameters
+    ----------
+    key : str
+        The id or share id that was asked for (kept in :attr:`key`, not shown: a link is a secret).
+    """
+
+    def __init__(self, key: str) -> None:
+        super().__init__("No saved scenario has this id or link.",
+                         "It may have been deleted, or the link was copied incompletely; ask for a new link.")
+        self.key = str(key)
+
+
+class StoreBusy(StoreError):
+    """Other sessions held the database for longer than the busy timeout."""
 
 
 @dataclass
@@ -76,6 +123,30 @@ class Scenario:
     description: str = ""
 
 
+@dataclass
+class ImportReport:
+    """What :meth:`ScenarioStore.import_all` did, scenario ids per outcome.
+
+    ``added``: new to the store (id, share id and timestamps kept). ``unchanged``: the store already held an
+    identical copy. ``kept_both``: the store held different content under that id; the incoming scenario was
+    added as a copy (new id, new share id, name marked "(imported)"), maps incoming id to the new id.
+    ``skipped`` / ``replaced``: the same conflict under ``on_conflict="skip"`` / ``"replace"``. ``relinked``:
+    added, but its share id belonged to another scenario here, so it got a new one (a link is never taken over).
+    """
+
+    added: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    kept_both: dict[str, str] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    relinked: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return (len(self.added) + len(self.unchanged) + len(self.kept_both) + len(self.skipped)
+                + len(self.replaced))
+
+
 def db_path() -> Path:
     """The database file: ``$LABELWISE_DB`` or ``./.labelwise/labelwise.db``."""
     env = os.environ.get("LABELWISE_DB")
@@ -89,8 +160,29 @@ def _now() -> str:
 def _clean_name(name: str) -> str:
     name = " ".join(str(name).split())[:MAX_NAME]
     if not name:
-        raise StoreError("A scenario needs a name.")
+        raise StoreError("A scenario needs a name.", "Type a name your stakeholders will recognise.")
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError as exc:  # lone surrogates cannot be stored as text
+        raise StoreError("The scenario name contains characters that cannot be saved.",
+                         "Retype the name without unusual symbols.") from exc
     return name
+
+
+def _dumps(obj: dict[str, Any], what: str) -> str:
+    try:
+        return json.dumps(obj, allow_nan=False)
+    except (TypeError, ValueError) as exc:  # NaN/inf or a non-JSON object: refuse rather than store a lie
+        raise StoreError(f"The scenario's {what} cannot be saved ({exc}).",
+                         "This is a Labelwise bug; please report it with the data set you used.") from exc
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
 
 
 class ScenarioStore:
@@ -100,46 +192,117 @@ class ScenarioStore:
     ----------
     path : str or Path, optional
         The database file; defaults to :func:`db_path`. Created (with its folder) on first use.
+    busy_timeout : float, optional
+        Seconds an operation waits for other sessions' writes before raising :class:`StoreBusy`.
+
+    Raises
+    ------
+    StoreError
+        The file is not a database, is damaged, or comes from a newer Labelwise.
     """
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, *, busy_timeout: float = BUSY_TIMEOUT) -> None:
         self.path = Path(path) if path is not None else db_path()
+        self.busy_timeout = float(busy_timeout)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.migrate()
 
-    @contextmanager
-    def _connect(self):
-        with closing(sqlite3.connect(self.path, timeout=10)) as conn:
-            conn.row_factory = sqlite3.Row
+    # ---- connections -----------------------------------------------------------------------------------
+    def _run(self, op: Callable[[sqlite3.Connection], T], *, write: bool) -> T:
+        """Run ``op`` on a fresh connection (in one IMMEDIATE transaction when ``write``), retrying while busy.
+
+        SQLite's busy handler already waits for locks; the loop covers the cases it returns SQLITE_BUSY at
+        once (WAL recovery by another connection, a lock taken while opening). ``op`` must be safe to rerun:
+        a failed attempt rolled back everything it wrote.
+        """
+        deadline = time.monotonic() + self.busy_timeout
+        pause = 0.005
+        while True:
+            remaining = deadline - time.monotonic()
             try:
-                yield conn
-                conn.commit()
-            except BaseException:
-                conn.rollback()
-                raise
+                conn = sqlite3.connect(self.path, timeout=max(remaining, 0.05), isolation_level=None)
+                with closing(conn):
+                    conn.row_factory = sqlite3.Row
+                    # FULL: a commit is on disk (WAL fsynced) before save() returns; per connection.
+                    conn.execute("PRAGMA synchronous = FULL")
+                    if not write:
+                        return op(conn)
+                    # IMMEDIATE takes the write lock up front, so a transaction never has to upgrade a read
+                    # lock (which fails at once in WAL mode instead of waiting).
+                    conn.execute("BEGIN IMMEDIATE")
+                    try:
+                        out = op(conn)
+                        conn.execute("COMMIT")
+                    except BaseException:
+                        if conn.in_transaction:
+                            conn.execute("ROLLBACK")
+                        raise
+                    return out
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc):
+                    raise self._error(exc) from exc
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(
+                        f"The scenario database {self.path} stayed busy for {self.busy_timeout:.0f} s.",
+                        "Other sessions are saving large scenarios; try again in a moment.") from exc
+                time.sleep(pause * (1 + random.random()))  # jitter: waiting processes do not retry in step
+                pause = min(pause * 2, 0.2)
+            except sqlite3.DatabaseError as exc:
+                raise self._error(exc) from exc
+
+    def _error(self, exc: sqlite3.DatabaseError) -> StoreError:
+        return StoreError(f"Cannot open the scenario database {self.path} ({exc}).",
+                          "Check the file and its folder are writable, or set LABELWISE_DB to another file.")
 
     def schema_version(self) -> int:
-        with self._connect() as conn:
-            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+        """The file's schema version (``PRAGMA user_version``)."""
+        return self._run(lambda c: int(c.execute("PRAGMA user_version").fetchone()[0]), write=False)
+
+    def journal_mode(self) -> str:
+        """The file's journal mode (``wal`` once opened by this code)."""
+        return self._run(lambda c: str(c.execute("PRAGMA journal_mode").fetchone()[0]), write=False)
+
+    def check(self) -> list[str]:
+        """Problems ``PRAGMA integrity_check`` finds; an empty list means the file is sound."""
+        rows = self._run(lambda c: c.execute("PRAGMA integrity_check").fetchall(), write=False)
+        problems = [str(r[0]) for r in rows]
+        return [] if problems == ["ok"] else problems
 
     def migrate(self) -> None:
-        """Bring the file to :data:`SCHEMA_VERSION` (each step in its own transaction)."""
-        try:
-            with self._connect() as conn:
-                version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-                if version > SCHEMA_VERSION:
-                    raise StoreError(
-                        f"The scenario database {self.path} has schema version {version}, newer than this "
-                        f"Labelwise ({SCHEMA_VERSION}). Upgrade Labelwise or set LABELWISE_DB to another file."
-                    )
-                for step in range(version, SCHEMA_VERSION):
-                    for sql in MIGRATIONS[step]:
-                        conn.execute(sql)
-                    # PRAGMA takes no parameters; the value is our own integer.
-                    conn.execute(f"PRAGMA user_version = {int(step + 1)}")
-                    conn.commit()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"Cannot open the scenario database {self.path} ({exc}).") from exc
+        """Bring the file to :data:`SCHEMA_VERSION` in one transaction (all steps or none).
+
+        Raises
+        ------
+        StoreError
+            The file is from a newer Labelwise (left untouched), or is not a usable database.
+        """
+        self._refuse_newer(self.schema_version())  # before anything writes to the file
+
+        def to_wal(conn: sqlite3.Connection) -> None:
+            # Persistent in the file; cannot change inside a transaction, so it comes before the migration.
+            if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+
+        self._run(to_wal, write=False)
+
+        def steps(conn: sqlite3.Connection) -> None:
+            # Read again under the write lock: another process may have migrated since.
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            self._refuse_newer(version)
+            for step in range(version, SCHEMA_VERSION):
+                for sql in MIGRATIONS[step]:
+                    conn.execute(sql)
+            if version != SCHEMA_VERSION:
+                # PRAGMA takes no parameters; the value is our own integer. Transactional, like the DDL above.
+                conn.execute(f"PRAGMA user_version = {int(SCHEMA_VERSION)}")
+
+        self._run(steps, write=True)
+
+    def _refuse_newer(self, version: int) -> None:
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"The scenario database {self.path} has schema version {version}, newer than this "
+                f"Labelwise ({SCHEMA_VERSION}).", "Upgrade Labelwise or set LABELWISE_DB to another file.")
 
     # ---- reading --------------------------------------------------------------------------------------
     @staticmethod
@@ -155,52 +318,84 @@ class ScenarioStore:
 
     def list(self) -> list[Scenario]:
         """All scenarios, newest first, without their payloads (cheap)."""
-        with self._connect() as conn:
-            rows = conn.execute(
-                "SELECT id, share_id, name, created_at, updated_at, dataset_name, dataset_fingerprint, "
-                "description FROM scenarios ORDER BY updated_at DESC, rowid DESC"
-            ).fetchall()
+        rows = self._run(lambda c: c.execute(
+            "SELECT id, share_id, name, created_at, updated_at, dataset_name, dataset_fingerprint, "
+            "description FROM scenarios ORDER BY updated_at DESC, rowid DESC").fetchall(), write=False)
         return [self._row(r, full=False) for r in rows]
 
-    def get(self, scenario_id: str) -> Scenario:
-        with self._connect() as conn:
-            row = conn.execute("SELECT * FROM scenarios WHERE id = ?", (str(scenario_id),)).fetchone()
+    def _get_where(self, column: Literal["id", "share_id"], key: str) -> Scenario:
+        # column is one of two literals of ours, never user text; the key is a parameter.
+        row = self._run(lambda c: c.execute(f"SELECT * FROM scenarios WHERE {column} = ?", (str(key),)).fetchone(),
+                        write=False)
         if row is None:
-            raise ScenarioNotFound(scenario_id)
+            raise ScenarioNotFound(key)
         return self._row(row)
+
+    def get(self, scenario_id: str) -> Scenario:
+        """The scenario with this id; :class:`ScenarioNotFound` when there is none."""
+        return self._get_where("id", scenario_id)
 
     def get_by_share_id(self, share_id: str) -> Scenario:
-        with self._connect() as conn:
-            row = conn.execute("SELECT * FROM scenarios WHERE share_id = ?", (str(share_id),)).fetchone()
-        if row is None:
-            raise ScenarioNotFound(share_id)
-        return self._row(row)
+        """The scenario a share link points to; :class:`ScenarioNotFound` when there is none."""
+        return self._get_where("share_id", share_id)
 
     # ---- writing --------------------------------------------------------------------------------------
+    @staticmethod
+    def _insert(conn: sqlite3.Connection, sc: Scenario, inputs: str, payload: str) -> None:
+        conn.execute(
+            f"INSERT INTO scenarios ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+            (sc.id, sc.share_id, sc.name, sc.created_at, sc.updated_at, sc.dataset_name, sc.dataset_fingerprint,
+             inputs, payload, sc.description),
+        )
+
     def save(self, name: str, *, inputs: dict[str, Any], payload: dict[str, Any], dataset_name: str,
              dataset_fingerprint: str, description: str = "") -> Scenario:
-        """Save a new scenario; returns it with its id and share id."""
+        """Save a new scenario in one transaction; returns it with its id and share id."""
         now = _now()
         sc = Scenario(id=uuid.uuid4().hex, share_id=secrets.token_urlsafe(24), name=_clean_name(name),
                       created_at=now, updated_at=now, dataset_name=str(dataset_name),
                       dataset_fingerprint=str(dataset_fingerprint), inputs=inputs, payload=payload,
                       description=str(description))
-        with self._connect() as conn:
-            conn.execute(
-                "INSERT INTO scenarios (id, share_id, name, created_at, updated_at, dataset_name, "
-                "dataset_fingerprint, inputs, payload, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (sc.id, sc.share_id, sc.name, sc.created_at, sc.updated_at, sc.dataset_name,
-                 sc.dataset_fingerprint, json.dumps(inputs, allow_nan=False),
-                 json.dumps(payload, allow_nan=False), sc.description),
-            )
+        inputs_json, payload_json = _dumps(inputs, "inputs"), _dumps(payload, "results")
+        self._run(lambda c: self._insert(c, sc, inputs_json, payload_json), write=True)
         return sc
 
+    def update(self, scenario_id: str, *, name: str | None = None, inputs: dict[str, Any] | None = None,
+               payload: dict[str, Any] | None = None, description: str | None = None) -> Scenario:
+        """Change a saved scenario in place (same id, same link), in one transaction; returns the new version.
+
+        Fields left as ``None`` keep their stored value. Concurrent updates never mix: the stored scenario
+        is always exactly one caller's version.
+        """
+        sets: dict[str, str] = {"updated_at": _now()}
+        if name is not None:
+            sets["name"] = _clean_name(name)
+        if inputs is not None:
+            sets["inputs"] = _dumps(inputs, "inputs")
+        if payload is not None:
+            sets["payload"] = _dumps(payload, "results")
+        if description is not None:
+            sets["description"] = str(description)
+        # Column names come from the fixed keys above; every value is a parameter.
+        sql = f"UPDATE scenarios SET {', '.join(f'{k} = ?' for k in sets)} WHERE id = ?"
+
+        def op(conn: sqlite3.Connection) -> sqlite3.Row | None:
+            if conn.execute(sql, (*sets.values(), str(scenario_id))).rowcount == 0:
+                return None
+            return conn.execute("SELECT * FROM scenarios WHERE id = ?", (str(scenario_id),)).fetchone()
+
+        row = self._run(op, write=True)
+        if row is None:
+            raise ScenarioNotFound(scenario_id)
+        return self._row(row)
+
     def rename(self, scenario_id: str, name: str) -> None:
-        with self._connect() as conn:
-            cur = conn.execute("UPDATE scenarios SET name = ?, updated_at = ? WHERE id = ?",
-                               (_clean_name(name), _now(), str(scenario_id)))
-            if cur.rowcount == 0:
-                raise ScenarioNotFound(scenario_id)
+        """Give a scenario a new name (its link stays the same)."""
+        clean = _clean_name(name)
+        rowcount = self._run(lambda c: c.execute("UPDATE scenarios SET name = ?, updated_at = ? WHERE id = ?",
+                                                 (clean, _now(), str(scenario_id))).rowcount, write=True)
+        if rowcount == 0:
+            raise ScenarioNotFound(scenario_id)
 
     def duplicate(self, scenario_id: str, name: str | None = None) -> Scenario:
         """A copy with a new id and a new share id."""
@@ -210,32 +405,182 @@ class ScenarioStore:
                          description=src.description)
 
     def delete(self, scenario_id: str) -> None:
-        with self._connect() as conn:
-            cur = conn.execute("DELETE FROM scenarios WHERE id = ?", (str(scenario_id),))
-            if cur.rowcount == 0:
-                raise ScenarioNotFound(scenario_id)
+        """Delete a scenario; its share link stops working."""
+        rowcount = self._run(lambda c: c.execute("DELETE FROM scenarios WHERE id = ?", (str(scenario_id),)).rowcount,
+                             write=True)
+        if rowcount == 0:
+            raise ScenarioNotFound(scenario_id)
 
-    # ---- export / import ------------------------------------------------------------------------------
+    # ---- export / import of one scenario --------------------------------------------------------------
     def export_dict(self, scenario_id: str) -> dict[str, Any]:
         """The scenario as a JSON-able dict that :meth:`import_dict` reads back (ids are not exported)."""
         return scenario_to_dict(self.get(scenario_id))
 
     def import_dict(self, d: dict[str, Any]) -> Scenario:
         """Save an exported scenario as a new one (new id, new share id)."""
+        if isinstance(d, dict) and d.get("format") == BUNDLE_FORMAT:
+            raise StoreError("This file holds several scenarios (a full export).",
+                             "Import it with ScenarioStore.import_all / import_file.")
         if not isinstance(d, dict) or d.get("format") != EXPORT_FORMAT:
-            raise StoreError("This file is not a Labelwise scenario export.")
-        if int(d.get("version", 0)) > EXPORT_VERSION:
-            raise StoreError("This scenario was exported by a newer Labelwise; upgrade to import it.")
+            raise StoreError("This file is not a Labelwise scenario export.",
+                             "Choose a .json file saved with 'Scenario (JSON)'.")
         try:
+            if int(d.get("version", 0)) > EXPORT_VERSION:
+                raise StoreError("This scenario was exported by a newer Labelwise.", "Upgrade Labelwise to import it.")
             return self.save(d["name"], inputs=dict(d["inputs"]), payload=dict(d["payload"]),
                              dataset_name=d.get("dataset_name", ""),
                              dataset_fingerprint=d.get("dataset_fingerprint", ""),
                              description=d.get("description", ""))
         except (KeyError, TypeError, ValueError) as exc:
-            raise StoreError(f"The scenario file is incomplete ({exc}).") from exc
+            raise StoreError(f"The scenario file is incomplete ({exc}).",
+                             "Export the scenario again from the Labelwise it came from.") from exc
+
+    # ---- export / import of every scenario ------------------------------------------------------------
+    def export_all(self) -> dict[str, Any]:
+        """Every scenario, every field (ids, share ids, timestamps), as one JSON-able dict.
+
+        Read in one statement, so the export is a consistent snapshot even while others save.
+        """
+        rows = self._run(lambda c: c.execute("SELECT * FROM scenarios ORDER BY created_at, rowid").fetchall(),
+                         write=False)
+        return {"format": BUNDLE_FORMAT, "version": BUNDLE_VERSION, "exported_at": _now(),
+                "scenarios": [asdict(self._row(r)) for r in rows]}
+
+    def export_file(self, path: str | Path) -> int:
+        """Write :meth:`export_all` to ``path`` atomically (a temporary file renamed over it); returns the count."""
+        bundle = self.export_all()
+        path = Path(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                # ASCII escapes: lossless for every str, and the file is valid whatever the reader's encoding.
+                json.dump(bundle, fh, allow_nan=False)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return len(bundle["scenarios"])
+
+    def import_file(self, path: str | Path, *, on_conflict: OnConflict = "keep_both") -> ImportReport:
+        """Read a file written by :meth:`export_file` and :meth:`import_all` it."""
+        try:
+            bundle = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise StoreError(f"Cannot read the scenarios file {path} ({exc}).",
+                             "Choose a .json file written by a Labelwise export.") from exc
+        return self.import_all(bundle, on_conflict=on_conflict)
+
+    def import_all(self, bundle: dict[str, Any], *, on_conflict: OnConflict = "keep_both") -> ImportReport:
+        """Add every scenario of an :meth:`export_all` bundle, in one transaction (all or nothing).
+
+        A scenario whose id is new keeps its id, share id and timestamps, so restored links work again. One
+        whose id is here with identical content is left alone. One whose id is here with different content
+        is handled by ``on_conflict`` (see :data:`ON_CONFLICT`); by default nothing is lost or overwritten.
+
+        Raises
+        ------
+        StoreError
+            Not a bundle, from a newer Labelwise, an incomplete entry (then nothing is imported), or an
+            unknown ``on_conflict``.
+        """
+        if on_conflict not in ON_CONFLICT:
+            raise StoreError(f"Unknown conflict rule {on_conflict!r}.", f"Use one of {', '.join(ON_CONFLICT)}.")
+        incoming = _bundle_scenarios(bundle)
+
+        def op(conn: sqlite3.Connection) -> ImportReport:
+            report = ImportReport()
+            for sc, inputs_json, payload_json in incoming:
+                row = conn.execute("SELECT * FROM scenarios WHERE id = ?", (sc.id,)).fetchone()
+                if row is not None:
+                    here = self._row(row)
+                    if here == sc:
+                        report.unchanged.append(sc.id)
+                        continue
+                    if on_conflict == "skip":
+                        report.skipped.append(sc.id)
+                        continue
+                    if on_conflict == "replace":
+                        conn.execute("DELETE FROM scenarios WHERE id = ?", (sc.id,))
+                        sc = self._free_link(conn, sc)
+                        self._insert(conn, sc, inputs_json, payload_json)
+                        report.replaced.append(sc.id)
+                        continue
+                    copy = Scenario(**{**asdict(sc), "id": uuid.uuid4().hex, "share_id": secrets.token_urlsafe(24),
+                                       "name": self._free_name(conn, sc.name)})
+                    self._insert(conn, copy, inputs_json, payload_json)
+                    report.kept_both[sc.id] = copy.id
+                    continue
+                linked = self._free_link(conn, sc)
+                if linked.share_id != sc.share_id:
+                    report.relinked.append(sc.id)
+                self._insert(conn, linked, inputs_json, payload_json)
+                report.added.append(sc.id)
+            return report
+
+        return self._run(op, write=True)
+
+    @staticmethod
+    def _free_link(conn: sqlite3.Connection, sc: Scenario) -> Scenario:
+        """``sc``, with a new share id if another scenario here already answers its link."""
+        taken = conn.execute("SELECT 1 FROM scenarios WHERE share_id = ? AND id != ?", (sc.share_id, sc.id))
+        if taken.fetchone() is None:
+            return sc
+        return Scenario(**{**asdict(sc), "share_id": secrets.token_urlsafe(24)})
+
+    @staticmethod
+    def _free_name(conn: sqlite3.Connection, name: str) -> str:
+        """``name (imported)``, or ``name (imported 2)``... the first not used here."""
+        n = 1
+        while True:
+            suffix = " (imported)" if n == 1 else f" (imported {n})"
+            candidate = name[: MAX_NAME - len(suffix)] + suffix
+            if conn.execute("SELECT 1 FROM scenarios WHERE name = ?", (candidate,)).fetchone() is None:
+                return candidate
+            n += 1
+
+
+def _bundle_scenarios(bundle: Any) -> list[tuple[Scenario, str, str]]:
+    """Validate a bundle before anything is written: (scenario, inputs JSON, payload JSON) per entry."""
+    if not isinstance(bundle, dict) or bundle.get("format") != BUNDLE_FORMAT:
+        raise StoreError("This file is not a Labelwise export of all scenarios.",
+                         "Choose a .json file written by a Labelwise export of all scenarios.")
+    try:
+        version = int(bundle.get("version", 0))
+    except (TypeError, ValueError):
+        version = -1
+    if version > BUNDLE_VERSION:
+        raise StoreError("These scenarios were exported by a newer Labelwise.", "Upgrade Labelwise to import them.")
+    if version < 1 or not isinstance(bundle.get("scenarios"), list):
+        raise StoreError("The scenarios file is incomplete (no version or no scenario list).",
+                         "Export the scenarios again from the Labelwise they came from.")
+    out: list[tuple[Scenario, str, str]] = []
+    seen: set[str] = set()
+    for i, d in enumerate(bundle["scenarios"]):
+        try:
+            if not isinstance(d, dict) or not isinstance(d["inputs"], dict) or not isinstance(d["payload"], dict):
+                raise TypeError("inputs and payload must be objects")
+            text = {k: d[k] for k in ("id", "share_id", "name", "created_at", "updated_at", "dataset_name",
+                                      "dataset_fingerprint")}
+            if not all(isinstance(v, str) and v for v in (text["id"], text["share_id"])):
+                raise ValueError("empty id or share id")
+            sc = Scenario(**{k: str(v) for k, v in text.items()}, inputs=d["inputs"], payload=d["payload"],
+                          description=str(d.get("description", "")))
+            sc.name = _clean_name(sc.name)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise StoreError(f"Scenario {i + 1} of the file is incomplete ({exc!s}); nothing was imported.",
+                             "Export the scenarios again from the Labelwise they came from.") from exc
+        if sc.id in seen:
+            raise StoreError(f"Scenario {i + 1} of the file repeats an id; nothing was imported.",
+                             "Export the scenarios again from the Labelwise they came from.")
+        seen.add(sc.id)
+        out.append((sc, _dumps(sc.inputs, "inputs"), _dumps(sc.payload, "results")))
+    return out
 
 
 def scenario_to_dict(sc: Scenario) -> dict[str, Any]:
+    """One scenario in the single-scenario export format (no id, no share id: an import gets new ones)."""
     return {
         "format": EXPORT_FORMAT, "version": EXPORT_VERSION, "name": sc.name, "description": sc.description,
         "created_at": sc.created_at, "dataset_name": sc.dataset_name,
