@@ -27,7 +27,12 @@ pages = [
     st.Page(PAGES_DIR / "business.py", title="Business case", icon=":material/payments:", url_path="business"),
     st.Page(PAGES_DIR / "stopping.py", title="Stopping", icon=":material/front_hand:", url_path="stopping"),
     st.Page(PAGES_DIR / "scenarios.py", title="Scenarios", icon=":material/bookmarks:", url_path="scenarios"),
+    st.Page(PAGES_DIR / "sweeps.py", title="Sweeps", icon=":material/grid_view:", url_path="sweeps"),
     st.Page(PAGES_DIR / "review.py", title="Review", icon=":material/visibility:", url_path="review"),
 ]
-state.warm_up()  # worker processes start while the user reads the Plan page
-st.navigation(pages).run()
+# A share link (/review?id=...) opens a clean read-only view for stakeholders: no editor navigation (the page
+# links back to the planner), and no simulation workers started for them.
+review_link = bool(st.query_params.get("id"))
+if not review_link:
+    state.warm_up()  # worker processes start while the user reads the Plan page
+st.navigation(pages, position="hidden" if review_link else "sidebar").run()

@@ -1,0 +1,384 @@
+"""Load a sweep's results for the Sweeps page and ask the engine for its summary (no Streamlit here).
+
+A sweep (``labelwise sweep``, docs/sweeps.md) writes ``OUT/results.csv`` (every round of every run),
+``OUT/summary.csv`` and ``OUT/sweep.json`` (its config, including the summary's target). The page loads
+``results.csv`` (uploaded, or from a folder on the server) and recomputes the summary with
+``simulations.sweep.sweep_summary`` for the target the user picks: every number comes from the engine.
+Everything a user can get wrong (wrong file, missing column, empty table, unfinished sweep) raises
+:class:`~simulations.errors.ResultsFileError` with a message and a hint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from dashboard import fmt
+from dashboard.charts import strategy_label
+from simulations import (
+    ConfigError,
+    LabelwiseError,
+    ResultsFileError,
+    SimulationResult,
+    Summary,
+    Target,
+    learning_curves,
+    per_seed,
+    summarize,
+)
+from simulations.loop import METRICS
+from simulations.summary import METRIC_NAMES
+from simulations.sweep import group_result, read_table, sweep_overview, sweep_summary
+from simulations.sweep.store import MANIFEST_FORMAT
+from simulations.sweep.table import GROUP
+
+RESULTS_NAME = "results.csv"
+SUMMARY_NAME = "summary.csv"
+MANIFEST_NAME = "sweep.json"
+#: Restricts the folders the page may read (unset: any folder the server process can read).
+ROOT_ENV = "LABELWISE_SWEEPS_ROOT"
+HINT = f"Load the {RESULTS_NAME} that 'labelwise sweep' writes in its output folder."
+NUMERIC = ["seed", "round", "labels"]
+
+
+@dataclass(frozen=True)
+class LoadedSweep:
+    """A sweep's results table and where it came from.
+
+    Attributes
+    ----------
+    table : DataFrame
+        The tidy results table (``simulations.sweep.read_table``).
+    source : str
+        Where it was loaded from, for people (``upload results.csv`` or the folder).
+    token : str
+        Identifies the content (a hash); summaries are cached per token and settings.
+    target, metric :
+        The sweep's own summary settings from ``sweep.json`` (defaults when it was not available).
+    has_manifest : bool
+        Whether ``sweep.json`` was found (else the target is the engine's default).
+    """
+
+    table: pd.DataFrame
+    source: str
+    token: str
+    target: Target = field(default_factory=Target)
+    metric: str | None = None
+    has_manifest: bool = False
+
+    @property
+    def datasets(self) -> list[str]:
+        return list(dict.fromkeys(self.table["dataset"]))
+
+    @property
+    def models(self) -> list[str]:
+        return list(dict.fromkeys(self.table["model"]))
+
+    @property
+    def schedules(self) -> list[str]:
+        return list(dict.fromkeys(self.table["schedule"]))
+
+    @property
+    def strategies(self) -> list[str]:
+        return list(dict.fromkeys(self.table["strategy"]))
+
+    def describe(self) -> str:
+        """One line: the grid's size."""
+        t = self.table
+        return (f"{len(self.datasets)} dataset(s) x {len(self.models)} model(s) x {len(self.schedules)} schedule(s), "
+                f"{len(self.strategies)} strategies, {t['seed'].nunique()} seeds, {len(t):,} rounds")
+
+
+@dataclass(frozen=True)
+class SweepSummary:
+    """The engine's answer for one target and metric: ``sweep_summary`` and ``sweep_overview``."""
+
+    summary: pd.DataFrame
+    overview: pd.DataFrame
+    target: Target
+    metric: str | None
+
+
+@dataclass
+class CellDetail:
+    """One dataset x model x schedule cell, summarized by the engine's single-run functions."""
+
+    result: SimulationResult
+    summary: Summary
+    curves: pd.DataFrame
+    per_seed: pd.DataFrame
+
+    @property
+    def metric_label(self) -> str:
+        return METRIC_NAMES.get(self.summary.metric, self.summary.metric)
+
+    @property
+    def n_seeds(self) -> int:
+        return int(self.per_seed["seed"].nunique())
+
+
+# ---- loading ---------------------------------------------------------------------------------------------
+def validate_table(table: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Checks ``read_table`` leaves to the summary, with messages instead of tracebacks.
+
+    Raises
+    ------
+    ResultsFileError
+        No rows; non-numeric seeds, rounds, labels or scores; an unknown metric; a cell without random.
+    """
+    if table.empty:
+        raise ResultsFileError(f"{source} has the sweep's columns but no rows.",
+                               hint="The sweep wrote no results: run it again (with --resume to keep finished "
+                                    "tasks), then load the new results.csv.")
+    for col in [*NUMERIC, *METRICS]:
+        if col not in table.columns:
+            raise ResultsFileError(f"{source} is not a sweep results table (missing {col}).", hint=HINT)
+        if not pd.api.types.is_numeric_dtype(table[col]) or table[col].isna().all():
+            raise ResultsFileError(f"The column '{col}' of {source} holds text or nothing where numbers belong.",
+                                   hint=f"{HINT} An edited or re-saved table can change the numbers.")
+    if table[NUMERIC].isna().any().any():
+        raise ResultsFileError(f"Some rows of {source} have no seed, round or label count.", hint=HINT)
+    bad = sorted(set(table["metric"].dropna()) - set(METRICS))
+    if bad or table["metric"].isna().any():
+        raise ResultsFileError(f"{source} names an unknown metric ({', '.join(map(str, bad)) or 'empty'}).",
+                               hint=f"The metric column holds one of: {', '.join(METRICS)}.")
+    for key, g in table.groupby(GROUP, sort=False):
+        if "random" not in set(g["strategy"]):
+            raise ResultsFileError(f"The cell {' / '.join(map(str, key))} of {source} has no random-sampling runs, "
+                                   "and every saving is measured against random.",
+                                   hint="Load the whole results.csv of the sweep (random is always part of it).")
+    return table
+
+
+def _looks_like(columns: Sequence[str]) -> str:
+    """What another Labelwise file is, from its header (for a precise message)."""
+    cols = set(columns)
+    if {"savings", "verdict", "strategy"} <= cols:
+        return "summary"
+    if {"labels", "metric"} <= cols and "dataset" not in cols:
+        return "curve"
+    return ""
+
+
+def _header(data: bytes) -> list[str]:
+    try:
+        return list(pd.read_csv(io.BytesIO(data), nrows=0).columns)
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError):
+        return []
+
+
+def _read_csv_bytes(name: str, data: bytes) -> pd.DataFrame:
+    """``read_table`` on uploaded bytes: the engine's own parser and column check, messages naming the upload."""
+    if not data.strip():
+        raise ResultsFileError(f"{name} is empty.", hint=HINT)
+    with tempfile.TemporaryDirectory(prefix="labelwise-sweep-") as tmp:
+        path = Path(tmp) / RESULTS_NAME
+        path.write_bytes(data)
+        try:
+            table = read_table(path)
+        except ResultsFileError as exc:
+            kind = _looks_like(_header(data))
+            if kind == "summary":
+                raise ResultsFileError(
+                    f"{name} is the sweep's summary, not its results table.",
+                    hint=f"Load {RESULTS_NAME} from the same folder: the page recomputes the summary from it "
+                         "for the target you choose.") from exc
+            if kind == "curve":
+                raise ResultsFileError(f"{name} looks like a single learning curve, not a sweep's results.",
+                                       hint=f"{HINT} Curve logs belong on the Stopping page.") from exc
+            raise ResultsFileError(exc.message.replace(str(path), name), hint=exc.hint) from exc
+    return table
+
+
+def settings_from_manifest(text: str | bytes, name: str = MANIFEST_NAME) -> tuple[Target, str | None]:
+    """The summary target and metric a sweep was run with, from its ``sweep.json``."""
+    hint = f"Load the {MANIFEST_NAME} from the sweep's output folder, or leave it out (the target is then 95%)."
+    try:
+        d = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ResultsFileError(f"{name} is not valid JSON ({exc}).", hint=hint) from exc
+    if not isinstance(d, dict) or d.get("format") != MANIFEST_FORMAT:
+        raise ResultsFileError(f"{name} is not a sweep's {MANIFEST_NAME}.", hint=hint)
+    cfg = d.get("config") or {}
+    t = cfg.get("target") or {}
+    try:
+        target = Target(str(t.get("kind", "share_of_ceiling")), float(t.get("value", 0.95)))
+    except (TypeError, ValueError, ConfigError) as exc:
+        raise ResultsFileError(f"{name} has an unreadable target ({t!r}).", hint=hint) from exc
+    metric = cfg.get("metric")
+    if metric is not None and metric not in METRIC_NAMES:
+        raise ResultsFileError(f"{name} names an unknown metric '{metric}'.", hint=hint)
+    return target, metric
+
+
+def load_uploads(files: Sequence[tuple[str, bytes]]) -> LoadedSweep:
+    """A sweep from uploaded files: ``results.csv`` (required) and its ``sweep.json`` (optional).
+
+    Parameters
+    ----------
+    files : sequence of (file name, content)
+    """
+    csvs = [(n, b) for n, b in files if n.lower().endswith(".csv")]
+    jsons = [(n, b) for n, b in files if n.lower().endswith(".json")]
+    other = [n for n, _ in files if not n.lower().endswith((".csv", ".json"))]
+    if other:
+        raise ResultsFileError(f"{other[0]} is not a file a sweep writes.",
+                               hint=f"A sweep writes CSV and JSON: load its {RESULTS_NAME} (and {MANIFEST_NAME}).")
+    if not csvs:
+        raise ResultsFileError(f"No results table among the uploaded files ({', '.join(n for n, _ in files)}).",
+                               hint=HINT)
+    if len(csvs) > 1:
+        named = [c for c in csvs if c[0].lower() == RESULTS_NAME]
+        if len(named) != 1:
+            raise ResultsFileError(f"Several CSV files were uploaded ({', '.join(n for n, _ in csvs)}).",
+                                   hint=f"Load one sweep at a time: its {RESULTS_NAME}.")
+        csvs = named
+    name, data = csvs[0]
+    table = validate_table(_read_csv_bytes(name, data), name)
+    target, metric, has_manifest = Target(), None, False
+    if jsons:
+        manifest = [j for j in jsons if j[0].lower() == MANIFEST_NAME] or jsons
+        target, metric = settings_from_manifest(manifest[0][1], manifest[0][0])
+        has_manifest = True
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    return LoadedSweep(table=table, source=f"upload {name}", token=f"upload:{digest}", target=target, metric=metric,
+                       has_manifest=has_manifest)
+
+
+def resolve_folder(text: str, root: str | None = None) -> Path:
+    """The results file a typed path points to: a sweep's output folder or its ``results.csv``.
+
+    Relative paths are taken from the server's working directory (where ``make run`` started), or from
+    ``root`` (``$LABELWISE_SWEEPS_ROOT``), which, when set, is also the only tree the page may read.
+    """
+    text = (text or "").strip().strip('"').strip("'")
+    if not text:
+        raise ResultsFileError("No folder given.",
+                               hint="Type the --out folder of 'labelwise sweep', e.g. sweep_results.")
+    root = root if root is not None else os.environ.get(ROOT_ENV) or None
+    base = Path(root).expanduser().resolve() if root else Path.cwd()
+    path = Path(text).expanduser()
+    path = (path if path.is_absolute() else base / path).resolve()
+    if root and not path.is_relative_to(base):
+        raise ResultsFileError(f"{text} is outside the folder this dashboard may read.",
+                               hint=f"Sweeps must be under {base} (set by {ROOT_ENV}).")
+    if path.is_file():
+        if path.suffix.lower() != ".csv":
+            raise ResultsFileError(f"{text} is a file but not a results table.",
+                                   hint=f"Give the sweep's output folder or its {RESULTS_NAME}.")
+        return path
+    if not path.is_dir():
+        raise ResultsFileError(f"There is no folder {text} on the server (looked at {path}).",
+                               hint="Type the --out folder of 'labelwise sweep'; relative paths start at "
+                                    f"{base}.")
+    results = path / RESULTS_NAME
+    if results.is_file():
+        return results
+    tasks = path / "tasks"
+    if tasks.is_dir():
+        n = sum(1 for _ in tasks.glob("*.json"))
+        raise ResultsFileError(f"The sweep in {text} is not finished: {n} task file(s) but no {RESULTS_NAME} yet.",
+                               hint="Run the same 'labelwise sweep' command with --resume; it writes "
+                                    f"{RESULTS_NAME} when every task is done.")
+    raise ResultsFileError(f"{text} holds no {RESULTS_NAME}.",
+                           hint="Type the --out folder of 'labelwise sweep' (it holds results.csv, summary.csv "
+                                "and sweep.json).")
+
+
+def load_folder(text: str, root: str | None = None) -> LoadedSweep:
+    """A sweep from a folder (or a ``results.csv``) on the server; ``sweep.json`` beside it sets the target."""
+    path = resolve_folder(text, root)
+    shown = text.strip() or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ResultsFileError(f"Cannot read {shown} ({exc.strerror}).",
+                               hint="Check that the dashboard's user may read the folder.") from exc
+    table = validate_table(_read_csv_bytes(path.name, data), path.name)
+    target, metric, has_manifest = Target(), None, False
+    manifest = path.with_name(MANIFEST_NAME)
+    if manifest.is_file():
+        target, metric = settings_from_manifest(manifest.read_bytes(), str(manifest))
+        has_manifest = True
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    return LoadedSweep(table=table, source=str(path.parent), token=f"folder:{digest}", target=target, metric=metric,
+                       has_manifest=has_manifest)
+
+
+# ---- the engine's summary ---------------------------------------------------------------------------------
+def summarize_sweep(loaded: LoadedSweep, target: Target, metric: str | None = None) -> SweepSummary:
+    """``sweep_summary`` and ``sweep_overview`` of the loaded table; a table the engine cannot summarize is a
+    :class:`ResultsFileError`, not a traceback."""
+    try:
+        summary = sweep_summary(loaded.table, target, metric)
+        overview = sweep_overview(summary)
+    except LabelwiseError:
+        raise
+    except (KeyError, ValueError, TypeError, IndexError) as exc:
+        raise ResultsFileError(f"The results in {loaded.source} cannot be summarized ({type(exc).__name__}: {exc}).",
+                               hint=f"{HINT} Tables edited by hand may have lost rows or columns.") from exc
+    return SweepSummary(summary=summary, overview=overview, target=target, metric=metric)
+
+
+def cell_detail(loaded: LoadedSweep, dataset: str, model: str, schedule: str, target: Target,
+                metric: str | None = None) -> CellDetail:
+    """Curves, per-seed results and the summary of one cell, from the engine's single-run functions."""
+    t = loaded.table
+    g = t[(t["dataset"] == dataset) & (t["model"] == model) & (t["schedule"] == schedule)]
+    if g.empty:
+        raise ResultsFileError(f"The sweep has no runs for {dataset} / {model} / {schedule}.",
+                               hint="Pick a dataset, model and schedule from the lists.")
+    result = group_result(g)
+    summary = summarize(result, target, metric)
+    return CellDetail(result=result, summary=summary, curves=learning_curves(result, summary.metric),
+                      per_seed=per_seed(result, target, summary.metric))
+
+
+def labels_to_target_frame(summary: Summary) -> pd.DataFrame:
+    """The engine's labels to target per strategy (median, 95% interval, censored) as rows for a chart."""
+    rows = [{"strategy": n, "median": s.labels_to_target.median, "low": s.labels_to_target.low,
+             "high": s.labels_to_target.high, "censored": bool(s.labels_to_target.censored)}
+            for n, s in summary.strategies.items()]
+    return pd.DataFrame(rows, columns=["strategy", "median", "low", "high", "censored"])
+
+
+# ---- tables for people -----------------------------------------------------------------------------------
+def savings_text(row: pd.Series | dict[str, Any]) -> str:
+    """``42% (30% to 55%)``, ``at least 40% (...)``, or the AUC gain when savings are undefined."""
+    sv = row.get("savings")
+    if sv is not None and pd.notna(sv):
+        bound = row.get("savings_bound")
+        bound = bound if isinstance(bound, str) else ""
+        r = {"median": sv, "low": row.get("savings_low"), "high": row.get("savings_high"),
+             "bound": "lower" if bound == "lower" else "upper" if bound == "upper" else None}
+        return fmt.range_text(r, "pct")
+    gain = row.get("auc_gain")
+    if gain is not None and pd.notna(gain):
+        return f"n/a; AUC {100 * gain:+.1f} pts"
+    return "n/a"
+
+
+def winners_table(overview: pd.DataFrame) -> pd.DataFrame:
+    """``sweep_overview`` formatted for reading: one row per dataset x model x schedule."""
+    rows = []
+    for _, r in overview.iterrows():
+        best = r["best_strategy"]
+        rows.append({
+            "Dataset": r["dataset"], "Model": r["model"], "Schedule": r["schedule"],
+            "Metric": METRIC_NAMES.get(r["metric"], r["metric"]),
+            "Best strategy": strategy_label(best) if isinstance(best, str) else "n/a",
+            "Verdict": r["verdict"] if isinstance(r["verdict"], str) else "n/a",
+            "Labels saved vs random": savings_text(r),
+            "Beat random": f"{int(r['n_beating_random'])} of {int(r['n_strategies'])}",
+        })
+    return pd.DataFrame(rows, columns=["Dataset", "Model", "Schedule", "Metric", "Best strategy", "Verdict",
+                                       "Labels saved vs random", "Beat random"])
