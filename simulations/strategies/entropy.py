@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulations.strategies.base import PoolView, ScoreStrategy
+from simulations.strategies._common import ProbaScoreStrategy
 from simulations.strategies.uncertainty import entropy
 
 
-class Entropy(ScoreStrategy):
+class Entropy(ProbaScoreStrategy):
     """Query the candidates whose predicted class distribution has the highest Shannon entropy.
 
     Unlike least confidence and margin, entropy uses every class probability, so with many classes
@@ -22,21 +22,6 @@ class Entropy(ScoreStrategy):
 
     name = "entropy"
 
-    def __init__(self) -> None:
-        pass
-
-    def scores(self, view: PoolView, rng: np.random.Generator) -> np.ndarray:
-        """Entropy (nats) of the predicted class distribution per candidate.
-
-        Parameters
-        ----------
-        view : PoolView
-        rng : numpy Generator
-            Unused (ties are broken by :func:`top_k`).
-
-        Returns
-        -------
-        ndarray, shape (n_candidates,)
-            In ``[0, ln n_classes]``.
-        """
-        return entropy(view.proba())
+    def score_proba(self, proba: np.ndarray) -> np.ndarray:
+        """Entropy (nats) of each row's class distribution, in ``[0, ln n_classes]``."""
+        return entropy(proba)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulations.strategies.base import PoolView, ScoreStrategy
+from simulations.strategies._common import ProbaScoreStrategy
 from simulations.strategies.uncertainty import least_confidence
 
 
-class LeastConfidence(ScoreStrategy):
+class LeastConfidence(ProbaScoreStrategy):
     """Query the candidates whose most likely class has the lowest probability: score ``1 - max_k p_k``.
 
     Only the top class is looked at, so with many classes it ignores how the rest of the probability
@@ -22,20 +22,6 @@ class LeastConfidence(ScoreStrategy):
 
     name = "least_confidence"
 
-    def __init__(self) -> None:
-        pass
-
-    def scores(self, view: PoolView, rng: np.random.Generator) -> np.ndarray:
-        """``1 - max p`` per candidate.
-
-        Parameters
-        ----------
-        view : PoolView
-        rng : numpy Generator
-            Unused (ties are broken by :func:`top_k`).
-
-        Returns
-        -------
-        ndarray, shape (n_candidates,)
-        """
-        return least_confidence(view.proba())
+    def score_proba(self, proba: np.ndarray) -> np.ndarray:
+        """``1 - max p`` per row."""
+        return least_confidence(proba)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulations.strategies.base import PoolView, ScoreStrategy
+from simulations.strategies._common import ProbaScoreStrategy
 from simulations.strategies.uncertainty import margin_gap
 
 
-class Margin(ScoreStrategy):
+class Margin(ProbaScoreStrategy):
     """Query the candidates with the smallest gap between the two most likely classes.
 
     A small gap means the model can barely tell its top two classes apart, i.e. the row sits near a
@@ -22,21 +22,6 @@ class Margin(ScoreStrategy):
 
     name = "margin"
 
-    def __init__(self) -> None:
-        pass
-
-    def scores(self, view: PoolView, rng: np.random.Generator) -> np.ndarray:
-        """Negative top-two probability gap per candidate.
-
-        Parameters
-        ----------
-        view : PoolView
-        rng : numpy Generator
-            Unused (ties are broken by :func:`top_k`).
-
-        Returns
-        -------
-        ndarray, shape (n_candidates,)
-            In ``[-1, 0]``.
-        """
-        return -margin_gap(view.proba())
+    def score_proba(self, proba: np.ndarray) -> np.ndarray:
+        """Negative top-two probability gap per row, in ``[-1, 0]``."""
+        return -margin_gap(proba)
