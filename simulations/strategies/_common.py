@@ -2,6 +2,8 @@
 
 - :class:`ProbaScoreStrategy`: strategies whose score of a candidate is a function of the model's
   class probabilities for that candidate alone (entropy, least confidence, margin).
+- :func:`batch_count`: how many rows a ``select`` call picks, for strategies that choose a batch as a
+  whole instead of ranking scores (random, core-set, diverse mini-batch, epsilon mixes).
 """
 
 from __future__ import annotations
@@ -11,6 +13,24 @@ from abc import abstractmethod
 import numpy as np
 
 from simulations.strategies.base import PoolView, ScoreStrategy
+
+
+def batch_count(batch_size: int, n_candidates: int) -> int:
+    """Rows one ``select`` call returns: ``batch_size`` clamped to ``[0, n_candidates]``.
+
+    Parameters
+    ----------
+    batch_size : int
+        Requested batch (zero or negative asks for nothing).
+    n_candidates : int
+        Candidates available this round.
+
+    Returns
+    -------
+    int
+        ``max(0, min(batch_size, n_candidates))``.
+    """
+    return max(0, min(int(batch_size), n_candidates))
 
 
 class ProbaScoreStrategy(ScoreStrategy):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import pairwise_distances
 
+from simulations.strategies._common import batch_count
 from simulations.strategies.base import PoolView, QueryStrategy, take_rows, top_k
 
 # Labeled rows per pairwise_distances call when initialising: bounds the (n_candidates x chunk) matrix.
@@ -42,22 +43,12 @@ class CoreSet(QueryStrategy):
         self.max_candidates = max_candidates
 
     def select(self, view: PoolView, batch_size: int, rng: np.random.Generator) -> np.ndarray:
-        """Farthest-first picks among (a subsample of) the candidates.
+        """Farthest-first picks among (a subsample of) the candidates, as pool indices in pick order.
 
-        Parameters
-        ----------
-        view : PoolView
-        batch_size : int
-        rng : numpy Generator
-            Draws the candidate subsample and breaks distance ties.
-
-        Returns
-        -------
-        ndarray of int, shape (min(batch_size, n_candidates),)
-            Pool indices, in pick order.
+        ``rng`` draws the candidate subsample and breaks distance ties.
         """
         candidates = np.asarray(view.candidates, dtype=int)
-        k = max(0, min(int(batch_size), len(candidates)))
+        k = batch_count(batch_size, len(candidates))
         if k == 0:
             return np.empty(0, dtype=int)
         if len(candidates) > self.max_candidates >= k:

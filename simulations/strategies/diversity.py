@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 
+from simulations.strategies._common import batch_count
 from simulations.strategies.base import PoolView, QueryStrategy, take_rows, top_k
 from simulations.strategies.uncertainty import uncertainty_scores
 
@@ -40,22 +41,11 @@ class DiverseMiniBatch(QueryStrategy):
         self.base = base
 
     def select(self, view: PoolView, batch_size: int, rng: np.random.Generator) -> np.ndarray:
-        """Uncertain, mutually distant candidates.
+        """Uncertain, mutually distant candidates (pool indices).
 
-        Parameters
-        ----------
-        view : PoolView
-        batch_size : int
-        rng : numpy Generator
-            Breaks uncertainty ties and seeds k-means.
-
-        Returns
-        -------
-        ndarray of int, shape (min(batch_size, n_candidates),)
-            Pool indices.
+        ``rng`` breaks uncertainty ties and seeds k-means.
         """
-        n_cand = len(view.candidates)
-        k = max(0, min(int(batch_size), n_cand))
+        k = batch_count(batch_size, len(view.candidates))
         if k == 0:
             return np.empty(0, dtype=int)
         u = uncertainty_scores(view.proba(), self.base)

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from simulations.errors import ConfigError
+from simulations.strategies._common import batch_count
 from simulations.strategies.base import PoolView, QueryStrategy
 
 
@@ -59,23 +60,14 @@ class EpsilonMix(QueryStrategy):
     def select(self, view: PoolView, batch_size: int, rng: np.random.Generator) -> np.ndarray:
         """Base picks plus ``Binomial(batch, epsilon)`` uniformly random picks.
 
-        Parameters
-        ----------
-        view : PoolView
-        batch_size : int
-        rng : numpy Generator
-
-        Returns
-        -------
-        ndarray of int, shape (min(batch_size, n_candidates),)
-            Pool indices: the base strategy's picks first, then the random ones.
+        Returns pool indices: the base strategy's picks first, then the random ones.
         """
         if not 0.0 <= self.epsilon <= 1.0:
             raise ConfigError(
                 f"epsilon must be between 0 and 1, got {self.epsilon}.", hint="0.1 is a common choice."
             )
         candidates = np.asarray(view.candidates, dtype=int)
-        n = max(0, min(int(batch_size), len(candidates)))
+        n = batch_count(batch_size, len(candidates))
         if n == 0:
             return np.empty(0, dtype=int)
         # The extremes draw nothing from rng, so epsilon=0 reproduces the base strategy exactly.

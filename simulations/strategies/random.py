@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulations.strategies._common import batch_count
 from simulations.strategies.base import PoolView, QueryStrategy
 
 
@@ -22,25 +23,10 @@ class RandomSampling(QueryStrategy):
     # Random picks never look at the model, so the loop may skip scoring the pool.
     uses_proba = False
 
-    def __init__(self) -> None:
-        pass
-
     def select(self, view: PoolView, batch_size: int, rng: np.random.Generator) -> np.ndarray:
-        """Pick ``min(batch_size, n_candidates)`` candidates uniformly at random.
-
-        Parameters
-        ----------
-        view : PoolView
-        batch_size : int
-        rng : numpy Generator
-
-        Returns
-        -------
-        ndarray of int, shape (min(batch_size, n_candidates),)
-            Pool indices.
-        """
+        """Pick ``min(batch_size, n_candidates)`` candidates uniformly at random (pool indices)."""
         candidates = np.asarray(view.candidates, dtype=int)
-        k = max(0, min(int(batch_size), len(candidates)))
+        k = batch_count(batch_size, len(candidates))
         if k == 0:
             return np.empty(0, dtype=int)
         return rng.choice(candidates, size=k, replace=False)
