@@ -75,22 +75,8 @@ class ExpectedModelChange(ScoreStrategy):
 
     name = "expected_model_change"
 
-    def __init__(self) -> None:
-        pass
-
     def scores(self, view: PoolView, rng: np.random.Generator) -> np.ndarray:
-        """Expected gradient length per candidate.
-
-        Parameters
-        ----------
-        view : PoolView
-        rng : numpy Generator
-            Unused.
-
-        Returns
-        -------
-        ndarray, shape (n_candidates,)
-        """
+        """Expected gradient length per candidate; ``rng`` is unused."""
         proba = view.proba()
         feature_norm = self.feature_norms(view)
         if feature_norm is None:

@@ -147,17 +147,7 @@ class QueryByCommittee(ScoreStrategy):
         return out
 
     def scores(self, view: PoolView, rng: np.random.Generator) -> np.ndarray:
-        """Committee disagreement per candidate.
-
-        Parameters
-        ----------
-        view : PoolView
-        rng : numpy Generator
-
-        Returns
-        -------
-        ndarray, shape (n_candidates,)
-        """
+        """Committee disagreement per candidate; ``rng`` draws the committee (see :meth:`member_proba`)."""
         if self.disagreement not in DISAGREEMENTS:
             raise ConfigError(
                 f"Unknown committee disagreement '{self.disagreement}'.",
