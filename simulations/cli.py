@@ -10,14 +10,16 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-
-import pandas as pd
 
 from simulations.config import DEFAULT_STRATEGIES, SimulationConfig
 from simulations.datasets import SAMPLES, Dataset
 from simulations.economics.cli import add_roi_parser
-from simulations.errors import DataError, LabelwiseError
+from simulations.errors import ConfigError, LabelwiseError
+from simulations.intake.checks import LABEL_TYPES, LEAKAGE_MODES, RARE_CLASS_MODES, UNLABELED_MODES
+from simulations.intake.errors import IntakeError
+from simulations.intake.load import LoadReport
+from simulations.intake.reader import max_upload_mb_from_config
+from simulations.intake.source import IntakeOptions, load_data, parse_delimiter, production_pool_rows
 from simulations.models import MODELS
 from simulations.results import save_results
 from simulations.runner import Progress, run_simulation
@@ -26,29 +28,44 @@ from simulations.summary import METRIC_NAMES, Interval, Summary, Target, summari
 from simulations.sweep_cli import add_sweep_parser
 
 
-def load_dataset(data: str, label: str | None) -> Dataset:
-    """A shipped sample by name, or a CSV/TSV/Parquet file by path."""
-    if data in SAMPLES and not Path(data).exists():
-        ds = Dataset.from_sample(data)
-        if label and label != ds.label:
-            raise DataError(f"The sample '{data}' has the label column '{ds.label}', not '{label}'.",
-                            hint=f"Drop --label or pass --label {ds.label}.")
-        return ds
-    path = Path(data)
-    if not path.exists():
-        raise DataError(f"'{data}' is neither a sample dataset nor an existing file.",
-                        hint=f"Samples: {', '.join(SAMPLES)}; or pass a path to a CSV, TSV or Parquet file.")
-    if not label:
-        raise DataError("A file needs --label COLUMN: the column holding each row's class.",
-                        hint="E.g. --label category.")
+def load_dataset(data: str, label: str | None, options: IntakeOptions | None = None) -> Dataset:
+    """A shipped sample by name, or a file by path read and checked by intake (see :func:`load_data`)."""
+    return load_data(data, label, options=options)[0]
+
+
+#: How to apply an intake error's fix on the command line (its hint names the Python keyword).
+CLI_FIXES = {
+    "rare_class": "On the command line: --rare-classes merge or --rare-classes drop.",
+    "leakage": "On the command line: --leakage drop.",
+    "continuous_label": "On the command line: --label-type categorical when the numbers are class codes.",
+    "file_too_large": "On the command line: --max-mb N (0: no limit).",
+    "sheet_missing": "On the command line: --sheet NAME.",
+}
+
+
+def intake_options_from_args(args: argparse.Namespace) -> IntakeOptions:
+    """The intake choices of ``labelwise simulate``'s flags (``--max-mb 0``: no size limit)."""
+    if args.max_mb < 0:
+        raise ConfigError(f"--max-mb must be 0 (no limit) or positive (got {args.max_mb:g}).",
+                          hint="E.g. --max-mb 500.")
+    return IntakeOptions(
+        unlabeled=args.unlabeled, rare_classes=args.rare_classes, leakage=args.leakage, label_type=args.label_type,
+        encoding=args.encoding, delimiter=parse_delimiter(args.delimiter), sheet=args.sheet, max_rows=args.max_rows,
+        max_mb=args.max_mb or None, random_state=args.random_state,
+    )
+
+
+def _load_for_cli(args: argparse.Namespace) -> tuple[Dataset, LoadReport | None]:
     try:
-        if path.suffix.lower() == ".parquet":
-            frame = pd.read_parquet(path)
-        else:
-            frame = pd.read_csv(path, sep=None, engine="python")
-    except Exception as exc:  # the reader's own message is the most specific one we have
-        raise DataError(f"Cannot read {path.name}: {exc}", hint="Save it as UTF-8 CSV with a header row.") from exc
-    return Dataset.from_frame(frame, label, name=path.name)
+        return load_data(args.data, args.label, options=intake_options_from_args(args))
+    except IntakeError as exc:
+        # The message stays intake's (the dashboard shows the same); the hint gains the matching flag.
+        fix = CLI_FIXES.get(exc.code)
+        if exc.code == "label_missing" and "delimiter=" in exc.hint:
+            fix = "On the command line: --delimiter ';' (or comma, tab, pipe, space)."
+        if fix:
+            exc.hint = f"{exc.hint} {fix}".strip()
+        raise
 
 
 def _fmt_interval(iv: Interval | None, pct: bool = False, digits: int = 0) -> str:
@@ -110,8 +127,28 @@ def add_target_args(p: argparse.ArgumentParser) -> None:
                    help="Score to compare (default: accuracy, or balanced accuracy on imbalanced data).")
 
 
+def intake_lines(report: LoadReport | None) -> list[str]:
+    """What intake did (how the file was read, then every note), for stderr in text mode."""
+    return [] if report is None else [f"intake: {line}" for line in report.lines()]
+
+
+def pool_line(dataset: Dataset, report: LoadReport | None) -> str:
+    """The production pool the business case should use: the whole file, even when the simulation ran on a sample."""
+    pool = production_pool_rows(dataset, report)
+    line = f"Production pool: {pool:,} rows"
+    if report is not None:
+        kept = "" if report.extra_pool is None else f", {len(report.extra_pool):,} kept as extra pool"
+        line += f" ({report.n_labeled_full:,} labeled, {report.check.n_unlabeled:,} unlabeled{kept})"
+        if report.sampled:
+            line += f"; the simulation ran on a stratified sample of {report.n_simulation_rows:,} labeled rows"
+    return line + f". For the business case: labelwise roi ... --production-pool {pool}"
+
+
 def _run_simulate(args: argparse.Namespace) -> int:
-    dataset = load_dataset(args.data, args.label)
+    dataset, intake = _load_for_cli(args)
+    if not args.json:
+        for line in intake_lines(intake):
+            print(line, file=sys.stderr)
     strategies = tuple(s.strip() for s in args.strategies.split(",") if s.strip())
     config = SimulationConfig(
         strategies=strategies, model=args.model, seeds=args.seeds, random_state=args.random_state,
@@ -127,19 +164,26 @@ def _run_simulate(args: argparse.Namespace) -> int:
     result = run_simulation(dataset, config, n_jobs=args.n_jobs, progress=report)
     if not args.json and not args.quiet:
         print(file=sys.stderr)
+    # Saved with the results, so a business case built from them uses the whole pool, not the sample.
+    result.meta["production_pool_rows"] = production_pool_rows(dataset, intake)
     summary = summarize(result, target, args.metric)
     if args.out:
         save_results(result, args.out)
     if args.json:
         out = summary.to_dict()
         out["dataset"] = {k: result.meta[k] for k in ("dataset_name", "fingerprint", "n_rows", "n_missing_labels",
-                                                       "classes", "class_counts", "n_pool", "n_test", "model")}
+                                                       "classes", "class_counts", "n_pool", "n_test", "model",
+                                                       "production_pool_rows")}
+        out["dataset"]["extra_pool_rows"] = (None if intake is None or intake.extra_pool is None
+                                             else len(intake.extra_pool))
         out["config"] = result.config.to_dict()
+        out["intake"] = None if intake is None else intake.to_dict()
         if args.out:
             out["results_file"] = str(args.out)
         print(json.dumps(out, indent=2, allow_nan=False, default=_json_default))
     else:
         print(format_summary(summary, result.meta))
+        print(pool_line(dataset, intake))
         if args.out:
             print(f"Results saved to {args.out}")
     return 0
@@ -151,6 +195,27 @@ def _json_default(o: object) -> object:
     raise TypeError(type(o).__name__)
 
 
+def add_intake_args(p: argparse.ArgumentParser) -> None:
+    """Intake's choices for a data file; the defaults are the dashboard's (see docs/intake.md)."""
+    d = IntakeOptions()
+    g = p.add_argument_group("data file (intake)", "How a file is read and checked; ignored for samples.")
+    g.add_argument("--unlabeled", choices=UNLABELED_MODES, default=d.unlabeled,
+                   help="Rows without a label: left out and counted, or kept as extra pool (default exclude).")
+    g.add_argument("--rare-classes", choices=RARE_CLASS_MODES, default=d.rare_classes,
+                   help="Classes too small to split: stop, merge into 'other', or drop them (default error).")
+    g.add_argument("--leakage", choices=LEAKAGE_MODES, default=d.leakage,
+                   help="Columns that copy or recode the label: stop with an error, or drop them (default error).")
+    g.add_argument("--label-type", choices=LABEL_TYPES, default=d.label_type,
+                   help="'categorical' accepts a numeric label with many values as class codes (default auto).")
+    g.add_argument("--encoding", help="Force the text encoding, e.g. cp1252 (default: detected).")
+    g.add_argument("--delimiter", help="Force the separator: one character or comma, semicolon, tab, pipe, space.")
+    g.add_argument("--sheet", help="Workbook sheet name (default: the first sheet).")
+    g.add_argument("--max-rows", type=int, default=d.max_rows,
+                   help=f"Labeled rows above this are sampled, stratified and seeded (default {d.max_rows:,}).")
+    g.add_argument("--max-mb", type=float, default=max_upload_mb_from_config(),
+                   help="File size limit in MB, the dashboard's upload limit by default; 0 for no limit.")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="labelwise",
@@ -160,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("simulate", help="Simulate query strategies vs random sampling on a dataset.")
     p.add_argument("--data", required=True, help=f"A sample ({', '.join(SAMPLES)}) or a CSV/TSV/Parquet path.")
     p.add_argument("--label", help="The label column (needed for files).")
+    add_intake_args(p)
     p.add_argument("--strategies", default=",".join(DEFAULT_STRATEGIES),
                    help="Comma-separated strategy names; random is always included.")
     p.add_argument("--model", default="logreg", choices=list(MODELS))
