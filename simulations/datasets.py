@@ -274,22 +274,23 @@ class Dataset:
         )
 
     def validate(self, *, min_per_class: int = 3) -> None:
-        """Raise :class:`DataError` when the data cannot support a simulation."""
+        """Raise :class:`DataError` when the data cannot support a simulation.
+
+        The label problems intake also finds raise intake's typed errors with the same code, message and hint
+        (:class:`~simulations.intake.EmptyLabelError`, :class:`~simulations.intake.TooFewClassesError`,
+        :class:`~simulations.intake.RareClassError`), so the Python API, the CLI and the dashboard agree.
+        """
+        # Imported here: simulations.intake imports this module, so a module-level import would be a cycle.
+        from simulations.intake.messages import empty_label_error, rare_class_error, too_few_classes_error
+
         counts = self.class_counts
+        if len(counts) == 0:
+            raise empty_label_error(self.label)
         if len(counts) < 2:
-            raise DataError(
-                f"The label column '{self.label}' has {len(counts)} class(es) among labeled rows; "
-                "a classifier needs at least 2.",
-                hint="Check that you picked the right label column.",
-            )
+            raise too_few_classes_error(self.label, counts, len(self.frame))
         small = counts[counts < min_per_class]
         if len(small):
-            names = ", ".join(f"'{k}' ({v} rows)" for k, v in small.items())
-            raise DataError(
-                f"Class(es) too small to split into test, pool and initial labels: {names}; "
-                f"each class needs at least {min_per_class} rows.",
-                hint="Merge rare classes into 'other' or drop them before simulating.",
-            )
+            raise rare_class_error(small, min_per_class)
         if not self.feature_columns:
             raise DataError(
                 "No usable feature columns: every column is the label, an id, or constant.",
