@@ -6,12 +6,11 @@ added), 3 seeds, 20 initial labels, fixed batch 50, budget 970: 20 rounds per st
 split is capped at 5,000 rows, so the pool is n_rows - 5,000 and, without ``max_candidates``, every round
 scores all of it. Targets at 1M rows: under 2 minutes and under 4 GB.
 
-Engines compared (each run in a fresh process, so peaks do not mix):
+Variants (each run in a fresh process, so peaks do not mix):
 
-- ``current``: ``run_simulation`` as it is.
-- ``lean``: ``simulations.large_pool.run_large_simulation`` (identical results: O(n) top-k, faster median
-  imputer, one seed's split per worker at a time, features shared by one memory-mapped file).
-- ``lean+mc20000``: the same with ``max_candidates=20000``; ``lean+f32``: with float32 features
+- ``engine``: ``run_simulation`` (O(n) top-k, fast median imputer, one split per task where it runs, features
+  shared by one memory-mapped file when ``n_jobs > 1``).
+- ``engine+mc20000``: the same with ``max_candidates=20000``; ``engine+f32``: with ``float32=True``
   (both approximations).
 
 Memory: the kernel's peak resident set of the main process (``ru_maxrss``) and of the largest worker
@@ -20,7 +19,7 @@ a sampled peak (every 0.2 s) of the proportional set size (PSS: shared pages spl
 that map them) summed over the process tree plus joblib's temporary files in /dev/shm (an upper bound).
 
     .venv/bin/python benchmarks/million_rows.py                      # scaling table, 10k -> 1M rows
-    .venv/bin/python benchmarks/million_rows.py --scaling-rows 1000000 --engines current,lean,lean+mc20000,lean+f32 \
+    .venv/bin/python benchmarks/million_rows.py --scaling-rows 1000000 --engines engine,engine+mc20000,engine+f32 \
         --reps 2                                                     # the 1M-row runs, repeated
     .venv/bin/python benchmarks/million_rows.py --profile            # where the time goes at 1M rows
     .venv/bin/python benchmarks/million_rows.py --subsampling        # max_candidates vs savings (adult, 1M)
@@ -113,7 +112,6 @@ class PeakMemory:
 def one_run(args: argparse.Namespace) -> dict[str, Any]:
     """One configuration in this process; returns timings and peaks."""
     from simulations import Dataset, SimulationConfig, Target, run_simulation, summarize
-    from simulations.large_pool import run_large_simulation
 
     mem = PeakMemory()
     t0 = time.perf_counter()
@@ -126,10 +124,7 @@ def one_run(args: argparse.Namespace) -> dict[str, Any]:
     t2 = time.perf_counter()
     cfg = SimulationConfig(strategies=("margin",), seeds=args.seeds, model="logreg", max_candidates=args.max_candidates,
                            **SCHEDULE)
-    if args.engine == "current":
-        res = run_simulation(ds, cfg, n_jobs=args.n_jobs)
-    else:
-        res = run_large_simulation(ds, cfg, n_jobs=args.n_jobs, float32=args.float32)
+    res = run_simulation(ds, cfg, n_jobs=args.n_jobs, float32=args.float32)
     t3 = time.perf_counter()
     summary = summarize(res, Target())
     peak_pss = mem.stop()
@@ -148,7 +143,7 @@ def one_run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def spawn(rows: int, engine: str = "current", n_jobs: int = 1, *, float32: bool = False,
+def spawn(rows: int, engine: str = "engine", n_jobs: int = 1, *, float32: bool = False,
           max_candidates: int | None = None, seeds: int = 3, data: str = "synthetic") -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--one", "--rows", str(rows), "--engine", engine, "--n-jobs", str(n_jobs),
            "--seeds", str(seeds), "--data", data]
@@ -163,7 +158,7 @@ def spawn(rows: int, engine: str = "current", n_jobs: int = 1, *, float32: bool 
 
 
 def _variant(name: str) -> dict[str, Any]:
-    """``current``, ``lean``, ``lean+mc20000`` (max_candidates), ``lean+f32`` (float32 features)."""
+    """``engine``, ``engine+mc20000`` (max_candidates), ``engine+f32`` (float32 features)."""
     engine, *opts = name.split("+")
     out: dict[str, Any] = {"engine": engine}
     for o in opts:
@@ -187,15 +182,13 @@ def scaling(rows: list[int], variants: list[str], jobs: list[int], reps: int, da
 
 
 def profile(rows: int) -> None:
-    """Time each step of one seed at ``rows`` rows, in this process (one BLAS thread, as the engine's tasks),
-    current engine vs the lean pieces."""
+    """Time each step of one seed at ``rows`` rows, in this process (one BLAS thread, as the engine's tasks)."""
     import psutil
     from threadpoolctl import threadpool_limits
 
     from simulations import Dataset
     from simulations.config import label_schedule
     from simulations.features import fit_features
-    from simulations.large_pool import fit_features_fast, top_k_fast, with_fast_top_k
     from simulations.loop import ceiling_metrics, make_split, run_strategy
     from simulations.models import model_factory
     from simulations.runner import strategy_seed
@@ -214,32 +207,23 @@ def profile(rows: int) -> None:
     print(f"| step ({rows:,} rows, one seed) | seconds | RSS after, MB | peak RSS so far, MB |\n|---|---:|---:|---:|")
     frame = timed("make_classification + DataFrame", lambda: make_frame(rows))
     ds = timed("Dataset.from_frame (role inference, validation)", lambda: Dataset.from_frame(frame, "label"))
-    X, _ = timed("fit_features (engine)", lambda: fit_features(ds))
-    timed("fit_features_fast (FastMedianImputer; identical matrix)", lambda: fit_features_fast(ds))
+    X, _ = timed("fit_features (FastMedianImputer)", lambda: fit_features(ds))
     _, y = np.unique(ds.y, return_inverse=True)
     split = timed("make_split (one seed: pool and test copies)", lambda: make_split(
         X, y, seed=0, test_share=0.25, max_test_rows=5000, initial_labels=20, stop_set_rows=1000))
-    held = timed("make_split x 2 more seeds, all held (as run_simulation builds them)", lambda: [make_split(
-        X, y, seed=s, test_share=0.25, max_test_rows=5000, initial_labels=20, stop_set_rows=1000) for s in (1, 2)])
-    del held
     make_model = model_factory("logreg", split.X_pool)
     sched = label_schedule(20, 970, batch_size=50)
     timed("ceiling: logreg on the whole pool", lambda: ceiling_metrics(split, make_model))
-    for name, fast in (("random", False), ("margin", False), ("margin", True)):
-        s = make_strategy(name)
-        s = with_fast_top_k(s) if fast else s
-        label = f"{name}, 20 rounds" + (" (top_k_fast)" if fast else " (engine)")
-        timed(label, lambda s=s, name=name: run_strategy(split, s, make_model, sched,
-                                                         strategy_seed=strategy_seed(name)))
+    for name in ("random", "margin"):
+        timed(f"{name}, 20 rounds", lambda name=name: run_strategy(split, make_strategy(name), make_model, sched,
+                                                                   strategy_seed=strategy_seed(name)))
     scores = np.random.default_rng(0).random(len(split.y_pool))
-    timed("one top_k over the pool (engine, lexsort)", lambda: top_k(scores, 50, np.random.default_rng(1)))
-    timed("one top_k_fast over the pool (partition)", lambda: top_k_fast(scores, 50, np.random.default_rng(1)))
+    timed("one top_k over the pool (partition)", lambda: top_k(scores, 50, np.random.default_rng(1)))
 
 
 def subsampling(seeds: int, rows_synthetic: int) -> None:
     """Savings of margin vs random with max_candidates None (score all) / 2,000 / 10,000, at two targets."""
-    from simulations import Dataset, SimulationConfig, Target, summarize
-    from simulations.large_pool import run_large_simulation
+    from simulations import Dataset, SimulationConfig, Target, run_simulation, summarize
 
     def fmt(iv):
         if iv is None:
@@ -263,7 +247,7 @@ def subsampling(seeds: int, rows_synthetic: int) -> None:
         for mc, f32 in variants:
             cfg = SimulationConfig(strategies=("margin",), seeds=seeds, model="logreg", max_candidates=mc, **sched)
             t = time.perf_counter()
-            res = run_large_simulation(ds, cfg, n_jobs=2, float32=f32)
+            res = run_simulation(ds, cfg, n_jobs=2, float32=f32)
             dt = time.perf_counter() - t
             for target in targets:
                 s = summarize(res, target)
@@ -282,14 +266,14 @@ def main() -> None:
     p.add_argument("--rows", type=int, default=1_000_000)
     p.add_argument("--data", choices=["synthetic", "sms_spam"], default="synthetic",
                    help="sms_spam: the shipped text sample resampled to --rows rows (sparse features)")
-    p.add_argument("--engine", choices=["current", "lean"], default="current")
+    p.add_argument("--engine", choices=["engine"], default="engine", help="internal: the variant's base name")
     p.add_argument("--n-jobs", type=int, default=1)
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--float32", action="store_true")
     p.add_argument("--max-candidates", type=int)
     p.add_argument("--scaling-rows", default=",".join(map(str, SCALING_ROWS)))
-    p.add_argument("--engines", default="current,lean",
-                   help="variants: current, lean, lean+mc20000 (max_candidates), lean+f32 (float32 features)")
+    p.add_argument("--engines", default="engine",
+                   help="variants: engine, engine+mc20000 (max_candidates), engine+f32 (float32 features)")
     p.add_argument("--reps", type=int, default=1, help="repetitions of the scaling table (interleaved)")
     p.add_argument("--jobs", default="1,2")
     p.add_argument("--profile", action="store_true", help="time each step of one seed at --rows rows")

@@ -9,6 +9,10 @@ column. Roles decide the preprocessing (see :mod:`simulations.features`):
 - ``datetime``: expanded to year, month, day of week and day of year.
 - ``id``: dropped (a unique key per row carries no signal and lets a model memorize rows).
 - ``constant``: dropped (one value, or empty).
+
+A dataset may also carry an *extra pool*: rows whose label is unknown (``Dataset.extra_pool``). The engine
+never queries them or counts them as labels, but fits the (unsupervised) preprocessing on them and lets
+strategies that exploit unlabeled data use them; see docs/engine-contract.md.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from simulations.errors import DataError
 
 ROLES = ("numeric", "categorical", "text", "datetime", "id", "constant")
 FEATURE_ROLES = ("numeric", "categorical", "text", "datetime")
+#: What ``Dataset.from_frame`` does with rows whose label is empty.
+UNLABELED_MODES = ("exclude", "pool")
 
 _ID_NAME = re.compile(r"(^|[_\s-])(id|key|uuid|guid|index|row)$", re.IGNORECASE)
 
@@ -169,6 +175,10 @@ class Dataset:
         Rows left out because their label was empty.
     inferred_roles : dict
         What inference said before any override (shown to the user).
+    extra_pool : DataFrame or None, shape (n_extra_pool, n_columns - 1)
+        Unlabeled rows with the same feature columns (no label column): never queried, never counted as
+        labels; used by the preprocessing and by strategies that exploit unlabeled data. Roles are
+        inferred from the labeled rows only.
     """
 
     name: str
@@ -178,6 +188,7 @@ class Dataset:
     n_missing_labels: int = 0
     inferred_roles: dict[str, str] = field(default_factory=dict)
     description: str = ""
+    extra_pool: pd.DataFrame | None = None
 
     @classmethod
     def from_sample(cls, name: str, *, roles: dict[str, str] | None = None) -> Dataset:
@@ -196,6 +207,8 @@ class Dataset:
         *,
         name: str = "uploaded data",
         roles: dict[str, str] | None = None,
+        unlabeled: str = "exclude",
+        extra_pool: pd.DataFrame | None = None,
     ) -> Dataset:
         """A dataset from a DataFrame and its label column.
 
@@ -206,6 +219,11 @@ class Dataset:
             The column holding the class of each row; rows where it is empty are left out and counted.
         roles : dict, optional
             Overrides for inferred roles, e.g. ``{"zip": "categorical", "notes": "text"}``.
+        unlabeled : {"exclude", "pool"}, default "exclude"
+            Rows with an empty label are counted and left out, or (``"pool"``) also kept as extra pool.
+        extra_pool : DataFrame, optional
+            More unlabeled rows with (at least) the feature columns of ``frame``; its label column, if any,
+            is ignored. Appended after the unlabeled rows of ``frame`` when ``unlabeled="pool"``.
         """
         if not isinstance(frame, pd.DataFrame):
             raise DataError("Expected a table (pandas DataFrame).", hint="Load your file with pandas first.")
@@ -216,8 +234,11 @@ class Dataset:
                 f"The label column '{label}' is not in the data.",
                 hint=f"Pick one of the columns: {', '.join(frame.columns[:20])}.",
             )
+        if unlabeled not in UNLABELED_MODES:
+            raise DataError(f"Unknown unlabeled='{unlabeled}'.", hint=f"Use one of: {', '.join(UNLABELED_MODES)}.")
         y = frame[label]
         missing = y.isna() | (y.astype(str).str.strip() == "")
+        extra = _extra_pool_frame(frame.loc[missing] if unlabeled == "pool" else None, extra_pool, frame, label)
         frame = frame.loc[~missing].reset_index(drop=True)
         frame[label] = _label_strings(frame[label])
         inferred = infer_roles(frame, label)
@@ -230,7 +251,7 @@ class Dataset:
                 raise DataError(f"Unknown column role '{role}' for '{col}'.", hint=f"Use one of: {', '.join(ROLES)}.")
             chosen[col] = role
         ds = cls(name=name, frame=frame, label=label, roles=chosen, n_missing_labels=int(missing.sum()),
-                 inferred_roles=inferred)
+                 inferred_roles=inferred, extra_pool=extra)
         ds.validate()
         return ds
 
@@ -253,13 +274,21 @@ class Dataset:
     def has_text(self) -> bool:
         return any(r == "text" for r in self.roles.values())
 
+    @property
+    def n_extra_pool(self) -> int:
+        """Rows in :attr:`extra_pool` (0 without one)."""
+        return 0 if self.extra_pool is None else len(self.extra_pool)
+
     def fingerprint(self) -> str:
-        """A content hash of the rows, label and roles: equal data gives an equal fingerprint."""
+        """A content hash of the rows, label and roles (and extra pool): equal data gives an equal fingerprint."""
         h = hashlib.sha256()
         h.update(repr(sorted(self.roles.items())).encode())
         h.update(self.label.encode())
         hashed = pd.util.hash_pandas_object(self.frame, index=False).to_numpy()
         h.update(hashed.tobytes())
+        if self.n_extra_pool:  # only then, so datasets without one keep their fingerprints
+            h.update(b"extra_pool")
+            h.update(pd.util.hash_pandas_object(self.extra_pool, index=False).to_numpy().tobytes())
         return h.hexdigest()[:16]
 
     def roles_table(self) -> pd.DataFrame:
@@ -296,6 +325,35 @@ class Dataset:
                 "No usable feature columns: every column is the label, an id, or constant.",
                 hint="Override a column's role (e.g. roles={'col': 'numeric'}) if inference was wrong.",
             )
+
+
+def _extra_pool_frame(unlabeled_rows: pd.DataFrame | None, extra: pd.DataFrame | None, frame: pd.DataFrame,
+                      label: str) -> pd.DataFrame | None:
+    """The extra pool: ``frame``'s unlabeled rows, then ``extra``'s rows; ``frame``'s columns minus the label.
+
+    Returns None when there is no such row (so a dataset without extra pool looks as it always did).
+    """
+    columns = [c for c in frame.columns if c != label]
+    parts = []
+    if unlabeled_rows is not None and len(unlabeled_rows):
+        parts.append(unlabeled_rows[columns])
+    if extra is not None:
+        if not isinstance(extra, pd.DataFrame):
+            raise DataError("The extra pool must be a table (pandas DataFrame).",
+                            hint="Pass the unlabeled rows as a DataFrame with the same columns as the data.")
+        extra = extra.copy()
+        extra.columns = [str(c) for c in extra.columns]
+        absent = [c for c in columns if c not in extra.columns]
+        if absent:
+            raise DataError(
+                f"The extra pool lacks column(s) of the labeled data: {', '.join(absent[:10])}.",
+                hint="Give the unlabeled rows the same columns as the labeled ones (the label column may be empty).",
+            )
+        if len(extra):
+            parts.append(extra[columns])
+    if not parts:
+        return None
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
 
 
 def _label_strings(y: pd.Series) -> pd.Series:

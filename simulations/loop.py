@@ -4,6 +4,11 @@ Protocol per seed (shared by every strategy so the comparison is paired):
 a stratified held-out test split; a stratified random initial labeled set; a fixed random "stop set"
 of pool rows on which label-free stopping signals are measured; then rounds of
 fit -> measure -> query until the label budget.
+
+Extra pool: rows whose label is unknown (``Dataset.extra_pool``) follow the pool rows in ``Split.X_pool``.
+They are never queried, never labeled and never scored as test rows; strategies that use unlabeled data
+see them (self-training's pseudo-label candidates, density's sample through ``PoolView.X``), and the
+stop set is drawn from the pool and the extra rows together.
 """
 
 from __future__ import annotations
@@ -29,15 +34,18 @@ class Split:
 
     Attributes
     ----------
-    X_pool : ndarray or CSR matrix, shape (n_pool, n_features)
+    X_pool : ndarray or CSR matrix, shape (n_pool + n_extra, n_features)
+        The pool rows, then the extra (never labeled) rows.
     y_pool : ndarray of int, shape (n_pool,)
         Class codes: positions in ``classes``.
     X_test, y_test : test rows, shape (n_test, n_features), (n_test,)
     initial : ndarray of int, shape (n_initial,)  pool indices labeled at the start
-    stop : ndarray of int, shape (n_stop,)  pool indices of the stop set
+    stop : ndarray of int, shape (n_stop,)  row indices of ``X_pool`` in the stop set (may include extra rows)
     classes : ndarray of int, shape (n_classes,)
         ``arange(n_classes)``; the class names live in the run's metadata.
     seed : int
+    n_extra : int
+        Extra pool rows at the end of ``X_pool``.
     """
 
     X_pool: Any
@@ -48,6 +56,21 @@ class Split:
     stop: np.ndarray
     classes: np.ndarray
     seed: int
+    n_extra: int = 0
+
+    @property
+    def n_pool(self) -> int:
+        """Pool rows that can be queried (those with a known label)."""
+        return len(self.y_pool)
+
+    @property
+    def extra(self) -> np.ndarray:
+        """Row indices of ``X_pool`` holding the extra pool, shape (n_extra,)."""
+        return np.arange(self.n_pool, self.n_pool + self.n_extra)
+
+    def X_labelable(self) -> Any:
+        """``X_pool`` without the extra rows (a view for dense arrays; the matrix itself without extras)."""
+        return self.X_pool if self.n_extra == 0 else self.X_pool[: self.n_pool]
 
 
 def stratified_sample(y: np.ndarray, n: int, rng: np.random.Generator, classes: np.ndarray) -> np.ndarray:
@@ -76,11 +99,21 @@ def stratified_sample(y: np.ndarray, n: int, rng: np.random.Generator, classes: 
 
 
 def make_split(X: Any, y: np.ndarray, *, seed: int, test_share: float, max_test_rows: int,
-               initial_labels: int, stop_set_rows: int) -> Split:
+               initial_labels: int, stop_set_rows: int, n_extra: int = 0) -> Split:
     """Draw one seed's test split, initial labeled set and stop set.
 
-    ``y`` holds integer class codes 0..K-1 (see ``numpy.unique(..., return_inverse=True)``).
+    Parameters
+    ----------
+    X : ndarray or sparse matrix, shape (n_labeled + n_extra, n_features)
+        Features of the labeled rows, then of the extra pool rows.
+    y : ndarray of int, shape (n_labeled,)
+        Class codes 0..K-1 of the labeled rows (see ``numpy.unique(..., return_inverse=True)``).
+    n_extra : int, default 0
+        Extra pool rows at the end of ``X``: they join the pool as rows that are never labeled, and the
+        stop set is drawn uniformly from the pool and them together (with none, the draws are unchanged).
     """
+    if X.shape[0] != len(y) + n_extra:
+        raise ValueError(f"X has {X.shape[0]} rows; expected {len(y)} labeled + {n_extra} extra.")
     classes = np.arange(int(y.max()) + 1)
     n_test = min(max_test_rows, max(len(classes), round(test_share * len(y))))
     idx = np.arange(len(y))
@@ -89,10 +122,13 @@ def make_split(X: Any, y: np.ndarray, *, seed: int, test_share: float, max_test_
     y_pool = y[pool_idx]
     rng = np.random.default_rng([seed, 1])
     initial = stratified_sample(y_pool, initial_labels, rng, classes)
-    stop = np.sort(rng.choice(len(pool_idx), size=min(stop_set_rows, len(pool_idx)), replace=False))
+    n_rows = len(pool_idx) + n_extra
+    stop = np.sort(rng.choice(n_rows, size=min(stop_set_rows, n_rows), replace=False))
+    if n_extra:
+        pool_idx = np.concatenate([pool_idx, np.arange(len(y), len(y) + n_extra)])
     return Split(
         X_pool=take_rows(X, pool_idx), y_pool=y_pool, X_test=take_rows(X, test_idx), y_test=y[test_idx],
-        initial=initial, stop=stop, classes=classes, seed=seed,
+        initial=initial, stop=stop, classes=classes, seed=seed, n_extra=int(n_extra),
     )
 
 
@@ -154,7 +190,7 @@ def ceiling_metrics(split: Split, make_model) -> dict[str, float]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model = make_model(split.seed)
-        model.fit(split.X_pool, split.y_pool)
+        model.fit(split.X_labelable(), split.y_pool)
     out = score_predictions(split.y_test, model.predict(split.X_test), split.classes)
     values, counts = np.unique(split.y_pool, return_counts=True)
     majority = values[np.argmax(counts)]
@@ -187,11 +223,14 @@ def run_strategy(
         Score only a random subset of the unlabeled rows each round.
     """
     rng = np.random.default_rng([split.seed, strategy_seed])
-    n_pool = len(split.y_pool)
+    n_pool = split.n_pool
     is_labeled = np.zeros(n_pool, dtype=bool)
     is_labeled[split.initial] = True
     labeled = split.initial.copy()
     X_stop = take_rows(split.X_pool, split.stop)
+    X_labelable = split.X_labelable()
+    extra = split.extra
+    stop_in_pool = not np.any(split.stop >= n_pool)
     n_classes = len(split.classes)
     binary = n_classes == 2
     cache: dict = {}
@@ -200,10 +239,12 @@ def run_strategy(
     for r in range(len(schedule)):
         t0 = time.perf_counter()
         unlabeled = np.flatnonzero(~is_labeled)
+        # Strategies that learn from unlabeled rows (self-training) see the extra pool too; queries never do.
+        unlabeled_all = np.concatenate([unlabeled, extra]) if len(extra) else unlabeled
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             model = strategy.fit_model(
-                make_model, split.X_pool, labeled, split.y_pool[labeled], unlabeled, random_state=split.seed
+                make_model, split.X_pool, labeled, split.y_pool[labeled], unlabeled_all, random_state=split.seed
             )
         fit_seconds = time.perf_counter() - t0
 
@@ -217,7 +258,8 @@ def run_strategy(
         # One scoring pass serves the strategy and the stop set when the whole pool is scored anyway.
         pool_proba = None
         if not last and getattr(strategy, "uses_proba", True) and max_candidates is None:
-            pool_proba = predict_proba_aligned(model, split.X_pool, split.classes)
+            pool_proba = predict_proba_aligned(model, X_labelable, split.classes)
+        if pool_proba is not None and stop_in_pool:
             stop_proba = pool_proba[split.stop]
         else:
             stop_proba = predict_proba_aligned(model, X_stop, split.classes)

@@ -2,13 +2,25 @@
 
 Every task (one strategy on one seed, or one seed's ceiling) draws its randomness only from its own
 seed, and runs with one BLAS thread, so results are bit-identical for any ``n_jobs``.
+
+Memory: the features are built once; each task builds its seed's split (a copy of the pool) where it
+runs, from the features and the seed, so memory holds about ``n_jobs`` splits rather than one per seed.
+A process keeps its last split (one slot) because a seed's tasks run one after another. With
+``n_jobs != 1`` and dense features, the workers share the feature matrix through one memory-mapped file
+instead of receiving a pickled copy per task.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+import threading
+import uuid
+import warnings
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,7 +31,7 @@ from threadpoolctl import threadpool_limits
 from simulations.config import DEFAULT_BUDGET, SimulationConfig, label_schedule
 from simulations.datasets import Dataset
 from simulations.errors import SimulationCancelled
-from simulations.features import fit_features
+from simulations.features import as_float32, fit_features
 from simulations.loop import Split, ceiling_metrics, make_split, run_strategy
 from simulations.models import model_factory, model_label, prepare_matrix, validate_model
 from simulations.results import SimulationResult
@@ -68,6 +80,53 @@ def _run_task(split: Split, strategy_name: str, model_spec: Any, schedule: np.nd
     return strategy_name, split.seed, records
 
 
+@dataclass(frozen=True)
+class SplitArgs:
+    """Everything besides the features and the seed that decides a seed's split (see ``make_split``)."""
+
+    test_share: float
+    max_test_rows: int
+    initial_labels: int
+    stop_set_rows: int
+    n_extra: int = 0
+
+    def make(self, X: Any, y: np.ndarray, seed: int) -> Split:
+        return make_split(X, y, seed=seed, test_share=self.test_share, max_test_rows=self.max_test_rows,
+                          initial_labels=self.initial_labels, stop_set_rows=self.stop_set_rows, n_extra=self.n_extra)
+
+
+# One split per process, keyed by (run token, seed): a seed's tasks usually follow each other on a worker.
+_split_lock = threading.Lock()
+_split_slot: dict[tuple[str, int], Split] = {}
+
+
+def _split_for(token: str, X: Any, y: np.ndarray, seed: int, args: SplitArgs) -> Split:
+    key = (token, seed)
+    with _split_lock:
+        split = _split_slot.get(key)
+    if split is None:
+        with _split_lock:
+            _split_slot.clear()  # free the previous split before building the next one
+        split = args.make(X, y, seed)
+        with _split_lock:
+            _split_slot.clear()
+            _split_slot[key] = split
+    return split
+
+
+def _forget_splits(token: str) -> None:
+    """Drop this process's cached split if it belongs to run ``token`` (other runs' splits are left alone)."""
+    with _split_lock:
+        for key in [k for k in _split_slot if k[0] == token]:
+            del _split_slot[key]
+
+
+def _seed_task(token: str, X: Any, y: np.ndarray, seed: int, args: SplitArgs, strategy_name: str, model_spec: Any,
+               schedule: np.ndarray, max_candidates: int | None) -> tuple[str, int, Any]:
+    """One task where it runs: its seed's split (built here, or this process's last one), then the task."""
+    return _run_task(_split_for(token, X, y, seed, args), strategy_name, model_spec, schedule, max_candidates)
+
+
 def run_simulation(
     dataset: Dataset,
     config: SimulationConfig | None = None,
@@ -76,12 +135,16 @@ def run_simulation(
     n_jobs: int = 1,
     progress: Callable[[Progress], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    float32: bool = False,
+    tmp_dir: str | Path | None = None,
 ) -> SimulationResult:
     """Simulate every strategy in ``config`` against random sampling, over seeds.
 
     Parameters
     ----------
     dataset : Dataset
+        Its extra pool (``dataset.extra_pool``), if any, joins every seed's pool as rows that are never
+        queried nor counted as labels (see docs/engine-contract.md).
     config : SimulationConfig, optional
         Defaults to ``SimulationConfig()``.
     model : scikit-learn classifier, optional
@@ -92,6 +155,13 @@ def run_simulation(
         Called with a :class:`Progress` after each finished task.
     should_cancel : callable, optional
         Polled between tasks; when it returns True the run stops and raises ``SimulationCancelled``.
+    float32 : bool, default False
+        Store the features as float32: half the memory of wide dense data, but an approximation (results
+        differ in the last bits, so picks and curves can differ slightly); recorded in
+        ``meta["float32_features"]``.
+    tmp_dir : path, optional
+        Where the memory-mapped feature file goes when ``n_jobs != 1`` and the features are dense (default:
+        the system's temporary folder); it is removed when the run ends.
 
     Returns
     -------
@@ -105,25 +175,37 @@ def run_simulation(
 
     X, _ = fit_features(dataset)
     X = prepare_matrix(model_spec, X)
+    if float32:
+        X = as_float32(X)
     class_names, y = np.unique(dataset.y, return_inverse=True)
-    splits = [
-        make_split(X, y, seed=s, test_share=config.test_share, max_test_rows=config.max_test_rows,
-                   initial_labels=config.initial_labels, stop_set_rows=config.stop_set_rows)
-        for s in config.seed_values
-    ]
-    n_pool = len(splits[0].y_pool)
-    n_initial = len(splits[0].initial)
+    n_extra = dataset.n_extra_pool
+    args = SplitArgs(test_share=config.test_share, max_test_rows=config.max_test_rows,
+                     initial_labels=config.initial_labels, stop_set_rows=config.stop_set_rows, n_extra=n_extra)
+    # Sizes from the indices alone: a zero-column matrix makes the same draws without copying features.
+    probe = args.make(np.empty((X.shape[0], 0)), y, config.seed_values[0])
+    n_pool, n_initial = probe.n_pool, len(probe.initial)
     budget = min(n_pool, config.budget if config.budget is not None else DEFAULT_BUDGET)
     schedule = label_schedule(n_initial, budget, batch_size=config.batch_size, growth=config.growth)
+    n_features, sparse_features = int(X.shape[1]), bool(hasattr(X, "tocsr"))
 
-    tasks = [(split, name) for split in splits for name in (CEILING, *config.strategies)]
+    tasks = [(seed, name) for seed in config.seed_values for name in (CEILING, *config.strategies)]
     total = len(tasks)
     records: list[dict[str, Any]] = []
     ceilings: list[dict[str, Any]] = []
-    jobs = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(_run_task)(split, name, model_spec, schedule, config.max_candidates) for split, name in tasks
-    )
+    token = uuid.uuid4().hex
+    workdir = None
+    jobs = None
     try:
+        if n_jobs != 1 and isinstance(X, np.ndarray):
+            # One file every worker maps: joblib then sends a file name, not the matrix, with each task.
+            workdir = Path(tempfile.mkdtemp(prefix="labelwise-pool-", dir=tmp_dir))
+            path = workdir / "features.npy"
+            np.save(path, X)
+            X = np.load(path, mmap_mode="r")
+        jobs = Parallel(n_jobs=n_jobs, return_as="generator")(
+            delayed(_seed_task)(token, X, y, seed, args, name, model_spec, schedule, config.max_candidates)
+            for seed, name in tasks
+        )
         for done, (name, seed, out) in enumerate(jobs, start=1):
             if name == CEILING:
                 ceilings.append({"seed": seed, **out})
@@ -140,7 +222,13 @@ def run_simulation(
     finally:
         close = getattr(jobs, "close", None)
         if close is not None:
-            close()
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", "tasks which were still being processed", UserWarning)
+                close()  # on cancel: joblib drops the queued tasks (and says so; expected here)
+        _forget_splits(token)  # with n_jobs=1 the split lives in this process
+        del X
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
 
     rounds = pd.DataFrame(records)
     order = {name: i for i, name in enumerate(config.strategies)}
@@ -156,14 +244,15 @@ def run_simulation(
         "label": dataset.label,
         "n_rows": len(dataset.frame),
         "n_missing_labels": int(dataset.n_missing_labels),
-        "n_features": int(X.shape[1]),
-        "sparse_features": bool(hasattr(X, "tocsr")),
+        "n_extra_pool": int(n_extra),
+        "n_features": n_features,
+        "sparse_features": sparse_features,
         "classes": [str(c) for c in class_names],
         "class_counts": {str(k): int(v) for k, v in counts.items()},
         "n_pool": int(n_pool),
-        "n_test": len(splits[0].y_test),
+        "n_test": len(probe.y_test),
         "n_initial": int(n_initial),
-        "n_stop": len(splits[0].stop),
+        "n_stop": len(probe.stop),
         "budget": int(budget),
         "labels_schedule": [int(v) for v in schedule],
         "model": model_label(model_spec),
@@ -171,4 +260,6 @@ def run_simulation(
         "metric_reason": reason,
         "roles": dict(dataset.roles),
     }
+    if float32:
+        meta["float32_features"] = True
     return SimulationResult(rounds=rounds, ceilings=ceil, config=config, meta=meta)

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -293,85 +292,3 @@ def test_cli_runs_resumes_and_reports_errors(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert "error: " in err and "--resume" in err and "Traceback" not in err
     assert cli.main(["sweep", "--config", str(tmp_path / "nope.toml")]) == 2
-
-
-# ---------------------------------------------------------------- large pools (simulations/large_pool.py)
-
-def test_top_k_fast_is_exactly_top_k_and_draws_the_same_randomness():
-    from simulations.large_pool import top_k_fast
-    from simulations.strategies.base import top_k
-
-    rng = np.random.default_rng(0)
-    for trial in range(1500):
-        n = int(rng.integers(0, 80))
-        s = np.round(rng.normal(size=n), int(rng.integers(0, 3)))  # rounding makes many ties
-        for value in (np.nan, np.inf, -np.inf, -0.0):
-            if n and rng.random() < 0.25:
-                s[rng.integers(0, n, size=2)] = value
-        k = int(rng.integers(0, n + 3))
-        a_rng, b_rng = np.random.default_rng(trial), np.random.default_rng(trial)
-        assert np.array_equal(top_k(s, k, a_rng), top_k_fast(s, k, b_rng))
-        assert a_rng.random() == b_rng.random()
-
-
-@pytest.mark.filterwarnings("ignore:Skipping features without any observed values")
-def test_fast_median_imputer_matches_simple_imputer():
-    from sklearn.impute import SimpleImputer
-
-    from simulations.large_pool import FastMedianImputer
-
-    rng = np.random.default_rng(1)
-    X = rng.normal(size=(301, 6))
-    X[rng.random(X.shape) < 0.2] = np.nan
-    X[:, 2] = np.nan  # an empty column
-    X[:, 4] = np.round(X[:, 4])  # ties
-    for keep in (True, False):
-        for indicator in (True, False):
-            params = {"strategy": "median", "add_indicator": indicator, "keep_empty_features": keep}
-            a, b = SimpleImputer(**params).fit(X), FastMedianImputer(**params).fit(X)
-            np.testing.assert_array_equal(a.statistics_, b.statistics_)
-            np.testing.assert_array_equal(a.transform(X), b.transform(X))
-
-
-def test_fit_features_fast_gives_the_same_matrix(text_frame):
-    from simulations.features import fit_features
-    from simulations.large_pool import fit_features_fast
-
-    for ds in (Dataset.from_sample("penguins"), Dataset.from_sample("seattle_weather"),
-               Dataset.from_frame(text_frame, "kind")):
-        a, _ = fit_features(ds)
-        b, _ = fit_features_fast(ds)
-        assert type(a) is type(b) and a.dtype == b.dtype and a.shape == b.shape
-        if hasattr(a, "tocsr"):
-            assert (a != b).nnz == 0
-        else:
-            np.testing.assert_array_equal(a, b)
-
-
-@pytest.mark.parametrize("n_jobs, max_candidates", [(1, None), (2, 300)])
-def test_run_large_simulation_is_bit_identical_to_run_simulation(separable, n_jobs, max_candidates):
-    from simulations import SimulationConfig
-    from simulations.large_pool import run_large_simulation
-
-    cfg = SimulationConfig(strategies=("margin", "entropy", "coreset"), seeds=2, initial_labels=10, budget=60,
-                           batch_size=10, max_test_rows=300, stop_set_rows=150, max_candidates=max_candidates)
-    a = run_simulation(separable, cfg)
-    seen = []
-    b = run_large_simulation(separable, cfg, n_jobs=n_jobs, progress=seen.append)
-    pd.testing.assert_frame_equal(drop_timing(a.rounds), drop_timing(b.rounds), check_exact=True)
-    pd.testing.assert_frame_equal(a.ceilings, b.ceilings, check_exact=True)
-    assert a.meta == b.meta
-    assert sorted(p.done for p in seen) == list(range(1, 11)) and seen[-1].total == 10
-
-
-def test_float32_is_an_opt_in_approximation_and_large_pools_get_a_candidate_sample(text_frame):
-    from simulations import SimulationConfig
-    from simulations.large_pool import LARGE_POOL_ROWS, as_float32, run_large_simulation, suggest_max_candidates
-
-    ds = Dataset.from_frame(text_frame, "kind")
-    res = run_large_simulation(ds, SimulationConfig(strategies=("margin",), seeds=1, initial_labels=10, budget=40),
-                               float32=True)
-    assert res.meta["float32_features"] and res.meta["sparse_features"]
-    assert res.rounds["accuracy"].between(0, 1).all()
-    assert as_float32(np.ones((2, 2))).dtype == np.float32
-    assert suggest_max_candidates(LARGE_POOL_ROWS) is None and suggest_max_candidates(10 * LARGE_POOL_ROWS) > 0

@@ -69,8 +69,10 @@ class PoolView:
 
     Parameters
     ----------
-    X : ndarray or sparse matrix, shape (n_pool, n_features)
-        The whole pool, never copied between rounds.
+    X : ndarray or sparse matrix, shape (n_pool + n_extra, n_features)
+        The whole pool, never copied between rounds: the labelable rows, then the extra pool rows (label
+        unknown, never candidates; see docs/engine-contract.md). Pool-level estimates such as density may
+        use every row; queries come only from ``candidates``.
     candidates : ndarray of int, shape (n_candidates,)
         Pool indices that may be queried (unlabeled; possibly a random subsample of them).
     labeled : ndarray of int, shape (n_labeled,)
@@ -115,23 +117,39 @@ class PoolView:
 def top_k(scores: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     """Positions of the ``k`` highest scores; ties broken at random (reproducibly under ``rng``).
 
+    The order is that of a full sort by (score descending, uniform random key ascending), but found in
+    O(n): ``np.partition`` finds the k-th best score, and only the rows scoring at least that much are
+    sorted (every other row would sort after them anyway). On a 1M-row pool this cut the batch pick from
+    0.37 s to 0.02 s a round (benchmarks/results/million_rows.md).
+
     Parameters
     ----------
     scores : ndarray, shape (n,)
         Higher means more informative. NaN counts as the lowest score.
     k : int
     rng : numpy Generator
+        Draws ``n`` tie-break keys, always (also when ``k`` is 0), so the generator's stream after the
+        call does not depend on the scores.
 
     Returns
     -------
     ndarray of int, shape (min(k, n),)
     """
     scores = np.where(np.isnan(scores), -np.inf, np.asarray(scores, dtype=float))
-    k = max(0, min(int(k), len(scores)))
-    tiebreak = rng.random(len(scores))
-    # lexsort sorts by the last key first: score descending, then the random key.
-    order = np.lexsort((tiebreak, -scores))
-    return order[:k]
+    n = len(scores)
+    k = max(0, min(int(k), n))
+    tiebreak = rng.random(n)
+    if k == 0:
+        return np.empty(0, dtype=np.intp)
+    neg = -scores
+    if k < n:
+        kth = np.partition(neg, k - 1)[k - 1]
+        keep = np.flatnonzero(neg <= kth)  # every row tied with the k-th best stays in the running
+    else:
+        keep = np.arange(n)
+    # lexsort sorts by the last key first: score descending, then the random key; stable on ``keep``.
+    order = np.lexsort((tiebreak[keep], neg[keep]))
+    return keep[order[:k]]
 
 
 class QueryStrategy(ABC):
@@ -162,7 +180,9 @@ class QueryStrategy(ABC):
     ) -> Any:
         """Train the round's model. The default fits on the human labels only.
 
-        Semi-supervised strategies (self-training) override this to add pseudo-labels.
+        Semi-supervised strategies (self-training) override this to add pseudo-labels. ``unlabeled``
+        holds the unlabeled pool rows and then the extra pool rows (indices into ``X_pool``), so such
+        strategies learn from every row whose label nobody has bought.
         """
         model = make_model(random_state)
         model.fit(take_rows(X_pool, labeled), y_labeled)
