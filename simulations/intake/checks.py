@@ -20,16 +20,14 @@ from simulations.intake.errors import (
     ColumnNotFoundError,
     ContinuousLabelError,
     DuplicateColumnError,
-    EmptyLabelError,
     LabelColumnError,
     LeakageError,
     NoFeaturesError,
-    RareClassError,
     RoleError,
-    TooFewClassesError,
     TooFewLabeledRowsError,
     TooManyClassesError,
 )
+from simulations.intake.messages import empty_label_error, rare_class_error, too_few_classes_error
 from simulations.intake.reader import MAX_COLUMNS, NA_MARKERS, _check_width, _names, _suggest
 from simulations.intake.report import WARNING, Notes
 
@@ -331,9 +329,7 @@ def check_table(
     y = class_names(y_raw)
     numeric_label = _numeric_label(y_raw, y)
     if y.notna().sum() == 0:
-        raise EmptyLabelError(
-            f"The label column '{label}' is empty: no row has a label.",
-            hint="Pick the column that holds the classes, or label some rows first.", details={"label": label})
+        raise empty_label_error(label)
 
     labeled_mask = y.notna()
     n_rows = len(frame)
@@ -367,15 +363,7 @@ def check_table(
     rare = counts[counts < min_class_rows]
     if len(rare) and len(counts) >= 2:
         if rare_classes == "error":
-            listing = _truncate_list(
-                ", ".join(f"'{k}' ({v} row{'s' if v != 1 else ''})" for k, v in rare.items()), len(rare))
-            raise RareClassError(
-                f"Class(es) too small to split into test, pool and initial labels: {listing}; each class needs "
-                f"at least {min_class_rows} labeled rows.",
-                hint="Label more rows of these classes, merge them into one 'other' class (rare_classes='merge', "
-                     "or merge_rare_classes), or drop their rows (rare_classes='drop', or drop_rare_classes).",
-                details={"classes": {str(k): int(v) for k, v in rare.items()}, "min_rows": min_class_rows},
-            )
+            raise rare_class_error(rare, min_class_rows)
         if rare_classes == "merge":
             target = "other"
             merged = [str(k) for k in rare.index if k != target]
@@ -409,13 +397,7 @@ def check_table(
         counts = yl.value_counts()
 
     if len(counts) < 2:
-        what = (f"has only the class '{counts.index[0]}' among {n_labeled:,} labeled rows" if len(counts)
-                else "has no labeled rows left once the rare classes are dropped")
-        raise TooFewClassesError(
-            f"The label column '{label}' {what}; a classifier needs at least 2 classes.",
-            hint="Check that you picked the right label column, or label rows of the other class(es) too.",
-            details={"label": label, "classes": {str(k): int(v) for k, v in counts.items()}},
-        )
+        raise too_few_classes_error(label, counts, n_labeled)
     if n_labeled < min_labeled_rows:
         raise TooFewLabeledRowsError(
             f"Only {n_labeled:,} rows have a label; a meaningful simulation needs at least {min_labeled_rows:,} "
@@ -500,10 +482,6 @@ def _check_mode(name: str, value: str, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise ConfigError(f"{name} must be one of {', '.join(allowed)} (got {value!r}).",
                           hint=f"Use {name}={allowed[0]!r} (the default).")
-
-
-def _truncate_list(listing: str, n: int, limit: int = 400) -> str:
-    return listing if len(listing) <= limit else listing[:limit].rsplit(", ", 1)[0] + f", ... ({n} classes in all)"
 
 
 def _numeric_label(y_raw: pd.Series, names: pd.Series) -> np.ndarray | None:
