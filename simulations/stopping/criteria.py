@@ -12,6 +12,8 @@ never fires is therefore reported as never firing, never replaced by the budget.
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from simulations.errors import ConfigError
@@ -33,7 +35,51 @@ def _check_threshold(value: float, lo: float, hi: float, what: str) -> float:
     return value
 
 
-class StabilizingPredictions(StoppingCriterion):
+class _RecentSignalRule(StoppingCriterion):
+    """A rule on the last ``window`` values of one per-round signal, compared with ``threshold``.
+
+    Five criteria differ only in the signal, how its recent values are summarised, the comparison and the
+    words, so those are class attributes here and the rule is evaluated once, in :meth:`stop`. The rule
+    fires only once ``window`` values are recorded and all of them are finite.
+
+    Attributes
+    ----------
+    window : int
+        Rounds the rule looks back over (1: the latest round only).
+    summary : {"each", "mean"}
+        ``"each"``: every one of the recent values must pass; ``"mean"``: their mean must.
+    compare : {"<", "<=", ">="}
+        How a value (or the mean) is compared with ``threshold``.
+    rule_template, plain_template : str
+        :meth:`rule` and :meth:`plain`, formatted with ``threshold`` and ``window``.
+    """
+
+    window: int = 1
+    summary: str = "each"
+    compare: str = "<"
+    rule_template: str = ""
+    plain_template: str = ""
+
+    def stop(self, history: History) -> bool:
+        v = column(history, self.signal)[-self.window:]
+        if len(v) < self.window or not np.all(np.isfinite(v)):
+            return False
+        passes = _COMPARISONS[self.compare]
+        if self.summary == "mean":
+            return bool(passes(float(np.mean(v)), self.threshold))
+        return bool(np.all(passes(v, self.threshold)))
+
+    def rule(self) -> str:
+        return self.rule_template.format(threshold=self.threshold, window=self.window)
+
+    def plain(self) -> str:
+        return self.plain_template.format(threshold=self.threshold, window=self.window)
+
+
+_COMPARISONS = {"<": operator.lt, "<=": operator.le, ">=": operator.ge}
+
+
+class StabilizingPredictions(_RecentSignalRule):
     """Stabilizing predictions (Bloodgood & Vijay-Shanker 2009).
 
     Stop when the mean Cohen's kappa between the predictions of successive models on the stop set, over the
@@ -47,24 +93,18 @@ class StabilizingPredictions(StoppingCriterion):
     citation = "Bloodgood & Vijay-Shanker 2009"
     default_threshold = 0.99
     threshold_grid = (0.95, 0.97, 0.98, 0.99, 0.995, 0.999)
+    summary = "mean"
+    compare = ">="
+    rule_template = "mean kappa between successive models over the last {window} rounds >= {threshold:g}"
+    plain_template = ("the model's predictions stop changing between rounds (agreement kappa of at least "
+                      "{threshold:g} over {window} rounds)")
 
     def __init__(self, threshold: float = 0.99, window: int = 3) -> None:
         self.threshold = _check_threshold(threshold, -1.0, 1.0, "kappa")
         self.window = _check_window(window)
 
-    def stop(self, history: History) -> bool:
-        k = column(history, self.signal)[-self.window:]
-        return len(k) == self.window and bool(np.all(np.isfinite(k))) and float(np.mean(k)) >= self.threshold
 
-    def rule(self) -> str:
-        return f"mean kappa between successive models over the last {self.window} rounds >= {self.threshold:g}"
-
-    def plain(self) -> str:
-        return (f"the model's predictions stop changing between rounds (agreement kappa of at least "
-                f"{self.threshold:g} over {self.window} rounds)")
-
-
-class ClassificationChange(StoppingCriterion):
+class ClassificationChange(_RecentSignalRule):
     """Classification change (Zhu, Wang & Hovy 2008).
 
     Stop when the share of stop-set predictions that changed since the previous round is at most
@@ -77,24 +117,20 @@ class ClassificationChange(StoppingCriterion):
     citation = "Zhu et al. 2008"
     default_threshold = 0.0
     threshold_grid = (0.0, 0.001, 0.0025, 0.005, 0.01, 0.02)
+    compare = "<="
+    rule_template = "share of stop-set predictions that changed since the last round <= {threshold:g}"
+    plain_template = "at most {threshold:.1%} of predictions on a fixed unlabeled sample change between rounds"
 
     def __init__(self, threshold: float = 0.0) -> None:
         self.threshold = _check_threshold(threshold, 0.0, 1.0, "changed-share")
 
-    def stop(self, history: History) -> bool:
-        v = column(history, self.signal)[-1:]
-        return len(v) == 1 and bool(np.isfinite(v[0])) and float(v[0]) <= self.threshold
-
-    def rule(self) -> str:
-        return f"share of stop-set predictions that changed since the last round <= {self.threshold:g}"
-
     def plain(self) -> str:
         if self.threshold == 0:
             return "no prediction on a fixed sample of unlabeled items changes between rounds"
-        return f"at most {self.threshold:.1%} of predictions on a fixed unlabeled sample change between rounds"
+        return super().plain()
 
 
-class OverallUncertainty(StoppingCriterion):
+class OverallUncertainty(_RecentSignalRule):
     """Overall uncertainty (Zhu, Wang & Hovy 2008).
 
     Stop when the mean normalized entropy (entropy / ln K) of the model on the stop set falls below
@@ -107,22 +143,14 @@ class OverallUncertainty(StoppingCriterion):
     citation = "Zhu et al. 2008"
     default_threshold = 0.05
     threshold_grid = (0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3)
+    rule_template = "mean normalized entropy on the stop set < {threshold:g}"
+    plain_template = "the model's average uncertainty on unlabeled items drops below {threshold:g} (0 to 1 scale)"
 
     def __init__(self, threshold: float = 0.05) -> None:
         self.threshold = _check_threshold(threshold, 0.0, 1.0, "mean-entropy")
 
-    def stop(self, history: History) -> bool:
-        v = column(history, self.signal)[-1:]
-        return len(v) == 1 and bool(np.isfinite(v[0])) and float(v[0]) < self.threshold
 
-    def rule(self) -> str:
-        return f"mean normalized entropy on the stop set < {self.threshold:g}"
-
-    def plain(self) -> str:
-        return f"the model's average uncertainty on unlabeled items drops below {self.threshold:g} (0 to 1 scale)"
-
-
-class MaxConfidence(StoppingCriterion):
+class MaxConfidence(_RecentSignalRule):
     """Max confidence (Zhu, Wang & Hovy 2008).
 
     Stop when the normalized entropy of the most uncertain example of the batch selected next is below
@@ -136,19 +164,12 @@ class MaxConfidence(StoppingCriterion):
     citation = "Zhu et al. 2008"
     default_threshold = 0.001
     threshold_grid = (0.001, 0.01, 0.05, 0.1, 0.2, 0.3)
+    rule_template = "entropy of the most uncertain queried example < {threshold:g}"
+    plain_template = ("even the most uncertain item picked for labeling looks certain (uncertainty below "
+                      "{threshold:g})")
 
     def __init__(self, threshold: float = 0.001) -> None:
         self.threshold = _check_threshold(threshold, 0.0, 1.0, "max-entropy")
-
-    def stop(self, history: History) -> bool:
-        v = column(history, self.signal)[-1:]
-        return len(v) == 1 and bool(np.isfinite(v[0])) and float(v[0]) < self.threshold
-
-    def rule(self) -> str:
-        return f"entropy of the most uncertain queried example < {self.threshold:g}"
-
-    def plain(self) -> str:
-        return f"even the most uncertain item picked for labeling looks certain (uncertainty below {self.threshold:g})"
 
 
 class PerformanceConvergence(StoppingCriterion):
@@ -197,7 +218,7 @@ def slope_per_label(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.sum(xc * (y - y.mean())) / np.sum(xc**2))
 
 
-class PredictedChangeF(StoppingCriterion):
+class PredictedChangeF(_RecentSignalRule):
     """Predicted change of F (Altschuler & Bloodgood 2019), two-class tasks only.
 
     DeltaF = 1 - 2a / (2a + b + c) between successive models on the stop set (a: both predict the positive
@@ -212,20 +233,12 @@ class PredictedChangeF(StoppingCriterion):
     citation = "Altschuler & Bloodgood 2019"
     default_threshold = 0.05
     threshold_grid = (0.005, 0.01, 0.02, 0.05, 0.1)
+    rule_template = "predicted change of F below {threshold:g} in each of the last {window} rounds"
+    plain_template = "the predicted change in F-score stays below {threshold:g} for {window} rounds in a row"
 
     def __init__(self, threshold: float = 0.05, window: int = 3) -> None:
         self.threshold = _check_threshold(threshold, 0.0, 1.0, "delta-F")
         self.window = _check_window(window)
-
-    def stop(self, history: History) -> bool:
-        v = column(history, self.signal)[-self.window:]
-        return len(v) == self.window and bool(np.all(np.isfinite(v))) and bool(np.all(v < self.threshold))
-
-    def rule(self) -> str:
-        return f"predicted change of F below {self.threshold:g} in each of the last {self.window} rounds"
-
-    def plain(self) -> str:
-        return f"the predicted change in F-score stays below {self.threshold:g} for {self.window} rounds in a row"
 
 
 class ValidationPlateau(StoppingCriterion):
