@@ -7,6 +7,12 @@ import streamlit as st
 from dashboard import fmt, report, report_cache, session, stopping_view, tables, views
 from dashboard.store import ScenarioNotFound, StoreError, scenario_to_dict
 
+
+def back_to_planner() -> None:
+    """The way out of the read-only view (a share link hides the editors' navigation, see app.py)."""
+    session.link("pages/plan.py", "Plan your own labeling budget", ":material/edit_note:")
+
+
 share_id = st.query_params.get("id", "")
 if not share_id:
     st.title("Review a scenario")
@@ -21,6 +27,7 @@ except (ScenarioNotFound, StoreError):
     st.title("Scenario not found")
     st.warning("No saved scenario has this link. It may have been deleted, or the link was copied incompletely. "
                "Ask the person who shared it for a new link.", icon=":material/link_off:")
+    back_to_planner()
     st.stop()
 
 a = sc.payload.get("analysis") or {}
@@ -28,6 +35,7 @@ st.title(sc.name)
 d = a.get("dataset") or {}
 st.caption(f"Read-only review · saved {sc.created_at.replace('T', ' ')} · data: {sc.dataset_name} "
            f"({fmt.count(d.get('n_rows'))} labeled rows) · target: {(a.get('target') or {}).get('description', '')}")
+back_to_planner()
 if not a:
     st.warning("This scenario has no results stored.")
     st.stop()

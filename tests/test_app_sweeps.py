@@ -1,0 +1,306 @@
+"""The Sweeps page and its loader: a tiny real sweep in, the engine's summary out; bad files are messages.
+
+Also the share-link review view: no editors' navigation, a link back to the planner.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import streamlit
+from streamlit.testing.v1 import AppTest
+
+from dashboard import state, sweep_data
+from dashboard.charts import strategy_label
+from dashboard.store import ScenarioStore
+from dashboard.testing import small_run
+from simulations import ResultsFileError, Target
+from simulations.sweep import read_table, run_sweep, sweep_config_from_dict, sweep_overview, sweep_summary
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "dashboard" / "app.py")
+SWEEPS = str(ROOT / "dashboard" / "pages" / "sweeps.py")
+REVIEW = str(ROOT / "dashboard" / "pages" / "review.py")
+LOAD = "FormSubmitter:sw_folder_form-Load sweep"
+#: A target other than the default, so the tests see that the page takes it from sweep.json.
+TARGET = Target("share_of_gap", 0.9)
+
+
+@pytest.fixture(scope="module")
+def sweep_dir(tmp_path_factory) -> Path:
+    """2 shipped datasets x 1 model x 1 schedule x 2 seeds x (random, margin): about a second."""
+    out = tmp_path_factory.mktemp("sweep") / "out"
+    cfg = sweep_config_from_dict({
+        "datasets": ["penguins", "breast_cancer"], "models": ["logreg"], "strategies": ["margin"],
+        "schedules": [{"name": "b10", "batch_size": 10, "budget": 50}], "seeds": 2, "initial_labels": 10,
+        "max_test_rows": 150, "stop_set_rows": 100, "target": {"kind": TARGET.kind, "value": TARGET.value},
+    })
+    run_sweep(cfg, out)
+    return out
+
+
+def _sweeps_page() -> AppTest:
+    return AppTest.from_file(SWEEPS, default_timeout=60).run()
+
+
+def _load(at: AppTest, folder: str | Path) -> AppTest:
+    if at.radio(key="sw_source").value != "folder":
+        at.radio(key="sw_source").set_value("folder").run()
+    at.text_input(key="sw_folder").set_value(str(folder))
+    return at.button(key=LOAD).click().run()
+
+
+def _errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+# ---- the page ------------------------------------------------------------------------------------------------
+def test_page_without_a_sweep_explains_how_to_get_one():
+    at = _sweeps_page()
+    assert not at.exception
+    assert any("labelwise sweep" in i.value for i in at.info)
+    assert not at.get("vega_lite_chart")
+
+
+def test_page_shows_the_engines_summary_of_a_real_sweep(sweep_dir):
+    at = _load(_sweeps_page(), sweep_dir)
+    assert not at.exception, at.exception
+    assert not _errors(at)
+    assert any("2 dataset(s) x 1 model(s)" in s.value for s in at.success)
+    # the target comes from sweep.json, and the summary is exactly the engine's for it
+    assert at.selectbox(key="sw_target_kind").value == TARGET.kind
+    assert at.number_input(key="sw_target_value").value == pytest.approx(100 * TARGET.value)
+    expected = sweep_summary(read_table(sweep_dir / "results.csv"), TARGET)
+    shown = at.session_state["sw_summary"][1]
+    pd.testing.assert_frame_equal(shown.summary, expected)
+    winners = at.dataframe[0].value
+    overview = sweep_overview(expected)
+    assert list(winners["Dataset"]) == list(overview["dataset"])
+    assert list(winners["Best strategy"]) == [strategy_label(s) for s in overview["best_strategy"]]
+    assert list(winners["Verdict"]) == list(overview["verdict"])
+    charts = at.get("vega_lite_chart")
+    assert len(charts) >= 3  # heat map, learning curves, per seed (+ intervals when a saving is defined)
+    # every chart is captioned
+    assert len(at.caption) >= len(charts)
+
+
+def test_changing_the_target_recomputes_with_the_engine(sweep_dir):
+    at = _load(_sweeps_page(), sweep_dir)
+    at.selectbox(key="sw_target_kind").set_value("share_of_ceiling").run()
+    at.number_input(key="sw_target_value").set_value(80.0).run()
+    assert not at.exception, at.exception
+    shown = at.session_state["sw_summary"][1]
+    assert shown.target == Target("share_of_ceiling", 0.8)
+    pd.testing.assert_frame_equal(shown.summary,
+                                  sweep_summary(read_table(sweep_dir / "results.csv"), Target("share_of_ceiling", 0.8)))
+
+
+def test_per_dataset_detail_follows_the_picked_dataset(sweep_dir):
+    at = _load(_sweeps_page(), sweep_dir)
+    at.selectbox(key="sw_dataset").set_value("breast_cancer").run()
+    assert not at.exception, at.exception
+    titles = [json.loads(c.proto.spec)["title"]["text"] for c in at.get("vega_lite_chart")]
+    assert "Learning curves on breast_cancer" in titles
+    at.toggle(key="sw_log").set_value(True).run()
+    assert not at.exception
+
+
+@pytest.mark.parametrize("content, message", [
+    ("just,some\n1,2\n", "is not a sweep results table (missing"),
+    ("", "is empty"),
+])
+def test_a_bad_results_file_is_a_message_not_a_traceback(tmp_path, content, message):
+    (tmp_path / "results.csv").write_text(content)
+    at = _load(_sweeps_page(), tmp_path)
+    assert not at.exception, at.exception
+    errors = _errors(at)
+    assert len(errors) == 1 and message in errors[0] and "How to fix it" in errors[0]
+    assert "sw_loaded" not in at.session_state and not at.get("vega_lite_chart")
+
+
+def test_a_bad_file_after_a_good_one_replaces_the_view_with_the_message(sweep_dir, tmp_path):
+    at = _load(_sweeps_page(), sweep_dir)
+    assert at.get("vega_lite_chart")
+    at = _load(at, sweep_dir / "summary.csv")
+    assert not at.exception
+    assert any("is the sweep's summary, not its results table" in e for e in _errors(at))
+    assert not at.get("vega_lite_chart")
+    at = _load(at, tmp_path / "nope")
+    assert any("There is no folder" in e for e in _errors(at))
+
+
+def test_sweeps_is_in_the_navigation():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/sweeps.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value.startswith("Sweeps")
+
+
+# ---- the loader ------------------------------------------------------------------------------------------
+def test_upload_and_folder_give_the_same_table_and_target(sweep_dir):
+    folder = sweep_data.load_folder(str(sweep_dir))
+    files = [("results.csv", (sweep_dir / "results.csv").read_bytes()),
+             ("sweep.json", (sweep_dir / "sweep.json").read_bytes())]
+    up = sweep_data.load_uploads(files)
+    pd.testing.assert_frame_equal(up.table, folder.table, check_exact=True)
+    pd.testing.assert_frame_equal(folder.table, read_table(sweep_dir / "results.csv"), check_exact=True)
+    assert up.target == folder.target == TARGET and up.has_manifest and folder.has_manifest
+    assert up.token.split(":")[1] == folder.token.split(":")[1]  # the same content, the same cache entry
+    # without sweep.json the engine's default target is used, and said so
+    bare = sweep_data.load_uploads(files[:1])
+    assert bare.target == Target() and not bare.has_manifest
+    # the folder's results.csv itself is accepted too
+    assert sweep_data.load_folder(str(sweep_dir / "results.csv")).target == TARGET
+
+
+def _csv(df: pd.DataFrame) -> bytes:
+    return df.to_csv(index=False).encode()
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda t: t.iloc[:0], "no rows"),
+    (lambda t: t.drop(columns=["ceiling_accuracy"]), "missing ceiling_accuracy"),
+    (lambda t: t.assign(labels="many"), "'labels'"),
+    (lambda t: t.assign(metric="auc"), "unknown metric"),
+    (lambda t: t[t["strategy"] != "random"], "no random-sampling runs"),
+])
+def test_broken_tables_raise_results_file_errors_with_hints(sweep_dir, change, message):
+    table = read_table(sweep_dir / "results.csv")
+    with pytest.raises(ResultsFileError, match=message) as err:
+        sweep_data.load_uploads([("results.csv", _csv(change(table)))])
+    assert err.value.hint
+
+
+def test_wrong_files_are_named_in_the_message(sweep_dir):
+    results = (sweep_dir / "results.csv").read_bytes()
+    cases = [
+        ([("summary.csv", (sweep_dir / "summary.csv").read_bytes())], "summary, not its results table"),
+        ([("results.parquet", b"PAR1")], "results.parquet is not a file a sweep writes"),
+        ([("sweep.json", (sweep_dir / "sweep.json").read_bytes())], "No results table among"),
+        ([("a.csv", results), ("b.csv", results)], "Several CSV files"),
+        ([("results.csv", results), ("sweep.json", b"{not json")], "not valid JSON"),
+        ([("results.csv", results), ("sweep.json", b'{"format": "other"}')], "is not a sweep's sweep.json"),
+        ([("curve.csv", b"labels,metric\n10,0.5\n20,0.6\n")], "single learning curve"),
+    ]
+    for files, message in cases:
+        with pytest.raises(ResultsFileError, match=re.escape(message)) as err:
+            sweep_data.load_uploads(files)
+        assert err.value.hint
+        assert "labelwise-sweep-" not in err.value.message  # the temporary copy is never named
+
+
+def test_folders_that_are_not_finished_sweeps(sweep_dir, tmp_path, monkeypatch):
+    unfinished = tmp_path / "unfinished"
+    shutil.copytree(sweep_dir / "tasks", unfinished / "tasks")
+    n = len(list((sweep_dir / "tasks").glob("*.json")))
+    with pytest.raises(ResultsFileError, match=f"not finished: {n} task file") as err:
+        sweep_data.load_folder(str(unfinished))
+    assert "--resume" in err.value.hint
+    with pytest.raises(ResultsFileError, match=r"holds no results\.csv"):
+        sweep_data.load_folder(str(tmp_path))
+    with pytest.raises(ResultsFileError, match="No folder given"):
+        sweep_data.load_folder("  ")
+    with pytest.raises(ResultsFileError, match="not a results table"):
+        sweep_data.load_folder(str(sweep_dir / "sweep.json"))
+    # relative paths start at the working directory (where the dashboard was started)
+    monkeypatch.chdir(sweep_dir.parent)
+    assert sweep_data.load_folder(sweep_dir.name).target == TARGET
+    # with a root set, nothing outside it is read
+    monkeypatch.setenv(sweep_data.ROOT_ENV, str(tmp_path))
+    with pytest.raises(ResultsFileError, match="outside the folder"):
+        sweep_data.load_folder(str(sweep_dir))
+    with pytest.raises(ResultsFileError, match="outside the folder"):
+        sweep_data.load_folder("../" * 10 + str(sweep_dir).lstrip("/"))
+
+
+def test_summary_and_detail_are_the_engines(sweep_dir):
+    from simulations import learning_curves, per_seed, summarize
+    from simulations.sweep import group_result
+
+    loaded = sweep_data.load_folder(str(sweep_dir))
+    sw = sweep_data.summarize_sweep(loaded, Target(), "macro_f1")
+    pd.testing.assert_frame_equal(sw.summary, sweep_summary(loaded.table, Target(), "macro_f1"))
+    assert set(sw.summary["metric"]) == {"macro_f1"}
+    t = loaded.table
+    cell = group_result(t[t["dataset"] == "penguins"])
+    d = sweep_data.cell_detail(loaded, "penguins", "logreg", "b10", TARGET)
+    pd.testing.assert_frame_equal(d.curves, learning_curves(cell, d.summary.metric))
+    pd.testing.assert_frame_equal(d.per_seed, per_seed(cell, TARGET, d.summary.metric))
+    assert d.summary.verdict_sentence() == summarize(cell, TARGET).verdict_sentence()
+    ltt = sweep_data.labels_to_target_frame(d.summary)
+    assert list(ltt["strategy"]) == ["random", "margin"]
+    assert ltt.loc[1, "median"] == d.summary.strategies["margin"].labels_to_target.median
+    with pytest.raises(ResultsFileError, match="no runs for"):
+        sweep_data.cell_detail(loaded, "adult", "logreg", "b10", TARGET)
+
+
+def test_winners_table_and_savings_text():
+    row = {"savings": 0.4, "savings_low": 0.3, "savings_high": 0.55, "savings_bound": "lower", "auc_gain": 0.01}
+    assert sweep_data.savings_text(row) == "at least 40% (30% to 55%)"
+    assert sweep_data.savings_text({**row, "savings_bound": float("nan")}) == "40% (30% to 55%)"
+    assert sweep_data.savings_text({**row, "savings": float("nan")}) == "n/a; AUC +1.0 pts"
+    assert sweep_data.savings_text({"savings": float("nan"), "auc_gain": float("nan")}) == "n/a"
+    overview = pd.DataFrame([{"dataset": "d", "model": "logreg", "schedule": "s", "metric": "balanced_accuracy",
+                              "best_strategy": "least_confidence", "verdict": "beats random", **row,
+                              "n_beating_random": 2, "n_strategies": 3}])
+    t = sweep_data.winners_table(overview)
+    assert t.loc[0, "Best strategy"] == "least confidence" and t.loc[0, "Metric"] == "balanced accuracy"
+    assert t.loc[0, "Beat random"] == "2 of 3" and t.loc[0, "Labels saved vs random"].startswith("at least 40%")
+
+
+# ---- the review view of a share link -------------------------------------------------------------------------
+@pytest.fixture
+def shared(monkeypatch, tmp_path) -> str:
+    monkeypatch.setenv("LABELWISE_DB", str(tmp_path / "lw.db"))
+    monkeypatch.setenv("LABELWISE_N_JOBS", "1")
+    result, analysis, inputs = small_run()
+    sc = ScenarioStore().save("Shared plan", inputs=inputs, payload=state.payload(result, analysis),
+                              dataset_name="penguins", dataset_fingerprint="f")
+    return sc.share_id
+
+
+@pytest.fixture
+def nav_positions(monkeypatch) -> list[str]:
+    """The ``position`` app.py passes to st.navigation, run by run."""
+    seen: list[str] = []
+    real = streamlit.navigation
+
+    def spy(pages, *, position="sidebar", **kw):
+        seen.append(position)
+        return real(pages, position=position, **kw)
+
+    monkeypatch.setattr(streamlit, "navigation", spy)
+    return seen
+
+
+def test_a_share_link_opens_a_clean_review_with_a_way_back(shared, nav_positions):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["id"] = shared
+    at.run()  # what a share link runs first: app.py, with the id in the URL
+    assert not at.exception, at.exception
+    assert nav_positions == ["hidden"]  # no editors' navigation for stakeholders
+    assert not at.sidebar.children  # and nothing else in the sidebar
+    at.switch_page("pages/review.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Shared plan"
+    links = [str(p.proto) for p in at.get("page_link")]
+    assert any("Plan your own labeling budget" in p for p in links), links
+
+
+def test_the_editors_keep_their_navigation(nav_positions):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert nav_positions[-1] == "sidebar"
+
+
+def test_review_without_navigation_still_links_back(shared):
+    at = AppTest.from_file(REVIEW, default_timeout=60)
+    at.query_params["id"] = "not-a-real-id"
+    at.run()
+    assert not at.exception
+    assert any("Plan your own labeling budget" in m.value for m in at.markdown)  # plain text outside navigation
