@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -12,6 +13,37 @@ from simulations.errors import ConfigError
 
 DEFAULT_STRATEGIES = ("random", "margin", "entropy", "least_confidence")
 DEFAULT_BUDGET = 500
+
+
+def require(cond: bool, message: str, hint: str) -> None:
+    """Raise :class:`ConfigError` with ``message`` and ``hint`` unless ``cond`` holds.
+
+    Parameters
+    ----------
+    cond : bool
+        The check that must pass.
+    message, hint : str
+        What is wrong (with the offending value) and how to fix it.
+    """
+    if not cond:
+        raise ConfigError(message, hint=hint)
+
+
+def with_random_first(strategies: Iterable[str]) -> tuple[str, ...]:
+    """Strategy names in their order without repeats, ``random`` put first when missing.
+
+    Every estimate is relative to random sampling, so every simulation (and every sweep cell) runs it.
+
+    Parameters
+    ----------
+    strategies : iterable of str
+
+    Returns
+    -------
+    tuple of str
+    """
+    names = tuple(dict.fromkeys(strategies))
+    return names if "random" in names else ("random", *names)
 
 
 @dataclass(frozen=True)
@@ -61,33 +93,26 @@ class SimulationConfig:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        strategies = tuple(dict.fromkeys(self.strategies))
-        if "random" not in strategies:
-            strategies = ("random", *strategies)
-        object.__setattr__(self, "strategies", strategies)
+        object.__setattr__(self, "strategies", with_random_first(self.strategies))
         self.validate()
 
     def validate(self) -> None:
-        def need(cond: bool, message: str, hint: str) -> None:
-            if not cond:
-                raise ConfigError(message, hint=hint)
-
-        need(self.seeds >= 1, f"seeds must be at least 1 (got {self.seeds}).", "Use 5-10 seeds for intervals.")
-        need(self.initial_labels >= 2, f"initial_labels must be at least 2 (got {self.initial_labels}).",
-             "Start from at least one labeled row per class.")
-        need(self.batch_size is None or self.batch_size >= 1,
-             f"batch_size must be at least 1 (got {self.batch_size}).", "Use e.g. 10, or the geometric schedule.")
-        need(0 < self.growth <= 5, f"growth must be in (0, 5] (got {self.growth}).",
-             "0.2 means each batch adds 20% of the labeled set.")
-        need(self.budget is None or self.budget > self.initial_labels,
-             f"The label budget ({self.budget}) must exceed the initial labels ({self.initial_labels}).",
-             "Raise the budget or start from fewer labels.")
-        need(0 < self.test_share < 0.9, f"test_share must be between 0 and 0.9 (got {self.test_share}).",
-             "0.25 holds out a quarter of the rows for measuring accuracy.")
-        need(self.max_test_rows >= 10, "max_test_rows must be at least 10.", "Use e.g. 5000.")
-        need(self.stop_set_rows >= 10, "stop_set_rows must be at least 10.", "About 1,000 is recommended.")
-        need(self.max_candidates is None or self.max_candidates >= 1, "max_candidates must be positive.",
-             "Leave it empty to score the whole pool.")
+        require(self.seeds >= 1, f"seeds must be at least 1 (got {self.seeds}).", "Use 5-10 seeds for intervals.")
+        require(self.initial_labels >= 2, f"initial_labels must be at least 2 (got {self.initial_labels}).",
+                "Start from at least one labeled row per class.")
+        require(self.batch_size is None or self.batch_size >= 1,
+                f"batch_size must be at least 1 (got {self.batch_size}).", "Use e.g. 10, or the geometric schedule.")
+        require(0 < self.growth <= 5, f"growth must be in (0, 5] (got {self.growth}).",
+                "0.2 means each batch adds 20% of the labeled set.")
+        require(self.budget is None or self.budget > self.initial_labels,
+                f"The label budget ({self.budget}) must exceed the initial labels ({self.initial_labels}).",
+                "Raise the budget or start from fewer labels.")
+        require(0 < self.test_share < 0.9, f"test_share must be between 0 and 0.9 (got {self.test_share}).",
+                "0.25 holds out a quarter of the rows for measuring accuracy.")
+        require(self.max_test_rows >= 10, "max_test_rows must be at least 10.", "Use e.g. 5000.")
+        require(self.stop_set_rows >= 10, "stop_set_rows must be at least 10.", "About 1,000 is recommended.")
+        require(self.max_candidates is None or self.max_candidates >= 1, "max_candidates must be positive.",
+                "Leave it empty to score the whole pool.")
 
     @property
     def seed_values(self) -> list[int]:

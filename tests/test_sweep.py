@@ -82,6 +82,24 @@ def test_bad_configs_raise_config_errors_with_hints(over, message):
     assert err.value.hint
 
 
+def test_cell_errors_come_from_simulation_config_and_name_the_schedule():
+    # A schedule's own setting: the engine's message, prefixed with the schedule that holds it.
+    with pytest.raises(ConfigError, match=r"^Schedule 'tiny': The label budget \(5\) must exceed") as err:
+        small_config(schedules=[{"name": "ok", "budget": 50}, {"name": "tiny", "budget": 5}])
+    assert err.value.hint == "Raise the budget or start from fewer labels."
+    # A setting shared by every cell: reported once, by its name, without a schedule.
+    with pytest.raises(ConfigError, match=r"^test_share must be between 0 and 0\.9 \(got 0\.95\)"):
+        small_config(test_share=0.95)
+    with pytest.raises(ConfigError, match=r"^seeds must be at least 1"):
+        small_config(seeds=[])
+
+
+def test_sweep_strategies_are_those_of_every_cell():
+    cfg = small_config(strategies=["entropy", "margin", "entropy"])
+    assert cfg.strategies == ("random", "entropy", "margin")
+    assert cfg.simulation_config("logreg", cfg.schedules[0]).strategies == cfg.strategies
+
+
 def test_bad_toml_is_a_config_error(tmp_path):
     (tmp_path / "s.toml").write_text("datasets = [")
     with pytest.raises(ConfigError, match="TOML"):

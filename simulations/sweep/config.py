@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulations.config import DEFAULT_STRATEGIES, SimulationConfig
+from simulations.config import DEFAULT_STRATEGIES, SimulationConfig, require, with_random_first
 from simulations.datasets import SAMPLES
 from simulations.errors import ConfigError
 from simulations.models import MODELS
@@ -101,45 +101,46 @@ class SweepConfig:
     out: str | None = None
 
     def __post_init__(self) -> None:
-        strategies = tuple(dict.fromkeys(self.strategies))
-        if "random" not in strategies:
-            strategies = ("random", *strategies)
-        object.__setattr__(self, "strategies", strategies)
+        object.__setattr__(self, "strategies", with_random_first(self.strategies))
         self.validate()
 
     def validate(self) -> None:
-        def need(cond: bool, message: str, hint: str) -> None:
-            if not cond:
-                raise ConfigError(message, hint=hint)
+        """Check what only a sweep has (names, models, strategies, metric), then every cell as a simulation.
 
-        need(len(self.datasets) > 0, "The sweep has no datasets.", 'Add e.g. datasets = ["breast_cancer"].')
-        need(len(self.models) > 0, "The sweep has no models.", f"Use some of: {', '.join(MODELS)}.")
-        need(len(self.seeds) > 0, "The sweep has no seeds.", "Use e.g. seeds = 5.")
-        need(len(set(self.seeds)) == len(self.seeds), "The sweep lists a seed twice.", "List each seed once.")
+        The per-cell settings are not checked here again: each cell is built as a :class:`SimulationConfig`,
+        which checks them with the engine's own messages. The shared settings are checked once first, so an
+        error there names just the setting; an error of a cell then comes from its schedule and names it.
+        """
+        require(len(self.datasets) > 0, "The sweep has no datasets.", 'Add e.g. datasets = ["breast_cancer"].')
+        require(len(self.models) > 0, "The sweep has no models.", f"Use some of: {', '.join(MODELS)}.")
+        require(len(set(self.seeds)) == len(self.seeds), "The sweep lists a seed twice.", "List each seed once.")
         named = (("dataset", [d.name for d in self.datasets]), ("schedule", [s.name for s in self.schedules]),
                  ("model", list(self.models)))
         for what, names in named:
             dup = sorted({n for n in names if names.count(n) > 1})
-            need(not dup, f"Two {what}s share the name {', '.join(dup)}.", f"Give every {what} its own name.")
+            require(not dup, f"Two {what}s share the name {', '.join(dup)}.", f"Give every {what} its own name.")
             bad = [n for n in names if not _NAME.match(n)]
-            need(not bad, f"Invalid {what} name(s): {', '.join(map(repr, bad))}.",
-                 "Use letters, digits, '_', '-' and '.', starting with a letter or digit.")
+            require(not bad, f"Invalid {what} name(s): {', '.join(map(repr, bad))}.",
+                    "Use letters, digits, '_', '-' and '.', starting with a letter or digit.")
         for m in self.models:
-            need(m in MODELS, f"Unknown model '{m}'.", f"Use one of: {', '.join(MODELS)}.")
+            require(m in MODELS, f"Unknown model '{m}'.", f"Use one of: {', '.join(MODELS)}.")
         for s in self.strategies:
             make_strategy(s)  # raises ConfigError with the list of known names
-        need(self.metric is None or self.metric in METRIC_NAMES, f"Unknown metric '{self.metric}'.",
-             f"Use one of: {', '.join(METRIC_NAMES)}.")
-        # Every cell must be a valid simulation: reuse the engine's own checks and messages.
+        require(self.metric is None or self.metric in METRIC_NAMES, f"Unknown metric '{self.metric}'.",
+                f"Use one of: {', '.join(METRIC_NAMES)}.")
+        self.simulation_config(self.models[0], DEFAULT_SCHEDULE)  # seeds and the settings shared by every cell
         for model in self.models:
             for schedule in self.schedules:
-                self.simulation_config(model, schedule)
+                try:
+                    self.simulation_config(model, schedule)
+                except ConfigError as exc:
+                    raise ConfigError(f"Schedule '{schedule.name}': {exc.message}", hint=exc.hint) from exc
 
     def simulation_config(self, model: str, schedule: ScheduleSpec) -> SimulationConfig:
         """The ``SimulationConfig`` of one grid cell; with contiguous seeds, ``run_simulation`` on it gives the
         same per-round results as the sweep's tasks for that cell."""
         return SimulationConfig(
-            strategies=self.strategies, model=model, seeds=len(self.seeds), random_state=min(self.seeds),
+            strategies=self.strategies, model=model, seeds=len(self.seeds), random_state=min(self.seeds, default=0),
             initial_labels=self.initial_labels, batch_size=schedule.batch_size, growth=schedule.growth,
             budget=schedule.budget, test_share=self.test_share, max_test_rows=self.max_test_rows,
             stop_set_rows=self.stop_set_rows, max_candidates=self.max_candidates,
@@ -170,16 +171,20 @@ def _as_list(value: Any, what: str) -> list:
     return value
 
 
-def _dataset(entry: Any, base: Path) -> DatasetSpec:
-    if isinstance(entry, str):
-        entry = {"name": entry}
+def _table(entry: Any, what: str, keys: set[str], example: str, keys_hint: str) -> dict[str, Any]:
+    """A dataset or schedule entry of the sweep file: a table with a name and only the ``keys`` it may have."""
     if not isinstance(entry, dict) or "name" not in entry:
-        raise ConfigError(f"Cannot read the dataset entry {entry!r}.",
-                          hint='Use a sample name, or a table like {name = "tickets", path = "t.csv", label = "y"}.')
-    unknown = set(entry) - {"name", "path", "label", "roles"}
+        raise ConfigError(f"Cannot read the {what} entry {entry!r}.", hint=example)
+    unknown = set(entry) - keys
     if unknown:
-        raise ConfigError(f"Unknown key(s) {', '.join(sorted(unknown))} in dataset '{entry['name']}'.",
-                          hint="A dataset has name, and for files path, label and optional roles.")
+        raise ConfigError(f"Unknown key(s) {', '.join(sorted(unknown))} in {what} '{entry['name']}'.", hint=keys_hint)
+    return entry
+
+
+def _dataset(entry: Any, base: Path) -> DatasetSpec:
+    entry = _table({"name": entry} if isinstance(entry, str) else entry, "dataset", {"name", "path", "label", "roles"},
+                   'Use a sample name, or a table like {name = "tickets", path = "t.csv", label = "y"}.',
+                   "A dataset has name, and for files path, label and optional roles.")
     name, path, label = str(entry["name"]), entry.get("path"), entry.get("label")
     roles = entry.get("roles") or {}
     if not isinstance(roles, dict):
@@ -203,13 +208,9 @@ def _dataset(entry: Any, base: Path) -> DatasetSpec:
 
 
 def _schedule(entry: Any) -> ScheduleSpec:
-    if not isinstance(entry, dict) or "name" not in entry:
-        raise ConfigError(f"Cannot read the schedule entry {entry!r}.",
-                          hint='Use e.g. {name = "batch10", batch_size = 10, budget = 300}.')
-    unknown = set(entry) - {"name", "batch_size", "growth", "budget"}
-    if unknown:
-        raise ConfigError(f"Unknown key(s) {', '.join(sorted(unknown))} in schedule '{entry['name']}'.",
-                          hint="A schedule has name, batch_size or growth, and budget.")
+    entry = _table(entry, "schedule", {"name", "batch_size", "growth", "budget"},
+                   'Use e.g. {name = "batch10", batch_size = 10, budget = 300}.',
+                   "A schedule has name, batch_size or growth, and budget.")
     if "batch_size" in entry and "growth" in entry:
         raise ConfigError(f"Schedule '{entry['name']}' sets both batch_size and growth.",
                           hint="Use a fixed batch_size or a geometric growth, not both.")
@@ -240,8 +241,7 @@ def sweep_config_from_dict(d: dict[str, Any], base: str | Path = ".") -> SweepCo
     seeds = d.get("seeds", 5)
     try:
         if isinstance(seeds, int):
-            if seeds < 1:
-                raise ConfigError(f"seeds must be at least 1 (got {seeds}).", hint="Use 5-10 seeds for intervals.")
+            # seeds = 0 gives no seeds, which the cells' SimulationConfig reports ("at least 1").
             seeds = tuple(int(d.get("random_state", 0)) + i for i in range(seeds))
         else:
             seeds = tuple(int(s) for s in _as_list(seeds, "seeds"))
