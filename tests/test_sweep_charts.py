@@ -108,6 +108,7 @@ def test_per_seed_chart_shows_every_seed_over_the_engines_median():
     assert len(pts) == 6 and sorted(p["labels_to_target"] for p in pts) == sorted(seeds["labels_to_target"])
     assert {p["strategy"] for p in pts} == {"random (baseline)", "margin"}
     assert [p["median"] for p in _data(spec, median)] == [240.0, 150.0]
+    assert interval["encoding"]["x"]["field"] == "low" and interval["encoding"]["x2"]["field"] == "high"
     assert dots["encoding"]["shape"]["field"] == "censored"
     assert dots["encoding"]["yOffset"]["field"] == "seed"  # seeds with equal counts do not hide each other
 
