@@ -2,15 +2,31 @@
 
 from simulations.curves.fit import CurveFit, LabelsEstimate, fit_curve, fit_curves, fit_family
 from simulations.curves.models import FAMILIES, LAST1, MODEL_NAMES, CurveFamily
+from simulations.curves.pool import (
+    QUICK_VS_FULL,
+    PoolCaveat,
+    PoolProjection,
+    QuickVsFull,
+    StrategyAtPool,
+    pool_caveat,
+    project_to_pool,
+)
 
 __all__ = [
     "FAMILIES",
     "LAST1",
     "MODEL_NAMES",
+    "QUICK_VS_FULL",
     "CurveFamily",
     "CurveFit",
     "LabelsEstimate",
+    "PoolCaveat",
+    "PoolProjection",
+    "QuickVsFull",
+    "StrategyAtPool",
     "fit_curve",
     "fit_curves",
     "fit_family",
+    "pool_caveat",
+    "project_to_pool",
 ]

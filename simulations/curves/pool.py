@@ -1,0 +1,519 @@
+"""A quick estimate on a small pool, projected to the production pool, and the caveat that goes with it.
+
+Users simulate on what they have (a sample, or a modest labeled set) while the real pool is larger. The
+ceiling (the model trained on the whole simulated pool) is then lower than the production ceiling, so a target
+expressed as a share of the ceiling is easier to reach on the sample and labels-to-target is underestimated
+(measured in ``benchmarks/results/quick_vs_full.md``; see :data:`QUICK_VS_FULL`).
+
+The correction (:func:`project_to_pool`):
+
+1. The ceiling is the random-sampling curve at ``n_pool`` labels (the whole simulated pool, same test split),
+   so the random curve is fitted with that point appended (``simulations.curves.fit_curve``, mean over seeds).
+2. The projected ceiling is the simulated ceiling plus the fitted curve's rise from ``n_pool`` to the production
+   pool size (never negative), with the fit's 95% prediction interval.
+3. A share-of-ceiling (or share-of-gap) target is re-expressed against the projected ceiling, and the labels each
+   strategy needs for it come from its fitted curve (``CurveFit.labels_for``), flagged as extrapolated beyond
+   the simulated range. An absolute target does not depend on the ceiling and is left as it is.
+
+The uncorrected figures are kept beside the corrected ones. See ``docs/stopping-and-projection.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from simulations.curves.fit import CurveFit, LabelsEstimate, fit_curve, fit_curves
+from simulations.errors import ConfigError, DataError
+from simulations.summary import METRIC_NAMES, Interval, Summary, Target, summarize
+
+if TYPE_CHECKING:
+    from simulations.results import SimulationResult
+
+#: Level of the projected ceiling's prediction interval and of the corrected labels' interval.
+LEVEL = 0.95
+
+
+@dataclass(frozen=True)
+class QuickVsFull:
+    """How far a quick estimate on a sample was from the full run, measured on the shipped datasets.
+
+    Every count comes from ``source`` (written by ``benchmarks/quick_vs_full.py``); a test checks them against
+    the benchmark's JSON, so they cannot drift from the measurement. "Inside" means the quick median lies in
+    the full run's 95% interval (a full run censored at the budget counts as "at least" its value).
+
+    Attributes
+    ----------
+    version : str
+        Date of the benchmark run the figures come from.
+    source : str
+        The benchmark report, relative to the repository root.
+    sample_share, n_datasets, n_seeds : float, int, int
+        The quick run's share of the rows, datasets compared, seeds per run.
+    labels_compared, labels_inside, labels_quick_lower, labels_quick_higher : int
+        Labels-to-target (random and margin, over the datasets), uncorrected quick estimate.
+    corrected_compared, corrected_inside, corrected_quick_lower, corrected_quick_higher : int
+        The same with the pool-size correction (:func:`project_to_pool`).
+    savings_compared, savings_inside : int
+        Savings fraction of margin against random (not corrected: it was already stable).
+    ceiling_compared, ceiling_quick_lower, ceiling_inside, projected_ceiling_inside : int
+        The ceiling: how often the quick one was lower than the full one, and inside its interval, without and
+        with the projection to the full pool size.
+    full_ceiling_in_projected_interval : int
+        How often the full run's ceiling fell inside the projected ceiling's 95% prediction interval.
+    """
+
+    version: str
+    source: str
+    sample_share: float
+    n_datasets: int
+    n_seeds: int
+    labels_compared: int
+    labels_inside: int
+    labels_quick_lower: int
+    labels_quick_higher: int
+    corrected_compared: int
+    corrected_inside: int
+    corrected_quick_lower: int
+    corrected_quick_higher: int
+    savings_compared: int
+    savings_inside: int
+    ceiling_compared: int
+    ceiling_quick_lower: int
+    ceiling_inside: int
+    projected_ceiling_inside: int
+    full_ceiling_in_projected_interval: int
+
+    @property
+    def correction_helps(self) -> bool:
+        """True when the corrected labels-to-target landed inside the full run's interval more often."""
+        return self.corrected_inside * self.labels_compared > self.labels_inside * self.corrected_compared
+
+    def sentence(self) -> str:
+        """The measured bias in one sentence (figures and source)."""
+        return (
+            f"On the {self.n_datasets} shipped datasets ({self.n_seeds} seeds; {self.source}), a quick run on a "
+            f"{self.sample_share:.0%} sample put labels-to-target inside the full run's 95% range in "
+            f"{self.labels_inside} of {self.labels_compared} cases and erred low in {self.labels_quick_lower} "
+            f"(high in {self.labels_quick_higher}); with the pool-size correction it was inside in "
+            f"{self.corrected_inside} of {self.corrected_compared} (low in {self.corrected_quick_lower}, high in "
+            f"{self.corrected_quick_higher}). The savings fraction was more stable: inside in {self.savings_inside} "
+            f"of {self.savings_compared}. The projected ceiling tends to overshoot (its 95% range held the full "
+            f"run's ceiling in {self.full_ceiling_in_projected_interval} of {self.ceiling_compared})."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "correction_helps": self.correction_helps}
+
+
+#: Figures of ``benchmarks/results/quick_vs_full.md`` (versioned: update them with the benchmark).
+QUICK_VS_FULL = QuickVsFull(
+    version="2026-11-26",
+    source="benchmarks/results/quick_vs_full.md",
+    sample_share=0.2,
+    n_datasets=6,
+    n_seeds=10,
+    labels_compared=12,
+    labels_inside=7,
+    labels_quick_lower=6,
+    labels_quick_higher=1,
+    corrected_compared=12,
+    corrected_inside=9,
+    corrected_quick_lower=2,
+    corrected_quick_higher=7,
+    savings_compared=4,
+    savings_inside=4,
+    ceiling_compared=6,
+    ceiling_quick_lower=4,
+    ceiling_inside=3,
+    projected_ceiling_inside=1,
+    full_ceiling_in_projected_interval=5,
+)
+
+
+@dataclass(frozen=True)
+class StrategyAtPool:
+    """One strategy's labels-to-target as simulated and as corrected for the production pool.
+
+    Attributes
+    ----------
+    name : str
+    simulated : Interval
+        Labels to the simulated target (median over seeds and its 95% interval; ``censored`` when most seeds
+        did not reach it within the budget).
+    corrected : LabelsEstimate or None
+        Labels for the corrected target on the strategy's fitted curve (with its 95% interval and the
+        ``extrapolated`` flag); None when the target was not corrected.
+    savings_simulated : Interval or None
+        Share of labels saved against random, as simulated (None for random, or when not reported).
+    savings_corrected : float or None
+        ``1 - corrected labels / corrected random labels`` when both are reachable (None otherwise).
+    """
+
+    name: str
+    simulated: Interval
+    corrected: LabelsEstimate | None
+    savings_simulated: Interval | None = None
+    savings_corrected: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "simulated": self.simulated.to_dict(),
+            "corrected": None if self.corrected is None else self.corrected.to_dict(),
+            "savings_simulated": None if self.savings_simulated is None else self.savings_simulated.to_dict(),
+            "savings_corrected": _finite(self.savings_corrected),
+        }
+
+
+@dataclass(frozen=True)
+class PoolProjection:
+    """The ceiling and the target projected from the simulated pool to the production pool.
+
+    Attributes
+    ----------
+    metric : str
+    simulated_pool, production_pool : int
+        Items in the simulated pool (``result.meta['n_pool']``) and in the user's production pool.
+    target : Target
+    ceiling_simulated : Interval
+        Whole-pool model's score on the simulated pool (median over seeds, 95% interval).
+    ceiling_projected, ceiling_projected_low, ceiling_projected_high : float
+        Projected score with the whole production pool, and its 95% prediction interval.
+    ceiling_model : str
+        Curve model fitted to the random curve (plus the ceiling point).
+    ceiling_backtest_mae : float
+        That model's backtest error on this curve (metric units; NaN without a backtest).
+    target_simulated, target_corrected : float
+        Target value against the simulated and the projected ceiling (equal when ``target_corrected_flag`` is
+        False).
+    target_corrected_flag : bool
+        True when the target was re-expressed (share of ceiling or of gap, and a larger production pool).
+    strategies : dict of str to StrategyAtPool
+    """
+
+    metric: str
+    simulated_pool: int
+    production_pool: int
+    target: Target
+    ceiling_simulated: Interval
+    ceiling_projected: float
+    ceiling_projected_low: float
+    ceiling_projected_high: float
+    ceiling_model: str
+    ceiling_backtest_mae: float
+    target_simulated: float
+    target_corrected: float
+    target_corrected_flag: bool
+    strategies: dict[str, StrategyAtPool] = field(default_factory=dict)
+
+    @property
+    def pool_ratio(self) -> float:
+        """Production pool / simulated pool."""
+        return self.production_pool / self.simulated_pool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric,
+            "simulated_pool": self.simulated_pool,
+            "production_pool": self.production_pool,
+            "pool_ratio": self.pool_ratio,
+            "target": {"kind": self.target.kind, "value": self.target.value},
+            "ceiling_simulated": self.ceiling_simulated.to_dict(),
+            "ceiling_projected": {"median": _finite(self.ceiling_projected),
+                                  "low": _finite(self.ceiling_projected_low),
+                                  "high": _finite(self.ceiling_projected_high)},
+            "ceiling_model": self.ceiling_model,
+            "ceiling_backtest_mae": _finite(self.ceiling_backtest_mae),
+            "target_simulated": _finite(self.target_simulated),
+            "target_corrected": _finite(self.target_corrected),
+            "target_corrected_flag": self.target_corrected_flag,
+            "strategies": {n: s.to_dict() for n, s in self.strategies.items()},
+        }
+
+
+def _finite(x: Any) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def simulated_pool_size(result: SimulationResult) -> int:
+    """Items in the simulated pool: ``meta['n_pool']``, else ``n_rows - n_test``, else ``n_rows``."""
+    meta = result.meta or {}
+    n = meta.get("n_pool")
+    if n is None and meta.get("n_rows") is not None:
+        n = int(meta["n_rows"]) - int(meta.get("n_test") or 0)
+    if n is None or int(n) < 1:
+        raise DataError("The results do not say how large the simulated pool was (meta 'n_pool').",
+                        hint="Re-run the simulation with this version of Labelwise; it records the pool size.")
+    return int(n)
+
+
+def _check_pool(production_pool: Any) -> int:
+    hint = "The number of unlabeled items your real project has, e.g. 100000."
+    if isinstance(production_pool, bool) or not isinstance(production_pool, (int, float, np.integer, np.floating)):
+        raise ConfigError(f"production_pool must be a number (got {production_pool!r}).", hint=hint)
+    if not math.isfinite(float(production_pool)) or production_pool < 1 or production_pool != int(production_pool):
+        raise ConfigError(f"production_pool must be a whole number of items, at least 1 (got {production_pool}).",
+                          hint=hint)
+    return int(production_pool)
+
+
+def fit_ceiling_curve(result: SimulationResult, metric: str) -> CurveFit:
+    """The random-sampling curve (mean over seeds) with the whole-pool score appended at ``n_pool`` labels.
+
+    Training on the whole pool is the random plan that labels every pool item, evaluated on the same test split,
+    so it is a measured point of the random curve far beyond the simulated budget.
+    """
+    rounds = result.rounds
+    sub = rounds[rounds["strategy"].astype(str) == "random"]
+    if sub.empty:
+        raise DataError("The results have no random-sampling curve to project the ceiling from.",
+                        hint="Re-run the simulation with random included (it is added by default).")
+    table = sub.pivot_table(index="seed", columns="labels", values=metric, aggfunc="mean")
+    ceil = result.ceilings.set_index("seed")[metric].reindex(table.index).to_numpy(dtype=float)
+    labels = np.append(table.columns.to_numpy(dtype=float), float(simulated_pool_size(result)))
+    values = np.column_stack([table.to_numpy(dtype=float), ceil])
+    return fit_curve(labels, values)
+
+
+def _at_least(est: LabelsEstimate, first: float) -> LabelsEstimate:
+    """No plan has fewer labels than the initial labeled set: a fitted crossing below it is read as ``first``."""
+
+    def up(v: float | None) -> float | None:
+        return None if v is None else max(float(v), first)
+
+    return replace(est, labels=up(est.labels), low=up(est.low), high=up(est.high))
+
+
+def _corrected_target(target: Target, ceiling: float, baseline: float) -> tuple[float, bool]:
+    if target.kind == "absolute":
+        return target.value, False
+    return target.value_for(ceiling, baseline), True
+
+
+def project_to_pool(
+    result: SimulationResult,
+    production_pool: int,
+    target: Target | None = None,
+    *,
+    metric: str | None = None,
+    strategies: list[str] | None = None,
+    summary: Summary | None = None,
+) -> PoolProjection:
+    """Project the ceiling to the production pool and re-express the target against it.
+
+    Parameters
+    ----------
+    result : SimulationResult
+    production_pool : int
+        Items in the real project's pool.
+    target : Target, optional
+        Default: 95% of the ceiling.
+    metric : str, optional
+        Default: the result's metric.
+    strategies : list of str, optional
+        Strategies to give labels for (default: every simulated one, random first).
+    summary : Summary, optional
+        ``summarize(result, target, metric)`` when already computed (the uncorrected figures).
+
+    Returns
+    -------
+    PoolProjection
+        When the production pool is not larger than the simulated one nothing is re-expressed
+        (``target_corrected_flag`` False, ``corrected`` labels None) and the projected ceiling is the simulated one.
+    """
+    target = target or Target()
+    pool = _check_pool(production_pool)
+    summary = summary or summarize(result, target, metric)
+    metric = summary.metric
+    n_sim = simulated_pool_size(result)
+    names = strategies or ["random"] + [s for s in summary.strategies if s != "random"]
+    unknown = [s for s in names if s not in summary.strategies]
+    if unknown:
+        raise ConfigError(f"No results for strategy {', '.join(unknown)}.",
+                          hint=f"Strategies in these results: {', '.join(summary.strategies)}.")
+    c_sim = float(summary.ceiling.median)
+    base = float(summary.baseline.median)
+    ceil_fit = fit_ceiling_curve(result, metric)
+    if pool > n_sim:
+        # Anchored on the measured ceiling: only the fitted rise from n_sim to the production pool is projected,
+        # so a fit that misses the ceiling point by a little does not move the answer by as much.
+        at_sim, at_pool = (float(v) for v in ceil_fit.predict([n_sim, pool]))
+        lift = max(0.0, at_pool - at_sim)
+        lo, hi = (float(v[0]) for v in ceil_fit.interval([pool], LEVEL))
+        projected = min(1.0, c_sim + lift)
+        p_low = float(np.clip(projected - (at_pool - lo), 0.0, 1.0))
+        p_high = float(np.clip(projected + (hi - at_pool), 0.0, 1.0))
+        t_new, flagged = _corrected_target(target, projected, base)
+    else:
+        projected, p_low, p_high = c_sim, float(summary.ceiling.low), float(summary.ceiling.high)
+        t_new, flagged = float(summary.target_value.median), False
+    t_sim = float(summary.target_value.median)
+    if not flagged:
+        t_new = t_sim
+
+    fits: dict[str, CurveFit] = {}
+    if flagged:
+        others = [s for s in names if s != "random"]
+        fits = fit_curves(result.rounds, metric, strategies=others) if others else {}
+        fits["random"] = ceil_fit  # the random curve with the ceiling point: the best-informed fit
+    per: dict[str, StrategyAtPool] = {}
+    n_first = float(result.rounds["labels"].min())
+    corrected = {n: _at_least(fits[n].labels_for(min(1.0, t_new), level=LEVEL), n_first) for n in names if n in fits}
+    rnd = corrected.get("random")
+    for n in names:
+        s = summary.strategies[n]
+        est = corrected.get(n)
+        sav = None
+        if n != "random" and est is not None and rnd is not None and est.reachable and rnd.reachable \
+                and est.labels and rnd.labels:
+            sav = 1.0 - est.labels / rnd.labels
+        per[n] = StrategyAtPool(n, s.labels_to_target, est, s.savings_vs_random, sav)
+    return PoolProjection(
+        metric=metric, simulated_pool=n_sim, production_pool=pool, target=target,
+        ceiling_simulated=summary.ceiling, ceiling_projected=projected, ceiling_projected_low=p_low,
+        ceiling_projected_high=p_high, ceiling_model=ceil_fit.model,
+        ceiling_backtest_mae=ceil_fit.chosen_backtest_mae, target_simulated=t_sim, target_corrected=t_new,
+        target_corrected_flag=flagged, strategies=per,
+    )
+
+
+@dataclass(frozen=True)
+class PoolCaveat:
+    """What a quick estimate on a smaller pool means for the production pool, shown beside the estimates.
+
+    Attributes
+    ----------
+    simulated_pool, production_pool : int
+    strategy : str
+        The AL strategy the estimate is about (the business case's strategy).
+    projection : PoolProjection
+        Simulated and projected ceiling, uncorrected and corrected labels-to-target.
+    measured : QuickVsFull
+        The measured bias of quick estimates on the shipped datasets.
+    corrected : tuple of str
+        What was corrected, in words (empty when nothing could be).
+    applied : bool
+        True when the corrected figures are the recommended reading (the benchmark showed the correction helps);
+        otherwise they are shown for information only.
+    sentence : str
+        The caveat in one plain sentence, with the figures.
+    details : str
+        The longer explanation: ceilings, target, labels pair and the benchmark figures with their source.
+    """
+
+    simulated_pool: int
+    production_pool: int
+    strategy: str
+    projection: PoolProjection
+    measured: QuickVsFull
+    corrected: tuple[str, ...]
+    applied: bool
+    sentence: str
+    details: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "simulated_pool": self.simulated_pool,
+            "production_pool": self.production_pool,
+            "strategy": self.strategy,
+            "projection": self.projection.to_dict(),
+            "measured": self.measured.to_dict(),
+            "corrected": list(self.corrected),
+            "applied": self.applied,
+            "sentence": self.sentence,
+            "details": self.details,
+        }
+
+
+def _labels_text(iv: Interval) -> str:
+    if iv.median is None:
+        return "n/a"
+    return f"more than {iv.median:,.0f}" if iv.censored else f"{iv.median:,.0f}"
+
+
+def _est_text(est: LabelsEstimate | None) -> str:
+    if est is None or not est.reachable or est.labels is None:
+        return "not reached on the fitted curve"
+    return f"about {est.labels:,.0f}" + (" (extrapolated)" if est.extrapolated else "")
+
+
+def pool_caveat(
+    result: SimulationResult,
+    production_pool: int,
+    target: Target | None = None,
+    *,
+    strategy: str | None = None,
+    metric: str | None = None,
+    summary: Summary | None = None,
+    measured: QuickVsFull = QUICK_VS_FULL,
+) -> PoolCaveat | None:
+    """The caveat for a simulation on a pool smaller than the production pool; None when it is not smaller.
+
+    Parameters
+    ----------
+    result : SimulationResult
+    production_pool : int
+    target : Target, optional
+    strategy : str, optional
+        The AL strategy to describe (default: ``summary.best()``).
+    metric : str, optional
+    summary : Summary, optional
+        Reused when given.
+    measured : QuickVsFull
+        The benchmark figures quoted (default :data:`QUICK_VS_FULL`).
+    """
+    pool = _check_pool(production_pool)
+    n_sim = simulated_pool_size(result)
+    if pool <= n_sim:
+        return None
+    target = target or Target()
+    summary = summary or summarize(result, target, metric)
+    best = summary.best()
+    name = strategy or (best.name if best else "random")
+    names = ["random"] + ([name] if name != "random" else [])
+    proj = project_to_pool(result, pool, target, metric=summary.metric, strategies=names, summary=summary)
+    m = METRIC_NAMES.get(proj.metric, proj.metric)
+    cs = proj.ceiling_simulated
+    details = [
+        f"Simulated on {n_sim:,} items; your production pool has {pool:,} ({proj.pool_ratio:.1f}x). A smaller pool "
+        f"lowers the ceiling: the whole-pool {m} is {cs.median:.3f} here, projected to {proj.ceiling_projected:.3f} "
+        f"({proj.ceiling_projected_low:.3f} to {proj.ceiling_projected_high:.3f}) with {pool:,} items.",
+    ]
+    corrected: tuple[str, ...] = ()
+    applied = bool(proj.target_corrected_flag and measured.correction_helps)
+    head = (f"Simulated on {n_sim:,} items but your pool has {pool:,} ({proj.pool_ratio:.1f}x): on a smaller pool "
+            f"labels-to-target tends to be underestimated (a {measured.sample_share:.0%} sample erred low in "
+            f"{measured.labels_quick_lower} of {measured.labels_compared} benchmark cases) while the savings "
+            "fraction is more stable")
+    if proj.target_corrected_flag:
+        corrected = (f"the ceiling, projected to the production pool with the fitted random curve "
+                     f"({proj.ceiling_model})",
+                     f"the target, re-expressed against the projected ceiling "
+                     f"({proj.target_simulated:.3f} -> {proj.target_corrected:.3f})",
+                     "labels-to-target for that target, from the fitted curves")
+        pairs = "; ".join(
+            f"{s.replace('_', ' ')} {_est_text(proj.strategies[s].corrected)} "
+            f"(simulated: {_labels_text(proj.strategies[s].simulated)})" for s in names)
+        details.append(f"Against it the target is {proj.target_corrected:.3f} instead of "
+                       f"{proj.target_simulated:.3f}, and labels to reach it are: {pairs}.")
+        est = ", ".join(f"{_est_text(proj.strategies[s].corrected)}{' labels' if i == 0 else ''} for "
+                        f"{s.replace('_', ' ')}" for i, s in enumerate(names))
+        sim = " and ".join(_labels_text(proj.strategies[s].simulated) for s in names)
+        verb = "expect" if applied else "the pool-size correction (not applied: it did not help in the benchmark) gives"
+        head += f"; {verb} {est} rather than the simulated {sim}."
+    else:
+        details.append("The target is an absolute score, so it was not re-expressed; labels-to-target may still be "
+                       "lower than on the production pool.")
+        head += "."
+    details.append(measured.sentence())
+    if proj.target_corrected_flag and not measured.correction_helps:
+        details.append("The correction did not bring quick estimates closer to the full runs there, so it is shown "
+                       "for information and the simulated figures stay the headline.")
+    return PoolCaveat(n_sim, pool, name, proj, measured, corrected, applied, head, " ".join(details))

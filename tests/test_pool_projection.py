@@ -1,0 +1,135 @@
+"""Quick estimate on a small pool, projected to the production pool: known curves, the caveat, the quoted figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulations import ConfigError, SimulationConfig, SimulationResult, Target
+from simulations.curves import QUICK_VS_FULL, pool_caveat, project_to_pool
+
+ROOT = Path(__file__).resolve().parents[1]
+LABELS = np.array([10, 14, 20, 28, 40, 57, 80, 113, 160])
+N_SIM = 320
+
+
+def law(x, a=0.95, b=0.6, c=0.5):
+    """A known inverse power law learning curve (pow3)."""
+    return a - b * np.asarray(x, dtype=float) ** (-c)
+
+
+def known_result(n_seeds: int = 4, n_pool: int = N_SIM, noise: float = 0.002) -> SimulationResult:
+    """Random follows ``law``; margin reaches the same scores with half the labels; ceiling = law(n_pool)."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for seed in range(n_seeds):
+        for name, speed in (("random", 1.0), ("margin", 2.0)):
+            for r, n in enumerate(LABELS):
+                v = float(law(n * speed) + rng.normal(0, noise))
+                rows.append({"strategy": name, "seed": seed, "round": r, "labels": int(n), "accuracy": v,
+                             "balanced_accuracy": v, "macro_f1": v})
+    c = float(law(n_pool))
+    ceil = pd.DataFrame({"seed": range(n_seeds), "accuracy": c, "balanced_accuracy": c, "macro_f1": c,
+                         "baseline_accuracy": 0.5, "baseline_balanced_accuracy": 0.5, "baseline_macro_f1": 0.5})
+    cfg = SimulationConfig(strategies=("random", "margin"), seeds=n_seeds)
+    meta = {"metric": "accuracy", "metric_reason": "test", "budget": int(LABELS[-1]), "n_initial": int(LABELS[0]),
+            "n_pool": n_pool}
+    return SimulationResult(rounds=pd.DataFrame(rows), ceilings=ceil, config=cfg, meta=meta)
+
+
+def test_ceiling_and_target_are_projected_along_the_known_curve():
+    res = known_result()
+    pool = 10 * N_SIM
+    p = project_to_pool(res, pool, Target("share_of_ceiling", 0.95))
+    assert p.simulated_pool == N_SIM and p.pool_ratio == 10
+    assert p.ceiling_simulated.median == pytest.approx(law(N_SIM))
+    # the projection follows the true curve to the production pool, and its interval covers the truth
+    assert p.ceiling_projected == pytest.approx(law(pool), abs=0.01)
+    assert p.ceiling_projected > p.ceiling_simulated.median
+    assert p.ceiling_projected_low <= law(pool) <= p.ceiling_projected_high
+    assert p.target_corrected_flag
+    assert p.target_corrected == pytest.approx(0.95 * p.ceiling_projected)
+    assert p.target_simulated == pytest.approx(0.95 * law(N_SIM))
+    # labels for the corrected target: the inverse of the known curve (margin needs half of random's)
+    true_random = ((0.95 - p.target_corrected) / 0.6) ** -2
+    rnd, mar = p.strategies["random"], p.strategies["margin"]
+    assert rnd.corrected.labels == pytest.approx(true_random, rel=0.15)
+    assert mar.corrected.labels == pytest.approx(true_random / 2, rel=0.15)
+    assert mar.savings_corrected == pytest.approx(0.5, abs=0.08)
+    # the uncorrected figures are kept: a higher target needs more labels than the simulated one
+    assert rnd.corrected.labels > rnd.simulated.median
+    assert mar.savings_simulated is not None
+
+
+def test_share_of_gap_is_re_expressed_and_absolute_is_not():
+    res = known_result()
+    gap = project_to_pool(res, 10 * N_SIM, Target("share_of_gap", 0.9))
+    assert gap.target_corrected == pytest.approx(0.5 + 0.9 * (gap.ceiling_projected - 0.5))
+    absolute = project_to_pool(res, 10 * N_SIM, Target("absolute", 0.8))
+    assert not absolute.target_corrected_flag and absolute.target_corrected == 0.8
+    assert all(s.corrected is None for s in absolute.strategies.values())
+    cav = pool_caveat(res, 10 * N_SIM, Target("absolute", 0.8))
+    assert cav is not None and cav.corrected == () and not cav.applied
+    assert "absolute score" in cav.details
+
+
+def test_no_caveat_when_the_simulated_pool_is_as_large():
+    res = known_result()
+    assert pool_caveat(res, N_SIM, Target()) is None
+    assert pool_caveat(res, N_SIM // 2, Target()) is None
+    p = project_to_pool(res, N_SIM, Target())
+    assert not p.target_corrected_flag and p.ceiling_projected == p.ceiling_simulated.median
+
+
+def test_caveat_sentence_carries_pools_figures_and_corrected_pair():
+    res = known_result()
+    cav = pool_caveat(res, 10 * N_SIM, Target(), strategy="margin")
+    assert cav.simulated_pool == N_SIM and cav.production_pool == 10 * N_SIM and cav.strategy == "margin"
+    assert f"{N_SIM:,} items" in cav.sentence and f"{10 * N_SIM:,}" in cav.sentence and "10.0x" in cav.sentence
+    rnd = cav.projection.strategies["random"].corrected.labels
+    assert f"{rnd:,.0f}" in cav.sentence
+    assert f"{QUICK_VS_FULL.labels_quick_lower} of {QUICK_VS_FULL.labels_compared}" in cav.sentence
+    assert QUICK_VS_FULL.source in cav.details
+    assert cav.applied == QUICK_VS_FULL.correction_helps
+    d = json.loads(json.dumps(cav.to_dict(), allow_nan=False))
+    assert d["projection"]["ceiling_projected"]["median"] == pytest.approx(cav.projection.ceiling_projected)
+
+
+def test_corrected_labels_never_below_the_initial_labeled_set():
+    # a flat curve already at the target: the fitted crossing lies below the first label count
+    res = known_result()
+    res.rounds["accuracy"] = 0.9
+    res.ceilings["accuracy"] = 0.9
+    p = project_to_pool(res, 10 * N_SIM, Target("share_of_ceiling", 0.9))
+    for s in p.strategies.values():
+        assert s.corrected.labels >= LABELS[0]
+
+
+@pytest.mark.parametrize("bad", [0, -5, 2.5, float("nan"), "many", True])
+def test_bad_production_pool_is_a_config_error_with_hint(bad):
+    with pytest.raises(ConfigError) as e:
+        pool_caveat(known_result(), bad, Target())
+    assert e.value.hint
+
+
+def test_quoted_figures_match_the_benchmark_results():
+    """QUICK_VS_FULL must be what benchmarks/quick_vs_full.py measured, not typed in by hand."""
+    data = json.loads((ROOT / "benchmarks" / "results" / "quick_vs_full.json").read_text())
+    q = QUICK_VS_FULL.to_dict()
+    for key, value in data["counts"].items():
+        assert q[key] == value, key
+    assert q["n_seeds"] == data["meta"]["seeds"] and q["n_datasets"] == len(data["meta"]["datasets"])
+    assert q["sample_share"] == data["meta"]["share"] and q["version"] == data["meta"]["date"]
+    # and the counts are what the rows say
+    rows = [r for r in data["rows"] if r.get("inside_full_interval") is not None]
+    lab = [r for r in rows if r["quantity"] in ("labels_random", "labels_margin")]
+    cor = [r for r in rows if r["quantity"] in ("labels_random_corrected", "labels_margin_corrected")]
+    assert q["labels_inside"] == sum(r["inside_full_interval"] for r in lab)
+    assert q["corrected_inside"] == sum(r["inside_full_interval"] for r in cor)
+    assert q["labels_quick_lower"] == sum(r["direction"] == "quick lower" for r in lab)
+    md = (ROOT / QUICK_VS_FULL.source).read_text()
+    assert f"inside {q['labels_inside']}/{q['labels_compared']} uncorrected" in md
