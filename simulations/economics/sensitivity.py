@@ -38,7 +38,7 @@ def _check_baseline(baseline: str) -> str:
     return "roi" if baseline == "random" else "whole_pool_roi"
 
 
-def _roi(
+def _one_plan_pair(
     inputs: EconomicInputs,
     lr: float,
     la: float,
@@ -46,9 +46,24 @@ def _roi(
     aa: float,
     awp: float,
     al_rounds: float | None,
-    key: str,
-) -> float:
-    out = _compute(
+) -> dict[str, np.ndarray]:
+    """Every business-case output for one random plan and one AL plan: length-1 arrays, read at ``[0]``.
+
+    Parameters
+    ----------
+    inputs : EconomicInputs
+    lr, la : float
+        Labels of the random and the AL plan.
+    ar, aa, awp : float
+        Accuracy of the random plan, the AL plan and the whole pool.
+    al_rounds : float, optional
+        AL rounds (None: derived from ``inputs``).
+
+    Returns
+    -------
+    dict of str to ndarray, shape (1,)
+    """
+    return _compute(
         np.array([lr]),
         np.array([la]),
         np.array([ar]),
@@ -57,7 +72,6 @@ def _roi(
         inputs,
         None if al_rounds is None else np.array([al_rounds]),
     )
-    return float(out[key][0])
 
 
 def tornado(
@@ -155,9 +169,8 @@ def tornado(
                 args["aa"] = ref_acc + x / 100.0
             else:
                 inp = dataclasses.replace(inputs, **{name: int(x) if name in _WHOLE_NUMBERS else x})
-            moved.append(
-                (x, _roi(inp, args["lr"], args["la"], args["ar"], args["aa"], args["awp"], al_rounds, key))
-            )
+            out = _one_plan_pair(inp, args["lr"], args["la"], args["ar"], args["aa"], args["awp"], al_rounds)
+            moved.append((x, float(out[key][0])))
         (lo_v, roi_lo), (hi_v, roi_hi) = moved
         swing = abs(roi_hi - roi_lo) if math.isfinite(roi_hi - roi_lo) else math.inf
         rows.append(
@@ -277,15 +290,7 @@ def roi_grid(
         capped = labels_random * scale > pool or labels_al * scale > pool
         for c in costs:
             inp = dataclasses.replace(inputs, cost_per_label=float(c), production_pool=int(pool))
-            out = _compute(
-                np.array([lr]),
-                np.array([la]),
-                np.array([ar]),
-                np.array([aa]),
-                np.array([awp]),
-                inp,
-                None if al_rounds is None else np.array([al_rounds]),
-            )
+            out = _one_plan_pair(inp, lr, la, ar, aa, awp, al_rounds)
             roi, wroi = float(out["roi"][0]), float(out["whole_pool_roi"][0])
             rows.append(
                 {
