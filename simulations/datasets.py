@@ -133,7 +133,8 @@ def infer_role(values: pd.Series) -> str:
         return "categorical"
     if pd.api.types.is_numeric_dtype(values):
         as_float = nonnull.to_numpy(dtype=float)
-        whole = np.all(np.mod(as_float, 1) == 0)
+        with np.errstate(invalid="ignore"):  # inf has no remainder: NaN, so not "whole", as intended
+            whole = np.all(np.mod(as_float, 1) == 0)
         if whole and n >= 20 and nonnull.nunique() == n:
             # Unique whole numbers are a key when consecutive (a row number) or named like one.
             ints = np.sort(as_float)

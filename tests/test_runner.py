@@ -91,3 +91,58 @@ def test_results_round_trip_losslessly(tmp_path, separable):
         pd.testing.assert_frame_equal(back.rounds, res.rounds, check_exact=True)
         pd.testing.assert_frame_equal(back.ceilings, res.ceilings, check_exact=True)
         assert back.config == res.config and back.meta == res.meta
+
+
+# ------------------------------------------------- engine-side guards (the Python API bypasses the intake)
+
+def _guard_frame(n: int = 240) -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    y = rng.choice(["a", "b"], size=n)
+    signal = np.where(y == "a", 1.0, -1.0) + rng.normal(scale=0.5, size=n)
+    return pd.DataFrame({"x": signal, "noise": rng.normal(size=n), "label": y})
+
+
+def test_huge_and_infinite_numbers_are_missing_to_the_engine():
+    from simulations.features import MAX_ABS_NUMBER, build_preprocessor
+
+    frame = _guard_frame()
+    frame.loc[:3, "noise"] = [1e300, -1e150, np.inf, -np.inf]
+    frame.loc[4:5, "x"] = [MAX_ABS_NUMBER, np.nan]
+    ds = Dataset.from_frame(frame, "label")
+    X = build_preprocessor(ds).fit_transform(ds.frame[ds.feature_columns])
+    assert np.isfinite(X).all()
+    # Each huge value is imputed exactly like a missing one (same row values, missing indicator set).
+    noise, x = X[:, 1], X[:, 0]
+    assert np.ptp(noise[:4]) == 0 and x[4] == x[5]
+    assert X.shape[1] == 4  # two scaled columns + two missing indicators
+    assert X[:4, 3].min() == X[:4, 3].max() > X[6:, 3].max()  # the indicator of 'noise' is on for them only
+    res = run_simulation(ds, SimulationConfig(strategies=("margin",), seeds=1, initial_labels=10, budget=40,
+                                              batch_size=10, max_test_rows=60))
+    assert res.rounds["accuracy"].iloc[-1] > 0.8  # the signal column still works
+
+
+def test_text_where_no_word_repeats_keeps_every_word():
+    from simulations.features import fit_features
+
+    frame = _guard_frame(60)
+    frame["note"] = [f"w{i}x w{i}y" for i in range(60)]  # every word in one row only: min_df=2 leaves nothing
+    ds = Dataset.from_frame(frame, "label", roles={"note": "text"})
+    X, pre = fit_features(ds)
+    assert pre.named_transformers_["text:note"].min_df_ == 1 and X.shape[1] >= 120
+    res = run_simulation(ds, SimulationConfig(strategies=("margin",), seeds=1, initial_labels=10, budget=30,
+                                              batch_size=10, max_test_rows=20))
+    assert res.meta["sparse_features"] and res.rounds["accuracy"].between(0, 1).all()
+    frame["note"] = ["spam offer now", "spam now"] * 30  # repeated words: the usual min_df=2
+    _, pre = fit_features(Dataset.from_frame(frame, "label", roles={"note": "text"}))
+    assert pre.named_transformers_["text:note"].min_df_ == 2
+
+
+def test_text_without_any_word_is_a_data_error_naming_the_column():
+    from simulations import DataError
+
+    frame = _guard_frame(60)
+    frame["note"] = ["- !", "? ."] * 30
+    ds = Dataset.from_frame(frame, "label", roles={"note": "text"})
+    with pytest.raises(DataError, match="'note' holds no words") as err:
+        run_simulation(ds, SimulationConfig(strategies=("margin",), seeds=1, initial_labels=10, budget=30))
+    assert "categorical" in err.value.hint
