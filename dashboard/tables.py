@@ -153,4 +153,6 @@ def safe_csv(df: pd.DataFrame) -> bytes:
     for c in out.columns:
         if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
             out[c] = out[c].map(cell)
-    return out.to_csv(index=False).encode("utf-8")
+    # CRLF rows (RFC 4180): the csv writer then quotes any cell holding a bare CR, which a spreadsheet would
+    # otherwise read as a row break starting a new, unneutralized cell ("x\r=1+1").
+    return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
