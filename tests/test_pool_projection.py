@@ -133,3 +133,23 @@ def test_quoted_figures_match_the_benchmark_results():
     assert q["labels_quick_lower"] == sum(r["direction"] == "quick lower" for r in lab)
     md = (ROOT / QUICK_VS_FULL.source).read_text()
     assert f"inside {q['labels_inside']}/{q['labels_compared']} uncorrected" in md
+
+
+def test_business_case_carries_the_caveat_only_for_a_larger_production_pool():
+    from simulations.economics import EconomicInputs, business_case_from_results
+
+    res = known_result()
+
+    def case(pool):
+        inputs = EconomicInputs(cost_per_label=2.0, production_pool=pool, value_per_point=100.0)
+        return business_case_from_results(res, inputs, Target(), n_boot=50)
+
+    big, same = case(10 * N_SIM), case(N_SIM)
+    assert same.pool_caveat is None and same.to_dict()["pool_caveat"] is None
+    cav = big.pool_caveat
+    assert cav is not None and cav.strategy == big.strategy == "margin"
+    assert cav.sentence in big.assumptions and cav.sentence not in same.assumptions
+    d = big.to_dict()["pool_caveat"]
+    assert d["simulated_pool"] == N_SIM and d["production_pool"] == 10 * N_SIM
+    # the money is still the simulation's: the caveat sits beside it, it does not replace it
+    assert big.labels_al.median == same.labels_al.median

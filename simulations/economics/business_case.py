@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -761,6 +761,7 @@ class BusinessCaseRange:
     target: str | None = None
     assumptions: tuple[str, ...] = ()
     per_seed: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    pool_caveat: Any = field(default=None, compare=False, repr=False)
 
     @property
     def pays_off(self) -> bool:
@@ -809,6 +810,7 @@ class BusinessCaseRange:
             metric=self.metric,
             target=self.target,
             assumptions=list(self.assumptions),
+            pool_caveat=None if self.pool_caveat is None else self.pool_caveat.to_dict(),
         )
         return d
 
@@ -1353,13 +1355,19 @@ def business_case_from_results(
     ``target`` is a :class:`simulations.summary.Target`; ``metric`` defaults to the result's metric;
     ``strategy`` defaults to the AL strategy with the largest median label saving (see
     :func:`choose_strategy`). See :func:`business_case_from_per_seed` for how the plans are built.
+
+    When the simulated pool (``result.meta['n_pool']``) is smaller than ``inputs.production_pool``, the case
+    carries ``pool_caveat`` (:class:`simulations.curves.PoolCaveat`): the simulated and production pool sizes,
+    the ceiling projected to the production pool, labels-to-target corrected for it beside the simulated ones,
+    and the measured bias of such quick estimates. Its sentence is also added to the assumptions. The money
+    figures themselves stay those of the simulation.
     """
     from simulations.summary import per_seed as _per_seed  # the lead's module; imported when needed
 
     meta = getattr(result, "meta", {}) or {}
     metric = metric or meta.get("metric") or "accuracy"
     table = _per_seed(result, target, metric)
-    return business_case_from_per_seed(
+    case = business_case_from_per_seed(
         table,
         result.rounds,
         inputs,
@@ -1372,3 +1380,18 @@ def business_case_from_results(
         n_boot=n_boot,
         random_state=random_state,
     )
+    caveat = _pool_caveat(result, inputs, target, metric, case.strategy)
+    if caveat is None:
+        return case
+    return replace(case, pool_caveat=caveat, assumptions=(*case.assumptions, caveat.sentence))
+
+
+def _pool_caveat(result: Any, inputs: EconomicInputs, target: Any, metric: str, strategy: str | None) -> Any:
+    """The quick-estimate caveat when the simulated pool is smaller than the production pool, else None."""
+    from simulations.curves.pool import pool_caveat  # imported when used: curves are optional here
+    from simulations.summary import Target
+
+    meta = getattr(result, "meta", {}) or {}
+    if not isinstance(target, Target) or (meta.get("n_pool") is None and meta.get("n_rows") is None):
+        return None  # hand-made results without pool sizes: nothing to compare
+    return pool_caveat(result, int(inputs.production_pool), target, strategy=strategy, metric=metric)
