@@ -2,38 +2,13 @@
 
 The engine's simulations say how many labels AL saves; this package turns that into dollars, ROI,
 break-even and payback, against random sampling and against labeling the whole production pool.
+
+The package's API is its two modules' ``__all__``, listed once, in the modules themselves.
 """
 
-from simulations.economics.business_case import (
-    CASE_FIELDS,
-    BusinessCase,
-    BusinessCaseRange,
-    EconomicInputs,
-    Projection,
-    Range,
-    business_case,
-    business_case_from_per_seed,
-    business_case_from_results,
-    business_case_over_seeds,
-    choose_strategy,
-    curve_projection,
-)
-from simulations.economics.sensitivity import TORNADO_INPUTS, roi_grid, tornado
+from simulations.economics.business_case import *  # noqa: F403
+from simulations.economics.business_case import __all__ as _business_case_api
+from simulations.economics.sensitivity import *  # noqa: F403
+from simulations.economics.sensitivity import __all__ as _sensitivity_api
 
-__all__ = [
-    "CASE_FIELDS",
-    "TORNADO_INPUTS",
-    "BusinessCase",
-    "BusinessCaseRange",
-    "EconomicInputs",
-    "Projection",
-    "Range",
-    "business_case",
-    "business_case_from_per_seed",
-    "business_case_from_results",
-    "business_case_over_seeds",
-    "choose_strategy",
-    "curve_projection",
-    "roi_grid",
-    "tornado",
-]
+__all__ = [*_business_case_api, *_sensitivity_api]
