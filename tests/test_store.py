@@ -145,3 +145,25 @@ def test_threads_each_use_their_own_connection(store):
     for t in threads:
         t.join()
     assert not errors and len(store.list()) == 8
+
+
+def test_update_changes_in_place_and_keeps_the_link(store):
+    sc = _save(store)
+    with pytest.raises(StoreError):
+        store.update(sc.id, name="  ")
+    new = store.update(sc.id, payload={"analysis": {"verdict": "w"}}, description="second run")
+    assert (new.id, new.share_id, new.name, new.inputs, new.created_at) == (sc.id, sc.share_id, sc.name, sc.inputs,
+                                                                            sc.created_at)
+    assert new.payload == {"analysis": {"verdict": "w"}} and new.description == "second run"
+    assert store.get_by_share_id(sc.share_id) == new and len(store.list()) == 1
+
+
+def test_store_errors_are_labelwise_errors_with_hints(store):
+    from simulations.errors import LabelwiseError
+
+    with pytest.raises(StoreError) as info:
+        _save(store, name=" \n ")
+    assert isinstance(info.value, LabelwiseError) and info.value.message and info.value.hint
+    with pytest.raises(StoreError, match="cannot be saved") as info:
+        store.save("nan", inputs={}, payload={"x": float("nan")}, dataset_name="d", dataset_fingerprint="f")
+    assert store.list() == []
