@@ -41,6 +41,9 @@ MONEY = [
     "10000",
 ]
 
+#: Money outputs every business case reports (ranges over seeds when built from a results file).
+MONEY_KEYS = ("roi", "total_benefit", "cost_savings", "value_increase", "al_total_cost", "break_even_labels")
+
 
 def without(argv, flag):
     i = argv.index(flag)
@@ -60,19 +63,7 @@ def run_json(capsys, argv):
 
 def test_roi_json_from_direct_numbers_is_the_worked_example(capsys):
     out = run_json(capsys, EXAMPLE)
-    for key in (
-        "roi",
-        "total_benefit",
-        "cost_savings",
-        "value_increase",
-        "al_total_cost",
-        "break_even_labels",
-        "payback_labels",
-        "whole_pool_roi",
-        "value_per_point",
-        "inputs",
-        "assumptions",
-    ):
+    for key in (*MONEY_KEYS, "payback_labels", "whole_pool_roi", "value_per_point", "inputs", "assumptions"):
         assert key in out, key
     assert out["roi"] == pytest.approx(50_000 / 30_000)
     assert out["total_benefit"] == 50_000 and out["cost_savings"] == 20_000
@@ -211,14 +202,7 @@ def _results_file(tmp_path, censor_random=False):
 def test_roi_json_from_results_carries_ranges(capsys, tmp_path):
     path = _results_file(tmp_path)
     out = run_json(capsys, ["--results", str(path), "--target-share", "0.9", *MONEY])
-    for key in (
-        "roi",
-        "total_benefit",
-        "cost_savings",
-        "value_increase",
-        "al_total_cost",
-        "break_even_labels",
-    ):
+    for key in MONEY_KEYS:
         assert set(out[key]) >= {"median", "low", "high"}, key
         assert out[key]["low"] <= out[key]["median"] <= out[key]["high"]
     assert out["strategy"] == "margin" and out["n_seeds"] == 4 and out["source"] == "results"
