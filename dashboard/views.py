@@ -61,10 +61,50 @@ def verdict_box(a: dict[str, Any]) -> None:
                 icon=":material/info:")
 
 
+def pool_caveat_frame(cav: dict[str, Any]) -> pd.DataFrame:
+    """The simulated and the pool-corrected figures side by side (one row per quantity)."""
+    p = cav.get("projection") or {}
+    cs, cp = p.get("ceiling_simulated") or {}, p.get("ceiling_projected") or {}
+    rows = [
+        {"": "Pool size (items)", "Simulated": fmt.count(p.get("simulated_pool")),
+         "Corrected for your pool": fmt.count(p.get("production_pool"))},
+        {"": "Whole-pool score (ceiling)", "Simulated": f"{fmt.pct(cs.get('median'), 1)} "
+         f"({fmt.pct(cs.get('low'), 1)} to {fmt.pct(cs.get('high'), 1)})",
+         "Corrected for your pool": f"{fmt.pct(cp.get('median'), 1)} "
+         f"({fmt.pct(cp.get('low'), 1)} to {fmt.pct(cp.get('high'), 1)})"},
+        {"": "Target", "Simulated": fmt.pct(p.get("target_simulated"), 1),
+         "Corrected for your pool": fmt.pct(p.get("target_corrected"), 1)},
+    ]
+    for name, s in (p.get("strategies") or {}).items():
+        sim, cor = s.get("simulated") or {}, s.get("corrected")
+        sim_txt = ("more than " if sim.get("censored") else "") + fmt.count(sim.get("median"))
+        if cor is None:
+            cor_txt = "not corrected"
+        elif not cor.get("reachable"):
+            cor_txt = "not reached on the fitted curve"
+        else:
+            cor_txt = fmt.count(cor.get("labels")) + (" (extrapolated)" if cor.get("extrapolated") else "")
+        rows.append({"": f"Labels to target: {charts.strategy_label(name)}", "Simulated": sim_txt,
+                     "Corrected for your pool": cor_txt})
+    return pd.DataFrame(rows)
+
+
+def pool_caveat_box(a: dict[str, Any]) -> None:
+    """The quick-estimate caveat beside the headline numbers (only when the simulated pool is smaller)."""
+    cav = (a.get("business") or {}).get("pool_caveat")
+    if not cav:
+        return
+    st.warning(cav.get("sentence", ""), icon=":material/zoom_out_map:")
+    with st.expander("Simulated pool vs your production pool: both sets of figures"):
+        st.table(pool_caveat_frame(cav).set_index(""))
+        st.caption(cav.get("details", ""))
+
+
 def render_results(a: dict[str, Any], *, key: str = "res", downloads: bool = True,
                    rounds: pd.DataFrame | None = None) -> None:
     """Learning curves, labels to target, leaderboard and verdict."""
     verdict_box(a)
+    pool_caveat_box(a)
     summ = a.get("summary") or {}
     st.caption(f"Metric: {a.get('metric_reason', '')}")
     for note in summ.get("notes", []):
@@ -124,6 +164,7 @@ def render_business(a: dict[str, Any], *, key: str = "biz") -> None:
         return
     currency = "USD"
     headline_metrics(b)
+    pool_caveat_box(a)
     wp = b.get("whole_pool_total_benefit") or {}
     st.markdown(
         f"Against **labeling the whole production pool** ({fmt.count((b.get('whole_pool_labels') or {}).get('median'))}"

@@ -1,0 +1,50 @@
+"""AppTest: the quick-estimate caveat appears on Results and Business case only when the production pool is larger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import session, state
+from dashboard.testing import small_run
+
+PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "pages"
+
+
+def _page(name: str, pool_factor: int) -> tuple[AppTest, dict]:
+    result, _, inputs = small_run()
+    n_pool = int(result.meta["n_pool"])
+    inputs["economics"]["production_pool"] = pool_factor * n_pool
+    analysis = state.analyse(result, inputs)
+    at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=60)
+    at.session_state[session.RESULT] = result
+    at.session_state[session.ANALYSIS] = analysis
+    at.session_state[session.INPUTS] = inputs
+    return at.run(), analysis
+
+
+@pytest.mark.parametrize("page", ["results", "business"])
+def test_caveat_shown_when_production_pool_is_ten_times_the_simulated_pool(page):
+    at, a = _page(page, 10)
+    assert not at.exception, at.exception
+    cav = a["business"]["pool_caveat"]
+    assert cav is not None and cav["production_pool"] == 10 * cav["simulated_pool"]
+    warnings = [w.value for w in at.warning]
+    assert cav["sentence"] in warnings
+    assert "10.0x" in cav["sentence"]
+    # the simulated and corrected pair is shown in a table
+    pair = [t.value for t in at.table if "Corrected for your pool" in t.value.columns]
+    assert len(pair) == 1
+    table = pair[0]
+    assert table.loc["Pool size (items)", "Corrected for your pool"] == f"{10 * cav['simulated_pool']:,}"
+
+
+@pytest.mark.parametrize("page", ["results", "business"])
+def test_no_caveat_when_the_pools_are_equal(page):
+    at, a = _page(page, 1)
+    assert not at.exception, at.exception
+    assert a["business"]["pool_caveat"] is None
+    assert not any("benchmark cases" in w.value for w in at.warning)
+    assert not any("Corrected for your pool" in t.value.columns for t in at.table)
