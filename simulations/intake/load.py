@@ -152,7 +152,8 @@ def load_user_dataset(
     Returns
     -------
     dataset : Dataset
-        Labeled rows (a stratified sample of ``max_rows`` when there are more).
+        Labeled rows (a stratified sample of ``max_rows`` when there are more); with ``unlabeled="pool"``
+        the unlabeled rows (at most ``max_rows``, a random sample) as ``dataset.extra_pool``.
     report : LoadReport
     """
     if columns is not None and label not in columns:
@@ -180,7 +181,9 @@ def load_user_dataset(
     chosen = dict(check.roles)
     if sampled:
         text_without_words(frame, chosen, notes)
-    dataset = Dataset.from_frame(frame, label, name=name or result.report.source, roles=chosen)
+    # With unlabeled="pool" the unlabeled rows ride along as the dataset's extra pool (never queried).
+    dataset = Dataset.from_frame(frame, label, name=name or result.report.source, roles=chosen,
+                                 extra_pool=check.extra_pool)
     dataset.n_missing_labels = check.n_unlabeled
     report = LoadReport(read=result.report, check=check, n_labeled_full=check.n_labeled,
                         n_simulation_rows=len(frame), sampled=sampled, production_pool_rows=production, notes=notes)

@@ -58,7 +58,9 @@ class DensityWeighted(ScoreStrategy):
     random sample of at most ``n_density_samples`` pool rows.
 
     The density depends only on the pool, so it is computed once per run for the whole pool and kept
-    in ``view.cache``; later rounds only index it by the candidates.
+    in ``view.cache``; later rounds only index it by the candidates. "The pool" is every row of
+    ``view.X``: with an extra pool (unlabeled rows that are never queried) the density sample is drawn
+    from those rows too, so representativeness is judged against all the data a project holds.
 
     Parameters
     ----------
@@ -93,7 +95,8 @@ class DensityWeighted(ScoreStrategy):
 
         Returns
         -------
-        ndarray, shape (n_pool,)
+        ndarray, shape (n_pool + n_extra,)
+            One value per row of ``view.X`` (extra pool rows included).
         """
         # Keyed by the settings the density depends on, so differently configured instances sharing
         # one cache never read each other's values.

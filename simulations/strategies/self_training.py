@@ -22,7 +22,8 @@ class SelfTraining(QueryStrategy):
     stored on the returned model as ``labelwise_n_pseudo_`` (the loop reports it as ``n_pseudo``).
 
     Pseudo-labels are recomputed from scratch every round (never carried over), so a wrong one
-    made early is not locked in.
+    made early is not locked in. Candidates for pseudo-labels are all rows whose label nobody bought:
+    the unlabeled pool rows and the dataset's extra pool (the loop passes both in ``unlabeled``).
 
     Parameters
     ----------
@@ -70,9 +71,10 @@ class SelfTraining(QueryStrategy):
         Parameters
         ----------
         model : fitted classifier
-        X_pool : ndarray or sparse matrix, shape (n_pool, n_features)
+        X_pool : ndarray or sparse matrix, shape (n_pool + n_extra, n_features)
         labeled : ndarray of int, shape (n_labeled,)
         unlabeled : ndarray of int, shape (n_unlabeled,)
+            Row indices of ``X_pool`` without a human label: unlabeled pool rows, then extra pool rows.
         random_state : int
             Seeds the subsample of scored rows.
 
@@ -113,10 +115,11 @@ class SelfTraining(QueryStrategy):
         ----------
         make_model : callable
             ``make_model(random_state)`` -> unfitted classifier.
-        X_pool : ndarray or sparse matrix, shape (n_pool, n_features)
+        X_pool : ndarray or sparse matrix, shape (n_pool + n_extra, n_features)
         labeled : ndarray of int, shape (n_labeled,)
         y_labeled : ndarray, shape (n_labeled,)
         unlabeled : ndarray of int, shape (n_unlabeled,)
+            Row indices of ``X_pool`` without a human label: unlabeled pool rows, then extra pool rows.
         random_state : int
 
         Returns
