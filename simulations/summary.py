@@ -6,6 +6,7 @@ than half of the seeds are censored (did not reach the target within the budget)
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -193,6 +194,7 @@ class StrategySummary:
     p_worse_than_random: float | None
     n_seeds: int
     sentence: str = ""
+    n_censored: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -221,17 +223,14 @@ class Summary:
     notes: list[str] = field(default_factory=list)
 
     def best(self) -> StrategySummary | None:
-        """The non-random strategy with the highest median savings (AUC gain when savings are unknown)."""
-        cands = [s for n, s in self.strategies.items() if n != "random"]
-        if not cands:
-            return None
-
-        def key(s: StrategySummary) -> tuple[float, float]:
-            sv = s.savings_vs_random.median if s.savings_vs_random and s.savings_vs_random.median is not None else -9
-            ag = s.auc_gain_vs_random.median if s.auc_gain_vs_random else -9
-            return (sv, ag)
-
-        return max(cands, key=key)
+        """The best non-random strategy by :func:`rank_strategies` (the rule the business case uses too)."""
+        scores = {
+            n: (s.savings_vs_random.median if s.savings_vs_random is not None else None,
+                s.auc_gain_vs_random.median if s.auc_gain_vs_random is not None else None, s.n_censored)
+            for n, s in self.strategies.items() if n != "random"
+        }
+        ranked = rank_strategies(scores)
+        return self.strategies[ranked[0]] if ranked else None
 
     def verdict_sentence(self) -> str:
         best = self.best()
@@ -254,6 +253,61 @@ class Summary:
             "notes": list(self.notes),
             "strategies": {n: s.to_dict() for n, s in self.strategies.items()},
         }
+
+
+Score = tuple[float | None, float | None, int]
+
+
+def rank_strategies(scores: dict[str, Score]) -> list[str]:
+    """Strategy names, best first, by the one rule shared by ``Summary.best`` and ``economics.choose_strategy``.
+
+    Parameters
+    ----------
+    scores : dict of name to (saving, auc_gain, n_censored)
+        Median share of labels saved against random (None when not reported: target too easy or never reached),
+        median paired gain in area under the curve (None when unknown), and seeds that did not reach the target.
+
+    Returns
+    -------
+    list of str
+        Sorted by the larger saving (a reported saving beats none), then the larger AUC gain, then fewer censored
+        seeds, then the name that sorts first: equally good strategies are always broken the same way.
+    """
+
+    def key(name: str) -> tuple[float, float, int, str]:
+        saving, gain, n_censored = scores[name]
+        sv = saving if saving is not None and math.isfinite(saving) else -math.inf
+        ag = gain if gain is not None and math.isfinite(gain) else -math.inf
+        return (-sv, -ag, int(n_censored), name)
+
+    return sorted(scores, key=key)
+
+
+def per_seed_scores(table: pd.DataFrame) -> dict[str, Score]:
+    """(saving, AUC gain, censored seeds) of every non-random strategy, from a :func:`per_seed` table.
+
+    Computed exactly as :func:`summarize` does: savings paired by seed, seeds where both are censored left out,
+    none when most seeds are too easy; the AUC gain only when the table has an ``auc`` column. Strategies with no
+    seed in common with random are left out.
+    """
+    ps = table.assign(strategy=table["strategy"].astype(str))
+    too_easy = bool(ps.groupby("seed")["too_easy"].first().mean() >= 0.5)
+    rnd = ps[ps["strategy"] == "random"]
+    out: dict[str, Score] = {}
+    for name in dict.fromkeys(ps["strategy"]):
+        if name == "random":
+            continue
+        g = ps[ps["strategy"] == name]
+        m = g.merge(rnd, on="seed", suffixes=("", "_r"))
+        if m.empty:
+            continue
+        kept = m[~(m["censored"].astype(bool) & m["censored_r"].astype(bool))]
+        saving = None
+        if not too_easy and not kept.empty:
+            saving = float(np.median(1 - kept["labels_to_target"].to_numpy() / kept["labels_to_target_r"].to_numpy()))
+        gain = float(np.median((m["auc"] - m["auc_r"]).to_numpy())) if "auc" in m.columns else None
+        out[name] = (saving, gain, int(g["censored"].astype(bool).sum()))
+    return out
 
 
 def _censored_median(values: np.ndarray, censored: np.ndarray, rng: np.random.Generator) -> Interval:
@@ -376,7 +430,7 @@ def summarize(
         summary.strategies[name] = StrategySummary(
             name=name, labels_to_target=ltt, savings_vs_random=savings, auc=auc, auc_gain_vs_random=gain,
             final=final, verdict=verdict, verdict_basis=basis, p_worse_than_random=p_worse, n_seeds=len(g),
-            sentence=sentence,
+            sentence=sentence, n_censored=int(g["censored"].sum()),
         )
     return summary
 

@@ -106,3 +106,34 @@ def test_curve_band_and_auc():
     row = lc[lc.labels == 20].iloc[0]
     assert row["mean"] == pytest.approx(0.65) and row["low"] < 0.65 < row["high"]
     assert area_under_curve(np.array([0, 10]), np.array([0.0, 1.0])) == pytest.approx(0.5)
+
+
+def _best_both_ways(curves, target):
+    from simulations.economics import choose_strategy
+
+    res = fake_result(curves)
+    return summarize(res, target).best().name, choose_strategy(per_seed(res, target, "accuracy"))
+
+
+def test_equal_strategies_are_broken_the_same_way_by_summary_and_business_case():
+    rnd = [[0.5, 0.6, 0.7, 0.8, 0.86 + 0.001 * s] for s in range(4)]
+    fast = [[0.5, 0.8, 0.86, 0.87, 0.88] for _ in range(4)]
+    # identical results: "zeta" is listed first, "alpha" sorts first; both rankings must pick the same one
+    best, chosen = _best_both_ways({"random": rnd, "zeta": fast, "alpha": fast}, Target("share_of_ceiling", 0.95))
+    assert best == chosen == "alpha"
+
+
+def test_equal_savings_are_broken_by_the_auc_gain_in_both():
+    rnd = [[0.5, 0.6, 0.7, 0.8, 0.86 + 0.001 * s] for s in range(4)]
+    # both reach 0.855 at the same label count; "zeta" learns faster before it (larger area under the curve)
+    slow = [[0.5, 0.6, 0.86, 0.87, 0.88] for _ in range(4)]
+    quick = [[0.5, 0.8, 0.86, 0.87, 0.88] for _ in range(4)]
+    best, chosen = _best_both_ways({"random": rnd, "alpha": slow, "zeta": quick}, Target("share_of_ceiling", 0.95))
+    assert best == chosen == "zeta"
+
+
+def test_too_easy_target_ranks_by_auc_gain_in_both():
+    rnd = [[0.9, 0.9, 0.9, 0.9, 0.9] for _ in range(3)]
+    better = [[0.9, 0.95, 0.96, 0.96, 0.96] for _ in range(3)]
+    best, chosen = _best_both_ways({"random": rnd, "alpha": rnd, "zeta": better}, Target("absolute", 0.5))
+    assert best == chosen == "zeta"

@@ -1016,10 +1016,10 @@ _PER_SEED_COLUMNS = ("strategy", "seed", "target_value", "labels_to_target", "ce
 def choose_strategy(per_seed: pd.DataFrame, strategy: str | None = None) -> str:
     """The AL strategy to build the case on: ``strategy`` if given (checked), else the best one.
 
-    Best = the largest median over seeds of the paired share of labels saved against random
-    (1 - labels_to_target of the strategy / that of random, same seed; the measure of
-    ``simulations.summary``); ties go to the strategy with fewer censored seeds, then to the name
-    that sorts first.
+    Best = :func:`simulations.summary.rank_strategies` on :func:`simulations.summary.per_seed_scores`, the
+    rule ``Summary.best`` uses too: the largest median paired share of labels saved against random
+    (1 - labels_to_target of the strategy / that of random, same seed), then the larger AUC gain (when the
+    table has ``auc``), then fewer censored seeds, then the name that sorts first.
     """
     names = sorted(set(per_seed["strategy"].astype(str)))
     if "random" not in names:
@@ -1045,21 +1045,15 @@ def choose_strategy(per_seed: pd.DataFrame, strategy: str | None = None) -> str:
             "The results contain only random sampling; there is no AL strategy to cost.",
             "Re-run the simulation with at least one AL strategy, e.g. margin.",
         )
-    wide = per_seed.pivot_table(index="seed", columns="strategy", values="labels_to_target", aggfunc="first")
-    cens = per_seed.pivot_table(index="seed", columns="strategy", values="censored", aggfunc="first")
-    scored = []
-    for s in candidates:
-        pair = wide[["random", s]].dropna()
-        if pair.empty:
-            continue
-        saving = float(np.median(1.0 - pair[s] / pair["random"]))
-        scored.append((-saving, int(cens[s].fillna(False).astype(bool).sum()), s))
-    if not scored:
+    from simulations.summary import per_seed_scores, rank_strategies  # the one ranking rule, shared
+
+    scores = per_seed_scores(per_seed)
+    if not scores:
         raise ResultsFileError(
             "No seed has results for both random and an AL strategy.",
             "The results file looks incomplete: re-run the simulation.",
         )
-    return min(scored)[2]
+    return rank_strategies(scores)[0]
 
 
 def _curve(rounds: pd.DataFrame, strategy: str, seed: Any, metric: str) -> tuple[np.ndarray, np.ndarray]:
