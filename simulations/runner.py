@@ -5,7 +5,9 @@ seed, and runs with one BLAS thread, so results are bit-identical for any ``n_jo
 
 Memory: the features are built once; each task builds its seed's split (a copy of the pool) where it
 runs, from the features and the seed, so memory holds about ``n_jobs`` splits rather than one per seed.
-A process keeps its last split (one slot) because a seed's tasks run one after another. With
+A process keeps its last split (one slot) because a seed's tasks run one after another; this process
+drops it when the run ends, a worker when it starts another run's split or when joblib retires idle
+workers (after 300 s). With
 ``n_jobs != 1`` and dense features, the workers share the feature matrix through one memory-mapped file
 instead of receiving a pickled copy per task.
 """
