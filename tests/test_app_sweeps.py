@@ -292,6 +292,18 @@ def test_a_share_link_opens_a_clean_review_with_a_way_back(shared, nav_positions
     assert any("Plan your own labeling budget" in p for p in links), links
 
 
+def test_a_share_link_opened_first_after_a_server_start_still_gets_the_clean_view(shared, nav_positions):
+    # AppTest starts like a fresh server: with dashboard/pages/ present, Streamlit runs a deep-linked page on its
+    # own (legacy mode, an automatic sidebar listing every file) until app.py has run once.
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["id"] = shared
+    at.switch_page("pages/review.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert nav_positions == ["hidden"]  # the page reran through app.py
+    assert at.title[0].value == "Shared plan"
+
+
 def test_the_editors_keep_their_navigation(nav_positions):
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception

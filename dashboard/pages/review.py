@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import fmt, report, report_cache, session, stopping_view, tables, views
+from dashboard import fmt, navigation, report, report_cache, session, stopping_view, tables, views
 from dashboard.store import ScenarioNotFound, StoreError, scenario_to_dict
+
+navigation.ensure_app_navigation()  # a share link opened first after a server start
 
 
 def back_to_planner() -> None:
