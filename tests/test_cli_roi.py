@@ -155,7 +155,7 @@ def test_run_roi_raises_typed_errors_on_its_own_parser():
 # ------------------------------------------------------------------ from a results file
 
 
-def _results_file(tmp_path, censor_random=False):
+def _results_file(tmp_path, censor_random=False, meta=None):
     from simulations.config import SimulationConfig
     from simulations.results import SimulationResult, save_results
 
@@ -194,7 +194,7 @@ def _results_file(tmp_path, censor_random=False):
         rounds=pd.DataFrame(rows),
         ceilings=ceilings,
         config=SimulationConfig(strategies=("random", "margin"), seeds=4),
-        meta={"metric": "accuracy", "budget": 500},
+        meta={"metric": "accuracy", "budget": 500, **(meta or {})},
     )
     return save_results(result, tmp_path / "run.json")
 
@@ -225,3 +225,16 @@ def test_roi_from_results_unknown_strategy_exits_2(capsys, tmp_path):
     assert main(["roi", "--results", str(path), "--strategy", "qbc", *MONEY]) == 2
     err = capsys.readouterr().err
     assert "error: Strategy 'qbc' is not in the results." in err and "hint: Choose one of: margin" in err
+
+
+def test_missing_pool_with_results_names_the_file_rows_but_never_assumes_them(capsys, tmp_path):
+    path = _results_file(tmp_path, meta={"production_pool_rows": 12345})
+    assert main(["roi", "--results", str(path), *without(MONEY, "--production-pool")]) == 2
+    err = capsys.readouterr().err
+    assert "error: --production-pool is missing." in err
+    assert "a file of 12,345 rows" in err and "--production-pool 12345" in err
+    # results without the count keep the plain hint
+    (tmp_path / "plain").mkdir()
+    plain = _results_file(tmp_path / "plain")
+    assert main(["roi", "--results", str(plain), *without(MONEY, "--production-pool")]) == 2
+    assert "a file of" not in capsys.readouterr().err

@@ -29,7 +29,7 @@ from simulations.economics.business_case import (
     curve_projection,
 )
 from simulations.economics.sensitivity import tornado
-from simulations.errors import ConfigError
+from simulations.errors import ConfigError, LabelwiseError
 
 __all__ = ["add_roi_parser", "format_business_case", "inputs_from_args", "run_roi", "verdict"]
 
@@ -144,6 +144,25 @@ def _whole(name: str, x: float | None) -> int | None:
     return int(x)
 
 
+def _pool_hint(results: str | None) -> str:
+    """The missing-pool hint, naming the row count of the file the results came from when they record it.
+
+    Never a silent default: the file is often a sample of a far larger project.
+    """
+    hint = "Give the number of unlabeled items in your real project, e.g. --production-pool 100000."
+    if results:
+        from simulations.results import load_results
+
+        try:
+            rows = load_results(results).meta.get("production_pool_rows")
+        except LabelwiseError:
+            rows = None  # the results error itself is reported when the file is loaded for the case
+        if rows:
+            hint += (f" Your results came from a file of {int(rows):,} rows: if that is the whole project, pass "
+                     f"--production-pool {int(rows)}.")
+    return hint
+
+
 def inputs_from_args(args: argparse.Namespace) -> EconomicInputs:
     """The :class:`EconomicInputs` of parsed ``roi`` arguments (validated)."""
     if args.cost_per_label is None:
@@ -152,10 +171,7 @@ def inputs_from_args(args: argparse.Namespace) -> EconomicInputs:
             "Give the dollars one human label costs, e.g. --cost-per-label 2.50.",
         )
     if args.production_pool is None:
-        raise ConfigError(
-            "--production-pool is missing.",
-            "Give the number of unlabeled items in your real project, e.g. --production-pool 100000.",
-        )
+        raise ConfigError("--production-pool is missing.", _pool_hint(getattr(args, "results", None)))
     pool = args.production_pool
     return EconomicInputs(
         cost_per_label=args.cost_per_label,
