@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from simulations.config import DEFAULT_STRATEGIES, SimulationConfig
+from simulations.curves.pool import PoolCaveat, pool_caveat
 from simulations.datasets import SAMPLES, Dataset
 from simulations.economics.cli import add_roi_parser
 from simulations.errors import ConfigError, LabelwiseError
@@ -145,6 +146,9 @@ def pool_line(dataset: Dataset, report: LoadReport | None) -> str:
 
 
 def _run_simulate(args: argparse.Namespace) -> int:
+    if args.production_pool is not None and args.production_pool < 1:  # before minutes of simulation, not after
+        raise ConfigError(f"--production-pool must be a positive number of items (got {args.production_pool}).",
+                          hint="E.g. --production-pool 100000.")
     dataset, intake = _load_for_cli(args)
     if not args.json:
         for line in intake_lines(intake):
@@ -167,6 +171,7 @@ def _run_simulate(args: argparse.Namespace) -> int:
     # Saved with the results, so a business case built from them uses the whole pool, not the sample.
     result.meta["production_pool_rows"] = production_pool_rows(dataset, intake)
     summary = summarize(result, target, args.metric)
+    caveat = _pool_caveat(args, result, summary, target, intake)
     if args.out:
         save_results(result, args.out)
     if args.json:
@@ -178,15 +183,33 @@ def _run_simulate(args: argparse.Namespace) -> int:
                                              else len(intake.extra_pool))
         out["config"] = result.config.to_dict()
         out["intake"] = None if intake is None else intake.to_dict()
+        out["pool_caveat"] = None if caveat is None else caveat.to_dict()
         if args.out:
             out["results_file"] = str(args.out)
         print(json.dumps(out, indent=2, allow_nan=False, default=_json_default))
     else:
         print(format_summary(summary, result.meta))
         print(pool_line(dataset, intake))
+        if caveat is not None:
+            print(f"note: {caveat.sentence}")
         if args.out:
             print(f"Results saved to {args.out}")
     return 0
+
+
+def _pool_caveat(args: argparse.Namespace, result, summary: Summary, target: Target,
+                 intake: LoadReport | None) -> PoolCaveat | None:
+    """The quick-estimate caveat for the production pool the user gave, or the whole file when intake sampled it.
+
+    Without either, the simulated pool is all the user told us about, so there is nothing to caveat.
+    """
+    pool = args.production_pool
+    if pool is None and intake is not None and intake.sampled:
+        pool = intake.production_pool_rows
+    if pool is None:
+        return None
+    best = summary.best()
+    return pool_caveat(result, int(pool), target, strategy=best.name if best else None, summary=summary)
 
 
 def _json_default(o: object) -> object:
@@ -241,6 +264,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_target_args(p)
     p.add_argument("--n-jobs", type=int, default=1, help="Parallel processes; results do not depend on it.")
     p.add_argument("--out", help="Save the full results (JSON; .gz to compress).")
+    p.add_argument("--production-pool", type=int,
+                   help="Unlabeled items in the real project; when larger than the simulated pool, the output adds the "
+                        "quick-estimate caveat with the ceiling projected to it (default: the whole file when the "
+                        "simulation ran on a sample).")
     p.add_argument("--json", action="store_true", help="Print one JSON object instead of a table.")
     p.add_argument("--quiet", action="store_true", help="No progress line.")
     p.set_defaults(func=_run_simulate)

@@ -78,3 +78,22 @@ def test_simulate_works_on_every_shipped_dataset(capsys, name):
     out = json.loads(capsys.readouterr().out)
     assert out["dataset"]["dataset_name"] == name
     assert out["strategies"]["margin"]["verdict"] in ("beats random", "no evidence", "worse than random")
+
+
+def test_production_pool_larger_than_the_simulated_pool_adds_the_caveat(capsys):
+    plain = run_json(capsys, "--data", "penguins", "--strategies", "margin")
+    assert plain["pool_caveat"] is None  # nothing told us the real pool is larger
+    n_pool = plain["dataset"]["n_pool"]
+    out = run_json(capsys, "--data", "penguins", "--strategies", "margin", "--production-pool", str(10 * n_pool))
+    cav = out["pool_caveat"]
+    assert cav["simulated_pool"] == n_pool and cav["production_pool"] == 10 * n_pool
+    assert f"{10 * n_pool:,}" in cav["sentence"]
+    # the same caveat sentence closes the table output
+    assert main(["simulate", "--data", "penguins", "--strategies", "margin", *FAST,
+                 "--production-pool", str(10 * n_pool)]) == 0
+    assert f"note: {cav['sentence']}" in capsys.readouterr().out
+
+
+def test_production_pool_must_be_positive(capsys):
+    assert main(["simulate", "--data", "penguins", "--production-pool", "0", *FAST]) == 2
+    assert "error: --production-pool must be a positive number" in capsys.readouterr().err
