@@ -337,10 +337,17 @@ def cell_detail(loaded: LoadedSweep, dataset: str, model: str, schedule: str, ta
     if g.empty:
         raise ResultsFileError(f"The sweep has no runs for {dataset} / {model} / {schedule}.",
                                hint="Pick a dataset, model and schedule from the lists.")
-    result = group_result(g)
-    summary = summarize(result, target, metric)
-    return CellDetail(result=result, summary=summary, curves=learning_curves(result, summary.metric),
-                      per_seed=per_seed(result, target, summary.metric))
+    try:
+        result = group_result(g)
+        summary = summarize(result, target, metric)
+        return CellDetail(result=result, summary=summary, curves=learning_curves(result, summary.metric),
+                          per_seed=per_seed(result, target, summary.metric))
+    except LabelwiseError:
+        raise
+    except (KeyError, ValueError, TypeError, IndexError) as exc:
+        raise ResultsFileError(f"The runs for {dataset} / {model} / {schedule} cannot be summarized "
+                               f"({type(exc).__name__}: {exc}).", hint=f"{HINT} Tables edited by hand may have lost "
+                                                                         "rows or columns.") from exc
 
 
 def labels_to_target_frame(summary: Summary) -> pd.DataFrame:

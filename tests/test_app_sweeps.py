@@ -239,6 +239,21 @@ def test_summary_and_detail_are_the_engines(sweep_dir):
         sweep_data.cell_detail(loaded, "adult", "logreg", "b10", TARGET)
 
 
+def test_a_table_the_engine_cannot_summarize_is_a_message(sweep_dir, monkeypatch):
+    loaded = sweep_data.load_folder(str(sweep_dir))
+
+    def broken(*args, **kwargs):
+        raise ValueError("zero-size array")
+
+    monkeypatch.setattr(sweep_data, "sweep_summary", broken)
+    monkeypatch.setattr(sweep_data, "summarize", broken)
+    with pytest.raises(ResultsFileError, match="cannot be summarized") as err:
+        sweep_data.summarize_sweep(loaded, TARGET)
+    assert "zero-size array" in err.value.message and err.value.hint
+    with pytest.raises(ResultsFileError, match="penguins / logreg / b10 cannot be summarized"):
+        sweep_data.cell_detail(loaded, "penguins", "logreg", "b10", TARGET)
+
+
 def test_winners_table_and_savings_text():
     row = {"savings": 0.4, "savings_low": 0.3, "savings_high": 0.55, "savings_bound": "lower", "auc_gain": 0.01}
     assert sweep_data.savings_text(row) == "at least 40% (30% to 55%)"
