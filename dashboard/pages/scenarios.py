@@ -1,28 +1,84 @@
-"""Scenarios: save, rename, duplicate, delete, compare, share, export and import."""
+"""Scenarios: save, rename, duplicate, delete, compare, share; export all scenarios and import them back."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Literal, NoReturn
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, fmt, report, report_cache, session, state, tables, views
-from dashboard.store import ScenarioNotFound, StoreError, scenario_to_dict
+from dashboard import charts, fmt, report, report_cache, scenario_io, session, state, tables, views
+from dashboard.store import ON_CONFLICT, Scenario, ScenarioNotFound, StoreError, scenario_to_dict
+
+FLASH = "lw_scenarios_flash"
+IMPORT_ROUND = "lw_import_round"  # bumped after an import, so the uploader comes back empty
+GONE = "This scenario was deleted in another session; the list below shows what is saved now."
 
 st.title("Scenarios: save, compare and share")
 
 try:
     store = session.store()
 except StoreError as exc:
-    st.error(str(exc), icon=":material/error:")
+    views.show_error(exc)
     st.stop()
+
 
 def _select(scenario_id: str) -> None:
     """Make a scenario the selected one (also in the picker, whose widget state would otherwise win)."""
     st.session_state["lw_selected"] = scenario_id
     st.session_state["lw_pending_pick"] = scenario_id  # applied before the picker is drawn
+
+
+def _flash(where: Literal["list", "import"], kind: Literal["success", "warning"], text: str) -> None:
+    """Keep a message for the next run: actions rerun the page so the list is fresh, which drops what they wrote."""
+    st.session_state[FLASH] = {"where": where, "kind": kind, "text": text}
+
+
+def _show_flash(where: Literal["list", "import"]) -> None:
+    msg = st.session_state.get(FLASH)
+    if msg and msg["where"] == where:
+        del st.session_state[FLASH]
+        icon = ":material/check_circle:" if msg["kind"] == "success" else ":material/warning:"
+        getattr(st, msg["kind"])(msg["text"], icon=icon)
+
+
+def _compare(pair: list[tuple[Scenario, Any]]) -> None:
+    """Two scenarios side by side: key numbers in one table, each learning curve in its column."""
+    rows: dict[str, list[str]] = {}
+    for s, _ in pair:
+        an = s.payload.get("analysis") or {}
+        b = an.get("business") or {}
+        e = an.get("economics") or {}
+        vals = {
+            "Data": s.dataset_name,
+            "Verdict": an.get("verdict", ""),
+            "Cost per label": fmt.money(e.get("cost_per_label")),
+            "Production pool": fmt.count(e.get("production_pool")),
+            **{title: fmt.range_text(b.get(k), kind) for k, title, kind, _ in tables.HEADLINES},
+        }
+        for k, v in vals.items():
+            rows.setdefault(k, []).append(v)
+    names = [s.name for s, _ in pair]
+    if names[0] == names[1]:
+        names = [f"{names[0]} (left)", f"{names[1]} (right)"]
+    st.dataframe(pd.DataFrame(rows, index=names).T, width="stretch")
+    for s, col in pair:
+        an = s.payload.get("analysis") or {}
+        curves = tables.curves_frame(an)
+        if not curves.empty:
+            with col:
+                views.chart(charts.learning_curve_chart(
+                    curves, metric_label=an.get("metric_label", "accuracy"),
+                    target=(an.get("target") or {}).get("value_median"), title=s.name[:60]),
+                    key=f"cmp_chart_{s.id}")
+
+
+def _gone(text: str = GONE) -> NoReturn:
+    """The selected scenario vanished (another session deleted it): say so once and show the fresh list."""
+    st.session_state.pop("lw_selected", None)
+    _flash("list", "warning", text)
+    st.rerun()
 
 
 # ---- save the current plan -----------------------------------------------------------------------------
@@ -45,7 +101,7 @@ else:
                             else {"analysis": a}, dataset_name=str(d.get("name", "")),
                             dataset_fingerprint=str(d.get("fingerprint", "")))
         except StoreError as exc:
-            st.error(str(exc), icon=":material/error:")
+            views.show_error(exc)
         else:
             _select(sc.id)
             st.success(f"Saved **{sc.name}**. Anyone who can reach this app can open it from its share link:",
@@ -54,9 +110,18 @@ else:
 
 # ---- the list ------------------------------------------------------------------------------------------
 st.header("Saved scenarios", divider="gray")
-scenarios = store.list()
+_show_flash("list")
+try:
+    scenarios = store.list()
+    listed = True
+except StoreError as exc:  # StoreBusy included: message and hint, and the page still offers import below
+    views.show_error(exc)
+    scenarios, listed = [], False
 if not scenarios:
-    st.info("No saved scenarios yet.", icon=":material/bookmarks:")
+    if listed and st.session_state.pop("lw_selected", None) is not None:  # the last one, deleted elsewhere
+        st.warning(GONE, icon=":material/warning:")
+    if listed:
+        st.info("No saved scenarios yet.", icon=":material/bookmarks:")
 else:
     st.dataframe(pd.DataFrame([{"Name": s.name, "Data": s.dataset_name, "Saved": s.created_at.replace("T", " "),
                                 "Changed": s.updated_at.replace("T", " ")} for s in scenarios]),
@@ -68,6 +133,8 @@ else:
         st.session_state["scenario_pick"] = pending
     if st.session_state.get("scenario_pick") not in ids:
         sel = st.session_state.get("lw_selected")
+        if sel is not None and sel not in ids:  # selected here, deleted elsewhere since the last run
+            st.warning(GONE, icon=":material/warning:")
         st.session_state["scenario_pick"] = sel if sel in ids else ids[0]
     chosen = st.selectbox("Scenario", ids, key="scenario_pick",
                           format_func=lambda i: f"{by_id[i].name} ({by_id[i].dataset_name})",
@@ -76,7 +143,9 @@ else:
     try:
         sc = store.get(chosen)
     except ScenarioNotFound:
-        st.warning("That scenario was just deleted in another session.")
+        _gone()
+    except StoreError as exc:
+        views.show_error(exc)
         st.stop()
     sa: dict[str, Any] = sc.payload.get("analysis") or {}
 
@@ -89,24 +158,44 @@ else:
         session.set_outcome(state.result_from_payload(sc.payload), sa, {})
         st.session_state[session.LOADED] = sc.id
         st.success(f"Opened **{sc.name}**: the Results, Business case and Stopping pages now show it.")
-    if c2.button("Duplicate", icon=":material/content_copy:", key="dup_btn"):
-        copy = store.duplicate(sc.id)
-        _select(copy.id)
-        st.rerun()
+    # Keys carry the id: a click meant for a scenario that has since vanished from the list is dropped with
+    # its button instead of acting on whichever scenario the picker falls back to.
+    if c2.button("Duplicate", icon=":material/content_copy:", key=f"dup_btn_{sc.id}"):
+        try:
+            copy = store.duplicate(sc.id)
+        except ScenarioNotFound:
+            _gone("This scenario was deleted in another session, so there is nothing to copy; the list below "
+                  "shows what is saved now.")
+        except StoreError as exc:
+            views.show_error(exc)
+        else:
+            _select(copy.id)
+            st.rerun()
     confirm = c4.checkbox("Yes, delete it", key=f"confirm_delete_{sc.id}")
-    if c3.button("Delete", icon=":material/delete:", key="del_btn", disabled=not confirm,
-                 help="Tick 'Yes, delete it' first. The share link stops working."):
-        store.delete(sc.id)
-        st.session_state.pop("lw_selected", None)
-        st.rerun()
+    if c3.button("Delete", icon=":material/delete:", key=f"del_btn_{sc.id}", disabled=not confirm,
+                 help="Tick 'Yes, delete it' first. The share link stops working.") and confirm:
+        try:
+            store.delete(sc.id)
+        except ScenarioNotFound:
+            _gone("This scenario had already been deleted in another session; the list below shows what is "
+                  "saved now.")
+        except StoreError as exc:
+            views.show_error(exc)
+        else:
+            st.session_state.pop("lw_selected", None)
+            _flash("list", "success", f"Deleted **{sc.name}**; its share link no longer works.")
+            st.rerun()
     with st.form("rename_form", border=False):
         r1, r2 = st.columns([3, 1], vertical_alignment="bottom")
         new_name = r1.text_input("New name", value=sc.name, max_chars=120, key=f"rename_text_{sc.id}")
         if r2.form_submit_button("Rename", icon=":material/edit:"):
             try:
                 store.rename(sc.id, new_name)
+            except ScenarioNotFound:
+                _gone("This scenario was deleted in another session, so it cannot be renamed; the list below "
+                      "shows what is saved now.")
             except StoreError as exc:
-                st.error(str(exc))
+                views.show_error(exc)
             else:
                 st.rerun()
     e1, e2, e3 = st.columns(3)
@@ -127,45 +216,40 @@ else:
         k1, k2 = st.columns(2)
         left_id = k1.selectbox("Left", ids, index=0, key="cmp_left", format_func=lambda i: by_id[i].name)
         right_id = k2.selectbox("Right", ids, index=1, key="cmp_right", format_func=lambda i: by_id[i].name)
-        pair = [(store.get(left_id), k1), (store.get(right_id), k2)]
-        rows: dict[str, list[str]] = {}
-        for s, _ in pair:
-            an = s.payload.get("analysis") or {}
-            b = an.get("business") or {}
-            e = an.get("economics") or {}
-            vals = {
-                "Data": s.dataset_name,
-                "Verdict": an.get("verdict", ""),
-                "Cost per label": fmt.money(e.get("cost_per_label")),
-                "Production pool": fmt.count(e.get("production_pool")),
-                **{title: fmt.range_text(b.get(k), kind) for k, title, kind, _ in tables.HEADLINES},
-            }
-            for k, v in vals.items():
-                rows.setdefault(k, []).append(v)
-        names = [s.name for s, _ in pair]
-        if names[0] == names[1]:
-            names = [f"{names[0]} (left)", f"{names[1]} (right)"]
-        st.dataframe(pd.DataFrame(rows, index=names).T, width="stretch")
-        for s, col in pair:
-            an = s.payload.get("analysis") or {}
-            curves = tables.curves_frame(an)
-            if not curves.empty:
-                with col:
-                    views.chart(charts.learning_curve_chart(
-                        curves, metric_label=an.get("metric_label", "accuracy"),
-                        target=(an.get("target") or {}).get("value_median"), title=s.name[:60]),
-                        key=f"cmp_chart_{s.id}")
+        try:
+            _compare([(store.get(left_id), k1), (store.get(right_id), k2)])
+        except ScenarioNotFound:
+            st.info("One of these two was just deleted in another session; pick another.", icon=":material/info:")
+        except StoreError as exc:
+            views.show_error(exc)
 
-# ---- import --------------------------------------------------------------------------------------------
-st.header("Import a scenario", divider="gray")
-up = st.file_uploader("Scenario file (JSON exported from Labelwise)", type=["json"], key="import_file",
-                      help="Imported scenarios get a new share link.")
+# ---- export all / import -------------------------------------------------------------------------------
+st.header("Back up, move or import scenarios", divider="gray")
+_show_flash("import")
+st.download_button(
+    "Export all scenarios (JSON)", lambda: scenario_io.export_bytes(store),  # built on click, not on every run
+    f"labelwise-scenarios-{datetime.now(UTC):%Y%m%d}.json", "application/json", key="dl_all",
+    icon=":material/download:", disabled=not scenarios,
+    help="One file with every saved scenario, share links included: a backup, or a way to move them to another "
+         "Labelwise. Import it below; restored links work again.")
+import_round = int(st.session_state.get(IMPORT_ROUND, 0))
+up = st.file_uploader("Import scenarios: a file from 'Export all scenarios' or one 'Scenario (JSON)'", type=["json"],
+                      key=f"import_file_{import_round}",
+                      help="A single scenario always comes in as a new scenario with a new share link.")
+rule = st.radio("Scenarios that are already here", ON_CONFLICT, key="import_conflict", horizontal=True,
+                format_func=lambda r: scenario_io.CONFLICT_LABELS[r])
+st.caption(scenario_io.CONFLICT_HELP + " Identical copies are left as they are.")
 if up is not None and st.button("Import", key="import_btn", icon=":material/upload:"):
     try:
-        sc = store.import_dict(json.loads(up.getvalue().decode("utf-8")))
-    except (StoreError, ValueError, UnicodeDecodeError) as exc:
-        st.error(f"Cannot import this file: {exc}", icon=":material/error:")
+        outcome = scenario_io.import_bytes(store, up.getvalue(), on_conflict=rule)
+    except StoreError as exc:  # bad file (nothing imported), newer Labelwise, busy or unusable database
+        views.show_error(exc)
     else:
-        _select(sc.id)
-        st.success(f"Imported **{sc.name}**.")
+        if outcome.scenario is not None:
+            _select(outcome.scenario.id)
+            done = f"Imported **{outcome.scenario.name}** as a new scenario with its own share link."
+        else:
+            done = scenario_io.report_text(outcome.report)
+        st.session_state[IMPORT_ROUND] = import_round + 1  # a fresh, empty uploader: no accidental second import
+        _flash("import", "success", done)
         st.rerun()
