@@ -25,10 +25,15 @@ if not share_id:
 
 try:
     sc = session.store().get_by_share_id(share_id)
-except (ScenarioNotFound, StoreError):
+except ScenarioNotFound:
     st.title("Scenario not found")
     st.warning("No saved scenario has this link. It may have been deleted, or the link was copied incompletely. "
                "Ask the person who shared it for a new link.", icon=":material/link_off:")
+    back_to_planner()
+    st.stop()
+except StoreError as exc:  # busy or unusable database: the link may be fine, so say what is wrong instead
+    st.title("Scenario unavailable")
+    views.show_error(exc)
     back_to_planner()
     st.stop()
 
