@@ -17,7 +17,7 @@ import streamlit as st  # noqa: E402
 
 from dashboard import state  # noqa: E402
 
-PAGES_DIR = Path(__file__).resolve().parent / "pages"
+PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
 
 st.set_page_config(page_title="Labelwise", page_icon=":material/label:", layout="wide")
 

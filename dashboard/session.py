@@ -78,7 +78,7 @@ def need_analysis() -> dict[str, Any] | None:
     if a is None:
         st.info("Nothing to show yet: set up a plan and press **Run simulation** on the Plan page "
                 "(or open a saved scenario).", icon=":material/info:")
-        link("pages/plan.py", "Go to the Plan page", ":material/edit_note:")
+        link("app_pages/plan.py", "Go to the Plan page", ":material/edit_note:")
     return a
 
 

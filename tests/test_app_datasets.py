@@ -11,7 +11,7 @@ from dashboard import session
 from dashboard.testing import small_run
 from simulations import SAMPLES
 
-PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "pages"
+PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "app_pages"
 
 
 @pytest.mark.parametrize("sample", list(SAMPLES))

@@ -14,7 +14,7 @@ from simulations.datasets import load_sample_frame
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "dashboard" / "app.py")
-PLAN = str(ROOT / "dashboard" / "pages" / "plan.py")
+PLAN = str(ROOT / "dashboard" / "app_pages" / "plan.py")
 
 
 @pytest.fixture(autouse=True)

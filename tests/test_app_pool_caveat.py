@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import session, state
 from dashboard.testing import small_run
 
-PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "pages"
+PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "app_pages"
 
 
 def _page(name: str, pool_factor: int) -> tuple[AppTest, dict]:

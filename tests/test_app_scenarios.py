@@ -15,7 +15,7 @@ from dashboard import fmt, scenario_io, session
 from dashboard.store import ImportReport, ScenarioStore, StoreBusy, StoreError, scenario_to_dict
 from dashboard.testing import small_run
 
-PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "pages"
+PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "app_pages"
 
 
 @pytest.fixture(autouse=True)

@@ -24,8 +24,8 @@ from simulations.sweep import read_table, run_sweep, sweep_config_from_dict, swe
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "dashboard" / "app.py")
-SWEEPS = str(ROOT / "dashboard" / "pages" / "sweeps.py")
-REVIEW = str(ROOT / "dashboard" / "pages" / "review.py")
+SWEEPS = str(ROOT / "dashboard" / "app_pages" / "sweeps.py")
+REVIEW = str(ROOT / "dashboard" / "app_pages" / "review.py")
 LOAD = "FormSubmitter:sw_folder_form-Load sweep"
 #: A target other than the default, so the tests see that the page takes it from sweep.json.
 TARGET = Target("share_of_gap", 0.9)
@@ -136,7 +136,7 @@ def test_a_bad_file_after_a_good_one_replaces_the_view_with_the_message(sweep_di
 
 def test_sweeps_is_in_the_navigation():
     at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page("pages/sweeps.py").run()
+    at.switch_page("app_pages/sweeps.py").run()
     assert not at.exception, at.exception
     assert at.title[0].value.startswith("Sweeps")
 
@@ -300,7 +300,7 @@ def test_a_share_link_opens_a_clean_review_with_a_way_back(shared, nav_positions
     assert not at.exception, at.exception
     assert nav_positions == ["hidden"]  # no editors' navigation for stakeholders
     assert not at.sidebar.children  # and nothing else in the sidebar
-    at.switch_page("pages/review.py").run()
+    at.switch_page("app_pages/review.py").run()
     assert not at.exception, at.exception
     assert at.title[0].value == "Shared plan"
     links = [str(p.proto) for p in at.get("page_link")]
@@ -308,14 +308,14 @@ def test_a_share_link_opens_a_clean_review_with_a_way_back(shared, nav_positions
 
 
 def test_a_share_link_opened_first_after_a_server_start_still_gets_the_clean_view(shared, nav_positions):
-    # AppTest starts like a fresh server: with dashboard/pages/ present, Streamlit runs a deep-linked page on its
-    # own (legacy mode, an automatic sidebar listing every file) until app.py has run once.
+    # AppTest starts like a fresh server; a deep link must still run through app.py (a dashboard/pages/ folder
+    # would make Streamlit run the page on its own, with an automatic sidebar listing every file).
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["id"] = shared
-    at.switch_page("pages/review.py")
+    at.switch_page("app_pages/review.py")
     at.run()
     assert not at.exception, at.exception
-    assert nav_positions == ["hidden"]  # the page reran through app.py
+    assert nav_positions == ["hidden"]  # the page ran through app.py
     assert at.title[0].value == "Shared plan"
 
 

@@ -336,6 +336,6 @@ if a is not None:
                         f"Simulated in {info.get('seconds', 0):.1f} s.") +
                        f" Data: {a['dataset'].get('name')}, {a['dataset'].get('n_rows'):,} rows.")
         cols = st.columns(3)
-        session.link("pages/results.py", "See the evidence", ":material/show_chart:", cols[0])
-        session.link("pages/business.py", "See the business case", ":material/payments:", cols[1])
-        session.link("pages/scenarios.py", "Save and share", ":material/bookmarks:", cols[2])
+        session.link("app_pages/results.py", "See the evidence", ":material/show_chart:", cols[0])
+        session.link("app_pages/business.py", "See the business case", ":material/payments:", cols[1])
+        session.link("app_pages/scenarios.py", "Save and share", ":material/bookmarks:", cols[2])

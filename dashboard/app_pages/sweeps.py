@@ -10,12 +10,10 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from dashboard import charts, navigation, sweep_charts, sweep_data, tables, views
+from dashboard import charts, sweep_charts, sweep_data, tables, views
 from dashboard.sweep_data import LoadedSweep, SweepSummary
 from simulations import LabelwiseError, Target
 from simulations.summary import METRIC_NAMES
-
-navigation.ensure_app_navigation()  # a bookmarked /sweeps opened first after a server start
 
 LOADED = "sw_loaded"
 SUMMARY = "sw_summary"

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import fmt, navigation, report, report_cache, session, stopping_view, tables, views
+from dashboard import fmt, report, report_cache, session, stopping_view, tables, views
 from dashboard.store import ScenarioNotFound, StoreError, scenario_to_dict
-
-navigation.ensure_app_navigation()  # a share link opened first after a server start
 
 
 def back_to_planner() -> None:
     """The way out of the read-only view (a share link hides the editors' navigation, see app.py)."""
-    session.link("pages/plan.py", "Plan your own labeling budget", ":material/edit_note:")
+    session.link("app_pages/plan.py", "Plan your own labeling budget", ":material/edit_note:")
 
 
 share_id = st.query_params.get("id", "")
@@ -20,7 +18,7 @@ if not share_id:
     st.title("Review a scenario")
     st.info("This page shows a saved scenario from its share link. Save a scenario on the Scenarios page to get "
             "one.", icon=":material/link:")
-    session.link("pages/scenarios.py", "Go to Scenarios", ":material/bookmarks:")
+    session.link("app_pages/scenarios.py", "Go to Scenarios", ":material/bookmarks:")
     st.stop()
 
 try:
