@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from dashboard import fmt, report, report_cache, session, stopping_view, tables, views
-from dashboard.store import ScenarioNotFound, StoreError, scenario_to_dict
+from dashboard.store import ScenarioNotFound, StoreBusy, StoreError, scenario_to_dict
+
+_log = logging.getLogger(__name__)
 
 
 def back_to_planner() -> None:
@@ -29,9 +33,17 @@ except ScenarioNotFound:
                "Ask the person who shared it for a new link.", icon=":material/link_off:")
     back_to_planner()
     st.stop()
-except StoreError as exc:  # busy or unusable database: the link may be fine, so say what is wrong instead
+except StoreBusy:  # the link may be fine: say so, without the server's file paths a stakeholder has no use for
     st.title("Scenario unavailable")
-    views.show_error(exc)
+    st.warning("The scenario store is busy saving other work. Reload this page in a moment.",
+               icon=":material/hourglass_top:")
+    back_to_planner()
+    st.stop()
+except StoreError as exc:
+    _log.error("Review of a share link failed: %s (%s)", exc.message, exc.hint)  # the details, for the operator
+    st.title("Scenario unavailable")
+    st.error("The scenario store cannot be read right now. Ask the person who shared this link, or the team that "
+             "runs this Labelwise server (the details are in its log).", icon=":material/error:")
     back_to_planner()
     st.stop()
 
