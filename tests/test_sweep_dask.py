@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
+import types
 
 import pandas as pd
 import pytest
@@ -20,8 +22,15 @@ pytestmark = pytest.mark.timeout(180)
 @pytest.fixture(scope="module")
 def client():
     """One LocalCluster for the module, made the way ``--dask-local 2`` makes it (starting one costs seconds)."""
-    with dask_client(dask_local=2) as c:
-        yield c
+    # Worker processes are spawned, and spawn re-runs the parent's __main__ file. Earlier AppTests leave a
+    # dashboard page script there (AppTest runs pages as __main__), so give the workers an empty __main__.
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        with dask_client(dask_local=2) as c:
+            yield c
+    finally:
+        sys.modules["__main__"] = main
 
 
 def config(**over):
