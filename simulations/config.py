@@ -13,6 +13,8 @@ from simulations.errors import ConfigError
 
 DEFAULT_STRATEGIES = ("random", "margin", "entropy", "least_confidence")
 DEFAULT_BUDGET = 500
+#: How preset models weight classes (see :func:`simulations.models.resolve_class_weight`).
+CLASS_WEIGHTS = ("auto", "balanced", "none")
 
 
 def require(cond: bool, message: str, hint: str) -> None:
@@ -76,6 +78,11 @@ class SimulationConfig:
     max_candidates : int, optional
         Score a random subset of this many unlabeled rows per round instead of all (an approximation for
         very large pools).
+    class_weight : {"auto", "balanced", "none"}
+        How the preset models weight classes. ``"auto"`` weights them inversely to their frequency when the
+        data is imbalanced (the score is then balanced accuracy, so an unweighted model that predicts the
+        majority class would make random sampling look hopeless and inflate the savings); see
+        :func:`simulations.models.resolve_class_weight`.
     """
 
     strategies: tuple[str, ...] = DEFAULT_STRATEGIES
@@ -90,6 +97,7 @@ class SimulationConfig:
     max_test_rows: int = 5000
     stop_set_rows: int = 1000
     max_candidates: int | None = None
+    class_weight: str = "auto"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -113,6 +121,8 @@ class SimulationConfig:
         require(self.stop_set_rows >= 10, "stop_set_rows must be at least 10.", "About 1,000 is recommended.")
         require(self.max_candidates is None or self.max_candidates >= 1, "max_candidates must be positive.",
                 "Leave it empty to score the whole pool.")
+        require(self.class_weight in CLASS_WEIGHTS, f"Unknown class_weight '{self.class_weight}'.",
+                f"Use one of: {', '.join(CLASS_WEIGHTS)}.")
 
     @property
     def seed_values(self) -> list[int]:

@@ -12,6 +12,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassif
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import GaussianNB, MultinomialNB
 
+from simulations.config import CLASS_WEIGHTS
 from simulations.errors import ConfigError
 
 MODELS: dict[str, str] = {
@@ -56,7 +57,42 @@ def _nonnegative(X: Any) -> bool:
     return data.size == 0 or float(data.min()) >= 0.0
 
 
-def model_factory(spec: str | Any, X: Any) -> Callable[[int], Any]:
+def resolve_class_weight(setting: str, metric: str, spec: str | Any = "logreg") -> tuple[str | None, str]:
+    """The class weighting a run uses, and why, in plain words.
+
+    Parameters
+    ----------
+    setting : {"auto", "balanced", "none"}
+        ``"auto"``: balanced when the run's score is balanced accuracy (imbalanced data), for preset models only
+        (an estimator passed in is used exactly as configured).
+    metric : str
+        The run's default metric (:func:`simulations.summary.choose_metric`).
+    spec : str or estimator
+        The model.
+
+    Returns
+    -------
+    class_weight : "balanced" or None
+    reason : str
+    """
+    if setting not in CLASS_WEIGHTS:
+        raise ConfigError(f"Unknown class_weight '{setting}'.", hint=f"Use one of: {', '.join(CLASS_WEIGHTS)}.")
+    preset = isinstance(spec, str)
+    if setting == "none" or (setting == "auto" and not preset):
+        why = "as configured" if not preset and setting == "auto" else "class_weight none"
+        return None, f"Classes are not weighted ({why})."
+    if setting == "auto" and metric != "balanced_accuracy":
+        return None, "Classes are not weighted: they are reasonably balanced."
+    if not preset and "class_weight" not in clone(spec).get_params():
+        raise ConfigError(f"{type(spec).__name__} has no class_weight parameter to balance classes with.",
+                          hint="Use class_weight none, or a model with class_weight (e.g. LogisticRegression).")
+    why = ("the data is imbalanced and scored by balanced accuracy, so an unweighted model would mostly predict "
+           "the majority class and make random sampling look worse than it is" if setting == "auto"
+           else "class_weight balanced")
+    return "balanced", f"Classes are weighted inversely to their frequency ({why})."
+
+
+def model_factory(spec: str | Any, X: Any, class_weight: str | None = None) -> Callable[[int], Any]:
     """A function ``random_state -> unfitted classifier`` for this feature matrix.
 
     Parameters
@@ -65,6 +101,9 @@ def model_factory(spec: str | Any, X: Any) -> Callable[[int], Any]:
         A key of :data:`MODELS` or an unfitted scikit-learn classifier with ``predict_proba``.
     X : ndarray or sparse matrix, shape (n_rows, n_features)
         Used only to pick the naive Bayes variant (multinomial needs non-negative features).
+    class_weight : "balanced" or None
+        From :func:`resolve_class_weight`. Naive Bayes has no class weights; balanced means uniform class
+        priors for the multinomial variant (the Gaussian one keeps its fitted priors).
     """
     validate_model(spec)
     if not isinstance(spec, str):
@@ -72,19 +111,23 @@ def model_factory(spec: str | Any, X: Any) -> Callable[[int], Any]:
             est = clone(spec)
             if "random_state" in est.get_params():
                 est.set_params(random_state=random_state)
+            if class_weight is not None:
+                est.set_params(class_weight=class_weight)
             return est
         return from_estimator
+    cw = class_weight
     if spec == "logreg":
-        return lambda rs: LogisticRegression(C=1.0, max_iter=1000, random_state=rs)
+        return lambda rs: LogisticRegression(C=1.0, max_iter=1000, class_weight=cw, random_state=rs)
     if spec == "random_forest":
-        return lambda rs: RandomForestClassifier(n_estimators=100, n_jobs=1, random_state=rs)
+        return lambda rs: RandomForestClassifier(n_estimators=100, n_jobs=1, class_weight=cw, random_state=rs)
     if spec == "hist_gradient_boosting":
         # Small labeled sets: the default min_samples_leaf=20 would forbid any split below 40 labels.
         return lambda rs: HistGradientBoostingClassifier(
-            max_iter=100, max_leaf_nodes=15, min_samples_leaf=3, early_stopping=False, random_state=rs
+            max_iter=100, max_leaf_nodes=15, min_samples_leaf=3, early_stopping=False, class_weight=cw,
+            random_state=rs,
         )
     if _nonnegative(X):
-        return lambda rs: MultinomialNB(alpha=0.1)
+        return lambda rs: MultinomialNB(alpha=0.1, fit_prior=cw is None)
     return lambda rs: GaussianNB()
 
 
