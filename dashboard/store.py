@@ -276,7 +276,8 @@ class ScenarioStore:
         StoreError
             The file is from a newer Labelwise (left untouched), or is not a usable database.
         """
-        self._refuse_newer(self.schema_version())  # before anything writes to the file
+        version = self.schema_version()
+        self._refuse_newer(version)  # before anything writes to the file
 
         def to_wal(conn: sqlite3.Connection) -> None:
             # Persistent in the file; cannot change inside a transaction, so it comes before the migration.
@@ -284,6 +285,10 @@ class ScenarioStore:
                 conn.execute("PRAGMA journal_mode = WAL")
 
         self._run(to_wal, write=False)
+        if version == SCHEMA_VERSION:
+            # Up to date (the usual case: every page run opens a store): no write lock, so opening a share
+            # link never waits for, or fails behind, another session's save.
+            return
 
         def steps(conn: sqlite3.Connection) -> None:
             # Read again under the write lock: another process may have migrated since.

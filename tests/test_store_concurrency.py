@@ -162,3 +162,19 @@ def test_concurrent_first_opens_of_an_old_file_migrate_once(tmp_path):
     assert errors == []
     store = ScenarioStore(path)
     assert len(store.list()) == 8 and store.journal_mode() == "wal"
+
+
+def test_opening_an_up_to_date_store_does_not_wait_for_a_writer(tmp_path):
+    """Every page run opens a store: a share link must read while another session holds the write lock."""
+    path = tmp_path / "open.db"
+    sc = ScenarioStore(path).save("shared", inputs={}, payload={"a": 1}, dataset_name="d", dataset_fingerprint="f")
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another session in the middle of a long save
+    try:
+        t0 = time.perf_counter()
+        store = ScenarioStore(path, busy_timeout=0.5)
+        assert store.get_by_share_id(sc.share_id).payload == {"a": 1}
+        assert time.perf_counter() - t0 < 0.4  # read at once, not after waiting out the lock
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
