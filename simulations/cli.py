@@ -25,7 +25,7 @@ from simulations.models import MODELS
 from simulations.results import save_results
 from simulations.runner import Progress, run_simulation
 from simulations.stopping.cli import add_stop_parser
-from simulations.summary import METRIC_NAMES, Interval, Summary, Target, summarize
+from simulations.summary import METRIC_NAMES, Summary, Target, format_interval, summarize
 from simulations.sweep_cli import add_sweep_parser
 
 
@@ -69,17 +69,6 @@ def _load_for_cli(args: argparse.Namespace) -> tuple[Dataset, LoadReport | None]
         raise
 
 
-def _fmt_interval(iv: Interval | None, pct: bool = False, digits: int = 0) -> str:
-    if iv is None or iv.median is None:
-        return "n/a"
-
-    def f(x: float) -> str:
-        return f"{100 * x:.{digits}f}%" if pct else f"{x:,.{digits}f}"
-
-    prefix = {"lower": ">= ", "upper": "<= "}.get(iv.bound or "", "")
-    return f"{prefix}{f(iv.median)} ({f(iv.low)} to {f(iv.high)})"
-
-
 def format_summary(summary: Summary, meta: dict) -> str:
     """A readable table of the run."""
     lines = [
@@ -87,8 +76,8 @@ def format_summary(summary: Summary, meta: dict) -> str:
         f"{len(meta.get('classes', []))} classes,"
         f" {meta.get('n_missing_labels', 0)} rows without a label left out); model {meta.get('model')}",
         f"Metric: {summary.metric_reason}",
-        f"Full-data {METRIC_NAMES[summary.metric]} (ceiling): {_fmt_interval(summary.ceiling, pct=True, digits=1)}"
-        f"; target: {summary.target_description} = {_fmt_interval(summary.target_value, pct=True, digits=1)}",
+        f"Full-data {METRIC_NAMES[summary.metric]} (ceiling): {format_interval(summary.ceiling, pct=True, digits=1)}"
+        f"; target: {summary.target_description} = {format_interval(summary.target_value, pct=True, digits=1)}",
         f"Budget {summary.budget:,} labels; medians with 95% intervals over "
         f"{next(iter(summary.strategies.values())).n_seeds} seeds.",
         "",
@@ -96,11 +85,11 @@ def format_summary(summary: Summary, meta: dict) -> str:
     header = f"{'strategy':<24}{'labels to target':<28}{'savings vs random':<30}{'AUC':<8}{'final':<8}verdict"
     lines += [header, "-" * len(header)]
     for name, s in summary.strategies.items():
-        ltt = _fmt_interval(s.labels_to_target)
+        ltt = format_interval(s.labels_to_target)
         if s.labels_to_target.censored:
             ltt = f"> budget ({summary.budget:,})"
         lines.append(
-            f"{name:<24}{ltt:<28}{_fmt_interval(s.savings_vs_random, pct=True):<30}"
+            f"{name:<24}{ltt:<28}{format_interval(s.savings_vs_random, pct=True):<30}"
             f"{s.auc.median:<8.3f}{s.final.median:<8.3f}{s.verdict}"
             + (f" (P worse {s.p_worse_than_random:.2f})" if s.p_worse_than_random is not None else "")
         )

@@ -93,6 +93,29 @@ class Interval:
         return asdict(self)
 
 
+def format_interval(iv: Interval | None, pct: bool = False, digits: int = 0) -> str:
+    """``median (low to high)`` for people, ``>= `` / ``<= `` before a censored median; "n/a" without one.
+
+    Parameters
+    ----------
+    iv : Interval or None
+    pct : bool
+        Show shares as percentages.
+    digits : int
+        Decimals shown.
+    """
+    if iv is None or iv.median is None:
+        return "n/a"
+
+    def f(x: float | None) -> str:
+        if x is None:
+            return "n/a"
+        return f"{100 * x:.{digits}f}%" if pct else f"{x:,.{digits}f}"
+
+    prefix = {"lower": ">= ", "upper": "<= "}.get(iv.bound or "", "")
+    return f"{prefix}{f(iv.median)} ({f(iv.low)} to {f(iv.high)})"
+
+
 def _resolve_metric(result: SimulationResult, metric: str | None) -> str:
     metric = metric or result.metric
     if metric not in METRIC_NAMES:

@@ -83,6 +83,9 @@ def test_no_caveat_when_the_simulated_pool_is_as_large():
     assert pool_caveat(res, N_SIM // 2, Target()) is None
     p = project_to_pool(res, N_SIM, Target())
     assert not p.target_corrected_flag and p.ceiling_projected == p.ceiling_simulated.median
+    assert p.target_corrected == p.target_simulated
+    assert p.ceiling_model == "" and p.to_dict()["ceiling_backtest_mae"] is None  # nothing projected, nothing fitted
+    assert all(s.corrected is None for s in p.strategies.values())
 
 
 def test_caveat_sentence_carries_pools_figures_and_corrected_pair():
@@ -90,8 +93,13 @@ def test_caveat_sentence_carries_pools_figures_and_corrected_pair():
     cav = pool_caveat(res, 10 * N_SIM, Target(), strategy="margin")
     assert cav.simulated_pool == N_SIM and cav.production_pool == 10 * N_SIM and cav.strategy == "margin"
     assert f"{N_SIM:,} items" in cav.sentence and f"{10 * N_SIM:,}" in cav.sentence and "10.0x" in cav.sentence
-    rnd = cav.projection.strategies["random"].corrected.labels
-    assert f"{rnd:,.0f}" in cav.sentence
+    rnd = cav.projection.strategies["random"].corrected
+    # every count shown carries its 95% interval: corrected (fitted curve) and simulated (over seeds)
+    assert f"about {rnd.labels:,.0f} ({rnd.low:,.0f} to {rnd.high:,.0f}" in cav.sentence
+    sim = cav.projection.strategies["margin"].simulated
+    assert f"{sim.median:,.0f} ({sim.low:,.0f} to {sim.high:,.0f})" in cav.sentence
+    cs = cav.projection.ceiling_simulated
+    assert f"{cs.median:.3f} ({cs.low:.3f} to {cs.high:.3f}) here" in cav.details
     assert f"{QUICK_VS_FULL.labels_quick_lower} of {QUICK_VS_FULL.labels_compared}" in cav.sentence
     assert QUICK_VS_FULL.source in cav.details
     assert cav.applied == QUICK_VS_FULL.correction_helps

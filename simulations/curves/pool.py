@@ -28,7 +28,7 @@ import numpy as np
 
 from simulations.curves.fit import CurveFit, LabelsEstimate, fit_curve, fit_curves
 from simulations.errors import ConfigError, DataError
-from simulations.summary import METRIC_NAMES, Interval, Summary, Target, summarize
+from simulations.summary import METRIC_NAMES, Interval, Summary, Target, format_interval, summarize
 
 if TYPE_CHECKING:
     from simulations.results import SimulationResult
@@ -184,9 +184,10 @@ class PoolProjection:
     ceiling_projected, ceiling_projected_low, ceiling_projected_high : float
         Projected score with the whole production pool, and its 95% prediction interval.
     ceiling_model : str
-        Curve model fitted to the random curve (plus the ceiling point).
+        Curve model fitted to the random curve (plus the ceiling point); "" when the production pool is not
+        larger (nothing is projected, so no curve is fitted).
     ceiling_backtest_mae : float
-        That model's backtest error on this curve (metric units; NaN without a backtest).
+        That model's backtest error on this curve (metric units; NaN without a backtest or a fit).
     target_simulated, target_corrected : float
         Target value against the simulated and the projected ceiling (equal when ``target_corrected_flag`` is
         False).
@@ -291,12 +292,6 @@ def _at_least(est: LabelsEstimate, first: float) -> LabelsEstimate:
     return replace(est, labels=up(est.labels), low=up(est.low), high=up(est.high))
 
 
-def _corrected_target(target: Target, ceiling: float, baseline: float) -> tuple[float, bool]:
-    if target.kind == "absolute":
-        return target.value, False
-    return target.value_for(ceiling, baseline), True
-
-
 def project_to_pool(
     result: SimulationResult,
     production_pool: int,
@@ -339,9 +334,10 @@ def project_to_pool(
         raise ConfigError(f"No results for strategy {', '.join(unknown)}.",
                           hint=f"Strategies in these results: {', '.join(summary.strategies)}.")
     c_sim = float(summary.ceiling.median)
-    base = float(summary.baseline.median)
-    ceil_fit = fit_ceiling_curve(result, metric)
+    t_sim = float(summary.target_value.median)
     if pool > n_sim:
+        ceil_fit = fit_ceiling_curve(result, metric)
+        ceiling_model, ceiling_mae = ceil_fit.model, ceil_fit.chosen_backtest_mae
         # Anchored on the measured ceiling: only the fitted rise from n_sim to the production pool is projected,
         # so a fit that misses the ceiling point by a little does not move the answer by as much.
         at_sim, at_pool = (float(v) for v in ceil_fit.predict([n_sim, pool]))
@@ -350,13 +346,12 @@ def project_to_pool(
         projected = min(1.0, c_sim + lift)
         p_low = float(np.clip(projected - (at_pool - lo), 0.0, 1.0))
         p_high = float(np.clip(projected + (hi - at_pool), 0.0, 1.0))
-        t_new, flagged = _corrected_target(target, projected, base)
-    else:
+    else:  # nothing to project: no curve is fitted
+        ceiling_model, ceiling_mae = "", float("nan")
         projected, p_low, p_high = c_sim, float(summary.ceiling.low), float(summary.ceiling.high)
-        t_new, flagged = float(summary.target_value.median), False
-    t_sim = float(summary.target_value.median)
-    if not flagged:
-        t_new = t_sim
+    # An absolute target does not depend on the ceiling; a share of it (or of the gap) moves with it.
+    flagged = pool > n_sim and target.kind != "absolute"
+    t_new = target.value_for(projected, float(summary.baseline.median)) if flagged else t_sim
 
     fits: dict[str, CurveFit] = {}
     if flagged:
@@ -378,8 +373,8 @@ def project_to_pool(
     return PoolProjection(
         metric=metric, simulated_pool=n_sim, production_pool=pool, target=target,
         ceiling_simulated=summary.ceiling, ceiling_projected=projected, ceiling_projected_low=p_low,
-        ceiling_projected_high=p_high, ceiling_model=ceil_fit.model,
-        ceiling_backtest_mae=ceil_fit.chosen_backtest_mae, target_simulated=t_sim, target_corrected=t_new,
+        ceiling_projected_high=p_high, ceiling_model=ceiling_model,
+        ceiling_backtest_mae=ceiling_mae, target_simulated=t_sim, target_corrected=t_new,
         target_corrected_flag=flagged, strategies=per,
     )
 
@@ -432,16 +427,13 @@ class PoolCaveat:
         }
 
 
-def _labels_text(iv: Interval) -> str:
-    if iv.median is None:
-        return "n/a"
-    return f"more than {iv.median:,.0f}" if iv.censored else f"{iv.median:,.0f}"
-
-
 def _est_text(est: LabelsEstimate | None) -> str:
+    """A corrected labels-to-target with its 95% interval, e.g. "about 103 (80 to 140, extrapolated)"."""
     if est is None or not est.reachable or est.labels is None:
         return "not reached on the fitted curve"
-    return f"about {est.labels:,.0f}" + (" (extrapolated)" if est.extrapolated else "")
+    low = "n/a" if est.low is None else f"{est.low:,.0f}"
+    high = "beyond the fitted range" if est.high is None else f"{est.high:,.0f}"
+    return f"about {est.labels:,.0f} ({low} to {high}{', extrapolated' if est.extrapolated else ''})"
 
 
 def pool_caveat(
@@ -483,7 +475,8 @@ def pool_caveat(
     cs = proj.ceiling_simulated
     details = [
         f"Simulated on {n_sim:,} items; your production pool has {pool:,} ({proj.pool_ratio:.1f}x). A smaller pool "
-        f"lowers the ceiling: the whole-pool {m} is {cs.median:.3f} here, projected to {proj.ceiling_projected:.3f} "
+        f"lowers the ceiling: the whole-pool {m} is {format_interval(cs, digits=3)} here, projected to "
+        f"{proj.ceiling_projected:.3f} "
         f"({proj.ceiling_projected_low:.3f} to {proj.ceiling_projected_high:.3f}) with {pool:,} items.",
     ]
     corrected: tuple[str, ...] = ()
@@ -499,13 +492,13 @@ def pool_caveat(
                      f"({proj.target_simulated:.3f} -> {proj.target_corrected:.3f})",
                      "labels-to-target for that target, from the fitted curves")
         pairs = "; ".join(
-            f"{s.replace('_', ' ')} {_est_text(proj.strategies[s].corrected)} "
-            f"(simulated: {_labels_text(proj.strategies[s].simulated)})" for s in names)
+            f"{s.replace('_', ' ')} {_est_text(proj.strategies[s].corrected)}, "
+            f"simulated {format_interval(proj.strategies[s].simulated)}" for s in names)
         details.append(f"Against it the target is {proj.target_corrected:.3f} instead of "
                        f"{proj.target_simulated:.3f}, and labels to reach it are: {pairs}.")
         est = ", ".join(f"{_est_text(proj.strategies[s].corrected)}{' labels' if i == 0 else ''} for "
                         f"{s.replace('_', ' ')}" for i, s in enumerate(names))
-        sim = " and ".join(_labels_text(proj.strategies[s].simulated) for s in names)
+        sim = " and ".join(format_interval(proj.strategies[s].simulated) for s in names)
         verb = "expect" if applied else "the pool-size correction (not applied: it did not help in the benchmark) gives"
         head += f"; {verb} {est} rather than the simulated {sim}."
     else:
