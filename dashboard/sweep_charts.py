@@ -146,7 +146,7 @@ def per_seed_chart(seeds: pd.DataFrame, medians: pd.DataFrame, *, target_descrip
     m["strategy"] = m["strategy"].map(strategy_label)
     domain, rng = strategy_colors(strategies)
     x_title = "Labels to reach the target (human-labeled rows)"
-    y = alt.Y("strategy:N", title=None, sort=domain)
+    y = alt.Y("strategy:N", title="Strategy", sort=domain)
     color = alt.Color("strategy:N", scale=alt.Scale(domain=domain, range=rng), legend=None)
     interval = alt.Chart(m).mark_rule(strokeWidth=8, opacity=0.25).encode(
         x=alt.X("low:Q", title=x_title, axis=alt.Axis(tickCount=8), scale=alt.Scale(zero=False)),

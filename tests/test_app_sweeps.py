@@ -110,6 +110,48 @@ def test_per_dataset_detail_follows_the_picked_dataset(sweep_dir):
     assert not at.exception
 
 
+def test_reruns_that_change_nothing_do_not_recompute(sweep_dir, monkeypatch):
+    from dashboard import tables
+
+    calls: dict[str, int] = {"detail": 0, "csv": 0}
+    real_detail, real_csv = sweep_data.cell_detail, tables.safe_csv
+
+    def detail(*args, **kw):
+        calls["detail"] += 1
+        return real_detail(*args, **kw)
+
+    def csv(*args, **kw):
+        calls["csv"] += 1
+        return real_csv(*args, **kw)
+
+    monkeypatch.setattr(sweep_data, "cell_detail", detail)
+    monkeypatch.setattr(tables, "safe_csv", csv)
+    at = _load(_sweeps_page(), sweep_dir)
+    assert not at.exception, at.exception
+    assert calls == {"detail": 1, "csv": 0}  # the summary CSV is built when its button is clicked
+    at.toggle(key="sw_log").set_value(True).run()
+    assert calls["detail"] == 1  # the log scale only redraws
+    at.selectbox(key="sw_dataset").set_value("breast_cancer").run()
+    assert calls["detail"] == 2
+    at.number_input(key="sw_target_value").set_value(80.0).run()
+    assert calls["detail"] == 3 and not at.exception
+
+
+def test_a_model_without_runs_for_the_picked_schedule_is_a_message(sweep_dir, tmp_path):
+    # a hand-merged table: logreg ran with b10 only, naive_bayes with b20 only
+    table = read_table(sweep_dir / "results.csv")
+    table = pd.concat([table, table.assign(model="naive_bayes", schedule="b20")], ignore_index=True)
+    table.to_csv(tmp_path / "results.csv", index=False)
+    at = _load(_sweeps_page(), tmp_path)
+    assert not at.exception, at.exception
+    at.selectbox(key="sw_schedule").set_value("b20").run()
+    assert not at.exception, at.exception
+    assert any("no runs of logreg with the schedule b20" in i.value for i in at.info)
+    assert not at.get("vega_lite_chart")
+    at.selectbox(key="sw_model").set_value("naive_bayes").run()
+    assert not at.exception and at.get("vega_lite_chart")
+
+
 @pytest.mark.parametrize("content, message", [
     ("just,some\n1,2\n", "is not a sweep results table (missing"),
     ("", "is empty"),

@@ -102,7 +102,7 @@ def test_per_seed_chart_shows_every_seed_over_the_engines_median():
     spec = sweep_charts.per_seed_chart(seeds, medians, target_description="95% of the full-data accuracy").to_dict()
     assert spec["title"]["text"] == "Labels to reach the target, seed by seed"
     assert spec["title"]["subtitle"][0].startswith("Target: 95% of the full-data accuracy.")
-    assert "Labels to reach the target (human-labeled rows)" in _axis_titles(spec)
+    assert _axis_titles(spec) == {"Labels to reach the target (human-labeled rows)", "Strategy"}
     interval, median, dots = _layers(spec)
     pts = _data(spec, dots)
     assert len(pts) == 6 and sorted(p["labels_to_target"] for p in pts) == sorted(seeds["labels_to_target"])

@@ -7,6 +7,7 @@ single-run functions (``summarize``, ``learning_curves``, ``per_seed``); this pa
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 import streamlit as st
 
@@ -17,11 +18,13 @@ from simulations.summary import METRIC_NAMES
 
 LOADED = "sw_loaded"
 SUMMARY = "sw_summary"
+DETAIL = "sw_detail"
 LOAD_ERROR = "sw_error"
 UPLOAD_KEY = "sw_upload_key"
 TARGET_KINDS = {"share_of_ceiling": "Share of the full-data score", "share_of_gap": "Share of the gap above the "
                 "majority-class baseline", "absolute": "Absolute score"}
 OWN_METRIC = "each dataset's own"
+T = TypeVar("T")
 
 
 def _set_loaded(load: Callable[..., LoadedSweep], *args: object) -> None:
@@ -39,6 +42,24 @@ def _set_loaded(load: Callable[..., LoadedSweep], *args: object) -> None:
         for k in ("sw_model", "sw_schedule", "sw_dataset"):  # the new sweep may not have the old choices
             st.session_state.pop(k, None)
     st.session_state.pop(SUMMARY, None)
+    st.session_state.pop(DETAIL, None)
+
+
+def _memo(slot: str, key: tuple, compute: Callable[[], T], spinner: str | None = None) -> T:
+    """``compute()`` once per ``key``; the last (key, value) is kept in ``st.session_state[slot]``.
+
+    Widgets that do not change the key (the log toggle, a download, the other picker) rerun the page without
+    redoing the engine's bootstrap.
+    """
+    hit = st.session_state.get(slot)
+    if hit is None or hit[0] != key:
+        if spinner:
+            with st.spinner(spinner):
+                hit = (key, compute())
+        else:
+            hit = (key, compute())
+        st.session_state[slot] = hit
+    return hit[1]
 
 
 def _summary_settings(loaded: LoadedSweep, overwrite: bool = False) -> None:
@@ -106,16 +127,12 @@ metric_choice = c3.selectbox("Metric", [OWN_METRIC, *METRIC_NAMES], key="sw_metr
 metric = None if metric_choice == OWN_METRIC else metric_choice
 try:
     target = Target(kind, value / 100)
-    cache_key = (loaded.token, target, metric)
-    cached = st.session_state.get(SUMMARY)
-    if cached is None or cached[0] != cache_key:
-        with st.spinner("Summarizing every cell (bootstrap intervals over seeds)..."):
-            cached = (cache_key, sweep_data.summarize_sweep(loaded, target, metric))
-        st.session_state[SUMMARY] = cached
+    sw: SweepSummary = _memo(SUMMARY, (loaded.token, target, metric),
+                             lambda: sweep_data.summarize_sweep(loaded, target, metric),
+                             "Summarizing every cell (bootstrap intervals over seeds)...")
 except LabelwiseError as exc:
     views.show_error(exc)
     st.stop()
-sw: SweepSummary = cached[1]
 summary = sw.summary
 
 # ---- which strategy wins where -------------------------------------------------------------------------------
@@ -124,8 +141,8 @@ st.dataframe(sweep_data.winners_table(sw.overview), hide_index=True, width="stre
 st.caption("One row per dataset x model x schedule: the strongest strategy, its verdict and its saving against "
            "random sampling (median over seeds, 95% interval). 'Beats random' only when the whole interval is "
            "above zero; 'n/a; AUC' means labels could not tell strategies apart.")
-st.download_button("Summary (CSV)", tables.safe_csv(summary), "labelwise-sweep-summary.csv", "text/csv",
-                   key="sw_dl_summary", icon=":material/download:",
+st.download_button("Summary (CSV)", lambda: tables.safe_csv(summary), "labelwise-sweep-summary.csv", "text/csv",
+                   key="sw_dl_summary", icon=":material/download:",  # built on click, not on every run
                    help="sweep_summary for the target above: one row per cell and strategy.")
 
 pick1, pick2 = st.columns(2)
@@ -134,6 +151,10 @@ model = pick1.selectbox("Model", loaded.models, key="sw_model", disabled=len(loa
 schedule = pick2.selectbox("Schedule", loaded.schedules, key="sw_schedule", disabled=len(loaded.schedules) < 2,
                            help="How labels were added each round (the sweep file's [[schedules]]).")
 part = summary[(summary["model"] == model) & (summary["schedule"] == schedule)]
+if part.empty:  # a hand-merged table need not hold every model x schedule pair
+    st.info(f"This sweep has no runs of {model} with the schedule {schedule}; pick another pair.",
+            icon=":material/info:")
+    st.stop()
 views.chart(sweep_charts.savings_heatmap(part),
             f"{model} / {schedule}; target: {target.describe(metric or 'score')}; "
             f"{int(part['n_seeds'].max())} seeds per cell.", key="sw_heatmap")
@@ -149,7 +170,8 @@ st.header("Per-dataset detail")
 dataset = st.selectbox("Dataset", loaded.datasets, key="sw_dataset",
                        help="Learning curves and per-seed results of this dataset for the model and schedule above.")
 try:
-    detail = sweep_data.cell_detail(loaded, dataset, model, schedule, target, metric)
+    detail = _memo(DETAIL, (loaded.token, dataset, model, schedule, target, metric),
+                   lambda: sweep_data.cell_detail(loaded, dataset, model, schedule, target, metric))
 except LabelwiseError as exc:
     views.show_error(exc)
     st.stop()
