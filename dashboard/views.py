@@ -129,14 +129,14 @@ def render_results(a: dict[str, Any], *, key: str = "res", downloads: bool = Tru
     st.dataframe(board, hide_index=True, width="stretch")
     st.caption("Ranges are 95% bootstrap intervals over seeds. 'Beats random' only when the whole interval of "
                "the saving is above zero.")
-    if downloads:
+    if downloads:  # the files are built when a button is clicked, not on every run
         c1, c2, c3 = st.columns(3)
-        c1.download_button("Curves (CSV)", tables.safe_csv(curves), "labelwise-curves.csv", "text/csv",
+        c1.download_button("Curves (CSV)", lambda: tables.safe_csv(curves), "labelwise-curves.csv", "text/csv",
                            key=f"{key}_dl_curves", help="Mean and 95% band per strategy and label count.")
-        c2.download_button("Leaderboard (CSV)", tables.safe_csv(board), "labelwise-leaderboard.csv", "text/csv",
+        c2.download_button("Leaderboard (CSV)", lambda: tables.safe_csv(board), "labelwise-leaderboard.csv", "text/csv",
                            key=f"{key}_dl_board")
         if rounds is not None:
-            c3.download_button("Every round (CSV)", tables.safe_csv(rounds), "labelwise-rounds.csv", "text/csv",
+            c3.download_button("Every round (CSV)", lambda: tables.safe_csv(rounds), "labelwise-rounds.csv", "text/csv",
                                key=f"{key}_dl_rounds", help="One row per strategy, seed and round.")
 
 

@@ -63,6 +63,29 @@ def test_save_then_review_in_a_fresh_session(db):
     assert {"Report (HTML)", "Report (PDF)", "Scenario (JSON)"} <= set(labels)
 
 
+def test_pages_build_no_download_until_it_is_clicked(db, monkeypatch):
+    """Scenario JSON and the CSVs are built on click: a large scenario must not slow every rerun."""
+    from dashboard import tables, views
+
+    built: list[str] = []
+    real_json, real_csv = views.json_bytes, tables.safe_csv
+    monkeypatch.setattr(views, "json_bytes", lambda d: built.append("json") or real_json(d))
+    monkeypatch.setattr(tables, "safe_csv", lambda df: built.append("csv") or real_csv(df))
+    at = _scenarios_page()
+    _save(at, "Lazy downloads")
+    assert not at.exception, at.exception
+    labels = {b.label for b in at.get("download_button")}
+    assert "Scenario (JSON, re-importable)" in labels
+    (sc,) = ScenarioStore(db).list()
+    review = AppTest.from_file(str(PAGES / "review.py"), default_timeout=60)
+    review.query_params["id"] = sc.share_id
+    review.run()
+    assert not review.exception, review.exception
+    labels = {b.label for b in review.get("download_button")}
+    assert {"Scenario (JSON)", "Curves (CSV)", "Leaderboard (CSV)"} <= labels
+    assert built == []
+
+
 def test_unknown_or_missing_share_id_is_friendly():
     review = AppTest.from_file(str(PAGES / "review.py"), default_timeout=30)
     review.query_params["id"] = "not-a-real-id"

@@ -65,7 +65,7 @@ c2.download_button("Report (PDF)", lambda: report_cache.pdf(sc), f"labelwise-rep
                    "application/pdf", key="rv_pdf", icon=":material/picture_as_pdf:",
                    disabled=not report.pdf_available(),
                    help=None if report.pdf_available() else "PDF export needs the fpdf2 package.")
-c3.download_button("Scenario (JSON)", views.json_bytes(scenario_to_dict(sc)),
+c3.download_button("Scenario (JSON)", lambda: views.json_bytes(scenario_to_dict(sc)),
                    f"labelwise-scenario-{sc.share_id[:6]}.json", "application/json", key="rv_json")
 
 tab_b, tab_r, tab_s, tab_a = st.tabs(["Business case", "Evidence", "When to stop", "Assumptions"])

@@ -199,7 +199,7 @@ else:
             else:
                 st.rerun()
     e1, e2, e3 = st.columns(3)
-    e1.download_button("Scenario (JSON, re-importable)", views.json_bytes(scenario_to_dict(sc)),
+    e1.download_button("Scenario (JSON, re-importable)", lambda: views.json_bytes(scenario_to_dict(sc)),
                        f"labelwise-scenario-{sc.id[:8]}.json", "application/json", key="dl_json")
     if sa:
         e2.download_button("Report (HTML)", lambda: report_cache.html(sc),
