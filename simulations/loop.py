@@ -132,6 +132,29 @@ def make_split(X: Any, y: np.ndarray, *, seed: int, test_share: float, max_test_
     )
 
 
+@dataclass(frozen=True)
+class SplitSettings:
+    """Everything besides the data and the seed that decides a seed's split (see :func:`make_split`).
+
+    Shared by ``run_simulation`` and the sweep's tasks (whose keys hash these fields), so both draw the same splits.
+    """
+
+    initial_labels: int
+    test_share: float
+    max_test_rows: int
+    stop_set_rows: int
+
+    @classmethod
+    def of(cls, config: Any) -> SplitSettings:
+        """The settings of a ``SimulationConfig`` or a ``SweepConfig`` (both carry these four fields)."""
+        return cls(config.initial_labels, config.test_share, config.max_test_rows, config.stop_set_rows)
+
+    def make(self, X: Any, y: np.ndarray, seed: int, n_extra: int = 0) -> Split:
+        """:func:`make_split` with these settings."""
+        return make_split(X, y, seed=seed, test_share=self.test_share, max_test_rows=self.max_test_rows,
+                          initial_labels=self.initial_labels, stop_set_rows=self.stop_set_rows, n_extra=n_extra)
+
+
 def _confusion(a: np.ndarray, b: np.ndarray, k: int) -> np.ndarray:
     """Confusion counts of two integer-coded label arrays, shape (k, k).
 

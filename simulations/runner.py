@@ -34,7 +34,7 @@ from simulations.config import DEFAULT_BUDGET, SimulationConfig, label_schedule
 from simulations.datasets import Dataset
 from simulations.errors import SimulationCancelled
 from simulations.features import as_float32, fit_features
-from simulations.loop import Split, ceiling_metrics, make_split, run_strategy
+from simulations.loop import Split, SplitSettings, ceiling_metrics, run_strategy
 from simulations.models import model_factory, model_label, prepare_matrix, validate_model
 from simulations.results import SimulationResult
 from simulations.strategies import make_strategy
@@ -82,34 +82,20 @@ def _run_task(split: Split, strategy_name: str, model_spec: Any, schedule: np.nd
     return strategy_name, split.seed, records
 
 
-@dataclass(frozen=True)
-class SplitArgs:
-    """Everything besides the features and the seed that decides a seed's split (see ``make_split``)."""
-
-    test_share: float
-    max_test_rows: int
-    initial_labels: int
-    stop_set_rows: int
-    n_extra: int = 0
-
-    def make(self, X: Any, y: np.ndarray, seed: int) -> Split:
-        return make_split(X, y, seed=seed, test_share=self.test_share, max_test_rows=self.max_test_rows,
-                          initial_labels=self.initial_labels, stop_set_rows=self.stop_set_rows, n_extra=self.n_extra)
-
-
-# One split per process, keyed by (run token, seed): a seed's tasks usually follow each other on a worker.
+# This process's last split, keyed by (run token, seed): a seed's tasks usually follow each other on a worker.
+# The lock matters when one process runs several simulations in threads (the dashboard, n_jobs=1).
 _split_lock = threading.Lock()
 _split_slot: dict[tuple[str, int], Split] = {}
 
 
-def _split_for(token: str, X: Any, y: np.ndarray, seed: int, args: SplitArgs) -> Split:
+def _split_for(token: str, X: Any, y: np.ndarray, seed: int, settings: SplitSettings, n_extra: int) -> Split:
     key = (token, seed)
     with _split_lock:
         split = _split_slot.get(key)
-    if split is None:
-        with _split_lock:
+        if split is None:
             _split_slot.clear()  # free the previous split before building the next one
-        split = args.make(X, y, seed)
+    if split is None:
+        split = settings.make(X, y, seed, n_extra)
         with _split_lock:
             _split_slot.clear()
             _split_slot[key] = split
@@ -123,10 +109,12 @@ def _forget_splits(token: str) -> None:
             del _split_slot[key]
 
 
-def _seed_task(token: str, X: Any, y: np.ndarray, seed: int, args: SplitArgs, strategy_name: str, model_spec: Any,
-               schedule: np.ndarray, max_candidates: int | None) -> tuple[str, int, Any]:
+def _seed_task(token: str, X: Any, y: np.ndarray, seed: int, settings: SplitSettings, n_extra: int,
+               strategy_name: str, model_spec: Any, schedule: np.ndarray,
+               max_candidates: int | None) -> tuple[str, int, Any]:
     """One task where it runs: its seed's split (built here, or this process's last one), then the task."""
-    return _run_task(_split_for(token, X, y, seed, args), strategy_name, model_spec, schedule, max_candidates)
+    return _run_task(_split_for(token, X, y, seed, settings, n_extra), strategy_name, model_spec, schedule,
+                     max_candidates)
 
 
 def run_simulation(
@@ -181,10 +169,9 @@ def run_simulation(
         X = as_float32(X)
     class_names, y = np.unique(dataset.y, return_inverse=True)
     n_extra = dataset.n_extra_pool
-    args = SplitArgs(test_share=config.test_share, max_test_rows=config.max_test_rows,
-                     initial_labels=config.initial_labels, stop_set_rows=config.stop_set_rows, n_extra=n_extra)
+    settings = SplitSettings.of(config)
     # Sizes from the indices alone: a zero-column matrix makes the same draws without copying features.
-    probe = args.make(np.empty((X.shape[0], 0)), y, config.seed_values[0])
+    probe = settings.make(np.empty((X.shape[0], 0)), y, config.seed_values[0], n_extra)
     n_pool, n_initial = probe.n_pool, len(probe.initial)
     budget = min(n_pool, config.budget if config.budget is not None else DEFAULT_BUDGET)
     schedule = label_schedule(n_initial, budget, batch_size=config.batch_size, growth=config.growth)
@@ -205,7 +192,7 @@ def run_simulation(
             np.save(path, X)
             X = np.load(path, mmap_mode="r")
         jobs = Parallel(n_jobs=n_jobs, return_as="generator")(
-            delayed(_seed_task)(token, X, y, seed, args, name, model_spec, schedule, config.max_candidates)
+            delayed(_seed_task)(token, X, y, seed, settings, n_extra, name, model_spec, schedule, config.max_candidates)
             for seed, name in tasks
         )
         for done, (name, seed, out) in enumerate(jobs, start=1):

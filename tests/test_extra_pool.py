@@ -177,3 +177,27 @@ def test_intake_attaches_the_unlabeled_rows_when_asked(frame_with_unlabeled):
     assert pooled.n_extra_pool == N_EXTRA == len(report.extra_pool)
     excluded, _ = load_user_dataset(data, "label", filename="t.csv")
     assert excluded.extra_pool is None and excluded.n_missing_labels == N_EXTRA
+
+
+def test_extra_pool_results_are_bit_identical_for_any_n_jobs(with_extra, tmp_path):
+    """Extra rows ride in the memory-mapped features with workers: same picks, curves and meta as in one process."""
+    cfg = SimulationConfig(strategies=("self_training", "density_weighted"), seeds=2, initial_labels=10, budget=30,
+                           batch_size=10, max_test_rows=80, stop_set_rows=200)
+    one = run_simulation(with_extra, cfg, n_jobs=1)
+    two = run_simulation(with_extra, cfg, n_jobs=2, tmp_dir=tmp_path)
+    timing = ["fit_seconds", "query_seconds"]
+    pd.testing.assert_frame_equal(one.rounds.drop(columns=timing), two.rounds.drop(columns=timing), check_exact=True)
+    pd.testing.assert_frame_equal(one.ceilings, two.ceilings, check_exact=True)
+    assert one.meta == two.meta and one.meta["n_extra_pool"] == N_EXTRA
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_extra_rows_are_never_test_rows(with_extra):
+    X, _ = fit_features(with_extra)
+    split = _split(with_extra)
+    # every test row is a labeled row: its features are found among the labeled rows, none among the extra ones
+    labeled, extra = X[:N_LABELED], X[N_LABELED:]
+    for row in split.X_test:
+        assert (np.abs(labeled - row).sum(axis=1) == 0).any()
+        assert not (np.abs(extra - row).sum(axis=1) == 0).any()
+    assert len(split.y_test) + split.n_pool == N_LABELED

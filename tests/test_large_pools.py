@@ -6,11 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
 
 import simulations.runner as runner
 from simulations import Dataset, SimulationCancelled, SimulationConfig, run_simulation
 from simulations.features import FastMedianImputer
 from simulations.large_pool import LARGE_POOL_ROWS, suggest_max_candidates
+from simulations.loop import SplitSettings
 from simulations.results import TIMING_COLUMNS
 from simulations.strategies.base import top_k
 
@@ -92,15 +94,15 @@ def test_results_are_bit_identical_in_process_and_through_the_memory_mapped_feat
 
 def test_each_seed_builds_one_split_and_frees_the_previous_first(separable, monkeypatch):
     built, alive_at_build = [], []
-    real = runner.SplitArgs.make
+    real = SplitSettings.make
 
-    def counting(self, X, y, seed):
+    def counting(self, X, y, seed, n_extra=0):
         if X.shape[1]:  # the zero-column size probe is not a split
             built.append(seed)
             alive_at_build.append(len(runner._split_slot))
-        return real(self, X, y, seed)
+        return real(self, X, y, seed, n_extra)
 
-    monkeypatch.setattr(runner.SplitArgs, "make", counting)
+    monkeypatch.setattr(SplitSettings, "make", counting)
     res = run_simulation(separable, SimulationConfig(strategies=("margin", "entropy"), seeds=3, initial_labels=10,
                                                      budget=30, batch_size=10, max_test_rows=300))
     assert built == [0, 1, 2]  # 9 tasks, 3 splits: one per seed, built when its first task runs
@@ -132,3 +134,25 @@ def test_float32_is_opt_in_and_recorded(text_frame, separable):
 def test_candidate_sample_is_suggested_only_for_huge_pools():
     assert suggest_max_candidates(LARGE_POOL_ROWS) is None
     assert suggest_max_candidates(LARGE_POOL_ROWS + 1) == 20_000
+
+
+class FailingModel(LogisticRegression):
+    """A classifier that fails when fitted on more than ``limit`` rows: the run fails in a worker mid-way."""
+
+    def __init__(self, limit: int = 30, max_iter: int = 100) -> None:
+        super().__init__(max_iter=max_iter)
+        self.limit = limit
+
+    def fit(self, X, y, sample_weight=None):
+        if X.shape[0] > self.limit:
+            raise RuntimeError("fit failed on purpose")
+        return super().fit(X, y, sample_weight)
+
+
+@pytest.mark.filterwarnings("ignore:.*tasks which were still being processed:UserWarning")
+def test_a_failing_task_in_a_worker_still_removes_the_shared_file(separable, tmp_path):
+    cfg = SimulationConfig(strategies=("margin",), **SMALL)
+    with pytest.raises(RuntimeError, match="on purpose"):
+        run_simulation(separable, cfg, model=FailingModel(), n_jobs=2, tmp_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+    assert runner._split_slot == {}  # nor does this process keep a split of the failed run

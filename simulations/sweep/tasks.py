@@ -27,7 +27,7 @@ from simulations.datasets import Dataset
 from simulations.errors import DataError
 from simulations.features import fit_features
 from simulations.intake.source import IntakeOptions, load_data
-from simulations.loop import Split, make_split
+from simulations.loop import Split, SplitSettings
 from simulations.models import prepare_matrix
 from simulations.results import encode_frame
 from simulations.runner import CEILING, _run_task
@@ -38,16 +38,6 @@ TASK_FORMAT = "labelwise-sweep-task"
 TASK_VERSION = 1
 #: Datasets (features) and splits a worker keeps between tasks.
 CACHE_SIZE = 2
-
-
-@dataclass(frozen=True)
-class SplitSettings:
-    """What decides one seed's test split, initial labels and stop set."""
-
-    initial_labels: int
-    test_share: float
-    max_test_rows: int
-    stop_set_rows: int
 
 
 @dataclass(frozen=True)
@@ -136,7 +126,7 @@ def plan_tasks(config: SweepConfig, datasets: dict[str, Dataset]) -> list[SweepT
 
     ``datasets`` maps each dataset name to its loaded :class:`Dataset` (for the fingerprints).
     """
-    split = SplitSettings(config.initial_labels, config.test_share, config.max_test_rows, config.stop_set_rows)
+    split = SplitSettings.of(config)
     tasks = []
     for spec in config.datasets:
         fp = datasets[spec.name].fingerprint()
@@ -187,7 +177,7 @@ def _dataset_features(spec: DatasetSpec, fingerprint: str) -> dict[str, Any]:
                 "classes": [str(c) for c in class_names],
                 "class_counts": {str(k): int(v) for k, v in ds.class_counts.items()},
                 "metric": metric, "metric_reason": reason}
-        return {"X": X, "y": y, "info": info, "prepared": {}}
+        return {"X": X, "y": y, "n_extra": ds.n_extra_pool, "info": info, "prepared": {}}
 
     return _cached(_features, (spec, fingerprint), build)
 
@@ -202,13 +192,8 @@ def _prepared(feats: dict[str, Any], model: str) -> Any:
 def _split_for(task: SweepTask) -> tuple[Split, dict[str, Any], Any]:
     feats = _dataset_features(task.dataset, task.fingerprint)
     X = _prepared(feats, task.model)
-    s = task.split
-
-    def build() -> Split:
-        return make_split(X, feats["y"], seed=task.seed, test_share=s.test_share, max_test_rows=s.max_test_rows,
-                          initial_labels=s.initial_labels, stop_set_rows=s.stop_set_rows)
-
-    split = _cached(_splits, (task.dataset, task.fingerprint, task.model, task.seed, s), build)
+    split = _cached(_splits, (task.dataset, task.fingerprint, task.model, task.seed, task.split),
+                    lambda: task.split.make(X, feats["y"], task.seed, feats["n_extra"]))
     return split, feats["info"], X
 
 
