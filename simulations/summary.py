@@ -324,10 +324,10 @@ def per_seed_scores(table: pd.DataFrame) -> dict[str, Score]:
         m = g.merge(rnd, on="seed", suffixes=("", "_r"))
         if m.empty:
             continue
-        kept = m[~(m["censored"].astype(bool) & m["censored_r"].astype(bool))]
         saving = None
-        if not too_easy and not kept.empty:
-            saving = float(np.median(1 - kept["labels_to_target"].to_numpy() / kept["labels_to_target_r"].to_numpy()))
+        if not too_easy:
+            _, s = _paired_savings(g, rnd)
+            saving = float(np.median(s)) if len(s) else None
         gain = float(np.median((m["auc"] - m["auc_r"]).to_numpy())) if "auc" in m.columns else None
         out[name] = (saving, gain, int(g["censored"].astype(bool).sum()))
     return out
@@ -342,14 +342,18 @@ def _censored_median(values: np.ndarray, censored: np.ndarray, rng: np.random.Ge
     return Interval(med, lo, hi)
 
 
+def _paired_savings(al: pd.DataFrame, rnd: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """Seeds of ``al`` paired with random's (both censored left out: they say nothing) and their saved share."""
+    m = al.merge(rnd, on="seed", suffixes=("", "_r"))
+    m = m[~(m["censored"].astype(bool) & m["censored_r"].astype(bool))]
+    return m, 1 - m["labels_to_target"].to_numpy() / m["labels_to_target_r"].to_numpy()
+
+
 def _savings(al: pd.DataFrame, rnd: pd.DataFrame, rng: np.random.Generator) -> tuple[Interval | None, np.ndarray]:
     """Per-seed fraction of labels saved vs random (paired by seed), with censoring as bounds."""
-    m = al.merge(rnd, on="seed", suffixes=("", "_r"))
-    both = m["censored"] & m["censored_r"]
-    m = m[~both]
+    m, s = _paired_savings(al, rnd)
     if m.empty:
         return None, np.array([])
-    s = 1 - m["labels_to_target"].to_numpy() / m["labels_to_target_r"].to_numpy()
     # Random censored: it needs more than the budget, so the true saving is larger (a lower bound);
     # the strategy censored: the true saving is smaller (an upper bound).
     lower = m["censored_r"].to_numpy() & ~m["censored"].to_numpy()
