@@ -85,8 +85,14 @@ def test_page_shows_the_engines_summary_of_a_real_sweep(sweep_dir):
     assert list(winners["Verdict"]) == list(overview["verdict"])
     charts = at.get("vega_lite_chart")
     assert len(charts) >= 3  # heat map, learning curves, per seed (+ intervals when a saving is defined)
-    # every chart is captioned
-    assert len(at.caption) >= len(charts)
+    # every chart has a title and a how-to-read line, and a caption right below it
+    nodes = list(at.main)
+    for i, node in enumerate(nodes):
+        if node.type == "vega_lite_chart":
+            title = json.loads(node.proto.spec)["title"]
+            assert title["text"] and title["subtitle"], title
+            after = nodes[i + 1] if i + 1 < len(nodes) else None
+            assert after is not None and after.type == "caption" and after.value, title["text"]
 
 
 def test_changing_the_target_recomputes_with_the_engine(sweep_dir):
