@@ -1,7 +1,8 @@
 """One end-to-end run in a real browser: Debian's chromium driven by Playwright against `streamlit run`.
 
 Plan -> run the default scenario -> metrics and a chart visible -> save the scenario -> open its share link in a
-fresh browser context (another session) -> download the report -> full-page screenshots in test-output/browser/.
+fresh browser context (another session) -> download the report -> load a tiny sweep on the Sweeps page ->
+full-page screenshots in test-output/browser/.
 Set LABELWISE_DOCS_SCREENSHOTS=1 to also refresh docs/results.png and docs/business-case.png.
 """
 
@@ -83,8 +84,21 @@ def _no_horizontal_overflow(page) -> None:
     assert overflow <= 1, f"page content overflows a 1280 px window by {overflow} px"
 
 
+@pytest.fixture
+def sweep_dir(tmp_path) -> Path:
+    """A finished two-dataset sweep (about a second) for the Sweeps step."""
+    from simulations.sweep import run_sweep, sweep_config_from_dict
+
+    out = tmp_path / "sweep"
+    run_sweep(sweep_config_from_dict({
+        "datasets": ["penguins", "breast_cancer"], "models": ["logreg"], "strategies": ["margin"],
+        "schedules": [{"name": "b10", "batch_size": 10, "budget": 50}], "seeds": 2, "initial_labels": 10,
+        "max_test_rows": 150, "stop_set_rows": 100}), out)
+    return out
+
+
 @pytest.mark.timeout(280)
-def test_plan_run_save_share_review_download(server, tmp_path):
+def test_plan_run_save_share_review_download(server, tmp_path, sweep_dir):
     from playwright.sync_api import expect, sync_playwright
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -160,6 +174,18 @@ def test_plan_run_save_share_review_download(server, tmp_path):
             missing.goto(link[: link.index("=") + 1] + "nope")
             expect(missing.get_by_text("Scenario not found")).to_be_visible(timeout=60_000)
             other.close()
+
+            # the Sweeps page: load a finished sweep from the server's disk, see the winners and the heat map
+            page.get_by_role("link", name="Sweeps").first.click()
+            page.get_by_text("A folder on this server").click()
+            page.get_by_role("textbox", name="Sweep output folder").fill(str(sweep_dir))
+            page.get_by_role("button", name="Load sweep").click()
+            expect(page.get_by_role("heading", name="Which strategy wins where")).to_be_visible(timeout=30_000)
+            expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+            expect(page.get_by_test_id("stVegaLiteChart").first.locator("canvas, svg").first).to_be_visible(
+                timeout=30_000)
+            _no_horizontal_overflow(page)
+            _full_page(page, OUT / "sweeps.png")
         finally:
             browser.close()
     assert (OUT / "results.png").stat().st_size > 10_000
