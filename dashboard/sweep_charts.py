@@ -47,7 +47,6 @@ def heatmap_frame(summary: pd.DataFrame) -> pd.DataFrame:
                    for w, s in zip(df["wins"], df["savings_shown"], strict=True)]
     df["basis"] = ["labels to target" if pd.notna(s) else "area under the curve (labels cannot tell)"
                    for s in df["savings"]]
-    df["p_worse"] = df["p_worse_than_random"]
     return df
 
 
@@ -76,7 +75,7 @@ def savings_heatmap(summary: pd.DataFrame, *, title: str = "Where active learnin
         tooltip=[alt.Tooltip("dataset:N", title="Dataset"), alt.Tooltip("strategy_label:N", title="Strategy"),
                  alt.Tooltip("savings_shown:N", title="Labels saved vs random (95% interval)"),
                  alt.Tooltip("verdict:N", title="Verdict"), alt.Tooltip("basis:N", title="Verdict based on"),
-                 alt.Tooltip("p_worse:Q", title="P(worse than random)", format=".0%")],
+                 alt.Tooltip("p_worse_than_random:Q", title="P(worse than random)", format=".0%")],
     )
     frame = base.transform_filter("datum.wins").mark_rect(fill=None, stroke="black", strokeWidth=3).encode(x=x, y=y)
     text = base.mark_text(fontSize=12, lineBreak="\n").encode(

@@ -28,7 +28,6 @@ from simulations import (
     ConfigError,
     LabelwiseError,
     ResultsFileError,
-    SimulationResult,
     Summary,
     Target,
     learning_curves,
@@ -112,7 +111,6 @@ class SweepSummary:
 class CellDetail:
     """One dataset x model x schedule cell, summarized by the engine's single-run functions."""
 
-    result: SimulationResult
     summary: Summary
     curves: pd.DataFrame
     per_seed: pd.DataFrame
@@ -243,15 +241,8 @@ def load_uploads(files: Sequence[tuple[str, bytes]]) -> LoadedSweep:
                                    hint=f"Load one sweep at a time: its {RESULTS_NAME}.")
         csvs = named
     name, data = csvs[0]
-    table = validate_table(_read_csv_bytes(name, data), name)
-    target, metric, has_manifest = Target(), None, False
-    if jsons:
-        manifest = [j for j in jsons if j[0].lower() == MANIFEST_NAME] or jsons
-        target, metric = settings_from_manifest(manifest[0][1], manifest[0][0])
-        has_manifest = True
-    digest = hashlib.sha256(data).hexdigest()[:16]
-    return LoadedSweep(table=table, source=f"upload {name}", token=f"upload:{digest}", target=target, metric=metric,
-                       has_manifest=has_manifest)
+    manifest = ([j for j in jsons if j[0].lower() == MANIFEST_NAME] or jsons or [None])[0]
+    return _loaded(name, data, f"upload {name}", "upload", manifest)
 
 
 def resolve_folder(text: str, root: str | None = None) -> Path:
@@ -297,21 +288,26 @@ def resolve_folder(text: str, root: str | None = None) -> Path:
 def load_folder(text: str, root: str | None = None) -> LoadedSweep:
     """A sweep from a folder (or a ``results.csv``) on the server; ``sweep.json`` beside it sets the target."""
     path = resolve_folder(text, root)
-    shown = text.strip() or str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ResultsFileError(f"Cannot read {shown} ({exc.strerror}).",
-                               hint="Check that the dashboard's user may read the folder.") from exc
-    table = validate_table(_read_csv_bytes(path.name, data), path.name)
-    target, metric, has_manifest = Target(), None, False
+
+    def read(p: Path) -> bytes:
+        try:
+            return p.read_bytes()
+        except OSError as exc:
+            raise ResultsFileError(f"Cannot read {p} ({exc.strerror}).",
+                                   hint="Check that the dashboard's user may read the folder.") from exc
+
     manifest = path.with_name(MANIFEST_NAME)
-    if manifest.is_file():
-        target, metric = settings_from_manifest(manifest.read_bytes(), str(manifest))
-        has_manifest = True
+    return _loaded(path.name, read(path), str(path.parent), "folder",
+                   (str(manifest), read(manifest)) if manifest.is_file() else None)
+
+
+def _loaded(name: str, data: bytes, source: str, kind: str, manifest: tuple[str, bytes] | None) -> LoadedSweep:
+    """The checked table, the settings of its ``sweep.json`` (name, content) if any, and a content token."""
+    table = validate_table(_read_csv_bytes(name, data), name)
+    target, metric = settings_from_manifest(manifest[1], manifest[0]) if manifest else (Target(), None)
     digest = hashlib.sha256(data).hexdigest()[:16]
-    return LoadedSweep(table=table, source=str(path.parent), token=f"folder:{digest}", target=target, metric=metric,
-                       has_manifest=has_manifest)
+    return LoadedSweep(table=table, source=source, token=f"{kind}:{digest}", target=target, metric=metric,
+                       has_manifest=manifest is not None)
 
 
 # ---- the engine's summary ---------------------------------------------------------------------------------
@@ -340,7 +336,7 @@ def cell_detail(loaded: LoadedSweep, dataset: str, model: str, schedule: str, ta
     try:
         result = group_result(g)
         summary = summarize(result, target, metric)
-        return CellDetail(result=result, summary=summary, curves=learning_curves(result, summary.metric),
+        return CellDetail(summary=summary, curves=learning_curves(result, summary.metric),
                           per_seed=per_seed(result, target, summary.metric))
     except LabelwiseError:
         raise

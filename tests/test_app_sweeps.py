@@ -266,6 +266,22 @@ def test_folders_that_are_not_finished_sweeps(sweep_dir, tmp_path, monkeypatch):
         sweep_data.load_folder("../" * 10 + str(sweep_dir).lstrip("/"))
 
 
+def test_an_unreadable_file_is_a_message(sweep_dir, tmp_path, monkeypatch):
+    folder = tmp_path / "copy"
+    shutil.copytree(sweep_dir, folder)
+    real = Path.read_bytes
+
+    def denied(self):
+        if self.name == "sweep.json":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)  # chmod does not stop root, who runs CI
+    with pytest.raises(ResultsFileError, match=r"Cannot read .*sweep\.json \(Permission denied\)") as err:
+        sweep_data.load_folder(str(folder))
+    assert "may read" in err.value.hint
+
+
 def test_summary_and_detail_are_the_engines(sweep_dir):
     from simulations import learning_curves, per_seed, summarize
     from simulations.sweep import group_result
