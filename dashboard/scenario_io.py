@@ -29,11 +29,6 @@ class ImportOutcome:
     report: ImportReport | None = None
     scenario: Scenario | None = None
 
-    @property
-    def selected_id(self) -> str | None:
-        """The scenario the page should select afterwards (the single one imported, else none)."""
-        return self.scenario.id if self.scenario is not None else None
-
 
 def export_bytes(store: ScenarioStore) -> bytes:
     """Every scenario as the ``labelwise-scenarios`` JSON file (ASCII, like :meth:`ScenarioStore.export_file`).
