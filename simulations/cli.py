@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 
-from simulations.config import DEFAULT_STRATEGIES, SimulationConfig
+from simulations.config import CLASS_WEIGHTS, DEFAULT_STRATEGIES, SimulationConfig
 from simulations.curves.pool import PoolCaveat, pool_caveat
 from simulations.datasets import SAMPLES, Dataset
 from simulations.economics.cli import add_roi_parser
@@ -76,6 +76,7 @@ def format_summary(summary: Summary, meta: dict) -> str:
         f"{len(meta.get('classes', []))} classes,"
         f" {meta.get('n_missing_labels', 0)} rows without a label left out); model {meta.get('model')}",
         f"Metric: {summary.metric_reason}",
+        *([f"Model: {meta['class_weight_reason']}"] if meta.get("class_weight_reason") else []),
         f"Full-data {METRIC_NAMES[summary.metric]} (ceiling): {format_interval(summary.ceiling, pct=True, digits=1)}"
         f"; target: {summary.target_description} = {format_interval(summary.target_value, pct=True, digits=1)}",
         f"Budget {summary.budget:,} labels; medians with 95% intervals over "
@@ -147,6 +148,7 @@ def _run_simulate(args: argparse.Namespace) -> int:
         strategies=strategies, model=args.model, seeds=args.seeds, random_state=args.random_state,
         initial_labels=args.initial, batch_size=args.batch_size, growth=args.growth if args.growth else 0.2,
         budget=args.budget, test_share=args.test_share, max_candidates=args.max_candidates,
+        class_weight=args.class_weight,
     )
     target = _target_from_args(args)
 
@@ -250,6 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--budget", type=int, help="Last label count simulated (default min(pool, 500)).")
     p.add_argument("--test-share", type=float, default=0.25)
     p.add_argument("--max-candidates", type=int, help="Score only this many random unlabeled rows per round.")
+    p.add_argument("--class-weight", choices=CLASS_WEIGHTS, default="auto",
+                   help="Weight classes inversely to their frequency: auto (default: when the data is imbalanced and "
+                        "scored by balanced accuracy), balanced, or none.")
     add_target_args(p)
     p.add_argument("--n-jobs", type=int, default=1, help="Parallel processes; results do not depend on it.")
     p.add_argument("--out", help="Save the full results (JSON; .gz to compress).")

@@ -35,7 +35,7 @@ from simulations.datasets import Dataset
 from simulations.errors import SimulationCancelled
 from simulations.features import as_float32, fit_features
 from simulations.loop import Split, SplitSettings, ceiling_metrics, run_strategy
-from simulations.models import model_factory, model_label, prepare_matrix, validate_model
+from simulations.models import model_factory, model_label, prepare_matrix, resolve_class_weight, validate_model
 from simulations.results import SimulationResult
 from simulations.strategies import make_strategy
 from simulations.summary import choose_metric
@@ -71,8 +71,8 @@ def strategy_seed(name: str) -> int:
 
 
 def _run_task(split: Split, strategy_name: str, model_spec: Any, schedule: np.ndarray,
-              max_candidates: int | None) -> tuple[str, int, Any]:
-    make_model = model_factory(model_spec, split.X_pool)
+              max_candidates: int | None, class_weight: str | None = None) -> tuple[str, int, Any]:
+    make_model = model_factory(model_spec, split.X_pool, class_weight)
     with threadpool_limits(limits=1):
         if strategy_name == CEILING:
             return strategy_name, split.seed, ceiling_metrics(split, make_model)
@@ -111,10 +111,10 @@ def _forget_splits(token: str) -> None:
 
 def _seed_task(token: str, X: Any, y: np.ndarray, seed: int, settings: SplitSettings, n_extra: int,
                strategy_name: str, model_spec: Any, schedule: np.ndarray,
-               max_candidates: int | None) -> tuple[str, int, Any]:
+               max_candidates: int | None, class_weight: str | None) -> tuple[str, int, Any]:
     """One task where it runs: its seed's split (built here, or this process's last one), then the task."""
     return _run_task(_split_for(token, X, y, seed, settings, n_extra), strategy_name, model_spec, schedule,
-                     max_candidates)
+                     max_candidates, class_weight)
 
 
 def run_simulation(
@@ -162,6 +162,9 @@ def run_simulation(
     validate_model(model_spec)
     for name in config.strategies:
         make_strategy(name)  # fail fast on unknown names, before any work
+    counts = dataset.class_counts
+    metric, reason = choose_metric(counts)
+    class_weight, class_weight_reason = resolve_class_weight(config.class_weight, metric, model_spec)
 
     X, _ = fit_features(dataset)
     X = prepare_matrix(model_spec, X)
@@ -192,7 +195,8 @@ def run_simulation(
             np.save(path, X)
             X = np.load(path, mmap_mode="r")
         jobs = Parallel(n_jobs=n_jobs, return_as="generator")(
-            delayed(_seed_task)(token, X, y, seed, settings, n_extra, name, model_spec, schedule, config.max_candidates)
+            delayed(_seed_task)(token, X, y, seed, settings, n_extra, name, model_spec, schedule, config.max_candidates,
+                                class_weight)
             for seed, name in tasks
         )
         for done, (name, seed, out) in enumerate(jobs, start=1):
@@ -225,8 +229,6 @@ def run_simulation(
                                 else s, kind="stable").reset_index(drop=True)
     ceil = pd.DataFrame(ceilings).sort_values("seed").reset_index(drop=True)
 
-    counts = dataset.class_counts
-    metric, reason = choose_metric(counts)
     meta = {
         "dataset_name": dataset.name,
         "fingerprint": dataset.fingerprint(),
@@ -245,6 +247,8 @@ def run_simulation(
         "budget": int(budget),
         "labels_schedule": [int(v) for v in schedule],
         "model": model_label(model_spec),
+        "class_weight": class_weight,
+        "class_weight_reason": class_weight_reason,
         "metric": metric,
         "metric_reason": reason,
         "roles": dict(dataset.roles),

@@ -63,3 +63,47 @@ def test_balanced_weights_lift_the_minority_recall_on_imbalanced_data():
         pred = model.predict(X[1000:])
         recalls[weight] = pred[y[1000:] == 1].mean()
     assert recalls["balanced"] > recalls[None] + 0.3
+
+
+def _imbalanced_frame(n=1200, share=0.06, seed=3):
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < share).astype(int)
+    X = rng.normal(size=(n, 3)) + y[:, None] * 1.0
+    return pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "c": X[:, 2], "label": np.where(y == 1, "rare", "common")})
+
+
+def test_runner_weights_classes_on_imbalanced_data_and_records_why():
+    from simulations.datasets import Dataset
+    from simulations.runner import run_simulation
+
+    ds = Dataset.from_frame(_imbalanced_frame(), "label")
+    runs = {}
+    for setting in ("auto", "none"):
+        cfg = SimulationConfig(strategies=("random",), seeds=2, budget=60, initial_labels=10, class_weight=setting)
+        runs[setting] = run_simulation(ds, cfg)
+    auto, none = runs["auto"], runs["none"]
+    assert auto.meta["metric"] == "balanced_accuracy"
+    assert auto.meta["class_weight"] == "balanced" and "imbalanced" in auto.meta["class_weight_reason"]
+    assert none.meta["class_weight"] is None
+    # Unweighted, the whole-pool model mostly predicts the common class; weighted, it finds the rare one.
+    assert auto.ceilings["balanced_accuracy"].median() > none.ceilings["balanced_accuracy"].median() + 0.1
+
+
+def test_sweep_tasks_carry_the_weighting_in_their_keys_only_when_weighted():
+    from simulations.datasets import Dataset
+    from simulations.sweep import sweep_config_from_dict
+    from simulations.sweep.tasks import plan_tasks
+
+    grid = {"datasets": ["breast_cancer", "seattle_weather"], "strategies": ["margin"], "seeds": 1}
+    cfg = sweep_config_from_dict(grid)
+    data = {n: Dataset.from_sample(n) for n in ("breast_cancer", "seattle_weather")}
+    tasks = plan_tasks(cfg, data)
+    weights = {t.dataset.name: t.class_weight for t in tasks}
+    assert weights == {"breast_cancer": None, "seattle_weather": "balanced"}  # only the imbalanced one
+    unweighted = plan_tasks(sweep_config_from_dict({**grid, "class_weight": "none"}), data)
+    keys = {(t.dataset.name, t.strategy): t.key for t in tasks}
+    other = {(t.dataset.name, t.strategy): t.key for t in unweighted}
+    assert all(keys[k] == other[k] for k in keys if k[0] == "breast_cancer")  # same work, same key (resume keeps it)
+    assert all(keys[k] != other[k] for k in keys if k[0] == "seattle_weather")  # different work, new key

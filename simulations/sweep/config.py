@@ -6,6 +6,7 @@ Example (``examples/sweep.toml``)::
     models = ["logreg", "naive_bayes"]
     seeds = 5                               # or an explicit list, e.g. [0, 1, 2]
     initial_labels = 20
+    class_weight = "auto"                   # or "balanced" / "none" (see SimulationConfig)
     datasets = ["breast_cancer", "penguins"]
 
     [[schedules]]
@@ -41,7 +42,8 @@ from simulations.summary import METRIC_NAMES, Target
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 #: Keys allowed at the top level of a sweep file.
 TOP_KEYS = {"datasets", "models", "strategies", "schedules", "seeds", "random_state", "initial_labels",
-            "test_share", "max_test_rows", "stop_set_rows", "max_candidates", "target", "metric", "out"}
+            "test_share", "max_test_rows", "stop_set_rows", "max_candidates", "class_weight", "target", "metric",
+            "out"}
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ class SweepConfig:
     max_test_rows: int = 5000
     stop_set_rows: int = 1000
     max_candidates: int | None = None
+    class_weight: str = "auto"
     target: Target = field(default_factory=Target)
     metric: str | None = None
     out: str | None = None
@@ -143,7 +146,7 @@ class SweepConfig:
             strategies=self.strategies, model=model, seeds=len(self.seeds), random_state=min(self.seeds, default=0),
             initial_labels=self.initial_labels, batch_size=schedule.batch_size, growth=schedule.growth,
             budget=schedule.budget, test_share=self.test_share, max_test_rows=self.max_test_rows,
-            stop_set_rows=self.stop_set_rows, max_candidates=self.max_candidates,
+            stop_set_rows=self.stop_set_rows, max_candidates=self.max_candidates, class_weight=self.class_weight,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -158,6 +161,7 @@ class SweepConfig:
             "max_test_rows": self.max_test_rows,
             "stop_set_rows": self.stop_set_rows,
             "max_candidates": self.max_candidates,
+            "class_weight": self.class_weight,
             "target": {"kind": self.target.kind, "value": self.target.value},
             "metric": self.metric,
         }
@@ -258,6 +262,7 @@ def sweep_config_from_dict(d: dict[str, Any], base: str | Path = ".") -> SweepCo
             max_test_rows=int(d.get("max_test_rows", 5000)),
             stop_set_rows=int(d.get("stop_set_rows", 1000)),
             max_candidates=None if d.get("max_candidates") is None else int(d["max_candidates"]),
+            class_weight=str(d.get("class_weight", "auto")),
             target=_target(d.get("target")),
             metric=d.get("metric"),
             out=d.get("out"),

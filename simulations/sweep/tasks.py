@@ -28,7 +28,7 @@ from simulations.errors import DataError
 from simulations.features import fit_features
 from simulations.intake.source import IntakeOptions, load_data
 from simulations.loop import Split, SplitSettings
-from simulations.models import prepare_matrix
+from simulations.models import prepare_matrix, resolve_class_weight
 from simulations.results import encode_frame
 from simulations.runner import CEILING, _run_task
 from simulations.summary import choose_metric
@@ -53,6 +53,7 @@ class SweepTask:
     schedule: ScheduleSpec | None
     split: SplitSettings
     max_candidates: int | None = None
+    class_weight: str | None = None
 
     @property
     def is_ceiling(self) -> bool:
@@ -70,6 +71,7 @@ class SweepTask:
             "seed": self.seed, "strategy": self.strategy,
             "schedule": None if self.schedule is None else self.schedule.to_dict(),
             "split": vars(self.split).copy(), "max_candidates": self.max_candidates,
+            "class_weight": self.class_weight,
         }
 
 
@@ -80,7 +82,8 @@ def _identity(task_fields: dict[str, Any]) -> str:
 
 
 def task_key(dataset: DatasetSpec, fingerprint: str, model: str, seed: int, strategy: str,
-             schedule: ScheduleSpec | None, split: SplitSettings, max_candidates: int | None) -> str:
+             schedule: ScheduleSpec | None, split: SplitSettings, max_candidates: int | None,
+             class_weight: str | None = None) -> str:
     """A stable, file-name-safe key: readable parts plus a hash of every setting that changes the result.
 
     The data enter by content (fingerprint), label and roles, not by path: moving a file keeps its
@@ -89,6 +92,8 @@ def task_key(dataset: DatasetSpec, fingerprint: str, model: str, seed: int, stra
     ident = {"dataset": {"name": dataset.name, "label": dataset.label, "roles": list(map(list, dataset.roles)),
                          "fingerprint": fingerprint},
              "model": model, "seed": seed, "strategy": strategy, "split": vars(split)}
+    if class_weight is not None:  # only when set, so unweighted tasks keep the keys they always had
+        ident["class_weight"] = class_weight
     if strategy == CEILING:
         return f"{dataset.name}.{model}.s{seed}.ceiling.{_identity(ident)}"
     ident["schedule"] = {k: v for k, v in schedule.to_dict().items() if k != "name"}
@@ -130,14 +135,17 @@ def plan_tasks(config: SweepConfig, datasets: dict[str, Dataset]) -> list[SweepT
     tasks = []
     for spec in config.datasets:
         fp = datasets[spec.name].fingerprint()
+        metric, _ = choose_metric(datasets[spec.name].class_counts)
         for model in config.models:
+            weight, _ = resolve_class_weight(config.class_weight, metric, model)
             for seed in config.seeds:
                 cells = [(CEILING, None)] + [(s, sch) for sch in config.schedules for s in config.strategies]
                 for strategy, schedule in cells:
                     mc = None if schedule is None else config.max_candidates
-                    key = task_key(spec, fp, model, seed, strategy, schedule, split, mc)
+                    key = task_key(spec, fp, model, seed, strategy, schedule, split, mc, weight)
                     tasks.append(SweepTask(key=key, dataset=spec, fingerprint=fp, model=model, seed=seed,
-                                           strategy=strategy, schedule=schedule, split=split, max_candidates=mc))
+                                           strategy=strategy, schedule=schedule, split=split, max_candidates=mc,
+                                           class_weight=weight))
     return tasks
 
 
@@ -221,7 +229,8 @@ def execute_task(task: SweepTask) -> dict[str, Any]:
     split, info, X = _split_for(task)
     n_pool, n_initial = len(split.y_pool), len(split.initial)
     meta = {**info, "n_pool": int(n_pool), "n_test": len(split.y_test), "n_initial": int(n_initial),
-            "n_stop": len(split.stop), "n_features": int(X.shape[1]), "sparse_features": bool(hasattr(X, "tocsr"))}
+            "n_stop": len(split.stop), "n_features": int(X.shape[1]), "sparse_features": bool(hasattr(X, "tocsr")),
+            "class_weight": task.class_weight}
     if task.is_ceiling:
         schedule = np.array([n_initial])
     else:
@@ -229,7 +238,7 @@ def execute_task(task: SweepTask) -> dict[str, Any]:
         budget = min(n_pool, sch.budget if sch.budget is not None else DEFAULT_BUDGET)
         schedule = label_schedule(n_initial, budget, batch_size=sch.batch_size, growth=sch.growth)
         meta.update(budget=int(budget), labels_schedule=[int(v) for v in schedule])
-    _, _, out = _run_task(split, task.strategy, task.model, schedule, task.max_candidates)
+    _, _, out = _run_task(split, task.strategy, task.model, schedule, task.max_candidates, task.class_weight)
     payload: dict[str, Any] = {"format": TASK_FORMAT, "version": TASK_VERSION, "key": task.key, "task": task.to_dict(),
                                "meta": meta}
     if task.is_ceiling:
