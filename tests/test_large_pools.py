@@ -11,7 +11,6 @@ from sklearn.linear_model import LogisticRegression
 import simulations.runner as runner
 from simulations import Dataset, SimulationCancelled, SimulationConfig, run_simulation
 from simulations.features import FastMedianImputer
-from simulations.large_pool import LARGE_POOL_ROWS, suggest_max_candidates
 from simulations.loop import SplitSettings
 from simulations.results import TIMING_COLUMNS
 from simulations.strategies.base import top_k
@@ -129,11 +128,6 @@ def test_float32_is_opt_in_and_recorded(text_frame, separable):
     # Same protocol (labels, rounds); accuracies close but not required to be equal.
     assert approx.rounds["labels"].tolist() == exact.rounds["labels"].tolist()
     assert np.allclose(approx.rounds["accuracy"], exact.rounds["accuracy"], atol=0.05)
-
-
-def test_candidate_sample_is_suggested_only_for_huge_pools():
-    assert suggest_max_candidates(LARGE_POOL_ROWS) is None
-    assert suggest_max_candidates(LARGE_POOL_ROWS + 1) == 20_000
 
 
 class FailingModel(LogisticRegression):
