@@ -298,6 +298,7 @@ def analyse(result: SimulationResult, inputs: dict[str, Any], *, dataset_descrip
     out: dict[str, Any] = {
         "version": 1,
         "metric": metric, "metric_label": metric_label(metric), "metric_reason": summary.metric_reason,
+        "class_weight_reason": meta.get("class_weight_reason", ""),
         "dataset": {"name": meta.get("dataset_name", ""), "fingerprint": meta.get("fingerprint", ""),
                     "description": dataset_description, "n_rows": meta.get("n_rows"),
                     "n_pool": meta.get("n_pool"), "n_test": meta.get("n_test"), "classes": meta.get("classes"),

@@ -138,6 +138,8 @@ def assumptions(a: dict[str, Any]) -> list[str]:
                   f"{cfg.get('initial_labels')} initial labels, {sched}, up to {fmt.count(d.get('budget'))} labels, "
                   f"strategies {', '.join(cfg.get('strategies', []))}")
     out.insert(3, f"metric: {a.get('metric_reason', '')}")
+    if a.get("class_weight_reason"):
+        out.insert(4, f"model: {a['class_weight_reason']}")
     return out
 
 

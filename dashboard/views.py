@@ -106,7 +106,8 @@ def render_results(a: dict[str, Any], *, key: str = "res", downloads: bool = Tru
     verdict_box(a)
     pool_caveat_box(a)
     summ = a.get("summary") or {}
-    st.caption(f"Metric: {a.get('metric_reason', '')}")
+    st.caption(f"Metric: {a.get('metric_reason', '')}" + (f" Model: {a['class_weight_reason']}"
+                                                          if a.get("class_weight_reason") else ""))
     for note in summ.get("notes", []):
         st.warning(note, icon=":material/warning:")
     curves = tables.curves_frame(a)

@@ -47,6 +47,10 @@ def test_results_page_shows_verdict_leaderboard_and_curves():
     assert board.loc[0, "Labels to target"].startswith(fmt.count(lt["median"]))
     assert board.loc[0, "Verdict"] == a["summary"]["strategies"]["margin"]["verdict"]
     assert len(_charts(at)) >= 2  # learning curves and labels to target
+    # the metric and the model's class weighting are stated beside the evidence
+    assert a["class_weight_reason"].startswith("Classes are")
+    assert any(c.value.startswith(f"Metric: {a['metric_reason']}") and a["class_weight_reason"] in c.value
+               for c in at.caption)
     # the log toggle redraws without errors
     at.toggle(key="results_log").set_value(True).run()
     assert not at.exception

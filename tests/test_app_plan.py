@@ -67,6 +67,23 @@ def test_run_shows_verdict_and_money_then_serves_from_cache():
     assert any("Served from cache" in c.value for c in at.caption)
 
 
+def test_class_weight_choice_reaches_the_run_and_is_explained():
+    at = AppTest.from_file(PLAN, default_timeout=120).run()
+    _small_settings(at)  # penguins: smallest class 19.8% -> balanced accuracy, so "auto" weights classes
+    assert at.selectbox(key="class_weight").value == "auto"
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    a = at.session_state[session.ANALYSIS]
+    assert a["config"]["class_weight"] == "auto" and "weighted inversely" in a["class_weight_reason"]
+    from dashboard import tables
+
+    assert any(line.startswith("model: Classes are weighted") for line in tables.assumptions(a))  # in the report
+    at.selectbox(key="class_weight").set_value("none")
+    at.button[0].click().run()
+    a = at.session_state[session.ANALYSIS]
+    assert a["config"]["class_weight"] == "none" and a["class_weight_reason"].startswith("Classes are not weighted")
+
+
 def test_invalid_settings_are_a_message_not_a_traceback():
     at = AppTest.from_file(PLAN, default_timeout=60).run()
     at.selectbox(key="sample_name").set_value("penguins")

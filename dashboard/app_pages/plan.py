@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard import charts, session, state, views
 from simulations import SAMPLES, Dataset
+from simulations.config import CLASS_WEIGHTS
 from simulations.datasets import ROLES
 from simulations.errors import DataError, LabelwiseError
 from simulations.models import MODELS
@@ -245,6 +246,14 @@ with st.form("plan_form", border=False):
                                 help="With growing batches: 20 means each batch adds 20% of the labeled set.")
         batch_size = c.number_input("Batch size (labels)", min_value=1, value=int(cfg.get("batch_size") or 20),
                                     key="batch_size", help="With a fixed batch size: labels added per round.")
+        weights = list(CLASS_WEIGHTS)
+        class_weight = a.selectbox(
+            "Class weights", weights, index=weights.index(cfg.get("class_weight", "auto")), key="class_weight",
+            format_func=lambda w: {"auto": "Automatic (balanced on imbalanced data)", "balanced": "Balanced",
+                                   "none": "None"}[w],
+            help="Balanced weights make the model pay as much attention to a rare class as to a common one. "
+                 "Automatic uses them when the data is imbalanced (the score is then balanced accuracy), so random "
+                 "sampling is not judged with a model that only predicts the majority class.")
     submitted = st.form_submit_button("Run simulation", type="primary", icon=":material/play_arrow:",
                                       disabled=dataset is None)
 
@@ -259,7 +268,8 @@ new_inputs = {
     "target": {"kind": target_kind, "value": target_value / 100.0},
     "config": {**cfg, "model": model, "strategies": ["random", *strategies], "seeds": int(seeds),
                "initial_labels": int(initial), "budget": int(budget), "test_share": test_share / 100.0,
-               "growth": growth / 100.0, "batch_size": int(batch_size) if schedule == "fixed" else None},
+               "growth": growth / 100.0, "batch_size": int(batch_size) if schedule == "fixed" else None,
+               "class_weight": class_weight},
 }
 if not submitted:
     # Data choices are kept even without a run, so other pages and a return visit see them.
