@@ -222,7 +222,25 @@ def _schedule(entry: Any) -> ScheduleSpec:
                         growth=float(entry.get("growth", 0.2)), budget=entry.get("budget"))
 
 
-def _target(value: Any) -> Target:
+def parse_target(value: Any) -> Target:
+    """A summary target as a sweep file or ``sweep.json`` writes it.
+
+    Parameters
+    ----------
+    value : None, float or dict
+        ``None`` (the default target, 95% of the full-data score), a number (a share of the full-data score)
+        or ``{kind, value}`` (either key may be left out).
+
+    Returns
+    -------
+    Target
+
+    Raises
+    ------
+    ConfigError
+        Any other shape, an unknown kind or a value outside (0, 1]; a value that is not a number raises
+        ``TypeError`` or ``ValueError`` (callers turn these into their own typed errors).
+    """
     if value is None:
         return Target()
     if isinstance(value, (int, float)):
@@ -263,7 +281,7 @@ def sweep_config_from_dict(d: dict[str, Any], base: str | Path = ".") -> SweepCo
             stop_set_rows=int(d.get("stop_set_rows", 1000)),
             max_candidates=None if d.get("max_candidates") is None else int(d["max_candidates"]),
             class_weight=str(d.get("class_weight", "auto")),
-            target=_target(d.get("target")),
+            target=parse_target(d.get("target")),
             metric=d.get("metric"),
             out=d.get("out"),
         )

@@ -4,21 +4,32 @@ The table has one row per dataset x model x schedule x strategy x seed x round: 
 ``SimulationResult.rounds`` (docs/engine-contract.md) plus where the row belongs (``dataset``, ``model``,
 ``schedule``), the seed's whole-pool reference (``ceiling_<metric>``, ``baseline_<metric>``) and the
 dataset's default ``metric``, so a table alone is enough to summarize (no other file is needed).
+
+:func:`read_table` and :func:`read_sweep_settings` read what a sweep saved (``results.csv``, ``sweep.json``)
+from a path, bytes or a binary file, and check it: a file a user can get wrong (another Labelwise file, an
+edited table, an unfinished sweep) is a :class:`~simulations.errors.ResultsFileError` with a message and a
+hint, for ``labelwise`` and the dashboard alike.
 """
 
 from __future__ import annotations
 
+import io
+import json
+import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
 
 from simulations.config import SimulationConfig
-from simulations.errors import ResultsFileError
+from simulations.errors import ConfigError, ResultsFileError
 from simulations.loop import METRICS
 from simulations.results import TIMING_COLUMNS, SimulationResult, decode_frame
-from simulations.summary import Interval, Target, summarize
+from simulations.summary import METRIC_NAMES, Interval, Target, summarize
+from simulations.sweep.config import parse_target
+from simulations.sweep.store import MANIFEST_FORMAT, atomic_write_text
 from simulations.sweep.tasks import SweepTask
 
 GROUP = ["dataset", "model", "schedule"]
@@ -26,6 +37,15 @@ GROUP = ["dataset", "model", "schedule"]
 KEY_COLUMNS = [*GROUP, "strategy", "seed", "round"]
 CEILING_COLUMNS = [f"ceiling_{m}" for m in METRICS] + [f"baseline_{m}" for m in METRICS]
 CONTEXT_COLUMNS = ["metric", "budget", "n_initial", "n_pool"]
+#: Columns the summary computes with: text or nothing there is an edited table, not a sweep's.
+NUMERIC_COLUMNS = ["seed", "round", "labels", *METRICS]
+#: Columns a results table must have to be summarized.
+REQUIRED_COLUMNS = list(dict.fromkeys(KEY_COLUMNS + NUMERIC_COLUMNS + CEILING_COLUMNS + ["metric"]))
+RESULTS_NAME = "results.csv"
+MANIFEST_NAME = "sweep.json"
+TABLE_HINT = f"Pass the {RESULTS_NAME} that 'labelwise sweep' writes in its output folder."
+#: What :func:`read_table` and :func:`read_sweep_settings` read: a path, the file's bytes or a binary file.
+Source = str | os.PathLike[str] | bytes | IO[bytes]
 
 
 def build_table(tasks: list[SweepTask], payloads: dict[str, dict[str, Any]]) -> pd.DataFrame:
@@ -74,29 +94,180 @@ def build_table(tasks: list[SweepTask], payloads: dict[str, dict[str, Any]]) -> 
 
 def write_table(table: pd.DataFrame, path: str | Path) -> Path:
     """Save the table as CSV (floats written with full precision, so reading it back is exact)."""
-    from simulations.sweep.store import atomic_write_text
-
     path = Path(path)
     atomic_write_text(path, table.to_csv(index=False, float_format=None))
     return path
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a sweep's ``results.csv`` (what the dashboard loads)."""
-    path = Path(path)
-    if not path.exists():
-        raise ResultsFileError(f"No sweep results table at {path}.",
-                               hint="Pass the results.csv written by 'labelwise sweep'.")
-    hint = "Pass the results.csv written by 'labelwise sweep'."
+def _open(source: Source, name: str | None, what: str) -> tuple[Path | IO[bytes], str]:
+    """What pandas or json can read from ``source``, and the name messages use (``name``, else the path)."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return io.BytesIO(bytes(source)), name or what
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.is_file():
+            raise ResultsFileError(f"No {what} at {path}.",
+                                   hint=f"Pass the {what} written by 'labelwise sweep' (in its output folder).")
+        return path, name or str(path)
+    if hasattr(source, "read"):
+        return source, name or str(getattr(source, "name", "") or what)
+    raise ResultsFileError(f"Cannot read a {what} from a {type(source).__name__}.",
+                           hint="Pass a path, the file's bytes or a binary file object.")
+
+
+def _other_labelwise_file(name: str, columns: pd.Index) -> ResultsFileError | None:
+    """A precise message when the header is that of another file Labelwise writes (else None)."""
+    cols = set(columns)
+    if {"savings", "verdict", "strategy"} <= cols:
+        return ResultsFileError(f"{name} is the sweep's summary, not its results table.",
+                                hint=f"Pass {RESULTS_NAME} from the same folder: the summary is recomputed from "
+                                     "it for the target you choose.")
+    if {"labels", "metric"} <= cols and "dataset" not in cols:
+        return ResultsFileError(f"{name} looks like a single learning curve, not a sweep's results.",
+                                hint=f"{TABLE_HINT} A curve log is read by 'labelwise stop --curve' and the "
+                                     "dashboard's Stopping page.")
+    return None
+
+
+def read_table(source: Source, name: str | None = None) -> pd.DataFrame:
+    """Read and check a sweep's ``results.csv``.
+
+    Parameters
+    ----------
+    source : path, bytes or binary file
+        The file (a ``str`` is a path), e.g. the bytes of an upload.
+    name : str, optional
+        How messages name the file (default: the path, else "results.csv").
+
+    Returns
+    -------
+    DataFrame
+        The table as ``write_table`` saved it (names and metric as text), checked by :func:`validate_table`.
+
+    Raises
+    ------
+    ResultsFileError
+        No such file, an empty or unparsable file, another Labelwise file (the sweep's summary, a curve log),
+        missing columns, or any problem :func:`validate_table` finds.
+    """
+    handle, name = _open(source, name, RESULTS_NAME)
     try:
-        table = pd.read_csv(path, dtype={c: str for c in [*GROUP, "strategy", "metric"]})
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise ResultsFileError(f"Cannot read {path} ({exc}).", hint=hint) from exc
-    missing = [c for c in KEY_COLUMNS + CEILING_COLUMNS + ["labels", "metric"] if c not in table.columns]
+        table = pd.read_csv(handle, dtype={c: str for c in [*GROUP, "strategy", "metric"]})
+    except pd.errors.EmptyDataError as exc:  # no header at all (pandas: "No columns to parse")
+        raise ResultsFileError(f"{name} is empty.", hint=TABLE_HINT) from exc
+    except (OSError, ValueError, pd.errors.ParserError) as exc:  # UnicodeDecodeError is a ValueError
+        raise ResultsFileError(f"Cannot read {name} ({exc}).", hint=TABLE_HINT) from exc
+    other = _other_labelwise_file(name, table.columns)  # a results table matches neither header
+    if other is not None:
+        raise other
+    return validate_table(table, name)
+
+
+def validate_table(table: pd.DataFrame, name: str = "the table") -> pd.DataFrame:
+    """Check what the summary needs of a results table, so a broken one is a message instead of a traceback.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A results table, e.g. ``SweepResult.table`` or one built by hand.
+    name : str
+        How messages name the table.
+
+    Returns
+    -------
+    DataFrame
+        ``table`` itself, unchanged.
+
+    Raises
+    ------
+    ResultsFileError
+        Missing columns; no rows; text or nothing where seeds, rounds, labels or scores belong; an unknown metric; a
+        dataset x model x schedule cell without random-sampling runs (every saving is measured against random).
+    """
+    missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
     if missing:
-        raise ResultsFileError(f"{path} is not a sweep results table (missing {', '.join(missing)}).",
-                               hint="Pass the results.csv written by 'labelwise sweep'.")
+        raise ResultsFileError(f"{name} is not a sweep results table (missing {', '.join(missing)}).",
+                               hint=TABLE_HINT)
+    if table.empty:
+        raise ResultsFileError(f"{name} has the sweep's columns but no rows.",
+                               hint="The sweep wrote no results: run it again (with --resume to keep finished "
+                                    f"tasks), then load the new {RESULTS_NAME}.")
+    for col in NUMERIC_COLUMNS:
+        if not pd.api.types.is_numeric_dtype(table[col]) or table[col].isna().all():
+            raise ResultsFileError(f"The column '{col}' of {name} holds text or nothing where numbers belong.",
+                                   hint=f"{TABLE_HINT} An edited or re-saved table can change the numbers.")
+    if table[["seed", "round", "labels"]].isna().any().any():
+        raise ResultsFileError(f"Some rows of {name} have no seed, round or label count.", hint=TABLE_HINT)
+    bad = sorted(set(table["metric"].dropna()) - set(METRICS))
+    if bad or table["metric"].isna().any():
+        raise ResultsFileError(f"{name} names an unknown metric ({', '.join(map(str, bad)) or 'empty'}).",
+                               hint=f"The metric column holds one of: {', '.join(METRICS)}.")
+    for key, g in table.groupby(GROUP, sort=False):
+        if "random" not in set(g["strategy"]):
+            raise ResultsFileError(f"The cell {' / '.join(map(str, key))} of {name} has no random-sampling runs, "
+                                   "and every saving is measured against random.",
+                                   hint=f"Load the whole {RESULTS_NAME} of the sweep (random is always part of it).")
     return table
+
+
+@dataclass(frozen=True)
+class SweepSettings:
+    """The summary settings a sweep was run with, from its ``sweep.json``.
+
+    Attributes
+    ----------
+    target : Target
+        The summary's target (``labelwise sweep --target-*`` or the sweep file's ``target``).
+    metric : str or None
+        The summary's metric; ``None``: each dataset's own.
+    """
+
+    target: Target
+    metric: str | None = None
+
+
+def read_sweep_settings(source: Source, name: str | None = None) -> SweepSettings:
+    """Read the summary target and metric from a sweep's ``sweep.json``.
+
+    Parameters
+    ----------
+    source : path, bytes or binary file
+        The file (a ``str`` is a path).
+    name : str, optional
+        How messages name the file (default: the path, else "sweep.json").
+
+    Returns
+    -------
+    SweepSettings
+
+    Raises
+    ------
+    ResultsFileError
+        No such file, not JSON, not a sweep's ``sweep.json``, an unreadable target or an unknown metric.
+    """
+    handle, name = _open(source, name, MANIFEST_NAME)
+    hint = (f"Pass the {MANIFEST_NAME} from the sweep's output folder, or leave it out (the target is then 95% "
+            "of the full-data score).")
+    try:
+        d = json.loads(handle.read_bytes() if isinstance(handle, Path) else handle.read())
+    except OSError as exc:
+        raise ResultsFileError(f"Cannot read {name} ({exc.strerror or exc}).", hint=hint) from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ResultsFileError(f"{name} is not valid JSON ({exc}).", hint=hint) from exc
+    if not isinstance(d, dict) or d.get("format") != MANIFEST_FORMAT:
+        raise ResultsFileError(f"{name} is not a sweep's {MANIFEST_NAME}.", hint=hint)
+    config = d.get("config")
+    if not isinstance(config, dict):
+        raise ResultsFileError(f"{name} holds no sweep config.", hint=hint)
+    raw = config.get("target")
+    try:
+        target = parse_target(raw)
+    except (TypeError, ValueError, ConfigError) as exc:
+        raise ResultsFileError(f"{name} has an unreadable target ({raw!r}).", hint=hint) from exc
+    metric = config.get("metric")
+    if metric is not None and (not isinstance(metric, str) or metric not in METRIC_NAMES):
+        raise ResultsFileError(f"{name} names an unknown metric '{metric}'.", hint=hint)
+    return SweepSettings(target=target, metric=metric)
 
 
 def group_result(group: pd.DataFrame) -> SimulationResult:
