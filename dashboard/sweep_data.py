@@ -4,17 +4,15 @@ A sweep (``labelwise sweep``, docs/sweeps.md) writes ``OUT/results.csv`` (every 
 ``OUT/summary.csv`` and ``OUT/sweep.json`` (its config, including the summary's target). The page loads
 ``results.csv`` (uploaded, or from a folder on the server) and recomputes the summary with
 ``simulations.sweep.sweep_summary`` for the target the user picks: every number comes from the engine.
-Everything a user can get wrong (wrong file, missing column, empty table, unfinished sweep) raises
-:class:`~simulations.errors.ResultsFileError` with a message and a hint.
+The engine reads and checks the files (``simulations.sweep.read_table``, ``read_sweep_settings``); this module
+picks which uploaded file is which, finds them in a folder on the server, and keeps the messages of the
+engine's :class:`~simulations.errors.ResultsFileError` (message and hint) for the page to show.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
-import json
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +23,6 @@ import pandas as pd
 from dashboard import fmt
 from dashboard.charts import strategy_label
 from simulations import (
-    ConfigError,
     LabelwiseError,
     ResultsFileError,
     Summary,
@@ -34,19 +31,13 @@ from simulations import (
     per_seed,
     summarize,
 )
-from simulations.loop import METRICS
 from simulations.summary import METRIC_NAMES
-from simulations.sweep import group_result, read_table, sweep_overview, sweep_summary
-from simulations.sweep.store import MANIFEST_FORMAT
-from simulations.sweep.table import GROUP
+from simulations.sweep import group_result, read_sweep_settings, read_table, sweep_overview, sweep_summary
+from simulations.sweep.table import MANIFEST_NAME, RESULTS_NAME
 
-RESULTS_NAME = "results.csv"
-SUMMARY_NAME = "summary.csv"
-MANIFEST_NAME = "sweep.json"
 #: Restricts the folders the page may read (unset: any folder the server process can read).
 ROOT_ENV = "LABELWISE_SWEEPS_ROOT"
 HINT = f"Load the {RESULTS_NAME} that 'labelwise sweep' writes in its output folder."
-NUMERIC = ["seed", "round", "labels"]
 
 
 @dataclass(frozen=True)
@@ -125,99 +116,6 @@ class CellDetail:
 
 
 # ---- loading ---------------------------------------------------------------------------------------------
-def validate_table(table: pd.DataFrame, source: str) -> pd.DataFrame:
-    """Checks ``read_table`` leaves to the summary, with messages instead of tracebacks.
-
-    Raises
-    ------
-    ResultsFileError
-        No rows; non-numeric seeds, rounds, labels or scores; an unknown metric; a cell without random.
-    """
-    if table.empty:
-        raise ResultsFileError(f"{source} has the sweep's columns but no rows.",
-                               hint="The sweep wrote no results: run it again (with --resume to keep finished "
-                                    "tasks), then load the new results.csv.")
-    for col in [*NUMERIC, *METRICS]:
-        if col not in table.columns:
-            raise ResultsFileError(f"{source} is not a sweep results table (missing {col}).", hint=HINT)
-        if not pd.api.types.is_numeric_dtype(table[col]) or table[col].isna().all():
-            raise ResultsFileError(f"The column '{col}' of {source} holds text or nothing where numbers belong.",
-                                   hint=f"{HINT} An edited or re-saved table can change the numbers.")
-    if table[NUMERIC].isna().any().any():
-        raise ResultsFileError(f"Some rows of {source} have no seed, round or label count.", hint=HINT)
-    bad = sorted(set(table["metric"].dropna()) - set(METRICS))
-    if bad or table["metric"].isna().any():
-        raise ResultsFileError(f"{source} names an unknown metric ({', '.join(map(str, bad)) or 'empty'}).",
-                               hint=f"The metric column holds one of: {', '.join(METRICS)}.")
-    for key, g in table.groupby(GROUP, sort=False):
-        if "random" not in set(g["strategy"]):
-            raise ResultsFileError(f"The cell {' / '.join(map(str, key))} of {source} has no random-sampling runs, "
-                                   "and every saving is measured against random.",
-                                   hint="Load the whole results.csv of the sweep (random is always part of it).")
-    return table
-
-
-def _looks_like(columns: Sequence[str]) -> str:
-    """What another Labelwise file is, from its header (for a precise message)."""
-    cols = set(columns)
-    if {"savings", "verdict", "strategy"} <= cols:
-        return "summary"
-    if {"labels", "metric"} <= cols and "dataset" not in cols:
-        return "curve"
-    return ""
-
-
-def _header(data: bytes) -> list[str]:
-    try:
-        return list(pd.read_csv(io.BytesIO(data), nrows=0).columns)
-    except (ValueError, pd.errors.ParserError, UnicodeDecodeError):
-        return []
-
-
-def _read_csv_bytes(name: str, data: bytes) -> pd.DataFrame:
-    """``read_table`` on uploaded bytes: the engine's own parser and column check, messages naming the upload."""
-    if not data.strip():
-        raise ResultsFileError(f"{name} is empty.", hint=HINT)
-    with tempfile.TemporaryDirectory(prefix="labelwise-sweep-") as tmp:
-        path = Path(tmp) / RESULTS_NAME
-        path.write_bytes(data)
-        try:
-            table = read_table(path)
-        except ResultsFileError as exc:
-            kind = _looks_like(_header(data))
-            if kind == "summary":
-                raise ResultsFileError(
-                    f"{name} is the sweep's summary, not its results table.",
-                    hint=f"Load {RESULTS_NAME} from the same folder: the page recomputes the summary from it "
-                         "for the target you choose.") from exc
-            if kind == "curve":
-                raise ResultsFileError(f"{name} looks like a single learning curve, not a sweep's results.",
-                                       hint=f"{HINT} Curve logs belong on the Stopping page.") from exc
-            raise ResultsFileError(exc.message.replace(str(path), name), hint=exc.hint) from exc
-    return table
-
-
-def settings_from_manifest(text: str | bytes, name: str = MANIFEST_NAME) -> tuple[Target, str | None]:
-    """The summary target and metric a sweep was run with, from its ``sweep.json``."""
-    hint = f"Load the {MANIFEST_NAME} from the sweep's output folder, or leave it out (the target is then 95%)."
-    try:
-        d = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ResultsFileError(f"{name} is not valid JSON ({exc}).", hint=hint) from exc
-    if not isinstance(d, dict) or d.get("format") != MANIFEST_FORMAT:
-        raise ResultsFileError(f"{name} is not a sweep's {MANIFEST_NAME}.", hint=hint)
-    cfg = d.get("config") or {}
-    t = cfg.get("target") or {}
-    try:
-        target = Target(str(t.get("kind", "share_of_ceiling")), float(t.get("value", 0.95)))
-    except (TypeError, ValueError, ConfigError) as exc:
-        raise ResultsFileError(f"{name} has an unreadable target ({t!r}).", hint=hint) from exc
-    metric = cfg.get("metric")
-    if metric is not None and metric not in METRIC_NAMES:
-        raise ResultsFileError(f"{name} names an unknown metric '{metric}'.", hint=hint)
-    return target, metric
-
-
 def load_uploads(files: Sequence[tuple[str, bytes]]) -> LoadedSweep:
     """A sweep from uploaded files: ``results.csv`` (required) and its ``sweep.json`` (optional).
 
@@ -302,12 +200,13 @@ def load_folder(text: str, root: str | None = None) -> LoadedSweep:
 
 
 def _loaded(name: str, data: bytes, source: str, kind: str, manifest: tuple[str, bytes] | None) -> LoadedSweep:
-    """The checked table, the settings of its ``sweep.json`` (name, content) if any, and a content token."""
-    table = validate_table(_read_csv_bytes(name, data), name)
-    target, metric = settings_from_manifest(manifest[1], manifest[0]) if manifest else (Target(), None)
+    """The engine's checked table, the settings of its ``sweep.json`` (name, content) if any, and a content token."""
+    table = read_table(data, name=name)
+    settings = read_sweep_settings(manifest[1], name=manifest[0]) if manifest else None
     digest = hashlib.sha256(data).hexdigest()[:16]
-    return LoadedSweep(table=table, source=source, token=f"{kind}:{digest}", target=target, metric=metric,
-                       has_manifest=manifest is not None)
+    return LoadedSweep(table=table, source=source, token=f"{kind}:{digest}",
+                       target=settings.target if settings else Target(), metric=settings.metric if settings else None,
+                       has_manifest=settings is not None)
 
 
 # ---- the engine's summary ---------------------------------------------------------------------------------
