@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import pandas as pd
 import pytest
 
 import simulations.sweep.tasks as sweep_tasks
-from simulations import ConfigError, DataError, Dataset, run_simulation
+from simulations import ConfigError, DataError, Dataset, ResultsFileError, run_simulation
 from simulations.summary import Target, summarize
 from simulations.sweep import (
     DaskNotInstalled,
@@ -20,12 +21,15 @@ from simulations.sweep import (
     drop_timing,
     group_result,
     load_sweep_config,
+    parse_target,
     plan_tasks,
+    read_sweep_settings,
     read_table,
     run_sweep,
     sweep_config_from_dict,
     sweep_overview,
     sweep_summary,
+    validate_table,
 )
 from simulations.sweep.table import write_table
 from simulations.sweep.tasks import execute_task, load_dataset
@@ -258,6 +262,117 @@ def test_summary_matches_summarize_per_cell_and_overview(tmp_path):
     assert (gap["metric"] == "macro_f1").all()
     ov = sweep_overview(s)
     assert list(ov["dataset"]) == ["penguins", "breast_cancer"] and (ov["n_strategies"] == 2).all()
+
+
+# ---- reading what a sweep saved ----------------------------------------------------------------------------
+#: A target and metric other than the defaults, so the tests see that sweep.json is read.
+SAVED_TARGET = Target("share_of_gap", 0.9)
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory) -> Path:
+    """A finished sweep's output folder (1 dataset x 2 seeds x random, margin: about a second)."""
+    out = tmp_path_factory.mktemp("saved") / "out"
+    run_sweep(small_config(target={"kind": SAVED_TARGET.kind, "value": SAVED_TARGET.value}, metric="macro_f1"), out)
+    return out
+
+
+def test_read_table_takes_a_path_bytes_or_a_binary_file_and_names_it(saved):
+    path = saved / "results.csv"
+    table = read_table(path)
+    data = path.read_bytes()
+    pd.testing.assert_frame_equal(read_table(str(path)), table, check_exact=True)
+    pd.testing.assert_frame_equal(read_table(data), table, check_exact=True)
+    with path.open("rb") as fh:
+        pd.testing.assert_frame_equal(read_table(fh), table, check_exact=True)
+    upload = io.BytesIO(b"")
+    upload.name = "from_browser.csv"  # what an upload object carries
+    with pytest.raises(ResultsFileError, match=r"^from_browser\.csv is empty\.") as err:
+        read_table(upload)
+    assert err.value.hint
+    with pytest.raises(ResultsFileError, match=r"^mine\.csv is empty\."):
+        read_table(b"  \n", name="mine.csv")
+    with pytest.raises(ResultsFileError, match=f"No results.csv at {saved / 'nope.csv'}"):
+        read_table(saved / "nope.csv")
+    with pytest.raises(ResultsFileError, match=r"from a int"):
+        read_table(12)
+
+
+def _csv(df: pd.DataFrame) -> bytes:
+    return df.to_csv(index=False).encode()
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda t: t.iloc[:0], "^up.csv has the sweep's columns but no rows"),
+    (lambda t: t.drop(columns=["ceiling_accuracy"]), r"^up.csv is not a sweep results table \(missing ceiling_acc"),
+    (lambda t: t.drop(columns=["macro_f1", "seed"]), r"\(missing seed, macro_f1\)"),
+    (lambda t: t.assign(labels="many"), "^The column 'labels' of up.csv holds text"),
+    (lambda t: t.assign(accuracy=float("nan")), "^The column 'accuracy' of up.csv holds text or nothing"),
+    (lambda t: t.assign(seed=t["seed"].where(t.index > 0)), "^Some rows of up.csv have no seed"),
+    (lambda t: t.assign(metric="auc"), r"^up.csv names an unknown metric \(auc\)"),
+    (lambda t: t.assign(metric=t["metric"].where(t.index > 0)), r"unknown metric \(empty\)"),
+    (lambda t: t[t["strategy"] != "random"], "^The cell breast_cancer / logreg / b10 of up.csv has no random-sampling"),
+])
+def test_broken_tables_raise_results_file_errors_with_hints(saved, change, message):
+    table = read_table(saved / "results.csv")
+    with pytest.raises(ResultsFileError, match=message) as err:
+        read_table(_csv(change(table)), name="up.csv")
+    assert err.value.hint
+    # the same check on a table in memory (no file involved)
+    with pytest.raises(ResultsFileError, match=message.replace("up.csv", "mem")):
+        validate_table(change(table).reset_index(drop=True), "mem")
+
+
+def test_other_labelwise_files_are_named_for_what_they_are(saved):
+    with pytest.raises(ResultsFileError, match=r"^summary\.csv is the sweep's summary, not its results table") as err:
+        read_table(saved / "summary.csv", name="summary.csv")
+    assert "results.csv" in err.value.hint
+    with pytest.raises(ResultsFileError, match="looks like a single learning curve") as err:
+        read_table(b"labels,metric\n10,0.5\n20,0.6\n")
+    assert "labelwise stop --curve" in err.value.hint
+    with pytest.raises(ResultsFileError, match=r"^x\.csv is not a sweep results table \(missing dataset, model"):
+        read_table(b"just,some\n1,2\n", name="x.csv")
+    table = read_table(saved / "results.csv")
+    assert validate_table(table) is table
+
+
+def test_read_sweep_settings_gives_the_target_and_metric_the_sweep_ran_with(saved, tmp_path):
+    path = saved / "sweep.json"
+    settings = read_sweep_settings(path)
+    assert (settings.target, settings.metric) == (SAVED_TARGET, "macro_f1")
+    assert read_sweep_settings(path.read_bytes()) == read_sweep_settings(io.BytesIO(path.read_bytes())) == settings
+    # a sweep run with the defaults
+    run_sweep(small_config(seeds=1), tmp_path / "plain")
+    plain = read_sweep_settings(tmp_path / "plain" / "sweep.json")
+    assert (plain.target, plain.metric) == (Target(), None)
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"{not json", "^s.json is not valid JSON"),
+    (b'{"format": "other"}', "^s.json is not a sweep's sweep.json"),
+    (b"[1, 2]", "is not a sweep's sweep.json"),
+    (b'{"format": "labelwise-sweep", "config": []}', "holds no sweep config"),
+    (b'{"format": "labelwise-sweep", "config": {"target": {"kind": "median", "value": 0.9}}}', "unreadable target"),
+    (b'{"format": "labelwise-sweep", "config": {"target": {"kind": "absolute", "value": "high"}}}', "unreadable"),
+    (b'{"format": "labelwise-sweep", "config": {"target": {"value": 1.5}}}', "unreadable target"),
+    (b'{"format": "labelwise-sweep", "config": {"metric": "auc"}}', "unknown metric 'auc'"),
+    (b'{"format": "labelwise-sweep", "config": {"metric": ["accuracy"]}}', "unknown metric"),
+])
+def test_bad_sweep_json_is_a_results_file_error_with_a_hint(content, message):
+    with pytest.raises(ResultsFileError, match=message) as err:
+        read_sweep_settings(content, name="s.json")
+    assert err.value.hint
+
+
+def test_parse_target_reads_every_form_a_sweep_writes():
+    assert parse_target(None) == Target()
+    assert parse_target(0.8) == Target("share_of_ceiling", 0.8)
+    assert parse_target({"kind": "absolute", "value": 0.7}) == Target("absolute", 0.7)
+    assert parse_target({"kind": "share_of_gap"}) == Target("share_of_gap", 0.95)
+    with pytest.raises(ConfigError, match="Cannot read the target"):
+        parse_target({"kind": "absolute", "level": 0.7})
+    with pytest.raises(ConfigError, match="Unknown target kind"):
+        parse_target({"kind": "median"})
 
 
 def test_dask_is_optional_and_missing_dask_is_a_typed_error(tmp_path, monkeypatch):
