@@ -8,7 +8,6 @@ from that dict, so a saved scenario shows exactly what its author saw without re
 from __future__ import annotations
 
 import copy
-import io
 import json
 import math
 import os
@@ -24,11 +23,32 @@ import simulations
 from simulations import Dataset, SimulationConfig, SimulationResult, Target, learning_curves, summarize
 from simulations.config import DEFAULT_SCENARIO
 from simulations.errors import ConfigError, DataError, LabelwiseError
+from simulations.intake import MAX_SIMULATION_ROWS, MAX_UPLOAD_MB, LoadReport, load_user_dataset
+from simulations.intake import read_table as intake_read_table
+from simulations.intake.checks import LABEL_TYPES, LEAKAGE_MODES, RARE_CLASS_MODES, UNLABELED_MODES
+from simulations.intake.source import IntakeOptions, intake_defaults
 from simulations.results import results_from_dict, results_to_dict
 from simulations.summary import METRIC_NAMES
 
 CURRENCY = "$"
-UPLOAD_TYPES = ("csv", "tsv", "txt", "parquet")
+#: Every extension intake reads (simulations/intake/reader.py): delimited text (.txt: separator sniffed),
+#: Parquet, JSON Lines and JSON, Excel workbooks, and any of them compressed with gzip or zip.
+UPLOAD_TYPES = ("csv", "tsv", "tab", "txt", "parquet", "pq", "jsonl", "ndjson", "json", "xlsx", "xlsm", "gz", "gzip",
+                "zip")
+#: Labeled rows above this are sampled (stratified, seeded) for the quick simulation: intake's default.
+UPLOAD_MAX_ROWS = MAX_SIMULATION_ROWS
+#: The choices the upload offers for a file's problems, each with its allowed values (intake's modes).
+INTAKE_CHOICES: dict[str, tuple[str, ...]] = {
+    "unlabeled": UNLABELED_MODES, "rare_classes": RARE_CLASS_MODES, "leakage": LEAKAGE_MODES, "label_type": LABEL_TYPES,
+}
+#: Their defaults: load_user_dataset's, the same as the command line's.
+INTAKE_DEFAULTS: dict[str, str] = {name: intake_defaults()[name] for name in INTAKE_CHOICES}
+#: Intake error code -> the choice that fixes it, and the values that do.
+INTAKE_FIXES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "rare_class": ("rare_classes", ("merge", "drop")),
+    "leakage": ("leakage", ("drop",)),
+    "continuous_label": ("label_type", ("categorical",)),
+}
 #: Label-count multipliers and pool multipliers of the ROI heat map around the user's inputs.
 GRID_COST_FACTORS = (0.25, 0.5, 1.0, 2.0, 4.0)
 GRID_POOL_FACTORS = (0.1, 0.3, 1.0, 3.0, 10.0)
@@ -94,24 +114,23 @@ def config_from(d: dict[str, Any]) -> SimulationConfig:
 
 # ---- data -----------------------------------------------------------------------------------------------
 def read_table(file_name: str, data: bytes, *, max_mb: float | None = None) -> pd.DataFrame:
-    """A DataFrame from uploaded bytes: CSV, TSV (or .txt, separator sniffed) or Parquet.
+    """The table in an uploaded file, read by intake (every format, compression, encoding and separator it reads).
 
-    Uses the engine's intake reader (encodings, delimiters, compression) when it is installed. Raises
-    DataError with a hint when the file cannot be read.
+    Parameters
+    ----------
+    file_name : str
+        The upload's name (intake takes the format from its extension when the bytes do not tell).
+    data : bytes
+    max_mb : float, optional
+        Upload limit in MB (None: no limit).
+
+    Raises
+    ------
+    DataError
+        An :class:`~simulations.intake.IntakeError` (empty, too large, unreadable...) or a table too small to
+        preview, each with a hint.
     """
-    if max_mb is not None and len(data) > max_mb * 1024 * 1024:
-        raise DataError(f"The file is {len(data) / 1e6:,.0f} MB, above the {max_mb:,.0f} MB limit.",
-                        hint="Upload a sample of the rows, or raise server.maxUploadSize.")
-    if not data:
-        raise DataError("The file is empty.", hint="Upload a CSV, TSV or Parquet file with a header row.")
-    try:
-        from simulations.intake import read_table as intake_read
-    except ImportError:
-        intake_read = None
-    if intake_read is not None:
-        frame = intake_read(data, filename=file_name, max_mb=max_mb).frame
-    else:
-        frame = _read_with_pandas(file_name, data)
+    frame = intake_read_table(data, filename=file_name, max_mb=max_mb).frame
     if frame.shape[1] < 2:
         raise DataError(f"{file_name} has {frame.shape[1]} column(s); it needs a label and at least one feature.",
                         hint="Check the separator: CSV uses commas, TSV tabs.")
@@ -120,33 +139,73 @@ def read_table(file_name: str, data: bytes, *, max_mb: float | None = None) -> p
     return frame
 
 
-def _read_with_pandas(file_name: str, data: bytes) -> pd.DataFrame:
-    name = file_name.lower()
-    try:
-        if name.endswith(".parquet"):
-            return pd.read_parquet(io.BytesIO(data))
-        if name.endswith(".tsv"):
-            return pd.read_csv(io.BytesIO(data), sep="\t")
-        return pd.read_csv(io.BytesIO(data), sep=None, engine="python")
-    except ImportError as exc:
-        raise DataError("Reading Parquet needs the pyarrow package, which is not installed.",
-                        hint="Save the table as CSV, or install pyarrow.") from exc
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError, OSError) as exc:
-        raise DataError(f"Cannot read {file_name} as a table ({str(exc).splitlines()[0][:160]}).",
-                        hint="Upload a CSV (comma or semicolon), TSV or Parquet file with a header row.") from exc
+def intake_choices(saved: dict[str, Any] | None = None) -> dict[str, str]:
+    """The upload's intake choices: the saved ones where valid, else intake's defaults (the CLI's).
+
+    A saved scenario may be old or edited by hand, so an unknown value falls back to the default instead of
+    failing the page.
+    """
+    saved = saved or {}
+    return {name: saved[name] if saved.get(name) in allowed else INTAKE_DEFAULTS[name]
+            for name, allowed in INTAKE_CHOICES.items()}
 
 
-def upload_dataset(frame: pd.DataFrame, label: str, *, name: str, roles: dict[str, str] | None = None,
-                   raw: bytes | None = None) -> tuple[Dataset, list[str]]:
-    """The Dataset of an uploaded table, and notes from the engine's intake checks (leakage, rare classes...)."""
-    try:
-        from simulations.intake import load_user_dataset
-    except ImportError:
-        load_user_dataset = None
-    if load_user_dataset is not None and raw is not None:
-        ds, report = load_user_dataset(raw, label, filename=name, name=name, roles=roles or None)
-        return ds, [n.message for n in getattr(report, "notes", [])]
-    return Dataset.from_frame(frame, label, name=name, roles=roles or None), []
+def upload_dataset(raw: bytes, label: str, *, name: str, roles: dict[str, str] | None = None,
+                   choices: dict[str, Any] | None = None,
+                   max_mb: float | None = MAX_UPLOAD_MB) -> tuple[Dataset, LoadReport]:
+    """The Dataset of an uploaded file, read, checked and sampled by intake with the user's choices.
+
+    Always the file's bytes through :func:`~simulations.intake.load_user_dataset` (never a DataFrame
+    built elsewhere), so a saved scenario re-opened on the same file gets the same rows, classes and columns.
+
+    Parameters
+    ----------
+    raw : bytes
+        The uploaded file.
+    label : str
+    name : str
+        The file name (format detection and the dataset's name).
+    roles : dict, optional
+        Column role overrides.
+    choices : dict, optional
+        ``unlabeled``, ``rare_classes``, ``leakage``, ``label_type`` (see :func:`intake_choices`).
+    max_mb : float or None
+
+    Returns
+    -------
+    dataset : Dataset
+    report : LoadReport
+        What intake did: notes, counts, ``production_pool_rows``.
+
+    Raises
+    ------
+    DataError
+        An :class:`~simulations.intake.IntakeError` with a stable ``code``, a message and a hint.
+    """
+    opts = IntakeOptions(**intake_choices(choices), max_mb=max_mb, max_rows=UPLOAD_MAX_ROWS)
+    return load_user_dataset(raw, label, filename=name, name=name, roles=roles or None, **opts.load_kwargs())
+
+
+def production_pool_default(current: int, file_rows: int, previous_file_rows: int | None = None) -> int:
+    """The production pool the Plan form should show once a file is read.
+
+    The file's rows (labeled and unlabeled: intake's ``production_pool_rows``) replace the value only while
+    the user has not typed their own: the value is still the page's default, or the row count filled in
+    from the previously uploaded file.
+
+    Parameters
+    ----------
+    current : int
+        The value the form holds now.
+    file_rows : int
+        Every data row of the uploaded file.
+    previous_file_rows : int, optional
+        The row count filled in from the file uploaded before (None if none was).
+    """
+    untouched = {int(default_economics()["production_pool"])}
+    if previous_file_rows:
+        untouched.add(int(previous_file_rows))
+    return int(file_rows) if int(current) in untouched else int(current)
 
 
 def guess_label(frame: pd.DataFrame) -> str:
@@ -156,16 +215,6 @@ def guess_label(frame: pd.DataFrame) -> str:
         if cand in names:
             return names[cand]
     return str(frame.columns[-1])
-
-
-def dataset_from(data: dict[str, Any], upload: pd.DataFrame | None = None) -> Dataset:
-    """The Dataset the inputs describe (a sample, or the uploaded frame with its label and roles)."""
-    roles = data.get("roles") or None
-    if data.get("source") == "upload":
-        if upload is None:
-            raise DataError("No file uploaded yet.", hint="Upload a CSV, TSV or Parquet file, or pick a sample.")
-        return Dataset.from_frame(upload, data["label"], name=data.get("file_name", "uploaded data"), roles=roles)
-    return Dataset.from_sample(data.get("sample", DEFAULT_SCENARIO.dataset), roles=roles)
 
 
 def choose_metric_for(dataset: Dataset) -> str:
@@ -414,6 +463,7 @@ def deep_copy(d: dict[str, Any]) -> dict[str, Any]:
 
 
 __all__ = [
-    "CURRENCY", "ConfigError", "DataError", "LabelwiseError", "analyse", "config_from", "dataset_from",
-    "default_inputs", "economic_inputs", "read_table", "run", "target_from",
+    "CURRENCY", "ConfigError", "DataError", "LabelwiseError", "analyse", "config_from", "default_inputs",
+    "economic_inputs", "intake_choices", "production_pool_default", "read_table", "run", "target_from",
+    "upload_dataset",
 ]

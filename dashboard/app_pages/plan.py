@@ -15,6 +15,7 @@ from simulations import SAMPLES, Dataset
 from simulations.config import CLASS_WEIGHTS
 from simulations.datasets import ROLES
 from simulations.errors import DataError, LabelwiseError
+from simulations.intake import LoadReport
 from simulations.models import MODELS
 from simulations.strategies import STRATEGIES
 
@@ -34,21 +35,69 @@ def _sample_dataset(name: str, roles_key: str) -> Dataset:
     return Dataset.from_sample(name, roles=roles)
 
 
-def _upload_dataset(digest: str, label: str, roles_key: str) -> tuple[Dataset, list[str]]:
-    """The uploaded table as a Dataset, built once per (file, label, roles) in this session."""
+def _upload_dataset(digest: str, label: str, roles_key: str, choices_key: str) -> tuple[Dataset, LoadReport]:
+    """The uploaded file through intake, once per (file, label, roles, choices) in this session.
+
+    An intake error is remembered too, so a rerun (another widget) does not read a large bad file again.
+    """
     memo = st.session_state.setdefault("lw_upload_datasets", {})
-    key = (digest, label, roles_key)
+    key = (digest, label, roles_key, choices_key)
     if key not in memo:
         upload = st.session_state[session.UPLOAD]
-        roles = json.loads(roles_key) or None
         memo.clear()
-        memo[key] = state.upload_dataset(upload["frame"], label, name=upload["file_name"], roles=roles,
-                                         raw=upload.get("raw"))
+        try:
+            memo[key] = state.upload_dataset(upload["raw"], label, name=upload["file_name"],
+                                             roles=json.loads(roles_key) or None, choices=json.loads(choices_key),
+                                             max_mb=float(st.get_option("server.maxUploadSize")))
+        except LabelwiseError as exc:
+            memo[key] = exc
+    if isinstance(memo[key], LabelwiseError):
+        raise memo[key]
     return memo[key]
 
 
-def _roles_key(roles: dict[str, str] | None) -> str:
-    return json.dumps(roles or {}, sort_keys=True)
+def _json_key(d: dict[str, str] | None) -> str:
+    """A hashable, order-free key of a small dict (roles, intake choices)."""
+    return json.dumps(d or {}, sort_keys=True)
+
+
+#: The expander holding the intake choices (error pointers name it).
+PROBLEMS = "If the file has problems"
+#: The intake choices of an upload: widget key, label, help and what each value is called.
+INTAKE_WIDGETS: dict[str, tuple[str, str, str, dict[str, str]]] = {
+    "unlabeled": (
+        "intake_unlabeled", "Rows without a label",
+        "Extra pool rows are never queried (their label is unknown), but the features are fitted on them and "
+        "self-training, density weighting and the stopping signals use them; both ways they count in the "
+        "production pool.",
+        {"exclude": "Leave them out (counted)", "pool": "Use them as extra unlabeled pool"}),
+    "rare_classes": (
+        "intake_rare_classes", "Rare classes (fewer than 5 labeled rows)",
+        "A class this small cannot be split into a test set, a pool and initial labels. Merging puts them into "
+        "one class 'other' (dropped if still too small).",
+        {"error": "Stop with a message", "merge": "Merge into 'other'", "drop": "Drop their rows"}),
+    "leakage": (
+        "intake_leakage", "Columns that leak the label",
+        "A column that copies or recodes the label one-to-one lets a model score 100% from it alone, so the "
+        "simulation would say nothing about labeling. Usually the wrong label column was picked.",
+        {"error": "Stop with a message", "drop": "Drop the column"}),
+    "label_type": (
+        "intake_label_type", "Label type",
+        "A numeric label with more than 20 different values looks like a measurement, not a class; choose "
+        "class codes when the numbers are class ids.",
+        {"auto": "Detect", "categorical": "Class codes (categorical)"}),
+}
+
+
+def _fix_pointer(exc: LabelwiseError) -> str | None:
+    """"Choose ... below" for an intake error one of the choices fixes (None for the others)."""
+    fix = state.INTAKE_FIXES.get(getattr(exc, "code", ""))
+    if fix is None:
+        return None
+    name, values = fix
+    _, label, _, names = INTAKE_WIDGETS[name]
+    picks = " or ".join(f"**{names[v]}**" for v in values)
+    return f"Choose {picks} under *{label}* in **{PROBLEMS}** below."
 
 
 # ---- 1. data ---------------------------------------------------------------------------------------------
@@ -57,11 +106,12 @@ source = st.radio(
     "Where the data comes from", ["sample", "upload"], horizontal=True, key="data_source",
     index=0 if data_in.get("source") != "upload" else 1,
     format_func=lambda s: {"sample": "A shipped sample", "upload": "Upload my data"}[s],
-    help="Try a shipped sample first; upload a CSV, TSV or Parquet file with one row per item and a column "
-         "holding its class to simulate on your own data.")
+    help="Try a shipped sample first; upload a CSV, TSV, Parquet, JSON Lines or Excel file with one row per item "
+         "and a column holding its class to simulate on your own data.")
 
 dataset: Dataset | None = None
 data_error: LabelwiseError | None = None
+data_error_shown = False  # an upload shows its error next to the file, not again below
 
 if source == "sample":
     names = list(SAMPLES)
@@ -72,16 +122,18 @@ if source == "sample":
         help="Small public datasets that ship with Labelwise; each line says what it is.")
     roles = data_in.get("roles") if data_in.get("source") == "sample" and data_in.get("sample") == name else None
     try:
-        dataset = _sample_dataset(name, _roles_key(roles))
+        dataset = _sample_dataset(name, _json_key(roles))
     except LabelwiseError as exc:
         data_error = exc
     data_in = {"source": "sample", "sample": name, "roles": roles or {}}
 else:
     max_mb = float(st.get_option("server.maxUploadSize"))
     up = st.file_uploader(
-        "Your data (CSV, TSV or Parquet)", type=list(state.UPLOAD_TYPES), key="upload_file",
-        help=f"One row per item, one column with its class (the label), other columns as features. Rows "
-             f"without a label are left out and counted. Up to {max_mb:,.0f} MB.")
+        "Your data (CSV, TSV, Parquet, JSON Lines, Excel; gzip or zip too)", type=list(state.UPLOAD_TYPES),
+        key="upload_file",
+        help=f"One row per item, one column with its class (the label), other columns as features. Reads CSV, "
+             f"TSV or .txt (any separator), Parquet, JSON Lines or JSON, Excel .xlsx, each also compressed with "
+             f"gzip or zip (one file inside). Up to {max_mb:,.0f} MB.")
     if up is not None:
         raw = up.getvalue()
         digest = hashlib.sha256(raw).hexdigest()[:16]
@@ -105,27 +157,56 @@ else:
         label = st.selectbox(
             "Label column", cols, index=cols.index(default_label), key="label_column",
             help="The column that holds each row's class: what the model should learn to predict.")
-        st.caption(f"Preview of {upload['file_name']} ({len(frame):,} rows, {frame.shape[1]} columns)")
-        st.dataframe(frame.head(20), width="stretch", height=240)
         roles = data_in.get("roles") if prev_label == label else None
+        # The choices as the widgets below will return them (their state, else the saved scenario's, else the
+        # defaults), read first so the file is loaded before the expander decides whether to open.
+        saved = state.intake_choices(data_in.get("intake") if data_in.get("source") == "upload" else None)
+        choices = {name: st.session_state.get(w[0], saved[name]) for name, w in INTAKE_WIDGETS.items()}
+        choices = state.intake_choices(choices)
+        report: LoadReport | None = None
         try:
-            dataset, intake_notes = _upload_dataset(upload["digest"], label, _roles_key(roles))
+            dataset, report = _upload_dataset(upload["digest"], label, _json_key(roles), _json_key(choices))
         except LabelwiseError as exc:
             data_error = exc
-        else:
-            for note in intake_notes:
-                st.caption(f":material/info: {note}")
+            pointer = _fix_pointer(exc)
+            views.show_error(exc)  # next to the upload, before the preview
+            if pointer:
+                st.info(pointer, icon=":material/arrow_downward:")
+        fixable = data_error is not None and _fix_pointer(data_error) is not None
+        with st.expander(PROBLEMS + ": rows without a label, rare classes, leaking columns, numeric labels",
+                         expanded=fixable or choices != state.INTAKE_DEFAULTS, icon=":material/build:"):
+            left, right = st.columns(2)
+            for i, (name, (key, text, help_text, names)) in enumerate(INTAKE_WIDGETS.items()):
+                options = list(state.INTAKE_CHOICES[name])
+                (left if i % 2 == 0 else right).radio(
+                    text, options, index=options.index(choices[name]), key=key, format_func=names.__getitem__,
+                    help=help_text)
+        if report is not None:
+            upload["production_pool_rows"] = report.production_pool_rows  # a fact of the file, whatever the label
+            for note in report.notes:
+                if note.code in ("sampled", "extra_pool_sampled"):
+                    st.info(note.message, icon=":material/info:")
+                else:
+                    st.caption((":material/warning: " if note.level != "info" else ":material/info: ") + note.message)
+        st.caption(f"Preview of {upload['file_name']} ({len(frame):,} rows, {frame.shape[1]} columns)")
+        st.dataframe(frame.head(20), width="stretch", height=240)
         data_in = {"source": "upload", "file_name": upload["file_name"], "label": label,
-                   "roles": roles or {}, "digest": upload["digest"]}
+                   "roles": roles or {}, "digest": upload["digest"], "intake": choices,
+                   "production_pool_rows": upload.get("production_pool_rows")}
+        data_error_shown = data_error is not None
 
 if data_error is not None:
-    views.show_error(data_error)
+    if not data_error_shown:
+        views.show_error(data_error)
 elif dataset is not None:
     counts = dataset.class_counts
     c1, c2, c3 = st.columns(3)
     c1.metric("Labeled rows", f"{len(dataset.frame):,}")
     c2.metric("Classes", f"{len(counts)}", help="; ".join(f"{k}: {v:,}" for k, v in counts.head(12).items()))
-    c3.metric("Rows without a label (left out)", f"{dataset.n_missing_labels:,}")
+    c3.metric("Rows without a label (extra pool)" if dataset.n_extra_pool else "Rows without a label (left out)",
+              f"{dataset.n_missing_labels:,}",
+              help="Rows whose label is empty; see 'Rows without a label' under the upload for what is done with "
+                   "them." if data_in.get("source") == "upload" else "Rows whose label is empty.")
     with st.expander("Column roles (how each column is used; correct them if the guess is wrong)",
                      expanded=data_in.get("source") == "upload"):
         table = dataset.roles_table()
@@ -145,8 +226,9 @@ elif dataset is not None:
         if overrides != (data_in.get("roles") or {}):
             data_in["roles"] = overrides
             try:
-                dataset = (_sample_dataset(data_in["sample"], _roles_key(overrides)) if source == "sample"
-                           else _upload_dataset(data_in["digest"], data_in["label"], _roles_key(overrides))[0])
+                dataset = (_sample_dataset(data_in["sample"], _json_key(overrides)) if source == "sample"
+                           else _upload_dataset(data_in["digest"], data_in["label"], _json_key(overrides),
+                                                _json_key(data_in["intake"]))[0])
             except LabelwiseError as exc:
                 dataset = None
                 views.show_error(exc)
@@ -155,6 +237,14 @@ elif dataset is not None:
 econ = inputs["economics"]
 cfg = inputs["config"]
 tgt = inputs["target"]
+if data_in.get("source") == "upload" and data_in.get("production_pool_rows"):
+    # The business case's pool defaults to every row of the file until the user types their own value.
+    pool_now = int(st.session_state.get("production_pool", econ["production_pool"]))
+    pool = state.production_pool_default(pool_now, data_in["production_pool_rows"],
+                                         inputs["data"].get("production_pool_rows"))
+    if pool != pool_now:
+        econ["production_pool"] = pool
+        st.session_state.pop("production_pool", None)  # the form's input is created again with the new value
 st.header("2. Costs and goal", divider="gray")
 with st.form("plan_form", border=False):
     a, b, c = st.columns(3)
@@ -168,7 +258,8 @@ with st.form("plan_form", border=False):
     production_pool = c.number_input(
         "Production pool size (items)", min_value=1, value=int(econ["production_pool"]), step=1000,
         key="production_pool", help="How many unlabeled items your real project has. Labeling all of them is "
-                                    "the second baseline.")
+                                    "the second baseline. With an upload it starts at the file's rows (labeled "
+                                    "and unlabeled) until you type your own.")
     a, b, c = st.columns(3)
     value_mode = a.radio(
         "Value of accuracy given as", ["per_point", "per_error"], key="value_mode",

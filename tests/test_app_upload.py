@@ -1,0 +1,224 @@
+"""AppTest of the Plan page's upload: intake's choices for a file's problems, their errors, and what they save.
+
+AppTest cannot drive ``st.file_uploader``, so each test puts the upload into session state as the page
+keeps it (``session.UPLOAD``: name, digest, bytes and the preview frame), as test_app_plan.py does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import session, state
+from simulations.datasets import load_sample_frame
+
+PLAN = str(Path(__file__).resolve().parents[1] / "dashboard" / "app_pages" / "plan.py")
+PROBLEMS = "If the file has problems"
+
+
+@pytest.fixture(autouse=True)
+def _env(monkeypatch, tmp_path):
+    monkeypatch.setenv("LABELWISE_N_JOBS", "1")
+    monkeypatch.setenv("LABELWISE_DB", str(tmp_path / "lw.db"))
+    state.clear_cache()
+
+
+def _upload(frame: pd.DataFrame, name: str = "data.csv") -> dict:
+    data = frame.to_csv(index=False).encode()
+    return {"digest": hashlib.sha256(data).hexdigest()[:16], "file_name": name, "raw": data,
+            "frame": state.read_table(name, data)}
+
+
+def _open(upload: dict, data: dict | None = None, economics: dict | None = None) -> AppTest:
+    """The Plan page opened on an upload (as after a previous visit chose 'Upload my data')."""
+    inputs = state.default_inputs()
+    inputs["data"] = data or {"source": "upload"}
+    inputs["economics"].update(economics or {})
+    at = AppTest.from_file(PLAN, default_timeout=120)
+    at.session_state[session.UPLOAD] = upload
+    at.session_state[session.INPUTS] = inputs
+    at.run()
+    assert not at.exception, at.exception
+    assert at.radio(key="data_source").value == "upload"
+    return at
+
+
+def _loaded(at: AppTest):
+    """(Dataset, LoadReport) the page built from the upload (its per-session memo holds one entry)."""
+    (value,) = at.session_state["lw_upload_datasets"].values()
+    assert not isinstance(value, Exception), value
+    return value
+
+
+def _problems(at: AppTest):
+    (exp,) = [e for e in at.expander if e.label.startswith(PROBLEMS)]
+    return exp
+
+
+def _small_run_settings(at: AppTest) -> None:
+    at.multiselect(key="strategies").set_value(["margin"])
+    at.number_input(key="seeds").set_value(2)
+    at.number_input(key="initial_labels").set_value(10)
+    at.number_input(key="budget").set_value(40)
+    at.number_input(key="growth").set_value(50.0)
+
+
+def test_rare_class_error_names_it_then_merge_loads_an_other_class_and_survives_a_rerun():
+    frame = load_sample_frame("penguins")
+    frame.loc[:2, "species"] = "Tiny"  # 3 rows
+    frame.loc[3:5, "species"] = "Stray"  # 3 more: 'other' gets 6, enough to keep
+    at = _open(_upload(frame))
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "'Tiny' (3 rows)" in errors[0] and "How to fix it" in errors[0]
+    assert any("Merge into 'other'" in i.value and PROBLEMS in i.value for i in at.info)  # points at the control
+    assert _problems(at).proto.expanded  # opened by itself
+    assert at.radio(key="intake_rare_classes").value == "error"  # the CLI's default
+    assert at.button[0].disabled
+
+    at.radio(key="intake_rare_classes").set_value("merge").run()
+    assert not at.exception and not at.error
+    ds, report = _loaded(at)
+    assert ds.class_counts["other"] == 6 and "Tiny" not in ds.class_counts
+    assert report.check.changed_classes == {"Tiny": "merged into 'other'", "Stray": "merged into 'other'"}
+    assert any("Merged 2 rare class(es)" in c.value for c in at.caption)  # intake's note is shown
+    assert at.session_state[session.INPUTS]["data"]["intake"]["rare_classes"] == "merge"
+    assert not at.button[0].disabled
+
+    at.run()  # an unrelated rerun keeps the choice and the dataset
+    assert at.radio(key="intake_rare_classes").value == "merge" and not at.error
+    assert _loaded(at)[0].class_counts["other"] == 6
+
+    at.radio(key="intake_rare_classes").set_value("drop").run()
+    ds, _ = _loaded(at)
+    assert "other" not in ds.class_counts and len(ds.frame) == len(frame) - 6
+
+
+def test_saved_choices_reopen_the_scenario_the_same_way():
+    frame = load_sample_frame("penguins")
+    frame.loc[:2, "species"] = "Tiny"
+    frame.loc[3:6, "species"] = "Stray"  # 3 + 4 rows: 'other' gets 7
+    up = _upload(frame, "tiny.csv")
+    saved = {"source": "upload", "file_name": "tiny.csv", "label": "species", "roles": {},
+             "intake": {"rare_classes": "merge", "unlabeled": "pool", "leakage": "bogus"}}  # bogus: old/hand-edited
+    at = _open(up, data=saved)
+    assert not at.error
+    assert at.radio(key="intake_rare_classes").value == "merge" and at.radio(key="intake_unlabeled").value == "pool"
+    assert at.radio(key="intake_leakage").value == "error"  # an unknown value falls back to the default
+    assert _problems(at).proto.expanded  # non-default choices are visible
+    assert _loaded(at)[0].class_counts["other"] == 7
+    assert at.session_state[session.INPUTS]["data"]["intake"] == {
+        "unlabeled": "pool", "rare_classes": "merge", "leakage": "error", "label_type": "auto"}
+
+
+def test_unlabeled_rows_as_extra_pool_reach_the_dataset_and_the_run():
+    frame = load_sample_frame("penguins")
+    frame.loc[frame.index[::9], "species"] = np.nan  # 39 rows without a label
+    n_unlabeled = int(frame["species"].isna().sum())
+    at = _open(_upload(frame))
+    assert at.radio(key="intake_unlabeled").value == "exclude"
+    ds, _ = _loaded(at)
+    assert ds.n_extra_pool == 0 and ds.n_missing_labels == n_unlabeled
+    assert {m.label: m.value for m in at.metric}["Rows without a label (left out)"] == str(n_unlabeled)
+
+    at.radio(key="intake_unlabeled").set_value("pool").run()
+    ds, report = _loaded(at)
+    assert ds.n_extra_pool == n_unlabeled and len(ds.frame) == len(frame) - n_unlabeled
+    assert report.check.unlabeled == "pool"
+    assert {m.label: m.value for m in at.metric}["Rows without a label (extra pool)"] == str(n_unlabeled)
+    _small_run_settings(at)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert at.session_state[session.RESULT].meta["n_extra_pool"] == n_unlabeled
+    assert at.session_state[session.INPUTS]["data"]["intake"]["unlabeled"] == "pool"  # saved with the run
+
+
+def test_leaking_column_error_then_drop_removes_it():
+    frame = load_sample_frame("penguins")
+    frame["species_code"] = frame["species"].map({"Adelie": 1, "Gentoo": 2, "Chinstrap": 3})
+    at = _open(_upload(frame))
+    assert any("species_code" in e.value and "leak" in e.value for e in at.error)
+    assert any("Drop the column" in i.value for i in at.info)
+    assert _problems(at).proto.expanded
+    at.radio(key="intake_leakage").set_value("drop").run()
+    assert not at.error
+    ds, report = _loaded(at)
+    assert "species_code" not in ds.frame.columns and report.check.dropped_columns == {
+        "species_code": "leaks the label"}
+    assert "island" in ds.frame.columns  # only the leaking column goes
+
+
+def test_numeric_class_codes_need_the_categorical_label_type():
+    frame = load_sample_frame("penguins").drop(columns="species")
+    frame["group"] = np.arange(len(frame)) % 25 + 100  # 25 numeric codes, about 14 rows each
+    at = _open(_upload(frame))
+    assert any("looks like a measurement" in e.value for e in at.error)
+    assert any("Class codes (categorical)" in i.value for i in at.info)
+    at.radio(key="intake_label_type").set_value("categorical").run()
+    assert not at.error
+    assert len(_loaded(at)[0].class_counts) == 25
+
+
+def test_errors_no_choice_fixes_leave_the_expander_closed():
+    frame = load_sample_frame("penguins")
+    frame["one"] = "x"
+    at = _open(_upload(frame), data={"source": "upload", "file_name": "data.csv", "label": "one"})
+    assert any("needs at least 2 classes" in e.value for e in at.error)
+    assert not any(PROBLEMS in i.value for i in at.info)  # no pointer at a control that would not help
+    assert not _problems(at).proto.expanded
+
+
+def test_production_pool_defaults_to_the_files_rows_until_the_user_types_one():
+    frame = load_sample_frame("penguins")
+    frame.loc[:29, "species"] = np.nan  # every data row counts, labeled or not
+    at = _open(_upload(frame))
+    assert at.number_input(key="production_pool").value == len(frame) == 344
+    # another file: the value filled in from the first one follows the new file
+    bigger = pd.concat([frame, frame], ignore_index=True)
+    at.session_state[session.UPLOAD] = _upload(bigger, "bigger.csv")
+    at.run()
+    assert at.number_input(key="production_pool").value == 688
+    # a value the user typed (and ran with) is kept when a file is uploaded
+    typed = _open(_upload(frame), economics={"production_pool": 1234})
+    assert typed.number_input(key="production_pool").value == 1234
+
+
+def test_sampling_notice_is_shown_as_info(monkeypatch):
+    monkeypatch.setattr(state, "UPLOAD_MAX_ROWS", 200)  # penguins' 344 labeled rows get sampled
+    at = _open(_upload(load_sample_frame("penguins")))
+    assert not at.error
+    assert any("stratified random sample of 200 of the 344 labeled rows" in i.value for i in at.info)
+    assert len(_loaded(at)[0].frame) == 200
+    assert at.number_input(key="production_pool").value == 344  # the full file, not the sample
+
+
+def test_upload_types_cover_every_format_intake_reads(tmp_path):
+    frame = load_sample_frame("penguins").head(40)
+    files = {
+        "d.csv": frame.to_csv(index=False).encode(), "d.tsv": frame.to_csv(index=False, sep="\t").encode(),
+        "d.txt": frame.to_csv(index=False, sep=";").encode(), "d.jsonl": frame.to_json(orient="records",
+                                                                                     lines=True).encode(),
+    }
+    frame.to_parquet(tmp_path / "d.parquet")
+    frame.to_excel(tmp_path / "d.xlsx", index=False)
+    frame.to_csv(tmp_path / "d.csv.gz", index=False)
+    for name in ("d.parquet", "d.xlsx", "d.csv.gz"):
+        files[name] = (tmp_path / name).read_bytes()
+    for name, data in files.items():
+        ext = name.rsplit(".", 1)[1]
+        assert ext in state.UPLOAD_TYPES, name
+        assert state.read_table(name, data).shape == frame.shape, name
+    for fix_name, values in state.INTAKE_FIXES.values():
+        assert set(values) <= set(state.INTAKE_CHOICES[fix_name])  # every pointer names a real option
+
+
+def test_production_pool_default_rule():
+    default = state.default_economics()["production_pool"]
+    assert state.production_pool_default(default, 344) == 344
+    assert state.production_pool_default(344, 688, previous_file_rows=344) == 688
+    assert state.production_pool_default(1234, 688, previous_file_rows=344) == 1234
+    assert state.production_pool_default(1234, 688) == 1234
