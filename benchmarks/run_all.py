@@ -21,7 +21,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 # Shortest first; the modAL side of time_to_answer takes most of the time.
-BENCHMARKS = ["default_scenario", "large_pool", "engine_overhead", "time_to_answer"]
+BENCHMARKS = ["default_scenario", "large_pool", "extrapolation", "engine_overhead", "time_to_answer"]
 
 
 def _load(name: str) -> dict[str, Any] | None:
@@ -72,6 +72,16 @@ def summary_rows() -> list[dict[str, str]]:
                                f"{', '.join(f'{v:.0f}' for v in d['peak_rss_worker_processes_mb'])} MB; per-round "
                                f"peak {mem['max_round_peak_mb']:.1f} MB vs pool {mem['pool_mb']:.0f} MB",
                      "target": "< 60 s, no pool copy per round", "result": _pf(d["pass"]),
+                     "date": d["machine"]["date"]})
+    d = _load("extrapolation")
+    if d:
+        o = d["figures"]["overall"]
+        s, m = o["seed"], o["mean"]
+        rows.append({"benchmark": "extrapolation (fit up to N labels, predict 2N and 4N)",
+                     "figure": f"skill vs last1 {s['skill']:.2f} single runs, {m['skill']:.2f} mean curves; 80% "
+                               f"interval covers {100 * s['coverage80']:.0f}% / {100 * m['coverage80']:.0f}% "
+                               f"({s['n']} / {m['n']} predictions, {len(d['datasets'])} datasets)",
+                     "target": "skill > 0, 80% coverage 70-90%", "result": _pf(all(d["pass"].values())),
                      "date": d["machine"]["date"]})
     return rows
 
