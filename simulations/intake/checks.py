@@ -425,7 +425,8 @@ def check_table(
         else:
             notes.add("unlabeled_excluded",
                       f"{n_unlabeled:,} of {len(frame):,} rows have no label: left out of the simulation (they still "
-                      "count toward the production pool size; pass unlabeled='pool' to keep them as unlabeled pool).",
+                      "count toward the production pool size; to let self-training, density weighting and the "
+                      "stopping signals use them, choose 'use as extra pool' (CLI: --unlabeled pool)).",
                       WARNING)
     labeled = frame.loc[labeled_mask].reset_index(drop=True)
 
