@@ -257,6 +257,59 @@ def test_recommendation_is_no_worse_than_stabilizing_predictions_alone():
     assert d["criterion"]["name"] == rec.criterion.name
 
 
+def _plateau_rounds(plateaus: list[int], labels: list[int] | None = None) -> pd.DataFrame:
+    """Seed s gains 0.05 accuracy per round up to round plateaus[s], then stays flat; kappa reaches 1.0 two rounds
+    before the plateau, so stabilizing predictions (mean of 3 >= 0.99) fires exactly at the plateau."""
+    labels = labels or LABELS
+    rows = []
+    for s, p in enumerate(plateaus):
+        for r, x in enumerate(labels):
+            rows.append({"strategy": "margin", "seed": s, "round": r, "labels": x,
+                         "accuracy": 0.5 + 0.05 * min(r, p), "kappa": NAN if r == 0 else (1.0 if r >= p - 2 else 0.8),
+                         "changed_share": NAN, "delta_f": NAN, "mean_entropy": 0.3,
+                         "self_accuracy": 0.5 + 0.05 * r, "query_max_entropy": 0.5})
+    return pd.DataFrame(rows)
+
+
+def test_recommendation_keeps_a_signal_that_beats_stopping_at_the_planned_count():
+    # Optima at rounds 2, 3, 5, 6 (60, 80, 120, 140 labels): a fixed count of ~100 is wrong for every seed,
+    # while stabilizing predictions stops each run at its own optimum.
+    ev = evaluate_criteria(_plateau_rounds([2, 3, 5, 6]), strategy="margin", cost_per_label=1.0,
+                           value_per_point=50.0)
+    rec = recommend(ev)
+    assert rec.criterion.name == "stabilizing_predictions" and rec.criterion.regret_dollars.median == 0
+    assert rec.fixed_plan.regret_dollars.median > 0 and not rec.stop_at_plan
+    assert "stop when" in rec.sentence and "stopping at the planned count" in rec.sentence
+    assert rec.to_dict()["stop_at_plan"] is False
+
+
+def test_recommendation_says_stop_at_the_plan_when_every_signal_stops_badly():
+    # Every seed's optimum is at round 6 (140 labels), but predictions stabilize at round 2: the signal stops
+    # far too early in every run, and the planned count is right.
+    df = _plateau_rounds([6, 6, 6, 6])
+    df["kappa"] = np.where(df["round"] == 0, NAN, 1.0)
+    ev = evaluate_criteria(df, strategy="margin", cost_per_label=1.0, value_per_point=50.0)
+    rec = recommend(ev)
+    assert rec.labels.median == 140
+    assert rec.stop_at_plan and rec.fixed_plan.regret_dollars.median == 0
+    assert rec.criterion.regret_dollars.median > 0
+    assert "labels (" in rec.sentence and "and stop there" in rec.sentence and "only as a check" in rec.sentence
+    d = rec.to_dict()
+    assert d["stop_at_plan"] is True and d["fixed_plan"]["regret"]["dollars"]["median"] == 0
+
+
+def test_a_short_last_batch_still_counts_as_the_budget():
+    # The optimum is the second-to-last round at 160 labels; the last batch only adds 4 (164): labeling was
+    # still paying when the simulation ended, so the note must say so.
+    ev = evaluate_criteria(_plateau_rounds([7, 7, 7, 7], labels=[*LABELS, 164]), strategy="margin",
+                           cost_per_label=1.0, value_per_point=50.0, project=False)
+    assert ev.optimum_labels.median == 160 and ev.at_budget_share == 1.0
+    assert "last one simulated" in recommend(ev).note
+    early = evaluate_criteria(_plateau_rounds([3, 3, 3, 3]), strategy="margin", cost_per_label=1.0,
+                              value_per_point=50.0, project=False)
+    assert early.at_budget_share == 0.0
+
+
 def test_recommendation_without_any_label_free_signal_says_so():
     df = rounds_table()
     for col in ("kappa", "changed_share", "delta_f", "query_max_entropy"):

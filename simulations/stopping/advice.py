@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 SIGNAL_COLUMNS = ("kappa", "changed_share", "delta_f", "mean_entropy", "self_accuracy", "query_max_entropy",
                   "query_min_confidence")
+#: A run's cheapest point at or above this share of its last label count counts as "at the budget".
+AT_BUDGET_SHARE = 0.95
 #: Fewer logged points than this and the live check says "too early to tell".
 MIN_LIVE_POINTS = 4
 #: The live check treats a stop within this share of the current labels as "stop now".
@@ -303,7 +305,10 @@ def evaluate_criteria(
     opt_labels = [h["labels"][runs.opt_index[s]] for s, h in histories.items()]
     opt_metric = [h["metric"][runs.opt_index[s]] for s, h in histories.items()]
     opt_cost = [runs.costs[s][runs.opt_index[s]] for s in histories]
-    at_budget = np.mean([runs.opt_index[s] == len(h["labels"]) - 1 for s, h in histories.items()])
+    # "At the budget": the cheapest point is the last round, or so close to it (a short last batch) that
+    # labeling was still paying when the simulation ended.
+    at_budget = np.mean([h["labels"][runs.opt_index[s]] >= AT_BUDGET_SHARE * np.nanmax(h["labels"])
+                         for s, h in histories.items()])
     budget = float(max(np.nanmax(h["labels"]) for h in histories.values()))
     fitted = fitted_stop = None
     if project:
@@ -333,6 +338,11 @@ class Recommendation:
         Labels to plan for: the cost-optimal stop over seeds (median and 2.5-97.5 percentiles).
     criterion : CriterionReport or None
         The label-free criterion and threshold to monitor (None when no label-free rule fired at all).
+    fixed_plan : CriterionReport or None
+        Stopping at the planned label count itself, replayed on the same runs.
+    stop_at_plan : bool
+        True when stopping at the planned count had a lower median regret than every label-free rule: the
+        sentence then says to stop at the count and to use the rule only as a check.
     baseline : CriterionReport or None
         Stabilizing predictions with its literature defaults, for comparison.
     sentence : str
@@ -352,6 +362,8 @@ class Recommendation:
     comparison: str
     note: str
     candidates: int
+    fixed_plan: CriterionReport | None = None
+    stop_at_plan: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         crit = None
@@ -367,7 +379,13 @@ class Recommendation:
                     "fired_share": self.baseline.fired_share,
                     "regret": {"dollars": range_dict(self.baseline.regret_dollars),
                                "percent": range_dict(self.baseline.regret_percent)}}
+        fixed = None
+        if self.fixed_plan is not None:
+            fixed = {"labels": self.fixed_plan.threshold, "fired_share": self.fixed_plan.fired_share,
+                     "regret": {"dollars": range_dict(self.fixed_plan.regret_dollars),
+                                "percent": range_dict(self.fixed_plan.regret_percent)}}
         return _clean({"labels": range_dict(self.labels), "criterion": crit, "baseline": base,
+                       "fixed_plan": fixed, "stop_at_plan": self.stop_at_plan,
                        "sentence": self.sentence, "comparison": self.comparison, "note": self.note or None,
                        "candidates_compared": self.candidates})
 
@@ -427,9 +445,21 @@ def recommend(evaluation: StopEvaluation) -> Recommendation:
         comparison = baseline.summary() if baseline is not None else ""
         return Recommendation(plan, None, baseline, sentence, comparison, " ".join(notes), 0)
     how_often = "in every run" if best.fires_always else f"in {best.fired_share:.0%} of the runs"
-    sentence = (f"Plan for about {plan.median:,.0f} labels ({span}), and stop when {best.plain}: in simulations of "
-                f"your data this stopped {how_often}, at a median of ${best.regret_dollars.median:,.0f} "  # type: ignore[union-attr]
-                f"({_pct(best.regret_percent)}) above the cheapest possible stopping point.")
+    # A label-free rule is only worth monitoring if it beats simply stopping at the planned count.
+    fixed = _evaluate(Budget(plan.median), runs)
+    stop_at_plan = bool(fixed.regret_dollars is not None and best.regret_dollars is not None
+                        and fixed.regret_dollars.median < best.regret_dollars.median)
+    if stop_at_plan:
+        sentence = (f"Plan for about {plan.median:,.0f} labels ({span}) and stop there: in simulations of your data "
+                    f"that cost a median of ${fixed.regret_dollars.median:,.0f} ({_pct(fixed.regret_percent)}) "  # type: ignore[union-attr]
+                    f"above the cheapest possible stopping point, less than the best label-free signal (stop when "
+                    f"{best.plain}: ${best.regret_dollars.median:,.0f}, {_pct(best.regret_percent)}), so use that "  # type: ignore[union-attr]
+                    f"signal only as a check.")
+    else:
+        sentence = (f"Plan for about {plan.median:,.0f} labels ({span}), and stop when {best.plain}: in simulations "
+                    f"of your data this stopped {how_often}, at a median of ${best.regret_dollars.median:,.0f} "  # type: ignore[union-attr]
+                    f"({_pct(best.regret_percent)}) above the cheapest possible stopping point (stopping at the "
+                    f"planned count: ${fixed.regret_dollars.median:,.0f}).")  # type: ignore[union-attr]
     if baseline is None or not baseline.applicable:
         comparison = "Stabilizing predictions could not be evaluated (no kappa recorded)."
     elif not baseline.labels:
@@ -443,7 +473,8 @@ def recommend(evaluation: StopEvaluation) -> Recommendation:
                       f"the recommendation saves ${diff:,.0f} per project at the median.")
     if n < 5:
         notes.append(f"The threshold was tuned on only {n} runs; more seeds make it more trustworthy.")
-    return Recommendation(plan, best, baseline, sentence, comparison, " ".join(notes), len(candidates))
+    return Recommendation(plan, best, baseline, sentence, comparison, " ".join(notes), len(candidates),
+                          fixed_plan=fixed, stop_at_plan=stop_at_plan)
 
 
 # ---- from a SimulationResult ---------------------------------------------------------------------------------
