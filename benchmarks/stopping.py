@@ -180,6 +180,7 @@ def tune(rounds: pd.DataFrame, seeds: list[int], metric: str, classes: int | Non
             "marginal_stop": None if fs is None else {"labels": fs.labels, "extrapolated": fs.extrapolated},
             "criterion": criterion_dict(rec.criterion), "stabilizing": criterion_dict(rec.baseline),
             "candidates": rec.candidates, "sentence": rec.sentence, "note": rec.note,
+            "stop_at_plan": rec.stop_at_plan,
             "criteria_default": [criterion_dict(r) for r in ev.criteria]}
 
 
@@ -202,12 +203,15 @@ def held_out(rounds: pd.DataFrame, tuned: dict[str, Any], seeds: list[int], metr
     out = {"seeds": list(seeds), "strategy": strategy,
            "stabilizing": stop_regrets(ev.criteria[0].per_seed_labels, runs),
            "fixed_plan": stop_regrets(first_at_least(runs, tuned["plan_labels"]["median"]), runs)}
-    # No label-free rule fired on the tuning seeds: the advice is "stop at the planned count".
-    out["recommended"] = (stop_regrets(ev.criteria[1].per_seed_labels, runs) if rule is not None
-                          else out["fixed_plan"])
+    # No label-free rule fired on the tuning seeds, or none beat the planned count there: the advice is
+    # "stop at the planned count" (the rule is then only a check).
+    rule_regrets = None if rule is None else stop_regrets(ev.criteria[1].per_seed_labels, runs)
+    at_plan = rule is None or tuned.get("stop_at_plan", False)
+    out["rule"] = rule_regrets  # the tuned rule's own held-out regrets, also when the advice is the plan
+    out["recommended"] = out["fixed_plan"] if at_plan else rule_regrets
     # Cross-check with the engine's own regret over the runs where each rule fired.
     for k, rep in enumerate(ev.criteria):
-        mine = [r["dollars"] for r in out["stabilizing" if k == 0 else "recommended"] if r["fired"]]
+        mine = [r["dollars"] for r in (out["stabilizing"] if k == 0 else rule_regrets) if r["fired"]]
         if rep.regret_dollars is not None and not np.isclose(np.median(mine), rep.regret_dollars.median):
             raise AssertionError(f"{rep.name}: regret {np.median(mine)} here vs {rep.regret_dollars.median} "
                                  "in evaluate_criteria")
@@ -237,7 +241,8 @@ def analyse(res: Any, setting: Setting) -> dict[str, Any]:
     folds = []
     for tune_on, score_on in ((a, b), (b, a)):
         t = tune(rounds, tune_on, metric, classes, setting)
-        folds.append({"tuned": {k: t[k] for k in ("seeds", "strategy", "plan_labels", "criterion", "stabilizing")},
+        folds.append({"tuned": {k: t[k] for k in ("seeds", "strategy", "plan_labels", "criterion", "stabilizing",
+                                                  "stop_at_plan")},
                       "held_out": held_out(rounds, t, score_on, metric, classes, setting)})
     pooled = {k: [r for f in folds for r in f["held_out"][k]] for k in ("recommended", "stabilizing", "fixed_plan")}
     ho = {k: per_rule_summary(v) for k, v in pooled.items()}
