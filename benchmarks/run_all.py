@@ -21,7 +21,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 # Shortest first; the modAL side of time_to_answer takes most of the time.
-BENCHMARKS = ["default_scenario", "large_pool", "extrapolation", "engine_overhead", "time_to_answer"]
+BENCHMARKS = ["default_scenario", "stopping", "quick_vs_full", "large_pool", "extrapolation", "engine_overhead",
+              "time_to_answer"]
 
 
 def _load(name: str) -> dict[str, Any] | None:
@@ -73,6 +74,24 @@ def summary_rows() -> list[dict[str, str]]:
                                f"peak {mem['max_round_peak_mb']:.1f} MB vs pool {mem['pool_mb']:.0f} MB",
                      "target": "< 60 s, no pool copy per round", "result": _pf(d["pass"]),
                      "date": d["machine"]["date"]})
+    d = _load("stopping")
+    if d:
+        a = d["summary"]["all"]
+        c, p = a["recommended_vs_stabilizing"], a["median_regret_percent"]
+        rows.append({"benchmark": "stopping (tuned on 5 seeds, scored on the other 5)",
+                     "figure": f"held-out regret: recommendation {p['recommended']:.2f}% vs stabilizing predictions "
+                               f"{p['stabilizing']:.2f}% (lower in {c['lower']} of {a['cells']} cells; in-sample "
+                               f"{p['recommended_in_sample']:.2f}%)",
+                     "target": "measured", "result": "-", "date": d["machine"]["date"]})
+    d = _load("quick_vs_full")
+    if d:
+        n = d["counts"]
+        rows.append({"benchmark": "quick (20% sample) vs full run",
+                     "figure": f"labels-to-target inside the full 95% interval {n['labels_inside']}/"
+                               f"{n['labels_compared']} uncorrected, {n['corrected_inside']}/"
+                               f"{n['corrected_compared']} corrected for the pool; savings {n['savings_inside']}/"
+                               f"{n['savings_compared']}",
+                     "target": "measured", "result": "-", "date": d["meta"]["date"]})
     d = _load("extrapolation")
     if d:
         o = d["figures"]["overall"]
