@@ -181,6 +181,48 @@ def test_interval_coverage_is_roughly_calibrated_on_synthetic_curves():
     assert cover95 > max(0.85, cover80 + 0.05), cover95
 
 
+FLAT_X = np.arange(20.0, 101.0, 10.0)  # 9 points up to 100 labels, as in benchmarks/extrapolation.py
+
+
+def flat_noisy_curves(n: int, seed: int) -> list[tuple[np.ndarray, float]]:
+    """Curves nearly flat by 100 labels (a - 0.6 / x: +0.0045 from 100 to 400) with noise 0.01; truth at 400."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n):
+        a = rng.uniform(0.8, 0.95)
+        out.append((a - 0.6 / FLAT_X + rng.normal(0, 0.01, len(FLAT_X)), a - 0.6 / 400.0))
+    return out
+
+
+def test_backtest_winner_must_also_beat_last1_from_an_earlier_origin():
+    """pow3 against last1 alone: pow3 is chosen iff it wins the 65% backtest AND, fitted on the first 50% of the
+    points, projects the rest better than the last value held flat (checked here independently)."""
+    fs, n_early = 0.015, 4  # round(0.5 * 9) = 4 points for the earlier origin
+    outcomes = []
+    for y, _ in flat_noisy_curves(30, seed=11):
+        fit = fit_curve(FLAT_X, y, models=("pow3",), f_scale=fs)
+        mae = fit.backtest_mae
+        wins_backtest = mae["pow3"] < mae[LAST1] - (1e-4 + 0.02 * mae["pow3"])  # a near-tie goes to last1
+        early = fit_family("pow3", FLAT_X[:n_early], y[:n_early], f_scale=fs)
+        rest = y[n_early:]
+        wins_early = early is not None and (np.mean(np.abs(early.predict(FLAT_X[n_early:]) - rest))
+                                            < np.mean(np.abs(y[n_early - 1] - rest)))
+        expected = "pow3" if wins_backtest and wins_early else LAST1
+        assert fit.model == expected, (mae, wins_early)
+        outcomes.append((wins_backtest, wins_early))
+    # Both branches are exercised: the earlier origin overrules some backtest winners and confirms others.
+    assert (True, False) in outcomes and (True, True) in outcomes
+
+
+def test_earlier_origin_check_keeps_a_model_for_a_curve_still_rising():
+    """The check only overrules noise-following winners: on a curve clearly rising at its end (pow3, noise 0.002)
+    a fitted model is kept and projects the rise (+0.075 from 100 to 400 labels) instead of holding it flat."""
+    y = FAMILIES["pow3"].value(FLAT_X, TRUE["pow3"]) + np.random.default_rng(1).normal(0, 0.002, len(FLAT_X))
+    fit = fit_curve(FLAT_X, y)
+    assert fit.model != LAST1
+    assert fit.predict(400.0)[0] - y[-1] == pytest.approx(0.075, abs=0.03)
+
+
 def test_labels_for_inverts_predict():
     fit = fit_curve(X, curve("pow3", noise=0.002, seed=5))
     for x in (150.0, 800.0):  # inside the observed range

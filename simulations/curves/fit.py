@@ -9,6 +9,9 @@ How a curve is fitted (:func:`fit_curve`):
    points by labels, 65% by default) and scored by its mean absolute error (MAE) on the rest. The lowest MAE
    wins; a simpler model within ``1e-4 + 2%`` of the best MAE is preferred (parsimony on near-ties). LCDB
    (Mohr et al. 2022) shows that no family wins everywhere and that ``last1`` is hard to beat.
+   A second forecast origin guards against a winner that only followed noise: fitted on the first
+   ``EARLY_SHARE`` (50%) of the points, it must also project the rest better than ``last1``, else ``last1`` is
+   used (checked only where the model can be fitted on that many points).
 3. The chosen model is refitted on the whole curve.
 
 Prediction intervals (:meth:`CurveFit.interval`) combine the residual spread of the full fit with an
@@ -35,6 +38,8 @@ from simulations.errors import DataError
 BACKTEST_SHARE = 0.65
 #: Curves with fewer points are not backtested: the flat ``last1`` model is used.
 MIN_POINTS_BACKTEST = 4
+#: The backtest winner must also beat ``last1`` when fitted on this earlier share of the points (else ``last1``).
+EARLY_SHARE = 0.5
 #: On a backtest near-tie (within this absolute + relative MAE margin) the simpler model wins.
 TIE_ABS, TIE_REL = 1e-4, 0.02
 #: Multiplies the backtest's extrapolation error rate (calibrated on synthetic curves, see the docs).
@@ -442,6 +447,27 @@ def _rate_from_backtest(errors: np.ndarray, dist: np.ndarray) -> float:
     return float(np.sqrt(np.sum(errors**2 * dist**2) / np.sum(dist**4)))
 
 
+def _beats_last1_from_earlier_origin(name: str, x: np.ndarray, y: np.ndarray, f_scale: float, n_tr: int) -> bool:
+    """Does ``name``, fitted on the first ``EARLY_SHARE`` of the points, project the rest better than ``last1``?
+
+    A second forecast origin for the backtest winner. On a curve that is nearly flat by its end, one split's
+    3-4 held-out points often favour a model that follows the noise; such a model rarely also beats holding the
+    last value flat from an earlier origin, whereas a model that tracks a real rise does. True when the check
+    cannot be made (no earlier origin, or too few points there for the model): the main backtest then decides.
+    """
+    n_early = int(np.clip(round(EARLY_SHARE * len(x)), 2, len(x) - 1))
+    if n_early >= n_tr:
+        return True
+    xt, yt, xv, yv = x[:n_early], y[:n_early], x[n_early:], y[n_early:]
+    p = _fit_model(name, xt, yt, f_scale)
+    if p is None:
+        return True
+    pred = np.clip(_predict_raw(name, p, float(xt[0]), xt, yt, xv), 0.0, 1.0)
+    if not np.all(np.isfinite(pred)):
+        return False
+    return float(np.mean(np.abs(pred - yv))) < float(np.mean(np.abs(yt[-1] - yv)))
+
+
 def fit_family(name: str, labels: Any, values: Any, *, f_scale: float | None = None) -> CurveFit | None:
     """Fit one model (no backtest) to a curve; None when the fit fails or the curve is too short for it.
 
@@ -504,6 +530,7 @@ def fit_curve(
     errors: dict[str, np.ndarray] = {}
     train_params: dict[str, np.ndarray] = {}
     dist = np.zeros(0)
+    n_tr = n
     if n >= MIN_POINTS_BACKTEST:
         n_tr = int(np.clip(round(backtest_share * n), 2, n - 1))
         xt, yt, xv, yv = x[:n_tr], y[:n_tr], x[n_tr:], y[n_tr:]
@@ -522,6 +549,8 @@ def fit_curve(
         best = mae[ranked[0]]
         near = [m for m in names if np.isfinite(mae[m]) and mae[m] <= best + TIE_ABS + TIE_REL * best]
         order = [near[0]] + [m for m in ranked if m != near[0]]
+        if order[0] != LAST1 and not _beats_last1_from_earlier_origin(order[0], x, y, fs, n_tr):
+            order.insert(0, LAST1)
     else:
         order = [LAST1]
     if LAST1 not in order:
