@@ -27,10 +27,12 @@ Writes benchmarks/results/extrapolation.{json,md}. About 2 minutes on the 2-core
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -181,15 +183,17 @@ def _pct(level: float) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ running
-def run_dataset(plan: Plan, seeds: int, repeat: int, n_jobs: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Simulate one dataset to 4N labels and score every projection; returns (rows, dataset info).
+def simulate_curves(plan: Plan, seeds: int, repeat: int, n_jobs: int,
+                    seed_offset: int = 0) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """Simulate one dataset to 4N labels; returns ({strategy: {"labels", "seeds", "values"}}, dataset info).
 
-    Repeat ``r`` runs the seeds ``r * seeds ... (r + 1) * seeds - 1``: an independent simulation with its own mean
-    curve, as another user with the same settings would get.
+    Repeat ``r`` runs the seeds ``seed_offset + r * seeds ... seed_offset + (r + 1) * seeds - 1``: an independent
+    simulation with its own mean curve, as another user with the same settings would get. A non-zero
+    ``seed_offset`` gives simulations disjoint from the reported ones (seeds 0-19), to tune on.
     """
     ds = Dataset.from_sample(plan.dataset)
-    cfg = SimulationConfig(strategies=STRATEGIES, seeds=seeds, random_state=repeat * seeds, initial_labels=20,
-                           batch_size=plan.batch_size, budget=plan.budget)
+    cfg = SimulationConfig(strategies=STRATEGIES, seeds=seeds, random_state=seed_offset + repeat * seeds,
+                           initial_labels=20, batch_size=plan.batch_size, budget=plan.budget)
     t0 = time.perf_counter()
     res = run_simulation(ds, cfg, n_jobs=n_jobs)
     t_sim = time.perf_counter() - t0
@@ -198,23 +202,52 @@ def run_dataset(plan: Plan, seeds: int, repeat: int, n_jobs: int) -> tuple[list[
     if schedule[-1] != plan.budget:
         raise ConfigError(f"{plan.dataset}: the pool ({res.meta['n_pool']} rows) cannot hold {plan.budget} labels.",
                           hint="Pick a smaller N for this dataset.")
-    rows: list[dict[str, Any]] = []
-    t1 = time.perf_counter()
+    curves: dict[str, dict[str, Any]] = {}
     for strategy in STRATEGIES:
         sub = res.rounds[res.rounds["strategy"] == strategy]
         table = sub.pivot_table(index="seed", columns="labels", values=metric, aggfunc="mean")
-        labels, values = table.columns.to_numpy(dtype=float), table.to_numpy(dtype=float)
+        curves[strategy] = {"labels": table.columns.to_numpy(dtype=float).tolist(),
+                            "seeds": [int(s) for s in table.index],
+                            "values": table.to_numpy(dtype=float).tolist()}
+    info = {**asdict(plan), "budget": plan.budget, "metric": metric, "n_pool": int(res.meta["n_pool"]),
+            "points_fitted": int((schedule <= plan.n).sum()), "rounds": len(schedule),
+            "class_weight": res.meta["class_weight"], "simulate_seconds": round(t_sim, 1)}
+    return curves, info
+
+
+def score_curves(plan: Plan, repeat: int, curves: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every projection row (seed, mean, mean->run) of one simulation's curves (see :func:`simulate_curves`)."""
+    rows: list[dict[str, Any]] = []
+    for strategy, c in curves.items():
+        labels, values = np.asarray(c["labels"], dtype=float), np.asarray(c["values"], dtype=float)
         tag = {"dataset": plan.dataset, "strategy": strategy, "repeat": repeat}
-        for seed, curve in zip(table.index, values, strict=True):
+        for seed, curve in zip(c["seeds"], values, strict=True):
             seed_rows, _ = evaluate_curve(labels, curve, plan.n)
             rows += [{**tag, "kind": "seed", "seed": int(seed), **r} for r in seed_rows]
         mean_rows, fit = evaluate_curve(labels, values, plan.n)
         rows += [{**tag, "kind": "mean", "seed": -1, **r} for r in mean_rows]
         rows += [{**tag, "kind": "mean->run", "seed": -1, **r} for r in per_run_coverage(fit, labels, values, plan.n)]
-    info = {**asdict(plan), "budget": plan.budget, "metric": metric, "n_pool": int(res.meta["n_pool"]),
-            "points_fitted": int((schedule <= plan.n).sum()), "rounds": len(schedule),
-            "class_weight": res.meta["class_weight"], "simulate_seconds": round(t_sim, 1),
-            "fit_seconds": round(time.perf_counter() - t1, 1)}
+    return rows
+
+
+def run_dataset(plan: Plan, seeds: int, repeat: int, n_jobs: int, seed_offset: int = 0,
+                cache: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Simulate one dataset to 4N labels (or take its curves from ``cache``) and score every projection.
+
+    ``cache`` maps ``"<dataset>/<repeat>"`` to ``{"curves", "info"}``; a missing entry is simulated and added, so
+    the fits can be re-scored (e.g. after a change to the curve selection) without simulating again.
+    Returns (rows, dataset info).
+    """
+    key = f"{plan.dataset}/{repeat}"
+    if cache is not None and key in cache:
+        curves, info = cache[key]["curves"], dict(cache[key]["info"])
+    else:
+        curves, info = simulate_curves(plan, seeds, repeat, n_jobs, seed_offset)
+        if cache is not None:
+            cache[key] = {"curves": curves, "info": dict(info)}
+    t1 = time.perf_counter()
+    rows = score_curves(plan, repeat, curves)
+    info["fit_seconds"] = round(time.perf_counter() - t1, 1)
     return rows, info
 
 
@@ -286,16 +319,17 @@ def markdown(data: dict[str, Any]) -> str:
                     for d in plans if not fig["by_dataset"][kind][d]["skill"] > 0]
     lo, hi = COVERAGE_TARGET
     o_seed, o_mean = fig["overall"]["seed"], fig["overall"]["mean"]
+    first = int(data.get("seed_offset", 0))
     md = [
         "# Learning-curve extrapolation: fit up to N labels, predict 2N and 4N",
         "",
         f"Random and margin sampling, logistic regression, {data['repeats']} independent simulations of "
-        f"{data['seeds']} seeds each per dataset (seeds 0-{data['repeats'] * data['seeds'] - 1}), class weighting "
-        "auto, the run's default metric; fixed batches up to 4N. `fit_curve` (backtest selection) sees the labels "
-        "<= N only. `seed`: each run's curve fitted alone, vs that run at 2N/4N; `mean`: the mean curve over "
-        "seeds, vs the observed mean; `mean->run`: the mean fit's `per_seed=True` interval vs each single run. "
-        "last1 = the score at N held flat; skill = 1 - MAE / MAE_last1 (positive: better than last1); bias = "
-        "mean(predicted - observed).",
+        f"{data['seeds']} seeds each per dataset (seeds {first}-{first + data['repeats'] * data['seeds'] - 1}), "
+        "class weighting auto, the run's default metric; fixed batches up to 4N. `fit_curve` (backtest "
+        "selection) sees the labels <= N only. `seed`: each run's curve fitted alone, vs that run at 2N/4N; "
+        "`mean`: the mean curve over seeds, vs the observed mean; `mean->run`: the mean fit's `per_seed=True` "
+        "interval vs each single run. last1 = the score at N held flat; skill = 1 - MAE / MAE_last1 (positive: "
+        "better than last1); bias = mean(predicted - observed).",
         "",
         f"Command: `.venv/bin/python benchmarks/extrapolation.py{' ' + data['args'] if data['args'] else ''}` "
         f"({data['seconds']:.0f} s wall).",
@@ -333,11 +367,33 @@ def markdown(data: dict[str, Any]) -> str:
     return "\n".join(md)
 
 
+def load_cache(path: Path | None, seeds: int, seed_offset: int) -> dict[str, Any] | None:
+    """The simulated curves saved by an earlier run with ``--curves PATH`` (empty when the file does not exist).
+
+    Raises ConfigError when the file was written with other seeds or another seed offset.
+    """
+    if path is None:
+        return None
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text())
+    if (data.get("seeds"), data.get("seed_offset")) != (seeds, seed_offset):
+        raise ConfigError(f"{path} holds curves for --seeds {data.get('seeds')} --seed-offset "
+                          f"{data.get('seed_offset')}, not {seeds} / {seed_offset}.",
+                          hint="Pass the same --seeds and --seed-offset, or another --curves file.")
+    return data["curves"]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--datasets", default=",".join(PLANS))
     ap.add_argument("--repeats", type=int, default=4, help="independent simulations of --seeds seeds each")
+    ap.add_argument("--seed-offset", type=int, default=0,
+                    help="first seed (default 0, the reported seeds); e.g. 100 for disjoint simulations to tune on; "
+                         "results then go to results/extrapolation_tuning.{json,md}")
+    ap.add_argument("--curves", type=Path, default=None,
+                    help="JSON file of simulated curves: read when it exists (no simulation), else written")
     ap.add_argument("--n-jobs", type=int, default=2)
     args = ap.parse_args(argv)
     names = [d for d in args.datasets.split(",") if d]
@@ -345,12 +401,17 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"error: unknown dataset(s) {', '.join(unknown)}; use any of {', '.join(PLANS)}", file=sys.stderr)
         return 2
+    try:
+        cache = load_cache(args.curves, args.seeds, args.seed_offset)
+    except ConfigError as exc:
+        print(f"error: {exc.message} {exc.hint}", file=sys.stderr)
+        return 2
     started = time.perf_counter()
     rows: list[dict[str, Any]] = []
     plans: dict[str, Any] = {}
     for name in names:
         for repeat in range(args.repeats):
-            r, info = run_dataset(PLANS[name], args.seeds, repeat, args.n_jobs)
+            r, info = run_dataset(PLANS[name], args.seeds, repeat, args.n_jobs, args.seed_offset, cache)
             rows += r
             if name in plans:  # same set-up every repeat; add up the times
                 for key in ("simulate_seconds", "fit_seconds"):
@@ -359,16 +420,19 @@ def main(argv: list[str] | None = None) -> int:
                 plans[name] = info
             print(f"{name} repeat {repeat}: N={info['n']}, {info['metric']}, simulate {info['simulate_seconds']} s, "
                   f"fit {info['fit_seconds']} s", flush=True)
+    if args.curves is not None and cache is not None:
+        args.curves.write_text(json.dumps({"seeds": args.seeds, "seed_offset": args.seed_offset, "curves": cache}))
     table = pd.DataFrame(rows)
     fig = figures(table)
     ok = passes(fig)
     extra = " ".join(a for a in (argv if argv is not None else sys.argv[1:]))
-    data = {"seeds": args.seeds, "repeats": args.repeats, "strategies": list(STRATEGIES), "horizons": list(HORIZONS),
-            "levels": list(LEVELS), "coverage_target": list(COVERAGE_TARGET), "args": extra,
+    data = {"seeds": args.seeds, "repeats": args.repeats, "seed_offset": args.seed_offset,
+            "strategies": list(STRATEGIES), "horizons": list(HORIZONS), "levels": list(LEVELS),
+            "coverage_target": list(COVERAGE_TARGET), "args": extra,
             "seconds": round(time.perf_counter() - started, 1), "datasets": plans, "figures": fig,
             "pass": ok, "rows": table.replace({np.nan: None}).to_dict("records")}
     md = markdown(data)
-    paths = write_results("extrapolation", data, md)
+    paths = write_results("extrapolation" if args.seed_offset == 0 else "extrapolation_tuning", data, md)
     print(md)
     print(f"wrote {paths[0]} and {paths[1]}")
     return 0
