@@ -20,6 +20,7 @@ N per dataset: 100 labels (fixed batch 10 from 20 initial labels: 9 points up to
 except penguins, whose pool (258 rows) holds only 4 x 60: N = 60 with batch 5 (also 9 points up to N).
 
     .venv/bin/python benchmarks/extrapolation.py [--seeds 5] [--repeats 4] [--datasets a,b] [--n-jobs 2]
+        [--seed-offset 100] [--curves FILE]   # tune on other seeds; reuse simulated curves
 
 Writes benchmarks/results/extrapolation.{json,md}. About 2 minutes on the 2-core machine.
 """
