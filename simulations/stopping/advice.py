@@ -761,7 +761,7 @@ def check_live(
     * the next label is worth less than it costs -> **stop now**;
     * the projected gain up to the marginal stop clears the projection's 80% uncertainty (z = 1.28 times the
       extrapolation error at that distance) -> **continue** for about N more labels;
-    * the projected gain is within that uncertainty, or the flat baseline beat every curve model in the
+    * the projected gain is within that uncertainty, or no curve model beat the flat baseline in the
       backtest and the curve has not plateaued -> **too early to tell**.
     """
     c, v = check_costs(cost_per_label, value_per_point)
@@ -804,7 +804,7 @@ def check_live(
                           f"Your curve has flattened ({plateau_txt}) and no curve model projects further gains.",
                           0.0, SeedRange(now, now, now, 1), y_now)
         return result("too_early", "Too early to tell.",
-                      "The curve is too irregular to project (holding the last value flat beat every curve model "
+                      "The curve is too irregular to project (no curve model beat holding the last value flat "
                       f"in the backtest) and it has not plateaued ({plateau_txt}). Log a few more rounds.",
                       None, None, None)
     if ms.labels is None:
