@@ -13,6 +13,15 @@ SMALL_CONFIG = {"strategies": ("random", "margin"), "seeds": 2, "initial_labels"
                 "growth": 0.4}
 
 
+def set_small_run(at: Any, *, budget: int = 60, growth_pct: float = 40.0) -> None:
+    """Set a Plan page's advanced settings (an AppTest) to a tiny run: margin, 2 seeds, 10 initial labels."""
+    at.multiselect(key="strategies").set_value(["margin"])
+    at.number_input(key="seeds").set_value(2)
+    at.number_input(key="initial_labels").set_value(10)
+    at.number_input(key="budget").set_value(budget)
+    at.number_input(key="growth").set_value(growth_pct)
+
+
 def small_inputs(sample: str = "penguins", **econ: Any) -> dict[str, Any]:
     d = state.default_inputs()
     d["data"] = {"source": "sample", "sample": sample, "roles": {}}

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import session, state
-from dashboard.testing import small_run
+from dashboard.testing import set_small_run, small_run
 from simulations.datasets import load_sample_frame
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,11 +26,7 @@ def _env(monkeypatch, tmp_path):
 
 def _small_settings(at: AppTest) -> None:
     at.selectbox(key="sample_name").set_value("penguins")
-    at.multiselect(key="strategies").set_value(["margin"])
-    at.number_input(key="seeds").set_value(2)
-    at.number_input(key="initial_labels").set_value(10)
-    at.number_input(key="budget").set_value(60)
-    at.number_input(key="growth").set_value(40.0)
+    set_small_run(at)
 
 
 def test_app_opens_on_plan_with_defaults():

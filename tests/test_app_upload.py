@@ -15,6 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import session, state
+from dashboard.testing import set_small_run
 from simulations.datasets import load_sample_frame
 
 PLAN = str(Path(__file__).resolve().parents[1] / "dashboard" / "app_pages" / "plan.py")
@@ -58,14 +59,6 @@ def _loaded(at: AppTest):
 def _problems(at: AppTest):
     (exp,) = [e for e in at.expander if e.label.startswith(PROBLEMS)]
     return exp
-
-
-def _small_run_settings(at: AppTest) -> None:
-    at.multiselect(key="strategies").set_value(["margin"])
-    at.number_input(key="seeds").set_value(2)
-    at.number_input(key="initial_labels").set_value(10)
-    at.number_input(key="budget").set_value(40)
-    at.number_input(key="growth").set_value(50.0)
 
 
 def test_rare_class_error_names_it_then_merge_loads_an_other_class_and_survives_a_rerun():
@@ -130,7 +123,7 @@ def test_unlabeled_rows_as_extra_pool_reach_the_dataset_and_the_run():
     assert ds.n_extra_pool == n_unlabeled and len(ds.frame) == len(frame) - n_unlabeled
     assert report.check.unlabeled == "pool"
     assert {m.label: m.value for m in at.metric}["Rows without a label (extra pool)"] == str(n_unlabeled)
-    _small_run_settings(at)
+    set_small_run(at, budget=40, growth_pct=50.0)
     at.button[0].click().run()
     assert not at.exception, at.exception
     assert at.session_state[session.RESULT].meta["n_extra_pool"] == n_unlabeled
