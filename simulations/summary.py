@@ -113,6 +113,8 @@ def format_interval(iv: Interval | None, pct: bool = False, digits: int = 0) -> 
         return f"{100 * x:.{digits}f}%" if pct else f"{x:,.{digits}f}"
 
     prefix = {"lower": ">= ", "upper": "<= "}.get(iv.bound or "", "")
+    if f(iv.low) == f(iv.median) == f(iv.high):  # every seed agrees: "400 (400 to 400)" says nothing more
+        return f"{prefix}{f(iv.median)}"
     return f"{prefix}{f(iv.median)} ({f(iv.low)} to {f(iv.high)})"
 
 

@@ -137,3 +137,12 @@ def test_too_easy_target_ranks_by_auc_gain_in_both():
     better = [[0.9, 0.95, 0.96, 0.96, 0.96] for _ in range(3)]
     best, chosen = _best_both_ways({"random": rnd, "alpha": rnd, "zeta": better}, Target("absolute", 0.5))
     assert best == chosen == "zeta"
+
+
+def test_format_interval_drops_a_range_every_seed_agrees_on():
+    from simulations.summary import Interval, format_interval
+
+    assert format_interval(Interval(400.0, 400.0, 400.0, bound="lower")) == ">= 400"
+    assert format_interval(Interval(148.2, 112.0, 179.4)) == "148 (112 to 179)"
+    assert format_interval(Interval(0.634, 0.55, 0.72, bound="lower"), pct=True) == ">= 63% (55% to 72%)"
+    assert format_interval(None) == "n/a"
