@@ -291,3 +291,17 @@ def test_bad_curve_input_raises_typed_errors_with_hints():
         with pytest.raises(DataError) as info:
             make()
         assert info.value.hint
+
+
+def test_far_projection_keeps_its_low_edge_at_the_last_observed_one():
+    # A rising curve projected 100x beyond its data: the band widens upward, but the pessimistic edge does not
+    # fall below the one at the last observed label count (a model does not get worse with more labels).
+    x = np.array([20, 40, 80, 160, 320])
+    fit = fit_curve(x, 0.9 - 0.5 * x**-0.5 + np.array([0.004, -0.003, 0.002, -0.004, 0.003]))
+    lo_last = fit.interval([320], 0.95)[0][0]
+    lo, hi = fit.interval([640, 3200, 32000], 0.95)
+    assert np.all(lo >= lo_last - 1e-12) and lo_last > 0.5
+    assert np.all(np.diff(hi) >= -1e-12)  # the optimistic edge still widens with distance
+    # inside the data nothing changes: the edge there is the fit minus the noise band
+    inside = fit.interval([80], 0.95)[0][0]
+    assert inside < fit.predict([80])[0]

@@ -193,7 +193,9 @@ class CurveFit:
         """A prediction interval at ``labels``: ``(low, high)``, clipped to [0, 1].
 
         The interval is for the fitted curve (the mean curve when several seeds were fitted); with
-        ``per_seed=True`` it also covers the spread of a single run around the mean.
+        ``per_seed=True`` it also covers the spread of a single run around the mean. Beyond the last observed
+        label count its low edge never falls below the low edge there (learning curves do not fall in
+        expectation).
         """
         if not 0 < level < 1:
             raise DataError(f"The interval level must be between 0 and 1 (got {level}).", hint="Use e.g. 0.8.")
@@ -201,7 +203,13 @@ class CurveFit:
         z = interval_quantile(level)
         mid = self._raw(x)
         half = z * self._sd(x, per_seed)
-        return np.clip(mid - half, 0.0, 1.0), np.clip(mid + half, 0.0, 1.0)
+        low = mid - half
+        # More labels do not make a model worse in expectation, so beyond the data the pessimistic edge is
+        # floored at the last observed point's (otherwise a far projection's band reaches 0%).
+        last = np.array([float(self.labels[-1])])
+        floor = float(self._raw(last)[0] - z * self._sd(last, per_seed)[0])
+        low = np.where(x > last[0], np.maximum(low, np.minimum(floor, mid)), low)  # never above the fit itself
+        return np.clip(low, 0.0, 1.0), np.clip(mid + half, 0.0, 1.0)
 
     # ---- inversion --------------------------------------------------------------------------------------
     def _first_crossing(self, fn: Any, target: float, cap: float) -> float | None:
