@@ -402,33 +402,13 @@ def _business(result: SimulationResult, inputs: dict[str, Any], target: Target) 
 
 def _projection(result: SimulationResult, inputs: dict[str, Any], target: Target,
                 out: dict[str, Any]) -> dict[str, Any]:
-    """Fitted curves of random and the best strategy, carried forward to the production pool."""
-    from simulations.curves import fit_curves
+    """Fitted curves of random and the business case's strategy, carried forward to the production pool."""
+    from simulations.curves import projection_curves
 
-    metric = result.metric
     best = (out.get("business") or {}).get("strategy") or out.get("best")
     names = ["random"] + ([best] if best and best != "random" else [])
-    fits = fit_curves(result.rounds, metric, strategies=names)
-    pool = int(inputs["economics"].get("production_pool") or 0)
-    last = float(result.rounds["labels"].max())
-    end = max(pool, last * 1.5)
-    grid = np.unique(np.round(np.geomspace(float(result.rounds["labels"].min()), end, 60)))
-    tv = out["target"]["value_median"]
-    rows, per = [], {}
-    for name, fit in fits.items():
-        pred = fit.predict(grid)
-        lo, hi = fit.interval(grid, 0.95)
-        for x, p, a, b in zip(grid, pred, lo, hi, strict=True):
-            rows.append({"strategy": name, "labels": float(x), "predicted": float(p), "low": float(a),
-                         "high": float(b)})
-        at_pool = fit.predict([pool])[0] if pool else math.nan
-        pl, ph = fit.interval([pool], 0.95) if pool else ([math.nan], [math.nan])
-        est = fit.labels_for(float(tv), level=0.95) if tv is not None else None
-        per[name] = {"model": fit.model, "backtest_mae": fit.chosen_backtest_mae,
-                     "at_pool": float(at_pool), "at_pool_low": float(pl[0]), "at_pool_high": float(ph[0]),
-                     "labels_for_target": est.to_dict() if est is not None else None,
-                     "asymptote": fit.asymptote}
-    return {"pool": pool, "simulated_up_to": last, "curves": rows, "strategies": per}
+    return projection_curves(result, names, int(inputs["economics"].get("production_pool") or 0),
+                             out["target"]["value_median"])
 
 
 def stopping_analysis(result: SimulationResult, inputs: dict[str, Any], out: dict[str, Any]) -> dict[str, Any]:

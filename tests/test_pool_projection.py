@@ -163,3 +163,26 @@ def test_business_case_carries_the_caveat_only_for_a_larger_production_pool():
     assert d["simulated_pool"] == N_SIM and d["production_pool"] == 10 * N_SIM
     # the money is still the simulation's: the caveat sits beside it, it does not replace it
     assert big.labels_al.median == same.labels_al.median
+
+
+def test_projection_curves_reach_the_pool_with_bands_and_the_score_there():
+    from simulations.curves import fit_curves, projection_curves
+
+    res = known_result()
+    out = projection_curves(res, ["random", "margin"], 10 * N_SIM, 0.9)
+    assert out["pool"] == 10 * N_SIM and out["simulated_up_to"] == res.rounds["labels"].max()
+    curves = pd.DataFrame(out["curves"])
+    assert set(curves["strategy"]) == {"random", "margin"}
+    assert curves["labels"].max() == 10 * N_SIM  # drawn all the way to the production pool
+    assert (curves["low"] <= curves["predicted"] + 1e-12).all()
+    assert (curves["predicted"] <= curves["high"] + 1e-12).all()
+    fit = fit_curves(res.rounds, res.metric, strategies=["margin"])["margin"]
+    m = out["strategies"]["margin"]
+    assert m["model"] == fit.model and m["at_pool"] == pytest.approx(fit.predict([10 * N_SIM])[0])
+    assert m["at_pool_low"] <= m["at_pool"] <= m["at_pool_high"]
+    assert m["labels_for_target"]["labels"] == pytest.approx(fit.labels_for(0.9, level=0.95).labels)
+    # no production pool: curves go 1.5x past the simulation and there is no score at the pool
+    none = projection_curves(res, ["random"], 0)
+    assert max(r["labels"] for r in none["curves"]) == pytest.approx(round(1.5 * res.rounds["labels"].max()))
+    rnd = none["strategies"]["random"]
+    assert np.isnan(rnd["at_pool"]) and rnd["labels_for_target"] is None

@@ -10,6 +10,7 @@ from simulations.curves.pool import (
     StrategyAtPool,
     pool_caveat,
     project_to_pool,
+    projection_curves,
 )
 
 __all__ = [
@@ -29,4 +30,5 @@ __all__ = [
     "fit_family",
     "pool_caveat",
     "project_to_pool",
+    "projection_curves",
 ]

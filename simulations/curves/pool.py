@@ -510,3 +510,56 @@ def pool_caveat(
         details.append("The correction did not bring quick estimates closer to the full runs there, so it is shown "
                        "for information and the simulated figures stay the headline.")
     return PoolCaveat(n_sim, pool, name, proj, measured, corrected, applied, head, " ".join(details))
+
+
+def projection_curves(
+    result: SimulationResult,
+    strategies: list[str],
+    production_pool: int,
+    target_value: float | None = None,
+    *,
+    metric: str | None = None,
+    level: float = 0.95,
+    points: int = 60,
+) -> dict[str, Any]:
+    """Each strategy's fitted learning curve carried forward to the production pool, as JSON-ready data.
+
+    Parameters
+    ----------
+    result : SimulationResult
+    strategies : list of str
+        Strategies to fit (e.g. random and the recommended one).
+    production_pool : int
+        Items in the real project; 0 draws the curves 1.5x past the simulated labels only.
+    target_value : float, optional
+        The target in metric units; when given, each strategy's labels for it come from the fitted curve.
+    metric : str, optional
+        Default: the run's metric.
+    level : float
+        Interval level of the bands and the score at the pool.
+    points : int
+        Grid points, log-spaced from the first simulated label count.
+
+    Returns
+    -------
+    dict
+        ``pool``, ``simulated_up_to``, ``curves`` (rows: strategy, labels, predicted, low, high) and
+        ``strategies`` (name -> model, backtest_mae, at_pool with its low/high, labels_for_target, asymptote).
+    """
+    metric = metric or result.metric
+    fits = fit_curves(result.rounds, metric, strategies=strategies)
+    pool = int(production_pool or 0)
+    last = float(result.rounds["labels"].max())
+    grid = np.unique(np.round(np.geomspace(float(result.rounds["labels"].min()), max(pool, last * 1.5), points)))
+    rows, per = [], {}
+    for name, fit in fits.items():
+        lo, hi = fit.interval(grid, level)
+        rows += [{"strategy": name, "labels": float(x), "predicted": float(p), "low": float(a), "high": float(b)}
+                 for x, p, a, b in zip(grid, fit.predict(grid), lo, hi, strict=True)]
+        at_pool, (pl, ph) = ((fit.predict([pool])[0], fit.interval([pool], level)) if pool
+                             else (math.nan, ([math.nan], [math.nan])))
+        est = fit.labels_for(float(target_value), level=level) if target_value is not None else None
+        per[name] = {"model": fit.model, "backtest_mae": fit.chosen_backtest_mae,
+                     "at_pool": float(at_pool), "at_pool_low": float(pl[0]), "at_pool_high": float(ph[0]),
+                     "labels_for_target": est.to_dict() if est is not None else None, "asymptote": fit.asymptote}
+    return {"pool": pool, "simulated_up_to": last, "curves": rows, "strategies": per}
