@@ -368,8 +368,6 @@ def analyse(result: SimulationResult, inputs: dict[str, Any], *, dataset_descrip
         out.update(_business(result, inputs, target))
     except LabelwiseError as exc:
         out["business_error"] = {"message": exc.message, "hint": exc.hint}
-    except ImportError:
-        out["business_error"] = {"message": "The business-case engine is not installed.", "hint": ""}
     try:
         out["projection"] = _projection(result, inputs, target, out)
     except LabelwiseError as exc:
@@ -386,9 +384,7 @@ def _business(result: SimulationResult, inputs: dict[str, Any], target: Target) 
 
     econ = inputs["economics"]
     inp = economic_inputs(econ)
-    best = summarize(result, target, result.metric).best()
-    # Cost the strategy the verdict names (ties in savings would otherwise be broken differently).
-    bc = business_case_from_results(result, inp, target, strategy=best.name if best else None)
+    bc = business_case_from_results(result, inp, target)  # costs the strategy the verdict names (one ranking rule)
     point = bc.point_inputs()
     tor = tornado(inp, point["labels_random"], point["labels_al"], point["accuracy_random"],
                   point["accuracy_al"], accuracy_whole_pool=point["accuracy_whole_pool"])
@@ -412,11 +408,7 @@ def _projection(result: SimulationResult, inputs: dict[str, Any], target: Target
 
 
 def stopping_analysis(result: SimulationResult, inputs: dict[str, Any], out: dict[str, Any]) -> dict[str, Any]:
-    """Stopping advice from ``simulations.stopping`` (empty when that engine module is not installed)."""
-    try:
-        import simulations.stopping  # noqa: F401
-    except ImportError:
-        return {"stopping": None}
+    """Stopping advice from ``simulations.stopping``, packed for the pages."""
     from dashboard import stopping_glue
 
     return {"stopping": stopping_glue.analyse(result, inputs, out)}

@@ -60,6 +60,7 @@ def test_business_page_headlines_match_the_engine():
     at = _page("business")
     assert not at.exception, at.exception
     b = at.session_state[session.ANALYSIS]["business"]
+    assert b["strategy"] == at.session_state[session.ANALYSIS]["best"]  # the money is for the verdict's strategy
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["ROI vs random"] == fmt.pct(b["roi"]["median"])
     assert tiles["Net savings"] == fmt.money(b["total_benefit"]["median"])
