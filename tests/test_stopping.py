@@ -347,3 +347,16 @@ def test_marginal_value_per_label_is_value_times_slope_and_marks_the_marginal_st
     stop = marginal_stop(fit, 0.5, 1000.0)
     # at the marginal stop one more label is worth what it costs
     assert float(marginal_value_per_label(fit, [stop.labels], 1000.0)[0]) == pytest.approx(0.5, rel=1e-3)
+
+
+def test_the_planned_count_must_stop_as_often_as_the_signal_to_replace_it():
+    # Two of four runs end at 80 labels, before the planned ~110: the fixed count never stops them, so its
+    # median regret covers only the two long runs and must not beat a signal that stopped every run.
+    df = _plateau_rounds([6, 6, 6, 6])
+    df["kappa"] = np.where(df["round"] == 0, NAN, 1.0)
+    df = df[~((df["seed"] < 2) & (df["round"] > 3))]
+    rec = recommend(evaluate_criteria(df, strategy="margin", cost_per_label=1.0, value_per_point=50.0,
+                                      project=False))
+    assert rec.fixed_plan.fired_share == 0.5 and rec.criterion.fired_share == 1.0
+    assert rec.fixed_plan.regret_dollars.median < rec.criterion.regret_dollars.median  # the flattering subset
+    assert not rec.stop_at_plan and "stop when" in rec.sentence

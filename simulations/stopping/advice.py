@@ -447,7 +447,10 @@ def recommend(evaluation: StopEvaluation) -> Recommendation:
     how_often = "in every run" if best.fires_always else f"in {best.fired_share:.0%} of the runs"
     # A label-free rule is only worth monitoring if it beats simply stopping at the planned count.
     fixed = _evaluate(Budget(plan.median), runs)
+    # Medians over the runs where each fired: the fixed count must also stop at least as often (a run whose
+    # history ends before the count never reaches it, and leaving it out would flatter the fixed plan).
     stop_at_plan = bool(fixed.regret_dollars is not None and best.regret_dollars is not None
+                        and (fixed.fired_share or 0.0) >= (best.fired_share or 0.0)
                         and fixed.regret_dollars.median < best.regret_dollars.median)
     if stop_at_plan:
         sentence = (f"Plan for about {plan.median:,.0f} labels ({span}) and stop there: in simulations of your data "
