@@ -96,6 +96,12 @@ def results_to_dict(result: SimulationResult) -> dict[str, Any]:
     }
 
 
+def _with_class_weight(config: dict[str, Any]) -> dict[str, Any]:
+    """A saved config; one written before class weighting existed ran unweighted, so it reads as ``"none"``
+    (the ``"auto"`` default would claim weights its curves were never trained with)."""
+    return config if "class_weight" in config else {**config, "class_weight": "none"}
+
+
 def results_from_dict(d: dict[str, Any]) -> SimulationResult:
     if d.get("format") != FORMAT:
         raise ResultsFileError("This is not a Labelwise results file.",
@@ -107,7 +113,7 @@ def results_from_dict(d: dict[str, Any]) -> SimulationResult:
         return SimulationResult(
             rounds=decode_frame(d["rounds"]),
             ceilings=decode_frame(d["ceilings"]),
-            config=SimulationConfig.from_dict(d["config"]),
+            config=SimulationConfig.from_dict(_with_class_weight(d["config"])),
             meta=d.get("meta", {}),
         )
     except (KeyError, TypeError, ValueError) as exc:

@@ -146,3 +146,15 @@ def test_text_without_any_word_is_a_data_error_naming_the_column():
     with pytest.raises(DataError, match="'note' holds no words") as err:
         run_simulation(ds, SimulationConfig(strategies=("margin",), seeds=1, initial_labels=10, budget=30))
     assert "categorical" in err.value.hint
+
+
+def test_a_results_file_from_before_class_weighting_reads_as_unweighted(tmp_path, separable):
+    import json
+
+    res = run_simulation(separable, SimulationConfig(strategies=("margin",), **SMALL))
+    path = save_results(res, tmp_path / "r.json")
+    d = json.loads(path.read_text())
+    del d["config"]["class_weight"]  # the file as Labelwise wrote it before class weighting
+    path.write_text(json.dumps(d))
+    assert load_results(path).config.class_weight == "none"
+    assert load_results(save_results(res, tmp_path / "new.json")).config.class_weight == "auto"
