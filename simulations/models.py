@@ -92,6 +92,18 @@ def resolve_class_weight(setting: str, metric: str, spec: str | Any = "logreg") 
     return "balanced", f"Classes are weighted inversely to their frequency ({why})."
 
 
+def applied_class_weight(spec: str | Any, X: Any, class_weight: str | None, reason: str) -> tuple[str | None, str]:
+    """What :func:`model_factory` really applies on this feature matrix, and why.
+
+    The ``naive_bayes`` preset becomes Gaussian naive Bayes on features with negative values, which has no
+    class weights: the weighting is then dropped, and the reason says so, rather than recorded but not applied.
+    """
+    if class_weight is not None and spec == "naive_bayes" and not _nonnegative(X):
+        return None, ("Classes are not weighted: Gaussian naive Bayes (used because some features are negative) "
+                      "has no class weights.")
+    return class_weight, reason
+
+
 def model_factory(spec: str | Any, X: Any, class_weight: str | None = None) -> Callable[[int], Any]:
     """A function ``random_state -> unfitted classifier`` for this feature matrix.
 

@@ -35,7 +35,14 @@ from simulations.datasets import Dataset
 from simulations.errors import SimulationCancelled
 from simulations.features import as_float32, fit_features
 from simulations.loop import Split, SplitSettings, ceiling_metrics, run_strategy
-from simulations.models import model_factory, model_label, prepare_matrix, resolve_class_weight, validate_model
+from simulations.models import (
+    applied_class_weight,
+    model_factory,
+    model_label,
+    prepare_matrix,
+    resolve_class_weight,
+    validate_model,
+)
 from simulations.results import SimulationResult
 from simulations.strategies import make_strategy
 from simulations.summary import choose_metric
@@ -168,6 +175,7 @@ def run_simulation(
 
     X, _ = fit_features(dataset)
     X = prepare_matrix(model_spec, X)
+    class_weight, class_weight_reason = applied_class_weight(model_spec, X, class_weight, class_weight_reason)
     if float32:
         X = as_float32(X)
     class_names, y = np.unique(dataset.y, return_inverse=True)

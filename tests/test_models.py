@@ -107,3 +107,24 @@ def test_sweep_tasks_carry_the_weighting_in_their_keys_only_when_weighted():
     other = {(t.dataset.name, t.strategy): t.key for t in unweighted}
     assert all(keys[k] == other[k] for k in keys if k[0] == "breast_cancer")  # same work, same key (resume keeps it)
     assert all(keys[k] != other[k] for k in keys if k[0] == "seattle_weather")  # different work, new key
+
+
+def test_gaussian_naive_bayes_records_that_it_cannot_weight_classes():
+    from simulations.datasets import Dataset
+    from simulations.runner import run_simulation
+
+    frame = _imbalanced_frame()  # normal features: negative values, so naive_bayes is the Gaussian variant
+    cfg = SimulationConfig(strategies=("random",), seeds=1, budget=40, initial_labels=10, model="naive_bayes")
+    res = run_simulation(Dataset.from_frame(frame, "label"), cfg)
+    assert res.meta["metric"] == "balanced_accuracy"  # auto would weight, but Gaussian NB has no weights
+    assert res.meta["class_weight"] is None and "Gaussian naive Bayes" in res.meta["class_weight_reason"]
+    # on text (TF-IDF, non-negative) the multinomial variant applies the weighting (uniform priors)
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    rare = rng.random(600) < 0.08
+    words = np.array(["alpha", "beta", "gamma", "delta", "omega", "sigma"])
+    text = [" ".join(rng.choice(words[:4] if not r else words[2:], size=6)) for r in rare]
+    texts = pd.DataFrame({"text": text, "label": np.where(rare, "rare", "common")})
+    res = run_simulation(Dataset.from_frame(texts, "label", roles={"text": "text"}), cfg)
+    assert res.meta["class_weight"] == "balanced"
