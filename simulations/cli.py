@@ -28,12 +28,6 @@ from simulations.stopping.cli import add_stop_parser
 from simulations.summary import METRIC_NAMES, Summary, Target, format_interval, summarize
 from simulations.sweep_cli import add_sweep_parser
 
-
-def load_dataset(data: str, label: str | None, options: IntakeOptions | None = None) -> Dataset:
-    """A shipped sample by name, or a file by path read and checked by intake (see :func:`load_data`)."""
-    return load_data(data, label, options=options)[0]
-
-
 #: How to apply an intake error's fix on the command line (its hint names the Python keyword).
 CLI_FIXES = {
     "rare_class": "On the command line: --rare-classes merge or --rare-classes drop.",

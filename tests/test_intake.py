@@ -429,12 +429,11 @@ def test_intake_never_unpickles_or_evaluates():
     assert re.search(r"to_pandas\(ignore_metadata=True", src)
 
 
-def test_cli_prints_intake_errors_without_traceback(tmp_path, monkeypatch, capsys):
+def test_cli_prints_intake_errors_without_traceback(tmp_path, capsys):
     from simulations import cli
 
     path = tmp_path / "leak.csv"
     path.write_bytes(csv_bytes(table().assign(copy=lambda d: d["label"])))
-    monkeypatch.setattr(cli, "load_dataset", lambda data, label: load_user_dataset(data, label)[0])
     code = cli.main(["simulate", "--data", str(path), "--label", "label", "--quiet"])
     err = capsys.readouterr().err
     assert code == 2
