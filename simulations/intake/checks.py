@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulations.datasets import FEATURE_ROLES, ROLES, infer_roles
+from simulations.datasets import FEATURE_ROLES, ROLES, UNLABELED_MODES, infer_roles
 from simulations.errors import ConfigError
 from simulations.intake.errors import (
     ColumnNotFoundError,
@@ -46,7 +46,6 @@ EXTREME_VALUE = 1e100
 #: A feature must be present on at least this share of labeled rows to be judged a recoding of the label.
 LEAK_MIN_COVERAGE = 0.9
 
-UNLABELED_MODES = ("exclude", "pool")
 RARE_CLASS_MODES = ("error", "merge", "drop")
 LEAKAGE_MODES = ("error", "drop")
 LABEL_TYPES = ("auto", "categorical")
