@@ -18,7 +18,7 @@ import pandas as pd
 
 from simulations.errors import ConfigError, LabelwiseError
 from simulations.sweep.config import SweepConfig
-from simulations.sweep.store import TaskStore
+from simulations.sweep.store import RESULTS_NAME, TaskStore
 from simulations.sweep.table import build_table, sweep_summary, write_table
 from simulations.sweep.tasks import SweepTask, clear_caches, load_dataset, plan_tasks, safe_execute
 
@@ -234,7 +234,7 @@ def run_sweep(
     payloads = {t.key: store.read(t.key) for t in tasks}
     table = build_table(tasks, payloads)
     summary = sweep_summary(table, config.target, config.metric)
-    write_table(table, store.out / "results.csv")
+    write_table(table, store.out / RESULTS_NAME)
     write_table(summary, store.out / "summary.csv")
     return SweepResult(out=store.out, table=table, summary=summary, n_tasks=len(tasks), n_run=len(todo),
                        n_skipped=skipped)

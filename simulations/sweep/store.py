@@ -24,6 +24,9 @@ from simulations.errors import ResultsFileError
 from simulations.sweep.tasks import TASK_FORMAT, TASK_VERSION
 
 MANIFEST_FORMAT = "labelwise-sweep"
+#: File names in a sweep's output folder (the readers in ``simulations.sweep.table`` use the same).
+MANIFEST_NAME = "sweep.json"
+RESULTS_NAME = "results.csv"
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -91,4 +94,4 @@ class TaskStore:
     def write_manifest(self, config: dict[str, Any], keys: list[str], datasets: dict[str, Any]) -> None:
         text = json.dumps({"format": MANIFEST_FORMAT, "version": 1, "config": config, "datasets": datasets,
                            "tasks": keys}, indent=1)
-        atomic_write_text(self.out / "sweep.json", text)
+        atomic_write_text(self.out / MANIFEST_NAME, text)

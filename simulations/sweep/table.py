@@ -29,7 +29,7 @@ from simulations.loop import METRICS
 from simulations.results import TIMING_COLUMNS, SimulationResult, decode_frame
 from simulations.summary import METRIC_NAMES, Interval, Target, summarize
 from simulations.sweep.config import parse_target
-from simulations.sweep.store import MANIFEST_FORMAT, atomic_write_text
+from simulations.sweep.store import MANIFEST_FORMAT, MANIFEST_NAME, RESULTS_NAME, atomic_write_text
 from simulations.sweep.tasks import SweepTask
 
 GROUP = ["dataset", "model", "schedule"]
@@ -41,8 +41,6 @@ CONTEXT_COLUMNS = ["metric", "budget", "n_initial", "n_pool"]
 NUMERIC_COLUMNS = ["seed", "round", "labels", *METRICS]
 #: Columns a results table must have to be summarized.
 REQUIRED_COLUMNS = list(dict.fromkeys(KEY_COLUMNS + NUMERIC_COLUMNS + CEILING_COLUMNS + ["metric"]))
-RESULTS_NAME = "results.csv"
-MANIFEST_NAME = "sweep.json"
 TABLE_HINT = f"Pass the {RESULTS_NAME} that 'labelwise sweep' writes in its output folder."
 #: What :func:`read_table` and :func:`read_sweep_settings` read: a path, the file's bytes or a binary file.
 Source = str | os.PathLike[str] | bytes | IO[bytes]
