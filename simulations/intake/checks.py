@@ -16,6 +16,7 @@ import pandas as pd
 
 from simulations.datasets import FEATURE_ROLES, ROLES, UNLABELED_MODES, infer_roles
 from simulations.errors import ConfigError
+from simulations.features import MAX_ABS_NUMBER
 from simulations.intake.errors import (
     ColumnNotFoundError,
     ContinuousLabelError,
@@ -41,8 +42,8 @@ MAX_NUMERIC_CLASSES = 20
 #: A text column whose non-missing values are at least this share numbers is a numeric column with stray text.
 MIXED_NUMERIC_SHARE = 0.95
 #: Numbers this large (in absolute value) overflow the feature scaling (squares exceed the float range): they
-#: are treated as missing, like infinities.
-EXTREME_VALUE = 1e100
+#: are treated as missing, like infinities. The engine's own threshold, so the warning matches what it does.
+EXTREME_VALUE = MAX_ABS_NUMBER
 #: A feature must be present on at least this share of labeled rows to be judged a recoding of the label.
 LEAK_MIN_COVERAGE = 0.9
 
