@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -107,6 +108,19 @@ def test_caveat_sentence_carries_pools_figures_and_corrected_pair():
     assert cav.applied == QUICK_VS_FULL.correction_helps
     d = json.loads(json.dumps(cav.to_dict(), allow_nan=False))
     assert d["projection"]["ceiling_projected"]["median"] == pytest.approx(cav.projection.ceiling_projected)
+
+
+def test_caveat_keeps_simulated_figures_as_headline_when_the_benchmark_says_the_correction_did_not_help():
+    res = known_result()
+    helped = pool_caveat(res, 10 * N_SIM, Target(), strategy="margin")
+    worse = replace(QUICK_VS_FULL, corrected_inside=QUICK_VS_FULL.labels_inside - 1)  # a re-run where it hurt
+    assert QUICK_VS_FULL.correction_helps and not worse.correction_helps
+    cav = pool_caveat(res, 10 * N_SIM, Target(), strategy="margin", measured=worse)
+    assert helped.applied and not cav.applied
+    assert "not applied" in cav.sentence and "not applied" not in helped.sentence
+    assert "simulated figures stay the headline" in cav.details
+    # only the reading changes: the corrected figures are still computed and shown
+    assert cav.projection.to_dict() == helped.projection.to_dict() and cav.corrected == helped.corrected
 
 
 def test_corrected_labels_never_below_the_initial_labeled_set():
