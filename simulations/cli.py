@@ -56,7 +56,7 @@ def _load_for_cli(args: argparse.Namespace) -> tuple[Dataset, LoadReport | None]
     except IntakeError as exc:
         # The message stays intake's (the dashboard shows the same); the hint gains the matching flag.
         fix = CLI_FIXES.get(exc.code)
-        if exc.code == "label_missing" and "delimiter=" in exc.hint:
+        if exc.code == "label_missing" and exc.details.get("read_as_one_column"):
             fix = "On the command line: --delimiter ';' (or comma, tab, pipe, space)."
         if fix:
             exc.hint = f"{exc.hint} {fix}".strip()

@@ -316,10 +316,11 @@ def check_table(
     columns = list(frame.columns)
     if label not in columns:
         hint = _suggest(label, columns)
-        if len(columns) == 1 and re.search(r"[,;\t|:~^]", columns[0]):
+        one_column = len(columns) == 1 and bool(re.search(r"[,;\t|:~^]", columns[0]))
+        if one_column:
             hint += " The file was read as one column: give its separator explicitly (delimiter=...)."
         raise LabelColumnError(f"The label column '{label}' is not in the data.", hint=hint,
-                               details={"label": label, "columns": columns[:50]})
+                               details={"label": label, "columns": columns[:50], "read_as_one_column": one_column})
 
     y_raw = frame[label]
     if pd.api.types.is_numeric_dtype(y_raw) and not pd.api.types.is_bool_dtype(y_raw):
