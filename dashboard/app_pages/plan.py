@@ -134,15 +134,18 @@ else:
         help=f"One row per item, one column with its class (the label), other columns as features. Reads CSV, "
              f"TSV or .txt (any separator), Parquet, JSON Lines or JSON, Excel .xlsx, each also compressed with "
              f"gzip or zip (one file inside). Up to {max_mb:,.0f} MB.")
-    if up is not None:
+    # A new upload gets a new file_id: the file is hashed and read once, not again on every rerun.
+    if up is not None and (st.session_state.get(session.UPLOAD) or {}).get("file_id") != up.file_id:
         raw = up.getvalue()
         digest = hashlib.sha256(raw).hexdigest()[:16]
         cached = st.session_state.get(session.UPLOAD)
-        if not cached or cached.get("digest") != digest:
+        if cached and cached.get("digest") == digest:  # the same bytes uploaded again
+            cached["file_id"] = up.file_id
+        else:
             try:
                 frame = state.read_table(up.name, raw, max_mb=max_mb)
                 st.session_state[session.UPLOAD] = {"digest": digest, "file_name": up.name, "frame": frame,
-                                                    "raw": raw}
+                                                    "raw": raw, "file_id": up.file_id}
             except DataError as exc:
                 views.show_error(exc)
                 st.session_state.pop(session.UPLOAD, None)

@@ -216,8 +216,12 @@ else:
         k1, k2 = st.columns(2)
         left_id = k1.selectbox("Left", ids, index=0, key="cmp_left", format_func=lambda i: by_id[i].name)
         right_id = k2.selectbox("Right", ids, index=1, key="cmp_right", format_func=lambda i: by_id[i].name)
+        # The picked scenario is already read: do not fetch and decode its payload again on every rerun.
+        def _get(i: str) -> Scenario:
+            return sc if i == sc.id else store.get(i)
+
         try:
-            _compare([(store.get(left_id), k1), (store.get(right_id), k2)])
+            _compare([(_get(left_id), k1), (_get(right_id), k2)])
         except ScenarioNotFound:
             st.info("One of these two was just deleted in another session; pick another.", icon=":material/info:")
         except StoreError as exc:
