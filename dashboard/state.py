@@ -7,7 +7,6 @@ from that dict, so a saved scenario shows exactly what its author saw without re
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 import os
@@ -424,14 +423,6 @@ def result_from_payload(p: dict[str, Any]) -> SimulationResult | None:
         return results_from_dict(p["results"]) if p.get("results") else None
     except (LabelwiseError, KeyError, TypeError):
         return None
-
-
-def error_text(exc: LabelwiseError) -> str:
-    return f"{exc.message}" + (f"  \n**How to fix it:** {exc.hint}" if exc.hint else "")
-
-
-def deep_copy(d: dict[str, Any]) -> dict[str, Any]:
-    return copy.deepcopy(d)
 
 
 __all__ = [

@@ -230,11 +230,5 @@ def render_projection(a: dict[str, Any], *, key: str) -> None:
                    "rest; that mean absolute error is how far off such a projection has been on this data.")
 
 
-def render_stopping(a: dict[str, Any], *, key: str = "stop") -> None:
-    from dashboard import stopping_view
-
-    stopping_view.render(a, key=key)
-
-
 def json_bytes(d: dict[str, Any]) -> bytes:
     return json.dumps(d, indent=1, allow_nan=False).encode("utf-8")
