@@ -124,6 +124,20 @@ def test_rename_duplicate_delete_and_compare(db):
     assert at.button(key=f"del_btn_{nxt}").disabled  # the next scenario needs its own confirmation
 
 
+def test_compare_reads_each_scenario_once_per_run(db, monkeypatch):
+    """The picked scenario is also the compare's left one: its payload is read and decoded once, not twice."""
+    at = _scenarios_page()
+    _save(at, "First")
+    _save(at, "Second")
+    reads: list[str] = []
+    get = ScenarioStore.get
+    monkeypatch.setattr(ScenarioStore, "get", lambda self, i: reads.append(i) or get(self, i))
+    at.run()
+    assert not at.exception, at.exception
+    assert set(at.dataframe[-1].value.columns) == {"First", "Second"}
+    assert sorted(reads) == sorted({s.id for s in ScenarioStore(db).list()})
+
+
 def test_open_scenario_loads_it_into_the_session(db):
     at = _scenarios_page()
     _save(at, "To open")
