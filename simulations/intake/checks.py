@@ -16,7 +16,7 @@ import pandas as pd
 
 from simulations.datasets import FEATURE_ROLES, ROLES, UNLABELED_MODES, infer_roles
 from simulations.errors import ConfigError
-from simulations.features import MAX_ABS_NUMBER
+from simulations.features import MAX_ABS_NUMBER, TEXT_MIN_DF
 from simulations.intake.errors import (
     ColumnNotFoundError,
     ContinuousLabelError,
@@ -563,8 +563,10 @@ def _clean_feature(s: pd.Series, col: str, notes: Notes) -> pd.Series:
 def text_without_words(frame: pd.DataFrame, roles: dict[str, str], notes: Notes | None = None) -> list[str]:
     """Text columns in which no word appears in two rows: switch them to ``categorical`` in ``roles``.
 
-    The text features (TF-IDF, see :func:`simulations.features.build_preprocessor`) keep only words seen in
-    at least 2 rows; with none, there is nothing to learn from (and the vectorizer refuses to fit).
+    The text features (TF-IDF, see :class:`simulations.features.TextFeatures`) keep only words seen in at least
+    :data:`~simulations.features.TEXT_MIN_DF` rows; with none, no word links two rows, so as text the column
+    gives a model nothing to generalize from (the engine would fall back to keeping every word). Intake uses it
+    as categories instead, and says so.
     Returns the columns switched.
     """
     from sklearn.feature_extraction.text import CountVectorizer
@@ -573,7 +575,7 @@ def text_without_words(frame: pd.DataFrame, roles: dict[str, str], notes: Notes 
     for col in [c for c, r in roles.items() if r == "text"]:
         docs = frame[col].fillna("").astype(str).tolist()
         try:
-            CountVectorizer(min_df=2).fit(docs)
+            CountVectorizer(min_df=TEXT_MIN_DF).fit(docs)
             continue
         except ValueError:  # "empty vocabulary" or "no terms remain" after pruning
             roles[col] = "categorical"
