@@ -259,9 +259,8 @@ def savings_text(row: pd.Series | dict[str, Any]) -> str:
     sv = row.get("savings")
     if sv is not None and pd.notna(sv):
         bound = row.get("savings_bound")
-        bound = bound if isinstance(bound, str) else ""
         r = {"median": sv, "low": row.get("savings_low"), "high": row.get("savings_high"),
-             "bound": "lower" if bound == "lower" else "upper" if bound == "upper" else None}
+             "bound": bound if bound in ("lower", "upper") else None}  # NaN or "" when measured
         return fmt.range_text(r, "pct")
     gain = row.get("auc_gain")
     if gain is not None and pd.notna(gain):
