@@ -128,3 +128,17 @@ def test_gaussian_naive_bayes_records_that_it_cannot_weight_classes():
     texts = pd.DataFrame({"text": text, "label": np.where(rare, "rare", "common")})
     res = run_simulation(Dataset.from_frame(texts, "label", roles={"text": "text"}), cfg)
     assert res.meta["class_weight"] == "balanced"
+
+
+def test_a_sweep_task_records_the_weighting_its_model_really_applied():
+    from simulations.datasets import Dataset
+    from simulations.sweep import sweep_config_from_dict
+    from simulations.sweep.tasks import execute_task, plan_tasks
+
+    cfg = sweep_config_from_dict({"datasets": ["seattle_weather"], "models": ["naive_bayes", "logreg"],
+                                  "strategies": ["margin"], "seeds": 1})
+    tasks = [t for t in plan_tasks(cfg, {"seattle_weather": Dataset.from_sample("seattle_weather")})
+             if t.is_ceiling]
+    recorded = {t.model: (t.class_weight, execute_task(t)["meta"]["class_weight"]) for t in tasks}
+    # planned as balanced (imbalanced data), but numeric features make naive_bayes Gaussian: no weights applied
+    assert recorded == {"naive_bayes": ("balanced", None), "logreg": ("balanced", "balanced")}

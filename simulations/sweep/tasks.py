@@ -28,7 +28,7 @@ from simulations.errors import DataError
 from simulations.features import fit_features
 from simulations.intake.source import IntakeOptions, load_data
 from simulations.loop import Split, SplitSettings
-from simulations.models import prepare_matrix, resolve_class_weight
+from simulations.models import applied_class_weight, prepare_matrix, resolve_class_weight
 from simulations.results import encode_frame
 from simulations.runner import CEILING, _run_task
 from simulations.summary import choose_metric
@@ -230,7 +230,8 @@ def execute_task(task: SweepTask) -> dict[str, Any]:
     n_pool, n_initial = len(split.y_pool), len(split.initial)
     meta = {**info, "n_pool": int(n_pool), "n_test": len(split.y_test), "n_initial": int(n_initial),
             "n_stop": len(split.stop), "n_features": int(X.shape[1]), "sparse_features": bool(hasattr(X, "tocsr")),
-            "class_weight": task.class_weight}
+            # what the model really applied (Gaussian naive Bayes has no class weights), as run_simulation records
+            "class_weight": applied_class_weight(task.model, X, task.class_weight, "")[0]}
     if task.is_ceiling:
         schedule = np.array([n_initial])
     else:
