@@ -8,14 +8,12 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from dashboard import fmt
-from simulations.stopping.optimum import marginal_value_per_label
+from simulations.stopping.optimum import marginal_value_curve
 
 
 def _range_text(r: dict[str, Any] | None, kind: str) -> str:
@@ -58,12 +56,9 @@ def analyse(result: Any, inputs: dict[str, Any], analysis: dict[str, Any]) -> di
     marginal: list[dict[str, Any]] = []
     fs = ev.fitted_stop
     if ev.fitted is not None:
-        lo = float(result.rounds["labels"].min())
+        # the chart runs past the budget far enough to show where the marginal rule stops
         hi = max(ev.budget, (fs.labels or 0) * 1.3 if fs is not None else 0)
-        grid = np.unique(np.round(np.geomspace(max(lo, 1.0), max(hi, lo + 1), 60)))
-        vals = marginal_value_per_label(ev.fitted, grid, v)
-        marginal = [{"labels": float(x), "value": float(max(y, 0.0))} for x, y in zip(grid, vals, strict=True)
-                    if math.isfinite(y)]
+        marginal = marginal_value_curve(ev.fitted, v, float(result.rounds["labels"].min()), hi)
     plan = rec.labels
     return {
         "strategy": ev.strategy, "strategy_chosen_by": adv.strategy_chosen_by,

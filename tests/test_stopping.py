@@ -336,7 +336,6 @@ def test_seed_range_is_median_and_percentiles():
 
 
 def test_marginal_value_per_label_is_value_times_slope_and_marks_the_marginal_stop():
-
     from simulations.curves import fit_curve
     from simulations.stopping import marginal_stop, marginal_value_per_label
 
@@ -347,6 +346,21 @@ def test_marginal_value_per_label_is_value_times_slope_and_marks_the_marginal_st
     stop = marginal_stop(fit, 0.5, 1000.0)
     # at the marginal stop one more label is worth what it costs
     assert float(marginal_value_per_label(fit, [stop.labels], 1000.0)[0]) == pytest.approx(0.5, rel=1e-3)
+
+
+def test_marginal_value_curve_spans_the_range_and_never_shows_a_negative_value():
+    from simulations.curves import fit_curve
+    from simulations.stopping import marginal_value_curve, marginal_value_per_label
+
+    x = np.geomspace(20, 2000, 25)
+    rows = marginal_value_curve(fit_curve(x, 0.9 - 0.5 * x ** -0.5), 1000.0, 20, 5000, points=30)
+    labels = [r["labels"] for r in rows]
+    assert labels[0] == 20 and labels[-1] == 5000 and labels == sorted(labels)
+    values = [r["value"] for r in rows]
+    assert all(np.diff(values) <= 1e-9) and values[0] > values[-1] > 0  # a saturating curve: falling value
+    falling = fit_curve(x, 0.9 - 0.001 * np.log(x))  # a falling fit: raw marginal values are negative
+    assert float(marginal_value_per_label(falling, [200.0], 1000.0)[0]) < 0
+    assert all(r["value"] == 0.0 for r in marginal_value_curve(falling, 1000.0, 20, 2000))
 
 
 def test_the_planned_count_must_stop_as_often_as_the_signal_to_replace_it():

@@ -34,6 +34,7 @@ from simulations.stopping.optimum import (
     cost_curve,
     hindsight_optimum,
     marginal_stop,
+    marginal_value_curve,
     marginal_value_per_label,
     regret,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "hindsight_optimum",
     "load_curve_csv",
     "marginal_stop",
+    "marginal_value_curve",
     "marginal_value_per_label",
     "recommend",
     "regret",

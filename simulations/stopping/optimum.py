@@ -123,6 +123,19 @@ def marginal_value_per_label(fit: CurveFit, labels: Any, value_per_point: float)
     return value_per_point * 100.0 * fit.slope(np.asarray(labels, dtype=float))
 
 
+def marginal_value_curve(fit: CurveFit, value_per_point: float, first: float, last: float,
+                         points: int = 60) -> list[dict[str, float]]:
+    """The dollar value of one more label on a log-spaced grid from ``first`` to ``last`` labels, for a chart.
+
+    Rows ``{"labels", "value"}``; a falling fitted curve is shown as worth nothing (not a negative value),
+    and points where the slope is undefined are left out.
+    """
+    grid = np.unique(np.round(np.geomspace(max(first, 1.0), max(last, first + 1.0), points)))
+    vals = marginal_value_per_label(fit, grid, value_per_point)
+    return [{"labels": float(x), "value": float(max(y, 0.0))} for x, y in zip(grid, vals, strict=True)
+            if math.isfinite(y)]
+
+
 def marginal_stop(
     fit: CurveFit,
     cost_per_label: float,
