@@ -132,8 +132,12 @@ def learning_curves(result: SimulationResult, metric: str | None = None) -> pd.D
     -------
     DataFrame with columns strategy, labels, mean, low, high, n_seeds
     """
-    metric = _resolve_metric(result, metric)
-    g = result.rounds.groupby(["strategy", "labels"], sort=False)[metric]
+    return curves_from_rounds(result.rounds, _resolve_metric(result, metric))
+
+
+def curves_from_rounds(rounds: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """:func:`learning_curves` of a per-round table (e.g. the rows of the tasks finished so far in a run)."""
+    g = rounds.groupby(["strategy", "labels"], sort=False)[metric]
     out = g.agg(mean="mean", sd="std", n_seeds="count").reset_index()
     tcrit = stats.t.ppf(0.5 + CONFIDENCE / 2, df=np.maximum(out["n_seeds"] - 1, 1))
     half = np.where(out["n_seeds"] > 1, tcrit * out["sd"].fillna(0) / np.sqrt(out["n_seeds"]), 0.0)

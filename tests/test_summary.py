@@ -146,3 +146,21 @@ def test_format_interval_drops_a_range_every_seed_agrees_on():
     assert format_interval(Interval(148.2, 112.0, 179.4)) == "148 (112 to 179)"
     assert format_interval(Interval(0.634, 0.55, 0.72, bound="lower"), pct=True) == ">= 63% (55% to 72%)"
     assert format_interval(None) == "n/a"
+
+
+def test_curves_from_a_partial_rounds_table_match_learning_curves():
+    import pandas as pd
+
+    from simulations import SimulationConfig, SimulationResult
+    from simulations.summary import curves_from_rounds, learning_curves
+
+    rows = [{"strategy": s, "seed": k, "round": r, "labels": 10 * (r + 1), "accuracy": 0.5 + 0.1 * r + 0.01 * k,
+             "balanced_accuracy": 0.5, "macro_f1": 0.5} for s in ("random", "margin") for k in range(3)
+            for r in range(3)]
+    res = SimulationResult(rounds=pd.DataFrame(rows), ceilings=pd.DataFrame({"seed": range(3)}),
+                           config=SimulationConfig(strategies=("random", "margin"), seeds=3),
+                           meta={"metric": "accuracy"})
+    assert learning_curves(res, "accuracy").equals(curves_from_rounds(res.rounds, "accuracy"))
+    first_seed = curves_from_rounds(res.rounds[res.rounds["seed"] == 0], "accuracy")
+    assert (first_seed["n_seeds"] == 1).all() and (first_seed["low"] == first_seed["mean"]).all()
+    assert len(curves_from_rounds(res.rounds, "accuracy")) == 6  # 2 strategies x 3 label counts

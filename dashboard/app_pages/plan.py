@@ -18,6 +18,7 @@ from simulations.errors import DataError, LabelwiseError
 from simulations.intake import LoadReport
 from simulations.models import MODELS
 from simulations.strategies import STRATEGIES
+from simulations.summary import curves_from_rounds
 
 st.title("Plan a labeling budget")
 st.markdown(
@@ -373,12 +374,9 @@ status = st.container()
 
 
 def _partial_chart(frames: list[pd.DataFrame], metric: str, where: Any) -> None:
-    rounds = pd.concat(frames, ignore_index=True)
-    mean = rounds.groupby(["strategy", "labels"], sort=False)[metric].mean().reset_index(name="mean")
-    mean["low"] = mean["mean"]
-    mean["high"] = mean["mean"]
+    curves = curves_from_rounds(pd.concat(frames, ignore_index=True), metric)
     where.altair_chart(charts.learning_curve_chart(
-        mean, metric_label=metric.replace("_", " "), title="Learning curves so far (runs still arriving)"),
+        curves, metric_label=metric.replace("_", " "), title="Learning curves so far (runs still arriving)"),
         width="stretch", theme=None)
 
 
