@@ -155,7 +155,8 @@ def test_plan_run_save_share_review_download(server, tmp_path, sweep_dir):
             other = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
             review = other.new_page()
             review.goto(link)
-            expect(review.get_by_role("heading", name="Browser test scenario")).to_be_visible(timeout=60_000)
+            expect(review.get_by_role("heading", name="Browser test scenario", exact=True)).to_be_visible(
+                timeout=60_000)
             expect(review.get_by_test_id("stMetricLabel").filter(has_text="ROI vs random").first).to_be_visible()
             expect(review.get_by_test_id("stVegaLiteChart").first).to_be_visible(timeout=30_000)
             _no_horizontal_overflow(review)
@@ -180,7 +181,10 @@ def test_plan_run_save_share_review_download(server, tmp_path, sweep_dir):
             page.get_by_text("A folder on this server").click()
             page.get_by_role("textbox", name="Sweep output folder").fill(str(sweep_dir))
             page.get_by_role("button", name="Load sweep").click()
-            expect(page.get_by_role("heading", name="Which strategy wins where")).to_be_visible(timeout=30_000)
+            # exact: the page title "Sweeps: which strategy wins where" contains the section heading's words, and
+            # a substring match passed on the title alone before the sweep had loaded
+            expect(page.get_by_role("heading", name="Which strategy wins where", exact=True)).to_be_visible(
+                timeout=30_000)
             expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
             expect(page.get_by_test_id("stVegaLiteChart").first.locator("canvas, svg").first).to_be_visible(
                 timeout=30_000)
