@@ -32,7 +32,7 @@ from simulations import (
     summarize,
 )
 from simulations.summary import METRIC_NAMES
-from simulations.sweep import group_result, read_sweep_settings, read_table, sweep_overview, sweep_summary
+from simulations.sweep import cell_result, read_sweep_settings, read_table, sweep_overview, sweep_summary
 from simulations.sweep.table import MANIFEST_NAME, RESULTS_NAME
 
 #: Restricts the folders the page may read (unset: any folder the server process can read).
@@ -227,19 +227,14 @@ def summarize_sweep(loaded: LoadedSweep, target: Target, metric: str | None = No
 def cell_detail(loaded: LoadedSweep, dataset: str, model: str, schedule: str, target: Target,
                 metric: str | None = None) -> CellDetail:
     """Curves, per-seed results and the summary of one cell, from the engine's single-run functions."""
-    t = loaded.table
-    g = t[(t["dataset"] == dataset) & (t["model"] == model) & (t["schedule"] == schedule)]
-    if g.empty:
-        raise ResultsFileError(f"The sweep has no runs for {dataset} / {model} / {schedule}.",
-                               hint="Pick a dataset, model and schedule from the lists.")
     try:
-        result = group_result(g)
+        result = cell_result(loaded.table, dataset, model, schedule)
         summary = summarize(result, target, metric)
         return CellDetail(summary=summary, curves=learning_curves(result, summary.metric),
                           per_seed=per_seed(result, target, summary.metric))
     except LabelwiseError:
         raise
-    except (KeyError, ValueError, TypeError, IndexError) as exc:
+    except (KeyError, ValueError, TypeError, IndexError) as exc:  # a hand-edited table the engine's checks let by
         raise ResultsFileError(f"The runs for {dataset} / {model} / {schedule} cannot be summarized "
                                f"({type(exc).__name__}: {exc}).", hint=f"{HINT} Tables edited by hand may have lost "
                                                                          "rows or columns.") from exc

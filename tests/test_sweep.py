@@ -18,6 +18,7 @@ from simulations.summary import Target, summarize
 from simulations.sweep import (
     DaskNotInstalled,
     SweepIncomplete,
+    cell_result,
     drop_timing,
     group_result,
     load_sweep_config,
@@ -311,6 +312,8 @@ def _csv(df: pd.DataFrame) -> bytes:
     (lambda t: t.assign(seed=t["seed"].where(t.index > 0)), "^Some rows of up.csv have no seed"),
     (lambda t: t.assign(metric="auc"), r"^up.csv names an unknown metric \(auc\)"),
     (lambda t: t.assign(metric=t["metric"].where(t.index > 0)), r"unknown metric \(empty\)"),
+    (lambda t: t.assign(budget="all"), "^The column 'budget' of up.csv holds text or gaps"),
+    (lambda t: t.assign(n_initial=t["n_initial"].where(t.index > 0)), "^The column 'n_initial' of up.csv holds"),
     (lambda t: t[t["strategy"] != "random"], "^The cell breast_cancer / logreg / b10 of up.csv has no random-sampling"),
 ])
 def test_broken_tables_raise_results_file_errors_with_hints(saved, change, message):
@@ -321,6 +324,17 @@ def test_broken_tables_raise_results_file_errors_with_hints(saved, change, messa
     # the same check on a table in memory (no file involved)
     with pytest.raises(ResultsFileError, match=message.replace("up.csv", "mem")):
         validate_table(change(table).reset_index(drop=True), "mem")
+
+
+def test_cell_result_is_one_cells_runs_or_a_message(saved):
+    table = read_table(saved / "results.csv")
+    res = cell_result(table, "breast_cancer", "logreg", "b10")
+    expected = group_result(table[table["dataset"] == "breast_cancer"])
+    pd.testing.assert_frame_equal(res.rounds, expected.rounds, check_exact=True)
+    assert set(res.rounds["strategy"]) == {"random", "margin"} and res.meta["schedule"] == "b10"
+    with pytest.raises(ResultsFileError, match="no runs for breast_cancer / logreg / b20") as err:
+        cell_result(table, "breast_cancer", "logreg", "b20")
+    assert err.value.hint
 
 
 def test_other_labelwise_files_are_named_for_what_they_are(saved):

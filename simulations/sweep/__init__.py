@@ -22,6 +22,7 @@ from simulations.sweep.config import (
 from simulations.sweep.run import DaskNotInstalled, SweepIncomplete, SweepProgress, SweepResult, run_sweep
 from simulations.sweep.table import (
     SweepSettings,
+    cell_result,
     drop_timing,
     group_result,
     read_sweep_settings,
@@ -42,6 +43,7 @@ __all__ = [
     "SweepResult",
     "SweepSettings",
     "SweepTask",
+    "cell_result",
     "drop_timing",
     "execute_task",
     "group_result",

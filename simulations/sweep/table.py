@@ -194,6 +194,10 @@ def validate_table(table: pd.DataFrame, name: str = "the table") -> pd.DataFrame
         if not pd.api.types.is_numeric_dtype(table[col]) or table[col].isna().all():
             raise ResultsFileError(f"The column '{col}' of {name} holds text or nothing where numbers belong.",
                                    hint=f"{TABLE_HINT} An edited or re-saved table can change the numbers.")
+    for col in ("budget", "n_initial"):  # optional context; a cell reads them as whole numbers
+        if col in table.columns and (not pd.api.types.is_numeric_dtype(table[col]) or table[col].isna().any()):
+            raise ResultsFileError(f"The column '{col}' of {name} holds text or gaps where whole numbers belong.",
+                                   hint=f"{TABLE_HINT} An edited or re-saved table can change the numbers.")
     if table[["seed", "round", "labels"]].isna().any().any():
         raise ResultsFileError(f"Some rows of {name} have no seed, round or label count.", hint=TABLE_HINT)
     bad = sorted(set(table["metric"].dropna()) - set(METRICS))
@@ -285,6 +289,21 @@ def group_result(group: pd.DataFrame) -> SimulationResult:
         meta["budget"] = int(group["labels"].max())
     config = SimulationConfig(strategies=strategies, model=str(first["model"]), seeds=int(group["seed"].nunique()))
     return SimulationResult(rounds=rounds, ceilings=ceilings, config=config, meta=meta)
+
+
+def cell_result(table: pd.DataFrame, dataset: str, model: str, schedule: str) -> SimulationResult:
+    """The runs of one dataset x model x schedule cell of a checked table, as :func:`group_result` gives them.
+
+    Raises
+    ------
+    ResultsFileError
+        The table has no runs for that cell.
+    """
+    g = table[(table["dataset"] == dataset) & (table["model"] == model) & (table["schedule"] == schedule)]
+    if g.empty:
+        raise ResultsFileError(f"The sweep has no runs for {dataset} / {model} / {schedule}.",
+                               hint="Pick a dataset, model and schedule the sweep ran.")
+    return group_result(g)
 
 
 def _iv(prefix: str, iv: Interval | None) -> dict[str, Any]:
