@@ -19,6 +19,8 @@ Example (``examples/sweep.toml``)::
     path = "tickets.csv"                    # relative to the config file
     label = "category"
     roles = { notes = "text" }
+    sheet = "Data"                          # intake's options, as labelwise simulate's flags (see INTAKE_KEYS)
+    rare_classes = "merge"
 
 Every (dataset, model, schedule) cell is one :class:`~simulations.config.SimulationConfig`: a sweep is the
 same simulations ``run_simulation`` would run, split into tasks that can run anywhere.
@@ -26,15 +28,21 @@ same simulations ``run_simulation`` would run, split into tasks that can run any
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from simulations.config import DEFAULT_STRATEGIES, SimulationConfig, require, with_random_first
 from simulations.datasets import SAMPLES
-from simulations.errors import ConfigError
+from simulations.errors import ConfigError, LabelwiseError
+from simulations.intake.checks import LABEL_TYPES, LEAKAGE_MODES, RARE_CLASS_MODES, UNLABELED_MODES
+from simulations.intake.errors import IntakeError
+from simulations.intake.source import IntakeOptions, parse_delimiter
 from simulations.models import MODELS
 from simulations.strategies import make_strategy
 from simulations.summary import METRIC_NAMES, Target
@@ -44,24 +52,72 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 TOP_KEYS = {"datasets", "models", "strategies", "schedules", "seeds", "random_state", "initial_labels",
             "test_share", "max_test_rows", "stop_set_rows", "max_candidates", "class_weight", "target", "metric",
             "out"}
+#: Intake's options a file dataset may set, as ``labelwise simulate``'s flags of the same names (with ``_``).
+#: Options with a fixed set of values map to those values; the others are text, ``max_rows`` a whole number.
+INTAKE_KEYS: dict[str, tuple[str, ...] | None] = {
+    "sheet": None, "encoding": None, "delimiter": None, "unlabeled": UNLABELED_MODES,
+    "rare_classes": RARE_CLASS_MODES, "leakage": LEAKAGE_MODES, "label_type": LABEL_TYPES, "max_rows": None,
+}
+DATASET_KEYS = {"name", "path", "label", "roles", *INTAKE_KEYS}
+#: A sweep runs what its config names: the whole file (no sampling unless the dataset sets ``max_rows``, no upload
+#: limit); every other choice is intake's default (the dashboard's) unless the dataset's entry sets it.
+SWEEP_INTAKE = IntakeOptions(max_rows=2**62, max_mb=None)
 
 
 @dataclass(frozen=True)
 class DatasetSpec:
-    """One dataset of the grid: a shipped sample (``path`` empty) or a CSV/TSV/Parquet file.
+    """One dataset of the grid: a shipped sample (``path`` empty) or a file intake reads (CSV, Excel, ...).
 
     ``path`` is absolute once loaded from a file: workers on other machines need the same path
     (a shared file system); each task checks the data's fingerprint, so a different file is an error,
-    never a silently different result.
+    never a silently different result. ``intake`` holds the intake options the entry sets (sorted
+    ``(key, value)`` pairs of :data:`INTAKE_KEYS`); the rest are :data:`SWEEP_INTAKE`'s.
     """
 
     name: str
     path: str | None = None
     label: str | None = None
     roles: tuple[tuple[str, str], ...] = ()
+    intake: tuple[tuple[str, Any], ...] = ()
+
+    def intake_options(self) -> IntakeOptions:
+        """The :class:`IntakeOptions` this dataset's file is read with."""
+        return dataclasses.replace(SWEEP_INTAKE, **dict(self.intake))
+
+    def describe(self) -> str:
+        """How errors name the dataset: its sweep name and its file (or that it is a shipped sample)."""
+        return f"Dataset '{self.name}' ({self.path or 'shipped sample'})"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "path": self.path, "label": self.label, "roles": dict(self.roles)}
+        d = {"name": self.name, "path": self.path, "label": self.label, "roles": dict(self.roles)}
+        if self.intake:  # only when set, so sweep.json of datasets without options is unchanged
+            d["intake"] = dict(self.intake)
+        return d
+
+
+def name_dataset(exc: LabelwiseError, spec: DatasetSpec) -> LabelwiseError:
+    """``exc`` with its message prefixed by :meth:`DatasetSpec.describe`: same object, type, hint and code.
+
+    A sweep reads several datasets, so an error about one must say which. Prefixing only once keeps nested
+    callers from naming it twice; intake errors also get ``details["dataset"]`` for a UI.
+    """
+    prefix = f"{spec.describe()}: "
+    if not exc.message.startswith(prefix):
+        exc.message = prefix + exc.message
+        exc.args = (exc.message, *exc.args[1:])
+    if isinstance(exc, IntakeError):
+        exc.details.setdefault("dataset", spec.name)
+    return exc
+
+
+@contextlib.contextmanager
+def about_dataset(spec: DatasetSpec) -> Iterator[None]:
+    """Re-raise any :class:`LabelwiseError` of the block with the dataset named (see :func:`name_dataset`)."""
+    try:
+        yield
+    except LabelwiseError as exc:
+        name_dataset(exc, spec)
+        raise  # the same exception object: its traceback and cause stay
 
 
 @dataclass(frozen=True)
@@ -185,30 +241,59 @@ def _table(entry: Any, what: str, keys: set[str], example: str, keys_hint: str) 
     return entry
 
 
+def _intake_option(key: str, value: Any) -> Any:
+    """One intake option of a dataset entry, checked as ``labelwise simulate`` checks its flag."""
+    choices = INTAKE_KEYS[key]
+    if key == "max_rows":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"max_rows must be a positive whole number (got {value!r}).",
+                              hint="E.g. max_rows = 200000 (labeled rows above it are sampled, stratified).")
+        return value
+    if not isinstance(value, str):
+        raise ConfigError(f"{key} must be text in quotes (got {value!r}).", hint=f'E.g. {key} = "..."')
+    if choices is not None and value not in choices:
+        raise ConfigError(f"{key} must be one of {', '.join(choices)} (got {value!r}).",
+                          hint=f'E.g. {key} = "{choices[-1]}"; leave it out for "{choices[0]}" (the default).')
+    return parse_delimiter(value) if key == "delimiter" else value
+
+
 def _dataset(entry: Any, base: Path) -> DatasetSpec:
-    entry = _table({"name": entry} if isinstance(entry, str) else entry, "dataset", {"name", "path", "label", "roles"},
-                   'Use a sample name, or a table like {name = "tickets", path = "t.csv", label = "y"}.',
-                   "A dataset has name, and for files path, label and optional roles.")
+    if isinstance(entry, str):
+        entry = {"name": entry}
+    if not isinstance(entry, dict) or "name" not in entry:
+        raise ConfigError(f"Cannot read the dataset entry {entry!r}.",
+                          hint='Use a sample name, or a table like {name = "tickets", path = "t.csv", label = "y"}.')
     name, path, label = str(entry["name"]), entry.get("path"), entry.get("label")
-    roles = entry.get("roles") or {}
-    if not isinstance(roles, dict):
-        raise ConfigError(f"roles of dataset '{name}' must be a table.", hint='E.g. roles = { notes = "text" }.')
-    if path is None:
-        if name not in SAMPLES:
-            raise ConfigError(f"'{name}' is not a sample dataset and has no path.",
-                              hint=f"Samples: {', '.join(SAMPLES)}; for a file add path = \"...\" and label.")
-        if label is not None and label != SAMPLES[name].label:
-            raise ConfigError(f"The sample '{name}' has the label column '{SAMPLES[name].label}', not '{label}'.",
-                              hint="Leave out label for samples.")
-        label = None
-    else:
+    if path is not None:
         p = Path(str(path)).expanduser()
         path = str((base / p).resolve() if not p.is_absolute() else p)
-        if not label:
-            raise ConfigError(f"The dataset '{name}' is a file and needs a label column.",
+    # Every error below is about this entry: it names the dataset and its file.
+    with about_dataset(DatasetSpec(name=name, path=path)):
+        unknown = set(entry) - DATASET_KEYS
+        if unknown:
+            raise ConfigError(f"Unknown key(s) {', '.join(sorted(unknown))} in its entry.",
+                              hint=f"A dataset has name, and for files path, label, optional roles and intake's "
+                                   f"options: {', '.join(INTAKE_KEYS)}.")
+        roles = entry.get("roles") or {}
+        if not isinstance(roles, dict):
+            raise ConfigError("roles must be a table.", hint='E.g. roles = { notes = "text" }.')
+        intake = tuple(sorted((k, _intake_option(k, entry[k])) for k in INTAKE_KEYS if k in entry))
+        if path is None:
+            if name not in SAMPLES:
+                raise ConfigError(f"'{name}' is not a sample dataset and has no path.",
+                                  hint=f"Samples: {', '.join(SAMPLES)}; for a file add path = \"...\" and label.")
+            if label is not None and label != SAMPLES[name].label:
+                raise ConfigError(f"The sample has the label column '{SAMPLES[name].label}', not '{label}'.",
+                                  hint="Leave out label for samples.")
+            if intake:
+                raise ConfigError(f"{', '.join(k for k, _ in intake)} only apply to files: a sample is read as it is.",
+                                  hint="Leave these keys out for samples.")
+            label = None
+        elif not label:
+            raise ConfigError("The dataset is a file and needs a label column.",
                               hint='Add label = "COLUMN" to its entry.')
-    pairs = tuple(sorted((str(k), str(v)) for k, v in roles.items()))
-    return DatasetSpec(name=name, path=path, label=label, roles=pairs)
+        pairs = tuple(sorted((str(k), str(v)) for k, v in roles.items()))
+        return DatasetSpec(name=name, path=path, label=label, roles=pairs, intake=intake)
 
 
 def _schedule(entry: Any) -> ScheduleSpec:

@@ -26,13 +26,14 @@ from simulations.config import DEFAULT_BUDGET, label_schedule
 from simulations.datasets import Dataset
 from simulations.errors import DataError
 from simulations.features import fit_features
-from simulations.intake.source import IntakeOptions, load_data
+from simulations.intake.errors import IntakeError
+from simulations.intake.source import load_data
 from simulations.loop import Split, SplitSettings
 from simulations.models import applied_class_weight, prepare_matrix, resolve_class_weight
 from simulations.results import encode_frame
 from simulations.runner import CEILING, _run_task
 from simulations.summary import choose_metric
-from simulations.sweep.config import DatasetSpec, ScheduleSpec, SweepConfig
+from simulations.sweep.config import DatasetSpec, ScheduleSpec, SweepConfig, about_dataset
 
 TASK_FORMAT = "labelwise-sweep-task"
 TASK_VERSION = 1
@@ -103,26 +104,50 @@ def task_key(dataset: DatasetSpec, fingerprint: str, model: str, seed: int, stra
 
 # ----------------------------------------------------------------------------------------------- data
 
-#: A sweep runs what its config names: the whole file (no sampling, no upload limit); every other choice is
-#: intake's default, the dashboard's.
-SWEEP_INTAKE = IntakeOptions(max_rows=2**62, max_mb=None)
+#: How to apply an intake error's fix in a sweep file (intake's hint names the Python keyword), as the CLI
+#: adds the matching ``labelwise simulate`` flag.
+SWEEP_FIXES = {
+    "rare_class": 'In the sweep file: rare_classes = "merge" (or "drop") in this dataset\'s entry.',
+    "leakage": 'In the sweep file: leakage = "drop" in this dataset\'s entry.',
+    "continuous_label": 'In the sweep file: label_type = "categorical" in this dataset\'s entry when the numbers '
+                        "are class codes.",
+    "sheet_missing": 'In the sweep file: sheet = "NAME" in this dataset\'s entry.',
+}
+
+
+def _sweep_fix(exc: IntakeError) -> str | None:
+    if exc.code == "label_missing" and exc.details.get("read_as_one_column"):
+        return 'In the sweep file: delimiter = ";" (or comma, tab, pipe, space) in this dataset\'s entry.'
+    return SWEEP_FIXES.get(exc.code)
 
 
 def load_dataset(spec: DatasetSpec) -> Dataset:
     """The dataset of a spec: a shipped sample, or a file read and checked by intake, as ``labelwise simulate`` does.
 
+    The file is read with the spec's intake options (:meth:`DatasetSpec.intake_options`).
+
     Raises
     ------
     DataError
-        The file is missing on this machine, or intake's typed error for a file it cannot use.
+        The file is missing on this machine, or intake's typed error for a file it cannot use (its type, code
+        and hint kept, the hint extended with the sweep-file key that applies the fix); the message names the
+        dataset and its file.
     """
     roles = dict(spec.roles) or None
-    if spec.path is None:  # a sample by name, even if a file of that name happens to be in the working folder
-        return Dataset.from_sample(spec.name, roles=roles)
-    if not Path(spec.path).exists():
-        raise DataError(f"The data file of '{spec.name}' is missing on {socket.gethostname()}: {spec.path}.",
-                        hint="Every worker reads the file itself: put it on a path all machines share.")
-    dataset, _ = load_data(spec.path, spec.label, roles=roles, name=spec.name, options=SWEEP_INTAKE)
+    with about_dataset(spec):
+        if spec.path is None:  # a sample by name, even if a file of that name happens to be in the working folder
+            return Dataset.from_sample(spec.name, roles=roles)
+        if not Path(spec.path).exists():
+            raise DataError(f"The data file is missing on {socket.gethostname()}.",
+                            hint="Every worker reads the file itself: put it on a path all machines share.")
+        try:
+            dataset, _ = load_data(spec.path, spec.label, roles=roles, name=spec.name,
+                                   options=spec.intake_options())
+        except IntakeError as exc:
+            fix = _sweep_fix(exc)
+            if fix and fix not in exc.hint:
+                exc.hint = f"{exc.hint} {fix}".strip()
+            raise
     return dataset
 
 
@@ -134,18 +159,25 @@ def plan_tasks(config: SweepConfig, datasets: dict[str, Dataset]) -> list[SweepT
     split = SplitSettings.of(config)
     tasks = []
     for spec in config.datasets:
-        fp = datasets[spec.name].fingerprint()
-        metric, _ = choose_metric(datasets[spec.name].class_counts)
-        for model in config.models:
-            weight, _ = resolve_class_weight(config.class_weight, metric, model)
-            for seed in config.seeds:
-                cells = [(CEILING, None)] + [(s, sch) for sch in config.schedules for s in config.strategies]
-                for strategy, schedule in cells:
-                    mc = None if schedule is None else config.max_candidates
-                    key = task_key(spec, fp, model, seed, strategy, schedule, split, mc, weight)
-                    tasks.append(SweepTask(key=key, dataset=spec, fingerprint=fp, model=model, seed=seed,
-                                           strategy=strategy, schedule=schedule, split=split, max_candidates=mc,
-                                           class_weight=weight))
+        with about_dataset(spec):
+            tasks += _dataset_tasks(config, spec, datasets[spec.name], split)
+    return tasks
+
+
+def _dataset_tasks(config: SweepConfig, spec: DatasetSpec, dataset: Dataset, split: SplitSettings) -> list[SweepTask]:
+    fp = dataset.fingerprint()
+    metric, _ = choose_metric(dataset.class_counts)
+    tasks = []
+    for model in config.models:
+        weight, _ = resolve_class_weight(config.class_weight, metric, model)
+        for seed in config.seeds:
+            cells = [(CEILING, None)] + [(s, sch) for sch in config.schedules for s in config.strategies]
+            for strategy, schedule in cells:
+                mc = None if schedule is None else config.max_candidates
+                key = task_key(spec, fp, model, seed, strategy, schedule, split, mc, weight)
+                tasks.append(SweepTask(key=key, dataset=spec, fingerprint=fp, model=model, seed=seed,
+                                       strategy=strategy, schedule=schedule, split=split, max_candidates=mc,
+                                       class_weight=weight))
     return tasks
 
 
@@ -173,7 +205,7 @@ def _dataset_features(spec: DatasetSpec, fingerprint: str) -> dict[str, Any]:
         ds = load_dataset(spec)
         if ds.fingerprint() != fingerprint:
             raise DataError(
-                f"The data of '{spec.name}' on {socket.gethostname()} differ from the data the sweep was planned "
+                f"The data on {socket.gethostname()} differ from the data the sweep was planned "
                 "with (fingerprint mismatch).",
                 hint="Every worker must read the same file; copy it to a shared path and run again.",
             )
@@ -224,7 +256,18 @@ def execute_task(task: SweepTask) -> dict[str, Any]:
     """Run one task and return its result as a JSON-ready dict (what goes into the task's file).
 
     Pure in its inputs: the same task gives the same result in any process, on any worker.
+
+    Raises
+    ------
+    LabelwiseError
+        Whatever the data or the cell cannot do (e.g. a model that needs dense features on a large text
+        dataset), with the message naming the dataset and its file.
     """
+    with about_dataset(task.dataset):
+        return _execute(task)
+
+
+def _execute(task: SweepTask) -> dict[str, Any]:
     t0 = time.perf_counter()
     split, info, X = _split_for(task)
     n_pool, n_initial = len(split.y_pool), len(split.initial)
