@@ -341,16 +341,17 @@ def test_find_leaking_columns():
     df["copy"] = df["label"]
     df["code"] = df["label"].map({"a": 10, "b": 20, "c": 30}).astype(float)
     df.loc[:5, "code"] = np.nan  # 97% coverage: still judged
-    df["sparse"] = df["label"].where(df.index % 3 == 0)  # 33% coverage: not judged
+    df["sparse"] = df["label"].where(df.index % 3 == 0)  # 33% coverage (67 rows): judged where present
+    df["rare"] = df["label"].where(df.index % 10 == 0)  # 10% coverage: too few rows to judge
     df["hint"] = df["label"].map({"a": "p", "b": "q", "c": "q"})  # informative, not one-to-one
-    assert find_leaking_columns(df, "label") == {"copy": "identical", "code": "recoding"}
+    assert find_leaking_columns(df, "label") == {"copy": "identical", "code": "recoding", "sparse": "identical"}
     rep = check_table(df, "label", leakage="drop")
-    assert set(rep.dropped_columns) == {"copy", "code"} and "copy" not in rep.frame.columns
+    assert set(rep.dropped_columns) == {"copy", "code", "sparse"} and "copy" not in rep.frame.columns
     assert "leakage_dropped" in rep.notes.codes
     with pytest.raises(intake.LeakageError) as info:
         check_table(df, "label")
-    assert info.value.details["kinds"] == {"copy": "identical", "code": "recoding"}
-    assert "'a' -> 10" in info.value.message
+    assert info.value.details["kinds"] == {"copy": "identical", "code": "recoding", "sparse": "identical"}
+    assert "'a' -> 10" in info.value.message and "where it has a value (34% of labeled rows)" in info.value.message
 
 
 def test_leakage_drop_also_applies_to_the_extra_pool():

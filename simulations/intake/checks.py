@@ -44,8 +44,20 @@ MIXED_NUMERIC_SHARE = 0.95
 #: Numbers this large (in absolute value) overflow the feature scaling (squares exceed the float range): they
 #: are treated as missing, like infinities. The engine's own threshold, so the warning matches what it does.
 EXTREME_VALUE = MAX_ABS_NUMBER
-#: A feature must be present on at least this share of labeled rows to be judged a recoding of the label.
+#: A feature is judged for leakage on the labeled rows where it has a value when those are at least this share
+#: of the labeled rows ...
 LEAK_MIN_COVERAGE = 0.9
+#: ... or at least this many rows and this share (a copy of the label filled in on only part of the rows still
+#: leaks: a model learns from the rows where it is there; fewer rows could match by chance).
+LEAK_MIN_ROWS = 30
+LEAK_MIN_SHARE = 0.2
+#: A judged feature leaks when each class has its own value (no two classes share one) held by at least this
+#: share of the class's judged rows: a copy or a one-to-one recoding of the label, exact or with a few
+#: disagreements. Honest features rarely reach it: a categorical with many levels spreads each class over several
+#: values, a numeric measurement has many values, and a strong binary feature still errs on more than 2% of a class.
+LEAK_MIN_AGREEMENT = 0.98
+#: Text columns with more distinct values than this are not merged through class-name spelling before judging.
+_LEAK_MAX_TEXT_VALUES = 100_000
 
 RARE_CLASS_MODES = ("error", "merge", "drop")
 LEAKAGE_MODES = ("error", "drop")
@@ -209,42 +221,138 @@ def _label_series(frame: pd.DataFrame, label: str) -> pd.Series:
 
 # --- leakage ---------------------------------------------------------------------------------------------------------
 
-def find_leaking_columns(frame: pd.DataFrame, label: str, columns: list[str] | None = None) -> dict[str, str]:
-    """Columns that are a copy (``"identical"``) or a one-to-one recoding (``"recoding"``) of the label.
+@dataclass(frozen=True)
+class Leak:
+    """A feature column that copies or recodes the label (see :func:`leaking_columns`).
 
-    Judged on labeled rows where the column has a value (it must have one on at least 90% of them).
+    Attributes
+    ----------
+    column : str
+    kind : str
+        ``"identical"`` (the label's own values), ``"recoding"`` (one other value per class, no exception) or
+        ``"near_copy"`` (one value per class, with a few rows that disagree).
+    agreement : float
+        Share of the judged rows whose value is their class's value.
+    min_class_agreement : float
+        The same share in the class where it is lowest (at least :data:`LEAK_MIN_AGREEMENT`).
+    coverage : float
+        Share of the labeled rows where the column has a value (the rows judged).
+    mapping : dict
+        Class -> the column's value for it, as shown to the user.
+    """
+
+    column: str
+    kind: str
+    agreement: float
+    min_class_agreement: float
+    coverage: float
+    mapping: dict[str, str]
+
+    def describe(self) -> str:
+        """``'code' is a one-to-one recoding of it ('a' -> 10, ...)``, with how much of it agrees."""
+        pairs = list(self.mapping.items())
+        shown = ", ".join(f"'{k}' -> {v}" for k, v in pairs[:3]) + (", ..." if len(pairs) > 3 else "")
+        if self.kind == "identical":
+            text = f"'{self.column}' is identical to the label"
+        elif self.kind == "recoding":
+            text = f"'{self.column}' is a one-to-one recoding of it ({shown})"
+        else:
+            # Rounded down, so 99.97% never reads as 100%.
+            text = (f"'{self.column}' agrees with the label on {np.floor(self.agreement * 1000) / 10:.1f}% of rows, "
+                    f"one value per class ({shown})")
+        if self.coverage < 1.0:
+            text += f" where it has a value ({min(round(self.coverage * 100), 99)}% of labeled rows)"
+        return text
+
+
+def leaking_columns(frame: pd.DataFrame, label: str, columns: list[str] | None = None) -> dict[str, Leak]:
+    """Columns that copy or recode the label, exactly or with a few disagreements, with the evidence.
+
+    The rule (docs/intake.md, "Why a leaking column is an error by default"): a column is judged on the labeled
+    rows where it has a value, when those are at least :data:`LEAK_MIN_COVERAGE` (90%) of the labeled rows, or
+    at least :data:`LEAK_MIN_ROWS` (30) rows and :data:`LEAK_MIN_SHARE` (20%) of them. Its values are compared
+    as class names (text stripped, 1.0 and 1 alike, as the label's own values are). It leaks when the judged
+    rows hold at least 2 classes, each class's most common value differs from every other class's, and in every
+    class at least :data:`LEAK_MIN_AGREEMENT` (98%) of the rows have their class's value.
     """
     y = class_names(_label_series(frame, label))
-    labeled = y.notna()
-    y = y[labeled]
-    sub = frame.loc[labeled]
-    n_classes = y.nunique()
+    labeled = y.notna().to_numpy()
+    n_labeled = int(labeled.sum())
+    y_codes, classes = pd.factorize(y[labeled])
+    n_classes = len(classes)
     if n_classes < 2:
         return {}
+    sub = frame.loc[labeled]
     cols = [c for c in (columns if columns is not None else frame.columns) if c != label]
-    leaks: dict[str, str] = {}
+    leaks: dict[str, Leak] = {}
     for col in cols:
-        x = sub[col]
-        present = x.notna()
-        if present.mean() < LEAK_MIN_COVERAGE:
+        present = sub[col].notna().to_numpy()
+        n_present = int(present.sum())
+        if n_present < LEAK_MIN_COVERAGE * n_labeled and (n_present < LEAK_MIN_ROWS
+                                                          or n_present < LEAK_MIN_SHARE * n_labeled):
             continue
-        xs, ys = x[present], y[present]
-        n_x = xs.nunique()
-        if n_x != ys.nunique() or n_x < 2:
-            continue
-        x_codes = pd.factorize(xs.astype(str) if xs.dtype == object else xs)[0]
-        y_codes = pd.factorize(ys)[0]
-        pairs = len(set(zip(x_codes.tolist(), y_codes.tolist(), strict=True)))
-        if pairs != n_x:
-            continue
-        leaks[col] = "identical" if class_names(xs).equals(ys) else "recoding"
+        leak = _judge_leak(sub[col][present], y_codes[present], classes, n_present / n_labeled)
+        if leak is not None:
+            leaks[col] = leak
     return leaks
 
 
-def _recoding_example(frame: pd.DataFrame, label: str, col: str) -> str:
-    y = class_names(frame[label])
-    pairs = pd.DataFrame({"y": y, "x": frame[col]}).dropna().drop_duplicates("y").head(3)
-    return ", ".join(f"'{r.y}' -> {_show_value(r.x)}" for r in pairs.itertuples(index=False))
+def find_leaking_columns(frame: pd.DataFrame, label: str, columns: list[str] | None = None) -> dict[str, str]:
+    """Leaking columns -> ``"identical"``, ``"recoding"`` or ``"near_copy"``; the rule is :func:`leaking_columns`'s."""
+    return {c: leak.kind for c, leak in leaking_columns(frame, label, columns).items()}
+
+
+def _judge_leak(xs: pd.Series, y_codes: np.ndarray, classes: pd.Index, coverage: float) -> Leak | None:
+    """Whether the values ``xs`` (present, on labeled rows) pair one-to-one with the classes ``y_codes``."""
+    n_rows = len(xs)
+    class_rows = np.bincount(y_codes, minlength=len(classes))
+    seen = np.flatnonzero(class_rows)
+    if len(seen) < 2:
+        return None
+    x_codes, first_row, n_values = _value_codes(xs)
+    if n_values < len(seen):
+        return None
+    # Cheap screen (most columns stop here): the rows holding their class's value lie on len(seen) distinct
+    # values, so those values' rows must reach the agreement share.
+    value_rows = np.bincount(x_codes, minlength=n_values)
+    if np.partition(value_rows, n_values - len(seen))[n_values - len(seen):].sum() < LEAK_MIN_AGREEMENT * n_rows:
+        return None
+    pair, pair_rows = np.unique(x_codes.astype(np.int64) * len(classes) + y_codes, return_counts=True)
+    pair_value, pair_class = pair // len(classes), pair % len(classes)
+    order = np.lexsort((pair_rows, pair_class))  # by class, then by rows: the last of each class is its value
+    last = order[np.r_[pair_class[order][1:] != pair_class[order][:-1], True]]
+    own_value, own_rows = pair_value[last], pair_rows[last]
+    if len(set(own_value.tolist())) < len(last):
+        return None  # two classes share their most common value: not one-to-one
+    per_class = own_rows / class_rows[pair_class[last]]
+    if per_class.min() < LEAK_MIN_AGREEMENT:
+        return None
+    agreement = float(own_rows.sum() / n_rows)
+    exact = bool(own_rows.sum() == n_rows)
+    rep = xs.iloc[first_row[own_value]].tolist()
+    mapping = {str(classes[c]): _show_value(v) for c, v in zip(pair_class[last], rep, strict=True)}
+    if exact and all(class_names(pd.Series([v], dtype=object)).iloc[0] == str(classes[c])
+                     for c, v in zip(pair_class[last], rep, strict=True)):
+        kind = "identical"
+    else:
+        kind = "recoding" if exact else "near_copy"
+    return Leak(column=str(xs.name), kind=kind, agreement=agreement, min_class_agreement=float(per_class.min()),
+                coverage=float(coverage), mapping=mapping)
+
+
+def _value_codes(xs: pd.Series) -> tuple[np.ndarray, np.ndarray, int]:
+    """Integer codes of a column's values compared as class names (so '1', 1 and 1.0 are one value, text is
+    stripped), the first row of each code, and the number of codes."""
+    codes, uniques = pd.factorize(xs, use_na_sentinel=False)
+    if (pd.api.types.is_object_dtype(xs) or pd.api.types.is_string_dtype(xs)) \
+            and len(uniques) <= _LEAK_MAX_TEXT_VALUES:
+        names = [_class_name(v) for v in uniques]
+        merged, merged_uniques = pd.factorize(pd.Series(names, dtype=object), use_na_sentinel=False)
+        codes, n_values = merged[codes], len(merged_uniques)
+    else:
+        n_values = len(uniques)
+    _, first_row = np.unique(codes, return_index=True)
+    return codes, first_row, n_values
 
 
 def _show_value(v: Any) -> str:
@@ -286,8 +394,8 @@ def check_table(
         Raise :class:`RareClassError`, merge rare classes into "other" (dropped if "other" is still too
         small), or drop their rows.
     leakage : {"error", "drop"}
-        A feature that copies or recodes the label one-to-one raises :class:`LeakageError`, or is dropped
-        with a warning.
+        A feature that copies or recodes the label one-to-one (exactly, or on at least 98% of each class's rows;
+        see :func:`leaking_columns`) raises :class:`LeakageError`, or is dropped with a warning.
     label_type : {"auto", "categorical"}
         ``"categorical"`` accepts a numeric label with many values as class codes (skips the continuous check).
     roles : dict, optional
@@ -433,19 +541,19 @@ def check_table(
 
     chosen_roles = _roles(labeled, label, roles)
     dropped: dict[str, str] = {}
-    leaks = find_leaking_columns(labeled, label, [c for c, r in chosen_roles.items() if r in FEATURE_ROLES])
+    leaks = leaking_columns(labeled, label, [c for c, r in chosen_roles.items() if r in FEATURE_ROLES])
     if leaks:
-        described = "; ".join(
-            f"'{c}' is " + ("identical to the label" if kind == "identical"
-                           else f"a one-to-one recoding of it ({_recoding_example(labeled, label, c)})")
-            for c, kind in leaks.items())
+        described = "; ".join(leak.describe() for leak in leaks.values())
+        exact = all(leak.kind != "near_copy" and leak.coverage == 1.0 for leak in leaks.values())
         if leakage == "error":
             raise LeakageError(
-                f"Column(s) leak the label: {described}. A model would score 100% from them alone, so the "
-                "simulation would say nothing about labeling.",
+                f"Column(s) leak the label: {described}. A model would score {'' if exact else 'nearly '}100% from "
+                "them alone, so the simulation would say nothing about labeling.",
                 hint=f"Remove {_names(list(leaks))} from the file (or pass leakage='drop'); if this column is the "
                      "real class, pick it as the label instead.",
-                details={"columns": list(leaks), "kinds": dict(leaks)},
+                details={"columns": list(leaks), "kinds": {c: k.kind for c, k in leaks.items()},
+                         "agreement": {c: round(k.agreement, 4) for c, k in leaks.items()},
+                         "coverage": {c: round(k.coverage, 4) for c, k in leaks.items()}},
             )
         labeled = labeled.drop(columns=list(leaks))
         if extra_pool is not None:
