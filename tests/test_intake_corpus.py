@@ -541,8 +541,12 @@ def test_xlsx_workbook_loads(tmp_path):
     with pytest.raises(IntakeError) as info:
         load_user_dataset(path, "label", sheet="Nope")
     assert info.value.code == "sheet_missing"
+    # The first sheet has no label column and 'Data' is the only one that has it: read it, and say so.
+    ds, rep = load_user_dataset(path, "label")
+    assert rep.read.sheet == "Data" and rep.read.sheets == ["About", "Data"] and len(ds.frame) == N
+    assert "sheet_chosen" in rep.notes.codes and "sheet" not in rep.notes.codes
     with pytest.raises(IntakeError) as info:
-        load_user_dataset(path, "label")  # the first sheet has no label column
+        load_user_dataset(path, "label", sheet="About")  # a sheet given is read as given
     assert info.value.code == "label_missing"
 
 

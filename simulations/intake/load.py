@@ -160,7 +160,7 @@ def load_user_dataset(
         columns = [*columns, label]
     result = read_table(source, filename=filename, max_mb=max_mb, max_decompressed_mb=max_decompressed_mb,
                         max_columns=max_columns, encoding=encoding, delimiter=delimiter, header=header, sheet=sheet,
-                        columns=columns)
+                        columns=columns, label=label)
     check = check_table(result.frame, label, unlabeled=unlabeled, min_labeled_rows=min_labeled_rows,
                         min_class_rows=min_class_rows, rare_classes=rare_classes, leakage=leakage,
                         label_type=label_type, roles=roles, max_columns=max_columns)

@@ -37,6 +37,7 @@ from simulations.intake.errors import (
     EmptyFileError,
     EncodingError,
     FileTooLargeError,
+    LabelColumnError,
     MissingDependencyError,
     NoHeaderError,
     NoRowsError,
@@ -54,6 +55,9 @@ MAX_DECOMPRESSED_MB = 2000.0
 MAX_COLUMNS = 10_000
 #: Delimited files at least this large are parsed with the multi-threaded pyarrow CSV engine.
 PYARROW_MIN_BYTES = 8 * 2**20
+#: Rows of a workbook sheet scanned for its header row (blank rows above a table are skipped) when looking for
+#: the sheet that holds the label column.
+SHEET_HEADER_SCAN_ROWS = 50
 
 MB = 2**20
 SAMPLE_CHARS = 256 * 1024
@@ -185,7 +189,8 @@ def _read_limited(stream: IO[bytes], limit: int | None, name: str, max_mb: float
 
 
 def _decompress(data: bytes, name: str, report: ReadReport, max_decompressed_mb: float | None) -> tuple[bytes, str]:
-    """Unpack gzip, or a zip holding one table; return the inner bytes and name. xlsx zips pass through."""
+    """Unpack gzip, or a zip holding one table (any single-table format, a workbook included); return the inner
+    bytes and name. An .xlsx workbook given as is (itself a zip) passes through, after its size check."""
     limit = None if max_decompressed_mb is None else int(max_decompressed_mb * MB)
     if data[:2] == b"\x1f\x8b":
         inner = name[:-3] if name.lower().endswith(".gz") else (name[:-5] if name.lower().endswith(".gzip") else name)
@@ -198,9 +203,7 @@ def _decompress(data: bytes, name: str, report: ReadReport, max_decompressed_mb:
                 hint="The file may be truncated: compress it again, or upload it uncompressed.",
             ) from exc
         report.compression = "gzip"
-        if out[:2] == b"\x1f\x8b" or out[:4] == b"PK\x03\x04":
-            raise UnsupportedFormatError(f"'{name}' is an archive inside an archive.",
-                                         hint="Compress the table once, with gzip or zip.", code="unsupported_format")
+        _refuse_nested(out, name, inner, max_decompressed_mb)
         return out, inner
     if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
         try:
@@ -209,7 +212,8 @@ def _decompress(data: bytes, name: str, report: ReadReport, max_decompressed_mb:
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
             raise CorruptFileError(f"'{name}' is not a readable zip file ({exc}).",
                                    hint="Zip it again, or upload the table uncompressed.") from exc
-        if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
+        if _is_workbook(names):
+            _check_workbook_size(zf, name, max_decompressed_mb)
             return data, name if name.lower().endswith((".xlsx", ".xlsm")) else name + ".xlsx"
         if any(n.startswith(("word/", "ppt/")) for n in names) or "mimetype" in names:
             raise UnsupportedFormatError(f"'{name}' is an office document, not a table Labelwise can read.",
@@ -242,12 +246,48 @@ def _decompress(data: bytes, name: str, report: ReadReport, max_decompressed_mb:
                                    hint="Zip it again with standard compression, or upload it uncompressed.") from exc
         report.compression = "zip"
         inner = Path(member.filename).name
-        if out[:2] == b"\x1f\x8b" or (out[:4] == b"PK\x03\x04" and not inner.lower().endswith((".xlsx", ".xlsm"))):
-            raise UnsupportedFormatError(f"'{name}' is an archive inside an archive.",
-                                         hint="Compress the table once, with gzip or zip.")
+        _refuse_nested(out, name, inner, max_decompressed_mb)
         report.notes.add("archive", f"Read '{member.filename}' from the zip archive.")
         return out, inner
     return data, name
+
+
+def _is_workbook(names: list[str]) -> bool:
+    """A zip's member names are those of an .xlsx/.xlsm workbook (itself a zip)."""
+    return "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names)
+
+
+def _refuse_nested(out: bytes, name: str, inner: str, max_decompressed_mb: float | None) -> None:
+    """What came out of a gzip or zip may be any single-table format, an .xlsx workbook included (a zip by
+    design), but not another archive: one level of compression, so the size guard sees the real table."""
+    nested = out[:2] == b"\x1f\x8b"
+    if out[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        try:
+            book = zipfile.ZipFile(io.BytesIO(out))
+            nested = not _is_workbook(book.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise CorruptFileError(f"'{inner}' inside '{name}' is not a readable zip or .xlsx file ({exc}).",
+                                   hint="Save it again, or upload the table as CSV.") from exc
+        if not nested:
+            _check_workbook_size(book, f"'{inner}' inside '{name}'", max_decompressed_mb)
+    if nested:
+        raise UnsupportedFormatError(f"'{name}' is an archive inside an archive ('{inner}').",
+                                     hint="Compress the table once, with gzip or zip.",
+                                     details={"inner": inner})
+
+
+def _check_workbook_size(book: zipfile.ZipFile, name: str, max_decompressed_mb: float | None) -> None:
+    """An .xlsx is a zip its reader unpacks in memory: the sizes its entries declare (which bound what the zip
+    reader will inflate) must stay under the decompressed-size limit, as for a table in a gzip or zip."""
+    if max_decompressed_mb is None:
+        return
+    total = sum(i.file_size for i in book.infolist())
+    if total > max_decompressed_mb * MB:
+        shown = name if name.startswith("'") else f"'{name}'"
+        raise FileTooLargeError(
+            f"{shown} is {total / MB:,.0f} MB once decompressed; the limit is {max_decompressed_mb:,.0f} MB.",
+            hint="Upload fewer rows or columns, or save the table as Parquet.", code="decompressed_too_large",
+            details={"max_decompressed_mb": max_decompressed_mb})
 
 
 def _junk_member(path: str) -> bool:
@@ -761,7 +801,9 @@ def _read_parquet(data: bytes, name: str, columns: list[str] | None, nrows: int 
 
 
 def _read_xlsx(data: bytes, name: str, sheet: str | int | None, report: ReadReport, header: bool | None,
-               columns: list[str] | None, max_columns: int | None) -> pd.DataFrame:
+               columns: list[str] | None, max_columns: int | None, label: str | None = None) -> pd.DataFrame:
+    """The table of one sheet: ``sheet``, else the first, else (when the first sheet has no column ``label``)
+    the only other sheet that has it."""
     try:
         import openpyxl  # noqa: F401  (optional: only .xlsx needs it)
     except ImportError as exc:
@@ -784,13 +826,23 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, report: ReadRepo
                                           hint=f"Sheets: {', '.join(repr(s) for s in sheets)}.",
                                           code="sheet_missing", details={"sheets": sheets})
             raw = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object)
-    except (ColumnNotFoundError, MissingDependencyError):
+            first = chosen
+            if sheet is None and label is not None and header is not False and len(sheets) > 1 \
+                    and label not in _sheet_header(raw):
+                chosen = _sheet_with_label(book, sheets, label, _sheet_header(raw))
+                raw = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object)
+    except (ColumnNotFoundError, MissingDependencyError, LabelColumnError):
         raise
     except Exception as exc:  # openpyxl raises many kinds for broken or protected workbooks
         raise CorruptFileError(f"'{name}' cannot be read as an .xlsx workbook ({type(exc).__name__}: {exc}).",
                                hint="Open it in Excel and save it again, or save the sheet as CSV UTF-8.") from exc
     report.sheet = str(chosen)
-    if len(sheets) > 1:
+    report.sheets = [str(s) for s in sheets]
+    if chosen != first:
+        report.notes.add("sheet_chosen", f"Read sheet '{chosen}' of {len(sheets)} ({', '.join(sheets)}): the first "
+                                         f"sheet, '{first}', has no column '{label}' and '{chosen}' is the only sheet "
+                                         "that has it; pass sheet=... for another.")
+    elif len(sheets) > 1:
         report.notes.add("sheet", f"Read sheet '{chosen}' of {len(sheets)} ({', '.join(sheets)}); "
                                   "pass sheet=... for another.")
     filled = raw.notna().any(axis=1).to_numpy()
@@ -819,6 +871,47 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, report: ReadRepo
         _require_columns(columns, [n for n in names if n])
         frame = frame[list(columns)]
     return frame
+
+
+def _sheet_header(raw: pd.DataFrame) -> list[str]:
+    """The column names a sheet read with ``header=None`` would get: its first non-blank row, tidied."""
+    filled = raw.notna().any(axis=1).to_numpy()
+    if not filled.any():
+        return []
+    row = raw.iloc[int(np.argmax(filled))].tolist()
+    return [unicodedata.normalize("NFC", "" if _missing(v) else _cell_text(v)).strip() for v in row]
+
+
+def _sheet_with_label(book: pd.ExcelFile, sheets: list[str], label: str, first_header: list[str]) -> str:
+    """The one sheet after the first whose header has ``label``; else :class:`LabelColumnError` naming the sheets.
+
+    Why: a workbook often opens with a cover or notes sheet; when the label says which sheet holds the table and
+    only one does, reading it is what the user meant (and a note says so). Two or more candidates are ambiguous.
+    """
+    headers = {sheets[0]: [c for c in first_header if c]}
+    for other in sheets[1:]:
+        top = pd.read_excel(book, sheet_name=other, header=None, dtype=object, nrows=SHEET_HEADER_SCAN_ROWS)
+        headers[other] = [c for c in _sheet_header(top) if c]
+    holding = [s for s in sheets[1:] if label in headers[s]]
+    if len(holding) == 1:
+        return holding[0]
+    listed = ", ".join(f"'{s}'" for s in sheets)
+    details = {"label": label, "sheet": sheets[0], "sheets": list(sheets), "sheets_with_label": holding,
+               "columns": headers[sheets[0]][:50]}
+    if holding:
+        shown = " and ".join(f"'{s}'" for s in holding)
+        raise LabelColumnError(
+            f"The label column '{label}' is not in the first sheet, '{sheets[0]}', of the workbook's {len(sheets)} "
+            f"sheets ({listed}); sheets {shown} have it.",
+            hint=f"Say which sheet holds the table: sheet={holding[0]!r} (or another sheet name).", details=details)
+    every = [c for cols in headers.values() for c in cols]
+    close = _suggest(label, every)
+    if not close.startswith("Did you mean"):
+        close = "Columns by sheet: " + "; ".join(
+            f"'{s}': " + (", ".join(f"'{c}'" for c in cols[:10]) + (" ..." if len(cols) > 10 else "") or "(empty)")
+            for s, cols in headers.items()) + "."
+    raise LabelColumnError(f"The label column '{label}' is in none of the workbook's {len(sheets)} sheets ({listed}).",
+                           hint=close, details=details)
 
 
 def _cell_text(v: Any) -> str:
@@ -1034,6 +1127,7 @@ def read_table(
     sheet: str | int | None = None,
     columns: list[str] | None = None,
     nrows: int | None = None,
+    label: str | None = None,
 ) -> IntakeResult:
     """Read a user's table: CSV/TSV (any delimiter, gzip or zip), Parquet, JSON Lines, JSON or .xlsx.
 
@@ -1062,6 +1156,10 @@ def read_table(
         Read only these columns.
     nrows : int, optional
         Read only the first rows (previews).
+    label : str, optional
+        The label column, when known. With ``sheet=None``, a workbook whose first sheet has no such column is
+        read from the only other sheet that has it (note ``sheet_chosen``); when none or several do,
+        :class:`LabelColumnError` (``label_missing``) names the sheets.
 
     Returns
     -------
@@ -1090,7 +1188,7 @@ def read_table(
         frame = _read_parquet(data, inner, columns, nrows, max_columns)
     elif fmt == "xlsx":
         report.format = "xlsx"
-        frame = _read_xlsx(data, inner, sheet, report, header, columns, max_columns)
+        frame = _read_xlsx(data, inner, sheet, report, header, columns, max_columns, label)
         if nrows is not None:
             frame = frame.head(nrows)
     else:

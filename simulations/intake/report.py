@@ -77,6 +77,8 @@ class ReadReport:
         For delimited text.
     sheet : str or None
         For workbooks, the sheet read.
+    sheets : list of str
+        For workbooks, every sheet's name in order (empty for other formats), so a UI can offer the choice.
     n_bytes : int
         Size of the input as given (compressed size for archives).
     n_rows, n_columns : int
@@ -95,6 +97,7 @@ class ReadReport:
     delimiter: str | None = None
     quotechar: str | None = None
     sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
     n_bytes: int = 0
     n_rows: int = 0
     n_columns: int = 0
