@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import re
+import warnings
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -25,6 +28,27 @@ MODELS: dict[str, str] = {
 # Models that cannot take sparse input; text features are densified for them only when small.
 _DENSE_ONLY = {"hist_gradient_boosting"}
 MAX_DENSIFY_CELLS = 50_000_000
+
+
+#: The start of the warning scikit-learn's ``check_classification_targets`` gives when more than half the labels of
+#: a fit (of over 20) are distinct: "`y` could represent a regression problem". Re-coding the labels cannot avoid
+#: it (the engine fits on class codes 0..K-1 already; the check counts distinct values, whatever their type).
+MANY_CLASSES_WARNING = "The number of unique classes is greater than 50% of the number of samples"
+
+
+@contextlib.contextmanager
+def many_classes_expected() -> Iterator[None]:
+    """Silence exactly scikit-learn's "could represent a regression problem" warning for the fits in the block.
+
+    Why it is noise here: whether the label is a measurement is intake's question, answered for the whole
+    column (``continuous_label`` error, or ``label_type="categorical"`` when the numbers are class codes). An
+    active-learning run then fits on small labeled sets by design, and with many classes most of an early
+    set's labels are distinct (25 classes, 30 labels), which trips the per-fit heuristic on every round.
+    Every other warning is left as it is.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=re.escape(MANY_CLASSES_WARNING), category=UserWarning)
+        yield
 
 
 def model_label(spec: str | Any) -> str:
