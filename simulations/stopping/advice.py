@@ -25,6 +25,7 @@ from scipy import stats
 from simulations.curves.fit import CurveFit, fit_curve, fit_family
 from simulations.curves.models import LAST1
 from simulations.errors import ConfigError, DataError
+from simulations.money import money
 from simulations.stopping.base import RANGE_METHOD, History, SeedRange, StoppingCriterion, range_dict
 from simulations.stopping.criteria import (
     Budget,
@@ -47,6 +48,10 @@ MIN_LIVE_POINTS = 4
 STOP_NOW_MARGIN = 0.02
 #: Curve families whose backtest MAE is within this factor (+ LIVE_ALT_ABS) of the best give the live range.
 LIVE_ALT_FACTOR, LIVE_ALT_ABS = 2.0, 0.005
+#: A live curve is "falling" when its latest score is at least this far below its best logged score (2 points)
+#: and at least FALL_NOISE_Z times the curve's round-to-round noise; a drop seen in one round only must be
+#: twice that (one bad round is more often noise than a trend).
+FALL_MIN_DROP, FALL_NOISE_Z = 0.02, 2.0
 
 
 def _clean_float(v: Any) -> Any:
@@ -132,7 +137,7 @@ class CriterionReport:
             return f"{self.title}: never fired in {self.n_seeds} runs."
         fired = f"fired in {round(self.fired_share * self.n_seeds)} of {self.n_seeds} runs"  # type: ignore[operator]
         return (f"{self.title}: stops at ~{self.labels.median:,.0f} labels ({self.labels.low:,.0f}-"
-                f"{self.labels.high:,.0f}), {fired}, median regret ${self.regret_dollars.median:,.0f} "  # type: ignore[union-attr]
+                f"{self.labels.high:,.0f}), {fired}, median regret {_usd(self.regret_dollars.median)} "  # type: ignore[union-attr]
                 f"({_pct(self.regret_percent)}).")
 
     def to_dict(self) -> dict[str, Any]:
@@ -152,6 +157,23 @@ class CriterionReport:
             "labels": range_dict(self.labels),
             "regret": {"dollars": range_dict(self.regret_dollars), "percent": range_dict(self.regret_percent)},
         })
+
+
+def _usd(x: float) -> str:
+    """Whole dollars, sign before the symbol (-$75)."""
+    return money(x, cents=False)
+
+
+def _cents(x: float) -> str:
+    """Dollars and cents, sign before the symbol (-$7.56)."""
+    return money(x, cents=True)
+
+
+def _saves(diff: float) -> str:
+    """'saves $X' or, when the recommended rule regrets more (it was ranked on firing more often), 'costs $X more'."""
+    if diff < 0:
+        return f"costs {_usd(-diff)} more (it was preferred for firing more often)"
+    return f"saves {_usd(diff)}"
 
 
 def _pct(r: SeedRange | None) -> str:
@@ -454,26 +476,26 @@ def recommend(evaluation: StopEvaluation) -> Recommendation:
                         and fixed.regret_dollars.median < best.regret_dollars.median)
     if stop_at_plan:
         sentence = (f"Plan for about {plan.median:,.0f} labels ({span}) and stop there: in simulations of your data "
-                    f"that cost a median of ${fixed.regret_dollars.median:,.0f} ({_pct(fixed.regret_percent)}) "  # type: ignore[union-attr]
+                    f"that cost a median of {_usd(fixed.regret_dollars.median)} ({_pct(fixed.regret_percent)}) "  # type: ignore[union-attr]
                     f"above the cheapest possible stopping point, less than the best label-free signal (stop when "
-                    f"{best.plain}: ${best.regret_dollars.median:,.0f}, {_pct(best.regret_percent)}), so use that "  # type: ignore[union-attr]
+                    f"{best.plain}: {_usd(best.regret_dollars.median)}, {_pct(best.regret_percent)}), so use that "  # type: ignore[union-attr]
                     f"signal only as a check.")
     else:
         sentence = (f"Plan for about {plan.median:,.0f} labels ({span}), and stop when {best.plain}: in simulations "
-                    f"of your data this stopped {how_often}, at a median of ${best.regret_dollars.median:,.0f} "  # type: ignore[union-attr]
+                    f"of your data this stopped {how_often}, at a median of {_usd(best.regret_dollars.median)} "  # type: ignore[union-attr]
                     f"({_pct(best.regret_percent)}) above the cheapest possible stopping point (stopping at the "
-                    f"planned count: ${fixed.regret_dollars.median:,.0f}).")  # type: ignore[union-attr]
+                    f"planned count: {_usd(fixed.regret_dollars.median)}).")  # type: ignore[union-attr]
     if baseline is None or not baseline.applicable:
         comparison = "Stabilizing predictions could not be evaluated (no kappa recorded)."
     elif not baseline.labels:
         comparison = (f"Stabilizing predictions alone (kappa >= {baseline.threshold:g}) never fired in {n} runs; "
-                      f"the recommended rule has a median regret of ${best.regret_dollars.median:,.0f}.")  # type: ignore[union-attr]
+                      f"the recommended rule has a median regret of {_usd(best.regret_dollars.median)}.")  # type: ignore[union-attr]
     else:
         diff = baseline.regret_dollars.median - best.regret_dollars.median  # type: ignore[union-attr]
         comparison = (f"Stabilizing predictions alone (kappa >= {baseline.threshold:g} over 3 rounds) fired in "
                       f"{baseline.fired_share:.0%} of the runs with a median regret of "
-                      f"${baseline.regret_dollars.median:,.0f} ({_pct(baseline.regret_percent)}); "  # type: ignore[union-attr]
-                      f"the recommendation saves ${diff:,.0f} per project at the median.")
+                      f"{_usd(baseline.regret_dollars.median)} ({_pct(baseline.regret_percent)}); "  # type: ignore[union-attr]
+                      f"the recommendation {_saves(diff)} per project at the median.")
     if n < 5:
         notes.append(f"The threshold was tuned on only {n} runs; more seeds make it more trustworthy.")
     return Recommendation(plan, best, baseline, sentence, comparison, " ".join(notes), len(candidates),
@@ -523,7 +545,7 @@ class StopAdvice:
     def text(self) -> str:
         ev, rec = self.evaluation, self.recommendation
         lines = [f"Stopping advice for '{ev.strategy}' ({self.strategy_chosen_by}), {ev.metric}, "
-                 f"${ev.cost_per_label:g} per label, ${ev.value_per_point:,.0f} per point, {len(ev.seeds)} runs.",
+                 f"{money(ev.cost_per_label)} per label, {_usd(ev.value_per_point)} per point, {len(ev.seeds)} runs.",
                  "", rec.sentence, rec.comparison]
         if rec.note:
             lines.append(rec.note)
@@ -560,29 +582,76 @@ def advise(
 
 
 # ---- live-project check ----------------------------------------------------------------------------------------
-METRIC_ALIASES = ("accuracy", "balanced_accuracy", "macro_f1", "f1", "score")
+#: Header names accepted for each column of a curve log, compared after lower-casing and turning spaces, dots
+#: and hyphens into underscores. The first of each tuple is the canonical name.
+CURVE_COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "labels": ("labels", "n_labels", "num_labels", "number_of_labels", "label_count", "labeled", "n_labeled",
+               "num_labeled", "labelled", "n_labelled", "num_labelled", "n_train", "train_size", "training_size",
+               "size", "n_samples", "samples"),
+    "metric": ("metric", "accuracy", "acc", "balanced_accuracy", "macro_f1", "f1_macro", "f1", "f1_score",
+               "score", "val_accuracy", "val_acc", "validation_accuracy", "val_score", "validation_score",
+               "val_f1"),
+    "kappa": ("kappa", "cohen_kappa", "cohens_kappa"),
+}
+#: Kept for callers of the first version: the metric names accepted besides "metric".
+METRIC_ALIASES = CURVE_COLUMN_NAMES["metric"][1:]
+_EXPECTED_HEADER = ("The header must name the label count (labels, n_labels, num_labels, n_labeled or size) and "
+                    "the validation score (metric, accuracy, score, f1, ...), optionally kappa, e.g. "
+                    "'labels,metric,kappa'.")
+
+
+_COLUMN_MEANING = {"labels": "labeled items so far", "metric": "the validation score"}
+
+
+def _normalize_name(name: Any) -> str:
+    return "_".join(str(name).strip().lower().replace("-", " ").replace(".", " ").split())
+
+
+def _resolve_curve_columns(df: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[str]]:
+    """Map the log's own headers onto labels, metric[, kappa]; errors quote the file's real column names.
+
+    A canonical name wins over a synonym; two synonyms for the same column (say accuracy and f1) are an error
+    naming both, since picking one silently would answer a question the user did not ask.
+    """
+    real = [str(c) for c in df.columns]
+    norm = [_normalize_name(c) for c in df.columns]
+    found = ", ".join(repr(c) for c in real) or "none"
+    rename: dict[Any, str] = {}
+    notes: list[str] = []
+    missing: list[str] = []
+    for canon, names in CURVE_COLUMN_NAMES.items():
+        hits = [i for i, n in enumerate(norm) if n in names]
+        exact = [i for i in hits if norm[i] == canon]
+        if len(exact) > 1 or (not exact and len(hits) > 1):
+            dup = ", ".join(repr(real[i]) for i in (exact if len(exact) > 1 else hits))
+            raise DataError(f"{source} has several columns that could be the {canon}: {dup}.",
+                            hint=f"Keep one of them, or rename the one to use to '{canon}'.")
+        if exact or hits:
+            i = (exact or hits)[0]
+            rename[df.columns[i]] = canon
+            if norm[i] != canon:  # the matched name, lower-cased as it was compared
+                role = {"labels": "the label count", "metric": "the metric"}.get(canon, canon)
+                notes.append(f"Used the '{norm[i]}' column as {role}.")
+        elif canon != "kappa":
+            missing.append(canon)
+    if missing:
+        what = " and ".join(f"'{m}' ({_COLUMN_MEANING[m]})" for m in missing)
+        raise DataError(f"{source} lacks column(s) {what}; its columns are {found}.", hint=_EXPECTED_HEADER)
+    keep = list(rename)
+    return df[keep].rename(columns=rename), notes
 
 
 def validate_curve(df: pd.DataFrame, source: str = "the curve") -> tuple[pd.DataFrame, list[str]]:
     """A team's curve log as a clean ``labels, metric[, kappa]`` table, and notes on what was adjusted.
 
-    Raises DataError for missing columns, non-numeric or missing values, labels that are not positive and
-    strictly increasing, and metrics outside [0, 1]. Percentages are accepted when every value is in (1, 100].
+    Column headers are matched case-insensitively against :data:`CURVE_COLUMN_NAMES` (``n_labels``,
+    ``accuracy``, ...). Raises DataError for missing or ambiguous columns (quoting the file's own headers),
+    non-numeric or missing values, labels that are not positive and strictly increasing, and metrics outside
+    [0, 1]. Percentages are accepted when every value is in (1, 100].
     """
-    notes: list[str] = []
-    df = df.rename(columns={c: str(c).strip().lower() for c in df.columns})
     if df.empty:
         raise DataError(f"{source} has no rows.", hint="Log one row per labeling round: labels,metric.")
-    if "metric" not in df.columns:
-        aliases = [a for a in METRIC_ALIASES if a in df.columns]
-        if len(aliases) == 1:
-            df = df.rename(columns={aliases[0]: "metric"})
-            notes.append(f"Used the '{aliases[0]}' column as the metric.")
-    missing = [c for c in ("labels", "metric") if c not in df.columns]
-    if missing:
-        raise DataError(f"{source} lacks column(s) {', '.join(missing)} (found: {', '.join(map(str, df.columns))}).",
-                        hint="The header must be 'labels,metric' (optionally ',kappa'): labels used so far and "
-                             "the validation score after each round.")
+    df, notes = _resolve_curve_columns(df, source)
     cols = ["labels", "metric"] + (["kappa"] if "kappa" in df.columns else [])
     out = pd.DataFrame(index=df.index)
     for c in cols:
@@ -651,6 +720,99 @@ def load_curve_csv(path: str | Path) -> tuple[pd.DataFrame, list[str]]:
     return validate_curve(df, source=path.name)
 
 
+@dataclass(frozen=True)
+class Decline:
+    """Evidence that a live curve is falling: its best logged score, and how far below it the latest round is.
+
+    Attributes
+    ----------
+    peak_labels, peak_metric : float
+        The best logged score and the label count where it was logged (the last one, if repeated).
+    current_labels, current_metric : float
+        The latest round.
+    drop : float
+        ``peak_metric - current_metric`` (a fraction: 0.05 = 5 points).
+    rounds_since_peak : int
+        Rounds logged after the peak; every one of them is below it.
+    noise : float
+        Round-to-round noise of the curve (robust standard deviation from second differences).
+    threshold : float
+        The drop that counts as falling: ``max(FALL_MIN_DROP, FALL_NOISE_Z * noise)`` (doubled when the drop
+        is one round old).
+    """
+
+    peak_labels: float
+    peak_metric: float
+    current_labels: float
+    current_metric: float
+    drop: float
+    rounds_since_peak: int
+    noise: float
+    threshold: float
+
+    def evidence(self) -> str:
+        """The numbers, in one sentence."""
+        rounds = f"{self.rounds_since_peak} round{'s' if self.rounds_since_peak != 1 else ''}"
+        return (f"the score peaked at {self.peak_metric:.1%} at {self.peak_labels:,.0f} labels and is now "
+                f"{self.current_metric:.1%} at {self.current_labels:,.0f} labels ({-self.drop * 100:+.1f} points "
+                f"over the {rounds} since, beyond the {self.threshold * 100:.1f}-point allowance for noise on "
+                f"this curve)")
+
+    def to_dict(self) -> dict[str, Any]:
+        return _clean({"peak_labels": self.peak_labels, "peak_metric": self.peak_metric,
+                       "current_labels": self.current_labels, "current_metric": self.current_metric,
+                       "drop": self.drop, "rounds_since_peak": self.rounds_since_peak, "noise": self.noise,
+                       "threshold": self.threshold})
+
+
+def _curve_noise(y: np.ndarray) -> float:
+    """Robust round-to-round noise of a curve: MAD of its second differences, as a standard deviation.
+
+    Second differences cancel a smooth trend, so what is left is mostly noise (for i.i.d. noise of sd s they
+    have sd s * sqrt(6)). 0 with fewer than 3 rounds. A curving schedule inflates it a little: conservative.
+    """
+    if len(y) < 3:
+        return 0.0
+    d2 = np.diff(y, n=2)
+    mad = float(np.median(np.abs(d2 - np.median(d2))))
+    return 1.4826 * mad / math.sqrt(6.0)
+
+
+def detect_decline(labels: Any, metric: Any) -> Decline | None:
+    """A :class:`Decline` when the latest score has fallen clearly below the best logged one, else None.
+
+    More labels should not lower a validation score; a clear fall points at label noise in recent batches,
+    drift in the incoming data, or a changed validation set, none of which more labels fix. "Clearly": the
+    drop is at least ``max(FALL_MIN_DROP, FALL_NOISE_Z x noise)`` and has lasted two rounds or more, or is
+    twice that in one round.
+    """
+    x = np.asarray(labels, dtype=float)
+    y = np.asarray(metric, dtype=float)
+    if len(y) < 2:
+        return None
+    peak = int(len(y) - 1 - np.argmax(y[::-1]))  # the last occurrence of the best score
+    since = len(y) - 1 - peak
+    drop = float(y[peak] - y[-1])
+    if since == 0:
+        return None
+    noise = _curve_noise(y)
+    threshold = max(FALL_MIN_DROP, FALL_NOISE_Z * noise)
+    if since == 1:
+        threshold *= 2
+    if drop < threshold:
+        return None
+    return Decline(float(x[peak]), float(y[peak]), float(x[-1]), float(y[-1]), drop, since, noise, threshold)
+
+
+def _plateau_text(gain: float, window: int) -> str:
+    """What the plateau rule saw, in words (a negative gain is not called a gain)."""
+    if not math.isfinite(gain):
+        return ""
+    if gain < 0:
+        return f"its last {window} rounds stayed {-gain * 100:.2f} points below its earlier best"
+    return f"it gained {gain * 100:.2f} points over the last {window} rounds"
+
+
 @dataclass
 class LiveCheck:
     """The verdict on a live project's curve.
@@ -658,9 +820,10 @@ class LiveCheck:
     Attributes
     ----------
     verdict : str
-        ``stop_now``, ``continue`` or ``too_early``.
+        ``stop_now``, ``continue``, ``too_early`` or ``falling`` (the score is clearly dropping: stop and find
+        out why before buying more labels; see :func:`detect_decline`).
     headline : str
-        "Stop now.", "Continue for about N more labels." or "Too early to tell."
+        "Stop now.", "Continue for about N more labels.", "Too early to tell." or "Stop and investigate: ..."
     reason : str
         Why, in one or two sentences.
     current_labels, current_metric : float
@@ -679,6 +842,8 @@ class LiveCheck:
     criteria : list of dict
         Each rule on the team's own curve: where it first fired and its regret against the cheapest logged point.
     notes : list of str
+    decline : Decline or None
+        The evidence when the verdict is ``falling``.
     """
 
     verdict: str
@@ -694,10 +859,12 @@ class LiveCheck:
     fit: CurveFit | None
     criteria: list[dict[str, Any]]
     notes: list[str]
+    decline: Decline | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return _clean({
             "verdict": self.verdict,
+            "decline": None if self.decline is None else self.decline.to_dict(),
             "headline": self.headline,
             "reason": self.reason,
             "current_labels": self.current_labels,
@@ -757,7 +924,9 @@ def check_live(
 ) -> LiveCheck:
     """Look at a live project's curve log and say stop now / continue for about N labels / too early to tell.
 
-    Steps: validate the log; with fewer than ``MIN_LIVE_POINTS`` rounds it is too early. Otherwise detect a
+    Steps: validate the log; if the score is clearly falling (:func:`detect_decline`) the verdict is **falling**:
+    stop and investigate, with the evidence (a fall is not a plateau, and more labels do not fix its usual causes).
+    With fewer than ``MIN_LIVE_POINTS`` rounds it is too early. Otherwise detect a
     plateau (:class:`ValidationPlateau`; stabilizing predictions too when kappa is logged), fit and backtest the
     curve (:func:`simulations.curves.fit.fit_curve`) and apply the marginal rule from the current label count:
 
@@ -778,6 +947,16 @@ def check_live(
     now, y_now = float(h["labels"][-1]), float(h["metric"][-1])
     rule = plateau or ValidationPlateau()
     n = len(h["labels"])
+    decline = detect_decline(h["labels"], h["metric"])
+    if decline is not None:
+        # A falling score is not a plateau and no learning curve describes it: no fit, no projection.
+        kappa_stable = StabilizingPredictions().stop(h) if "kappa" in h else None
+        return LiveCheck("falling", "Stop and investigate: the score is falling.",
+                         f"More labels should not lower a validation score, but {decline.evidence()}. Common causes: "
+                         f"noisy or inconsistent labels in the recent batches, drift in the incoming data, or a "
+                         f"changed validation set. Pause labeling, check those, and re-check once the score is "
+                         f"back on its curve.", now, y_now, 0.0, None, None, False, kappa_stable, None,
+                         _live_criteria(h, c, v, rule, None), notes, decline)
     if n < MIN_LIVE_POINTS:
         return LiveCheck("too_early", "Too early to tell.",
                          f"Only {n} round{'s' if n != 1 else ''} logged; at least {MIN_LIVE_POINTS} are needed to see "
@@ -791,8 +970,7 @@ def check_live(
     ms = marginal_stop(fit, c, v, start=now)
     crit = _live_criteria(h, c, v, rule, ms)
     per_label = ms.value_per_label_at_start
-    plateau_txt = (f"it gained {gain_recent * 100:+.2f} points over the last {rule.window} rounds"
-                   if math.isfinite(gain_recent) else "")
+    plateau_txt = _plateau_text(gain_recent, rule.window)
     kappa_txt = "" if kappa_stable is None else (
         " Predictions have stabilized (kappa)." if kappa_stable else " Predictions are still changing (kappa).")
 
@@ -804,7 +982,8 @@ def check_live(
     if fit.model == LAST1:
         if plateau_now:
             return result("stop_now", "Stop now.",
-                          f"Your curve has flattened ({plateau_txt}) and no curve model projects further gains.",
+                          f"Your curve has stopped improving ({plateau_txt}) and no curve model projects further "
+                          "gains.",
                           0.0, SeedRange(now, now, now, 1), y_now)
         return result("too_early", "Too early to tell.",
                       "The curve is too irregular to project (no curve model beat holding the last value flat "
@@ -813,13 +992,17 @@ def check_live(
     if ms.labels is None:
         return result("continue", "Continue labeling.",
                       f"The fitted curve ({fit.model}) keeps rising: each label is still worth about "
-                      f"${per_label:,.2f} against a cost of ${c:,.2f}, and the projection does not level off within "
-                      f"{1000 * now:,.0f} labels. Re-check after the next rounds.", None, None, None)
+                      f"{_cents(per_label)} against a cost of {_cents(c)}, and the projection does not level off "
+                      f"within {1000 * now:,.0f} labels. Re-check after the next rounds.", None, None, None)
     stop_at = ms.labels
     if stop_at <= now * (1 + STOP_NOW_MARGIN) or stop_at - now < 1:
-        why = (f"The next label is projected to add about ${per_label:,.2f} of value, less than its cost of "
-               f"${c:,.2f}")
-        why += f"; the curve has plateaued ({plateau_txt})." if plateau_now else "."
+        if per_label > 0:
+            why = (f"The next label is projected to add about {_cents(per_label)} of value, less than "
+                   f"its cost of {_cents(c)}")
+        else:  # a fitted curve that no longer rises: the next label adds nothing
+            why = (f"The fitted curve ({fit.model}) no longer rises at {now:,.0f} labels, so the next label adds no "
+                   f"value against its cost of {_cents(c)}")
+        why += f"; the curve has stopped improving ({plateau_txt})." if plateau_now else "."
         return result("stop_now", "Stop now.", why, 0.0, SeedRange(now, now, now, 1), y_now)
     more = stop_at - now
     low, high = _live_range(fit, h, c, v, now, stop_at)
@@ -830,10 +1013,10 @@ def check_live(
     net = v * 100 * gain - c * more
     more_r = _round_labels(more)
     base = (f"The fitted curve ({fit.model}) projects {gain * 100:+.1f} points (±{uncertainty * 100:.1f}) by "
-            f"{stop_at:,.0f} labels, worth ${v * 100 * gain:,.0f} against ${c * more:,.0f} of labeling "
-            f"(net ${net:,.0f}); beyond that a label costs more than it adds.")
+            f"{stop_at:,.0f} labels, worth {_usd(v * 100 * gain)} against {_usd(c * more)} of labeling "
+            f"(net {_usd(net)}); beyond that a label costs more than it adds.")
     if gain <= uncertainty:
-        flat = f" Your curve has also plateaued ({plateau_txt})." if plateau_now else ""
+        flat = f" Your curve has also stopped improving ({plateau_txt})." if plateau_now else ""
         return result("too_early", "Too early to tell.",
                       f"{base}{flat} That gain is within the projection's uncertainty: label one more batch and "
                       f"check again.", None, None, None)
