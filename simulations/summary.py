@@ -24,6 +24,11 @@ METRIC_NAMES = {"accuracy": "accuracy", "balanced_accuracy": "balanced accuracy"
 IMBALANCE_SHARE = 0.20
 N_BOOTSTRAP = 2000
 CONFIDENCE = 0.95
+#: Fewer seeds than this (paired with random) give no verdict: a bootstrap of one or two values has no spread
+#: to speak of, so "beats random" would rest on luck.
+MIN_SEEDS_FOR_VERDICT = 3
+#: A whole-pool model less than this far above the majority-class baseline has learned nothing to buy with labels.
+NO_SIGNAL_MARGIN = 0.01
 
 
 def choose_metric(class_counts: pd.Series | dict) -> tuple[str, str]:
@@ -250,6 +255,8 @@ class Summary:
     budget: int
     strategies: dict[str, StrategySummary] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: The whole-pool model scores no better than always predicting the majority class (nothing to learn).
+    no_signal: bool = False
 
     def best(self) -> StrategySummary | None:
         """The best non-random strategy by :func:`rank_strategies` (the rule the business case uses too)."""
@@ -262,6 +269,11 @@ class Summary:
         return self.strategies[ranked[0]] if ranked else None
 
     def verdict_sentence(self) -> str:
+        if self.no_signal:
+            m = METRIC_NAMES.get(self.metric, self.metric)
+            return (f"No strategy can save labels here: the model trained on the whole pool scores "
+                    f"{_pct1(self.ceiling.median)} {m}, no better than always predicting the majority class "
+                    f"({_pct1(self.baseline.median)}).")
         best = self.best()
         if best is None:
             return "Only random sampling was simulated."
@@ -277,6 +289,7 @@ class Summary:
             "ceiling": self.ceiling.to_dict(),
             "baseline": self.baseline.to_dict(),
             "too_easy": self.too_easy,
+            "no_signal": self.no_signal,
             "budget": self.budget,
             "verdict": self.verdict_sentence(),
             "notes": list(self.notes),
@@ -340,11 +353,12 @@ def per_seed_scores(table: pd.DataFrame) -> dict[str, Score]:
 
 
 def _mostly_too_easy(table: pd.DataFrame) -> bool:
-    """True when at least half of the seeds already meet the target with the initial labels (savings not reported).
+    """True when most seeds (more than half) already meet the target with the initial labels (savings not
+    reported); a seed that does counts as a saving of zero otherwise.
 
     One rule for :func:`summarize` and :func:`per_seed_scores`, so the verdict and the ranking agree.
     """
-    return bool(table.groupby("seed")["too_easy"].first().mean() >= 0.5)
+    return bool(table.groupby("seed")["too_easy"].first().mean() > 0.5)
 
 
 def _censored_median(values: np.ndarray, censored: np.ndarray, rng: np.random.Generator) -> Interval:
@@ -398,6 +412,10 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
+def _pct1(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f}%"
+
+
 def summarize(
     result: SimulationResult,
     target: Target | None = None,
@@ -423,14 +441,39 @@ def summarize(
     b_med, b_lo, b_hi, _ = median_interval(base, rng)
     t_med, t_lo, t_hi, _ = median_interval(tv, rng)
     budget = int(result.meta.get("budget", result.rounds["labels"].max()))
-    too_easy = _mostly_too_easy(ps)
+    # Nothing learned: the initial labels "meeting" 95% of a useless ceiling would read as a too-easy target.
+    no_signal = bool(c_med - b_med < NO_SIGNAL_MARGIN)
+    easy_seeds = ps.groupby("seed")["too_easy"].first()
+    too_easy = _mostly_too_easy(ps) and not no_signal
     summary = Summary(
         metric=metric, metric_reason=result.meta.get("metric_reason", "") if metric == result.metric else
         f"{METRIC_NAMES[metric]}, as requested.",
         target=target, target_description=target.describe(metric),
         ceiling=Interval(c_med, c_lo, c_hi), baseline=Interval(b_med, b_lo, b_hi),
-        target_value=Interval(t_med, t_lo, t_hi), too_easy=too_easy, budget=budget,
+        target_value=Interval(t_med, t_lo, t_hi), too_easy=too_easy, budget=budget, no_signal=no_signal,
     )
+    m_name = METRIC_NAMES[metric]
+    if no_signal:
+        summary.notes.append(
+            f"The model trained on the whole pool scores {_pct1(c_med)} {m_name} against {_pct1(b_med)} for always "
+            "predicting the majority class: the features do not predict the label (or the label is noise), so no "
+            "strategy and no number of labels will help. Check the label column and the features (or try "
+            "another model) before planning a labeling budget."
+        )
+    n_initial_asked = getattr(result.config, "initial_labels", None)
+    n_initial = result.meta.get("n_initial")
+    if n_initial_asked is not None and n_initial is not None and int(n_initial) > int(n_initial_asked):
+        summary.notes.append(
+            f"The run started from {int(n_initial)} initial labels, not the {int(n_initial_asked)} asked for: "
+            "every class needs at least one labeled row to train on."
+        )
+    n_seeds_run = int(ps["seed"].nunique())
+    if n_seeds_run < MIN_SEEDS_FOR_VERDICT:
+        summary.notes.append(
+            f"Only {n_seeds_run} seed{'s' if n_seeds_run != 1 else ''} simulated: intervals over so few seeds "
+            f"mean little and no strategy gets a verdict. Run at least {MIN_SEEDS_FOR_VERDICT} (5 or more for "
+            "a business case)."
+        )
     if t_med > c_med:
         summary.notes.append(
             f"The target ({t_med:.3f}) is above what the model reaches on the whole pool ({c_med:.3f}): "
@@ -439,7 +482,8 @@ def summarize(
     if too_easy:
         summary.notes.append(
             f"Target too easy to tell strategies apart: the {result.meta.get('n_initial', '')} initial labels "
-            "already meet it. Savings are not reported; the verdict compares areas under the curves instead."
+            f"already meet it in {int(easy_seeds.sum())} of {len(easy_seeds)} seeds. Savings are not reported; "
+            "the verdict compares areas under the curves instead."
         )
     rnd = ps[ps["strategy"] == "random"]
     for name in result.config.strategies:
@@ -456,24 +500,45 @@ def summarize(
             gain_med, gain_lo, gain_hi, gain_boot = median_interval((gm["auc"] - gm["auc_r"]).to_numpy(), rng)
             gain = Interval(gain_med, gain_lo, gain_hi)
             boot = np.array([])
-            if not too_easy:
+            if not too_easy and not no_signal:
                 savings, boot = _savings(g, rnd, rng)
             if savings is not None:
                 verdict, p_worse = _verdict(savings, boot)
                 basis = f"labels to reach {target.describe(metric)}, paired by seed"
+                n_paired = len(_paired_savings(g, rnd)[0])
             else:
                 verdict, p_worse = _verdict(gain, gain_boot)
                 basis = f"area under the {METRIC_NAMES[metric]} curve up to {budget} labels, paired by seed"
-                if not too_easy:
+                n_paired = len(gm)
+                if not too_easy and not no_signal:
                     summary.notes.append(f"{name}: neither it nor random reached the target within the budget "
                                          "in any seed; compared by area under the curve.")
             sentence = _sentence(name, verdict, savings, gain, target, metric, budget)
+            if no_signal:
+                verdict = "no evidence"
+                sentence = (f"No evidence that {name.replace('_', ' ')} beats random: the model learns nothing "
+                            "from these features, whichever rows are labeled.")
+            elif n_paired < MIN_SEEDS_FOR_VERDICT:
+                verdict, p_worse = "no evidence", None  # a share of one or two bootstrap values is no probability
+                sentence = _few_seeds_sentence(name, n_paired, len(gm), savings is not None)
         summary.strategies[name] = StrategySummary(
             name=name, labels_to_target=ltt, savings_vs_random=savings, auc=auc, auc_gain_vs_random=gain,
             final=final, verdict=verdict, verdict_basis=basis, p_worse_than_random=p_worse, n_seeds=len(g),
             sentence=sentence, n_censored=int(g["censored"].sum()),
         )
     return summary
+
+
+def _few_seeds_sentence(name: str, n_paired: int, n_seeds: int, by_labels: bool) -> str:
+    label = name.replace("_", " ")
+    verb = "compares" if n_paired == 1 else "compare"
+    if by_labels and n_paired < n_seeds:
+        why = (f"only {n_paired} of {n_seeds} seeds {verb} it with random (in the other {n_seeds - n_paired} "
+               "neither reached the target within the budget)")
+    else:
+        why = f"only {n_paired} seed{'s' if n_paired != 1 else ''} {verb} it with random"
+    return (f"No verdict for {label}: {why}, and a verdict needs at least {MIN_SEEDS_FOR_VERDICT}. "
+            "Run more seeds or raise the budget.")
 
 
 def _sentence(name: str, verdict: str, savings: Interval | None, gain: Interval | None, target: Target,

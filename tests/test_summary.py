@@ -164,3 +164,66 @@ def test_curves_from_a_partial_rounds_table_match_learning_curves():
     first_seed = curves_from_rounds(res.rounds[res.rounds["seed"] == 0], "accuracy")
     assert (first_seed["n_seeds"] == 1).all() and (first_seed["low"] == first_seed["mean"]).all()
     assert len(curves_from_rounds(res.rounds, "accuracy")) == 6  # 2 strategies x 3 label counts
+
+
+# ---- when the evidence is too thin for a verdict ---------------------------------------------------------------
+def test_one_or_two_seeds_get_no_verdict_whatever_the_gap():
+    rnd = [[0.5, 0.6, 0.7, 0.8, 0.86]]
+    fast = [[0.5, 0.8, 0.86, 0.87, 0.88]]
+    for n in (1, 2):
+        s = summarize(fake_result({"random": rnd * n, "margin": fast * n}), Target("absolute", 0.8))
+        m = s.strategies["margin"]
+        assert m.savings_vs_random.median > 0.5  # the measured saving is still shown
+        assert m.verdict == "no evidence" and m.sentence.startswith("No verdict for margin")
+        assert any(f"Only {n} seed" in note for note in s.notes)
+    # three seeds are enough for the same clear gap
+    s3 = summarize(fake_result({"random": rnd * 3, "margin": fast * 3}), Target("absolute", 0.8))
+    assert s3.strategies["margin"].verdict == "beats random"
+    assert not any("Only" in note for note in s3.notes)
+
+
+def test_a_saving_from_the_one_seed_both_did_not_miss_is_no_verdict():
+    # seeds 0-3: neither reaches 0.85; seed 4: random crosses late by luck, margin early
+    miss = [0.5, 0.6, 0.7, 0.75, 0.8]
+    rnd = [miss] * 4 + [[0.5, 0.6, 0.7, 0.8, 0.86]]
+    al = [miss] * 4 + [[0.5, 0.86, 0.86, 0.86, 0.86]]
+    s = summarize(fake_result({"random": rnd, "margin": al}), Target("absolute", 0.85))
+    m = s.strategies["margin"]
+    assert m.savings_vs_random is not None and m.savings_vs_random.median > 0.8
+    assert m.verdict == "no evidence"
+    assert "only 1 of 5 seeds compares it with random" in m.sentence and m.p_worse_than_random is None
+    assert "beats random" not in s.to_dict()["strategies"]["margin"]["verdict"]
+
+
+def test_a_model_that_learns_nothing_is_not_a_too_easy_target():
+    flat = [[0.51, 0.50, 0.52, 0.51, 0.50]] * 4  # chance level, like a ceiling at the baseline
+    s = summarize(fake_result({"random": flat, "margin": flat}, ceiling=0.515, baseline=0.52),
+                  Target("share_of_ceiling", 0.95))
+    assert s.no_signal and not s.too_easy
+    assert not any("too easy" in n for n in s.notes)
+    assert any("51.5% accuracy against 52.0% for always predicting the majority class" in n for n in s.notes)
+    assert s.strategies["margin"].verdict == "no evidence" and s.strategies["margin"].savings_vs_random is None
+    assert s.verdict_sentence().startswith("No strategy can save labels here")
+    assert s.to_dict()["no_signal"] is True
+    # a real (if small) lift over the baseline is not "no signal"
+    assert not summarize(fake_result({"random": flat, "margin": flat}, ceiling=0.6, baseline=0.52)).no_signal
+
+
+def test_too_easy_needs_most_seeds_and_says_how_many():
+    easy = [0.9, 0.9, 0.9, 0.9, 0.9]
+    hard = [0.5, 0.6, 0.7, 0.8, 0.9]
+    half = summarize(fake_result({"random": [easy, hard], "margin": [easy, hard]}), Target("absolute", 0.85))
+    assert not half.too_easy and half.strategies["margin"].savings_vs_random is not None
+    most = summarize(fake_result({"random": [easy, easy, hard], "margin": [easy, easy, hard]}),
+                     Target("absolute", 0.85))
+    assert most.too_easy
+    assert any("in 2 of 3 seeds" in n for n in most.notes)
+
+
+def test_initial_labels_raised_for_the_classes_is_said():
+    res = fake_result({"random": [[0.5, 0.6, 0.7, 0.8, 0.86]] * 3})
+    res.config = SimulationConfig(strategies=("random",), seeds=3, initial_labels=5)
+    res.meta["n_initial"] = 10  # the runner needed one row per class
+    assert any("10 initial labels, not the 5 asked for" in n for n in summarize(res).notes)
+    res.meta["n_initial"] = 5
+    assert not any("asked for" in n for n in summarize(res).notes)
