@@ -22,7 +22,7 @@ from simulations.intake.load import LoadReport
 from simulations.intake.reader import max_upload_mb_from_config
 from simulations.intake.source import IntakeOptions, load_data, parse_delimiter, production_pool_rows
 from simulations.models import MODELS
-from simulations.results import save_results
+from simulations.results import check_results_path, save_results
 from simulations.runner import Progress, run_simulation
 from simulations.stopping.cli import add_stop_parser
 from simulations.summary import METRIC_NAMES, Summary, Target, format_interval, summarize
@@ -63,12 +63,20 @@ def _load_for_cli(args: argparse.Namespace) -> tuple[Dataset, LoadReport | None]
         raise
 
 
+def _unlabeled_text(meta: dict) -> str:
+    """What happened to the rows without a label: left out, or kept as extra unlabeled pool."""
+    extra = int(meta.get("n_extra_pool") or 0)
+    if extra:
+        return f"{extra:,} rows without a label kept as extra unlabeled pool"
+    return f"{meta.get('n_missing_labels', 0):,} rows without a label left out"
+
+
 def format_summary(summary: Summary, meta: dict) -> str:
     """A readable table of the run."""
     lines = [
         f"Data: {meta.get('dataset_name')} ({meta.get('n_rows'):,} labeled rows, "
         f"{len(meta.get('classes', []))} classes,"
-        f" {meta.get('n_missing_labels', 0)} rows without a label left out); model {meta.get('model')}",
+        f" {_unlabeled_text(meta)}); model {meta.get('model')}",
         f"Metric: {summary.metric_reason}",
         *([f"Model: {meta['class_weight_reason']}"] if meta.get("class_weight_reason") else []),
         f"Full-data {METRIC_NAMES[summary.metric]} (ceiling): {format_interval(summary.ceiling, pct=True, digits=1)}"
@@ -133,6 +141,8 @@ def _run_simulate(args: argparse.Namespace) -> int:
     if args.production_pool is not None and args.production_pool < 1:  # before minutes of simulation, not after
         raise ConfigError(f"--production-pool must be a positive number of items (got {args.production_pool}).",
                           hint="E.g. --production-pool 100000.")
+    if args.out:
+        check_results_path(args.out)  # a typo in the folder should not cost the whole run
     dataset, intake = _load_for_cli(args)
     if not args.json:
         for line in intake_lines(intake):
@@ -140,9 +150,9 @@ def _run_simulate(args: argparse.Namespace) -> int:
     strategies = tuple(s.strip() for s in args.strategies.split(",") if s.strip())
     config = SimulationConfig(
         strategies=strategies, model=args.model, seeds=args.seeds, random_state=args.random_state,
-        initial_labels=args.initial, batch_size=args.batch_size, growth=args.growth if args.growth else 0.2,
+        initial_labels=args.initial, batch_size=args.batch_size, growth=args.growth,
         budget=args.budget, test_share=args.test_share, max_candidates=args.max_candidates,
-        class_weight=args.class_weight,
+        class_weight=args.class_weight, metric=args.metric,
     )
     target = _target_from_args(args)
 
@@ -242,13 +252,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--initial", type=int, default=20, help="Initial labeled rows (default 20).")
     sched = p.add_mutually_exclusive_group()
     sched.add_argument("--batch-size", type=int, help="Fixed labels per round.")
-    sched.add_argument("--growth", type=float, help="Geometric schedule: batch = growth x labeled (default 0.2).")
+    sched.add_argument("--growth", type=float, default=0.2,
+                       help="Geometric schedule: batch = growth x labeled (default 0.2).")
     p.add_argument("--budget", type=int, help="Last label count simulated (default min(pool, 500)).")
     p.add_argument("--test-share", type=float, default=0.25)
     p.add_argument("--max-candidates", type=int, help="Score only this many random unlabeled rows per round.")
     p.add_argument("--class-weight", choices=CLASS_WEIGHTS, default="auto",
-                   help="Weight classes inversely to their frequency: auto (default: when the data is imbalanced and "
-                        "scored by balanced accuracy), balanced, or none.")
+                   help="Weight classes inversely to their frequency: auto (default: when the run is scored by "
+                        "balanced accuracy, i.e. imbalanced data or --metric balanced_accuracy), balanced, or none.")
     add_target_args(p)
     p.add_argument("--n-jobs", type=int, default=1, help="Parallel processes; results do not depend on it.")
     p.add_argument("--out", help="Save the full results (JSON; .gz to compress).")

@@ -15,6 +15,8 @@ DEFAULT_STRATEGIES = ("random", "margin", "entropy", "least_confidence")
 DEFAULT_BUDGET = 500
 #: How preset models weight classes (see :func:`simulations.models.resolve_class_weight`).
 CLASS_WEIGHTS = ("auto", "balanced", "none")
+#: Scores a run can be judged by (the loop computes each of them every round).
+METRICS = ("accuracy", "balanced_accuracy", "macro_f1")
 
 
 def require(cond: bool, message: str, hint: str) -> None:
@@ -83,6 +85,10 @@ class SimulationConfig:
         data is imbalanced (the score is then balanced accuracy, so an unweighted model that predicts the
         majority class would make random sampling look hopeless and inflate the savings); see
         :func:`simulations.models.resolve_class_weight`.
+    metric : {"accuracy", "balanced_accuracy", "macro_f1"}, optional
+        The score the run is judged by; ``None`` (default): chosen from the class balance
+        (:func:`simulations.summary.choose_metric`). It decides ``class_weight="auto"``, so asking for plain
+        accuracy on imbalanced data trains unweighted models, as that score rewards.
     """
 
     strategies: tuple[str, ...] = DEFAULT_STRATEGIES
@@ -98,6 +104,7 @@ class SimulationConfig:
     stop_set_rows: int = 1000
     max_candidates: int | None = None
     class_weight: str = "auto"
+    metric: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -121,6 +128,8 @@ class SimulationConfig:
         require(self.stop_set_rows >= 10, "stop_set_rows must be at least 10.", "About 1,000 is recommended.")
         require(self.max_candidates is None or self.max_candidates >= 1, "max_candidates must be positive.",
                 "Leave it empty to score the whole pool.")
+        require(self.metric is None or self.metric in METRICS, f"Unknown metric '{self.metric}'.",
+                f"Use one of: {', '.join(METRICS)}, or leave it empty to choose by the class balance.")
         require(self.class_weight in CLASS_WEIGHTS, f"Unknown class_weight '{self.class_weight}'.",
                 f"Use one of: {', '.join(CLASS_WEIGHTS)}.")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,14 +122,43 @@ def results_from_dict(d: dict[str, Any]) -> SimulationResult:
                                hint="Run the simulation again and save it anew.") from exc
 
 
-def save_results(result: SimulationResult, path: str | Path) -> Path:
-    """Write results as JSON (gzip-compressed when the name ends in .gz). Floats round-trip exactly."""
+def check_results_path(path: str | Path) -> Path:
+    """Where :func:`save_results` will write, checked before minutes of simulation rather than after.
+
+    Raises
+    ------
+    ResultsFileError
+        The path is a folder, its folder does not exist, or nothing may be written there.
+    """
     path = Path(path)
+    hint = "Give a file name in an existing folder you may write to, e.g. --out results.json (.gz to compress)."
+    if path.is_dir():
+        raise ResultsFileError(f"{path} is a folder, not a file name for the results.", hint=hint)
+    if not path.parent.is_dir():
+        raise ResultsFileError(f"The folder {path.parent} does not exist.", hint=hint)
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise ResultsFileError(f"Cannot write to {path} (permission denied).", hint=hint)
+    return path
+
+
+def save_results(result: SimulationResult, path: str | Path) -> Path:
+    """Write results as JSON (gzip-compressed when the name ends in .gz). Floats round-trip exactly.
+
+    Raises
+    ------
+    ResultsFileError
+        The file cannot be written (see :func:`check_results_path`; a full disk too).
+    """
+    path = check_results_path(path)
     text = json.dumps(results_to_dict(result), allow_nan=False)
-    if path.suffix == ".gz":
-        path.write_bytes(gzip.compress(text.encode()))
-    else:
-        path.write_text(text)
+    try:
+        if path.suffix == ".gz":
+            path.write_bytes(gzip.compress(text.encode()))
+        else:
+            path.write_text(text)
+    except OSError as exc:
+        raise ResultsFileError(f"Cannot write the results to {path} ({exc.strerror or exc}).",
+                               hint="Free some disk space or pick another folder, then run again.") from exc
     return path
 
 

@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 
@@ -97,3 +98,46 @@ def test_production_pool_larger_than_the_simulated_pool_adds_the_caveat(capsys):
 def test_production_pool_must_be_positive(capsys):
     assert main(["simulate", "--data", "penguins", "--production-pool", "0", *FAST]) == 2
     assert "error: --production-pool must be a positive number" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("where, message", [
+    ("missing/dir/res.json", "The folder .*missing/dir does not exist"),
+    (".", "is a folder, not a file name"),
+])
+def test_a_bad_out_path_exits_2_before_any_simulation(tmp_path, capsys, monkeypatch, where, message):
+    import simulations.cli as cli
+
+    def never(*args, **kwargs):
+        raise AssertionError("simulated before checking --out")
+
+    monkeypatch.setattr(cli, "run_simulation", never)
+    path = tmp_path / where
+    assert main(["simulate", "--data", "penguins", "--out", str(path), *FAST]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.startswith("error: ") and re.search(message, err) and "hint: " in err
+
+
+def test_growth_zero_is_refused_not_replaced_by_the_default(capsys):
+    assert main(["simulate", "--data", "penguins", "--growth", "0", *FAST]) == 2
+    assert "growth must be in (0, 5] (got 0.0)" in capsys.readouterr().err
+
+
+def test_requested_metric_decides_class_weighting(capsys):
+    # seattle_weather is imbalanced: by default balanced accuracy with weighted classes
+    default = run_json(capsys, "--data", "seattle_weather", "--strategies", "margin")
+    assert default["metric"] == "balanced_accuracy" and default["config"]["metric"] is None
+    plain = run_json(capsys, "--data", "seattle_weather", "--strategies", "margin", "--metric", "accuracy")
+    assert plain["metric"] == "accuracy" and plain["config"]["metric"] == "accuracy"
+    assert plain["metric_reason"] == "Accuracy, as requested."
+    assert main(["simulate", "--data", "seattle_weather", "--strategies", "margin", "--metric", "accuracy",
+                 *FAST]) == 0
+    assert "Classes are not weighted: the run is scored by accuracy, as requested" in capsys.readouterr().out
+
+
+def test_the_data_line_says_what_happened_to_rows_without_a_label():
+    from simulations.cli import _unlabeled_text
+
+    assert _unlabeled_text({"n_missing_labels": 393, "n_extra_pool": 0}) == "393 rows without a label left out"
+    kept = _unlabeled_text({"n_missing_labels": 393, "n_extra_pool": 393})
+    assert kept == "393 rows without a label kept as extra unlabeled pool"

@@ -30,6 +30,7 @@ def test_random_is_always_included_first_and_duplicates_dropped():
     ({"growth": 0}, "growth"),
     ({"batch_size": 0}, "batch_size"),
     ({"test_share": 0.95}, "test_share"),
+    ({"metric": "auc"}, "Unknown metric 'auc'"),
 ])
 def test_bad_settings_raise_config_errors(kwargs, match):
     with pytest.raises(ConfigError, match=match):
@@ -37,5 +38,5 @@ def test_bad_settings_raise_config_errors(kwargs, match):
 
 
 def test_config_round_trips_through_dict():
-    cfg = SimulationConfig(strategies=("qbc_vote",), seeds=3, batch_size=7, budget=99)
+    cfg = SimulationConfig(strategies=("qbc_vote",), seeds=3, batch_size=7, budget=99, metric="macro_f1")
     assert SimulationConfig.from_dict(cfg.to_dict()) == cfg
