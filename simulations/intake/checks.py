@@ -286,12 +286,14 @@ def leaking_columns(frame: pd.DataFrame, label: str, columns: list[str] | None =
     cols = [c for c in (columns if columns is not None else frame.columns) if c != label]
     leaks: dict[str, Leak] = {}
     for col in cols:
-        present = sub[col].notna().to_numpy()
+        x = sub[col]
+        present = x.notna().to_numpy()
         n_present = int(present.sum())
         if n_present < LEAK_MIN_COVERAGE * n_labeled and (n_present < LEAK_MIN_ROWS
                                                           or n_present < LEAK_MIN_SHARE * n_labeled):
             continue
-        leak = _judge_leak(sub[col][present], y_codes[present], classes, n_present / n_labeled)
+        leak = _judge_leak(x if n_present == len(x) else x[present], y_codes[present], classes,
+                           n_present / n_labeled)
         if leak is not None:
             leaks[col] = leak
     return leaks
@@ -309,13 +311,13 @@ def _judge_leak(xs: pd.Series, y_codes: np.ndarray, classes: pd.Index, coverage:
     seen = np.flatnonzero(class_rows)
     if len(seen) < 2:
         return None
-    x_codes, first_row, n_values = _value_codes(xs)
-    if n_values < len(seen):
+    x_codes, n_values = _value_codes(xs)
+    # Cheap screens (most columns stop here): the rows holding their class's value lie on len(seen) distinct
+    # values, so those values' rows must reach the agreement share; every other value takes at least one row.
+    if n_values < len(seen) or n_values - len(seen) > (1 - LEAK_MIN_AGREEMENT) * n_rows:
         return None
-    # Cheap screen (most columns stop here): the rows holding their class's value lie on len(seen) distinct
-    # values, so those values' rows must reach the agreement share.
     value_rows = np.bincount(x_codes, minlength=n_values)
-    if np.partition(value_rows, n_values - len(seen))[n_values - len(seen):].sum() < LEAK_MIN_AGREEMENT * n_rows:
+    if np.sort(value_rows)[n_values - len(seen):].sum() < LEAK_MIN_AGREEMENT * n_rows:
         return None
     pair, pair_rows = np.unique(x_codes.astype(np.int64) * len(classes) + y_codes, return_counts=True)
     pair_value, pair_class = pair // len(classes), pair % len(classes)
@@ -329,6 +331,7 @@ def _judge_leak(xs: pd.Series, y_codes: np.ndarray, classes: pd.Index, coverage:
         return None
     agreement = float(own_rows.sum() / n_rows)
     exact = bool(own_rows.sum() == n_rows)
+    _, first_row = np.unique(x_codes, return_index=True)
     rep = xs.iloc[first_row[own_value]].tolist()
     mapping = {str(classes[c]): _show_value(v) for c, v in zip(pair_class[last], rep, strict=True)}
     if exact and all(class_names(pd.Series([v], dtype=object)).iloc[0] == str(classes[c])
@@ -340,9 +343,9 @@ def _judge_leak(xs: pd.Series, y_codes: np.ndarray, classes: pd.Index, coverage:
                 coverage=float(coverage), mapping=mapping)
 
 
-def _value_codes(xs: pd.Series) -> tuple[np.ndarray, np.ndarray, int]:
+def _value_codes(xs: pd.Series) -> tuple[np.ndarray, int]:
     """Integer codes of a column's values compared as class names (so '1', 1 and 1.0 are one value, text is
-    stripped), the first row of each code, and the number of codes."""
+    stripped) and the number of codes."""
     codes, uniques = pd.factorize(xs, use_na_sentinel=False)
     if (pd.api.types.is_object_dtype(xs) or pd.api.types.is_string_dtype(xs)) \
             and len(uniques) <= _LEAK_MAX_TEXT_VALUES:
@@ -351,8 +354,7 @@ def _value_codes(xs: pd.Series) -> tuple[np.ndarray, np.ndarray, int]:
         codes, n_values = merged[codes], len(merged_uniques)
     else:
         n_values = len(uniques)
-    _, first_row = np.unique(codes, return_index=True)
-    return codes, first_row, n_values
+    return codes, n_values
 
 
 def _show_value(v: Any) -> str:
