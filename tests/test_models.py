@@ -107,6 +107,12 @@ def test_sweep_tasks_carry_the_weighting_in_their_keys_only_when_weighted():
     other = {(t.dataset.name, t.strategy): t.key for t in unweighted}
     assert all(keys[k] == other[k] for k in keys if k[0] == "breast_cancer")  # same work, same key (resume keeps it)
     assert all(keys[k] != other[k] for k in keys if k[0] == "seattle_weather")  # different work, new key
+    # a sweep scored by plain accuracy trains unweighted models, as simulate --metric accuracy does
+    plain = plan_tasks(sweep_config_from_dict({**grid, "metric": "accuracy"}), data)
+    assert {t.class_weight for t in plain} == {None}
+    assert {t.key for t in plain} == {t.key for t in unweighted}
+    scored_balanced = plan_tasks(sweep_config_from_dict({**grid, "metric": "balanced_accuracy"}), data)
+    assert {t.class_weight for t in scored_balanced} == {"balanced"}
 
 
 def test_gaussian_naive_bayes_records_that_it_cannot_weight_classes():

@@ -166,7 +166,8 @@ def plan_tasks(config: SweepConfig, datasets: dict[str, Dataset]) -> list[SweepT
 
 def _dataset_tasks(config: SweepConfig, spec: DatasetSpec, dataset: Dataset, split: SplitSettings) -> list[SweepTask]:
     fp = dataset.fingerprint()
-    metric, _ = choose_metric(dataset.class_counts)
+    # The sweep's metric, when set, decides class_weight "auto" as a simulation's --metric does.
+    metric = config.metric or choose_metric(dataset.class_counts)[0]
     tasks = []
     for model in config.models:
         weight, _ = resolve_class_weight(config.class_weight, metric, model)
