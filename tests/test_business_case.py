@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -594,3 +596,116 @@ def test_from_results_through_the_summary_module():
     assert case.roi.median == pytest.approx(direct.roi.median)
     assert case.labels_random.median == pytest.approx(direct.labels_random.median)
     assert "90%" in case.target
+
+
+# ------------------------------------------------------------------ production pool smaller than the simulation
+
+
+def _result(meta):
+    from simulations.config import SimulationConfig
+    from simulations.results import SimulationResult
+
+    rounds, ceilings, _ = synthetic_tables()
+    return SimulationResult(rounds=rounds, ceilings=ceilings,
+                            config=SimulationConfig(strategies=("random", "margin", "entropy"), seeds=4),
+                            meta={"metric": "accuracy", "budget": 500, **meta})
+
+
+def test_a_production_pool_smaller_than_the_simulated_pool_is_refused_with_a_hint():
+    pytest.importorskip("simulations.summary")
+    from simulations.summary import Target
+
+    result = _result({"n_pool": 600, "production_pool_rows": 800})
+    with pytest.raises(ConfigError) as info:
+        business_case_from_results(result, small_inputs(production_pool=100), Target("share_of_ceiling", 0.9),
+                                   n_boot=20)
+    assert "production pool (100 items)" in info.value.message and "600 items" in info.value.message
+    assert "800 rows" in info.value.hint and "only 100" in info.value.hint
+    # the simulated pool itself is fine, and so is anything larger
+    for pool in (600, 5_000):
+        case = business_case_from_results(result, small_inputs(production_pool=pool),
+                                          Target("share_of_ceiling", 0.9), n_boot=20)
+        assert case.whole_pool_labels.median == pool
+
+
+def test_without_pool_sizes_the_simulated_label_counts_are_the_floor():
+    rounds, ceilings, ps = synthetic_tables()  # simulated up to 500 labels
+    with pytest.raises(ConfigError, match="the 500 labels the simulation already used"):
+        business_case_from_per_seed(ps, rounds, small_inputs(production_pool=499), metric="accuracy",
+                                    ceilings=ceilings)
+    ok = business_case_from_per_seed(ps, rounds, small_inputs(production_pool=500), metric="accuracy",
+                                     ceilings=ceilings, n_boot=20)
+    # every plan fits in the pool: labels never exceed it, so no interval promises more than was simulated
+    assert ok.per_seed["labels_random"].max() <= 500 and ok.per_seed["labels_al"].max() <= 500
+
+
+def test_break_even_share_is_never_negative_and_matches_the_signed_saving():
+    rng = np.random.default_rng(7)
+    n = 40
+    lr = rng.integers(200, 2_000, n).astype(float)
+    la = np.maximum(1.0, lr - rng.integers(-300, 800, n))
+    ar = rng.uniform(0.7, 0.9, n)
+    aa = np.clip(ar + rng.normal(0.0, 0.02, n), 0, 1)
+    case = business_case_over_seeds(lr, la, ar, aa, small_inputs(value_per_point=500.0), n_boot=200)
+    be, share = case.per_seed["break_even_labels"], case.per_seed["break_even_share"]
+    assert (be < 0).any() and (be > 0).any()  # both signs occur, so the clip is exercised
+    assert np.allclose(share, np.maximum(be, 0) / lr)
+    assert case.break_even_share.low >= 0
+    # a pool size is never below the AL plan it must hold
+    assert (case.per_seed["whole_pool_break_even_pool"] >= la).all()
+
+
+def test_the_text_report_shows_no_negative_break_even():
+    from simulations.economics.cli import format_business_case
+
+    # setup 0 and an accuracy gain on some seeds: AL pays off even using more labels there
+    case = business_case_over_seeds([28, 20, 50, 30], [23, 20, 37, 25], [0.917, 0.909, 0.937, 0.92],
+                                    [0.937, 0.909, 0.937, 0.93], small_inputs(setup_cost=0.0, value_per_point=100.0,
+                                                                              production_pool=500), n_boot=200)
+    assert case.break_even_labels.low < 0  # the engine keeps the signed root
+    text = format_business_case(case)
+    values = [ln[2 + 38:] for ln in text.splitlines() if ln.startswith("  break-even") and "pool" not in ln]
+    assert values == [f"pays off even if AL needed {-case.break_even_labels.median:,.0f} more labels than random"
+                      f"  (0 to {-case.break_even_labels.low:,.0f} more)"]
+    # when the median needs a saving, the interval's negative end shows as 0, and so does the share
+    mixed = replace(case, break_even_labels=replace(case.break_even_labels, median=5.0, high=20.0))
+    rows = [ln[2 + 38:] for ln in format_business_case(mixed).splitlines() if ln.startswith("  break-even")]
+    assert rows[0] == "5  (0 to 20)" and not any(re.search(r"-[\d$]", r) for r in rows)
+    assert "$-" not in text
+
+
+def test_roi_command_refuses_the_small_pool_and_prints_message_and_hint(tmp_path, capsys):
+    pytest.importorskip("simulations.summary")
+    from simulations.cli import main
+    from simulations.results import save_results
+
+    path = tmp_path / "r.json"
+    save_results(_result({"n_pool": 427, "production_pool_rows": 569}), path)
+    money_args = ["--cost-per-label", "2", "--value-per-point", "100"]
+    assert main(["roi", "--results", str(path), *money_args, "--production-pool", "50"]) == 2
+    err = capsys.readouterr().err
+    assert "error: The production pool (50 items) is smaller than the pool the simulation drew from (427" in err
+    assert "hint:" in err and "569 rows" in err
+    assert main(["roi", "--results", str(path), *money_args, "--production-pool", "569"]) == 0
+    assert "labels, whole pool                    569" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("x", "kind", "text"),
+    [(-0.3, "count", "0"), (-0.0, "count", "0"), (-0.0004, "pct", "0.0%"), (-0.001, "points", "+0.00 pts"),
+     (-5.0, "count", "-5"), (-75.6, "money", "-$76"), (-0.4, "money", "$0"), (-2.74, "pct", "-274.0%")],
+)
+def test_report_numbers_have_no_negative_zero_and_the_sign_before_the_dollar(x, kind, text):
+    from simulations.economics.cli import _fmt
+
+    assert _fmt(x, kind) == text
+
+
+def test_one_money_formatter():
+    from simulations.money import money
+
+    assert money(-75.6) == "-$75.60" and money(-75.6, cents=False) == "-$76"
+    assert money(1234.4) == "$1,234" and money(2.5) == "$2.50" and money(2.0) == "$2"
+    assert money(-0.004, cents=True) == "$0.00"
+    assert money(float("nan")) == money(None) == "n/a" and money(float("inf")) == "never"
+    assert example_inputs(setup_cost=0).assumptions()[1] == "AL setup cost (one-time): $0"

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from simulations.errors import ConfigError, ResultsFileError
+from simulations.money import money
 
 __all__ = [
     "CASE_FIELDS",
@@ -52,6 +53,7 @@ __all__ = [
     "business_case_from_per_seed",
     "business_case_from_results",
     "business_case_over_seeds",
+    "check_pool_covers_simulation",
     "choose_strategy",
     "curve_projection",
 ]
@@ -270,12 +272,7 @@ class EconomicInputs:
 
 
 def _money(x: float | None, cents: bool = False) -> str:
-    if x is None:
-        return "n/a"
-    if not math.isfinite(x):
-        return "never" if x > 0 else "-inf"
-    s = f"${abs(x):,.2f}" if cents else f"${abs(x):,.0f}"
-    return f"-{s}" if x < 0 else s
+    return money(x, cents=cents)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -386,7 +383,8 @@ def _compute(
     out["roi"] = _div(benefit, al_total)
     # label saving at which total benefit is exactly zero: saved * c + value - fixed = 0
     out["break_even_labels"] = _div(fixed - value, np.full(lr.shape, c))
-    out["break_even_share"] = _div(out["break_even_labels"], lr)
+    # the share AL must save: 0 when it pays off without saving any (a negative share is not a share)
+    out["break_even_share"] = _div(np.maximum(out["break_even_labels"], 0.0), lr)
     # fixed costs repaid by the label saving, which accrues at c * saved / labels_al per AL label
     saved = lr - la
     payback = np.where(fixed <= 0, 0.0, np.inf)
@@ -410,8 +408,9 @@ def _compute(
     out["whole_pool_value_increase"] = wp_value
     out["whole_pool_total_benefit"] = wp_savings + wp_value
     out["whole_pool_roi"] = _div(wp_savings + wp_value, al_total)
-    # smallest pool at which AL beats labeling everything: pool * c = al_total - wp_value
-    out["whole_pool_break_even_pool"] = _div(al_total - wp_value, np.full(lr.shape, c))
+    # smallest pool at which AL beats labeling everything: pool * c = al_total - wp_value; a pool must hold
+    # the AL plan's own labels, so never below them (a negative pool size is not a size)
+    out["whole_pool_break_even_pool"] = np.maximum(_div(al_total - wp_value, np.full(lr.shape, c)), la)
     out["whole_pool_hours_saved"] = (pool - la) / tp if tp else nan
     return out
 
@@ -487,11 +486,13 @@ class BusinessCase:
     cost_savings : random label cost - AL total cost.  value_increase : gain points x value per point.
     total_benefit : cost savings + value increase.  roi : total benefit / AL total cost.
     break_even_labels : label saving at which total benefit is zero (negative: AL pays off even when it
-    needs that many labels *more*).  break_even_share : the same as a share of the random plan's labels.
+    needs that many labels *more*).  break_even_share : the share of the random plan's labels AL must save
+    to break even, never negative (0 when AL pays off without saving any; above 1 when savings alone cannot).
     payback_labels : AL labels after which the label saving has repaid setup and overhead (saving taken
     to accrue evenly over the AL plan).  hours_* and payback_hours : the same in labeling hours.
     whole_pool_* : the second baseline, labeling all ``production_pool`` items;
-    whole_pool_break_even_pool is the smallest production pool at which AL beats labeling everything.
+    whole_pool_break_even_pool is the smallest production pool at which AL beats labeling everything (at
+    least the AL plan's own labels: a pool must hold the plan).
     """
 
     labels_random: float
@@ -1150,6 +1151,41 @@ def _rounds_needed(x: np.ndarray, labels: float) -> float:
     return n
 
 
+def check_pool_covers_simulation(
+    inputs: EconomicInputs,
+    *,
+    simulated_pool: float | None = None,
+    simulated_labels: float | None = None,
+    file_rows: float | None = None,
+) -> None:
+    """Refuse a production pool smaller than what the simulation drew from (ConfigError with a hint).
+
+    Learning curves carry over to a larger pool (labels, not pool size, drive them), but not to a smaller
+    one: the simulated AL chose each batch among more items than the project has, and "label the whole
+    pool" would be credited with the score of a model trained on more items than exist, so both baselines
+    would be overstated. ``simulated_pool`` is the simulation's pool (``meta['n_pool']``), else
+    ``simulated_labels`` (the most labels any simulated run bought) is the floor; ``file_rows`` (the rows of
+    the file the results came from) only improves the hint.
+    """
+    pool = int(inputs.production_pool)
+    if simulated_pool is not None and math.isfinite(float(simulated_pool)) and pool < float(simulated_pool):
+        what = f"the pool the simulation drew from ({float(simulated_pool):,.0f} items)"
+    elif simulated_labels is not None and math.isfinite(float(simulated_labels)) and pool < float(simulated_labels):
+        what = f"the {float(simulated_labels):,.0f} labels the simulation already used"
+    else:
+        return
+    rows = ""
+    if file_rows is not None and math.isfinite(float(file_rows)) and float(file_rows) > pool:
+        rows = f" (your results came from a file of {float(file_rows):,.0f} rows)"
+    raise ConfigError(
+        f"The production pool ({pool:,} items) is smaller than {what}: the simulation let active learning "
+        "choose among more items than your project has, and would credit labeling the whole pool with a "
+        "score only a larger pool reaches.",
+        f"Give the number of unlabeled items in your real project{rows}. If it really has only {pool:,}, "
+        "simulate on a sample of about that many rows so the business case matches it.",
+    )
+
+
 def business_case_from_per_seed(
     per_seed: pd.DataFrame,
     rounds: pd.DataFrame,
@@ -1196,6 +1232,8 @@ def business_case_from_per_seed(
                 f"The rounds table has no '{c}' column.",
                 f"Check the metric name ('{metric}') and that the results file is complete.",
             )
+    sim_labels = pd.to_numeric(rounds["labels"], errors="coerce").max() if len(rounds) else None
+    check_pool_covers_simulation(inputs, simulated_labels=None if pd.isna(sim_labels) else float(sim_labels))
     chosen = choose_strategy(per_seed, strategy)
     ps = per_seed.copy()
     ps["strategy"] = ps["strategy"].astype(str)
@@ -1359,6 +1397,8 @@ def business_case_from_results(
     from simulations.summary import per_seed as _per_seed  # the lead's module; imported when needed
 
     meta = getattr(result, "meta", {}) or {}
+    check_pool_covers_simulation(inputs, simulated_pool=_meta_number(meta, "n_pool"),
+                                 file_rows=_meta_number(meta, "production_pool_rows"))
     metric = metric or meta.get("metric") or "accuracy"
     table = _per_seed(result, target, metric)
     case = business_case_from_per_seed(
@@ -1378,6 +1418,14 @@ def business_case_from_results(
     if caveat is None:
         return case
     return replace(case, pool_caveat=caveat, assumptions=(*case.assumptions, caveat.sentence))
+
+
+def _meta_number(meta: Mapping[str, Any], key: str) -> float | None:
+    """A numeric entry of a results file's meta, or None when absent or not a number."""
+    v = meta.get(key)
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+        return None
+    return float(v) if math.isfinite(float(v)) else None
 
 
 def _pool_caveat(result: Any, inputs: EconomicInputs, target: Any, metric: str, strategy: str | None) -> Any:

@@ -30,6 +30,7 @@ from simulations.economics.business_case import (
 )
 from simulations.economics.sensitivity import tornado
 from simulations.errors import ConfigError, LabelwiseError
+from simulations.money import money
 
 __all__ = ["add_roi_parser", "format_business_case", "inputs_from_args", "run_roi", "verdict"]
 
@@ -334,37 +335,46 @@ def _json_default(o: object) -> object:
 
 
 def _fmt(x: float | None, kind: str) -> str:
+    """One number as report text (money, pct, acc, points, hours or a count); never a "-0"."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "n/a"
     if math.isinf(x):
         return "never" if x > 0 else "-inf"
     if kind == "money":
-        return f"-${abs(x):,.0f}" if x < 0 else f"${x:,.0f}"
-    if kind == "pct":
-        return f"{100 * x:.1f}%"
-    if kind == "acc":
-        return f"{100 * x:.1f}%"
-    if kind == "points":
-        return f"{x:+.2f} pts"
-    if kind == "hours":
-        return f"{x:,.1f} h"
-    return f"{x:,.0f}"
+        return money(x, cents=False)
+    if kind in ("pct", "acc"):
+        text = f"{100 * x:.1f}%"
+    elif kind == "points":
+        text = f"{x:+.2f} pts"
+    elif kind == "hours":
+        text = f"{x:,.1f} h"
+    else:
+        text = f"{x:,.0f}"
+    if text[0] == "-" and not any(ch in "123456789" for ch in text):  # a tiny negative rounded to zero
+        text = ("+" if kind == "points" else "") + text[1:]
+    return text
 
 
 _PREFIX = {"lower": ">= ", "upper": "<= ", "unknown": "~ "}
 
 
-def _val(case: BusinessCase | BusinessCaseRange, name: str, kind: str) -> str:
+def _val(case: BusinessCase | BusinessCaseRange, name: str, kind: str, floor: float | None = None) -> str:
+    """A field as text: median and interval for ranges, a bound prefix; values below ``floor`` shown as it."""
     v = getattr(case, name)
     if v is None:
         return "n/a"
+
+    def at_least(x: float) -> float:
+        return x if floor is None or math.isnan(x) else max(x, floor)
+
     if isinstance(v, Range):
-        mid = _PREFIX.get(v.bound, "") + _fmt(v.median, kind)
-        if v.low == v.high:
+        mid = _PREFIX.get(v.bound, "") + _fmt(at_least(v.median), kind)
+        low, high = at_least(v.low), at_least(v.high)
+        if low == high:
             return mid
-        return f"{mid}  ({_fmt(v.low, kind)} to {_fmt(v.high, kind)})"
+        return f"{mid}  ({_fmt(low, kind)} to {_fmt(high, kind)})"
     bound = case.bounds.get(name, "") if isinstance(case, BusinessCase) else ""
-    return _PREFIX.get(bound, "") + _fmt(v, kind)
+    return _PREFIX.get(bound, "") + _fmt(at_least(v), kind)
 
 
 def format_business_case(case: BusinessCase | BusinessCaseRange) -> str:
@@ -411,11 +421,15 @@ def format_business_case(case: BusinessCase | BusinessCaseRange) -> str:
         lines.append(f"  {'P(ROI > 0) over seeds':<{w}}{bound}{case.p_roi_positive:.0%}")
     be = _median(case.break_even_labels)
     if be is not None and math.isfinite(be) and be < 0:
-        lines.append(
-            f"  {'break-even':<{w}}pays off even if AL needed {_fmt(-be, 'count')} more labels than random"
-        )
+        more = f"pays off even if AL needed {_fmt(-be, 'count')} more labels than random"
+        r = case.break_even_labels
+        if isinstance(r, Range) and r.low != r.high:  # the interval in "more labels", never below 0 more
+            more += f"  ({_fmt(max(-r.high, 0.0), 'count')} to {_fmt(max(-r.low, 0.0), 'count')} more)"
+        lines.append(f"  {'break-even':<{w}}{more}")
     else:
-        row("break-even label saving", "break_even_labels", "count")
+        # a negative end of the interval means "no saving needed" (AL could even use more labels): shown as 0,
+        # like the share, so no interval reads as a negative saving
+        lines.append(f"  {'break-even label saving':<{w}}{_val(case, 'break_even_labels', 'count', floor=0.0)}")
         row("break-even share of random's labels", "break_even_share", "pct")
         share = _median(case.break_even_share)
         if share is not None and share > 1:
