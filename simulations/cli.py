@@ -58,6 +58,8 @@ def _load_for_cli(args: argparse.Namespace) -> tuple[Dataset, LoadReport | None]
         fix = CLI_FIXES.get(exc.code)
         if exc.code == "label_missing" and exc.details.get("read_as_one_column"):
             fix = "On the command line: --delimiter ';' (or comma, tab, pipe, space)."
+        elif exc.code == "label_missing" and exc.details.get("sheets_with_label"):
+            fix = "On the command line: --sheet NAME."
         if fix:
             exc.hint = f"{exc.hint} {fix}".strip()
         raise

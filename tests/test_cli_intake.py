@@ -227,3 +227,20 @@ def test_loader_names_unknown_data_and_a_missing_label(tmp_path):
     assert info.value.code == "label_missing"
     ds, report = load_data(str(path), "label")
     assert report is not None and ds.name == "ok.csv" and len(ds.frame) == N
+
+
+def test_a_workbook_with_the_label_on_several_sheets_names_them_and_the_sheet_flag(tmp_path, capsys):
+    import pandas as pd
+
+    path = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(path) as w:
+        pd.DataFrame({"note": ["read me"]}).to_excel(w, sheet_name="About", index=False)
+        good_frame().to_excel(w, sheet_name="2023", index=False)
+        good_frame().to_excel(w, sheet_name="2024", index=False)
+    status, _, err = simulate(capsys, path, "label")
+    lines = err.splitlines()
+    assert status == 2 and "sheets '2023' and '2024' have it" in lines[0]
+    assert lines[1].endswith("On the command line: --sheet NAME.")
+    status, out, err = simulate(capsys, path, "label", "--sheet", "2024")
+    assert status == 0, err
+    assert "savings vs random" in out
