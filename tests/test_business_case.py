@@ -709,3 +709,17 @@ def test_one_money_formatter():
     assert money(-0.004, cents=True) == "$0.00"
     assert money(float("nan")) == money(None) == "n/a" and money(float("inf")) == "never"
     assert example_inputs(setup_cost=0).assumptions()[1] == "AL setup cost (one-time): $0"
+
+
+def test_a_plan_stopped_by_the_production_pool_gets_the_whole_pool_score():
+    rounds, ceilings, ps = synthetic_tables(share=0.99)  # random never reaches 94% within 500 labels
+    table = pd.DataFrame({"strategy": "random", "seed": range(4), "labels_to_target": [900.0] * 4})
+    cens = ps[ps.strategy == "random"]["censored"].to_numpy()
+    assert cens.any()
+    case = business_case_from_per_seed(ps, rounds, small_inputs(production_pool=700), metric="accuracy",
+                                       strategy="margin", ceilings=ceilings, projection=table, n_boot=20)
+    # labeling all 700 items is the whole-pool baseline itself: same labels, same score
+    assert np.all(case.per_seed["labels_random"][cens] == 700.0)
+    assert np.all(case.per_seed["accuracy_random"][cens] == case.per_seed["whole_pool_accuracy"][cens])
+    assert np.all(case.per_seed["accuracy_random"][cens] == 0.95)
+    assert any("label every item" in a for a in case.assumptions)

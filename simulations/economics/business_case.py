@@ -1250,7 +1250,7 @@ def business_case_from_per_seed(
         k: [] for k in ("lr", "la", "ar", "aa", "rc", "ac", "rounds", "el", "ear", "eaa", "awp")
     }
     notes: list[str] = []
-    n_capped = n_projected = n_easy = n_beyond = 0
+    n_capped = n_projected = n_easy = n_beyond = n_whole = 0
     ceil_by_seed: dict[Any, float] = {}
     if ceilings is not None and metric in getattr(ceilings, "columns", ()) and "seed" in ceilings.columns:
         ceil_by_seed = dict(zip(ceilings["seed"], ceilings[metric].astype(float), strict=False))
@@ -1259,6 +1259,14 @@ def business_case_from_per_seed(
         xa, ya = _curve(rounds, chosen, seed, metric)
         pr = _plan("random", seed, rnd.loc[seed], xr, yr, cap, projection)
         pa = _plan(chosen, seed, al.loc[seed], xa, ya, cap, projection)
+        ceiling = ceil_by_seed.get(seed)
+        for plan in (pr, pa):
+            # a plan stopped by the production pool labels every item: it *is* the whole-pool baseline, so it
+            # gets the measured whole-pool score, not a curve's (possibly projected) value at that count
+            if plan.capped and plan.labels >= inputs.production_pool and ceiling is not None \
+                    and math.isfinite(ceiling):
+                plan.accuracy = float(ceiling)
+                n_whole += 1
         n_capped += pr.capped or pa.capped
         n_projected += pr.projected or pa.projected
         n_easy += bool(rnd.loc[seed]["too_easy"]) or bool(al.loc[seed]["too_easy"])
@@ -1288,6 +1296,10 @@ def business_case_from_per_seed(
     if n_capped:
         notes.append(
             f"the budget cap / production pool stopped a plan before its target in {n_capped} seed(s)"
+        )
+    if n_whole:
+        notes.append(
+            f"{n_whole} plan(s) stopped by the production pool label every item: they get the whole-pool score"
         )
     if n_projected:
         notes.append(
