@@ -31,12 +31,15 @@ def add_stop_parser(subparsers: Any) -> None:
             "With --results: replay label-free stopping criteria on every simulated run, compare each with the "
             "cost-optimal stopping point (cost per label x labels - value per point x 100 x metric), and "
             "recommend a label count to plan for and a signal to monitor. With --curve: read your own curve log "
-            "(CSV: labels,metric[,kappa]) and say stop now / continue for about N labels / too early to tell."
+            "(CSV: labels,metric[,kappa]; n_labels, accuracy, f1, score and similar headers are accepted) and say "
+            "stop now / continue for about N labels / too early to tell, or stop and investigate when the score "
+            "is falling."
         ),
     )
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--results", help="A results file written by 'labelwise simulate --out'.")
-    src.add_argument("--curve", help="Your project's curve log: CSV with columns labels,metric (optional kappa).")
+    src.add_argument("--curve", help="Your project's curve log: CSV with columns labels,metric (optional kappa); "
+                                     "also n_labels, accuracy, f1, score, ...")
     p.add_argument("--cost-per-label", type=float, required=True, help="Dollars per label, e.g. 2.50.")
     p.add_argument("--value-per-point", type=float, required=True,
                    help="Dollars one percentage point of the metric is worth over the model's lifetime.")
