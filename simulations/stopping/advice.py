@@ -775,7 +775,7 @@ def _curve_noise(y: np.ndarray) -> float:
         return 0.0
     d2 = np.diff(y, n=2)
     mad = float(np.median(np.abs(d2 - np.median(d2))))
-    return 1.4826 * mad / math.sqrt(6.0)
+    return round(1.4826 * mad / math.sqrt(6.0), 9)  # rounded: float dust on a straight line is no noise
 
 
 def detect_decline(labels: Any, metric: Any) -> Decline | None:
