@@ -155,12 +155,12 @@ def test_run_roi_raises_typed_errors_on_its_own_parser():
 # ------------------------------------------------------------------ from a results file
 
 
-def _results_file(tmp_path, censor_random=False, meta=None):
+def _results_file(tmp_path, censor_random=False, meta=None, n_seeds=4):
     from simulations.config import SimulationConfig
     from simulations.results import SimulationResult, save_results
 
     schedule = np.array([20, 40, 80, 160, 320, 500])
-    scales = {"random": [200, 230, 180, 210], "margin": [100, 90, 120, 95]}
+    scales = {"random": [200, 230, 180, 210][:n_seeds], "margin": [100, 90, 120, 95][:n_seeds]}
     rows = []
     for s, per_seed in scales.items():
         for seed, scale in enumerate(per_seed):
@@ -181,7 +181,7 @@ def _results_file(tmp_path, censor_random=False, meta=None):
                 )
     ceilings = pd.DataFrame(
         {
-            "seed": range(4),
+            "seed": range(n_seeds),
             "accuracy": 0.95,
             "balanced_accuracy": 0.95,
             "macro_f1": 0.95,
@@ -193,7 +193,7 @@ def _results_file(tmp_path, censor_random=False, meta=None):
     result = SimulationResult(
         rounds=pd.DataFrame(rows),
         ceilings=ceilings,
-        config=SimulationConfig(strategies=("random", "margin"), seeds=4),
+        config=SimulationConfig(strategies=("random", "margin"), seeds=n_seeds),
         meta={"metric": "accuracy", "budget": 500, **(meta or {})},
     )
     return save_results(result, tmp_path / "run.json")
@@ -218,6 +218,16 @@ def test_roi_table_from_results_marks_censoring(capsys, tmp_path):
     assert main(["roi", "--results", str(path), "--target-share", "0.9", *MONEY]) == 0
     text = capsys.readouterr().out
     assert "Medians over 4 seeds" in text and ">= " in text and "censored" in text
+
+
+def test_roi_verdict_needs_three_seeds_like_the_simulation_summary(capsys, tmp_path):
+    assert main(["roi", "--results", str(_results_file(tmp_path)), "--target-share", "0.9", *MONEY]) == 0
+    assert "Verdict: AL pays off against random sampling" in capsys.readouterr().out
+    two = _results_file(tmp_path, n_seeds=2)
+    assert main(["roi", "--results", str(two), "--target-share", "0.9", *MONEY]) == 0
+    text = capsys.readouterr().out
+    assert "Medians over 2 seeds" in text
+    assert "Verdict: Too few seeds to judge whether AL pays off: the ranges come from 2 simulated seeds" in text
 
 
 def test_roi_from_results_unknown_strategy_exits_2(capsys, tmp_path):

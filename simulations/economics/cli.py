@@ -31,6 +31,7 @@ from simulations.economics.business_case import (
 from simulations.economics.sensitivity import tornado
 from simulations.errors import ConfigError, LabelwiseError
 from simulations.money import money
+from simulations.summary import MIN_SEEDS_FOR_VERDICT
 
 __all__ = ["add_roi_parser", "format_business_case", "inputs_from_args", "run_roi", "verdict"]
 
@@ -476,6 +477,11 @@ def verdict(case: BusinessCase | BusinessCaseRange) -> str:
     if isinstance(tb, Range):
         lo, hi, bound, mid = tb.low, tb.high, tb.bound, tb.median
         extra = f" P(ROI > 0) over seeds: {case.p_roi_positive:.0%}."  # type: ignore[union-attr]
+        n_seeds = case.n_seeds  # type: ignore[union-attr]
+        if n_seeds < MIN_SEEDS_FOR_VERDICT:  # the simulation summary withholds its verdict too
+            return (f"Too few seeds to judge whether AL pays off: the ranges come from {n_seeds} simulated "
+                    f"seed{'s' if n_seeds != 1 else ''}; simulate at least {MIN_SEEDS_FOR_VERDICT} (5 or more for a "
+                    "business case).")
     else:
         mid = lo = hi = tb
         bound = case.bounds.get("total_benefit", "")  # type: ignore[union-attr]
