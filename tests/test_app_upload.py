@@ -180,6 +180,29 @@ def test_production_pool_defaults_to_the_files_rows_until_the_user_types_one():
     assert typed.number_input(key="production_pool").value == 1234
 
 
+def _shown(at: AppTest, key: str, before: float) -> float:
+    """The number a browser shows in a keyed input: its value is sent only when set through session state; else
+    the browser keeps what it showed (a keyed widget keeps its id when its default changes)."""
+    proto = at.number_input(key=key).proto
+    return proto.value if proto.set_value else before
+
+
+def test_production_pool_follows_an_upload_in_the_browser_at_once():
+    at = AppTest.from_file(PLAN, default_timeout=120).run()  # the sample first: the field shows the default
+    shown = _shown(at, "production_pool", float("nan"))
+    assert shown == state.default_economics()["production_pool"]
+    at.radio(key="data_source").set_value("upload").run()
+    frame = load_sample_frame("penguins")
+    at.session_state[session.UPLOAD] = _upload(frame, "p.csv")
+    at.run()  # the file is read in this run: the field must show its rows now, not after leaving the page
+    shown = _shown(at, "production_pool", shown)
+    assert shown == at.number_input(key="production_pool").value == 344
+    at.run()
+    assert _shown(at, "production_pool", shown) == 344
+    at.selectbox(key="label_column").set_value("island").run()  # another label, same file: same rows
+    assert _shown(at, "production_pool", shown) == 344
+
+
 def test_sampling_notice_is_shown_as_info(monkeypatch):
     monkeypatch.setattr(state, "UPLOAD_MAX_ROWS", 200)  # penguins' 344 labeled rows get sampled
     at = _open(_upload(load_sample_frame("penguins")))

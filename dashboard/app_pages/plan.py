@@ -248,7 +248,12 @@ if data_in.get("source") == "upload" and data_in.get("production_pool_rows"):
                                          inputs["data"].get("production_pool_rows"))
     if pool != pool_now:
         econ["production_pool"] = pool
-        st.session_state.pop("production_pool", None)  # the form's input is created again with the new value
+        # Set through the Session State API: only that sends the new value to the browser. A keyed widget keeps
+        # its id when its default changes, so the browser would go on showing (and submitting) the old number.
+        st.session_state["production_pool"] = pool
+# The pool's input takes its value from session state (set here when absent, e.g. after another page), so the
+# line above can change it; giving it a default as well would make Streamlit warn about two sources.
+st.session_state.setdefault("production_pool", int(econ["production_pool"]))
 st.header("2. Costs and goal", divider="gray")
 with st.form("plan_form", border=False):
     a, b, c = st.columns(3)
@@ -260,7 +265,7 @@ with st.form("plan_form", border=False):
         "Setup cost ($)", min_value=0.0, value=float(econ["setup_cost"]), step=100.0, format="%.0f",
         key="setup_cost", help="One-time cost of running active learning: engineering time, tooling. 0 if none.")
     production_pool = c.number_input(
-        "Production pool size (items)", min_value=1, value=int(econ["production_pool"]), step=1000,
+        "Production pool size (items)", min_value=1, value="min", step=1000,
         key="production_pool", help="How many unlabeled items your real project has. Labeling all of them is "
                                     "the second baseline. With an upload it starts at the file's rows (labeled "
                                     "and unlabeled) until you type your own.")
