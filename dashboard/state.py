@@ -103,6 +103,86 @@ def economic_inputs(econ: dict[str, Any], *, batch_size: int | None = None) -> A
     )
 
 
+def _money_text(v: float) -> str:
+    return f"-${-v:,.2f}" if v < 0 else f"${v:,.2f}"
+
+
+def plan_problems(inputs: dict[str, Any]) -> dict[str, str]:
+    """What is wrong with the Plan form's inputs, in the dashboard's words: widget key -> message.
+
+    The Plan page checks these before a run so a refused value gets a sentence next to its field instead of an
+    engine error in command-line terms on another page (or, with the browser's own min/max, a Run that silently
+    does nothing). The rules follow what the engine refuses: ``EconomicInputs`` takes no negative amounts and
+    ``simulations.stopping`` needs a cost per label and a value of accuracy above zero (with free labels or
+    worthless accuracy there is no cost-optimal stop, and savings in labels save no money); SimulationConfig's
+    ranges for the advanced settings.
+
+    Parameters
+    ----------
+    inputs : dict
+        ``{"economics", "target", "config"}`` as the Plan page builds them (percentages already divided by 100).
+
+    Returns
+    -------
+    dict
+        Empty when every input is usable.
+    """
+    econ, cfg, tgt = inputs["economics"], inputs["config"], inputs["target"]
+    out: dict[str, str] = {}
+
+    def num(v: Any) -> float | None:
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            return None
+        return f if math.isfinite(f) else None
+
+    def need(key: str, value: Any, ok: Callable[[float], bool], message: str) -> None:
+        f = num(value)
+        if f is None:
+            out[key] = "Enter a number."
+        elif not ok(f):
+            out[key] = message
+
+    c = num(econ.get("cost_per_label"))
+    need("cost_per_label", econ.get("cost_per_label"), lambda v: v > 0,
+         f"The cost per label must be more than $0 (got {_money_text(c or 0.0)}): active learning saves money by "
+         "buying fewer labels, so with free labels there is nothing to save and no point at which to stop.")
+    need("setup_cost", econ.get("setup_cost"), lambda v: v >= 0, "The setup cost cannot be negative; 0 if none.")
+    need("production_pool", econ.get("production_pool"), lambda v: v >= 1 and v == int(v),
+         "The production pool must be a whole number of items, at least 1.")
+    if econ.get("value_mode", "per_point") == "per_point":
+        need("value_per_point", econ.get("value_per_point"), lambda v: v > 0,
+             "The value per accuracy point must be more than $0: the plan weighs what each label costs against "
+             "the accuracy it buys (the stopping advice cannot do that with worthless accuracy).")
+    else:
+        need("predictions", econ.get("predictions"), lambda v: v > 0,
+             "The number of predictions must be more than 0: it gives the value of accuracy.")
+        need("cost_per_error", econ.get("cost_per_error"), lambda v: v > 0,
+             "The cost per wrong prediction must be more than $0: it gives the value of accuracy.")
+    need("budget_cap", econ.get("budget_cap") or 0, lambda v: v >= 0 and v == int(v),
+         "The budget cap is a whole number of labels, or 0 for no cap.")
+    need("labels_per_hour", econ.get("labels_per_hour") or 0, lambda v: v >= 0,
+         "The throughput cannot be negative; 0 to skip the time estimates.")
+    need("annotators", econ.get("annotators"), lambda v: v >= 1 and v == int(v),
+         "Annotators must be a whole number, at least 1.")
+    need("target_value", tgt.get("value"), lambda v: 0 < v <= 1, "The target must be more than 0% and at most 100%.")
+    need("seeds", cfg.get("seeds"), lambda v: 1 <= v <= 50 and v == int(v),
+         "Repetitions must be a whole number from 1 to 50.")
+    need("initial_labels", cfg.get("initial_labels"), lambda v: v >= 2 and v == int(v),
+         "Initial labels must be a whole number, at least 2 (one per class at least).")
+    initial = num(cfg.get("initial_labels"))
+    need("budget", cfg.get("budget"), lambda v: v == int(v) and (initial is None or v > initial),
+         f"Labels to simulate must be a whole number above the initial labels ({initial or 0:,.0f}).")
+    need("test_share", cfg.get("test_share"), lambda v: 0 < v < 0.9, "The test share must be above 0% and under 90%.")
+    if cfg.get("batch_size") is None:
+        need("growth", cfg.get("growth"), lambda v: 0 < v <= 5, "Growth per round must be above 0% and at most 500%.")
+    else:
+        need("batch_size", cfg.get("batch_size"), lambda v: v >= 1 and v == int(v),
+             "The batch size must be a whole number of labels, at least 1.")
+    return out
+
+
 def target_from(d: dict[str, Any]) -> Target:
     return Target(d.get("kind", "share_of_ceiling"), float(d.get("value", 0.95)))
 

@@ -87,8 +87,51 @@ def test_invalid_settings_are_a_message_not_a_traceback():
     at.number_input(key="budget").set_value(40)
     at.button[0].click().run()
     assert not at.exception
-    assert any("must exceed the initial labels" in e.value for e in at.error)
+    assert any("above the initial labels (50)" in e.value for e in at.error)
     assert session.ANALYSIS not in at.session_state
+
+
+@pytest.mark.parametrize(("field", "value", "words"), [
+    ("cost_per_label", 0.0, "cost per label must be more than $0"),
+    ("cost_per_label", -2.0, "(got -$2.00)"),
+    ("value_per_point", 0.0, "value per accuracy point must be more than $0"),
+    ("annotators", 0, "Annotators must be a whole number, at least 1"),
+    ("seeds", 80, "from 1 to 50"),
+])
+def test_refused_inputs_say_why_next_to_the_field_and_nothing_runs(field, value, words):
+    at = AppTest.from_file(PLAN, default_timeout=60).run()
+    at.selectbox(key="sample_name").set_value("penguins")
+    at.number_input(key=field).set_value(value)
+    at.button[0].click().run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any(words in e for e in errors), errors
+    assert any(e.startswith("Nothing was run: 1 input above needs a fix") for e in errors)
+    assert not any("--" in e or "=" in e for e in errors)  # dashboard words, not flags or keywords
+    assert session.ANALYSIS not in at.session_state and session.RESULT not in at.session_state
+
+
+def test_plan_refuses_what_the_engine_refuses():
+    """Every money input Plan accepts builds EconomicInputs and passes the stopping module's cost check."""
+    from simulations.stopping.optimum import check_costs
+
+    inputs = state.default_inputs()
+    assert state.plan_problems(inputs) == {}
+    econ = state.economic_inputs(inputs["economics"])
+    check_costs(econ.cost_per_label, econ.value_per_point)
+    for bad in ({"cost_per_label": 0.0}, {"value_per_point": 0.0}, {"setup_cost": -1.0}, {"production_pool": 0},
+                {"value_mode": "per_error", "cost_per_error": 0.0}):
+        d = state.default_inputs()
+        d["economics"].update(bad)
+        assert state.plan_problems(d), bad
+        refused = False
+        try:
+            e = state.economic_inputs(d["economics"])
+            value = e.value_per_point if e.value_per_point is not None else e.predictions * e.cost_per_error / 100
+            check_costs(e.cost_per_label, value)
+        except state.ConfigError:
+            refused = True
+        assert refused, bad  # Plan refuses nothing the engine would take
 
 
 def test_uploaded_csv_with_label_picker_and_preview():

@@ -255,20 +255,26 @@ if data_in.get("source") == "upload" and data_in.get("production_pool_rows"):
 # line above can change it; giving it a default as well would make Streamlit warn about two sources.
 st.session_state.setdefault("production_pool", int(econ["production_pool"]))
 st.header("2. Costs and goal", divider="gray")
+#: A place under each number input for what is wrong with it. The inputs have no browser min/max on purpose: the
+#: browser would refuse a submit without saying why (Run seems to do nothing); the page says it instead.
+SLOTS: dict[str, Any] = {}
 with st.form("plan_form", border=False):
     a, b, c = st.columns(3)
     cost_per_label = a.number_input(
-        "Cost per label ($)", min_value=0.0, value=float(econ["cost_per_label"]), step=0.05, format="%.2f",
+        "Cost per label ($)", value=float(econ["cost_per_label"]), step=0.05, format="%.2f",
         key="cost_per_label", help="What one human label costs you, e.g. 0.08 on a crowd platform or 2.50 for "
                                    "an expert.")
+    SLOTS["cost_per_label"] = a.empty()
     setup_cost = b.number_input(
-        "Setup cost ($)", min_value=0.0, value=float(econ["setup_cost"]), step=100.0, format="%.0f",
+        "Setup cost ($)", value=float(econ["setup_cost"]), step=100.0, format="%.0f",
         key="setup_cost", help="One-time cost of running active learning: engineering time, tooling. 0 if none.")
+    SLOTS["setup_cost"] = b.empty()
     production_pool = c.number_input(
-        "Production pool size (items)", min_value=1, value="min", step=1000,
+        "Production pool size (items)", value="min", step=1000,
         key="production_pool", help="How many unlabeled items your real project has. Labeling all of them is "
                                     "the second baseline. With an upload it starts at the file's rows (labeled "
                                     "and unlabeled) until you type your own.")
+    SLOTS["production_pool"] = c.empty()
     a, b, c = st.columns(3)
     value_mode = a.radio(
         "Value of accuracy given as", ["per_point", "per_error"], key="value_mode",
@@ -278,28 +284,34 @@ with st.form("plan_form", border=False):
         help="How much a better model is worth: directly, or from how many predictions it makes and what "
              "one wrong prediction costs.")
     value_per_point = b.number_input(
-        "Value per accuracy point ($)", min_value=0.0, value=float(econ["value_per_point"]), step=100.0,
+        "Value per accuracy point ($)", value=float(econ["value_per_point"]), step=100.0,
         format="%.0f", key="value_per_point",
         help="Dollars one percentage point of accuracy is worth over the model's life. Used with "
              "'Value per accuracy point'.")
+    SLOTS["value_per_point"] = b.empty()
     predictions = c.number_input(
-        "Predictions over the model's life", min_value=0.0, value=float(econ["predictions"]), step=10000.0,
+        "Predictions over the model's life", value=float(econ["predictions"]), step=10000.0,
         format="%.0f", key="predictions", help="Used with 'Predictions x cost per error'.")
+    SLOTS["predictions"] = c.empty()
     a, b, c = st.columns(3)
     cost_per_error = a.number_input(
-        "Cost per wrong prediction ($)", min_value=0.0, value=float(econ["cost_per_error"]), step=0.01,
+        "Cost per wrong prediction ($)", value=float(econ["cost_per_error"]), step=0.01,
         format="%.2f", key="cost_per_error", help="Used with 'Predictions x cost per error': rework, refunds, "
                                                   "review.")
+    SLOTS["cost_per_error"] = a.empty()
     budget_cap = b.number_input(
-        "Budget cap (labels, 0 = none)", min_value=0, value=int(econ.get("budget_cap") or 0), step=100,
+        "Budget cap (labels, 0 = none)", value=int(econ.get("budget_cap") or 0), step=100,
         key="budget_cap", help="The most labels you can buy. A plan stops there even before the target.")
+    SLOTS["budget_cap"] = b.empty()
     labels_per_hour = c.number_input(
-        "Throughput (labels per hour per annotator)", min_value=0.0, value=float(econ.get("labels_per_hour") or 0),
+        "Throughput (labels per hour per annotator)", value=float(econ.get("labels_per_hour") or 0),
         step=10.0, format="%.0f", key="labels_per_hour",
         help="How fast one person labels; gives the time saved. 0 to skip.")
+    SLOTS["labels_per_hour"] = c.empty()
     a, b, c = st.columns(3)
-    annotators = a.number_input("Annotators", min_value=1, value=int(econ.get("annotators") or 1), step=1,
+    annotators = a.number_input("Annotators", value=int(econ.get("annotators") or 1), step=1,
                                 key="annotators", help="People labeling in parallel.")
+    SLOTS["annotators"] = a.empty()
     kinds = list(state.TARGET_KINDS)
     target_kind = b.selectbox(
         "Target", kinds, index=kinds.index(tgt.get("kind", "share_of_ceiling")), key="target_kind",
@@ -307,8 +319,9 @@ with st.form("plan_form", border=False):
         help="The model quality you need. 'Share of the full-data score' compares with a model trained on "
              "every row; 'A fixed score' is an absolute accuracy.")
     target_value = c.number_input(
-        "Target value (%)", min_value=1.0, max_value=100.0, value=float(tgt.get("value", 0.95)) * 100, step=1.0,
+        "Target value (%)", value=float(tgt.get("value", 0.95)) * 100, step=1.0,
         format="%.1f", key="target_value", help="E.g. 95 = 95% of the full-data score, or 90 = 90% accuracy.")
+    SLOTS["target_value"] = c.empty()
 
     with st.expander("Advanced simulation settings"):
         a, b, c = st.columns(3)
@@ -322,30 +335,36 @@ with st.form("plan_form", border=False):
             default=[s for s in cfg.get("strategies", []) if s in options], key="strategies",
             format_func=lambda s: s.replace("_", " "),
             help="; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in STRATEGIES.items()))
-        seeds = c.number_input("Repetitions (seeds)", min_value=1, max_value=50, value=int(cfg.get("seeds", 5)),
+        seeds = c.number_input("Repetitions (seeds)", value=int(cfg.get("seeds", 5)),
                                key="seeds", help="Each repetition draws its own test split and starting labels; "
                                                  "more repetitions give narrower ranges but take longer.")
+        SLOTS["seeds"] = c.empty()
         a, b, c = st.columns(3)
-        initial = a.number_input("Initial labels", min_value=2, value=int(cfg.get("initial_labels", 20)),
+        initial = a.number_input("Initial labels", value=int(cfg.get("initial_labels", 20)),
                                  key="initial_labels",
                                  help="Randomly chosen labeled rows the model starts from (at least one per class).")
-        budget = b.number_input("Labels to simulate", min_value=10, value=int(cfg.get("budget") or 500), step=50,
+        SLOTS["initial_labels"] = a.empty()
+        budget = b.number_input("Labels to simulate", value=int(cfg.get("budget") or 500), step=50,
                                 key="budget", help="The last label count simulated. Bigger = slower but sees "
                                                    "further.")
-        test_share = c.number_input("Test share (%)", min_value=5.0, max_value=80.0,
-                                    value=float(cfg.get("test_share", 0.25)) * 100, step=5.0, key="test_share",
+        SLOTS["budget"] = b.empty()
+        test_share = c.number_input("Test share (%)", value=float(cfg.get("test_share", 0.25)) * 100, step=5.0,
+                                    key="test_share",
                                     help="Rows held out to measure accuracy; never labeled or queried.")
+        SLOTS["test_share"] = c.empty()
         a, b, c = st.columns(3)
         schedule = a.radio("Batch schedule", ["growth", "fixed"], key="schedule",
                            index=0 if cfg.get("batch_size") is None else 1,
                            format_func=lambda s: {"growth": "Growing batches", "fixed": "Fixed batch size"}[s],
                            help="Growing: each round adds a share of the labeled set (fast, even on a log "
                                 "axis). Fixed: the same number of labels every round.")
-        growth = b.number_input("Growth per round (%)", min_value=1.0, max_value=200.0,
-                                value=float(cfg.get("growth", 0.2)) * 100, step=5.0, key="growth",
+        growth = b.number_input("Growth per round (%)", value=float(cfg.get("growth", 0.2)) * 100, step=5.0,
+                                key="growth",
                                 help="With growing batches: 20 means each batch adds 20% of the labeled set.")
-        batch_size = c.number_input("Batch size (labels)", min_value=1, value=int(cfg.get("batch_size") or 20),
+        SLOTS["growth"] = b.empty()
+        batch_size = c.number_input("Batch size (labels)", value=int(cfg.get("batch_size") or 20),
                                     key="batch_size", help="With a fixed batch size: labels added per round.")
+        SLOTS["batch_size"] = c.empty()
         weights = list(CLASS_WEIGHTS)
         class_weight = a.selectbox(
             "Class weights", weights, index=weights.index(cfg.get("class_weight", "auto")), key="class_weight",
@@ -385,7 +404,20 @@ def _partial_chart(frames: list[pd.DataFrame], metric: str, where: Any) -> None:
         width="stretch", theme=None)
 
 
-if submitted and dataset is not None:
+problems = state.plan_problems(new_inputs) if submitted else {}
+for key, text in problems.items():
+    SLOTS[key].error(text, icon=":material/error:")
+if problems:
+    with status:
+        st.error(f"Nothing was run: {len(problems)} input{'s' if len(problems) > 1 else ''} above "
+                 f"need{'' if len(problems) > 1 else 's'} a fix (marked in red). "
+                 + ("Some are under *Advanced simulation settings*. "
+                    if set(problems) & {"seeds", "initial_labels", "budget", "test_share", "growth", "batch_size"}
+                    else ""), icon=":material/error:")
+elif submitted and dataset is None:
+    with status:
+        st.error("Nothing was run: there is no usable data yet; fix the data above first.", icon=":material/error:")
+if submitted and dataset is not None and not problems:
     try:
         config = state.config_from(new_inputs["config"])
         target = state.target_from(new_inputs["target"])
