@@ -7,10 +7,13 @@ overflows; :func:`fixed_width` sets one for static exports.
 
 from __future__ import annotations
 
+import math
 import textwrap
 from collections.abc import Sequence
+from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 #: Okabe & Ito (2008), without yellow (too light on white). Random sampling is always dark grey.
@@ -19,6 +22,59 @@ RANDOM_COLOR = "#6b6b6b"
 AL_COLOR = "#0072B2"
 ACCENT = "#D55E00"
 HEIGHT = 340
+
+
+class NoChartData(ValueError):
+    """Nothing defined to draw (e.g. every ROI is undefined). ``str(exc)`` is one line for the user.
+
+    The pages show that line instead of the chart (``dashboard.views.chart_or_note``); the report leaves the
+    chart out with the same line. Never a traceback.
+    """
+
+
+def finite_rows(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """The rows whose ``columns`` are all finite numbers (None, NaN, +-inf and text dropped), as floats."""
+    out = df.copy()
+    keep = pd.Series(True, index=out.index)
+    for c in columns:
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
+        keep &= np.isfinite(out[c])
+    return out[keep].reset_index(drop=True)
+
+
+def _finite(x: Any) -> float | None:
+    """``x`` as a float when it is a finite number, else None (None, NaN, inf, text)."""
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def _fill_band(df: pd.DataFrame, centre: str) -> pd.DataFrame:
+    """Band ends that are undefined (one seed, a failed fit) collapse onto the centre line instead of vanishing."""
+    for c in ("low", "high"):
+        if c in df.columns:
+            v = pd.to_numeric(df[c], errors="coerce").astype(float)
+            df[c] = v.where(np.isfinite(v), df[centre])
+    return df
+
+
+def score_domain(means: pd.Series, lows: pd.Series, highs: pd.Series, target: float | None = None,
+                 ) -> tuple[float, float]:
+    """The y range of a score chart: the means, the target and the bands, within [0, 1].
+
+    The bands are included so they are not cut at the plot's edge, but they may widen the range by at most
+    the means' own spread on each side: a 2-seed band spanning 0-100% must not squash the curves flat.
+    """
+    vals = [float(v) for v in means if math.isfinite(v)] + ([float(target)] if _finite(target) is not None else [])
+    lo, hi = min(vals), max(vals)
+    spread = max(hi - lo, 0.02)
+    band_lo = float(np.nanmin(lows)) if len(lows) and np.isfinite(lows).any() else lo
+    band_hi = float(np.nanmax(highs)) if len(highs) and np.isfinite(highs).any() else hi
+    lo, hi = max(min(band_lo, lo), lo - spread), min(max(band_hi, hi), hi + spread)
+    pad = 0.06 * (hi - lo)  # a little air, so a band touching the edge still reads as a band
+    return max(0.0, lo - pad), min(1.0, hi + pad)
 
 
 def strategy_label(name: str) -> str:
@@ -36,7 +92,7 @@ def strategy_colors(strategies: Sequence[str]) -> tuple[list[str], list[str]]:
     return domain, rng
 
 
-def _title(text: str, subtitle: str = "", width: int = 80) -> alt.TitleParams:
+def _title(text: str | list[str], subtitle: str = "", width: int = 80) -> alt.TitleParams:
     """A title with its how-to-read subtitle wrapped into lines (nothing is cut off on narrow columns)."""
     lines = textwrap.wrap(subtitle, width) if subtitle else []
     return alt.TitleParams(text=text, subtitle=lines or alt.Undefined, anchor="start",
@@ -46,6 +102,15 @@ def _title(text: str, subtitle: str = "", width: int = 80) -> alt.TitleParams:
 def fixed_width(chart: alt.TopLevelMixin, width: int = 640) -> alt.TopLevelMixin:
     """A copy with a fixed pixel width (for reports rendered outside the browser)."""
     return chart.properties(width=width)
+
+
+def fmt_pct(v: Any) -> str:
+    """A cell's ROI as text (``-12%``, never ``-0%``), ``n/a`` when undefined."""
+    v = _finite(v)
+    if v is None:
+        return "n/a"
+    text = f"{v:.0%}"
+    return text[1:] if text in ("-0%",) else text
 
 
 def _pct_format(values: pd.Series) -> str:
@@ -61,6 +126,7 @@ def learning_curve_chart(
     target_label: str = "target",
     log_x: bool = False,
     title: str = "Learning curves: each strategy against random sampling",
+    narrow: bool = False,
 ) -> alt.LayerChart:
     """Mean score per strategy over labels, with its 95% band over seeds, and the target line.
 
@@ -73,23 +139,34 @@ def learning_curve_chart(
         Score to reach; drawn as a dashed horizontal line.
     log_x : bool
         Log-scale label axis (early rounds spread out).
+    narrow : bool
+        For a half-width column (two charts side by side): the title and subtitle wrap shorter and the legend
+        has two columns, so nothing is cut off.
+
+    Raises
+    ------
+    NoChartData
+        When no round has a finite score.
     """
-    df = curves.copy()
+    df = _fill_band(finite_rows(curves, ["labels", "mean"]), "mean")
+    if log_x:
+        df = df[df["labels"] > 0]
+    if df.empty:
+        raise NoChartData("No learning curve to draw: no round has a defined score.")
+    target = _finite(target)
     strategies = list(dict.fromkeys(df["strategy"]))
     df["strategy"] = df["strategy"].map(strategy_label)
     domain, rng = strategy_colors(strategies)
     color = alt.Color("strategy:N", scale=alt.Scale(domain=domain, range=rng),
-                      legend=alt.Legend(title="Strategy", orient="bottom", columns=4, symbolType="stroke",
-                                        symbolStrokeWidth=3, symbolOpacity=1))
+                      legend=alt.Legend(title="Strategy", orient="bottom", columns=2 if narrow else 4,
+                                        symbolType="stroke", symbolStrokeWidth=3, symbolOpacity=1,
+                                        labelLimit=0))
     x = alt.X("labels:Q", title="Labels (human-labeled rows)",
               scale=alt.Scale(type="log" if log_x else "linear", nice=False, zero=False),
               axis=alt.Axis(format=",d" if not log_x else "~s"))
-    # The axis follows the means (and the target); bands wider than that are clipped, not allowed to
-    # squash the curves (a 2-seed band can span 0-100%).
-    lo = min(df["mean"].min(), target if target is not None else 1.0)
-    hi = max(df["mean"].max(), target if target is not None else 0.0)
-    pad = 0.15 * max(hi - lo, 0.02)
-    y0, y1 = max(0.0, lo - pad), min(1.0, hi + pad)
+    # The axis holds the means, the target and the bands (so no band is cut at the edge), but a band may not
+    # widen it beyond the means' own spread: only a wild band (a 2-seed 0-100%) is clipped.
+    y0, y1 = score_domain(df["mean"], df["low"], df["high"], target)
     df["low"] = df["low"].clip(y0, y1)
     df["high"] = df["high"].clip(y0, y1)
     yscale = alt.Scale(domain=[y0, y1], nice=False, zero=False)
@@ -115,9 +192,11 @@ def learning_curve_chart(
         text = alt.Chart(tdf).mark_text(align="left", dx=4, dy=-6, color=ACCENT).encode(
             y=alt.Y("target:Q", scale=yscale), x=alt.value(2), text="label:N")
         layers += [rule, text]
+    wrap = 44 if narrow else 80
+    head = textwrap.wrap(title, wrap) if narrow else title
     return alt.layer(*layers).properties(
         height=HEIGHT,
-        title=_title(title, "Lines: mean over seeds; shaded: 95% band. Higher and further left is better."),
+        title=_title(head, "Lines: mean over seeds; shaded: 95% band. Higher and further left is better.", wrap),
     )
 
 
@@ -130,8 +209,15 @@ def labels_to_target_chart(
     ----------
     rows : DataFrame with columns strategy, median, low, high, censored (bool)
         A censored strategy did not reach the target within the budget: its value is a lower bound (">").
+
+    Raises
+    ------
+    NoChartData
+        When no strategy has a finite median.
     """
-    df = rows.copy()
+    df = _fill_band(finite_rows(rows, ["median"]), "median")
+    if df.empty:
+        raise NoChartData("No labels-to-target chart: no strategy has a defined number of labels.")
     strategies = list(dict.fromkeys(df["strategy"]))
     df["strategy"] = df["strategy"].map(strategy_label)
     df["note"] = df["censored"].map(lambda c: "more than the budget" if c else "")
@@ -171,8 +257,16 @@ def cost_breakdown_chart(
     Parameters
     ----------
     costs : DataFrame with columns option, component, cost (in ``currency``)
+
+    Raises
+    ------
+    NoChartData
+        When every cost is zero or undefined (nothing to compare).
     """
-    df = costs.copy()
+    df = finite_rows(costs, ["cost"])
+    if df.empty or not (df["cost"] != 0).any():
+        raise NoChartData(f"No cost chart: every option costs {currency} 0 with these inputs (no label, setup or "
+                          "overhead cost), so there is nothing to compare.")
     options = list(dict.fromkeys(df["option"]))
     comps = list(dict.fromkeys(df["component"]))
     return alt.Chart(df).mark_bar().encode(
@@ -202,11 +296,19 @@ def tornado_chart(
     ----------
     tornado : DataFrame with columns parameter, low_label, high_label, low, high, base
         ``low``/``high``: the outcome with the parameter at its low/high value; ``base``: the base case.
-        Rows are drawn in the given order (put the widest first).
+        Rows are drawn in the given order (put the widest first). Rows with an undefined outcome are left out.
+
+    Raises
+    ------
+    NoChartData
+        When no row has a defined outcome (e.g. the ROI is undefined because active learning costs nothing).
     """
-    df = tornado.copy()
+    df = finite_rows(tornado, ["low", "high", "base"])
+    if df.empty:
+        raise NoChartData(f"No sensitivity chart: the {outcome_label} is undefined with these inputs, for every "
+                          "input moved up or down.")
     order = list(df["parameter"])
-    base_value = float(df["base"].iloc[0]) if len(df) else 0.0
+    base_value = float(df["base"].iloc[0])
     long = pd.concat([
         pd.DataFrame({"parameter": df["parameter"], "setting": "input at its low value",
                       "value": df["low"], "input": df["low_label"]}),
@@ -238,15 +340,30 @@ def roi_heatmap(
     x_title: str = "Cost per label", y_title: str = "Production pool size (rows)",
     x_format: str = ",.2f", title: str = "ROI over cost per label and pool size",
 ) -> alt.LayerChart:
-    """ROI heat map over two inputs (diverging colours, zero = break-even), values printed in cells."""
+    """ROI heat map over two inputs (diverging colours, zero = break-even), values printed in cells.
+
+    A cell whose ROI is undefined (None, NaN or inf: active learning costs nothing there) is left uncoloured and
+    reads "n/a".
+
+    Raises
+    ------
+    NoChartData
+        When no cell has a defined ROI.
+    """
     df = grid.copy()
-    df["roi_text"] = df[value].map(lambda v: f"{v:.0%}" if pd.notna(v) else "n/a")
-    vmax = float(df[value].abs().max() or 1.0)
+    df[value] = pd.to_numeric(df[value], errors="coerce").astype(float)
+    df[value] = df[value].where(np.isfinite(df[value]))  # inf -> NaN: undefined, not "the largest ROI"
+    df = df.dropna(subset=[x, y])
+    defined = df.dropna(subset=[value])
+    if defined.empty:
+        raise NoChartData("No ROI heat map: the ROI is undefined (n/a) for every label price and pool size shown.")
+    df["roi_text"] = [fmt_pct(v) for v in df[value]]
+    vmax = float(defined[value].abs().max()) or 1.0
     xo = sorted(df[x].unique())
     yo = sorted(df[y].unique(), reverse=True)
     enc_x = alt.X(f"{x}:O", title=x_title, sort=xo, axis=alt.Axis(format=x_format, labelAngle=0))
     enc_y = alt.Y(f"{y}:O", title=y_title, sort=yo, axis=alt.Axis(format=",d"))
-    rect = alt.Chart(df).mark_rect().encode(
+    rect = alt.Chart(defined).mark_rect().encode(
         x=enc_x, y=enc_y,
         color=alt.Color(f"{value}:Q", title="ROI", scale=alt.Scale(scheme="blueorange", domainMid=0,
                                                                     domain=[-vmax, vmax], reverse=True),
@@ -256,7 +373,8 @@ def roi_heatmap(
     )
     text = alt.Chart(df).mark_text(fontSize=11).encode(
         x=enc_x, y=enc_y, text="roi_text:N",
-        color=alt.condition(f"abs(datum.{value}) > {0.55 * vmax}", alt.value("white"), alt.value("black")))
+        color=alt.condition(f"isValid(datum.{value}) && abs(datum.{value}) > {0.55 * vmax}", alt.value("white"),
+                            alt.value("black")))
     return alt.layer(rect, text).properties(
         height=max(160, 36 * len(yo)),
         title=_title(title, "Blue: active learning pays off; orange: it loses money. Your case is the cell "
@@ -274,7 +392,17 @@ def projection_chart(
     ----------
     observed : DataFrame with columns strategy, labels, mean
     projected : DataFrame with columns strategy, labels, predicted, low, high
+
+    Raises
+    ------
+    NoChartData
+        When no projected point is defined.
     """
+    # a log axis holds positive label counts only; undefined fits are left out
+    observed = finite_rows(observed, ["labels", "mean"]).query("labels > 0")
+    projected = _fill_band(finite_rows(projected, ["labels", "predicted"]), "predicted").query("labels > 0")
+    if projected.empty:
+        raise NoChartData("No projection chart: the fitted curves give no defined score.")
     strategies = list(dict.fromkeys([*observed["strategy"], *projected["strategy"]]))
     domain, rng = strategy_colors(strategies)
     obs = observed.assign(strategy=observed["strategy"].map(strategy_label))
@@ -309,11 +437,23 @@ def stopping_chart(
     Parameters
     ----------
     curve : DataFrame with columns labels, mean and optional low, high
+        Rows with an undefined score are left out; an undefined ``stop_at`` or range is not drawn.
+
+    Raises
+    ------
+    NoChartData
+        When no round has a defined score.
     """
-    df = curve.copy()
+    df = finite_rows(curve, ["labels", "mean"])
+    if df.empty:
+        raise NoChartData("No stopping chart: the learning curve has no defined score.")
+    df = _fill_band(df, "mean")
     for c in ("low", "high"):
         if c in df.columns:
             df[c] = df[c].clip(0.0, 1.0)
+    stop_at = _finite(stop_at)
+    if recommended is not None and (_finite(recommended[0]) is None or _finite(recommended[1]) is None):
+        recommended = None
     x = alt.X("labels:Q", title="Labels (human-labeled rows)", axis=alt.Axis(format=",d"))
     y_title = f"Test-set {metric_label} (%)"
     yscale = alt.Scale(zero=False, domainMax=1.0, clamp=True)
@@ -347,18 +487,30 @@ def marginal_value_chart(
     Parameters
     ----------
     marginal : DataFrame with columns labels, value (value of the next label, in ``currency``)
+        Rows with an undefined value are left out; an undefined ``cost_per_label`` draws no cost line.
+
+    Raises
+    ------
+    NoChartData
+        When no label count has a defined value.
     """
+    marginal = finite_rows(marginal, ["labels", "value"])
+    if marginal.empty:
+        raise NoChartData("No marginal-value chart: the value of the next label is undefined with these inputs.")
     x = alt.X("labels:Q", title="Labels (human-labeled rows)", axis=alt.Axis(format=",d"))
     y = alt.Y("value:Q", title=f"Value of the next label ({currency})", axis=alt.Axis(format=",.2~f"),
               scale=alt.Scale(type="symlog"))
     line = alt.Chart(marginal).mark_line(color=AL_COLOR, strokeWidth=2).encode(
         x=x, y=y, tooltip=[alt.Tooltip("labels:Q", format=",d"),
                            alt.Tooltip("value:Q", title=f"Value ({currency})", format=",.2f")])
-    cdf = pd.DataFrame({"cost": [float(cost_per_label)], "text": [f"cost per label {cost_per_label:,.2f}"]})
-    rule = alt.Chart(cdf).mark_rule(color=ACCENT, strokeDash=[6, 4]).encode(y=alt.Y("cost:Q"))
-    text = alt.Chart(cdf).mark_text(color=ACCENT, align="right", dy=-6, x="width").encode(
-        y="cost:Q", text="text:N")
-    return alt.layer(line, rule, text).properties(
+    layers: list[alt.Chart] = [line]
+    cost = _finite(cost_per_label)
+    if cost is not None:
+        cdf = pd.DataFrame({"cost": [cost], "text": [f"cost per label {cost:,.2f}"]})
+        layers.append(alt.Chart(cdf).mark_rule(color=ACCENT, strokeDash=[6, 4]).encode(y=alt.Y("cost:Q")))
+        layers.append(alt.Chart(cdf).mark_text(color=ACCENT, align="right", dy=-6, x="width").encode(
+            y="cost:Q", text="text:N"))
+    return alt.layer(*layers).properties(
         height=280,
         title=_title(title, "Blue: what one more label adds in value; dashed: what it costs. "
                             "Labeling pays while blue is above the dashed line."),

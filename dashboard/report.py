@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,44 +37,56 @@ def pdf_available() -> bool:
     return True
 
 
+def _build(title: str, build: Callable[[], Any], caption: str) -> tuple[str, Any, str]:
+    """(title, chart, caption), or (title, None, the builder's one-line reason) when nothing is defined to draw."""
+    try:
+        return title, build(), caption
+    except charts.NoChartData as exc:
+        return title, None, str(exc)
+
+
 def report_charts(a: dict[str, Any]) -> list[tuple[str, Any, str]]:
-    """(title, Altair chart, how to read it) for every chart the analysis can show."""
+    """(title, Altair chart or None, how to read it) for every chart the analysis can show.
+
+    A chart with nothing defined to draw (e.g. an ROI heat map when active learning costs nothing) comes as
+    ``None`` with the reason in place of the caption: the report says why instead of failing.
+    """
     out: list[tuple[str, Any, str]] = []
     t = a.get("target") or {}
+    metric = a.get("metric_label", "accuracy")
     curves = tables.curves_frame(a)
     if not curves.empty:
-        out.append(("Learning curves", charts.learning_curve_chart(
-            curves, metric_label=a.get("metric_label", "accuracy"), target=t.get("value_median")),
+        out.append(_build("Learning curves", lambda: charts.learning_curve_chart(
+            curves, metric_label=metric, target=t.get("value_median")),
             "Mean over seeds with the 95% band; dashed: the target. Above random (grey) = learns faster."))
     ltt = tables.labels_to_target_frame(a)
     if not ltt.empty:
-        out.append(("Labels to the target", charts.labels_to_target_chart(
+        out.append(_build("Labels to the target", lambda: charts.labels_to_target_chart(
             ltt, target_description=t.get("description", "the target")),
             "Median labels with the 95% interval; a triangle did not reach the target within the budget."))
     b = a.get("business")
     if b:
-        out.append(("Costs", charts.cost_breakdown_chart(tables.cost_breakdown(b)),
-                    "Median cost of each way to reach the target."))
-        tor = tables.tornado_frame(a.get("tornado") or [])
-        if not tor.empty:
-            out.append(("Sensitivity", charts.tornado_chart(tor, outcome_label="ROI", unit="%"),
-                        "ROI when one input moves 25% down or up."))
+        out.append(_build("Costs", lambda: charts.cost_breakdown_chart(tables.cost_breakdown(b)),
+                          "Median cost of each way to reach the target."))
+        if a.get("tornado"):
+            tor = tables.tornado_frame(a["tornado"])
+            out.append(_build("Sensitivity", lambda: charts.tornado_chart(tor, outcome_label="ROI", unit="%"),
+                              "ROI when one input moves 25% down or up."))
         grid = pd.DataFrame(a.get("roi_grid") or [])
         if not grid.empty:
-            out.append(("ROI heat map", charts.roi_heatmap(grid, x_title="Cost per label (USD)"),
-                        "ROI against random for other label prices and pool sizes."))
+            out.append(_build("ROI heat map", lambda: charts.roi_heatmap(grid, x_title="Cost per label (USD)"),
+                              "ROI against random for other label prices and pool sizes; n/a: undefined."))
     observed, projected = tables.projection_frames(a)
     if not projected.empty:
-        out.append(("Projection", charts.projection_chart(observed, projected,
-                                                          metric_label=a.get("metric_label", "accuracy")),
-                    "Fitted curves carried beyond the simulation, with their 95% interval."))
+        out.append(_build("Projection", lambda: charts.projection_chart(observed, projected, metric_label=metric),
+                          "Fitted curves carried beyond the simulation, with their 95% interval."))
     stop = a.get("stopping") or {}
     sc = pd.DataFrame(stop.get("curve") or [])
     if not sc.empty:
         rec = stop.get("recommended_range")
-        out.append(("When to stop", charts.stopping_chart(
-            sc, stop_at=stop.get("stop_at"), recommended=tuple(rec) if rec else None,
-            metric_label=a.get("metric_label", "accuracy")), stop.get("sentence", "")))
+        out.append(_build("When to stop", lambda: charts.stopping_chart(
+            sc, stop_at=stop.get("stop_at"), recommended=tuple(rec) if rec else None, metric_label=metric),
+            stop.get("sentence", "")))
     return out
 
 
@@ -97,15 +110,12 @@ def _png(chart: Any) -> bytes | None:
 def headline_rows(a: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(name, value, 95% range) for the report's key numbers."""
     b = a.get("business") or {}
-    rows = []
-    for key, title, kind, _ in tables.HEADLINES:
-        head, rng = fmt.value_range(b.get(key), kind)
-        rows.append((title, head, rng.replace("95% range ", "")))
+    rows = [(title, *tables.headline_text(b, key, kind)) for key, title, kind, _ in tables.HEADLINES]
     if b:
         rows.append(("Net savings vs labeling the whole pool",
-                     *fmt.value_range(b.get("whole_pool_total_benefit"), "money")))
+                     *tables.headline_text(b, "whole_pool_total_benefit", "money")))
         rows.append(("Share of seeds with positive ROI", fmt.pct(b.get("p_roi_positive")), ""))
-    return [(n, v, r.replace("95% range ", "")) for n, v, r in rows]
+    return rows
 
 
 _CSS = """
@@ -147,6 +157,7 @@ def build_html(a: dict[str, Any], *, name: str = "Labelwise scenario", created: 
     if a.get("business"):
         parts.append("<h2>Key numbers</h2>")
         parts.append(_table_html(pd.DataFrame(headline_rows(a), columns=["", "Median", "95% range"])))
+        parts.extend(f"<p class='caption'>{e(n)}</p>" for n in tables.undefined_notes(a["business"]))
     elif a.get("business_error"):
         parts.append(f"<p class='note'>No business case: {e(a['business_error'].get('message', ''))}</p>")
     stop = a.get("stopping") or {}
@@ -157,12 +168,15 @@ def build_html(a: dict[str, Any], *, name: str = "Labelwise scenario", created: 
     parts.append("<h2>Charts</h2>")
     rendered = False
     for title, ch, caption in report_charts(a):
+        if ch is None:  # nothing defined to draw: say why, in the chart's place
+            parts.append(f"<div class='chart'><h3>{e(title)}</h3><p class='note'>{e(caption)}</p></div>")
+            continue
         svg = _svg(ch)
         if svg is None:
             continue
         rendered = True
         parts.append(f"<div class='chart'><h3>{e(title)}</h3>{svg}<p class='caption'>{e(caption)}</p></div>")
-    if not rendered:
+    if not rendered and _vlc() is None:
         parts.append("<p class='note'>Charts need the vl-convert-python package; the numbers above are complete."
                      "</p>")
     parts.append("<h2>Assumptions</h2><ul>")
@@ -221,6 +235,8 @@ def build_pdf(a: dict[str, Any], *, name: str = "Labelwise scenario", created: s
     if a.get("business"):
         heading("Key numbers")
         table(pd.DataFrame(headline_rows(a), columns=["", "Median", "95% range"]))
+        for n in tables.undefined_notes(a["business"]):
+            line(n, 9)
     stop = a.get("stopping") or {}
     if stop.get("sentence"):
         heading("When to stop")
@@ -228,6 +244,10 @@ def build_pdf(a: dict[str, Any], *, name: str = "Labelwise scenario", created: s
     heading("Strategies")
     table(tables.leaderboard(a))
     for title, ch, caption in report_charts(a):
+        if ch is None:  # nothing defined to draw: say why, in the chart's place
+            heading(title)
+            line(caption, 9)
+            continue
         png = _png(ch)
         if png is None:
             continue

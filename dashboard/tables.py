@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from dashboard import fmt
@@ -51,7 +52,7 @@ def leaderboard(a: dict[str, Any]) -> pd.DataFrame:
             "Final score": fmt.range_text(fin, "pct") if fin else "n/a",
             "Verdict": s.get("verdict", ""),
             "P(worse than random)": fmt.pct(p) if p is not None else "",
-            "_sort": -1e9 if name == "random" else ((sv or {}).get("median") or -1e6),
+            "_sort": -1e9 if name == "random" else (sv["median"] if fmt.is_finite((sv or {}).get("median")) else -1e6),
         })
     df = pd.DataFrame(rows)
     if df.empty:
@@ -62,14 +63,16 @@ def leaderboard(a: dict[str, Any]) -> pd.DataFrame:
 def cost_breakdown(b: dict[str, Any]) -> pd.DataFrame:
     """Option x cost item, from the business case (medians): whole pool, random to target, AL to target."""
     def med(k: str) -> float:
-        return float(((b.get(k) or {}).get("median")) or 0.0)
+        v = (b.get(k) or {}).get("median")
+        return float(v) if fmt.is_finite(v) else 0.0  # an undefined cost is drawn as none, never as NaN
 
     strategy = strategy_label(b.get("strategy") or "active learning")
+    setup = float(b["setup_cost"]) if fmt.is_finite(b.get("setup_cost")) else 0.0
     rows = [
         ("Label the whole production pool", "Labels", med("whole_pool_label_cost")),
         ("Random sampling to the target", "Labels", med("random_label_cost")),
         (f"Active learning ({strategy}) to the target", "Labels", med("al_label_cost")),
-        (f"Active learning ({strategy}) to the target", "Setup", float(b.get("setup_cost") or 0.0)),
+        (f"Active learning ({strategy}) to the target", "Setup", setup),
         (f"Active learning ({strategy}) to the target", "Round overhead", med("al_overhead_cost")),
     ]
     df = pd.DataFrame(rows, columns=["option", "component", "cost"])
@@ -82,14 +85,19 @@ def tornado_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     if df.empty:
         return pd.DataFrame(columns=["parameter", "low_label", "high_label", "low", "high", "base"])
 
-    def show(name: str, v: float) -> str:
+    def show(name: str, v: Any) -> str:
         if name in _MONEY_INPUTS:
             return fmt.money(v)
         if name == "accuracy_gain":
-            return f"{v:+.2f} points"
+            if not fmt.is_finite(v):
+                return "n/a"
+            return f"{0.0 if round(v, 2) == 0 else v:+.2f} points"  # no "-0.00 points"
         return fmt.count(v)
 
-    df = df.dropna(subset=["roi_low", "roi_high"])
+    # An undefined ROI (None, NaN or inf: e.g. active learning costs nothing) has no bar to draw.
+    for c in ("roi_low", "roi_high", "base_roi"):
+        df[c] = pd.to_numeric(df[c], errors="coerce").replace([np.inf, -np.inf], np.nan)
+    df = df.dropna(subset=["roi_low", "roi_high", "base_roi"])
     return pd.DataFrame({
         "parameter": [TORNADO_NAMES.get(n, n) for n in df["input"]],
         "low_label": [show(n, v) for n, v in zip(df["input"], df["low_value"], strict=True)],
@@ -116,11 +124,39 @@ HEADLINES = (
      "Labeling money saved against random sampling, minus setup and overheads, plus the value of any accuracy "
      "gained."),
     ("labels_saved", "Labels saved", "count", "Labels random sampling needs minus labels active learning needs."),
-    ("break_even_share", "Break-even", "pct",
-     "Share of random's labels active learning must save just to pay for its setup and overheads."),
+    ("break_even_share", "Break-even", "share",
+     "Share of random's labels active learning must save just to pay for its setup and overheads. 'Never': it "
+     "would have to save more labels than random needs at all, so label savings alone cannot pay it back."),
     ("payback_labels", "Payback (labels)", "count",
      "Active-learning labels after which the money saved has repaid the setup cost."),
 )
+
+
+#: Headlines that are not savings: a lower bound at or below zero reads "no gain shown" there.
+NO_GAIN_TEXT = {"roi": "no gain shown", "whole_pool_roi": "no gain shown"}
+
+
+def headline_text(b: dict[str, Any], key: str, kind: str) -> tuple[str, str]:
+    """(value, "low to high") of one business-case number, worded for a table row."""
+    head, rng = fmt.value_range(b.get(key), kind, no_gain=NO_GAIN_TEXT.get(key, fmt.NO_SAVING))
+    return head, rng.replace("95% range ", "")
+
+
+def undefined_notes(b: dict[str, Any]) -> list[str]:
+    """One sentence per headline the inputs leave undefined (shown as n/a), saying why."""
+    def undefined(k: str) -> bool:
+        return not fmt.is_finite((b.get(k) or {}).get("median"))
+
+    out = []
+    if b and undefined("roi"):
+        out.append("ROI is undefined: with these inputs active learning costs nothing (no label cost, setup cost "
+                   "or round overhead), so there is no spending to divide its benefit by.")
+    if b and undefined("break_even_share"):
+        out.append("Break-even is undefined: a label costs $0 here, so saving labels saves no money.")
+    if b and undefined("payback_labels"):
+        out.append("Payback is n/a: in most seeds the money saved on labels never repays the setup cost and "
+                   "overheads.")
+    return out
 
 
 def assumptions(a: dict[str, Any]) -> list[str]:

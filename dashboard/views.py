@@ -6,6 +6,7 @@ Each takes the analysis dict (``dashboard.state.analyse``) and draws it; none co
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -26,6 +27,21 @@ def chart(c: Any, caption: str = "", key: str | None = None) -> None:
     st.altair_chart(c, width="stretch", height=chart_height(c), key=key, theme=None)
     if caption:
         st.caption(caption)
+
+
+def chart_or_note(build: Callable[[], Any], caption: str = "", key: str | None = None, *, why: str = "") -> bool:
+    """Draw the chart ``build()`` returns; when it has nothing defined to draw, one line saying so instead.
+
+    ``why`` is added to the builder's own line (e.g. the reason the ROI is undefined with these inputs).
+    Returns whether a chart was drawn.
+    """
+    try:
+        c = build()
+    except charts.NoChartData as exc:
+        st.info(f"{exc} {why}".strip(), icon=":material/info:")
+        return False
+    chart(c, caption, key=key)
+    return True
 
 
 def chart_height(c: Any) -> int | str:
@@ -114,15 +130,17 @@ def render_results(a: dict[str, Any], *, key: str = "res", downloads: bool = Tru
     t = a.get("target") or {}
     log_x = st.toggle("Log scale for labels", value=False, key=f"{key}_log",
                       help="Spread out the early rounds, where most of the difference between strategies is.")
-    chart(charts.learning_curve_chart(curves, metric_label=a.get("metric_label", "accuracy"),
-                                      target=t.get("value_median"), target_label="target", log_x=log_x),
+    chart_or_note(lambda: charts.learning_curve_chart(
+        curves, metric_label=a.get("metric_label", "accuracy"), target=t.get("value_median"), target_label="target",
+        log_x=log_x),
           f"Each line is one query strategy, averaged over {a.get('config', {}).get('seeds', '')} seeds; the "
           "shaded band is the 95% interval of that mean. The dashed line is your target "
           f"({t.get('description', '')}). Where a line is above random (grey) at the same number of labels, "
           "that strategy learns faster.", key=f"{key}_lc")
     ltt = tables.labels_to_target_frame(a)
     if not ltt.empty:
-        chart(charts.labels_to_target_chart(ltt, target_description=t.get("description", "the target")),
+        chart_or_note(lambda: charts.labels_to_target_chart(
+            ltt, target_description=t.get("description", "the target")),
               "Fewer labels to the target is better. A triangle means the strategy did not reach the target "
               "within the simulated budget: the true number is higher.", key=f"{key}_ltt")
     st.subheader("Strategy leaderboard")
@@ -142,6 +160,7 @@ def render_results(a: dict[str, Any], *, key: str = "res", downloads: bool = Tru
 
 
 def headline_metrics(b: dict[str, Any]) -> None:
+    """The five headline tiles with their ranges; a headline the inputs leave undefined says why below."""
     cols = st.columns(len(tables.HEADLINES))
     for col, (k, title, kind, help_text) in zip(cols, tables.HEADLINES, strict=True):
         head, rng = fmt.metric_parts(b.get(k), kind)
@@ -153,6 +172,8 @@ def headline_metrics(b: dict[str, Any]) -> None:
         st.caption(f"ROI above zero in {fmt.pct(p)} of the simulated seeds "
                    f"({b.get('n_seeds', '')} seeds; strategy costed: "
                    f"{charts.strategy_label(b.get('strategy') or '')}).")
+    for note in tables.undefined_notes(b):
+        st.caption(note)
 
 
 def render_business(a: dict[str, Any], *, key: str = "biz") -> None:
@@ -166,23 +187,22 @@ def render_business(a: dict[str, Any], *, key: str = "biz") -> None:
     currency = "USD"
     headline_metrics(b)
     pool_caveat_box(a)
-    wp = b.get("whole_pool_total_benefit") or {}
-    st.markdown(
-        f"Against **labeling the whole production pool** ({fmt.count((b.get('whole_pool_labels') or {}).get('median'))}"
-        f" items), active learning saves **{fmt.range_text(wp, 'money')}** "
-        f"(ROI {fmt.range_text(b.get('whole_pool_roi'), 'pct')}).")
+    st.markdown(f"Against **labeling the whole production pool** "
+                f"({fmt.count((b.get('whole_pool_labels') or {}).get('median'))} items), active learning "
+                f"{whole_pool_sentence(b)}.")
     if b.get("hours_saved"):
         st.markdown(f"Labeling time saved against random: **{fmt.hours((b['hours_saved'] or {}).get('median'))}**.")
-    chart(charts.cost_breakdown_chart(tables.cost_breakdown(b), currency=currency),
-          "Median costs over seeds. Random sampling and active learning both stop at the target (or the budget "
-          "cap); labeling everything is the second baseline.", key=f"{key}_cost")
-    tor = tables.tornado_frame(a.get("tornado") or [])
+    chart_or_note(lambda: charts.cost_breakdown_chart(tables.cost_breakdown(b), currency=currency),
+                  "Median costs over seeds. Random sampling and active learning both stop at the target (or the "
+                  "budget cap); labeling everything is the second baseline.", key=f"{key}_cost")
+    roi_why = " ".join(n for n in tables.undefined_notes(b) if n.startswith("ROI"))
     left, right = st.columns(2)
     with left:
-        if not tor.empty:
-            chart(charts.tornado_chart(tor, outcome_label="ROI", unit="%"),
-                  "Each input moved 25% down and up on its own. The longest bars are the assumptions worth "
-                  "checking first.", key=f"{key}_tornado")
+        tor = tables.tornado_frame(a.get("tornado") or [])
+        if a.get("tornado"):  # the engine sent a sensitivity table: draw it, or say why it has no bars
+            chart_or_note(lambda: charts.tornado_chart(tor, outcome_label="ROI", unit="%"),
+                          "Each input moved 25% down and up on its own. The longest bars are the assumptions worth "
+                          "checking first.", key=f"{key}_tornado", why=roi_why)
     with right:
         grid = pd.DataFrame(a.get("roi_grid") or [])
         if not grid.empty:
@@ -192,11 +212,12 @@ def render_business(a: dict[str, Any], *, key: str = "biz") -> None:
                 help="Against random sampling the pool size does not matter (both need the same labels at any "
                      "pool size); against labeling everything it does.") or "random"
             value = "roi" if base == "random" else "whole_pool_roi"
-            chart(charts.roi_heatmap(grid, x="cost_per_label", y="production_pool", value=value,
-                                     x_title="Cost per label (USD)",
-                                     title="ROI over cost per label and pool size"),
-                  f"ROI against {'random sampling' if base == 'random' else 'labeling the whole pool'} for other "
-                  "label prices and pool sizes; the middle cell is your case.", key=f"{key}_grid")
+            chart_or_note(lambda: charts.roi_heatmap(grid, x="cost_per_label", y="production_pool", value=value,
+                                                     x_title="Cost per label (USD)",
+                                                     title="ROI over cost per label and pool size"),
+                          f"ROI against {'random sampling' if base == 'random' else 'labeling the whole pool'} for "
+                          "other label prices and pool sizes; the middle cell is your case; n/a: undefined (active "
+                          "learning costs nothing there).", key=f"{key}_grid", why=roi_why)
     render_projection(a, key=key)
     st.subheader("Assumptions")
     st.markdown("\n".join(f"- {x}" for x in tables.assumptions(a)))
@@ -211,7 +232,8 @@ def render_projection(a: dict[str, Any], *, key: str) -> None:
     st.subheader("Projection to your production pool")
     observed, projected = tables.projection_frames(a)
     if not projected.empty:
-        chart(charts.projection_chart(observed, projected, metric_label=a.get("metric_label", "accuracy")),
+        chart_or_note(lambda: charts.projection_chart(observed, projected,
+                                                      metric_label=a.get("metric_label", "accuracy")),
               "The simulation stops at its label budget; beyond it the fitted curves carry the trend forward. The "
               "band widens with distance: how far the fit may be off, calibrated on a backtest.", key=f"{key}_proj")
     rows = []
@@ -228,6 +250,13 @@ def render_projection(a: dict[str, Any], *, key: str) -> None:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
         st.caption("Backtest error: the fit was made on the first 65% of the simulated curve and scored on the "
                    "rest; that mean absolute error is how far off such a projection has been on this data.")
+
+
+def whole_pool_sentence(b: dict[str, Any]) -> str:
+    """``saves **$2,400** (95% range ...) (ROI 12%)`` or ``costs **$365 more** ...``: never "saves -$365"."""
+    verb, amount, rng = fmt.savings_parts(b.get("whole_pool_total_benefit"))
+    roi = fmt.range_text(b.get("whole_pool_roi"), "pct", no_gain=tables.NO_GAIN_TEXT["whole_pool_roi"])
+    return f"{verb} **{amount}**" + (f" (95% range {rng})" if rng else "") + f" (ROI {roi})"
 
 
 def json_bytes(d: dict[str, Any]) -> bytes:

@@ -103,7 +103,7 @@ def test_rename_duplicate_delete_and_compare(db):
     store = ScenarioStore(db)
     assert {s.name for s in store.list()} == {"First", "Second"}
     # compare two side by side: a table with both names
-    cmp = at.dataframe[-1].value
+    cmp = at.table[-1].value
     assert set(cmp.columns) == {"First", "Second"} and "ROI vs random" in cmp.index
     # rename the selected one
     selected = at.selectbox(key="scenario_pick").value
@@ -134,7 +134,7 @@ def test_compare_reads_each_scenario_once_per_run(db, monkeypatch):
     monkeypatch.setattr(ScenarioStore, "get", lambda self, i: reads.append(i) or get(self, i))
     at.run()
     assert not at.exception, at.exception
-    assert set(at.dataframe[-1].value.columns) == {"First", "Second"}
+    assert set(at.table[-1].value.columns) == {"First", "Second"}
     assert sorted(reads) == sorted({s.id for s in ScenarioStore(db).list()})
 
 

@@ -44,7 +44,11 @@ def _show_flash(where: Literal["list", "import"]) -> None:
 
 
 def _compare(pair: list[tuple[Scenario, Any]]) -> None:
-    """Two scenarios side by side: key numbers in one table, each learning curve in its column."""
+    """Two scenarios side by side: key numbers in one table, each learning curve in its column.
+
+    The table is static (``st.table``), so long cells such as the verdict wrap instead of being cut off, and the
+    charts are built narrow (wrapped titles, a two-column legend) to fit half the page.
+    """
     rows: dict[str, list[str]] = {}
     for s, _ in pair:
         an = s.payload.get("analysis") or {}
@@ -55,23 +59,28 @@ def _compare(pair: list[tuple[Scenario, Any]]) -> None:
             "Verdict": an.get("verdict", ""),
             "Cost per label": fmt.money(e.get("cost_per_label")),
             "Production pool": fmt.count(e.get("production_pool")),
-            **{title: fmt.range_text(b.get(k), kind) for k, title, kind, _ in tables.HEADLINES},
+            **{title: _joined(tables.headline_text(b, k, kind)) for k, title, kind, _ in tables.HEADLINES},
         }
         for k, v in vals.items():
             rows.setdefault(k, []).append(v)
     names = [s.name for s, _ in pair]
     if names[0] == names[1]:
         names = [f"{names[0]} (left)", f"{names[1]} (right)"]
-    st.dataframe(pd.DataFrame(rows, index=names).T, width="stretch")
     for s, col in pair:
         an = s.payload.get("analysis") or {}
         curves = tables.curves_frame(an)
         if not curves.empty:
             with col:
-                views.chart(charts.learning_curve_chart(
+                views.chart_or_note(lambda an=an, curves=curves, s=s: charts.learning_curve_chart(
                     curves, metric_label=an.get("metric_label", "accuracy"),
-                    target=(an.get("target") or {}).get("value_median"), title=s.name[:60]),
+                    target=(an.get("target") or {}).get("value_median"), title=s.name[:80], narrow=True),
                     key=f"cmp_chart_{s.id}")
+    st.table(pd.DataFrame(rows, index=names).T)
+
+
+def _joined(parts: tuple[str, str]) -> str:
+    head, rng = parts
+    return f"{head} ({rng})" if rng else head
 
 
 def _gone(text: str = GONE) -> NoReturn:
