@@ -305,3 +305,35 @@ def test_far_projection_keeps_its_low_edge_at_the_last_observed_one():
     # inside the data nothing changes: the edge there is the fit minus the noise band
     inside = fit.interval([80], 0.95)[0][0]
     assert inside < fit.predict([80])[0]
+
+
+def test_asymptote_max_bounds_the_fit_and_its_band_but_never_below_the_data():
+    x = np.array([20, 30, 45, 68, 100, 150, 230, 340, 500], dtype=float)
+    y = 0.45 + 0.09 * np.log(x / 20)  # still rising steeply: a free fit levels off far higher
+    free = fit_curve(x, y)
+    assert float(free.predict([50_000])[0]) > 0.9
+    capped = fit_curve(x, y, asymptote_max=0.8)
+    assert capped.upper == 0.8
+    assert capped.asymptote is None or capped.asymptote <= 0.8 + 1e-12
+    lo, hi = capped.interval([2_000, 50_000], 0.95)
+    assert np.all(capped.predict([2_000, 50_000]) <= 0.8) and np.all(hi <= 0.8) and np.all(lo <= hi)
+    assert float(capped.slope([50_000])[0]) >= 0 and capped.labels_for(0.85).reachable is False
+    # a bound below a measured value is raised to it: the fit is not forced under the data
+    low_cap = fit_curve(x, y, asymptote_max=0.5)
+    assert low_cap.upper == pytest.approx(y.max())
+    assert np.max(np.abs(low_cap.predict(x) - y)) < 0.05
+    with pytest.raises(DataError):
+        fit_curve(x, y, asymptote_max=1.5)
+
+
+def test_a_smooth_five_point_log_is_projected_and_noise_is_not():
+    """Five points leave the backtest 4 to fit on, so saturating 3-parameter models compete (the live log of a
+    new user, 0.61 -> 0.86, was judged "too irregular" when only log2 could be fitted on 3 points)."""
+    x = [20, 40, 80, 160, 320]
+    smooth = fit_curve(x, [0.61, 0.70, 0.78, 0.83, 0.86])
+    assert smooth.model != LAST1 and smooth.asymptote is not None and 0.86 < smooth.asymptote < 1.0
+    for zigzag in ([0.6, 0.8, 0.62, 0.81, 0.64], [0.7, 0.62, 0.75, 0.6, 0.72], [0.61, 0.62, 0.6, 0.63, 0.61]):
+        assert fit_curve(x, zigzag).model == LAST1, zigzag
+    rng = np.random.default_rng(0)
+    fitted = sum(fit_curve(x, np.clip(0.7 + rng.normal(0, 0.05, 5), 0, 1)).model != LAST1 for _ in range(60))
+    assert fitted <= 6  # pure noise is almost never given a trend

@@ -180,7 +180,8 @@ def test_business_case_carries_the_caveat_only_for_a_larger_production_pool():
 
 
 def test_projection_curves_reach_the_pool_with_bands_and_the_score_there():
-    from simulations.curves import fit_curves, projection_curves
+    from simulations.curves import pool_fits, projection_curves
+    from simulations.summary import summarize
 
     res = known_result()
     out = projection_curves(res, ["random", "margin"], 10 * N_SIM, 0.9)
@@ -190,13 +191,75 @@ def test_projection_curves_reach_the_pool_with_bands_and_the_score_there():
     assert curves["labels"].max() == 10 * N_SIM  # drawn all the way to the production pool
     assert (curves["low"] <= curves["predicted"] + 1e-12).all()
     assert (curves["predicted"] <= curves["high"] + 1e-12).all()
-    fit = fit_curves(res.rounds, res.metric, strategies=["margin"])["margin"]
+    pf = pool_fits(res, 10 * N_SIM, ["random", "margin"], summary=summarize(res, Target()))
+    fit = pf.fits["margin"]
     m = out["strategies"]["margin"]
-    assert m["model"] == fit.model and m["at_pool"] == pytest.approx(fit.predict([10 * N_SIM])[0])
+    # the whole production pool labeled: every strategy scores the projected whole-pool score
+    assert m["model"] == fit.model and m["at_pool"] == pytest.approx(pf.ceiling)
+    assert out["strategies"]["random"]["at_pool"] == pytest.approx(pf.ceiling)
     assert m["at_pool_low"] <= m["at_pool"] <= m["at_pool_high"]
     assert m["labels_for_target"]["labels"] == pytest.approx(fit.labels_for(0.9, level=0.95).labels)
+    assert out["target_value"] == 0.9 and not out["target_corrected"]  # a float target is used as given
     # no production pool: curves go 1.5x past the simulation and there is no score at the pool
     none = projection_curves(res, ["random"], 0)
     assert max(r["labels"] for r in none["curves"]) == pytest.approx(round(1.5 * res.rounds["labels"].max()))
     rnd = none["strategies"]["random"]
     assert np.isnan(rnd["at_pool"]) and rnd["labels_for_target"] is None
+
+
+def steep_result(ceiling: float = 0.76) -> SimulationResult:
+    """Curves still rising steeply at the budget (a fit alone would level off near 100%), and a whole-pool score
+    of ``ceiling``: the measured evidence that they flatten well below that."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for seed in range(4):
+        for name, speed in (("random", 1.0), ("margin", 1.4)):
+            for r, n in enumerate(LABELS):
+                v = float(0.5 + 0.11 * np.log(n * speed / LABELS[0]) + rng.normal(0, 0.002))
+                rows.append({"strategy": name, "seed": seed, "round": r, "labels": int(n), "accuracy": v,
+                             "balanced_accuracy": v, "macro_f1": v})
+    ceil = pd.DataFrame({"seed": range(4), "accuracy": ceiling, "balanced_accuracy": ceiling, "macro_f1": ceiling,
+                         "baseline_accuracy": 0.5, "baseline_balanced_accuracy": 0.5, "baseline_macro_f1": 0.5})
+    meta = {"metric": "accuracy", "metric_reason": "test", "budget": int(LABELS[-1]), "n_initial": int(LABELS[0]),
+            "n_pool": N_SIM}
+    return SimulationResult(rounds=pd.DataFrame(rows), ceilings=ceil,
+                            config=SimulationConfig(strategies=("random", "margin"), seeds=4), meta=meta)
+
+
+def test_projection_stays_under_the_projected_whole_pool_score():
+    from simulations.curves import fit_curves, projection_curves
+
+    res = steep_result()
+    pool = 50 * N_SIM
+    # the bug this guards: fitted alone, the steep random curve levels off far above the whole-pool score
+    alone = fit_curves(res.rounds, "accuracy", strategies=["random"])["random"]
+    assert float(alone.predict([pool])[0]) > 0.9
+    out = projection_curves(res, ["random", "margin"], pool, Target())
+    ceil = out["ceiling"]
+    assert ceil["projected"] and ceil["low"] <= ceil["median"] <= ceil["high"] and ceil["median"] < 0.8
+    curves = pd.DataFrame(out["curves"])
+    at_pool = curves[(curves["strategy"] == "random") & (curves["labels"] == pool)]["predicted"].iloc[0]
+    assert at_pool < 0.8  # the drawn curve follows the whole-pool evidence, not the steep early trend
+    # no curve, band or asymptote goes above the upper edge of the projected whole-pool score
+    assert (curves["predicted"] <= ceil["high"] + 1e-9).all() and (curves["high"] <= ceil["high"] + 1e-9).all()
+    for name, s in out["strategies"].items():
+        assert s["asymptote"] is None or s["asymptote"] <= ceil["high"] + 1e-9, name
+        assert s["at_pool"] == pytest.approx(ceil["median"]) and s["at_pool_high"] <= ceil["high"] + 1e-9
+
+
+def test_projection_table_and_pool_caveat_give_the_same_labels():
+    """One number for one thing: labels to the (corrected) target on the chart's table and in the caveat."""
+    from simulations.curves import projection_curves
+
+    for res in (known_result(), steep_result()):
+        pool = 10 * N_SIM
+        cav = pool_caveat(res, pool, Target(), strategy="margin")
+        out = projection_curves(res, ["random", "margin"], pool, Target())
+        assert out["target_corrected"] and out["target_value"] == pytest.approx(cav.projection.target_corrected)
+        assert out["ceiling"]["median"] == pytest.approx(cav.projection.ceiling_projected)
+        for name in ("random", "margin"):
+            table = out["strategies"][name]["labels_for_target"]
+            corrected = cav.projection.strategies[name].corrected
+            assert table["reachable"] == corrected.reachable
+            if corrected.reachable:
+                assert table["labels"] == pytest.approx(corrected.labels, rel=1e-6), name

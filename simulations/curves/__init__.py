@@ -5,10 +5,12 @@ from simulations.curves.models import FAMILIES, LAST1, MODEL_NAMES, CurveFamily
 from simulations.curves.pool import (
     QUICK_VS_FULL,
     PoolCaveat,
+    PoolFits,
     PoolProjection,
     QuickVsFull,
     StrategyAtPool,
     pool_caveat,
+    pool_fits,
     project_to_pool,
     projection_curves,
 )
@@ -22,6 +24,7 @@ __all__ = [
     "CurveFit",
     "LabelsEstimate",
     "PoolCaveat",
+    "PoolFits",
     "PoolProjection",
     "QuickVsFull",
     "StrategyAtPool",
@@ -29,6 +32,7 @@ __all__ = [
     "fit_curves",
     "fit_family",
     "pool_caveat",
+    "pool_fits",
     "project_to_pool",
     "projection_curves",
 ]

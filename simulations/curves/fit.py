@@ -10,8 +10,9 @@ How a curve is fitted (:func:`fit_curve`):
    wins; a simpler model within ``1e-4 + 2%`` of the best MAE is preferred (parsimony on near-ties). LCDB
    (Mohr et al. 2022) shows that no family wins everywhere and that ``last1`` is hard to beat.
    A second forecast origin guards against a winner that only followed noise: fitted on the first
-   ``EARLY_SHARE`` (50%) of the points, it must also project the rest better than ``last1``, else ``last1`` is
-   used (checked only where the model can be fitted on that many points).
+   ``EARLY_SHARE`` (50%) of the points, it must also project the rest better than ``last1``; else the next model
+   in the backtest ranking that beat ``last1`` and passes this check is used, and ``last1`` when none does
+   (checked only where the model can be fitted on that many points).
 3. The chosen model is refitted on the whole curve.
 
 Prediction intervals (:meth:`CurveFit.interval`) combine the residual spread of the full fit with an
@@ -38,6 +39,13 @@ from simulations.errors import DataError
 BACKTEST_SHARE = 0.65
 #: Curves with fewer points are not backtested: the flat ``last1`` model is used.
 MIN_POINTS_BACKTEST = 4
+#: The backtest fits on at least this many points when the curve leaves one to score (5 points: 4 + 1), so the
+#: three-parameter saturating models can take part; with 3 training points only ``log2`` could, and a smooth
+#: saturating 5-point log was judged "too irregular" because a straight line in log-labels overshot it.
+MIN_TRAIN_POINTS = 4
+#: On such a short curve (one point left to score, no earlier origin) a model must also describe the whole curve:
+#: fitted to every point, it explains at least this share of the variance (R^2); noise and zig-zags do not.
+SHORT_CURVE_MIN_R2 = 0.9
 #: The backtest winner must also beat ``last1`` when fitted on this earlier share of the points (else ``last1``).
 EARLY_SHARE = 0.5
 #: On a backtest near-tie (within this absolute + relative MAE margin) the simpler model wins.
@@ -125,6 +133,9 @@ class CurveFit:
         Typical spread of a single seed around the mean curve (0 for one curve).
     seed_fits : list of CurveFit or None
         Per-seed fits of the same model (``fit_curve(..., per_seed=True)``).
+    upper : float
+        The highest value the curve may take (``asymptote_max`` of :func:`fit_curve`; 1 by default):
+        predictions and interval edges are clipped to it and the asymptote was bounded by it in the fit.
     """
 
     model: str
@@ -136,6 +147,7 @@ class CurveFit:
     extrapolation_rate: float
     seed_sd: float = 0.0
     seed_fits: list[CurveFit] | None = None
+    upper: float = 1.0
     _scaled: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
     _scale: float = field(default=1.0, repr=False)
 
@@ -168,7 +180,7 @@ class CurveFit:
         ``last1`` interpolates the observed curve (in log-labels) and holds the last value flat beyond it.
         """
         x = np.atleast_1d(np.asarray(labels, dtype=float))
-        return np.clip(self._raw(x), 0.0, 1.0)
+        return np.clip(self._raw(x), 0.0, self.upper)
 
     def slope(self, labels: Any) -> np.ndarray:
         """d metric / d labels of the fitted curve (per label), by a central difference in log-labels."""
@@ -178,7 +190,8 @@ class CurveFit:
         out = (up - down) / (x * (math.exp(h) - math.exp(-h)))
         if self.model == LAST1:
             out = np.where(x >= self.labels[-1], 0.0, out)
-        return out
+        # Where the curve is held at its upper bound (``log2`` past it) one more label adds nothing.
+        return np.where(self._raw(x) >= self.upper, 0.0, out)
 
     def _sd(self, x: np.ndarray, per_seed: bool) -> np.ndarray:
         lx = np.log(np.maximum(x, 1e-12))
@@ -209,7 +222,7 @@ class CurveFit:
         last = np.array([float(self.labels[-1])])
         floor = float(self._raw(last)[0] - z * self._sd(last, per_seed)[0])
         low = np.where(x > last[0], np.maximum(low, np.minimum(floor, mid)), low)  # never above the fit itself
-        return np.clip(low, 0.0, 1.0), np.clip(mid + half, 0.0, 1.0)
+        return np.clip(low, 0.0, self.upper), np.clip(mid + half, 0.0, self.upper)
 
     # ---- inversion --------------------------------------------------------------------------------------
     def _first_crossing(self, fn: Any, target: float, cap: float) -> float | None:
@@ -271,6 +284,7 @@ class CurveFit:
             "extrapolation_rate": _json_float(self.extrapolation_rate),
             "seed_sd": _json_float(self.seed_sd),
             "labels_observed": [float(self.labels[0]), float(self.labels[-1])],
+            "upper": _json_float(self.upper),
         }
 
 
@@ -295,15 +309,19 @@ def _noise_scale(y: np.ndarray) -> float:
 
 
 def _fit_scaled(fam: CurveFamily, x: np.ndarray, y: np.ndarray, s: float, f_scale: float,
-                extra_start: np.ndarray | None = None) -> np.ndarray | None:
+                extra_start: np.ndarray | None = None, upper: float = 1.0) -> np.ndarray | None:
     """Best (lowest robust cost) bounded fit of ``fam`` on ``u = x / s``, or None when every start fails.
 
     The deterministic starting points are ranked by their initial cost and the best ``N_STARTS`` are run
     (plus ``extra_start``, e.g. the backtest's solution, when given). Parameters spanning orders of
-    magnitude are optimized on a log scale; the Jacobian is analytic.
+    magnitude are optimized on a log scale; the Jacobian is analytic. ``upper`` bounds the asymptote.
     """
     u = x / s
     lo, hi = fam.internal_bounds()
+    if fam.asymptote_index is not None and upper < hi[fam.asymptote_index]:
+        i = fam.asymptote_index  # never a log parameter: its internal bound is the value itself
+        hi = hi.copy()
+        hi[i] = max(float(upper), float(lo[i]) + 1e-6)
     eps = 1e-9 * (hi - lo)
     good_enough = max(GOOD_ENOUGH_NOISE * _noise_scale(y), GOOD_ENOUGH_FLOOR)
 
@@ -344,6 +362,7 @@ def _fit_scaled(fam: CurveFamily, x: np.ndarray, y: np.ndarray, s: float, f_scal
 
 def _predict_raw(name: str, params: np.ndarray | None, s: float, x_train: np.ndarray, y_train: np.ndarray,
                  x: np.ndarray) -> np.ndarray:
+    """Unclipped prediction of a backtest fit (``last1`` holds the last training value)."""
     if name == LAST1:
         return np.full(len(x), float(y_train[-1]))
     with np.errstate(all="ignore"):
@@ -351,14 +370,14 @@ def _predict_raw(name: str, params: np.ndarray | None, s: float, x_train: np.nda
 
 
 def _fit_model(name: str, x: np.ndarray, y: np.ndarray, f_scale: float,
-               extra_start: np.ndarray | None = None) -> np.ndarray | None:
+               extra_start: np.ndarray | None = None, upper: float = 1.0) -> np.ndarray | None:
     """Scaled parameters of model ``name`` fitted to (x, y); an empty array for ``last1``; None on failure."""
     if name == LAST1:
         return np.zeros(0)
     fam = FAMILIES[name]
     if len(x) < fam.n_params + 1:
         return None
-    return _fit_scaled(fam, x, y, float(x[0]), f_scale, extra_start)
+    return _fit_scaled(fam, x, y, float(x[0]), f_scale, extra_start, upper)
 
 
 def _clean(labels: Any, values: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -424,13 +443,13 @@ def _sigma(name: str, scaled: np.ndarray, x: np.ndarray, y: np.ndarray) -> float
 
 
 def _build(name: str, scaled: np.ndarray, x: np.ndarray, y: np.ndarray, backtest_mae: dict[str, float],
-           rate: float, seed_sd: float = 0.0) -> CurveFit:
+           rate: float, seed_sd: float = 0.0, upper: float = 1.0) -> CurveFit:
     params: dict[str, float] = {}
     if name != LAST1:
         fam = FAMILIES[name]
         params = dict(zip(fam.param_names, (float(p) for p in fam.unscale(scaled, float(x[0]))), strict=True))
     fit = CurveFit(model=name, params=params, backtest_mae=backtest_mae, labels=x, values=y,
-                   sigma=_sigma(name, scaled, x, y), extrapolation_rate=rate, seed_sd=seed_sd,
+                   sigma=_sigma(name, scaled, x, y), extrapolation_rate=rate, seed_sd=seed_sd, upper=upper,
                    _scaled=np.asarray(scaled, dtype=float), _scale=float(x[0]))
     # Never claim less extrapolation error than a share of the curve's own current slope per log-label.
     slope_log = abs(float(fit.slope(x[-1])[0])) * float(x[-1]) if name != LAST1 else _observed_log_slope(x, y)
@@ -455,7 +474,8 @@ def _rate_from_backtest(errors: np.ndarray, dist: np.ndarray) -> float:
     return float(np.sqrt(np.sum(errors**2 * dist**2) / np.sum(dist**4)))
 
 
-def _beats_last1_from_earlier_origin(name: str, x: np.ndarray, y: np.ndarray, f_scale: float, n_tr: int) -> bool:
+def _beats_last1_from_earlier_origin(name: str, x: np.ndarray, y: np.ndarray, f_scale: float, n_tr: int,
+                                     upper: float = 1.0) -> bool:
     """Does ``name``, fitted on the first ``EARLY_SHARE`` of the points, project the rest better than ``last1``?
 
     A second forecast origin for the backtest winner. On a curve that is nearly flat by its end, one split's
@@ -467,28 +487,56 @@ def _beats_last1_from_earlier_origin(name: str, x: np.ndarray, y: np.ndarray, f_
     if n_early >= n_tr:
         return True
     xt, yt, xv, yv = x[:n_early], y[:n_early], x[n_early:], y[n_early:]
-    p = _fit_model(name, xt, yt, f_scale)
+    p = _fit_model(name, xt, yt, f_scale, upper=upper)
     if p is None:
         return True
-    pred = np.clip(_predict_raw(name, p, float(xt[0]), xt, yt, xv), 0.0, 1.0)
+    pred = np.clip(_predict_raw(name, p, float(xt[0]), xt, yt, xv), 0.0, upper)
     if not np.all(np.isfinite(pred)):
         return False
     return float(np.mean(np.abs(pred - yv))) < float(np.mean(np.abs(yt[-1] - yv)))
 
 
-def fit_family(name: str, labels: Any, values: Any, *, f_scale: float | None = None) -> CurveFit | None:
+def _upper(asymptote_max: float | None, y: np.ndarray) -> float:
+    """The bound on the fitted curve: ``asymptote_max`` (default 1), never below an observed value.
+
+    A measured point is evidence, so a bound below it (a curve that beats the projected ceiling within the
+    budget) is raised to it rather than forcing the fit under the data.
+    """
+    if asymptote_max is None:
+        return 1.0
+    cap = float(asymptote_max)
+    if not (math.isfinite(cap) and 0 < cap <= 1):
+        raise DataError(f"asymptote_max must be a metric value in (0, 1] (got {asymptote_max}).",
+                        hint="Pass e.g. the upper edge of the projected whole-pool score.")
+    return float(min(1.0, max(cap, float(np.nanmax(y)))))
+
+
+def _describes_curve(name: str, x: np.ndarray, y: np.ndarray, f_scale: float, upper: float) -> bool:
+    """Does ``name``, fitted to every point, explain at least ``SHORT_CURVE_MIN_R2`` of the curve's variance?"""
+    p = _fit_model(name, x, y, f_scale, upper=upper)
+    if p is None:
+        return False
+    pred = np.clip(_predict_raw(name, p, float(x[0]), x, y, x), 0.0, upper)
+    total = float(np.sum((y - y.mean()) ** 2))
+    return total > 0 and 1.0 - float(np.sum((pred - y) ** 2)) / total >= SHORT_CURVE_MIN_R2
+
+
+def fit_family(name: str, labels: Any, values: Any, *, f_scale: float | None = None,
+               asymptote_max: float | None = None) -> CurveFit | None:
     """Fit one model (no backtest) to a curve; None when the fit fails or the curve is too short for it.
 
     The extrapolation rate falls back to a share of the observed slope, since there is no backtest.
+    ``asymptote_max`` bounds the curve as in :func:`fit_curve`.
     """
     if name not in MODEL_NAMES:
         raise DataError(f"Unknown curve model '{name}'.", hint=f"Use one of {', '.join(MODEL_NAMES)}.")
     x, y, v = _clean(labels, values)
+    upper = _upper(asymptote_max, y)
     fs = f_scale if f_scale is not None else max(0.002, 1.5 * _noise_scale(y))
-    scaled = _fit_model(name, x, y, fs)
+    scaled = _fit_model(name, x, y, fs, upper=upper)
     if scaled is None:
         return None
-    return _build(name, scaled, x, y, {}, 0.0, _seed_sd(v))
+    return _build(name, scaled, x, y, {}, 0.0, _seed_sd(v), upper)
 
 
 def fit_curve(
@@ -499,6 +547,7 @@ def fit_curve(
     backtest_share: float = BACKTEST_SHARE,
     per_seed: bool = False,
     f_scale: float | None = None,
+    asymptote_max: float | None = None,
 ) -> CurveFit:
     """Fit a learning curve and choose its model by a backtest.
 
@@ -516,6 +565,10 @@ def fit_curve(
         Also fit the chosen model to every seed separately (``CurveFit.seed_fits``), for ranges over seeds.
     f_scale : float, optional
         Residual size where the soft-L1 loss turns linear; default 1.5 x a robust noise estimate (>= 0.002).
+    asymptote_max : float, optional
+        The highest score the evidence supports (e.g. the upper edge of the projected whole-pool score): every
+        model's asymptote is bounded by it and predictions are clipped to it (``CurveFit.upper``); raised to the
+        highest observed value if below it. Default: 1.
 
     Returns
     -------
@@ -532,6 +585,7 @@ def fit_curve(
         raise DataError(f"Unknown curve model(s): {', '.join(sorted(unknown))}.",
                         hint=f"Use any of {', '.join(MODEL_NAMES)}.")
     x, y, v = _clean(labels, values)
+    upper = _upper(asymptote_max, y)
     fs = f_scale if f_scale is not None else max(0.002, 1.5 * _noise_scale(y))
     n = len(x)
     mae = {m: float("nan") for m in names}
@@ -540,14 +594,14 @@ def fit_curve(
     dist = np.zeros(0)
     n_tr = n
     if n >= MIN_POINTS_BACKTEST:
-        n_tr = int(np.clip(round(backtest_share * n), 2, n - 1))
+        n_tr = int(np.clip(max(round(backtest_share * n), MIN_TRAIN_POINTS), 2, n - 1))
         xt, yt, xv, yv = x[:n_tr], y[:n_tr], x[n_tr:], y[n_tr:]
         dist = np.log(xv / xt[-1])
         for m in names:
-            p = _fit_model(m, xt, yt, fs)
+            p = _fit_model(m, xt, yt, fs, upper=upper)
             if p is None:
                 continue
-            pred = np.clip(_predict_raw(m, p, float(xt[0]), xt, yt, xv), 0.0, 1.0)
+            pred = np.clip(_predict_raw(m, p, float(xt[0]), xt, yt, xv), 0.0, upper)
             if np.all(np.isfinite(pred)):
                 train_params[m] = p
                 errors[m] = pred - yv
@@ -557,7 +611,16 @@ def fit_curve(
         best = mae[ranked[0]]
         near = [m for m in names if np.isfinite(mae[m]) and mae[m] <= best + TIE_ABS + TIE_REL * best]
         order = [near[0]] + [m for m in ranked if m != near[0]]
-        if order[0] != LAST1 and not _beats_last1_from_earlier_origin(order[0], x, y, fs, n_tr):
+        # The earlier-origin guard: the first model, in backtest order, that also beats last1 from the earlier
+        # origin. Only models ranked above last1 qualify; when none passes, last1 is used.
+        # A backtest raised to MIN_TRAIN_POINTS scores a single point: the winner must also describe the curve.
+        short = n_tr > round(backtest_share * n)
+        for m in order:
+            if m == LAST1 or (_beats_last1_from_earlier_origin(m, x, y, fs, n_tr, upper)
+                              and (not short or _describes_curve(m, x, y, fs, upper))):
+                order = [m] + [k for k in order if k != m]
+                break
+        else:
             order.insert(0, LAST1)
     else:
         order = [LAST1]
@@ -567,14 +630,14 @@ def fit_curve(
     fit: CurveFit | None = None
     for m in order:
         # Train and full curve share their first label count, hence the scale: warm-start from the backtest.
-        scaled = _fit_model(m, x, y, fs, train_params.get(m))
+        scaled = _fit_model(m, x, y, fs, train_params.get(m), upper)
         if scaled is None:
             continue
         if m in errors:
             rate = EXTRAPOLATION_INFLATION * _rate_from_backtest(errors[m], dist)
         else:
             rate = 0.0
-        fit = _build(m, scaled, x, y, mae, rate, seed_sd)
+        fit = _build(m, scaled, x, y, mae, rate, seed_sd, upper)
         break
     assert fit is not None  # last1 never fails
     if per_seed and v is not None:
@@ -584,12 +647,12 @@ def fit_curve(
             if ok.sum() < 2:
                 continue
             sx, sy = x[ok], row[ok]
-            sp = _fit_model(fit.model, sx, sy, fs)
+            sp = _fit_model(fit.model, sx, sy, fs, upper=upper)
             if sp is None:
                 sp, name = np.zeros(0), LAST1
             else:
                 name = fit.model
-            seed_fits.append(_build(name, sp, sx, sy, {}, fit.extrapolation_rate))
+            seed_fits.append(_build(name, sp, sx, sy, {}, fit.extrapolation_rate, 0.0, max(upper, float(np.max(sy)))))
         fit.seed_fits = seed_fits
     return fit
 

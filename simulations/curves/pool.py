@@ -15,6 +15,12 @@ The correction (:func:`project_to_pool`):
    strategy needs for it come from its fitted curve (``CurveFit.labels_for``), flagged as extrapolated beyond
    the simulated range. An absolute target does not depend on the ceiling and is left as it is.
 
+Every strategy's curve is fitted with the whole-pool score appended at ``n_pool`` labels (labeling every pool
+item trains the same model whatever the order), and its asymptote is bounded by the upper edge of the projected
+ceiling's interval: a curve projected above what the whole production pool is expected to reach is not credible
+(:func:`pool_fits`). :func:`projection_curves` draws the same fits, so the chart, its table and the caveat give
+one number for one thing.
+
 The uncorrected figures are kept beside the corrected ones. See ``docs/stopping-and-projection.md``.
 """
 
@@ -26,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simulations.curves.fit import CurveFit, LabelsEstimate, fit_curve, fit_curves
+from simulations.curves.fit import CurveFit, LabelsEstimate, fit_curve
 from simulations.errors import ConfigError, DataError
 from simulations.summary import METRIC_NAMES, Interval, Summary, Target, format_interval, summarize
 
@@ -265,22 +271,100 @@ def _check_pool(production_pool: Any) -> int:
     return int(production_pool)
 
 
-def fit_ceiling_curve(result: SimulationResult, metric: str) -> CurveFit:
-    """The random-sampling curve (mean over seeds) with the whole-pool score appended at ``n_pool`` labels.
+def fit_ceiling_curve(result: SimulationResult, metric: str, strategy: str = "random", *,
+                      asymptote_max: float | None = None) -> CurveFit:
+    """A strategy's curve (mean over seeds) with the whole-pool score appended at ``n_pool`` labels.
 
-    Training on the whole pool is the random plan that labels every pool item, evaluated on the same test split,
-    so it is a measured point of the random curve far beyond the simulated budget.
+    Training on the whole pool is the plan that labels every pool item, whatever the order, evaluated on the same
+    test split, so it is a measured point of every strategy's curve far beyond the simulated budget. For random
+    it is what the ceiling is projected from.
+
+    Parameters
+    ----------
+    result : SimulationResult
+    metric : str
+    strategy : str
+        Default ``random``.
+    asymptote_max : float, optional
+        Bound on the fitted curve (``fit_curve``'s; e.g. the projected ceiling's upper edge).
     """
     rounds = result.rounds
-    sub = rounds[rounds["strategy"].astype(str) == "random"]
+    sub = rounds[rounds["strategy"].astype(str) == strategy]
     if sub.empty:
-        raise DataError("The results have no random-sampling curve to project the ceiling from.",
-                        hint="Re-run the simulation with random included (it is added by default).")
+        if strategy == "random":
+            raise DataError("The results have no random-sampling curve to project the ceiling from.",
+                            hint="Re-run the simulation with random included (it is added by default).")
+        present = ", ".join(dict.fromkeys(rounds["strategy"].astype(str)))
+        raise DataError(f"No rounds for strategy {strategy} in the results.",
+                        hint=f"Strategies in these results: {present}.")
     table = sub.pivot_table(index="seed", columns="labels", values=metric, aggfunc="mean")
     ceil = result.ceilings.set_index("seed")[metric].reindex(table.index).to_numpy(dtype=float)
     labels = np.append(table.columns.to_numpy(dtype=float), float(simulated_pool_size(result)))
     values = np.column_stack([table.to_numpy(dtype=float), ceil])
-    return fit_curve(labels, values)
+    return fit_curve(labels, values, asymptote_max=asymptote_max)
+
+
+@dataclass(frozen=True)
+class PoolFits:
+    """The fits behind a projection to the production pool, shared by the caveat and the projection chart.
+
+    Attributes
+    ----------
+    simulated_pool, production_pool : int
+    ceiling_fit : CurveFit
+        Random's curve with the whole-pool score appended (what the ceiling is projected from).
+    ceiling, ceiling_low, ceiling_high : float
+        The whole-pool score at ``max(production_pool, simulated_pool)`` items and its 95% interval: the
+        measured one when the production pool is not larger.
+    fits : dict of str to CurveFit
+        Each strategy's curve with the whole-pool point, its asymptote bounded by ``ceiling_high`` (random:
+        ``ceiling_fit``).
+    """
+
+    simulated_pool: int
+    production_pool: int
+    ceiling_fit: CurveFit
+    ceiling: float
+    ceiling_low: float
+    ceiling_high: float
+    fits: dict[str, CurveFit]
+
+    @property
+    def projected(self) -> bool:
+        """True when the production pool is larger than the simulated one (the ceiling is a projection)."""
+        return self.production_pool > self.simulated_pool
+
+
+def pool_fits(result: SimulationResult, production_pool: int, strategies: list[str], *, summary: Summary,
+              metric: str | None = None) -> PoolFits:
+    """Project the ceiling to the production pool and fit every strategy's curve bounded by it.
+
+    The projected ceiling is the simulated one plus the fitted rise of random's curve from ``n_pool`` to the
+    production pool (never negative), with that fit's 95% prediction interval. Each strategy's curve gets the
+    whole-pool point and an asymptote no higher than the interval's upper edge (or than its own highest observed
+    value, when a strategy beats it within the budget).
+    """
+    metric = metric or summary.metric
+    pool = _check_pool(production_pool)
+    n_sim = simulated_pool_size(result)
+    c_sim = float(summary.ceiling.median)
+    ceil_fit = fit_ceiling_curve(result, metric)
+    if pool > n_sim:
+        # Anchored on the measured ceiling: only the fitted rise from n_sim to the production pool is projected,
+        # so a fit that misses the ceiling point by a little does not move the answer by as much.
+        at_sim, at_pool = (float(v) for v in ceil_fit.predict([n_sim, pool]))
+        lift = max(0.0, at_pool - at_sim)
+        lo, hi = (float(v[0]) for v in ceil_fit.interval([pool], LEVEL))
+        projected = min(1.0, c_sim + lift)
+        p_low = float(np.clip(projected - (at_pool - lo), 0.0, 1.0))
+        p_high = float(np.clip(projected + (hi - at_pool), 0.0, 1.0))
+    else:
+        projected, p_low, p_high = c_sim, float(summary.ceiling.low), float(summary.ceiling.high)
+    # Random's own band stops at the same upper edge (its interval, un-anchored, could reach past it).
+    ceil_fit = replace(ceil_fit, upper=max(min(ceil_fit.upper, p_high), float(np.max(ceil_fit.values))))
+    fits = {n: ceil_fit if n == "random" else fit_ceiling_curve(result, metric, n, asymptote_max=max(p_high, 1e-6))
+            for n in strategies}
+    return PoolFits(n_sim, pool, ceil_fit, projected, p_low, p_high, fits)
 
 
 def _at_least(est: LabelsEstimate, first: float) -> LabelsEstimate:
@@ -335,29 +419,19 @@ def project_to_pool(
                           hint=f"Strategies in these results: {', '.join(summary.strategies)}.")
     c_sim = float(summary.ceiling.median)
     t_sim = float(summary.target_value.median)
+    # An absolute target does not depend on the ceiling; a share of it (or of the gap) moves with it.
+    flagged = pool > n_sim and target.kind != "absolute"
+    fits: dict[str, CurveFit] = {}
     if pool > n_sim:
-        ceil_fit = fit_ceiling_curve(result, metric)
-        ceiling_model, ceiling_mae = ceil_fit.model, ceil_fit.chosen_backtest_mae
-        # Anchored on the measured ceiling: only the fitted rise from n_sim to the production pool is projected,
-        # so a fit that misses the ceiling point by a little does not move the answer by as much.
-        at_sim, at_pool = (float(v) for v in ceil_fit.predict([n_sim, pool]))
-        lift = max(0.0, at_pool - at_sim)
-        lo, hi = (float(v[0]) for v in ceil_fit.interval([pool], LEVEL))
-        projected = min(1.0, c_sim + lift)
-        p_low = float(np.clip(projected - (at_pool - lo), 0.0, 1.0))
-        p_high = float(np.clip(projected + (hi - at_pool), 0.0, 1.0))
+        pf = pool_fits(result, pool, names if flagged else ["random"], summary=summary, metric=metric)
+        ceiling_model, ceiling_mae = pf.ceiling_fit.model, pf.ceiling_fit.chosen_backtest_mae
+        projected, p_low, p_high = pf.ceiling, pf.ceiling_low, pf.ceiling_high
+        if flagged:
+            fits = pf.fits
     else:  # nothing to project: no curve is fitted
         ceiling_model, ceiling_mae = "", float("nan")
         projected, p_low, p_high = c_sim, float(summary.ceiling.low), float(summary.ceiling.high)
-    # An absolute target does not depend on the ceiling; a share of it (or of the gap) moves with it.
-    flagged = pool > n_sim and target.kind != "absolute"
     t_new = target.value_for(projected, float(summary.baseline.median)) if flagged else t_sim
-
-    fits: dict[str, CurveFit] = {}
-    if flagged:
-        others = [s for s in names if s != "random"]
-        fits = fit_curves(result.rounds, metric, strategies=others) if others else {}
-        fits["random"] = ceil_fit  # the random curve with the ceiling point: the best-informed fit
     per: dict[str, StrategyAtPool] = {}
     n_first = float(result.rounds["labels"].min())
     corrected = {n: _at_least(fits[n].labels_for(min(1.0, t_new), level=LEVEL), n_first) for n in names if n in fits}
@@ -516,13 +590,18 @@ def projection_curves(
     result: SimulationResult,
     strategies: list[str],
     production_pool: int,
-    target_value: float | None = None,
+    target_value: float | Target | None = None,
     *,
     metric: str | None = None,
     level: float = 0.95,
     points: int = 60,
+    summary: Summary | None = None,
 ) -> dict[str, Any]:
     """Each strategy's fitted learning curve carried forward to the production pool, as JSON-ready data.
+
+    The fits are :func:`pool_fits`' (whole-pool point appended, asymptote bounded by the projected ceiling's
+    95% upper edge), the same the pool caveat (:func:`pool_caveat`) reads its labels from, so the chart, its
+    table and the caveat agree.
 
     Parameters
     ----------
@@ -531,35 +610,66 @@ def projection_curves(
         Strategies to fit (e.g. random and the recommended one).
     production_pool : int
         Items in the real project; 0 draws the curves 1.5x past the simulated labels only.
-    target_value : float, optional
-        The target in metric units; when given, each strategy's labels for it come from the fitted curve.
+    target_value : float or Target, optional
+        The target: a :class:`Target` is re-expressed against the projected ceiling as :func:`project_to_pool`
+        does (so labels match the caveat's corrected figures); a float is a score in metric units, used as is.
+        Each strategy's labels for it come from its fitted curve.
     metric : str, optional
         Default: the run's metric.
     level : float
         Interval level of the bands and the score at the pool.
     points : int
         Grid points, log-spaced from the first simulated label count.
+    summary : Summary, optional
+        ``summarize(result, target, metric)`` when already computed.
 
     Returns
     -------
     dict
-        ``pool``, ``simulated_up_to``, ``curves`` (rows: strategy, labels, predicted, low, high) and
-        ``strategies`` (name -> model, backtest_mae, at_pool with its low/high, labels_for_target, asymptote).
+        ``pool``, ``simulated_pool``, ``simulated_up_to``, ``ceiling`` (median, low, high: the whole-pool score
+        at the production pool, and ``projected``), ``target_value`` and ``target_corrected``, ``curves`` (rows:
+        strategy, labels, predicted, low, high) and ``strategies`` (name -> model, backtest_mae, at_pool with its
+        low/high, labels_for_target, asymptote). With the production pool at least the simulated one, every
+        strategy's ``at_pool`` is the whole-pool score: labeling every item trains the same model whatever the
+        order.
     """
-    metric = metric or result.metric
-    fits = fit_curves(result.rounds, metric, strategies=strategies)
+    target = target_value if isinstance(target_value, Target) else None
+    summary = summary or summarize(result, target or Target(), metric)
+    metric = summary.metric
     pool = int(production_pool or 0)
+    if pool:
+        _check_pool(pool)
+    n_sim = simulated_pool_size(result)
+    pf = pool_fits(result, pool or n_sim, list(strategies), summary=summary, metric=metric)
+    if target is not None:
+        corrected = pf.projected and target.kind != "absolute"
+        t_value: float | None = (target.value_for(pf.ceiling, float(summary.baseline.median)) if corrected
+                                 else float(summary.target_value.median))
+    else:
+        corrected = False
+        t_value = None if target_value is None else float(target_value)
     last = float(result.rounds["labels"].max())
-    grid = np.unique(np.round(np.geomspace(float(result.rounds["labels"].min()), max(pool, last * 1.5), points)))
+    n_first = float(result.rounds["labels"].min())
+    end = max(pool, last) if pool else last * 1.5
+    grid = np.unique(np.round(np.geomspace(n_first, end, points)))
     rows, per = [], {}
-    for name, fit in fits.items():
+    for name, fit in pf.fits.items():
         lo, hi = fit.interval(grid, level)
         rows += [{"strategy": name, "labels": float(x), "predicted": float(p), "low": float(a), "high": float(b)}
                  for x, p, a, b in zip(grid, fit.predict(grid), lo, hi, strict=True)]
-        at_pool, (pl, ph) = ((fit.predict([pool])[0], fit.interval([pool], level)) if pool
-                             else (math.nan, ([math.nan], [math.nan])))
-        est = fit.labels_for(float(target_value), level=level) if target_value is not None else None
+        if pool >= n_sim:  # the whole pool labeled: the whole-pool score, the same for every strategy
+            at_pool, pl, ph = pf.ceiling, pf.ceiling_low, pf.ceiling_high
+        elif pool:
+            (pl,), (ph,) = fit.interval([pool], level)
+            at_pool = float(fit.predict([pool])[0])
+        else:
+            at_pool = pl = ph = math.nan
+        est = (_at_least(fit.labels_for(min(1.0, t_value), level=level), n_first) if t_value is not None
+               else None)
         per[name] = {"model": fit.model, "backtest_mae": fit.chosen_backtest_mae,
-                     "at_pool": float(at_pool), "at_pool_low": float(pl[0]), "at_pool_high": float(ph[0]),
+                     "at_pool": float(at_pool), "at_pool_low": float(pl), "at_pool_high": float(ph),
                      "labels_for_target": est.to_dict() if est is not None else None, "asymptote": fit.asymptote}
-    return {"pool": pool, "simulated_up_to": last, "curves": rows, "strategies": per}
+    return {"pool": pool, "simulated_pool": n_sim, "simulated_up_to": last,
+            "ceiling": {"median": pf.ceiling, "low": pf.ceiling_low, "high": pf.ceiling_high,
+                        "projected": pf.projected},
+            "target_value": t_value, "target_corrected": corrected, "curves": rows, "strategies": per}
