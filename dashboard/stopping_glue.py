@@ -2,8 +2,12 @@
 
 ``analysis["stopping"]`` holds: ``sentence`` (the recommendation), ``comparison`` and ``note``,
 ``strategy``, ``stop_at`` (median cost-optimal labels over seeds), ``recommended_range`` ([low, high]),
-``fitted_stop`` (the marginal rule on the fitted curve), ``curve`` (records: labels, mean, low, high),
+``fitted_stop`` (the marginal rule on the fitted curve, capped at the production pool) and
+``fitted_stop_sentence`` (the engine's words for it), ``curve`` (records: labels, mean, low, high),
 ``marginal`` (records: labels, value) and ``criteria`` (records: one row per criterion).
+
+The engine words its cost errors for the command line (``--cost-per-label``); :func:`costs_error` and
+:func:`dashboard_error` say the same for the Plan page's inputs.
 """
 
 from __future__ import annotations
@@ -13,7 +17,35 @@ from typing import Any
 import pandas as pd
 
 from dashboard import fmt
-from simulations.stopping.optimum import marginal_value_curve
+from simulations.errors import ConfigError
+from simulations.money import money
+from simulations.stopping.optimum import CostInputError, marginal_value_curve
+
+#: What the Stopping page says when the Plan's cost per label or value of a point cannot be used.
+COSTS_MESSAGE = "Stopping advice needs a cost per label above $0 and a value per accuracy point above $0."
+COSTS_HINT = "Set them on the Plan page: the cost of one label, and what one point of accuracy is worth to you."
+_FIELD_WORDS = {"cost_per_label": "cost per label", "value_per_point": "value per accuracy point"}
+
+
+def costs_error(exc: CostInputError) -> ConfigError:
+    """The engine's cost error (worded for the command line) worded for the dashboard's Plan inputs."""
+    what = _FIELD_WORDS.get(exc.field, exc.field)
+    try:
+        shown = money(float(exc.value))
+    except (TypeError, ValueError):
+        shown = "not a number"
+    return ConfigError(f"{COSTS_MESSAGE[:-1]}; the {what} is {shown}.", hint=COSTS_HINT)
+
+
+def dashboard_error(err: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A stored stopping error in the dashboard's words.
+
+    Analyses saved before the cost errors were reworded hold the command-line text ("Pass dollars, e.g.
+    --cost-per-label 2.50"); they are recognised by that content and reworded.
+    """
+    if err and any(flag in str(err.get("hint") or "") for flag in ("--cost-per-label", "--value-per-point")):
+        return {"message": COSTS_MESSAGE, "hint": COSTS_HINT}
+    return err
 
 
 def _range_text(r: dict[str, Any] | None, kind: str) -> str:
@@ -48,7 +80,11 @@ def analyse(result: Any, inputs: dict[str, Any], analysis: dict[str, Any]) -> di
     inp = economic_inputs(inputs["economics"])
     c, v = float(inp.cost_per_label), float(inp.point_value)
     strategy = (analysis.get("business") or {}).get("strategy") or analysis.get("best")
-    adv = advise(result, c, v, strategy=strategy, metric=result.metric)
+    pool = int(inputs["economics"].get("production_pool") or 0) or None  # the items the project can label
+    try:
+        adv = advise(result, c, v, strategy=strategy, metric=result.metric, pool=pool)
+    except CostInputError as exc:
+        raise costs_error(exc) from None
     ev, rec = adv.evaluation, adv.recommendation
     d = ev.to_dict()
     curves = pd.DataFrame(analysis.get("curves") or [])
@@ -56,8 +92,10 @@ def analyse(result: Any, inputs: dict[str, Any], analysis: dict[str, Any]) -> di
     marginal: list[dict[str, Any]] = []
     fs = ev.fitted_stop
     if ev.fitted is not None:
-        # the chart runs past the budget far enough to show where the marginal rule stops
+        # the chart runs past the budget far enough to show where the marginal rule stops, never past the pool
         hi = max(ev.budget, (fs.labels or 0) * 1.3 if fs is not None else 0)
+        if ev.pool is not None:
+            hi = min(hi, ev.pool)
         marginal = marginal_value_curve(ev.fitted, v, float(result.rounds["labels"].min()), hi)
     plan = rec.labels
     return {
@@ -67,6 +105,7 @@ def analyse(result: Any, inputs: dict[str, Any], analysis: dict[str, Any]) -> di
         "plan": plan.to_dict(), "optimum_metric": ev.optimum_metric.to_dict(),
         "at_budget_share": ev.at_budget_share,
         "fitted_stop": None if fs is None else fs.to_dict(),
+        "fitted_stop_sentence": ev.fitted_stop_sentence(), "pool": ev.pool,
         "curve": curve.to_dict("records"), "marginal": marginal,
         "criteria": criteria_table(d), "range_method": d.get("range_method", ""),
         "cost_per_label": c, "value_per_point": v,

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, fmt, views
+from dashboard import charts, fmt, stopping_glue, views
+
+#: The live chart's y axis: the user's own validation score, not the simulation's test set.
+LIVE_Y_TITLE = "Your validation score (%)"
 
 
 def render(a: dict[str, Any], *, key: str = "stop") -> None:
     if a.get("stopping_error"):
-        views.show_error(a["stopping_error"])
+        views.show_error(stopping_glue.dashboard_error(a["stopping_error"]))
         return
     stop = a.get("stopping")
     if not stop:
@@ -32,17 +36,17 @@ def render(a: dict[str, Any], *, key: str = "stop") -> None:
     fs = stop.get("fitted_stop") or {}
     st.caption(f"Strategy: {charts.strategy_label(stop.get('strategy', ''))} ({stop.get('strategy_chosen_by', '')}). "
                f"Cost-optimal stop: the label count where the labeling cost minus the value of accuracy is lowest "
-               f"on each simulated run ({stop.get('range_method', '')})."
-               + (f" On the fitted curve, a label stops paying at about {fs['labels']:,.0f} labels"
-                  f"{' (extrapolated)' if fs.get('extrapolated') else ''}." if fs.get("labels") else ""))
+               f"on each simulated run ({stop.get('range_method', '')}). "
+               + _fitted_stop_text(stop, fs))
     curve = pd.DataFrame(stop.get("curve") or [])
     if not curve.empty:
         rec = stop.get("recommended_range")
         views.chart(charts.stopping_chart(curve, stop_at=stop.get("stop_at"),
                                           recommended=tuple(rec) if rec else None,
                                           metric_label=a.get("metric_label", "accuracy")),
-                    "The curve of the strategy you would use. Stop where one more label is worth less than it "
-                    "costs (orange line); the green band is where the stopping rules fire.", key=f"{key}_curve")
+                    "The curve of the strategy you would use (mean over the simulated runs, shaded: its 95% range). "
+                    "Orange line: the median cost-optimal stop of those runs; green band: the range of those stops, "
+                    "the labels to plan for.", key=f"{key}_curve")
     marginal = pd.DataFrame(stop.get("marginal") or [])
     if not marginal.empty:
         views.chart(charts.marginal_value_chart(
@@ -58,11 +62,61 @@ def render(a: dict[str, Any], *, key: str = "stop") -> None:
                    "lost against the cost-optimal stop.")
 
 
+def _fitted_stop_text(stop: dict[str, Any], fs: dict[str, Any]) -> str:
+    """The engine's sentence on the fitted stop; analyses saved before it existed get the old wording."""
+    if "fitted_stop_sentence" in stop:
+        return stop["fitted_stop_sentence"] or ""
+    if not fs.get("labels"):
+        return ""
+    return (f"On the fitted curve, a label stops paying at about {fs['labels']:,.0f} labels"
+            f"{' (extrapolated)' if fs.get('extrapolated') else ''}.")
+
+
+def live_chart(live: Any) -> tuple[alt.LayerChart, str]:
+    """The live project's chart and a caption describing exactly what it draws.
+
+    Always the logged scores; the stop line only when the verdict gives a label count to stop at, the band only
+    when the curve models that backtested nearly as well disagree on it.
+    """
+    d = live.to_dict()
+    rec = d.get("recommended_labels") or {}
+    stop_at = rec.get("median")
+    band = (rec["low"], rec["high"]) if rec and rec.get("low") is not None and rec["high"] > rec["low"] else None
+    curve = pd.DataFrame({"labels": live.observed_labels, "mean": live.observed_metric})
+    c = charts.stopping_chart(curve, stop_at=stop_at, recommended=band, title="Your project's curve")
+    for layer in c.layer:  # the axis is the user's own validation score, not a simulated test set
+        if layer.encoding.y is not alt.Undefined:
+            layer.encoding.y["title"] = LIVE_Y_TITLE
+    drawn = ["dots: your logged validation scores"]
+    if stop_at is not None:
+        where = "now" if live.verdict == "stop_now" else "projected by the fitted curve"
+        drawn.append(f"orange line: where the next label stops paying ({where})")
+    if band is not None:
+        drawn.append("green band: the same point under the other curve models that backtested nearly as well")
+    caption = "; ".join(drawn).capitalize() + "."
+    c = c.properties(title=alt.TitleParams(text="Your project's curve", subtitle=caption, anchor="start",
+                                           subtitleColor="#555555", fontSize=15))
+    return c, caption
+
+
+def live_criteria_table(live: Any) -> pd.DataFrame:
+    """Each rule on the user's curve: fired (with the label count), not yet, or projected (the fitted curve)."""
+    rows = []
+    for c in live.to_dict().get("criteria", []):
+        lab = (c.get("labels") or {}).get("median")
+        if c.get("projected"):
+            status = f"projected at about {fmt.count(lab)}" if lab is not None else "does not level off"
+        else:
+            status = f"fired at {fmt.count(lab)}" if lab is not None else "not yet"
+        rows.append({"Rule": c["title"], "Stops when": c["rule"], "Labels": status})
+    return pd.DataFrame(rows)
+
+
 def live_check_panel(econ: dict[str, Any], *, key: str = "live") -> None:
     """Upload a live project's curve log (labels, metric[, kappa]) and get stop / continue / too early."""
     from dashboard import state
     from simulations.errors import LabelwiseError
-    from simulations.stopping import check_live
+    from simulations.stopping import CostInputError, check_live
 
     st.header("Check my live project", divider="gray")
     st.markdown("Upload your own project's log: one row per labeling round with the columns **labels** (labeled "
@@ -76,6 +130,9 @@ def live_check_panel(econ: dict[str, Any], *, key: str = "live") -> None:
         frame = pd.read_csv(up, sep=None, engine="python")
         inp = state.economic_inputs(econ)
         live = check_live(frame, float(inp.cost_per_label), float(inp.point_value))
+    except CostInputError as exc:
+        views.show_error(stopping_glue.costs_error(exc))
+        return
     except LabelwiseError as exc:
         views.show_error(exc)
         return
@@ -87,17 +144,8 @@ def live_check_panel(econ: dict[str, Any], *, key: str = "live") -> None:
     box(f"**{live.headline}** {live.reason}")
     for note in live.notes:
         st.caption(note)
-    d = live.to_dict()
-    curve = pd.DataFrame({"labels": live.fit.labels if live.fit is not None else frame.iloc[:, 0],
-                          "mean": live.fit.values if live.fit is not None else frame.iloc[:, 1]})
-    rec = d.get("recommended_labels") or {}
-    views.chart(charts.stopping_chart(curve, stop_at=rec.get("median"),
-                                      recommended=(rec["low"], rec["high"]) if rec else None,
-                                      title="Your project's curve"),
-                "Your logged validation scores; the orange line is where the next label stops paying.",
-                key=f"{key}_chart")
-    crit = pd.DataFrame([{"Rule": c["title"], "Stops when": c["rule"],
-                          "Fired at (labels)": fmt.count((c.get("labels") or {}).get("median")) if c.get("labels")
-                          else "not yet"} for c in d.get("criteria", [])])
+    chart, caption = live_chart(live)
+    views.chart(chart, caption, key=f"{key}_chart")
+    crit = live_criteria_table(live)
     if not crit.empty:
         st.dataframe(crit, hide_index=True, width="stretch")

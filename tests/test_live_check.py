@@ -78,7 +78,8 @@ def test_kappa_column_is_used_for_stabilizing_predictions():
     r = check_live(df, 1.0, 500.0)
     assert r.kappa_stable is True
     names = [c["name"] for c in r.criteria]
-    assert names == ["validation_plateau", "stabilizing_predictions", "marginal_rule"]
+    # the plateaued curve is held flat (last1): nothing is projected, so no fitted-curve rule is listed
+    assert not r.fit_trusted and names == ["validation_plateau", "stabilizing_predictions"]
     sp = r.criteria[1]
     assert sp["fired_share"] == 1.0 and sp["labels"]["median"] == X[-1]
 

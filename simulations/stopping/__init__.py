@@ -28,6 +28,7 @@ from simulations.stopping.criteria import (
     default_criteria,
 )
 from simulations.stopping.optimum import (
+    CostInputError,
     MarginalStop,
     OptimumPoint,
     check_costs,
@@ -44,6 +45,7 @@ __all__ = [
     "RANGE_METHOD",
     "Budget",
     "ClassificationChange",
+    "CostInputError",
     "CriterionReport",
     "LiveCheck",
     "MarginalStop",

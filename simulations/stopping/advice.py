@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -240,8 +240,11 @@ class StopEvaluation:
     at_budget_share : float
         Share of seeds whose optimum is the last round: the true optimum may lie beyond the budget.
     fitted, fitted_stop : CurveFit and MarginalStop, optional
-        The mean test curve fitted by :func:`simulations.curves.fit.fit_curve` and the marginal rule on it
-        (it can point beyond the budget, flagged ``extrapolated``).
+        The mean test curve fitted by :func:`simulations.curves.fit.fit_curve` (by :func:`advise` with the
+        whole-pool score appended) and the marginal rule on it (it can point beyond the budget, flagged
+        ``extrapolated``, and is capped at ``pool``, flagged ``capped``).
+    pool : float or None
+        The labelable pool: no stopping point lies beyond it.
     """
 
     strategy: str
@@ -258,10 +261,32 @@ class StopEvaluation:
     criteria: list[CriterionReport]
     fitted: CurveFit | None = None
     fitted_stop: MarginalStop | None = None
+    pool: float | None = None
     _runs: _Runs | None = field(default=None, repr=False)
 
     def report(self, name: str) -> CriterionReport | None:
         return next((c for c in self.criteria if c.name == name), None)
+
+    def fitted_stop_sentence(self) -> str:
+        """Where a label stops paying on the fitted curve, in words consistent with the budget and the pool.
+
+        Three cases: it stops paying within the budget; it still pays at the budget and stops beyond it (an
+        extrapolation); or it still pays at the labelable pool (capped: labeling the whole pool still pays).
+        """
+        fs = self.fitted_stop
+        if self.fitted is None or fs is None:
+            return ""
+        budget = f"the {self.budget:,.0f}-label budget"
+        if fs.capped and fs.pool is not None:
+            return (f"On the fitted curve a label is still worth more than it costs at {fs.pool:,.0f} labels, the "
+                    f"whole labelable pool: labeling the whole pool still pays"
+                    f"{' (extrapolated beyond ' + budget + ')' if fs.extrapolated else ''}.")
+        if fs.labels is None:
+            return f"On the fitted curve labeling keeps paying beyond {budget}: the projection does not level off."
+        if fs.labels > self.budget * (1 + 1e-9):
+            return (f"On the fitted curve labels still pay at {budget} and stop paying at about "
+                    f"{fs.labels:,.0f} labels (extrapolated).")
+        return f"On the fitted curve, a label stops paying at about {fs.labels:,.0f} labels."
 
     def to_dict(self) -> dict[str, Any]:
         fitted = None
@@ -276,6 +301,8 @@ class StopEvaluation:
             "n_seeds": len(self.seeds),
             "budget": self.budget,
             "range_method": RANGE_METHOD,
+            "pool": self.pool,
+            "fitted_stop_sentence": self.fitted_stop_sentence(),
             "optimum": {
                 "labels": range_dict(self.optimum_labels),
                 "metric": range_dict(self.optimum_metric),
@@ -297,6 +324,8 @@ def evaluate_criteria(
     criteria: list[StoppingCriterion] | None = None,
     n_classes: int | None = None,
     project: bool = True,
+    fitted: CurveFit | None = None,
+    pool: float | None = None,
 ) -> StopEvaluation:
     """Replay stopping criteria on every seed of ``strategy`` and compare them with the cost-optimal stop.
 
@@ -315,6 +344,10 @@ def evaluate_criteria(
         Number of classes; two-class-only rules are reported as not applicable otherwise.
     project : bool
         Also fit the mean test curve and apply the marginal rule on it.
+    fitted : CurveFit, optional
+        The fitted curve to apply the marginal rule to (default: the mean test curve of ``strategy``, fitted here).
+    pool : float, optional
+        The labelable pool: the marginal rule's stop is capped there (``MarginalStop.capped``).
     """
     c, v = check_costs(cost_per_label, value_per_point)
     histories = _seed_histories(rounds, strategy, metric)
@@ -332,20 +365,27 @@ def evaluate_criteria(
     at_budget = np.mean([h["labels"][runs.opt_index[s]] >= AT_BUDGET_SHARE * np.nanmax(h["labels"])
                          for s, h in histories.items()])
     budget = float(max(np.nanmax(h["labels"]) for h in histories.values()))
-    fitted = fitted_stop = None
+    fitted_stop = None
     if project:
-        sub = rounds[rounds["strategy"].astype(str) == strategy]
-        table = sub.pivot_table(index="seed", columns="labels", values=metric, aggfunc="mean")
         try:
-            fitted = fit_curve(table.columns.to_numpy(dtype=float), table.to_numpy(dtype=float))
-            fitted_stop = marginal_stop(fitted, c, v)
+            if fitted is None:
+                sub = rounds[rounds["strategy"].astype(str) == strategy]
+                table = sub.pivot_table(index="seed", columns="labels", values=metric, aggfunc="mean")
+                fitted = fit_curve(table.columns.to_numpy(dtype=float), table.to_numpy(dtype=float))
+            fitted_stop = marginal_stop(fitted, c, v, pool=pool)
+            # Beyond the budget is a projection even when the fit also holds the whole-pool point further out.
+            beyond = fitted_stop.labels is None or fitted_stop.labels > budget * (1 + 1e-9)
+            fitted_stop = replace(fitted_stop, extrapolated=bool(beyond))
         except DataError:
             fitted = fitted_stop = None
+    else:
+        fitted = None
     return StopEvaluation(
         strategy=strategy, metric=metric, cost_per_label=c, value_per_point=v, seeds=list(histories),
         budget=budget, n_classes=n_classes, optimum_labels=SeedRange.of(opt_labels),  # type: ignore[arg-type]
         optimum_metric=SeedRange.of(opt_metric), optimum_cost=SeedRange.of(opt_cost),  # type: ignore[arg-type]
-        at_budget_share=float(at_budget), criteria=reports, fitted=fitted, fitted_stop=fitted_stop, _runs=runs,
+        at_budget_share=float(at_budget), criteria=reports, fitted=fitted, fitted_stop=fitted_stop,
+        pool=None if pool is None else float(pool), _runs=runs,
     )
 
 
@@ -457,9 +497,15 @@ def recommend(evaluation: StopEvaluation) -> Recommendation:
         msg = (f"In {evaluation.at_budget_share:.0%} of the runs the cheapest point was the last one simulated, "
                f"so labeling may keep paying beyond the {evaluation.budget:,.0f}-label budget")
         fs = evaluation.fitted_stop
-        if fs is not None and fs.extrapolated:
+        if fs is not None and fs.capped and fs.pool is not None:
+            msg += (f"; on the fitted curve labeling the whole pool ({fs.pool:,.0f} items) still pays")
+        elif fs is not None and fs.extrapolated:
             msg += (f"; the fitted curve projects the optimum at ~{fs.labels:,.0f} labels (extrapolated)"
                     if fs.labels is not None else "; the fitted curve does not level off")
+        elif fs is not None and fs.labels is not None:
+            # The fit (which also knows the whole-pool score) disagrees with the noisy last rounds: say both.
+            msg += (f", although the fitted curve puts the point where a label stops paying at about "
+                    f"{fs.labels:,.0f} labels: the gain beyond the budget is likely small")
         notes.append(msg + ".")
     if best is None:
         sentence = (f"Plan for about {plan.median:,.0f} labels ({span}) and stop there: none of the label-free "
@@ -562,8 +608,15 @@ def advise(
     *,
     strategy: str | None = None,
     metric: str | None = None,
+    pool: int | None = None,
 ) -> StopAdvice:
-    """Stopping advice for one strategy of a simulation (default: the one with the lowest optimal cost)."""
+    """Stopping advice for one strategy of a simulation (default: the one with the lowest optimal cost).
+
+    The mean curve is fitted with the whole-pool score appended at the simulated pool size (a measured point of
+    every strategy's curve; :func:`simulations.curves.pool.fit_ceiling_curve`) when the results record it, so the
+    marginal rule beyond the budget rests on evidence rather than on the early trend alone. ``pool`` is the
+    labelable pool (default: the simulated pool); no stopping point lies beyond it.
+    """
     c, v = check_costs(cost_per_label, value_per_point)
     meta = dict(getattr(result, "meta", {}) or {})
     rounds = result.rounds
@@ -576,8 +629,19 @@ def advise(
         how = "the strategy with the lowest cost at its optimal stopping point"
     else:
         how = "chosen by you"
+    from simulations.curves.pool import fit_ceiling_curve, simulated_pool_size
+
+    try:
+        n_sim: int | None = simulated_pool_size(result)
+        fitted: CurveFit | None = fit_ceiling_curve(result, metric, strategy)
+    except (DataError, KeyError, AttributeError):  # results without the pool size or the whole-pool scores
+        n_sim, fitted = None, None
+    if pool is not None and (isinstance(pool, bool) or not float(pool) > 0):
+        raise ConfigError(f"The labelable pool must be a positive number of items (got {pool}).",
+                          hint="Pass the number of items your project can label, e.g. 100000.")
+    cap = float(pool) if pool is not None else (float(n_sim) if n_sim is not None else None)
     ev = evaluate_criteria(rounds, strategy=strategy, cost_per_label=c, value_per_point=v, metric=metric,
-                           n_classes=_n_classes(meta))
+                           n_classes=_n_classes(meta), fitted=fitted, pool=cap)
     return StopAdvice(ev, recommend(ev), how)
 
 
@@ -844,6 +908,8 @@ class LiveCheck:
     notes : list of str
     decline : Decline or None
         The evidence when the verdict is ``falling``.
+    observed_labels, observed_metric : list of float
+        The validated log (metric as fractions), for drawing it.
     """
 
     verdict: str
@@ -860,10 +926,18 @@ class LiveCheck:
     criteria: list[dict[str, Any]]
     notes: list[str]
     decline: Decline | None = None
+    observed_labels: list[float] = field(default_factory=list)
+    observed_metric: list[float] = field(default_factory=list)
+
+    @property
+    def fit_trusted(self) -> bool:
+        """True when a curve model beat holding the last value flat: only then is anything projected."""
+        return self.fit is not None and self.fit.model != LAST1
 
     def to_dict(self) -> dict[str, Any]:
         return _clean({
             "verdict": self.verdict,
+            "fit_trusted": self.fit_trusted,
             "decline": None if self.decline is None else self.decline.to_dict(),
             "headline": self.headline,
             "reason": self.reason,
@@ -905,11 +979,11 @@ def _live_criteria(h: History, c: float, v: float, plateau_rule: ValidationPlate
                     "needs_labels": rule.needs_labels, "fired_share": 1.0 if fired else 0.0, "labels": lab,
                     "regret": {"dollars": d, "percent": p},
                     "regret_basis": "against the cheapest logged point of this curve"})
-    if ms is not None:
+    if ms is not None:  # only with a trusted fit: a flat last1 "fit" projects nothing
         lab = None if ms.labels is None else {"median": ms.labels, "low": ms.labels, "high": ms.labels, "n": 1}
         out.append({"name": "marginal_rule", "title": "Marginal rule on the fitted curve",
                     "rule": "stop when value_per_point x 100 x d metric / d labels < cost_per_label",
-                    "threshold": c, "needs_labels": True, "fired_share": None if ms.labels is None else 1.0,
+                    "threshold": c, "needs_labels": True, "fired_share": None, "projected": True,
                     "labels": lab, "regret": {"dollars": None, "percent": None},
                     "regret_basis": "a projection: no regret until the labels are spent"})
     return out
@@ -945,6 +1019,7 @@ def check_live(
     if "kappa" in df.columns:
         h["kappa"] = df["kappa"].to_numpy(float)
     now, y_now = float(h["labels"][-1]), float(h["metric"][-1])
+    observed = ([float(x) for x in h["labels"]], [float(y) for y in h["metric"]])
     rule = plateau or ValidationPlateau()
     n = len(h["labels"])
     decline = detect_decline(h["labels"], h["metric"])
@@ -956,19 +1031,20 @@ def check_live(
                          f"noisy or inconsistent labels in the recent batches, drift in the incoming data, or a "
                          f"changed validation set. Pause labeling, check those, and re-check once the score is "
                          f"back on its curve.", now, y_now, 0.0, None, None, False, kappa_stable, None,
-                         _live_criteria(h, c, v, rule, None), notes, decline)
+                         _live_criteria(h, c, v, rule, None), notes, decline, *observed)
     if n < MIN_LIVE_POINTS:
         return LiveCheck("too_early", "Too early to tell.",
                          f"Only {n} round{'s' if n != 1 else ''} logged; at least {MIN_LIVE_POINTS} are needed to see "
                          f"a trend. Log the validation score after each labeling round and check again.",
                          now, y_now, None, None, None, None, None, None,
-                         _live_criteria(h, c, v, rule, None), notes)
+                         _live_criteria(h, c, v, rule, None), notes, None, *observed)
     plateau_now = rule.stop(h)
     gain_recent = rule.gain(h)
     kappa_stable = StabilizingPredictions().stop(h) if "kappa" in h else None
     fit = fit_curve(h["labels"], h["metric"])
     ms = marginal_stop(fit, c, v, start=now)
-    crit = _live_criteria(h, c, v, rule, ms)
+    # No curve model beat holding the last value flat: nothing is projected, so no fitted-curve rule is reported.
+    crit = _live_criteria(h, c, v, rule, ms if fit.model != LAST1 else None)
     per_label = ms.value_per_label_at_start
     plateau_txt = _plateau_text(gain_recent, rule.window)
     kappa_txt = "" if kappa_stable is None else (
@@ -977,7 +1053,7 @@ def check_live(
     def result(verdict: str, headline: str, reason: str, more: float | None, stop_at: SeedRange | None,
                projected: float | None) -> LiveCheck:
         return LiveCheck(verdict, headline, reason + kappa_txt, now, y_now, more, stop_at, projected,
-                         plateau_now, kappa_stable, fit, crit, notes)
+                         plateau_now, kappa_stable, fit, crit, notes, None, *observed)
 
     if fit.model == LAST1:
         if plateau_now:

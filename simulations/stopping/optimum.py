@@ -19,7 +19,7 @@ move the optimum and are left out.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -34,19 +34,33 @@ if TYPE_CHECKING:
 MARGINAL_SEARCH_FACTOR = 1000.0
 
 
+class CostInputError(ConfigError):
+    """A cost per label or value per point the stopping advice cannot use (not a number, zero or negative).
+
+    The message and hint are worded for the command line; ``field`` (``cost_per_label`` or ``value_per_point``)
+    and ``value`` let another front end (the dashboard) word it for its own inputs.
+    """
+
+    def __init__(self, message: str, hint: str, *, field: str, value: Any) -> None:
+        super().__init__(message, hint)
+        self.field = field
+        self.value = value
+
+
 def check_costs(cost_per_label: float, value_per_point: float) -> tuple[float, float]:
-    """Validated ``(cost_per_label, value_per_point)``; ConfigError with a hint otherwise."""
+    """Validated ``(cost_per_label, value_per_point)``; :class:`CostInputError` (a ConfigError) otherwise."""
     out = []
-    for name, flag, v, example in (("cost per label", "--cost-per-label", cost_per_label, "2.50"),
-                                   ("value per point", "--value-per-point", value_per_point, "10000")):
+    for field, name, flag, v, example in (
+            ("cost_per_label", "cost per label", "--cost-per-label", cost_per_label, "2.50"),
+            ("value_per_point", "value per point", "--value-per-point", value_per_point, "10000")):
         try:
             f = float(v)
         except (TypeError, ValueError):
-            raise ConfigError(f"The {name} must be a number (got {v!r}).",
-                              hint=f"Pass dollars, e.g. {flag} {example}.") from None
+            raise CostInputError(f"The {name} must be a number (got {v!r}).",
+                                 hint=f"Pass dollars, e.g. {flag} {example}.", field=field, value=v) from None
         if not (math.isfinite(f) and f > 0):
-            raise ConfigError(f"The {name} must be a positive amount (got {v}).",
-                              hint=f"Pass dollars, e.g. {flag} {example}.")
+            raise CostInputError(f"The {name} must be a positive amount (got {v}).",
+                                 hint=f"Pass dollars, e.g. {flag} {example}.", field=field, value=v)
         out.append(f)
     return out[0], out[1]
 
@@ -104,12 +118,19 @@ class MarginalStop:
         True when ``labels`` lies beyond the last observed label count.
     value_per_label_at_start : float
         The dollar value of one more label at ``start`` (value_per_point * 100 * slope).
+    capped : bool
+        True when a label still pays at the labelable pool: ``labels`` is then the pool ("labeling the whole pool
+        still pays"), not a point where labels stop paying.
+    pool : float or None
+        The labelable pool the stop was capped at (None: no cap).
     """
 
     labels: float | None
     metric: float | None
     extrapolated: bool
     value_per_label_at_start: float
+    capped: bool = False
+    pool: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -128,8 +149,11 @@ def marginal_value_curve(fit: CurveFit, value_per_point: float, first: float, la
     """The dollar value of one more label on a log-spaced grid from ``first`` to ``last`` labels, for a chart.
 
     Rows ``{"labels", "value"}``; a falling fitted curve is shown as worth nothing (not a negative value),
-    and points where the slope is undefined are left out.
+    and points where the slope is undefined are left out. A flat ``last1`` fit says nothing beyond its last
+    observed point, so its curve ends there (no invented $0 stretch after it).
     """
+    if fit.model == "last1":
+        last = min(last, float(fit.labels[-1]))
     grid = np.unique(np.round(np.geomspace(max(first, 1.0), max(last, first + 1.0), points)))
     vals = marginal_value_per_label(fit, grid, value_per_point)
     return [{"labels": float(x), "value": float(max(y, 0.0))} for x, y in zip(grid, vals, strict=True)
@@ -142,13 +166,31 @@ def marginal_stop(
     value_per_point: float,
     *,
     start: float | None = None,
+    pool: float | None = None,
 ) -> MarginalStop:
     """The marginal rule on a fitted curve: stop once value_per_point * 100 * d metric / d labels < cost_per_label.
 
     The search starts at ``start`` (default: the first observed label count). For a saturating curve the
     marginal value of a label falls monotonically, so the first crossing is the argmin of C on the curve.
     A flat ``last1`` fit predicts no gain beyond the data: it stops at the last observed label count.
+    With ``pool`` (the items that can be labeled at all) a stop beyond it, or none within the search, is capped
+    there and flagged ``capped``: labeling the whole pool still pays.
     """
+    stop = _marginal_stop(fit, cost_per_label, value_per_point, start)
+    if pool is None:
+        return stop
+    cap = float(pool)
+    if not (math.isfinite(cap) and cap > 0):
+        raise ConfigError(f"The labelable pool must be a positive number of items (got {pool}).",
+                          hint="Pass the number of items that can be labeled, e.g. 100000.")
+    if stop.labels is not None and stop.labels <= cap:
+        return replace(stop, pool=cap)
+    return MarginalStop(cap, float(fit.predict(cap)[0]), cap > float(fit.labels[-1]),
+                        stop.value_per_label_at_start, True, cap)
+
+
+def _marginal_stop(fit: CurveFit, cost_per_label: float, value_per_point: float,
+                   start: float | None) -> MarginalStop:
     c, v = check_costs(cost_per_label, value_per_point)
     x_last = float(fit.labels[-1])
     t0 = float(fit.labels[0]) if start is None else float(start)
