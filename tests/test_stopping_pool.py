@@ -127,3 +127,24 @@ def test_live_check_without_a_trusted_fit_lists_no_fitted_rule():
     assert not live.fit_trusted and live.verdict == "too_early" and "too irregular" in live.reason
     assert all(c["name"] != "marginal_rule" for c in live.criteria)
     assert live.to_dict()["fit_trusted"] is False
+
+
+def test_cli_stop_caps_at_the_production_pool_it_is_given(tmp_path, capsys):
+    import json
+
+    from simulations.cli import main
+    from simulations.results import save_results
+
+    path = save_results(result(n_pool=1_000), tmp_path / "run.json")
+    base = ["stop", "--results", str(path), "--cost-per-label", "0.05", "--value-per-point", "100",
+            "--strategy", "margin", "--json"]
+    assert main(base) == 0
+    d = json.loads(capsys.readouterr().out)
+    stop = d["optimum"]["fitted"]["marginal_stop"]
+    assert d["pool"] == 1_000 and stop["capped"] and stop["labels"] == 1_000
+    assert "whole pool still pays" in d["fitted_stop_sentence"]
+    assert main([*base, "--production-pool", "4000"]) == 0
+    assert json.loads(capsys.readouterr().out)["optimum"]["fitted"]["marginal_stop"]["labels"] <= 4_000
+    assert main(["stop", "--curve", str(path), "--cost-per-label", "1", "--value-per-point", "5",
+                 "--production-pool", "10"]) == 2
+    assert "--production-pool" in capsys.readouterr().err

@@ -595,6 +595,8 @@ class StopAdvice:
                  "", rec.sentence, rec.comparison]
         if rec.note:
             lines.append(rec.note)
+        if ev.fitted_stop_sentence():
+            lines.append(ev.fitted_stop_sentence())
         lines += ["", "Criteria (where each stops; regret vs the cost-optimal point; ranges: 2.5-97.5th "
                       "percentile over seeds):"]
         lines += [f"  - {c.summary()}" for c in ev.criteria]

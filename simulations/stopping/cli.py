@@ -1,6 +1,7 @@
 """``labelwise stop``: when to stop labeling, from simulation results or from a live project's curve.
 
-    labelwise stop --results FILE --cost-per-label X --value-per-point V [--strategy NAME] [--metric M] [--json]
+    labelwise stop --results FILE --cost-per-label X --value-per-point V [--strategy NAME] [--metric M]
+                   [--production-pool N] [--json]
     labelwise stop --curve FILE   --cost-per-label X --value-per-point V [--json]
 
 Errors are raised as ``LabelwiseError`` subclasses; ``simulations.cli.main`` prints message and hint and exits 2.
@@ -47,6 +48,9 @@ def add_stop_parser(subparsers: Any) -> None:
                                       "its optimum).")
     p.add_argument("--metric", help="With --results: accuracy, balanced_accuracy or macro_f1 (default: the "
                                     "simulation's metric).")
+    p.add_argument("--production-pool", type=int, default=None,
+                   help="With --results: the items your project can label; no stopping point lies beyond it "
+                        "(default: the simulated pool).")
     p.add_argument("--json", action="store_true", help="Print one JSON object instead of text.")
     p.set_defaults(func=run_stop)
 
@@ -60,12 +64,13 @@ def run_stop(args: argparse.Namespace) -> int:
     if bool(results) == bool(curve):
         raise ConfigError("Pass exactly one of --results and --curve.",
                           hint="--results FILE for simulation results, --curve FILE for your own curve log.")
-    if curve and (strategy or metric):
-        raise ConfigError("--strategy and --metric apply to --results only.",
+    pool = getattr(args, "production_pool", None)
+    if curve and (strategy or metric or pool is not None):
+        raise ConfigError("--strategy, --metric and --production-pool apply to --results only.",
                           hint="Your curve log has a single metric column; drop these options.")
     if results:
         advice = advise(_load_results(results), args.cost_per_label, args.value_per_point,
-                        strategy=strategy, metric=metric)
+                        strategy=strategy, metric=metric, pool=pool)
         payload, text = advice.to_dict(), advice.text()
         payload["source"] = "results"
     else:
