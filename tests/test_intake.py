@@ -66,7 +66,7 @@ def test_upload_size_check():
         check_upload_size(300 * 2**20, name="'big.csv'")
     assert info.value.code == "file_too_large"
     assert info.value.message == "'big.csv' is 300.0 MB; the upload limit is 200 MB."
-    assert "server.maxUploadSize" in info.value.hint and info.value.details["max_mb"] == 200
+    assert info.value.fix == intake.Fix("max_mb") and info.value.details["max_mb"] == 200
 
 
 def test_upload_limit_agrees_with_streamlit_config(tmp_path):
@@ -159,7 +159,7 @@ def test_single_quote_sniffing_and_single_column_warning():
     assert res.report.n_columns == 1 and "single_column" in res.report.notes.codes
     with pytest.raises(intake.LabelColumnError, match="not in the data") as info:
         check_table(res.frame, "label")
-    assert "delimiter=" in info.value.hint
+    assert "which separator" in info.value.hint and info.value.fix == intake.Fix("delimiter")
     res = read_table(b"a~b~label\n1~2~x\n3~4~y\n", filename="tilde.csv", delimiter="~")
     assert list(res.frame.columns) == ["a", "b", "label"]
 
@@ -417,7 +417,10 @@ def test_error_classes_have_distinct_stable_codes():
         assert issubclass(cls, DataError) and cls.code in ERROR_CODES, cls
     assert len({c.code for c in classes}) == len(classes)
     err = intake.LeakageError("m", "h", details={"columns": ["c"]})
-    assert err.to_dict() == {"code": "leakage", "message": "m", "hint": "h", "details": {"columns": ["c"]}}
+    assert err.to_dict() == {"code": "leakage", "message": "m", "hint": "h", "details": {"columns": ["c"]}, "fix": None}
+    fixed = intake.LeakageError("m", "h", fix=intake.Fix("leakage", ("drop",)))
+    assert fixed.to_dict()["fix"] == {"option": "leakage", "values": ["drop"]}
+    assert fixed.fix.keyword() == "leakage='drop'" and intake.Fix("delimiter").keyword() == "delimiter=..."
     assert str(err) == "m Hint: h"
     assert intake.EmptyFileError("m", code="file_not_found").code == "file_not_found"
     assert set(ERROR_CODES) >= {"file_not_found", "sheet_missing"}

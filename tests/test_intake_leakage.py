@@ -150,6 +150,7 @@ def test_trial_files_through_load_user_dataset(tmp_path):
     df.to_csv(path, index=False)
     with pytest.raises(LeakageError) as info:
         load_user_dataset(path, "y")
-    assert info.value.code == "leakage" and "leakage='drop'" in info.value.hint
+    assert info.value.code == "leakage" and info.value.fix.keyword() == "leakage='drop'"
+    assert "drop it" in info.value.hint and "=" not in info.value.hint  # plain words; each front end adds its syntax
     ds, rep = load_user_dataset(path, "y", leakage="drop")
     assert "status_final" not in ds.frame.columns and "leakage_dropped" in rep.notes.codes

@@ -24,6 +24,7 @@ from simulations.intake.checks import (
     find_leaking_columns,
     leaking_columns,
     merge_rare_classes,
+    rare_class_outcomes,
     rare_classes,
 )
 from simulations.intake.errors import (
@@ -38,6 +39,7 @@ from simulations.intake.errors import (
     EmptyLabelError,
     EncodingError,
     FileTooLargeError,
+    Fix,
     IntakeError,
     LabelColumnError,
     LeakageError,
@@ -88,6 +90,7 @@ __all__ = [
     "EmptyLabelError",
     "EncodingError",
     "FileTooLargeError",
+    "Fix",
     "IntakeError",
     "IntakeResult",
     "LabelColumnError",
@@ -119,6 +122,7 @@ __all__ = [
     "load_user_dataset",
     "max_upload_mb_from_config",
     "merge_rare_classes",
+    "rare_class_outcomes",
     "rare_classes",
     "read_table",
     "sample_pool",

@@ -21,6 +21,7 @@ from simulations.intake.errors import (
     ColumnNotFoundError,
     ContinuousLabelError,
     DuplicateColumnError,
+    Fix,
     LabelColumnError,
     LeakageError,
     NoFeaturesError,
@@ -28,7 +29,7 @@ from simulations.intake.errors import (
     TooFewLabeledRowsError,
     TooManyClassesError,
 )
-from simulations.intake.messages import empty_label_error, rare_class_error, too_few_classes_error
+from simulations.intake.messages import empty_label_error, rare_class_error, too_few_classes_error, too_small_error
 from simulations.intake.reader import MAX_COLUMNS, NA_MARKERS, _check_width, _names, _suggest
 from simulations.intake.report import WARNING, Notes
 
@@ -428,9 +429,10 @@ def check_table(
         hint = _suggest(label, columns)
         one_column = len(columns) == 1 and bool(re.search(r"[,;\t|:~^]", columns[0]))
         if one_column:
-            hint += " The file was read as one column: give its separator explicitly (delimiter=...)."
+            hint += " The file was read as one column: say which separator it uses."
         raise LabelColumnError(f"The label column '{label}' is not in the data.", hint=hint,
-                               details={"label": label, "columns": columns[:50], "read_as_one_column": one_column})
+                               details={"label": label, "columns": columns[:50], "read_as_one_column": one_column},
+                               fix=Fix("delimiter") if one_column else None)
 
     y_raw = frame[label]
     if pd.api.types.is_numeric_dtype(y_raw) and not pd.api.types.is_bool_dtype(y_raw):
@@ -454,10 +456,10 @@ def check_table(
                 else f"{distinct:,} different numbers such as {', '.join(f'{v:g}' for v in values[:3])}")
         raise ContinuousLabelError(
             f"The label column '{label}' has {what}: it looks like a measurement, not a class.",
-            hint="Labelwise simulates classification. Cut the values into a few classes (bin_label(frame, "
-                 f"'{label}', n_bins=4)); a regression target cannot be planned yet. If the numbers are class "
-                 "codes, pass label_type='categorical'.",
-            details={"label": label, "n_distinct": int(distinct)},
+            hint="Labelwise simulates classification: cut the values into a few ranges (e.g. 4 of equal size) and use "
+                 "that column as the label; a regression target cannot be planned yet. If the numbers are class "
+                 "codes, read the label as categorical.",
+            details={"label": label, "n_distinct": int(distinct)}, fix=Fix("label_type", ("categorical",)),
         )
     if numeric_label is None and distinct > max(MAX_NUMERIC_CLASSES, n_labeled // 2):
         raise TooManyClassesError(
@@ -473,8 +475,15 @@ def check_table(
     counts = yl.value_counts()
     rare = counts[counts < min_class_rows]
     if len(rare) and len(counts) >= 2:
-        if rare_classes == "error":
-            raise rare_class_error(rare, min_class_rows)
+        # Offer (and apply) only a choice that leaves a usable table: merging 12 rows of 3 classes into one
+        # 'other' class, or dropping every class, would only trade this error for another one.
+        outcome = rare_class_outcomes(counts, min_class_rows, min_labeled_rows)
+        works = tuple(mode for mode, why in outcome.items() if why is None)
+        if not works:
+            raise too_small_error(counts, min_class_rows, min_labeled_rows)
+        if rare_classes == "error" or rare_classes not in works:
+            why_not = "; ".join(f"{_RARE_MODE_DOING[m]} would leave {why}" for m, why in outcome.items() if why)
+            raise rare_class_error(rare, min_class_rows, works, why_not)
         if rare_classes == "merge":
             target = "other"
             merged = [str(k) for k in rare.index if k != target]
@@ -513,8 +522,7 @@ def check_table(
         raise TooFewLabeledRowsError(
             f"Only {n_labeled:,} rows have a label; a meaningful simulation needs at least {min_labeled_rows:,} "
             "(a held-out test split, the initial labels and a pool to choose from all come out of them).",
-            hint=f"Label at least {min_labeled_rows - n_labeled:,} more rows, or lower min_labeled_rows for a rough "
-                 "look.",
+            hint=f"Label at least {min_labeled_rows - n_labeled:,} more rows.",
             details={"n_labeled": n_labeled, "min_labeled_rows": min_labeled_rows},
         )
     frame[label] = y
@@ -537,7 +545,7 @@ def check_table(
             notes.add("unlabeled_excluded",
                       f"{n_unlabeled:,} of {len(frame):,} rows have no label: left out of the simulation (they still "
                       "count toward the production pool size; to let self-training, density weighting and the "
-                      "stopping signals use them, choose 'use as extra pool' (CLI: --unlabeled pool)).",
+                      "stopping signals use them, keep them as extra unlabeled pool).",
                       WARNING)
     labeled = frame.loc[labeled_mask].reset_index(drop=True)
 
@@ -551,8 +559,8 @@ def check_table(
             raise LeakageError(
                 f"Column(s) leak the label: {described}. A model would score {'' if exact else 'nearly '}100% from "
                 "them alone, so the simulation would say nothing about labeling.",
-                hint=f"Remove {_names(list(leaks))} from the file (or pass leakage='drop'); if this column is the "
-                     "real class, pick it as the label instead.",
+                hint=f"Remove {_names(list(leaks))} from the file, or let Labelwise drop it; if this column is the "
+                     "real class, pick it as the label instead.", fix=Fix("leakage", ("drop",)),
                 details={"columns": list(leaks), "kinds": {c: k.kind for c, k in leaks.items()},
                          "agreement": {c: round(k.agreement, 4) for c, k in leaks.items()},
                          "coverage": {c: round(k.coverage, 4) for c, k in leaks.items()}},
@@ -573,8 +581,8 @@ def check_table(
         listing = "; ".join(reasons[:10]) + (f"; and {len(reasons) - 10} more" if len(reasons) > 10 else "")
         raise NoFeaturesError(
             "No usable feature columns" + (f": {listing}." if listing else ": the table holds only the label."),
-            hint="Add the columns a model should learn from; if a role was inferred wrongly, override it "
-                 "(roles={'column': 'numeric' | 'categorical' | 'text'}).",
+            hint="Add the columns a model should learn from; if a column's role was guessed wrongly, set it to "
+                 "numeric, categorical or text.",
             details={"roles": dict(chosen_roles), "dropped": dict(dropped)},
         )
     if unused:
@@ -588,6 +596,46 @@ def check_table(
         n_unlabeled=n_unlabeled, unlabeled=unlabeled, class_counts={str(k): int(v) for k, v in counts.items()},
         roles=chosen_roles, dropped_columns=dropped, changed_classes=changed, notes=notes,
     )
+
+
+_RARE_MODE_DOING = {"merge": "merging them", "drop": "dropping them"}
+
+
+def rare_class_outcomes(counts: pd.Series | dict[str, int], min_class_rows: int = MIN_CLASS_ROWS,
+                        min_labeled_rows: int = MIN_LABELED_ROWS) -> dict[str, str | None]:
+    """Whether each rare-class choice leaves a table a simulation can use: mode -> None, or what it would leave.
+
+    Mirrors :func:`check_table`'s fixes: ``merge`` puts every class under ``min_class_rows`` (and an existing
+    'other') into 'other', which is dropped too when still under ``min_class_rows``; ``drop`` removes them. A
+    usable table has at least 2 classes and ``min_labeled_rows`` labeled rows.
+
+    Parameters
+    ----------
+    counts : Series or dict
+        Class -> labeled rows.
+    min_class_rows, min_labeled_rows : int
+
+    Returns
+    -------
+    dict
+        ``{"merge": None | reason, "drop": None | reason}``, e.g. ``"only the class 'other'"``.
+    """
+    counts = {str(k): int(v) for k, v in dict(counts).items()}
+    kept = {k: v for k, v in counts.items() if v >= min_class_rows}
+    merged = {k: v for k, v in kept.items() if k != "other"}
+    other = sum(v for k, v in counts.items() if v < min_class_rows or k == "other")
+    if other >= min_class_rows:
+        merged["other"] = other
+
+    def why(left: dict[str, int]) -> str | None:
+        if not left:
+            return "no labeled rows"
+        if len(left) < 2:
+            return f"only the class '{next(iter(left))}'"
+        n = sum(left.values())
+        return f"only {n:,} labeled rows (at least {min_labeled_rows:,} needed)" if n < min_labeled_rows else None
+
+    return {"merge": why(merged), "drop": why(kept)}
 
 
 def _check_mode(name: str, value: str, allowed: tuple[str, ...]) -> None:

@@ -8,9 +8,39 @@ offer a fix (column names, class counts, a line number, ...).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from simulations.errors import DataError
+
+
+@dataclass(frozen=True)
+class Fix:
+    """The intake option that fixes an error, so each front end can word it (a flag, a key, a control).
+
+    Intake's hints are plain words without any front end's syntax; a front end adds how to apply the fix in its
+    own terms from this: ``labelwise simulate`` a flag, a sweep file a key, the dashboard the control to choose,
+    a Python caller the keyword of :func:`~simulations.intake.load_user_dataset`.
+
+    Attributes
+    ----------
+    option : str
+        A field of :class:`~simulations.intake.source.IntakeOptions` (``rare_classes``, ``leakage``,
+        ``label_type``, ``sheet``, ``delimiter``, ``max_mb``), also a keyword of ``load_user_dataset``.
+    values : tuple of str
+        The values that fix it, best first; empty when the user must supply one (a separator, a size limit).
+        For ``sheet``, the sheets that would do.
+    """
+
+    option: str
+    values: tuple[str, ...] = ()
+
+    def keyword(self) -> str:
+        """The Python form, e.g. ``rare_classes='merge'`` (``delimiter=...`` when the user supplies the value)."""
+        return f"{self.option}={self.values[0]!r}" if self.values else f"{self.option}=..."
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"option": self.option, "values": list(self.values)}
 
 
 class IntakeError(DataError):
@@ -26,20 +56,24 @@ class IntakeError(DataError):
         Overrides the class's default code (a few classes cover more than one case).
     details : dict, optional
         Machine-readable facts about the problem (columns, classes, line, ...).
+    fix : Fix, optional
+        The intake option that fixes it, when one does (see :class:`Fix`); the hint says it in plain words.
     """
 
     code = "intake_error"
 
     def __init__(self, message: str, hint: str = "", *, code: str | None = None,
-                 details: dict[str, Any] | None = None) -> None:
+                 details: dict[str, Any] | None = None, fix: Fix | None = None) -> None:
         super().__init__(message, hint=hint)
         if code is not None:
             self.code = code
         self.details = dict(details or {})
+        self.fix = fix
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"code", "message", "hint", "details"}`` for JSON output."""
-        return {"code": self.code, "message": self.message, "hint": self.hint, "details": self.details}
+        """``{"code", "message", "hint", "details", "fix"}`` for JSON output (``fix`` None when no option helps)."""
+        return {"code": self.code, "message": self.message, "hint": self.hint, "details": self.details,
+                "fix": self.fix.to_dict() if self.fix else None}
 
 
 # --- the file itself -------------------------------------------------------------------------------------------------

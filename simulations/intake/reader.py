@@ -37,6 +37,7 @@ from simulations.intake.errors import (
     EmptyFileError,
     EncodingError,
     FileTooLargeError,
+    Fix,
     LabelColumnError,
     MissingDependencyError,
     NoHeaderError,
@@ -109,8 +110,8 @@ def check_upload_size(n_bytes: int, max_mb: float | None = MAX_UPLOAD_MB, *, nam
     raise FileTooLargeError(
         f"{name} is {n_bytes / MB:,.1f} MB; the upload limit is {max_mb:,.0f} MB.",
         hint="Compress it with gzip or zip (CSV usually shrinks 5-10x), save it as Parquet, upload a sample of "
-             "the rows, or raise the limit (server.maxUploadSize in .streamlit/config.toml).",
-        details={"n_bytes": int(n_bytes), "max_mb": max_mb},
+             "the rows, or raise the limit.",
+        details={"n_bytes": int(n_bytes), "max_mb": max_mb}, fix=Fix("max_mb"),
     )
 
 
@@ -312,7 +313,7 @@ def _detect_format(data: bytes, name: str) -> str:
         raise UnsupportedFormatError(
             f"'{name}' looks like a Python pickle or another binary file ({ext or 'no extension'}); Labelwise never "
             "loads those, because loading them can run code.",
-            hint="Save the table as CSV or Parquet (df.to_parquet('data.parquet')).",
+            hint="Save the table as CSV or Parquet.",
         )
     if ext in (".parquet", ".pq", ".parq"):
         raise CorruptFileError(f"'{name}' is not a valid Parquet file (it does not start with PAR1).",
@@ -499,8 +500,7 @@ def _check_width(n_columns: int, max_columns: int | None) -> None:
     if max_columns is not None and n_columns > max_columns:
         raise TooWideError(
             f"The table has {n_columns:,} columns; Labelwise handles at most {max_columns:,}.",
-            hint="Keep the columns you need (columns=[...]), reduce them first (e.g. PCA or feature selection), "
-                 "or raise max_columns if your machine has the memory.",
+            hint="Keep only the columns you need, or reduce them first (e.g. PCA or feature selection).",
             details={"n_columns": n_columns, "max_columns": max_columns},
         )
 
@@ -558,15 +558,14 @@ def _read_delimited(text: str, data_is_utf8: bytes | None, fmt: str, report: Rea
         report.notes.add(
             "single_column",
             f"Found a single column ('{rows[0][0][:60]}'): if the file uses a separator other than comma, semicolon, "
-            "tab or pipe, give it explicitly (delimiter=...).", WARNING)
+            "tab or pipe, say which one it uses.", WARNING)
     first_data = rows[1:]
     if header is None and _header_looks_like_data(rows[0], first_data):
         preview = delimiter.join(rows[0])[:80]
         raise NoHeaderError(
             f"The first row ('{preview}') looks like data, not column names.",
             hint="Add a header row that names every column (e.g. feature_1,...,label). If the first row really is "
-                 "the header, pass header=True; to read the file without one, pass header=False (columns are then "
-                 "named column_1, column_2, ...).",
+                 "the header, give the columns names that do not look like values.",
             details={"first_row": rows[0]},
         )
     if header is False:
@@ -823,8 +822,9 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, report: ReadRepo
                 chosen = sheet if sheet in sheets else None
             if chosen is None:
                 raise ColumnNotFoundError(f"The workbook has no sheet {sheet!r}.",
-                                          hint=f"Sheets: {', '.join(repr(s) for s in sheets)}.",
-                                          code="sheet_missing", details={"sheets": sheets})
+                                          hint=f"Pick one of its sheets: {', '.join(repr(s) for s in sheets)}.",
+                                          code="sheet_missing", details={"sheets": sheets},
+                                          fix=Fix("sheet", tuple(str(s) for s in sheets)))
             raw = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object)
             first = chosen
             if sheet is None and label is not None and header is not False and len(sheets) > 1 \
@@ -841,10 +841,10 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, report: ReadRepo
     if chosen != first:
         report.notes.add("sheet_chosen", f"Read sheet '{chosen}' of {len(sheets)} ({', '.join(sheets)}): the first "
                                          f"sheet, '{first}', has no column '{label}' and '{chosen}' is the only sheet "
-                                         "that has it; pass sheet=... for another.")
+                                         "that has it; another sheet can be picked.")
     elif len(sheets) > 1:
         report.notes.add("sheet", f"Read sheet '{chosen}' of {len(sheets)} ({', '.join(sheets)}); "
-                                  "pass sheet=... for another.")
+                                  "another sheet can be picked.")
     filled = raw.notna().any(axis=1).to_numpy()
     raw = raw.iloc[int(np.argmax(filled)):] if filled.any() else raw.iloc[0:0]  # skip blank rows above the table
     if raw.empty:
@@ -854,8 +854,8 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, report: ReadRepo
     if header is None and _header_looks_like_data(cells, body):
         raise NoHeaderError(
             f"The first row of sheet '{chosen}' ({', '.join(cells[:6])}) looks like data, not column names.",
-            hint="Add a header row that names every column. If the first row really is the header, pass "
-                 "header=True; pass header=False to name the columns column_1, column_2, ...",
+            hint="Add a header row that names every column. If the first row really is the header, give the "
+                 "columns names that do not look like values.",
             details={"first_row": cells},
         )
     if header is False:
@@ -903,7 +903,8 @@ def _sheet_with_label(book: pd.ExcelFile, sheets: list[str], label: str, first_h
         raise LabelColumnError(
             f"The label column '{label}' is not in the first sheet, '{sheets[0]}', of the workbook's {len(sheets)} "
             f"sheets ({listed}); sheets {shown} have it.",
-            hint=f"Say which sheet holds the table: sheet={holding[0]!r} (or another sheet name).", details=details)
+            hint=f"Say which sheet holds the table: {' or '.join(repr(s) for s in holding)}.", details=details,
+            fix=Fix("sheet", tuple(holding)))
     every = [c for cols in headers.values() for c in cols]
     close = _suggest(label, every)
     if not close.startswith("Did you mean"):
