@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from dashboard import state
-from dashboard.store import ScenarioStore
+from dashboard.store import MAX_FILE_MB, DataFile, ScenarioStore, StoreError
 
 INPUTS = "lw_inputs"
 ANALYSIS = "lw_analysis"
@@ -45,9 +45,34 @@ def set_outcome(result: Any, analysis: dict[str, Any], run_info: dict[str, Any] 
         st.session_state[RUN_INFO] = run_info
 
 
+def _session_file(sha256: str) -> DataFile | None:
+    """This session's uploaded file when its bytes have this SHA-256 (what a save keeps with the scenario)."""
+    upload = st.session_state.get(UPLOAD) or {}
+    if upload.get("digest") != sha256 or upload.get("raw") is None:
+        return None
+    return DataFile(sha256=sha256, name=str(upload.get("file_name") or "upload"), data=upload["raw"])
+
+
 def store() -> ScenarioStore:
-    """A store on ``$LABELWISE_DB`` (connections are opened per operation, so one object is fine)."""
-    return ScenarioStore()
+    """A store on ``$LABELWISE_DB`` (connections are opened per operation, so one object is fine).
+
+    Saving a plan made on an uploaded file keeps the file (this session's upload) with it, up to the upload limit.
+    """
+    try:
+        limit = float(st.get_option("server.maxUploadSize"))
+    except Exception:  # no Streamlit config (a script using the store)
+        limit = MAX_FILE_MB
+    return ScenarioStore(file_source=_session_file, max_file_mb=limit)
+
+
+def saved_upload(sha256: str) -> DataFile | None:
+    """The uploaded file a reopened scenario was planned on, when the store keeps it (None otherwise or on error)."""
+    if not isinstance(sha256, str) or len(sha256) != 64:
+        return None
+    try:
+        return store().get_file(sha256)
+    except StoreError:  # a busy or unreadable store: the page asks for the file instead
+        return None
 
 
 def base_url() -> str:

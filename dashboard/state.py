@@ -13,6 +13,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,7 @@ import simulations
 from simulations import Dataset, SimulationConfig, SimulationResult, Target, learning_curves, summarize
 from simulations.config import DEFAULT_SCENARIO
 from simulations.errors import ConfigError, DataError, LabelwiseError
-from simulations.intake import MAX_SIMULATION_ROWS, MAX_UPLOAD_MB, LoadReport, load_user_dataset
+from simulations.intake import MAX_SIMULATION_ROWS, MAX_UPLOAD_MB, LabelColumnError, LoadReport, load_user_dataset
 from simulations.intake import read_table as intake_read_table
 from simulations.intake.checks import LABEL_TYPES, LEAKAGE_MODES, RARE_CLASS_MODES, UNLABELED_MODES
 from simulations.intake.source import IntakeOptions, intake_defaults
@@ -42,12 +43,6 @@ INTAKE_CHOICES: dict[str, tuple[str, ...]] = {
 }
 #: Their defaults: load_user_dataset's, the same as the command line's.
 INTAKE_DEFAULTS: dict[str, str] = {name: intake_defaults()[name] for name in INTAKE_CHOICES}
-#: Intake error code -> the choice that fixes it, and the values that do.
-INTAKE_FIXES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "rare_class": ("rare_classes", ("merge", "drop")),
-    "leakage": ("leakage", ("drop",)),
-    "continuous_label": ("label_type", ("categorical",)),
-}
 #: Label-count multipliers and pool multipliers of the ROI heat map around the user's inputs.
 GRID_COST_FACTORS = (0.25, 0.5, 1.0, 2.0, 4.0)
 GRID_POOL_FACTORS = (0.1, 0.3, 1.0, 3.0, 10.0)
@@ -209,13 +204,77 @@ def read_table(file_name: str, data: bytes, *, max_mb: float | None = None) -> p
         An :class:`~simulations.intake.IntakeError` (empty, too large, unreadable...) or a table too small to
         preview, each with a hint.
     """
-    frame = intake_read_table(data, filename=file_name, max_mb=max_mb).frame
+    return read_upload(file_name, data, max_mb=max_mb).frame
+
+
+@dataclass
+class UploadTable:
+    """An upload's table for the preview and the label picker, and for a workbook which sheet it is.
+
+    Attributes
+    ----------
+    frame : DataFrame
+    sheet : str or None
+        The sheet read (None for other formats).
+    sheets : list of str
+        Every sheet of a workbook in order (empty for other formats): the Plan page offers them when there are two
+        or more.
+    """
+
+    frame: pd.DataFrame
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+
+
+def _previewable(frame: pd.DataFrame, file_name: str, sheet: str | None) -> DataError | None:
+    """Why a table cannot even be previewed (a label and a feature, a few rows), or None."""
+    where = f"Sheet '{sheet}' of {file_name}" if sheet else file_name
     if frame.shape[1] < 2:
-        raise DataError(f"{file_name} has {frame.shape[1]} column(s); it needs a label and at least one feature.",
-                        hint="Check the separator: CSV uses commas, TSV tabs.")
+        return DataError(f"{where} has {frame.shape[1]} column(s); it needs a label and at least one feature.",
+                         hint="Pick the sheet that holds the table." if sheet
+                         else "Check the separator: CSV uses commas, TSV tabs.")
     if len(frame) < 10:
-        raise DataError(f"{file_name} has only {len(frame)} rows.", hint="A simulation needs at least a few dozen.")
-    return frame
+        return DataError(f"{where} has only {len(frame)} rows.", hint="A simulation needs at least a few dozen.")
+    return None
+
+
+def read_upload(file_name: str, data: bytes, *, max_mb: float | None = None, sheet: str | None = None,
+                label: str | None = None) -> UploadTable:
+    """An upload's table, and for a workbook the sheet that holds it.
+
+    With ``sheet`` given, that sheet. Otherwise the sheet intake reads: with ``label`` (a reopened scenario), the
+    sheet intake picks for it (the first, or the only other sheet with that column); without, the first sheet,
+    or when it is no table (a cover or notes sheet: under 2 columns or 10 rows) the first sheet that is.
+
+    Raises
+    ------
+    DataError
+        Intake's typed error for a file it cannot read, or a table too small to preview.
+    """
+    res = None
+    if sheet is None and label:
+        try:
+            res = intake_read_table(data, filename=file_name, max_mb=max_mb, label=label)
+        except LabelColumnError:  # the label is in no sheet, or in several: read as without one
+            res = None
+    if res is None:
+        res = intake_read_table(data, filename=file_name, max_mb=max_mb, sheet=sheet)
+    sheets = list(res.report.sheets)
+    problem = _previewable(res.frame, file_name, res.report.sheet if len(sheets) > 1 else None)
+    if problem is not None and sheet is None and len(sheets) > 1:
+        for other in sheets:
+            if other == res.report.sheet:
+                continue
+            try:
+                alt = intake_read_table(data, filename=file_name, max_mb=max_mb, sheet=other)
+            except DataError:
+                continue
+            if _previewable(alt.frame, file_name, other) is None:
+                res, problem = alt, None
+                break
+    if problem is not None:
+        raise problem
+    return UploadTable(frame=res.frame, sheet=res.report.sheet, sheets=sheets)
 
 
 def intake_choices(saved: dict[str, Any] | None = None) -> dict[str, str]:
@@ -230,8 +289,8 @@ def intake_choices(saved: dict[str, Any] | None = None) -> dict[str, str]:
 
 
 def upload_dataset(raw: bytes, label: str, *, name: str, roles: dict[str, str] | None = None,
-                   choices: dict[str, Any] | None = None,
-                   max_mb: float | None = MAX_UPLOAD_MB) -> tuple[Dataset, LoadReport]:
+                   choices: dict[str, Any] | None = None, max_mb: float | None = MAX_UPLOAD_MB,
+                   sheet: str | None = None) -> tuple[Dataset, LoadReport]:
     """The Dataset of an uploaded file, read, checked and sampled by intake with the user's choices.
 
     Always the file's bytes through :func:`~simulations.intake.load_user_dataset` (never a DataFrame
@@ -249,6 +308,8 @@ def upload_dataset(raw: bytes, label: str, *, name: str, roles: dict[str, str] |
     choices : dict, optional
         ``unlabeled``, ``rare_classes``, ``leakage``, ``label_type`` (see :func:`intake_choices`).
     max_mb : float or None
+    sheet : str, optional
+        The workbook sheet to read (the one the page's sheet picker shows); None for other formats.
 
     Returns
     -------
@@ -261,7 +322,7 @@ def upload_dataset(raw: bytes, label: str, *, name: str, roles: dict[str, str] |
     DataError
         An :class:`~simulations.intake.IntakeError` with a stable ``code``, a message and a hint.
     """
-    opts = IntakeOptions(**intake_choices(choices), max_mb=max_mb, max_rows=UPLOAD_MAX_ROWS)
+    opts = IntakeOptions(**intake_choices(choices), max_mb=max_mb, max_rows=UPLOAD_MAX_ROWS, sheet=sheet)
     return load_user_dataset(raw, label, filename=name, name=name, roles=roles or None, **opts.load_kwargs())
 
 

@@ -22,10 +22,17 @@ without rerunning anything.
 - :meth:`ScenarioStore.export_all` / :meth:`ScenarioStore.import_all` copy every scenario losslessly (ids, share
   ids and timestamps included); what happens to an id both sides hold is the caller's choice
   (:data:`ON_CONFLICT`), by default both are kept.
+- A scenario planned on an uploaded file keeps the file's bytes (table ``data_files``, one row per content hash
+  however many scenarios use it, up to :data:`MAX_FILE_MB`), saved in the same transaction as the scenario, so
+  opening it later, in another browser, can rerun it. A file no scenario uses any more is deleted with the last
+  one. Full exports carry the files their scenarios use.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import json
 import os
 import random
@@ -55,6 +62,9 @@ BUSY_TIMEOUT = 30.0
 #: with different content: keep both (the incoming one gets a new id, a new link and a marked name), skip
 #: it (the store's copy wins), or replace the store's copy (explicit opt-in; nothing else overwrites).
 ON_CONFLICT = ("keep_both", "skip", "replace")
+#: Largest uploaded file kept with a scenario, in MB: the dashboard's default upload limit. A larger one is not
+#: kept (the scenario is saved without it and asks for the file again when opened).
+MAX_FILE_MB = 200.0
 OnConflict = Literal["keep_both", "skip", "replace"]
 
 #: Schema migrations: entry i brings a database from version i to i + 1.
@@ -75,6 +85,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         "ALTER TABLE scenarios ADD COLUMN description TEXT NOT NULL DEFAULT ''",
         "CREATE INDEX IF NOT EXISTS scenarios_updated ON scenarios (updated_at)",
+    ),
+    (
+        # An uploaded file's bytes, keyed by their SHA-256 (hex), the hash a scenario's inputs name as
+        # data.digest: shared by every scenario planned on the same file.
+        """CREATE TABLE data_files (
+            sha256 TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            data BLOB NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -121,6 +142,42 @@ class Scenario:
     inputs: dict[str, Any] = field(default_factory=dict)
     payload: dict[str, Any] = field(default_factory=dict)
     description: str = ""
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """An uploaded file kept with the scenarios planned on it.
+
+    Attributes
+    ----------
+    sha256 : str
+        Hex SHA-256 of ``data`` (what a scenario's ``inputs["data"]["digest"]`` holds).
+    name : str
+        The file name it was uploaded under.
+    data : bytes
+    """
+
+    sha256: str
+    name: str
+    data: bytes = field(repr=False)
+
+    @classmethod
+    def of(cls, name: str, data: bytes) -> DataFile:
+        return cls(sha256=hashlib.sha256(data).hexdigest(), name=str(name), data=bytes(data))
+
+
+def file_digest(inputs: dict[str, Any]) -> str | None:
+    """The SHA-256 of the uploaded file a scenario's inputs were planned on (None for a sample or old inputs)."""
+    data = inputs.get("data") if isinstance(inputs, dict) else None
+    if not isinstance(data, dict) or data.get("source") != "upload":
+        return None
+    digest = data.get("digest")
+    # Scenarios saved before files were kept carry a 16-character prefix: no file can be looked up by it.
+    return digest if isinstance(digest, str) and len(digest) == 64 else None
+
+
+#: Looks up the bytes of an uploaded file by its SHA-256 (the dashboard: the current session's upload).
+FileSource = Callable[[str], DataFile | None]
 
 
 @dataclass
@@ -194,6 +251,12 @@ class ScenarioStore:
         The database file; defaults to :func:`db_path`. Created (with its folder) on first use.
     busy_timeout : float, optional
         Seconds an operation waits for other sessions' writes before raising :class:`StoreBusy`.
+    file_source : callable, optional
+        ``sha256 -> DataFile | None``: where :meth:`save` and :meth:`update` find the bytes of the uploaded file
+        a scenario's inputs name (``inputs["data"]["digest"]``), to keep them with it. None: files are not added
+        (those already kept stay).
+    max_file_mb : float or None
+        Files larger than this are not kept (None: no limit).
 
     Raises
     ------
@@ -201,9 +264,12 @@ class ScenarioStore:
         The file is not a database, is damaged, or comes from a newer Labelwise.
     """
 
-    def __init__(self, path: str | Path | None = None, *, busy_timeout: float = BUSY_TIMEOUT) -> None:
+    def __init__(self, path: str | Path | None = None, *, busy_timeout: float = BUSY_TIMEOUT,
+                 file_source: FileSource | None = None, max_file_mb: float | None = MAX_FILE_MB) -> None:
         self.path = Path(path) if path is not None else db_path()
         self.busy_timeout = float(busy_timeout)
+        self.file_source = file_source
+        self.max_file_mb = max_file_mb
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.migrate()
 
@@ -362,8 +428,54 @@ class ScenarioStore:
                       dataset_fingerprint=str(dataset_fingerprint), inputs=inputs, payload=payload,
                       description=str(description))
         inputs_json, payload_json = _dumps(inputs, "inputs"), _dumps(payload, "results")
-        self._run(lambda c: self._insert(c, sc, inputs_json, payload_json), write=True)
+        data_file = self._file_for(inputs)
+
+        def op(conn: sqlite3.Connection) -> None:
+            self._insert(conn, sc, inputs_json, payload_json)
+            if data_file is not None:
+                self._put_file(conn, data_file)
+
+        self._run(op, write=True)
         return sc
+
+    # ---- uploaded files ---------------------------------------------------------------------------------
+    def _fits(self, size: int) -> bool:
+        return self.max_file_mb is None or size <= self.max_file_mb * 2**20
+
+    def _file_for(self, inputs: dict[str, Any]) -> DataFile | None:
+        """The uploaded file ``inputs`` name, from :attr:`file_source`, when it matches its hash and fits the cap."""
+        digest = file_digest(inputs)
+        if digest is None or self.file_source is None:
+            return None
+        f = self.file_source(digest)
+        if f is None or hashlib.sha256(f.data).hexdigest() != digest or not self._fits(len(f.data)):
+            return None  # never keep bytes under a hash they do not have
+        return f
+
+    @staticmethod
+    def _put_file(conn: sqlite3.Connection, f: DataFile) -> None:
+        # The hash is the key: the same bytes are stored once, whoever saves them.
+        conn.execute("INSERT OR IGNORE INTO data_files (sha256, name, size, data, created_at) VALUES (?, ?, ?, ?, ?)",
+                     (f.sha256, f.name, len(f.data), sqlite3.Binary(f.data), _now()))
+
+    @staticmethod
+    def _prune_files(conn: sqlite3.Connection) -> None:
+        """Delete kept files no scenario's inputs name any more (within the caller's transaction)."""
+        for (sha,) in conn.execute("SELECT sha256 FROM data_files").fetchall():
+            # A 64-hex-digit hash inside the inputs JSON: instr() finds it; a parameter, never SQL text.
+            if conn.execute("SELECT 1 FROM scenarios WHERE instr(inputs, ?) > 0 LIMIT 1", (sha,)).fetchone() is None:
+                conn.execute("DELETE FROM data_files WHERE sha256 = ?", (sha,))
+
+    def get_file(self, sha256: str) -> DataFile | None:
+        """The kept uploaded file with this SHA-256, or None."""
+        row = self._run(lambda c: c.execute("SELECT sha256, name, data FROM data_files WHERE sha256 = ?",
+                                            (str(sha256),)).fetchone(), write=False)
+        return None if row is None else DataFile(sha256=row["sha256"], name=row["name"], data=bytes(row["data"]))
+
+    def file_hashes(self) -> list[str]:
+        """The SHA-256 of every kept file (for checks and tests)."""
+        rows = self._run(lambda c: c.execute("SELECT sha256 FROM data_files ORDER BY sha256").fetchall(), write=False)
+        return [r[0] for r in rows]
 
     def update(self, scenario_id: str, *, name: str | None = None, inputs: dict[str, Any] | None = None,
                payload: dict[str, Any] | None = None, description: str | None = None) -> Scenario:
@@ -384,9 +496,15 @@ class ScenarioStore:
         # Column names come from the fixed keys above; every value is a parameter.
         sql = f"UPDATE scenarios SET {', '.join(f'{k} = ?' for k in sets)} WHERE id = ?"
 
+        data_file = self._file_for(inputs) if inputs is not None else None
+
         def op(conn: sqlite3.Connection) -> sqlite3.Row | None:
             if conn.execute(sql, (*sets.values(), str(scenario_id))).rowcount == 0:
                 return None
+            if data_file is not None:
+                self._put_file(conn, data_file)
+            if inputs is not None:
+                self._prune_files(conn)  # the old inputs' file may be used by nothing now
             return conn.execute("SELECT * FROM scenarios WHERE id = ?", (str(scenario_id),)).fetchone()
 
         row = self._run(op, write=True)
@@ -411,8 +529,12 @@ class ScenarioStore:
 
     def delete(self, scenario_id: str) -> None:
         """Delete a scenario; its share link stops working."""
-        rowcount = self._run(lambda c: c.execute("DELETE FROM scenarios WHERE id = ?", (str(scenario_id),)).rowcount,
-                             write=True)
+        def op(conn: sqlite3.Connection) -> int:
+            n = conn.execute("DELETE FROM scenarios WHERE id = ?", (str(scenario_id),)).rowcount
+            self._prune_files(conn)
+            return n
+
+        rowcount = self._run(op, write=True)
         if rowcount == 0:
             raise ScenarioNotFound(scenario_id)
 
@@ -446,10 +568,22 @@ class ScenarioStore:
 
         Read in one statement, so the export is a consistent snapshot even while others save.
         """
-        rows = self._run(lambda c: c.execute("SELECT * FROM scenarios ORDER BY created_at, rowid").fetchall(),
-                         write=False)
-        return {"format": BUNDLE_FORMAT, "version": BUNDLE_VERSION, "exported_at": _now(),
-                "scenarios": [asdict(self._row(r)) for r in rows]}
+        def read(conn: sqlite3.Connection) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
+            conn.execute("BEGIN")  # one read transaction: the files match the scenarios
+            try:
+                return (conn.execute("SELECT * FROM scenarios ORDER BY created_at, rowid").fetchall(),
+                        conn.execute("SELECT sha256, name, data FROM data_files ORDER BY sha256").fetchall())
+            finally:
+                conn.execute("COMMIT")
+
+        rows, files = self._run(read, write=False)
+        scenarios = [asdict(self._row(r)) for r in rows]
+        used = {file_digest(sc["inputs"]) for sc in scenarios}
+        # Files as base64 under "files" (ignored by a Labelwise that predates them, so the version stays 1).
+        return {"format": BUNDLE_FORMAT, "version": BUNDLE_VERSION, "exported_at": _now(), "scenarios": scenarios,
+                "files": [{"sha256": f["sha256"], "name": f["name"],
+                           "data": base64.b64encode(bytes(f["data"])).decode("ascii")}
+                          for f in files if f["sha256"] in used]}
 
     def export_file(self, path: str | Path) -> int:
         """Write :meth:`export_all` to ``path`` atomically (a temporary file renamed over it); returns the count."""
@@ -493,9 +627,12 @@ class ScenarioStore:
         if on_conflict not in ON_CONFLICT:
             raise StoreError(f"Unknown conflict rule {on_conflict!r}.", f"Use one of {', '.join(ON_CONFLICT)}.")
         incoming = _bundle_scenarios(bundle)
+        files = [f for f in _bundle_files(bundle) if self._fits(len(f.data))]
 
         def op(conn: sqlite3.Connection) -> ImportReport:
             report = ImportReport()
+            for f in files:
+                self._put_file(conn, f)
             for sc, inputs_json, payload_json in incoming:
                 row = conn.execute("SELECT * FROM scenarios WHERE id = ?", (sc.id,)).fetchone()
                 if row is not None:
@@ -522,6 +659,7 @@ class ScenarioStore:
                     report.relinked.append(sc.id)
                 self._insert(conn, linked, inputs_json, payload_json)
                 report.added.append(sc.id)
+            self._prune_files(conn)  # files of skipped or replaced scenarios that nothing uses
             return report
 
         return self._run(op, write=True)
@@ -581,6 +719,28 @@ def _bundle_scenarios(bundle: Any) -> list[tuple[Scenario, str, str]]:
                              "Export the scenarios again from the Labelwise they came from.")
         seen.add(sc.id)
         out.append((sc, _dumps(sc.inputs, "inputs"), _dumps(sc.payload, "results")))
+    return out
+
+
+def _bundle_files(bundle: dict[str, Any]) -> list[DataFile]:
+    """The uploaded files of a bundle (optional), checked against their hashes before anything is written."""
+    out: list[DataFile] = []
+    files = bundle.get("files") or []
+    if not isinstance(files, list):
+        raise StoreError("The scenarios file's data files are not a list; nothing was imported.",
+                         "Export the scenarios again from the Labelwise they came from.")
+    for i, d in enumerate(files):
+        try:
+            f = DataFile(sha256=str(d["sha256"]), name=str(d["name"]),
+                         data=base64.b64decode(str(d["data"]), validate=True))
+        except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+            raise StoreError(f"Data file {i + 1} of the scenarios file is incomplete ({exc!s}); nothing was imported.",
+                             "Export the scenarios again from the Labelwise they came from.") from exc
+        if hashlib.sha256(f.data).hexdigest() != f.sha256:
+            raise StoreError(f"Data file {i + 1} ('{f.name}') of the scenarios file is damaged (its content does not "
+                             "match its hash); nothing was imported.",
+                             "Export the scenarios again from the Labelwise they came from.")
+        out.append(f)
     return out
 
 

@@ -228,8 +228,76 @@ def test_upload_types_cover_every_format_intake_reads(tmp_path):
         ext = name.rsplit(".", 1)[1]
         assert ext in state.UPLOAD_TYPES, name
         assert state.read_table(name, data).shape == frame.shape, name
-    for fix_name, values in state.INTAKE_FIXES.values():
-        assert set(values) <= set(state.INTAKE_CHOICES[fix_name])  # every pointer names a real option
+
+
+def _xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        for name, df in sheets.items():
+            df.to_excel(xw, sheet_name=name, index=False)
+    return buf.getvalue()
+
+
+def _upload_bytes(data: bytes, name: str) -> dict:
+    """session.UPLOAD as the page keeps it after reading a file (full SHA-256, sheet and sheets)."""
+    table = state.read_upload(name, data)
+    return {"digest": hashlib.sha256(data).hexdigest(), "file_name": name, "raw": data, "frame": table.frame,
+            "sheet": table.sheet, "sheets": table.sheets}
+
+
+ABOUT = pd.DataFrame({"info": ["exported 2024", "do not edit"]})
+
+
+def test_a_workbook_with_a_cover_sheet_opens_on_the_table_and_offers_the_sheets():
+    frame = load_sample_frame("penguins")
+    book = _xlsx({"About": ABOUT, "Data": frame})
+    table = state.read_upload("book.xlsx", book)  # the first sheet is no table: the first that is
+    assert table.sheet == "Data" and table.sheets == ["About", "Data"] and len(table.frame) == 344
+    at = _open(_upload_bytes(book, "book.xlsx"))
+    assert not at.error
+    assert at.selectbox(key="upload_sheet").options == ["About", "Data"]
+    assert at.selectbox(key="upload_sheet").value == "Data"
+    assert _loaded(at)[1].read.sheet == "Data"
+    assert at.session_state[session.INPUTS]["data"]["sheet"] == "Data"  # saved with the scenario's inputs
+    assert any("Using **book.xlsx**, sheet 'Data' (344 rows)" in c.value for c in at.caption)
+    at.selectbox(key="upload_sheet").set_value("About").run()  # a sheet without a table: said, not a traceback
+    assert not at.exception and any("Sheet 'About' of book.xlsx has 1 column(s)" in e.value for e in at.error)
+    at.selectbox(key="upload_sheet").set_value("Data").run()
+    assert not at.error and _loaded(at)[1].read.sheet == "Data"
+
+
+def test_two_sheets_with_tables_switch_the_data_and_the_label_choice():
+    frame = load_sample_frame("penguins")
+    book = _xlsx({"2023": frame, "2024": frame.head(200)})
+    at = _open(_upload_bytes(book, "years.xlsx"))
+    assert at.selectbox(key="upload_sheet").value == "2023" and len(_loaded(at)[0].frame) == 344
+    at.selectbox(key="upload_sheet").set_value("2024").run()
+    assert not at.error and len(_loaded(at)[0].frame) == 200 and _loaded(at)[1].read.sheet == "2024"
+    assert at.session_state[session.INPUTS]["data"]["sheet"] == "2024"
+
+
+def test_intake_errors_show_dashboard_words_only():
+    """The trial's messages: no Python keyword or call in what the page shows for intake errors."""
+    frame = load_sample_frame("penguins")
+    leak = frame.assign(species_code=frame["species"].map({"Adelie": 1, "Gentoo": 2, "Chinstrap": 3}))
+    numeric = frame.drop(columns="species").assign(group=np.arange(len(frame)) % 25 + 100)
+    rare = frame.copy()
+    rare.loc[:2, "species"] = "Tiny"
+    for df, label in ((leak, "species"), (numeric, "group"), (rare, "species")):
+        at = _open(_upload(df), data={"source": "upload", "file_name": "data.csv", "label": label})
+        shown = [e.value for e in at.error] + [i.value for i in at.info]
+        assert shown and not any(("='" in t) or ("bin_label(" in t) or ("--" in t) for t in shown), shown
+
+
+def test_a_tiny_file_says_it_is_too_small_and_offers_no_choice():
+    tiny = load_sample_frame("penguins").groupby("species").head(4).reset_index(drop=True)  # 12 rows, 3 x 4
+    at = _open(_upload(tiny, "tiny.csv"))
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "too small to simulate: 12 labeled rows in 3 classes" in errors[0]
+    assert not any(PROBLEMS in i.value for i in at.info)  # no pointer at merge or drop
+    assert not _problems(at).proto.expanded and at.button[0].disabled
 
 
 def test_production_pool_default_rule():
@@ -238,3 +306,48 @@ def test_production_pool_default_rule():
     assert state.production_pool_default(344, 688, previous_file_rows=344) == 688
     assert state.production_pool_default(1234, 688, previous_file_rows=344) == 1234
     assert state.production_pool_default(1234, 688) == 1234
+
+
+def test_a_saved_upload_scenario_reopens_with_its_file_in_a_fresh_session(tmp_path):
+    from dashboard.store import ScenarioStore, file_digest
+
+    frame = load_sample_frame("penguins")
+    up = _upload_bytes(frame.to_csv(index=False).encode(), "mine.csv")
+    at = _open(up)
+    set_small_run(at, budget=40, growth_pct=50.0)
+    at.button[0].click().run()
+    assert not at.exception and session.RESULT in at.session_state
+    # Save on the Scenarios page, in the same session (its store keeps this session's upload with the scenario).
+    scen = AppTest.from_file(str(Path(PLAN).with_name("scenarios.py")), default_timeout=60)
+    for key in (session.RESULT, session.ANALYSIS, session.INPUTS, session.UPLOAD):
+        scen.session_state[key] = at.session_state[key]
+    scen.run()
+    scen.text_input(key="save_name").set_value("mine").run()
+    scen.button(key="FormSubmitter:save_form-Save scenario").click().run()
+    assert not scen.exception, scen.exception
+    (saved,) = ScenarioStore().list()
+    sc = ScenarioStore().get(saved.id)
+    assert ScenarioStore().get_file(file_digest(sc.inputs)).data == up["raw"]
+
+    # A fresh browser: "Open in the planner" puts only the saved inputs into the session.
+    fresh = AppTest.from_file(PLAN, default_timeout=120)
+    fresh.session_state[session.INPUTS] = sc.inputs
+    fresh.run()
+    assert not fresh.exception and not fresh.error
+    assert any("Using **mine.csv** (344 rows); upload another file above to replace it." in c.value
+               for c in fresh.caption)
+    assert fresh.selectbox(key="label_column").value == "species" and not fresh.button[0].disabled
+    fresh.button[0].click().run()
+    assert not fresh.exception and fresh.session_state[session.ANALYSIS]["dataset"]["name"] == "mine.csv"
+
+
+def test_an_upload_scenario_without_its_file_names_the_file_to_upload_again():
+    data = {"source": "upload", "file_name": "gone.csv", "label": "species", "digest": "ab" * 32}
+    at = AppTest.from_file(PLAN, default_timeout=60)
+    inputs = state.default_inputs()
+    inputs["data"] = data
+    at.session_state[session.INPUTS] = inputs
+    at.run()
+    assert not at.exception
+    assert any("**gone.csv** (fingerprint abababababababab)" in i.value and "upload it again" in i.value
+               for i in at.info)

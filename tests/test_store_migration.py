@@ -70,9 +70,10 @@ def test_a_version_1_store_is_migrated_with_its_data(tmp_path):
     write_v1_store(path)
     assert "description" not in _columns(path)
     store = ScenarioStore(path)
-    assert store.schema_version() == SCHEMA_VERSION == 2
+    assert store.schema_version() == SCHEMA_VERSION == 3
     assert store.check() == [] and store.journal_mode() == "wal"
     assert "description" in _columns(path)
+    assert store.file_hashes() == []  # version 3: the (empty) table of kept upload files
     with closing(sqlite3.connect(path)) as conn:
         assert conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'scenarios_updated'"
                             ).fetchone() is not None

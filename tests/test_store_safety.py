@@ -79,7 +79,8 @@ def test_hostile_strings_in_every_field_are_data_not_sql(store, tmp_path):
     assert store.get_by_share_id("b'; DROP TABLE scenarios;--").id == "a' OR 'a'='a"
     assert {s.name for s in store.list()} == {EVIL_SQL, "'; UPDATE scenarios SET name='pwned';--"}
     with closing(sqlite3.connect(tmp_path / "s.db")) as conn:
-        assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")] == ["scenarios"]
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        assert tables == ["scenarios", "data_files"]
     assert store.check() == []
 
 

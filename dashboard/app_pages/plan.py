@@ -36,20 +36,21 @@ def _sample_dataset(name: str, roles_key: str) -> Dataset:
     return Dataset.from_sample(name, roles=roles)
 
 
-def _upload_dataset(digest: str, label: str, roles_key: str, choices_key: str) -> tuple[Dataset, LoadReport]:
-    """The uploaded file through intake, once per (file, label, roles, choices) in this session.
+def _upload_dataset(digest: str, label: str, roles_key: str, choices_key: str,
+                    sheet: str | None = None) -> tuple[Dataset, LoadReport]:
+    """The uploaded file through intake, once per (file, sheet, label, roles, choices) in this session.
 
     An intake error is remembered too, so a rerun (another widget) does not read a large bad file again.
     """
     memo = st.session_state.setdefault("lw_upload_datasets", {})
-    key = (digest, label, roles_key, choices_key)
+    key = (digest, sheet, label, roles_key, choices_key)
     if key not in memo:
         upload = st.session_state[session.UPLOAD]
         memo.clear()
         try:
             memo[key] = state.upload_dataset(upload["raw"], label, name=upload["file_name"],
                                              roles=json.loads(roles_key) or None, choices=json.loads(choices_key),
-                                             max_mb=float(st.get_option("server.maxUploadSize")))
+                                             max_mb=float(st.get_option("server.maxUploadSize")), sheet=sheet)
         except LabelwiseError as exc:
             memo[key] = exc
     if isinstance(memo[key], LabelwiseError):
@@ -91,14 +92,65 @@ INTAKE_WIDGETS: dict[str, tuple[str, str, str, dict[str, str]]] = {
 
 
 def _fix_pointer(exc: LabelwiseError) -> str | None:
-    """"Choose ... below" for an intake error one of the choices fixes (None for the others)."""
-    fix = state.INTAKE_FIXES.get(getattr(exc, "code", ""))
+    """How to apply an intake error's fix on this page (the control to use), or None when no control fixes it.
+
+    Intake's hint is plain words; its structured :class:`~simulations.intake.Fix` says which option fixes the
+    error, and this names the page's control for it (the command line names its flag the same way).
+    """
+    fix = getattr(exc, "fix", None)
     if fix is None:
         return None
-    name, values = fix
-    _, label, _, names = INTAKE_WIDGETS[name]
-    picks = " or ".join(f"**{names[v]}**" for v in values)
-    return f"Choose {picks} under *{label}* in **{PROBLEMS}** below."
+    if fix.option in INTAKE_WIDGETS:
+        _, label, _, names = INTAKE_WIDGETS[fix.option]
+        values = [v for v in fix.values if v in names]
+        if not values:
+            return None
+        picks = " or ".join(f"**{names[v]}**" for v in values)
+        return f"Choose {picks} under *{label}* in **{PROBLEMS}** below."
+    if fix.option == "sheet":
+        return "Pick " + " or ".join(f"**{v}**" for v in fix.values) + " in **Sheet** above."
+    if fix.option == "delimiter":
+        return ("This page detects commas, semicolons, tabs and pipes: save the file as CSV (comma-separated) and "
+                "upload it again.")
+    if fix.option == "max_mb":
+        return (f"This dashboard takes files up to {float(st.get_option('server.maxUploadSize')):,.0f} MB; whoever "
+                "runs it can raise the limit (server.maxUploadSize in .streamlit/config.toml).")
+    return None
+
+
+def _new_upload(name: str, raw: bytes, file_id: str | None, max_mb: float) -> None:
+    """Read a newly uploaded (or restored) file for the preview; keep it in session state, or show why not.
+
+    A reopened scenario's sheet and label are used when it is the same file (same bytes).
+    """
+    digest = hashlib.sha256(raw).hexdigest()
+    same = data_in.get("digest") == digest
+    try:
+        try:
+            table = state.read_upload(name, raw, max_mb=max_mb, sheet=data_in.get("sheet") if same else None,
+                                      label=data_in.get("label") if same else None)
+        except DataError as exc:
+            if getattr(exc, "code", "") != "sheet_missing":
+                raise
+            table = state.read_upload(name, raw, max_mb=max_mb)  # the saved sheet is gone: read as new
+    except DataError as exc:
+        views.show_error(exc)
+        st.session_state.pop(session.UPLOAD, None)
+        return
+    st.session_state[session.UPLOAD] = {"digest": digest, "file_name": name, "frame": table.frame, "raw": raw,
+                                        "file_id": file_id, "sheet": table.sheet, "sheets": table.sheets}
+    st.session_state["upload_sheet"] = table.sheet  # the picker follows the new file
+
+
+def _change_sheet(upload: dict[str, Any], sheet: str, max_mb: float) -> DataError | None:
+    """Read another sheet of the uploaded workbook into the preview; the error when it holds no table."""
+    try:
+        table = state.read_upload(upload["file_name"], upload["raw"], max_mb=max_mb, sheet=sheet)
+    except DataError as exc:
+        return exc
+    upload.update(frame=table.frame, sheet=table.sheet)
+    upload.pop("production_pool_rows", None)  # counted again from the new sheet
+    return None
 
 
 # ---- 1. data ---------------------------------------------------------------------------------------------
@@ -138,22 +190,44 @@ else:
     # A new upload gets a new file_id: the file is hashed and read once, not again on every rerun.
     if up is not None and (st.session_state.get(session.UPLOAD) or {}).get("file_id") != up.file_id:
         raw = up.getvalue()
-        digest = hashlib.sha256(raw).hexdigest()[:16]
         cached = st.session_state.get(session.UPLOAD)
-        if cached and cached.get("digest") == digest:  # the same bytes uploaded again
+        if cached and cached.get("digest") == hashlib.sha256(raw).hexdigest():  # the same bytes uploaded again
             cached["file_id"] = up.file_id
         else:
-            try:
-                frame = state.read_table(up.name, raw, max_mb=max_mb)
-                st.session_state[session.UPLOAD] = {"digest": digest, "file_name": up.name, "frame": frame,
-                                                    "raw": raw, "file_id": up.file_id}
-            except DataError as exc:
-                views.show_error(exc)
-                st.session_state.pop(session.UPLOAD, None)
+            _new_upload(up.name, raw, up.file_id, max_mb)
     upload = st.session_state.get(session.UPLOAD)
+    if upload is None and data_in.get("source") == "upload" and data_in.get("digest"):
+        restored = session.saved_upload(data_in["digest"])  # a reopened scenario's file, kept in the store
+        if restored is not None:
+            _new_upload(restored.name, restored.data, None, max_mb)
+            upload = st.session_state.get(session.UPLOAD)
+    sheet_error: DataError | None = None
     if upload is None:
-        st.info("Upload a file to continue, or switch to a shipped sample.", icon=":material/upload_file:")
+        if data_in.get("source") == "upload" and data_in.get("file_name"):
+            st.info(f"This plan used **{data_in['file_name']}** (fingerprint {str(data_in.get('digest'))[:16]}), "
+                    "which is not kept on this server: upload it again to continue. The same file gets the same "
+                    "label, sheet and choices back.", icon=":material/upload_file:")
+        else:
+            st.info("Upload a file to continue, or switch to a shipped sample.", icon=":material/upload_file:")
     else:
+        sheets = upload.get("sheets") or []
+        if len(sheets) > 1:
+            if st.session_state.get("upload_sheet") not in sheets:
+                st.session_state["upload_sheet"] = upload.get("sheet")
+            picked = st.selectbox(
+                "Sheet", sheets, key="upload_sheet",
+                help=f"The workbook has {len(sheets)} sheets; the one holding the table is read. It starts at the "
+                     "sheet intake would read: the first, or the first that holds a table.")
+            if picked != upload.get("sheet"):
+                sheet_error = _change_sheet(upload, picked, max_mb)
+        rows = upload.get("production_pool_rows") or len(upload["frame"])
+        st.caption(f":material/description: Using **{upload['file_name']}**"
+                   + (f", sheet '{upload['sheet']}'" if len(sheets) > 1 else "") + f" ({rows:,} rows)"
+                   + ("; upload another file above to replace it." if up is None else "."))
+    if upload is not None and sheet_error is not None:
+        views.show_error(sheet_error)
+        data_in = {**data_in, "source": "upload"}
+    elif upload is not None:
         frame = upload["frame"]
         cols = [str(c) for c in frame.columns]
         prev_label = data_in.get("label") if data_in.get("file_name") == upload["file_name"] else None
@@ -169,7 +243,8 @@ else:
         choices = state.intake_choices(choices)
         report: LoadReport | None = None
         try:
-            dataset, report = _upload_dataset(upload["digest"], label, _json_key(roles), _json_key(choices))
+            dataset, report = _upload_dataset(upload["digest"], label, _json_key(roles), _json_key(choices),
+                                              upload.get("sheet"))
         except LabelwiseError as exc:
             data_error = exc
             pointer = _fix_pointer(exc)
@@ -196,7 +271,7 @@ else:
         st.dataframe(frame.head(20), width="stretch", height=240)
         data_in = {"source": "upload", "file_name": upload["file_name"], "label": label,
                    "roles": roles or {}, "digest": upload["digest"], "intake": choices,
-                   "production_pool_rows": upload.get("production_pool_rows")}
+                   "production_pool_rows": upload.get("production_pool_rows"), "sheet": upload.get("sheet")}
         data_error_shown = data_error is not None
 
 if data_error is not None:
@@ -232,7 +307,7 @@ elif dataset is not None:
             try:
                 dataset = (_sample_dataset(data_in["sample"], _json_key(overrides)) if source == "sample"
                            else _upload_dataset(data_in["digest"], data_in["label"], _json_key(overrides),
-                                                _json_key(data_in["intake"]))[0])
+                                                _json_key(data_in["intake"]), data_in.get("sheet"))[0])
             except LabelwiseError as exc:
                 dataset = None
                 views.show_error(exc)
