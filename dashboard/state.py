@@ -567,7 +567,7 @@ def result_from_payload(p: dict[str, Any]) -> SimulationResult | None:
 
 
 __all__ = [
-    "CURRENCY", "ConfigError", "DataError", "LabelwiseError", "analyse", "config_from", "default_inputs",
-    "economic_inputs", "intake_choices", "production_pool_default", "read_table", "run", "target_from",
-    "upload_dataset",
+    "CURRENCY", "ConfigError", "DataError", "LabelwiseError", "UploadTable", "analyse", "config_from", "default_inputs",
+    "economic_inputs", "intake_choices", "plan_problems", "production_pool_default", "read_table", "read_upload",
+    "run", "target_from", "upload_dataset",
 ]
