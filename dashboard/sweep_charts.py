@@ -8,10 +8,11 @@ and ``simulations.per_seed`` computed; nothing is summarized here.
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from dashboard import sweep_data
-from dashboard.charts import ACCENT, _title, strategy_colors, strategy_label
+from dashboard.charts import ACCENT, NoChartData, _fill_band, _title, finite_rows, strategy_colors, strategy_label
 
 #: Cell colours by verdict. "No evidence" is a neutral grey: a median saving whose interval includes zero is not
 #: painted as a win (or a loss).
@@ -94,9 +95,19 @@ def savings_interval_chart(summary: pd.DataFrame, *, title: str = "Savings vs ra
     ----------
     summary : DataFrame
         ``sweep_summary`` rows of one model and schedule.
+
+    Raises
+    ------
+    NoChartData
+        When no strategy has a defined (finite) saving.
     """
-    df = _strategies(summary)
-    df = df[df["savings"].notna()].copy()
+    df = finite_rows(_strategies(summary), ["savings"])
+    if df.empty:
+        raise NoChartData("No intervals chart: no saving is defined here (the target was too easy, or never "
+                          "reached).")
+    for c in ("savings_low", "savings_high"):  # an undefined interval end collapses onto the median
+        v = pd.to_numeric(df[c], errors="coerce").astype(float)
+        df[c] = v.where(np.isfinite(v), df["savings"])
     order = list(dict.fromkeys(summary.loc[summary["strategy"] != "random", "strategy"]))
     df["strategy_label"] = df["strategy"].map(strategy_label)
     df["bound"] = df["savings_bound"].where(df["savings_bound"].isin(["lower", "upper"]), "measured")
@@ -140,8 +151,9 @@ def per_seed_chart(seeds: pd.DataFrame, medians: pd.DataFrame, *, target_descrip
     """
     df = seeds[["strategy", "seed", "labels_to_target", "censored"]].copy()
     strategies = list(dict.fromkeys(df["strategy"]))
+    df = finite_rows(df, ["labels_to_target"])  # a seed without a number has no dot (never a NaN position)
     df["strategy"] = df["strategy"].map(strategy_label)
-    m = medians.copy()
+    m = _fill_band(finite_rows(medians, ["median"]), "median")
     m["strategy"] = m["strategy"].map(strategy_label)
     domain, rng = strategy_colors(strategies)
     x_title = "Labels to reach the target (human-labeled rows)"

@@ -108,3 +108,60 @@ def test_live_check_verdicts():
     rising = pd.DataFrame({"labels": [100, 200, 400, 800, 1600], "metric": [0.6, 0.7, 0.78, 0.83, 0.86]})
     live = check_live(rising, inp.cost_per_label, inp.point_value)
     assert live.verdict in {"continue", "stop_now", "too_early"} and live.headline
+
+
+# ---- costs at zero: undefined ROI / break-even are explained, never a traceback ------------------------------
+ZERO_CASES = {
+    "zero cost": {"cost_per_label": 0.0},
+    "zero setup": {"setup_cost": 0.0},
+    "zero value": {"value_per_point": 0.0},
+    "zero cost and setup": {"cost_per_label": 0.0, "setup_cost": 0.0},
+    "all zero": {"cost_per_label": 0.0, "setup_cost": 0.0, "value_per_point": 0.0},
+}
+
+
+def _zero_analysis(case: str) -> dict:
+    from dashboard import state
+    from dashboard.testing import small_inputs
+
+    result, _, _ = small_run()
+    return state.analyse(result, small_inputs(**ZERO_CASES[case]))
+
+
+@pytest.mark.parametrize("case", list(ZERO_CASES))
+def test_business_page_with_zero_costs(case):
+    a = _zero_analysis(case)
+    at = AppTest.from_file(str(PAGES / "business.py"), default_timeout=60)
+    at.session_state[session.ANALYSIS] = a
+    at.run()
+    assert not at.exception, at.exception
+    b = a["business"]
+    tiles = {m.label: m.value for m in at.metric}
+    text = " ".join(m.value for m in at.markdown)
+    assert "saves **-" not in text and "$-" not in text  # a loss reads "costs $X more"
+    if (b["whole_pool_total_benefit"]["median"] or 0) < -0.5:
+        assert "active learning costs **$" in text and " more**" in text
+    notes = " ".join(c.value for c in at.caption) + " ".join(i.value for i in at.info)
+    roi_defined = b["roi"]["median"] is not None
+    if not roi_defined:  # AL costs nothing: ROI is n/a with the reason, and the ROI charts say why they are left out
+        assert tiles["ROI vs random"] == "n/a" and "ROI is undefined" in notes
+        assert "No ROI heat map" in notes and "No sensitivity chart" in notes
+    else:
+        assert len(_charts(at)) >= 3  # costs (when any), tornado and heat map drawn
+    if b["break_even_share"]["median"] is None:
+        assert tiles["Break-even"] == "n/a" and "Break-even is undefined" in notes
+    elif b["break_even_share"]["median"] > 1:
+        assert tiles["Break-even"] == "never"
+    if case in ("zero cost and setup", "all zero"):
+        assert "No cost chart" in notes  # every option costs $0: nothing to compare
+    at.segmented_control(key="business_grid_base").set_value("whole_pool").run()
+    assert not at.exception
+
+
+def test_report_with_all_costs_zero_says_which_charts_are_left_out():
+    from dashboard import report
+
+    a = _zero_analysis("all zero")
+    html = report.build_html(a, name="zero")
+    assert "No ROI heat map" in html and "ROI is undefined" in html and "n/a" in html
+    assert "Charts need the vl-convert-python" not in html or report._vlc() is None

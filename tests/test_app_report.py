@@ -66,3 +66,48 @@ def test_number_formats():
     assert fmt.metric_parts({"median": 0.3, "low": 0.2, "high": 0.4, "bound": "lower"}, "pct") == (
         "30%", "at least this; 95% range 20% to 40%")
     assert fmt.range_text({"median": 10, "low": 8, "high": 12}) == "10 (8 to 12)"
+
+
+@pytest.mark.parametrize("x", [-75.6, 1234.4, -0.004, 0, 99.5, -12345.0, 3])
+def test_money_is_the_engines_formatter(x):
+    from simulations.money import money
+    assert fmt.money(x) == money(x) and not fmt.money(x).startswith("$-")
+
+
+def test_no_negative_zero_and_no_gain_bounds():
+    assert fmt.pct(-0.001) == "0%" and fmt.count(-0.2) == "0" and fmt.money(-0.001) == "$0.00"
+    censored = {"median": -0.001, "low": -0.81, "high": 0.64, "bound": "lower"}
+    assert fmt.range_text(censored, "pct") == "no saving shown (-81% to 64%)"
+    assert fmt.range_text({**censored, "median": 0.33}, "pct") == "at least 33% (-81% to 64%)"
+    assert fmt.range_text({**censored, "median": -0.23}, "pct", no_gain="no gain shown").startswith("no gain shown")
+    assert fmt.metric_parts(censored, "pct") == ("0%", "a lower bound: no saving shown; 95% range -81% to 64%")
+
+
+def test_break_even_over_the_whole_plan_reads_never():
+    assert fmt.range_text({"median": 12.5, "low": 10.93, "high": 12.5}, "share") == "never"
+    assert fmt.metric_parts({"median": 12.5, "low": 10.9, "high": 12.5}, "share")[0] == "never"
+    assert fmt.range_text({"median": 0.62, "low": 0.62, "high": 2.47, "bound": "upper"}, "share") == \
+        "at most 62% (62% to over 100%)"
+    assert dict((k, kind) for k, _, kind, _ in tables.HEADLINES)["break_even_share"] == "share"
+
+
+@pytest.mark.parametrize(("r", "text"), [
+    ({"median": -365.0, "low": -420.0, "high": -300.0}, "costs $365 more (95% range $300 to $420 more)"),
+    ({"median": -100.0, "low": -300.0, "high": 50.0}, "costs $100 more (95% range $300 more to $50 saved)"),
+    ({"median": 1200.0, "low": 900.0, "high": 1500.0}, "saves $1,200 (95% range $900 to $1,500)"),
+    ({"median": -119.0, "low": -119.0, "high": -119.0, "bound": "lower"}, "costs at most $119 more"),
+    ({"median": 0.0, "low": 0.0, "high": 0.0}, "breaks even (net $0)"),
+    (None, "has no defined saving (n/a)"),
+])
+def test_savings_sentence_never_saves_a_negative_amount(r, text):
+    assert fmt.savings_sentence(r) == text
+
+
+def test_leaderboard_censored_saving_at_zero(analysis):
+    a = {**analysis, "summary": {**analysis["summary"], "strategies": dict(analysis["summary"]["strategies"])}}
+    s = dict(a["summary"]["strategies"]["margin"])
+    s["savings_vs_random"] = {"median": -0.002, "low": -0.81, "high": 0.64, "bound": "lower", "censored": True}
+    a["summary"]["strategies"]["margin"] = s
+    board = tables.leaderboard(a)
+    cell = board.loc[board["Strategy"] == "margin", "Labels saved vs random"].item()
+    assert cell == "no saving shown (-81% to 64%)"

@@ -138,6 +138,24 @@ def test_compare_reads_each_scenario_once_per_run(db, monkeypatch):
     assert sorted(reads) == sorted({s.id for s in ScenarioStore(db).list()})
 
 
+def test_compare_fits_half_a_page(db):
+    """Nothing in the comparison is cut off: the verdict is whole in a wrapping table, the charts are narrow."""
+    at = _scenarios_page()
+    _save(at, "First " + "with a very long scenario name " * 2)
+    _save(at, "Second")
+    assert not at.exception, at.exception
+    verdict = at.session_state[session.ANALYSIS]["verdict"]
+    table = at.table[-1].value  # a static table wraps long cells; a dataframe cuts them at the column width
+    assert (table.loc["Verdict"] == verdict).all()
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    assert len(specs) == 2
+    for spec in specs:
+        assert max(len(line) for line in spec["title"]["subtitle"]) <= 44
+        legend = next(lyr["encoding"]["color"]["legend"] for lyr in spec["layer"] if "color" in lyr["encoding"])
+        assert legend["columns"] == 2 and legend["labelLimit"] == 0
+    assert any(isinstance(s["title"]["text"], list) and len(s["title"]["text"]) > 1 for s in specs)  # long name wraps
+
+
 def test_open_scenario_loads_it_into_the_session(db):
     at = _scenarios_page()
     _save(at, "To open")

@@ -110,3 +110,95 @@ def test_strategy_label_and_colors():
     assert charts.strategy_label("least_confidence") == "least confidence"
     domain, rng = charts.strategy_colors(["random", "a", "b", "random"])
     assert domain == ["random (baseline)", "a", "b"] and rng[0] == charts.RANDOM_COLOR and len(set(rng)) == 3
+
+
+# ---- undefined values: a one-line reason, never a traceback ---------------------------------------------------
+NAN, INF = float("nan"), float("inf")
+
+
+def _layer_data(spec, layer):
+    return pd.DataFrame(spec["datasets"][layer["data"]["name"]])
+
+
+def test_roi_heatmap_leaves_undefined_cells_uncoloured():
+    """None/NaN/inf ROI cells (active learning costs nothing there) read n/a; the colour scale ignores them."""
+    g = pd.DataFrame([{"cost_per_label": c, "production_pool": p, "roi": r}
+                      for (c, p), r in zip([(0.0, 10), (0.0, 20), (1.0, 10), (1.0, 20)], [None, INF, -0.5, 2.0],
+                                           strict=True)])
+    spec = charts.roi_heatmap(g).to_dict()
+    rect, text = spec["layer"]
+    assert sorted(_layer_data(spec, rect)["roi"]) == [-0.5, 2.0]  # only defined cells are coloured
+    assert rect["encoding"]["color"]["scale"]["domain"] == [-2.0, 2.0]  # inf does not blow the scale up
+    shown = _layer_data(spec, text)
+    assert sorted(shown["roi_text"]) == ["-50%", "200%", "n/a", "n/a"]
+
+
+@pytest.mark.parametrize("roi", [[None, None], [NAN, INF]])
+def test_roi_heatmap_all_undefined_says_why(roi):
+    g = pd.DataFrame({"cost_per_label": [0.0, 0.0], "production_pool": [10, 20], "roi": roi})
+    with pytest.raises(charts.NoChartData, match="ROI is undefined"):
+        charts.roi_heatmap(g)
+
+
+def test_money_charts_without_defined_values_say_why():
+    costs = pd.DataFrame({"option": ["All", "AL"], "component": ["Labels", "Labels"], "cost": [0.0, None]})
+    with pytest.raises(charts.NoChartData, match="nothing to compare"):
+        charts.cost_breakdown_chart(costs)
+    t = pd.DataFrame({"parameter": ["Setup cost"], "low_label": ["$0"], "high_label": ["$0"], "low": [None],
+                      "high": [NAN], "base": [None]})
+    with pytest.raises(charts.NoChartData, match="ROI is undefined"):
+        charts.tornado_chart(t, outcome_label="ROI", unit="%")
+    # one undefined row of several is left out, the others drawn
+    t2 = pd.concat([t, pd.DataFrame({"parameter": ["Cost per label"], "low_label": ["$1"], "high_label": ["$2"],
+                                     "low": [0.1], "high": [0.4], "base": [0.2]})], ignore_index=True)
+    spec = charts.tornado_chart(t2, outcome_label="ROI", unit="%").to_dict()
+    assert spec["layer"][0]["encoding"]["y"]["sort"] == ["Cost per label"]
+
+
+def test_curve_charts_skip_undefined_points(curves):
+    bad = pd.concat([curves, pd.DataFrame([{"strategy": "margin", "labels": 160, "mean": NAN, "low": NAN,
+                                            "high": NAN, "n_seeds": 3}])], ignore_index=True)
+    bad.loc[0, ["low", "high"]] = [None, None]  # one seed: no band, the band collapses onto the line
+    spec = charts.learning_curve_chart(bad, target=NAN).to_dict()
+    data = pd.DataFrame(next(iter(spec["datasets"].values())))
+    assert len(data) == len(curves) and data[["mean", "low", "high"]].notna().all().all()
+    assert not [lyr for lyr in spec["layer"] if lyr["mark"].get("type") == "rule"]  # no NaN target line
+    with pytest.raises(charts.NoChartData):
+        charts.learning_curve_chart(curves.assign(mean=NAN))
+    stop = charts.stopping_chart(pd.DataFrame({"labels": [20, 40, 60], "mean": [0.6, None, 0.8]}), stop_at=NAN,
+                                 recommended=(NAN, 60)).to_dict()
+    marks = [lyr["mark"]["type"] if isinstance(lyr["mark"], dict) else lyr["mark"] for lyr in stop["layer"]]
+    assert marks == ["line"]  # an undefined stop and range are not drawn
+    mv = charts.marginal_value_chart(pd.DataFrame({"labels": [20, 40], "value": [INF, 0.5]}), cost_per_label=None)
+    assert len(mv.to_dict()["layer"]) == 1  # no cost line without a cost
+    obs = pd.DataFrame({"strategy": ["m"], "labels": [20], "mean": [0.6]})
+    with pytest.raises(charts.NoChartData):
+        charts.projection_chart(obs, pd.DataFrame({"strategy": ["m"], "labels": [100], "predicted": [NAN],
+                                                   "low": [NAN], "high": [NAN]}))
+    with pytest.raises(charts.NoChartData):
+        charts.labels_to_target_chart(pd.DataFrame({"strategy": ["m"], "median": [None], "low": [None],
+                                                    "high": [None], "censored": [False]}))
+
+
+def test_learning_curve_axis_holds_the_bands(curves):
+    """Bands a little wider than the means are inside the y axis (not cut at the edge); a wild band is capped."""
+    spec = charts.learning_curve_chart(curves).to_dict()
+    lo, hi = spec["layer"][0]["encoding"]["y"]["scale"]["domain"]
+    assert lo < curves["low"].min() and hi > curves["high"].max()
+    data = pd.DataFrame(next(iter(spec["datasets"].values())))
+    assert (data["low"] == curves["low"]).all() and (data["high"] == curves["high"]).all()  # nothing clipped
+    wild = curves.assign(low=0.0, high=1.0)  # a 2-seed band over the whole range must not squash the curves
+    lo, hi = charts.learning_curve_chart(wild).to_dict()["layer"][0]["encoding"]["y"]["scale"]["domain"]
+    spread = curves["mean"].max() - curves["mean"].min()
+    assert hi - lo <= 3.5 * spread and lo > 0.0
+
+
+def test_narrow_learning_curve_wraps_title_and_legend(curves):
+    long = "A scenario name that is far too long to fit half of the page on one line"
+    spec = charts.learning_curve_chart(curves, title=long, narrow=True).to_dict()
+    assert isinstance(spec["title"]["text"], list) and max(map(len, spec["title"]["text"])) <= 44
+    assert max(map(len, spec["title"]["subtitle"])) <= 44
+    legend = _enc(spec, "color")[0]["legend"]
+    assert legend["columns"] == 2 and legend["labelLimit"] == 0  # "least confidence" is never cut
+    wide = charts.learning_curve_chart(curves).to_dict()
+    assert wide["title"]["text"].startswith("Learning curves") and _enc(wide, "color")[0]["legend"]["columns"] == 4

@@ -120,3 +120,19 @@ def test_heatmap_frame_without_any_winner_marks_none(summary):
     assert "random" not in set(df["strategy"])
     assert (df["basis"] == "area under the curve (labels cannot tell)").sum() == int(
         summary.loc[summary["strategy"] != "random", "savings"].isna().sum())
+
+
+def test_interval_chart_leaves_out_undefined_savings(summary):
+    """An infinite saving or a missing interval end never reaches the chart; nothing defined says why."""
+    from dashboard.charts import NoChartData
+
+    odd = summary.copy()
+    odd.loc[(odd["dataset"] == "adult") & (odd["strategy"] == "entropy"), "savings"] = float("inf")
+    odd.loc[(odd["dataset"] == "digits") & (odd["strategy"] == "margin"), "savings_high"] = None
+    spec = sweep_charts.savings_interval_chart(odd).to_dict()
+    rows = _data(spec, _layers(spec)[2])
+    assert ("adult", "entropy") not in {(r["dataset"], r["strategy"]) for r in rows}
+    digits = next(r for r in rows if (r["dataset"], r["strategy"]) == ("digits", "margin"))
+    assert digits["savings_high"] == digits["savings"]  # the missing end collapses onto the median
+    with pytest.raises(NoChartData, match="no saving is defined"):
+        sweep_charts.savings_interval_chart(summary.assign(savings=float("nan")))

@@ -83,6 +83,11 @@ def _joined(parts: tuple[str, str]) -> str:
     return f"{head} ({rng})" if rng else head
 
 
+def _when(iso: str) -> str:
+    """``2026-11-26T02:34:19+00:00`` -> ``2026-11-26 02:34`` (stored times are UTC)."""
+    return iso.replace("T", " ")[:16]
+
+
 def _gone(text: str = GONE) -> NoReturn:
     """The selected scenario vanished (another session deleted it): say so once and show the fresh list."""
     st.session_state.pop("lw_selected", None)
@@ -132,8 +137,9 @@ if not scenarios:
     if listed:
         st.info("No saved scenarios yet.", icon=":material/bookmarks:")
 else:
-    st.dataframe(pd.DataFrame([{"Name": s.name, "Data": s.dataset_name, "Saved": s.created_at.replace("T", " "),
-                                "Changed": s.updated_at.replace("T", " ")} for s in scenarios]),
+    # minutes are enough (the seconds and "+00:00" pushed the last column out of a 1280 px page)
+    st.dataframe(pd.DataFrame([{"Name": s.name, "Data": s.dataset_name, "Saved (UTC)": _when(s.created_at),
+                                "Changed (UTC)": _when(s.updated_at)} for s in scenarios]),
                  hide_index=True, width="stretch")
     ids = [s.id for s in scenarios]
     by_id = {s.id: s for s in scenarios}
