@@ -28,14 +28,27 @@ from simulations.stopping.cli import add_stop_parser
 from simulations.summary import METRIC_NAMES, Summary, Target, format_interval, summarize
 from simulations.sweep_cli import add_sweep_parser
 
-#: How to apply an intake error's fix on the command line (its hint names the Python keyword).
-CLI_FIXES = {
-    "rare_class": "On the command line: --rare-classes merge or --rare-classes drop.",
-    "leakage": "On the command line: --leakage drop.",
-    "continuous_label": "On the command line: --label-type categorical when the numbers are class codes.",
-    "file_too_large": "On the command line: --max-mb N (0: no limit).",
-    "sheet_missing": "On the command line: --sheet NAME.",
-}
+#: The flag of each intake option an error's structured fix (``IntakeError.fix``) names.
+CLI_FLAGS = {"rare_classes": "--rare-classes", "leakage": "--leakage", "label_type": "--label-type",
+             "sheet": "--sheet", "delimiter": "--delimiter", "max_mb": "--max-mb"}
+
+
+def cli_fix(exc: IntakeError) -> str:
+    """How to apply an intake error's fix on the command line, from its structured fix ("" when none)."""
+    fix = exc.fix
+    if fix is None or fix.option not in CLI_FLAGS:
+        return ""
+    flag = CLI_FLAGS[fix.option]
+    if fix.option == "delimiter":
+        return f"On the command line: {flag} ';' (or comma, tab, pipe, space)."
+    if fix.option == "max_mb":
+        return f"On the command line: {flag} N (0: no limit)."
+    if fix.option == "sheet":
+        named = f" (e.g. {flag} '{fix.values[0]}')" if fix.values else ""
+        return f"On the command line: {flag} NAME{named}."
+    if not fix.values:
+        return f"On the command line: {flag} VALUE."
+    return "On the command line: " + " or ".join(f"{flag} {v}" for v in fix.values) + "."
 
 
 def intake_options_from_args(args: argparse.Namespace) -> IntakeOptions:
@@ -55,11 +68,7 @@ def _load_for_cli(args: argparse.Namespace) -> tuple[Dataset, LoadReport | None]
         return load_data(args.data, args.label, options=intake_options_from_args(args))
     except IntakeError as exc:
         # The message stays intake's (the dashboard shows the same); the hint gains the matching flag.
-        fix = CLI_FIXES.get(exc.code)
-        if exc.code == "label_missing" and exc.details.get("read_as_one_column"):
-            fix = "On the command line: --delimiter ';' (or comma, tab, pipe, space)."
-        elif exc.code == "label_missing" and exc.details.get("sheets_with_label"):
-            fix = "On the command line: --sheet NAME."
+        fix = cli_fix(exc)
         if fix:
             exc.hint = f"{exc.hint} {fix}".strip()
         raise

@@ -240,7 +240,22 @@ def test_a_workbook_with_the_label_on_several_sheets_names_them_and_the_sheet_fl
     status, _, err = simulate(capsys, path, "label")
     lines = err.splitlines()
     assert status == 2 and "sheets '2023' and '2024' have it" in lines[0]
-    assert lines[1].endswith("On the command line: --sheet NAME.")
+    assert lines[1].endswith("On the command line: --sheet NAME (e.g. --sheet '2023').")
     status, out, err = simulate(capsys, path, "label", "--sheet", "2024")
     assert status == 0, err
     assert "savings vs random" in out
+
+
+def test_the_hint_offers_exactly_the_flags_of_the_errors_structured_fix():
+    from simulations.cli import cli_fix
+    from simulations.intake.errors import Fix
+
+    def err(fix):
+        return IntakeError("x", code="rare_class", fix=fix)
+
+    assert cli_fix(err(Fix("rare_classes", ("merge",)))) == "On the command line: --rare-classes merge."
+    assert cli_fix(err(Fix("rare_classes", ("merge", "drop")))) == (
+        "On the command line: --rare-classes merge or --rare-classes drop.")
+    assert cli_fix(err(Fix("leakage", ("drop",)))) == "On the command line: --leakage drop."
+    assert cli_fix(err(Fix("max_mb"))) == "On the command line: --max-mb N (0: no limit)."
+    assert cli_fix(err(None)) == "" and cli_fix(err(Fix("unknown_option", ("x",)))) == ""
