@@ -74,7 +74,7 @@ def test_a_workbook_sheet_can_be_swept(tmp_path, frame):
     with pytest.raises(ColumnNotFoundError) as err:
         load_dataset(bad)
     assert err.value.code == "sheet_missing" and err.value.message.startswith(f"Dataset 'book' ({path}): ")
-    assert 'sheet = "NAME"' in err.value.hint
+    assert 'In the sweep file: sheet = "Old" (or "Data") in this dataset' in err.value.hint
 
 
 @pytest.mark.parametrize("entry, message", [

@@ -104,21 +104,24 @@ def task_key(dataset: DatasetSpec, fingerprint: str, model: str, seed: int, stra
 
 # ----------------------------------------------------------------------------------------------- data
 
-#: How to apply an intake error's fix in a sweep file (intake's hint names the Python keyword), as the CLI
-#: adds the matching ``labelwise simulate`` flag.
-SWEEP_FIXES = {
-    "rare_class": 'In the sweep file: rare_classes = "merge" (or "drop") in this dataset\'s entry.',
-    "leakage": 'In the sweep file: leakage = "drop" in this dataset\'s entry.',
-    "continuous_label": 'In the sweep file: label_type = "categorical" in this dataset\'s entry when the numbers '
-                        "are class codes.",
-    "sheet_missing": 'In the sweep file: sheet = "NAME" in this dataset\'s entry.',
-}
-
-
 def _sweep_fix(exc: IntakeError) -> str | None:
-    if exc.code == "label_missing" and exc.details.get("read_as_one_column"):
-        return 'In the sweep file: delimiter = ";" (or comma, tab, pipe, space) in this dataset\'s entry.'
-    return SWEEP_FIXES.get(exc.code)
+    """How to apply an intake error's structured fix (``IntakeError.fix``) in a sweep file, as the CLI names its flag.
+
+    The key is the :class:`~simulations.intake.source.IntakeOptions` field itself; only values that work are offered.
+    """
+    fix = exc.fix
+    if fix is None:
+        return None
+    where = "in this dataset's entry"
+    if fix.option == "delimiter":
+        return f'In the sweep file: delimiter = ";" (or comma, tab, pipe, space) {where}.'
+    if fix.option == "max_mb":
+        return None  # a sweep reads files without a size limit
+    if not fix.values:
+        return f'In the sweep file: {fix.option} = "..." {where}.'
+    first, *others = fix.values
+    alt = f" (or {', '.join(repr(v).replace(chr(39), chr(34)) for v in others)})" if others else ""
+    return f'In the sweep file: {fix.option} = "{first}"{alt} {where}.'
 
 
 def load_dataset(spec: DatasetSpec) -> Dataset:
