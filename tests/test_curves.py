@@ -337,3 +337,22 @@ def test_a_smooth_five_point_log_is_projected_and_noise_is_not():
     rng = np.random.default_rng(0)
     fitted = sum(fit_curve(x, np.clip(0.7 + rng.normal(0, 0.05, 5), 0, 1)).model != LAST1 for _ in range(60))
     assert fitted <= 6  # pure noise is almost never given a trend
+
+
+# The default dashboard run's entropy curve (sms_spam, 5 seeds, balanced accuracy) with its whole-pool score at
+# 3,628 items: pow4 wins the backtest but fails the earlier-origin check.
+SMS_ENTROPY = ([20, 24, 29, 35, 42, 51, 62, 75, 90, 108, 130, 156, 188, 226, 272, 327, 393, 400, 3628],
+               [0.5075, 0.5182, 0.5408, 0.5984, 0.6984, 0.7824, 0.8086, 0.8696, 0.8879, 0.8906, 0.9021, 0.9046,
+                0.9266, 0.9295, 0.9355, 0.9394, 0.9424, 0.9444, 0.9609])
+
+
+def test_fallback_next_gives_way_to_the_next_ranked_model_not_a_flat_line():
+    x, y = SMS_ENTROPY
+    held = fit_curve(x, y)
+    assert held.model == LAST1  # the default: the vetoed winner is replaced by the flat baseline
+    nxt = fit_curve(x, y, fallback="next")
+    assert nxt.model not in (LAST1, "pow4")  # the winner was vetoed; the next-ranked model that passes is used
+    assert nxt.backtest_mae[nxt.model] < nxt.backtest_mae[LAST1]
+    assert 0.94 < float(nxt.predict([3_628])[0]) < 0.99  # and it goes through the measured far end
+    with pytest.raises(DataError):
+        fit_curve(x, y, fallback="nearest")

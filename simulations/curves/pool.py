@@ -272,7 +272,7 @@ def _check_pool(production_pool: Any) -> int:
 
 
 def fit_ceiling_curve(result: SimulationResult, metric: str, strategy: str = "random", *,
-                      asymptote_max: float | None = None) -> CurveFit:
+                      asymptote_max: float | None = None, fallback: str = "next") -> CurveFit:
     """A strategy's curve (mean over seeds) with the whole-pool score appended at ``n_pool`` labels.
 
     Training on the whole pool is the plan that labels every pool item, whatever the order, evaluated on the same
@@ -287,6 +287,10 @@ def fit_ceiling_curve(result: SimulationResult, metric: str, strategy: str = "ra
         Default ``random``.
     asymptote_max : float, optional
         Bound on the fitted curve (``fit_curve``'s; e.g. the projected ceiling's upper edge).
+    fallback : str
+        ``fit_curve``'s: what replaces a backtest winner that fails the earlier-origin check. ``next`` by default:
+        the far end of this curve is measured, so the check scores a model against that point and a model
+        vetoed from the earlier origin gives way to the next-ranked one that passes, not to a flat line.
     """
     rounds = result.rounds
     sub = rounds[rounds["strategy"].astype(str) == strategy]
@@ -301,7 +305,7 @@ def fit_ceiling_curve(result: SimulationResult, metric: str, strategy: str = "ra
     ceil = result.ceilings.set_index("seed")[metric].reindex(table.index).to_numpy(dtype=float)
     labels = np.append(table.columns.to_numpy(dtype=float), float(simulated_pool_size(result)))
     values = np.column_stack([table.to_numpy(dtype=float), ceil])
-    return fit_curve(labels, values, asymptote_max=asymptote_max)
+    return fit_curve(labels, values, asymptote_max=asymptote_max, fallback=fallback)
 
 
 @dataclass(frozen=True)

@@ -635,7 +635,9 @@ def advise(
 
     try:
         n_sim: int | None = simulated_pool_size(result)
-        fitted: CurveFit | None = fit_ceiling_curve(result, metric, strategy)
+        # The far end is measured, so a model vetoed from the earlier origin gives way to the next-ranked one
+        # that passes (scored against the whole-pool point) rather than to a flat line held from the budget.
+        fitted: CurveFit | None = fit_ceiling_curve(result, metric, strategy, fallback="next")
     except (DataError, KeyError, AttributeError):  # results without the pool size or the whole-pool scores
         n_sim, fitted = None, None
     if pool is not None and (isinstance(pool, bool) or not float(pool) > 0):

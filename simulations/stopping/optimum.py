@@ -172,7 +172,8 @@ def marginal_stop(
 
     The search starts at ``start`` (default: the first observed label count). For a saturating curve the
     marginal value of a label falls monotonically, so the first crossing is the argmin of C on the curve.
-    A flat ``last1`` fit predicts no gain beyond the data: it stops at the last observed label count.
+    A ``last1`` fit (the observed curve interpolated in log-labels) is searched the same way on its segments'
+    slopes; it predicts no gain beyond the data, so it stops at the last observed label count at the latest.
     With ``pool`` (the items that can be labeled at all) a stop beyond it, or none within the search, is capped
     there and flagged ``capped``: labeling the whole pool still pays.
     """
@@ -202,9 +203,8 @@ def _marginal_stop(fit: CurveFit, cost_per_label: float, value_per_point: float,
         return marginal_value_per_label(fit, t, v)
 
     at_start = float(value_per_label(np.array([t0]))[0])
-    if fit.model == "last1":
-        t = max(t0, x_last)
-        return MarginalStop(t, float(fit.predict(t)[0]), False, at_start)
+    if fit.model == "last1" and t0 >= x_last:  # held flat beyond the data: nothing more to gain
+        return MarginalStop(t0, float(fit.predict(t0)[0]), False, at_start)
     if at_start < c:
         return MarginalStop(t0, float(fit.predict(t0)[0]), t0 > x_last, at_start)
     grid = np.geomspace(t0, MARGINAL_SEARCH_FACTOR * max(x_last, t0), 4000)
