@@ -147,9 +147,10 @@ def plan_problems(inputs: dict[str, Any]) -> dict[str, str]:
     need("production_pool", econ.get("production_pool"), lambda v: v >= 1 and v == int(v),
          "The production pool must be a whole number of items, at least 1.")
     if econ.get("value_mode", "per_point") == "per_point":
-        need("value_per_point", econ.get("value_per_point"), lambda v: v > 0,
-             "The value per accuracy point must be more than $0: the plan weighs what each label costs against "
-             "the accuracy it buys (the stopping advice cannot do that with worthless accuracy).")
+        # 0 is a real answer ("only label costs count"): the business case then weighs label savings alone, and
+        # the Stopping page says it needs a value of accuracy to find a cost-optimal stop.
+        need("value_per_point", econ.get("value_per_point"), lambda v: v >= 0,
+             "The value per accuracy point cannot be negative; 0 counts label costs only.")
     else:
         need("predictions", econ.get("predictions"), lambda v: v > 0,
              "The number of predictions must be more than 0: it gives the value of accuracy.")
@@ -543,8 +544,8 @@ def _projection(result: SimulationResult, inputs: dict[str, Any], target: Target
 
     best = (out.get("business") or {}).get("strategy") or out.get("best")
     names = ["random"] + ([best] if best and best != "random" else [])
-    return projection_curves(result, names, int(inputs["economics"].get("production_pool") or 0),
-                             out["target"]["value_median"])
+    # The Target itself, so the table re-expresses it against the projected ceiling exactly as the caveat does.
+    return projection_curves(result, names, int(inputs["economics"].get("production_pool") or 0), target)
 
 
 def stopping_analysis(result: SimulationResult, inputs: dict[str, Any], out: dict[str, Any]) -> dict[str, Any]:

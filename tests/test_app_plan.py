@@ -94,7 +94,7 @@ def test_invalid_settings_are_a_message_not_a_traceback():
 @pytest.mark.parametrize(("field", "value", "words"), [
     ("cost_per_label", 0.0, "cost per label must be more than $0"),
     ("cost_per_label", -2.0, "(got -$2.00)"),
-    ("value_per_point", 0.0, "value per accuracy point must be more than $0"),
+    ("value_per_point", -1.0, "value per accuracy point cannot be negative"),
     ("annotators", 0, "Annotators must be a whole number, at least 1"),
     ("seeds", 80, "from 1 to 50"),
 ])
@@ -112,14 +112,20 @@ def test_refused_inputs_say_why_next_to_the_field_and_nothing_runs(field, value,
 
 
 def test_plan_refuses_what_the_engine_refuses():
-    """Every money input Plan accepts builds EconomicInputs and passes the stopping module's cost check."""
+    """Every money input Plan accepts builds EconomicInputs and passes the stopping module's cost check, except a
+    value of accuracy of 0 ("label costs only"): the business case takes it, the Stopping page explains why it
+    gives no cost-optimal stop (tests/test_stopping_app.py)."""
     from simulations.stopping.optimum import check_costs
 
     inputs = state.default_inputs()
     assert state.plan_problems(inputs) == {}
     econ = state.economic_inputs(inputs["economics"])
     check_costs(econ.cost_per_label, econ.value_per_point)
-    for bad in ({"cost_per_label": 0.0}, {"value_per_point": 0.0}, {"setup_cost": -1.0}, {"production_pool": 0},
+    labels_only = state.default_inputs()
+    labels_only["economics"]["value_per_point"] = 0.0
+    assert state.plan_problems(labels_only) == {}
+    assert state.economic_inputs(labels_only["economics"]).value_per_point == 0.0
+    for bad in ({"cost_per_label": 0.0}, {"value_per_point": -1.0}, {"setup_cost": -1.0}, {"production_pool": 0},
                 {"value_mode": "per_error", "cost_per_error": 0.0}):
         d = state.default_inputs()
         d["economics"].update(bad)
