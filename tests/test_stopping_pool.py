@@ -72,6 +72,11 @@ def test_advice_never_points_past_the_pool_and_says_the_whole_pool_still_pays():
     assert bigger.evaluation.fitted_stop.labels <= 5_000
     with pytest.raises(ConfigError):
         advise(res, 0.05, 100.0, strategy="margin", pool=-3)
+    # a pool smaller than the simulated one is refused, as the business case refuses it
+    with pytest.raises(ConfigError, match=r"labelable pool \(100 items\) is smaller than the pool the simulation "
+                                          r"drew from \(1,000 items\)") as err:
+        advise(res, 0.05, 100.0, strategy="margin", pool=100)
+    assert "at least 1,000" in err.value.hint
 
 
 def test_still_paying_at_the_budget_is_said_as_paying_beyond_it():

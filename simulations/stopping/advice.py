@@ -643,6 +643,14 @@ def advise(
     if pool is not None and (isinstance(pool, bool) or not float(pool) > 0):
         raise ConfigError(f"The labelable pool must be a positive number of items (got {pool}).",
                           hint="Pass the number of items your project can label, e.g. 100000.")
+    if pool is not None and n_sim is not None and float(pool) < n_sim:
+        # As the business case refuses it: curves of a larger pool do not carry over to a smaller one.
+        raise ConfigError(
+            f"The labelable pool ({float(pool):,.0f} items) is smaller than the pool the simulation drew from "
+            f"({n_sim:,} items): the simulated runs chose among more items than the project has, so their stopping "
+            "points do not apply to it.",
+            hint=f"Give the number of items your project can label (at least {n_sim:,}), or simulate on a sample "
+                 "of about that many rows.")
     cap = float(pool) if pool is not None else (float(n_sim) if n_sim is not None else None)
     ev = evaluate_criteria(rounds, strategy=strategy, cost_per_label=c, value_per_point=v, metric=metric,
                            n_classes=_n_classes(meta), fitted=fitted, pool=cap)
