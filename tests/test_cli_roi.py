@@ -228,6 +228,10 @@ def test_roi_verdict_needs_three_seeds_like_the_simulation_summary(capsys, tmp_p
     text = capsys.readouterr().out
     assert "Medians over 2 seeds" in text
     assert "Verdict: Too few seeds to judge whether AL pays off: the ranges come from 2 simulated seeds" in text
+    # the JSON says the same: no pays-off flag from two seeds, although their median benefit is positive
+    two_json = run_json(capsys, ["--results", str(two), "--target-share", "0.9", *MONEY])
+    assert two_json["total_benefit"]["median"] > 0 and two_json["pays_off"] is False
+    assert run_json(capsys, ["--results", str(_results_file(tmp_path)), "--target-share", "0.9", *MONEY])["pays_off"]
 
 
 def test_roi_from_results_unknown_strategy_exits_2(capsys, tmp_path):

@@ -41,6 +41,7 @@ import pandas as pd
 
 from simulations.errors import ConfigError, ResultsFileError
 from simulations.money import money
+from simulations.summary import MIN_SEEDS_FOR_VERDICT
 
 __all__ = [
     "CASE_FIELDS",
@@ -766,8 +767,9 @@ class BusinessCaseRange:
 
     @property
     def pays_off(self) -> bool:
-        """True when the median total benefit against random sampling is positive."""
-        return self.total_benefit.median > 0
+        """True when the median total benefit against random sampling is positive over enough seeds to judge
+        (``MIN_SEEDS_FOR_VERDICT``, the simulation summary's rule: fewer seeds give no verdict, so False)."""
+        return self.n_seeds >= MIN_SEEDS_FOR_VERDICT and self.total_benefit.median > 0
 
     def point_inputs(self) -> dict[str, float]:
         """Median labels and accuracies, to pass to :func:`business_case` or the sensitivity functions."""
