@@ -107,10 +107,11 @@ def plan_problems(inputs: dict[str, Any]) -> dict[str, str]:
 
     The Plan page checks these before a run so a refused value gets a sentence next to its field instead of an
     engine error in command-line terms on another page (or, with the browser's own min/max, a Run that silently
-    does nothing). The rules follow what the engine refuses: ``EconomicInputs`` takes no negative amounts and
-    ``simulations.stopping`` needs a cost per label and a value of accuracy above zero (with free labels or
-    worthless accuracy there is no cost-optimal stop, and savings in labels save no money); SimulationConfig's
-    ranges for the advanced settings.
+    does nothing). The rules follow what the engine refuses: ``EconomicInputs`` takes no negative amounts; a cost
+    per label of $0 is refused here because free labels leave nothing to save and no point at which to stop; a
+    value of accuracy of $0 is accepted ("label costs only": the business case runs, and the Stopping page words
+    the stopping engine's refusal); SimulationConfig's ranges for the advanced settings. A production pool below
+    the simulated pool can only be checked after the run (the pool is drawn then): the engine refuses it there.
 
     Parameters
     ----------
@@ -530,7 +531,9 @@ def _business(result: SimulationResult, inputs: dict[str, Any], target: Target) 
     tor = tornado(inp, point["labels_random"], point["labels_al"], point["accuracy_random"],
                   point["accuracy_al"], accuracy_whole_pool=point["accuracy_whole_pool"])
     costs = sorted({round(float(econ["cost_per_label"]) * f, 4) for f in GRID_COST_FACTORS})
-    pools = sorted({max(1, round(int(econ["production_pool"]) * f)) for f in GRID_POOL_FACTORS})
+    # Pools below the simulated one are left out: the engine refuses a business case for them.
+    floor = int(result.meta.get("n_pool") or 1)
+    pools = sorted({p for f in GRID_POOL_FACTORS if (p := max(1, round(int(econ["production_pool"]) * f))) >= floor})
     grid = roi_grid(inp, costs, pools, point["labels_random"], point["labels_al"], point["accuracy_random"],
                     point["accuracy_al"], accuracy_whole_pool=point["accuracy_whole_pool"])
     return {"business": bc.to_dict(), "tornado": _records(tor), "roi_grid": _records(grid),

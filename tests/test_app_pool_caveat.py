@@ -51,3 +51,13 @@ def test_no_caveat_when_the_pools_are_equal(page):
     assert [w.value for w in at.warning] == [w.value for w in big.warning if w.value != b["business"]["pool_caveat"]
                                              ["sentence"]]
     assert not any("Corrected for your pool" in t.value.columns for t in at.table)
+
+
+def test_roi_heat_map_leaves_out_pools_the_engine_refuses():
+    result, _, inputs = small_run()
+    n_pool = int(result.meta["n_pool"])
+    inputs["economics"]["production_pool"] = 2 * n_pool  # x0.1 and x0.3 fall below the simulated pool
+    grid = state.analyse(result, inputs)["roi_grid"]
+    pools = sorted({int(r["production_pool"]) for r in grid})
+    assert pools and min(pools) >= n_pool
+    assert 2 * n_pool in pools and 20 * n_pool in pools  # x1 .. x10 stay
