@@ -237,18 +237,24 @@ def render_projection(a: dict[str, Any], *, key: str) -> None:
               "The simulation stops at its label budget; beyond it the fitted curves carry the trend forward. The "
               "band widens with distance: how far the fit may be off, calibrated on a backtest.", key=f"{key}_proj")
     rows = []
+    pool, n_sim = proj.get("pool") or 0, proj.get("simulated_pool") or 0
+    whole = bool(pool) and pool >= n_sim  # the engine gives the whole-pool score there, not the fitted curve's value
+    score_col = (f"Score labeling the whole pool ({fmt.count(pool)} items)" if whole
+                 else f"Score with {fmt.count(pool)} labels")
     for name, p in (proj.get("strategies") or {}).items():
         lf = p.get("labels_for_target") or {}
         rows.append({
             "Strategy": charts.strategy_label(name), "Curve model": p.get("model"),
-            f"Score with {fmt.count(proj.get('pool'))} labels": f"{fmt.pct(p.get('at_pool'), 1)} "
+            score_col: f"{fmt.pct(p.get('at_pool'), 1)} "
             f"({fmt.pct(p.get('at_pool_low'), 1)} to {fmt.pct(p.get('at_pool_high'), 1)})",
             "Labels to target (fit)": fmt.count(lf.get("labels")) if lf.get("reachable") else "not reached",
             "Backtest error": f"±{fmt.pct(p.get('backtest_mae'), 1)}",
         })
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-        st.caption("Backtest error: the fit was made on the first 65% of the simulated curve and scored on the "
+        st.caption(("The whole-pool score is the model trained on every item, projected to your pool: the same "
+                    "for every strategy (the drawn curves are fits and end near it). " if whole else "")
+                   + "Backtest error: the fit was made on the first 65% of the simulated curve and scored on the "
                    "rest; that mean absolute error is how far off such a projection has been on this data.")
 
 

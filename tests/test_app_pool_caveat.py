@@ -61,3 +61,14 @@ def test_roi_heat_map_leaves_out_pools_the_engine_refuses():
     pools = sorted({int(r["production_pool"]) for r in grid})
     assert pools and min(pools) >= n_pool
     assert 2 * n_pool in pools and 20 * n_pool in pools  # x1 .. x10 stay
+
+
+@pytest.mark.parametrize("factor", [1, 10])
+def test_projection_table_names_the_whole_pool_score_as_such(factor):
+    at, a = _page("business", factor)
+    assert not at.exception
+    frames = [d.value for d in at.dataframe if "Curve model" in d.value.columns]
+    assert len(frames) == 1
+    cols = [c for c in frames[0].columns if c.startswith("Score")]
+    assert cols == [f"Score labeling the whole pool ({factor * int(a['projection']['simulated_pool']):,} items)"], cols
+    assert any("same for every strategy" in c.value for c in at.caption)
