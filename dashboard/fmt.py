@@ -28,7 +28,7 @@ def unsigned_zero(text: str) -> str:
 
 
 def money(x: Any, *, cents: bool | None = None, currency: str = CURRENCY) -> str:
-    """``-1234.5`` -> ``-$1,235``; cents when the amount is small (or ``cents=True``); ``n/a`` when undefined.
+    """``-1234.6`` -> ``-$1,235``; cents when the amount is small (or ``cents=True``); ``n/a`` when undefined.
 
     Delegates to :func:`simulations.money.money` for every finite amount; None, NaN and +-inf read ``n/a`` here
     (a dashboard amount that is infinite is undefined, not a payback that "never" comes).
