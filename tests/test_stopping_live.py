@@ -35,6 +35,18 @@ def test_a_falling_curve_is_not_a_plateau_and_says_stop_and_investigate_with_the
     assert d["verdict"] == "falling" and d["decline"]["peak_labels"] == 50 and d["decline"]["rounds_since_peak"] == 4
 
 
+def test_a_falling_curve_is_reported_without_costs_but_a_rising_one_needs_them():
+    from simulations.stopping import CostInputError
+
+    down = pd.DataFrame({"labels": [50, 100, 150, 200, 300], "metric": [0.90, 0.80, 0.70, 0.60, 0.50]})
+    r = check_live(down, cost_per_label=2.0, value_per_point=0.0)  # "label costs only" on the Plan page
+    assert r.verdict == "falling" and r.criteria == []
+    json.dumps(r.to_dict(), allow_nan=False)
+    up = pd.DataFrame({"labels": X, "metric": rising()})
+    with pytest.raises(CostInputError):
+        check_live(up, cost_per_label=2.0, value_per_point=0.0)
+
+
 def test_a_rise_then_a_sustained_fall_is_falling_even_with_few_rounds():
     y = [0.70, 0.80, 0.84, 0.81, 0.78]  # peak at 150 labels, then two lower rounds, 6 points down
     r = check_live(pd.DataFrame({"labels": X[:5], "metric": y}), 1.0, 500.0)

@@ -1022,7 +1022,12 @@ def check_live(
     * the projected gain is within that uncertainty, or no curve model beat the flat baseline in the
       backtest and the curve has not plateaued -> **too early to tell**.
     """
-    c, v = check_costs(cost_per_label, value_per_point)
+    try:
+        c, v = check_costs(cost_per_label, value_per_point)
+        cost_error: ConfigError | None = None
+    except ConfigError as exc:  # a falling score needs no costs to be reported; everything else does
+        c = v = math.nan
+        cost_error = exc
     if isinstance(curve, (str, Path)):
         df, notes = load_curve_csv(curve)
     else:
@@ -1043,7 +1048,9 @@ def check_live(
                          f"noisy or inconsistent labels in the recent batches, drift in the incoming data, or a "
                          f"changed validation set. Pause labeling, check those, and re-check once the score is "
                          f"back on its curve.", now, y_now, 0.0, None, None, False, kappa_stable, None,
-                         _live_criteria(h, c, v, rule, None), notes, decline, *observed)
+                         [] if cost_error else _live_criteria(h, c, v, rule, None), notes, decline, *observed)
+    if cost_error is not None:
+        raise cost_error
     if n < MIN_LIVE_POINTS:
         return LiveCheck("too_early", "Too early to tell.",
                          f"Only {n} round{'s' if n != 1 else ''} logged; at least {MIN_LIVE_POINTS} are needed to see "
