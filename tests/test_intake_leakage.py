@@ -3,12 +3,14 @@ caught; strong but honest features are not (docs/intake.md, "Why a leaking colum
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from simulations.intake import LeakageError, check_table, leaking_columns, load_user_dataset
-from simulations.intake.checks import LEAK_MIN_AGREEMENT, LEAK_MIN_ROWS, LEAK_MIN_SHARE
+from simulations.intake.checks import LEAK_MIN_AGREEMENT, LEAK_MIN_CLASS_ROWS, LEAK_MIN_ROWS, LEAK_MIN_SHARE
 
 
 def base(n: int = 800, seed: int = 0, p: tuple[float, ...] = (0.5, 0.5)) -> pd.DataFrame:
@@ -154,3 +156,80 @@ def test_trial_files_through_load_user_dataset(tmp_path):
     assert "drop it" in info.value.hint and "=" not in info.value.hint  # plain words; each front end adds its syntax
     ds, rep = load_user_dataset(path, "y", leakage="drop")
     assert "status_final" not in ds.frame.columns and "leakage_dropped" in rep.notes.codes
+
+
+# --- the mapping must hold both ways, on enough rows per class -------------------------------------------------------
+
+def rare_class_table(n: int, n_rare: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """``n`` rows, ``n_rare`` of them class 'fraud' (shuffled), one honest numeric feature; and the fraud mask."""
+    rng = np.random.default_rng(seed)
+    y = np.array(["fraud"] * n_rare + ["ok"] * (n - n_rare))
+    rng.shuffle(y)
+    return pd.DataFrame({"y": y, "amount": rng.gamma(2, 50, n).round(2)}), y == "fraud"
+
+
+def test_screening_flag_that_marks_every_rare_row_and_a_few_others_is_not_a_leak():
+    # The reviewer's file: 20 fraud rows in 2,000; a flag on every fraud row and on 1.5% of the others. Each class
+    # has its own value on >= 98% of its rows, but 60% of the flagged rows are legitimate: a feature, not a copy.
+    df, is_f = rare_class_table(2000, 20, seed=1)
+    rng = np.random.default_rng(1)
+    df["flag"] = np.where(is_f, 1, (rng.random(len(df)) < 0.015).astype(int))
+    flagged = df["flag"] == 1
+    assert flagged[is_f].all() and (~flagged[~is_f]).mean() >= LEAK_MIN_AGREEMENT  # one value per class at 98%
+    assert is_f[flagged].mean() < 0.5  # ... but not the other way round
+    assert leaking_columns(df, "y") == {}
+    check_table(df, "y")  # loads
+
+
+def test_class_with_one_judged_row_is_no_evidence():
+    # A sparse column: 249 'web' on 'stay' rows and 1 'phone' on a 'churn' row. A class of one row always matches.
+    rng = np.random.default_rng(0)
+    n = 1000
+    y = np.where(rng.random(n) < 0.5, "churn", "stay")
+    channel = np.full(n, None, dtype=object)
+    channel[np.flatnonzero(y == "stay")[:249]] = "web"
+    channel[np.flatnonzero(y == "churn")[:1]] = "phone"
+    df = pd.DataFrame({"label": y, "x1": rng.normal(size=n), "channel": channel})
+    assert leaking_columns(df, "label") == {}
+    check_table(df, "label")  # loads
+
+
+def test_noisy_copy_of_a_small_class_is_a_leak_when_its_rows_suffice():
+    # 60 fraud rows in 2,000: a copy that misses one fraud row and marks one legitimate row agrees 59/60 both ways.
+    df, is_f = rare_class_table(2000, 60, seed=2)
+    copy = is_f.astype(int)
+    copy[np.flatnonzero(is_f)[0]] = 0
+    copy[np.flatnonzero(~is_f)[0]] = 1
+    df["chargeback"] = copy
+    leak = leaking_columns(df, "y")["chargeback"]
+    assert leak.kind == "near_copy"
+    assert leak.min_class_agreement == pytest.approx(59 / 60) and leak.min_value_precision == pytest.approx(59 / 60)
+    with pytest.raises(LeakageError):
+        check_table(df, "y")
+    # A second wrong row in each direction drops it under 98% both ways (58/60): no longer a copy.
+    copy[np.flatnonzero(is_f)[1]] = 0
+    copy[np.flatnonzero(~is_f)[1]] = 1
+    df["chargeback"] = copy
+    assert leaking_columns(df, "y") == {}
+
+
+def test_exact_copy_needs_the_minimum_rows_in_every_class():
+    for n_rare, leaks in ((LEAK_MIN_CLASS_ROWS, True), (LEAK_MIN_CLASS_ROWS - 1, False)):
+        df, is_f = rare_class_table(600, n_rare, seed=3)
+        df["copy"] = df["y"]
+        assert ("copy" in leaking_columns(df, "y")) is leaks, n_rare
+    # Judged rows count, not labeled rows: a copy filled on only 10 of 40 fraud rows is not judged.
+    df, is_f = rare_class_table(600, 40, seed=4)
+    df["partial"] = df["y"].where(~is_f | (np.cumsum(is_f) <= 10))
+    assert leaking_columns(df, "y") == {}
+
+
+def test_minimum_class_rows_bounds_the_chance_of_an_honest_match():
+    # The documented reason for LEAK_MIN_CLASS_ROWS: a value right on at most 80% of a class's rows reaches the 98%
+    # on a class of any size from the minimum up with probability under 5% (exact binomial tail).
+    def tail(n: int, p: float = 0.8) -> float:
+        need = math.ceil(LEAK_MIN_AGREEMENT * n - 1e-9)
+        return sum(math.comb(n, k) * p ** k * (1 - p) ** (n - k) for k in range(need, n + 1))
+
+    assert max(tail(n) for n in range(LEAK_MIN_CLASS_ROWS, 400)) < 0.05
+    assert tail(LEAK_MIN_CLASS_ROWS - 2) > 0.05  # much fewer rows would not give that bound

@@ -57,6 +57,13 @@ LEAK_MIN_SHARE = 0.2
 #: disagreements. Honest features rarely reach it: a categorical with many levels spreads each class over several
 #: values, a numeric measurement has many values, and a strong binary feature still errs on more than 2% of a class.
 LEAK_MIN_AGREEMENT = 0.98
+#: The mapping must hold in both directions: of the judged rows holding a class's value, at least
+#: :data:`LEAK_MIN_AGREEMENT` must be that class (precision), so a flag that marks every row of a rare class and
+#: a few percent of the others is a strong feature, not a copy. And every class among the judged rows needs at
+#: least this many of them, or the column is not judged: below 50 rows the 98% allows no disagreement, and a class
+#: of 1 row always "agrees". From 15 rows, a value that is right on at most 80% of a class's rows (or of its own
+#: rows) passes the 98% test with a probability of at most 0.8^15 = 3.5% (15 rows is the worst class size).
+LEAK_MIN_CLASS_ROWS = 15
 #: Text columns with more distinct values than this are not merged through class-name spelling before judging.
 _LEAK_MAX_TEXT_VALUES = 100_000
 
@@ -240,6 +247,9 @@ class Leak:
         Share of the labeled rows where the column has a value (the rows judged).
     mapping : dict
         Class -> the column's value for it, as shown to the user.
+    min_value_precision : float
+        Of the judged rows holding a class's value, the share that are that class, where it is lowest (at least
+        :data:`LEAK_MIN_AGREEMENT`).
     """
 
     column: str
@@ -248,6 +258,7 @@ class Leak:
     min_class_agreement: float
     coverage: float
     mapping: dict[str, str]
+    min_value_precision: float = 1.0
 
     def describe(self) -> str:
         """``'code' is a one-to-one recoding of it ('a' -> 10, ...)``, with how much of it agrees."""
@@ -273,8 +284,9 @@ def leaking_columns(frame: pd.DataFrame, label: str, columns: list[str] | None =
     rows where it has a value, when those are at least :data:`LEAK_MIN_COVERAGE` (90%) of the labeled rows, or
     at least :data:`LEAK_MIN_ROWS` (30) rows and :data:`LEAK_MIN_SHARE` (20%) of them. Its values are compared
     as class names (text stripped, 1.0 and 1 alike, as the label's own values are). It leaks when the judged
-    rows hold at least 2 classes, each class's most common value differs from every other class's, and in every
-    class at least :data:`LEAK_MIN_AGREEMENT` (98%) of the rows have their class's value.
+    rows hold at least 2 classes, each with at least :data:`LEAK_MIN_CLASS_ROWS` (15) judged rows; each class's
+    most common value differs from every other class's; in every class at least :data:`LEAK_MIN_AGREEMENT` (98%)
+    of the rows have their class's value; and of the rows holding a class's value, at least 98% are that class.
     """
     y = class_names(_label_series(frame, label))
     labeled = y.notna().to_numpy()
@@ -310,8 +322,8 @@ def _judge_leak(xs: pd.Series, y_codes: np.ndarray, classes: pd.Index, coverage:
     n_rows = len(xs)
     class_rows = np.bincount(y_codes, minlength=len(classes))
     seen = np.flatnonzero(class_rows)
-    if len(seen) < 2:
-        return None
+    if len(seen) < 2 or class_rows[seen].min() < LEAK_MIN_CLASS_ROWS:
+        return None  # a class this small matches a value by chance (one row always does): too little evidence
     x_codes, n_values = _value_codes(xs)
     # Cheap screens (most columns stop here): the rows holding their class's value lie on len(seen) distinct
     # values, so those values' rows must reach the agreement share; every other value takes at least one row.
@@ -328,7 +340,10 @@ def _judge_leak(xs: pd.Series, y_codes: np.ndarray, classes: pd.Index, coverage:
     if len(set(own_value.tolist())) < len(last):
         return None  # two classes share their most common value: not one-to-one
     per_class = own_rows / class_rows[pair_class[last]]
-    if per_class.min() < LEAK_MIN_AGREEMENT:
+    # Precision too: a value that marks every row of a class but also rows of others (a screening flag that
+    # fires on 1.5% of a large class) is a strong feature, not a copy.
+    per_value = own_rows / value_rows[own_value]
+    if per_class.min() < LEAK_MIN_AGREEMENT or per_value.min() < LEAK_MIN_AGREEMENT:
         return None
     agreement = float(own_rows.sum() / n_rows)
     exact = bool(own_rows.sum() == n_rows)
@@ -341,7 +356,7 @@ def _judge_leak(xs: pd.Series, y_codes: np.ndarray, classes: pd.Index, coverage:
     else:
         kind = "recoding" if exact else "near_copy"
     return Leak(column=str(xs.name), kind=kind, agreement=agreement, min_class_agreement=float(per_class.min()),
-                coverage=float(coverage), mapping=mapping)
+                coverage=float(coverage), mapping=mapping, min_value_precision=float(per_value.min()))
 
 
 def _value_codes(xs: pd.Series) -> tuple[np.ndarray, int]:
