@@ -213,15 +213,30 @@ def test_noisy_copy_of_a_small_class_is_a_leak_when_its_rows_suffice():
     assert leaking_columns(df, "y") == {}
 
 
-def test_exact_copy_needs_the_minimum_rows_in_every_class():
-    for n_rare, leaks in ((LEAK_MIN_CLASS_ROWS, True), (LEAK_MIN_CLASS_ROWS - 1, False)):
+def test_an_exact_full_copy_leaks_whatever_the_class_sizes_a_partial_or_noisy_one_needs_rows():
+    # a copy of the label on every row is a copy, even with a class of 6 rows (the old rule caught it too)
+    for n_rare in (LEAK_MIN_CLASS_ROWS, LEAK_MIN_CLASS_ROWS - 1, 6):
         df, is_f = rare_class_table(600, n_rare, seed=3)
         df["copy"] = df["y"]
-        assert ("copy" in leaking_columns(df, "y")) is leaks, n_rare
-    # Judged rows count, not labeled rows: a copy filled on only 10 of 40 fraud rows is not judged.
+        assert leaking_columns(df, "y")["copy"].kind == "identical", n_rare
+        # one disagreement in the small class: a near copy needs the minimum rows to be told from chance
+        near = df["y"].copy()
+        near.iloc[np.flatnonzero(is_f)[0]] = near[~is_f].iloc[0]
+        df["copy"] = near
+        assert ("copy" in leaking_columns(df, "y")) is (n_rare >= LEAK_MIN_CLASS_ROWS
+                                                        and (n_rare - 1) / n_rare >= LEAK_MIN_AGREEMENT), n_rare
+    # an exact copy on only part of the rows, with a class of under the minimum judged rows: no evidence
+    df, is_f = rare_class_table(600, LEAK_MIN_CLASS_ROWS - 1, seed=3)
+    df["half"] = df["y"].where(np.arange(600) % 2 == 0)
+    assert "half" not in leaking_columns(df, "y")
+    # Judged rows count, not labeled rows: a copy filled on only 10 of 40 fraud rows and half of the others is not
+    # judged; the same copy on every other row (95% of rows) is exact on nearly all of the table: a leak.
     df, is_f = rare_class_table(600, 40, seed=4)
-    df["partial"] = df["y"].where(~is_f | (np.cumsum(is_f) <= 10))
+    few_fraud = ~is_f | (np.cumsum(is_f) <= 10)
+    df["partial"] = df["y"].where(few_fraud & (np.arange(600) % 2 == 0))
     assert leaking_columns(df, "y") == {}
+    df["partial"] = df["y"].where(few_fraud)
+    assert leaking_columns(df, "y")["partial"].kind == "identical"
 
 
 def test_minimum_class_rows_bounds_the_chance_of_an_honest_match():

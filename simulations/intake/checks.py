@@ -62,7 +62,8 @@ LEAK_MIN_AGREEMENT = 0.98
 #: a few percent of the others is a strong feature, not a copy. And every class among the judged rows needs at
 #: least this many of them, or the column is not judged: below 50 rows the 98% allows no disagreement, and a class
 #: of 1 row always "agrees". From 15 rows, a value that is right on at most 80% of a class's rows (or of its own
-#: rows) passes the 98% test with a probability of at most 0.8^15 = 3.5% (15 rows is the worst class size).
+#: rows) passes the 98% test with a probability of at most 0.8^15 = 3.5% (15 rows is the worst class size). An
+#: exact copy on at least LEAK_MIN_COVERAGE of the labeled rows, every class present, is judged whatever the sizes.
 LEAK_MIN_CLASS_ROWS = 15
 #: Text columns with more distinct values than this are not merged through class-name spelling before judging.
 _LEAK_MAX_TEXT_VALUES = 100_000
@@ -322,8 +323,13 @@ def _judge_leak(xs: pd.Series, y_codes: np.ndarray, classes: pd.Index, coverage:
     n_rows = len(xs)
     class_rows = np.bincount(y_codes, minlength=len(classes))
     seen = np.flatnonzero(class_rows)
-    if len(seen) < 2 or class_rows[seen].min() < LEAK_MIN_CLASS_ROWS:
-        return None  # a class this small matches a value by chance (one row always does): too little evidence
+    if len(seen) < 2:
+        return None
+    # A class this small matches a value by chance (one row always does): too little evidence for a near copy or
+    # a partial one. An exact copy on (nearly) every labeled row, every class's rows included, is still a copy.
+    few_rows = bool(class_rows[seen].min() < LEAK_MIN_CLASS_ROWS)
+    if few_rows and (coverage < LEAK_MIN_COVERAGE or len(seen) < len(classes)):
+        return None
     x_codes, n_values = _value_codes(xs)
     # Cheap screens (most columns stop here): the rows holding their class's value lie on len(seen) distinct
     # values, so those values' rows must reach the agreement share; every other value takes at least one row.
@@ -347,6 +353,8 @@ def _judge_leak(xs: pd.Series, y_codes: np.ndarray, classes: pd.Index, coverage:
         return None
     agreement = float(own_rows.sum() / n_rows)
     exact = bool(own_rows.sum() == n_rows)
+    if few_rows and not exact:
+        return None
     _, first_row = np.unique(x_codes, return_index=True)
     rep = xs.iloc[first_row[own_value]].tolist()
     mapping = {str(classes[c]): _show_value(v) for c, v in zip(pair_class[last], rep, strict=True)}
