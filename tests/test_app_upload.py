@@ -351,3 +351,144 @@ def test_an_upload_scenario_without_its_file_names_the_file_to_upload_again():
     assert not at.exception
     assert any("**gone.csv** (fingerprint abababababababab)" in i.value and "upload it again" in i.value
                for i in at.info)
+
+
+SCENARIOS = str(Path(PLAN).with_name("scenarios.py"))
+CARRIED = (session.INPUTS, session.RESULT, session.ANALYSIS, session.RUN_INFO, session.UPLOAD, session.UPLOAD_MEMO,
+           session.LOADED)
+
+
+def _next_page(at: AppTest, page: str) -> AppTest:
+    """Another page of the same browser session: the session's plan, results and upload carried over."""
+    nxt = AppTest.from_file(page, default_timeout=120)
+    for key in CARRIED:
+        if key in at.session_state:
+            nxt.session_state[key] = at.session_state[key]
+    return nxt.run()
+
+
+def _save_scenario(at: AppTest, name: str) -> None:
+    """Save the session's run on the Scenarios page (the store keeps the session's upload with it)."""
+    scen = _next_page(at, SCENARIOS)
+    scen.text_input(key="save_name").set_value(name).run()
+    scen.button(key="FormSubmitter:save_form-Save scenario").click().run()
+    assert not scen.exception, scen.exception
+
+
+def test_opening_a_scenario_replaces_another_upload_with_its_kept_file_and_run_uses_it():
+    """Session 1 saves a run on a.csv; session 2, which uploaded b.csv, opens it: Plan, Run and Results are a.csv."""
+    from dashboard.store import ScenarioStore, file_digest
+
+    frame = load_sample_frame("penguins")
+    a_up = _upload_bytes(frame.to_csv(index=False).encode(), "a.csv")
+    first = _open(a_up)
+    set_small_run(first, budget=40, growth_pct=50.0)
+    first.button[0].click().run()
+    assert not first.exception
+    _save_scenario(first, "A")
+    (listed,) = ScenarioStore().list()
+    sc = ScenarioStore().get(listed.id)
+    assert file_digest(sc.inputs) == a_up["digest"] and ScenarioStore().file_hashes() == [a_up["digest"]]
+
+    # Session 2 uploaded b.csv (200 rows) and read it through intake.
+    b_up = _upload_bytes(frame.head(200).to_csv(index=False).encode(), "b.csv")
+    b_up["file_id"] = "uploader-b"
+    second = _open(b_up)
+    assert any("Using **b.csv** (200 rows)" in c.value for c in second.caption)
+    assert session.UPLOAD_MEMO in second.session_state
+    scen = _next_page(second, SCENARIOS)
+    scen.button(key="open_btn").click().run()
+    assert not scen.exception, scen.exception
+    assert session.UPLOAD not in scen.session_state and session.UPLOAD_MEMO not in scen.session_state
+    assert scen.session_state[session.DROPPED_FILE_ID] == "uploader-b"
+    assert any("runs it on **a.csv**, as saved" in c.value for c in scen.caption)
+
+    plan = _next_page(scen, PLAN)
+    assert not plan.exception and not plan.error
+    assert any("Using **a.csv** (344 rows)" in c.value for c in plan.caption)
+    assert not any("b.csv" in c.value for c in plan.caption)
+    assert plan.session_state[session.INPUTS]["data"]["digest"] == a_up["digest"]
+    assert plan.session_state[session.UPLOAD]["raw"] == a_up["raw"]  # restored from the store
+    results = _next_page(plan, str(Path(PLAN).with_name("results.py")))
+    assert any("Data: a.csv (" in c.value for c in results.caption)
+    plan.button[0].click().run()
+    assert not plan.exception
+    d = plan.session_state[session.ANALYSIS]["dataset"]
+    assert (d["name"], d["fingerprint"]) == ("a.csv", sc.dataset_fingerprint)
+    assert len(_loaded(plan)[0].frame) == len(_loaded(first)[0].frame)  # the rows session 1 ran on, not b.csv's 200
+
+
+def test_opening_a_scenario_whose_file_is_not_kept_drops_another_upload_and_asks_for_the_file():
+    from dashboard.store import ScenarioStore
+
+    frame = load_sample_frame("penguins")
+    a_raw = frame.to_csv(index=False).encode()
+    a_sha = hashlib.sha256(a_raw).hexdigest()
+    inputs = state.default_inputs()
+    inputs["data"] = {"source": "upload", "file_name": "a.csv", "label": "species", "digest": a_sha, "intake": {}}
+    ScenarioStore().save("A", inputs=inputs, payload={}, dataset_name="a.csv", dataset_fingerprint="fp")  # no file
+    second = _open(_upload_bytes(frame.head(200).to_csv(index=False).encode(), "b.csv"))
+    scen = _next_page(second, SCENARIOS)
+    scen.button(key="open_btn").click().run()
+    assert session.UPLOAD not in scen.session_state
+    assert any(f"**a.csv** (fingerprint {a_sha[:16]}), is not kept" in i.value for i in scen.info)
+    plan = _next_page(scen, PLAN)
+    assert not plan.exception
+    assert any(f"**a.csv** (fingerprint {a_sha[:16]})" in i.value and "upload it again" in i.value
+               for i in plan.info)
+    assert not any("b.csv" in c.value for c in plan.caption) and plan.button[0].disabled
+    assert plan.session_state[session.INPUTS]["data"]["digest"] == a_sha  # still the scenario's file
+
+
+def test_opening_a_scenario_on_the_uploaded_file_keeps_it_even_with_an_old_short_digest():
+    from dashboard.store import ScenarioStore
+
+    frame = load_sample_frame("penguins")
+    up = _upload_bytes(frame.to_csv(index=False).encode(), "a.csv")
+    inputs = state.default_inputs()
+    inputs["data"] = {"source": "upload", "file_name": "a.csv", "label": "island", "digest": up["digest"][:16]}
+    ScenarioStore().save("old", inputs=inputs, payload={}, dataset_name="a.csv", dataset_fingerprint="fp")
+    second = _open(up)
+    scen = _next_page(second, SCENARIOS)
+    scen.button(key="open_btn").click().run()
+    assert scen.session_state[session.UPLOAD]["raw"] == up["raw"]  # the same bytes: nothing to upload again
+    plan = _next_page(scen, PLAN)
+    assert any("Using **a.csv** (344 rows)" in c.value for c in plan.caption)
+    assert plan.selectbox(key="label_column").value == "island"  # the scenario's label, on the session's file
+
+
+def test_a_file_the_uploader_still_holds_does_not_come_back_after_a_scenario_replaced_it():
+    """If the Plan page's uploader still holds b.csv when a scenario on a.csv was opened, a.csv stays the data."""
+    from dashboard.store import DataFile, ScenarioStore
+
+    frame = load_sample_frame("penguins")
+    a_raw = frame.to_csv(index=False).encode()
+    a_sha = hashlib.sha256(a_raw).hexdigest()
+    inputs = state.default_inputs()
+    inputs["data"] = {"source": "upload", "file_name": "a.csv", "label": "species", "digest": a_sha, "intake": {}}
+    store = ScenarioStore(file_source=lambda h: DataFile.of("a.csv", a_raw) if h == a_sha else None)
+    sc = store.save("A", inputs=inputs, payload={}, dataset_name="a.csv", dataset_fingerprint="fp")
+    at = _open(_upload_bytes(frame.head(200).to_csv(index=False).encode(), "b.csv"))
+    at.file_uploader(key="upload_file").set_value(("b.csv", frame.head(200).to_csv(index=False).encode(),
+                                                   "text/csv")).run()
+    assert at.session_state[session.UPLOAD]["file_id"] is not None  # the uploader's file took over
+    # 'Open in the planner' on the Scenarios page of this session (an AppTest per page: its state is carried back)
+    scen = _next_page(at, SCENARIOS)
+    scen.button(key="open_btn").click().run()
+    assert scen.session_state[session.LOADED] == sc.id and session.UPLOAD not in scen.session_state
+    for key in (session.INPUTS, session.ANALYSIS, session.DROPPED_FILE_ID):
+        at.session_state[key] = scen.session_state[key]
+    del at.session_state[session.UPLOAD]
+    at.run()
+    assert not at.exception
+    assert any("Using **a.csv** (344 rows)" in c.value for c in at.caption)
+    assert at.session_state[session.INPUTS]["data"]["file_name"] == "a.csv"
+
+
+def test_same_file_compares_full_digests_and_old_prefixes():
+    full = hashlib.sha256(b"x").hexdigest()
+    other = hashlib.sha256(b"y").hexdigest()
+    assert session.same_file(full, full) and session.same_file(full[:16], full) and session.same_file(full, full[:16])
+    assert not session.same_file(full, other) and not session.same_file(full[:16], other)
+    assert not session.same_file(full[:8], full) and not session.same_file(None, full) and not session.same_file("", "")
+    assert session.same_file("d1", "d1")  # equal digests of any length (tests and hand-made inputs use short ones)

@@ -124,7 +124,7 @@ def _new_upload(name: str, raw: bytes, file_id: str | None, max_mb: float) -> No
     A reopened scenario's sheet and label are used when it is the same file (same bytes).
     """
     digest = hashlib.sha256(raw).hexdigest()
-    same = data_in.get("digest") == digest
+    same = session.same_file(data_in.get("digest"), digest)
     try:
         try:
             table = state.read_upload(name, raw, max_mb=max_mb, sheet=data_in.get("sheet") if same else None,
@@ -187,8 +187,11 @@ else:
         help=f"One row per item, one column with its class (the label), other columns as features. Reads CSV, "
              f"TSV or .txt (any separator), Parquet, JSON Lines or JSON, Excel .xlsx, each also compressed with "
              f"gzip or zip (one file inside). Up to {max_mb:,.0f} MB.")
-    # A new upload gets a new file_id: the file is hashed and read once, not again on every rerun.
-    if up is not None and (st.session_state.get(session.UPLOAD) or {}).get("file_id") != up.file_id:
+    # A new upload gets a new file_id: the file is hashed and read once, not again on every rerun. A file the
+    # uploader still holds after an opened scenario replaced it (session.open_scenario) does not come back.
+    new_file = up is not None and up.file_id not in ((st.session_state.get(session.UPLOAD) or {}).get("file_id"),
+                                                     st.session_state.get(session.DROPPED_FILE_ID))
+    if new_file:
         raw = up.getvalue()
         cached = st.session_state.get(session.UPLOAD)
         if cached and cached.get("digest") == hashlib.sha256(raw).hexdigest():  # the same bytes uploaded again

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, fmt, report, report_cache, scenario_io, session, state, tables, views
-from dashboard.store import ON_CONFLICT, Scenario, ScenarioNotFound, StoreError, scenario_to_dict
+from dashboard.store import ON_CONFLICT, Scenario, ScenarioNotFound, StoreError, file_digest, scenario_to_dict
 
 FLASH = "lw_scenarios_flash"
 IMPORT_ROUND = "lw_import_round"  # bumped after an import, so the uploader comes back empty
@@ -86,6 +86,25 @@ def _joined(parts: tuple[str, str]) -> str:
 def _when(iso: str) -> str:
     """``2026-11-26T02:34:19+00:00`` -> ``2026-11-26 02:34`` (stored times are UTC)."""
     return iso.replace("T", " ")[:16]
+
+
+def _data_note(sc: Scenario) -> None:
+    """After opening an upload scenario: whether the Plan page has its file, or which file to upload again."""
+    data = sc.inputs.get("data") or {}
+    if data.get("source") != "upload" or not data.get("file_name"):
+        return
+    sha = file_digest(sc.inputs)
+    try:
+        kept = sha is not None and sha in store.file_hashes()
+    except StoreError:  # busy or unreadable: the Plan page tries again when it is opened
+        kept = False
+    upload = st.session_state.get(session.UPLOAD) or {}
+    if kept or session.same_file(upload.get("digest"), data.get("digest")):
+        st.caption(f":material/description: The Plan page runs it on **{data['file_name']}**, as saved.")
+    else:
+        st.info(f"Its data, **{data['file_name']}** (fingerprint {str(data.get('digest'))[:16]}), is not kept on "
+                "this server: upload it again on the Plan page to run it again. The same file gets the same label, "
+                "sheet and choices back.", icon=":material/upload_file:")
 
 
 def _gone(text: str = GONE) -> NoReturn:
@@ -169,10 +188,9 @@ else:
     c1, c2, c3, c4 = st.columns(4)
     if c1.button("Open in the planner", icon=":material/open_in_new:", key="open_btn",
                  help="Load its inputs and results into this session's pages."):
-        session.set_inputs(sc.inputs)
-        session.set_outcome(state.result_from_payload(sc.payload), sa, {})
-        st.session_state[session.LOADED] = sc.id
+        session.open_scenario(sc.id, sc.inputs, state.result_from_payload(sc.payload), sa)
         st.success(f"Opened **{sc.name}**: the Results, Business case and Stopping pages now show it.")
+        _data_note(sc)
     # Keys carry the id: a click meant for a scenario that has since vanished from the list is dropped with
     # its button instead of acting on whichever scenario the picker falls back to.
     if c2.button("Duplicate", icon=":material/content_copy:", key=f"dup_btn_{sc.id}"):
