@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
-from simulations.config import CLASS_WEIGHTS, DEFAULT_STRATEGIES, SimulationConfig
+from simulations.config import CLASS_WEIGHTS, DEFAULT_STRATEGIES, SimulationConfig, check_n_jobs
 from simulations.curves.pool import PoolCaveat, pool_caveat
 from simulations.datasets import SAMPLES, Dataset
 from simulations.economics.cli import add_roi_parser
@@ -152,6 +153,7 @@ def _run_simulate(args: argparse.Namespace) -> int:
     if args.production_pool is not None and args.production_pool < 1:  # before minutes of simulation, not after
         raise ConfigError(f"--production-pool must be a positive number of items (got {args.production_pool}).",
                           hint="E.g. --production-pool 100000.")
+    check_n_jobs(args.n_jobs)  # before reading the data
     if args.out:
         check_results_path(args.out)  # a typo in the folder should not cost the whole run
     dataset, intake = _load_for_cli(args)
@@ -292,7 +294,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe fails here, inside the handler below, not at interpreter exit
+        return status
     except LabelwiseError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         if exc.hint:
@@ -301,6 +305,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`labelwise ... | head`): not an error of ours. Point stdout at devnull so the
+        # interpreter's final flush does not raise again, as the Python docs advise.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

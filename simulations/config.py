@@ -33,6 +33,20 @@ def require(cond: bool, message: str, hint: str) -> None:
         raise ConfigError(message, hint=hint)
 
 
+def check_n_jobs(n_jobs: int) -> int:
+    """``n_jobs`` as joblib reads it: a positive number of worker processes, or -1 for every core (-2: all but one).
+
+    Raises
+    ------
+    ConfigError
+        ``0`` or anything that is not a whole number: joblib gives ``0`` no meaning.
+    """
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int | np.integer) or n_jobs == 0:
+        raise ConfigError(f"n_jobs must be a positive number of worker processes or -1 for every core (got {n_jobs}).",
+                          hint="E.g. --n-jobs 2 on a 2-core machine, or 1 for no extra processes.")
+    return int(n_jobs)
+
+
 def with_random_first(strategies: Iterable[str]) -> tuple[str, ...]:
     """Strategy names in their order without repeats, ``random`` put first when missing.
 

@@ -30,7 +30,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
-from simulations.config import DEFAULT_BUDGET, SimulationConfig, label_schedule
+from simulations.config import DEFAULT_BUDGET, SimulationConfig, check_n_jobs, label_schedule
 from simulations.datasets import Dataset
 from simulations.errors import SimulationCancelled
 from simulations.features import as_float32, fit_features
@@ -167,6 +167,7 @@ def run_simulation(
     SimulationResult
     """
     config = config or SimulationConfig()
+    n_jobs = check_n_jobs(n_jobs)
     model_spec = model if model is not None else config.model
     validate_model(model_spec)
     for name in config.strategies:

@@ -141,3 +141,20 @@ def test_the_data_line_says_what_happened_to_rows_without_a_label():
     assert _unlabeled_text({"n_missing_labels": 393, "n_extra_pool": 0}) == "393 rows without a label left out"
     kept = _unlabeled_text({"n_missing_labels": 393, "n_extra_pool": 393})
     assert kept == "393 rows without a label kept as extra unlabeled pool"
+
+
+def test_a_closed_pipe_is_not_a_traceback(tmp_path):
+    # `labelwise simulate ... | head -1`: the reader is gone before the output is written
+    proc = subprocess.Popen([sys.executable, "-m", "simulations.cli", "simulate", "--data", "penguins", *FAST],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=120)
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+    assert proc.returncode == 141
+
+
+def test_n_jobs_zero_exits_2_before_reading_the_data(capsys):
+    assert main(["simulate", "--data", "no_such_file.csv", "--n-jobs", "0", *FAST]) == 2
+    err = capsys.readouterr().err
+    assert "n_jobs must be a positive number of worker processes or -1" in err and "no_such_file" not in err

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from simulations.config import check_n_jobs
 from simulations.errors import ConfigError, LabelwiseError
 from simulations.sweep.config import SweepConfig
 from simulations.sweep.store import RESULTS_NAME, TaskStore
@@ -179,6 +180,7 @@ def run_sweep(
     SweepIncomplete
         When tasks failed; every finished task is on disk and ``resume=True`` runs only the rest.
     """
+    n_jobs = check_n_jobs(n_jobs)
     if scheduler and dask_local:
         raise ConfigError("Pass either --scheduler or --dask-local, not both.",
                           hint="--scheduler uses a running cluster; --dask-local starts one on this machine.")
