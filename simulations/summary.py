@@ -20,8 +20,10 @@ if TYPE_CHECKING:
     from simulations.results import SimulationResult
 
 METRIC_NAMES = {"accuracy": "accuracy", "balanced_accuracy": "balanced accuracy", "macro_f1": "macro-F1"}
-#: Below this share for the smallest class, plain accuracy is dominated by the majority class.
-IMBALANCE_SHARE = 0.20
+#: The data is imbalanced when its smallest class holds less than this share of an equal split (1 / number of
+#: classes): 20% of the rows with 2 classes, 13.3% with 3, 4% with 10. A fixed 20% would call ten equal classes
+#: (10% each) imbalanced.
+IMBALANCE_SHARE_OF_EQUAL = 0.40
 N_BOOTSTRAP = 2000
 CONFIDENCE = 0.95
 #: Fewer seeds than this (paired with random) give no verdict: a bootstrap of one or two values has no spread
@@ -35,13 +37,16 @@ def choose_metric(class_counts: pd.Series | dict) -> tuple[str, str]:
     """The default metric for a class distribution, and the reason in plain words."""
     counts = pd.Series(class_counts, dtype=float)
     share = counts.min() / counts.sum()
-    if share < IMBALANCE_SHARE:
+    limit = IMBALANCE_SHARE_OF_EQUAL / max(len(counts), 1)
+    if share < limit:
         return "balanced_accuracy", (
-            f"Balanced accuracy (mean recall per class), because the smallest class is {share:.1%} of the rows: "
-            "always predicting the majority class would already score "
-            f"{counts.max() / counts.sum():.1%} plain accuracy."
+            f"Balanced accuracy (mean recall per class), because the smallest class is {share:.1%} of the rows "
+            f"(under {limit:.1%}, {IMBALANCE_SHARE_OF_EQUAL:.0%} of an equal share among {len(counts)} classes): "
+            f"always predicting the majority class would already score {counts.max() / counts.sum():.1%} plain "
+            "accuracy."
         )
-    return "accuracy", f"Accuracy, because classes are reasonably balanced (smallest class {share:.1%} of the rows)."
+    return "accuracy", (f"Accuracy, because classes are reasonably balanced (smallest class {share:.1%} of the rows, "
+                        f"{len(counts)} classes).")
 
 
 @dataclass(frozen=True)
@@ -270,10 +275,7 @@ class Summary:
 
     def verdict_sentence(self) -> str:
         if self.no_signal:
-            m = METRIC_NAMES.get(self.metric, self.metric)
-            return (f"No strategy can save labels here: the model trained on the whole pool scores "
-                    f"{_pct1(self.ceiling.median)} {m}, no better than always predicting the majority class "
-                    f"({_pct1(self.baseline.median)}).")
+            return no_signal_sentence(self.ceiling.median, self.baseline.median, self.metric)
         best = self.best()
         if best is None:
             return "Only random sampling was simulated."
@@ -442,7 +444,7 @@ def summarize(
     t_med, t_lo, t_hi, _ = median_interval(tv, rng)
     budget = int(result.meta.get("budget", result.rounds["labels"].max()))
     # Nothing learned: the initial labels "meeting" 95% of a useless ceiling would read as a too-easy target.
-    no_signal = bool(c_med - b_med < NO_SIGNAL_MARGIN)
+    no_signal = is_no_signal(c_med, b_med)
     easy_seeds = ps.groupby("seed")["too_easy"].first()
     too_easy = _mostly_too_easy(ps) and not no_signal
     summary = Summary(
@@ -527,6 +529,40 @@ def summarize(
             sentence=sentence, n_censored=int(g["censored"].sum()),
         )
     return summary
+
+
+def is_no_signal(ceiling: float, baseline: float) -> bool:
+    """The "no signal" rule: the whole-pool model scores less than ``NO_SIGNAL_MARGIN`` above the majority-class
+    baseline (medians over seeds), so the features do not predict the label and no labeling plan can help.
+
+    The one definition the summary, the business case, the sweep and the stopping advice all use.
+    """
+    return bool(ceiling - baseline < NO_SIGNAL_MARGIN)
+
+
+def no_signal_sentence(ceiling: float, baseline: float, metric: str) -> str:
+    """The verdict sentence of a no-signal run (see :func:`is_no_signal`)."""
+    m = METRIC_NAMES.get(metric, metric)
+    return (f"No strategy can save labels here: the model trained on the whole pool scores "
+            f"{_pct1(ceiling)} {m}, no better than always predicting the majority class ({_pct1(baseline)}).")
+
+
+def no_signal_warning(result: SimulationResult, metric: str | None = None) -> str:
+    """:func:`no_signal_sentence` when ``result`` has no signal by :func:`is_no_signal`, else "".
+
+    Uses the medians over seeds of ``result.ceilings`` (the whole-pool and majority-class scores), as
+    :func:`summarize` does; results without those scores give "" (nothing to judge by).
+    """
+    metric = _resolve_metric(result, metric)
+    ceilings = getattr(result, "ceilings", None)
+    if ceilings is None or metric not in ceilings.columns or f"baseline_{metric}" not in ceilings.columns:
+        return ""
+    c = pd.to_numeric(ceilings[metric], errors="coerce").dropna()
+    b = pd.to_numeric(ceilings[f"baseline_{metric}"], errors="coerce").dropna()
+    if c.empty or b.empty:
+        return ""
+    c_med, b_med = float(np.median(c)), float(np.median(b))
+    return no_signal_sentence(c_med, b_med, metric) if is_no_signal(c_med, b_med) else ""
 
 
 def _few_seeds_sentence(name: str, n_paired: int, n_seeds: int, by_labels: bool) -> str:

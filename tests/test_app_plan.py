@@ -65,12 +65,17 @@ def test_run_shows_verdict_and_money_then_serves_from_cache():
 
 def test_class_weight_choice_reaches_the_run_and_is_explained():
     at = AppTest.from_file(PLAN, default_timeout=120).run()
-    _small_settings(at)  # penguins: smallest class 19.8% -> balanced accuracy, so "auto" weights classes
+    _small_settings(at)  # penguins: smallest class 19.8% of 3 -> balanced enough, so "auto" does not weight
     assert at.selectbox(key="class_weight").value == "auto"
     at.button[0].click().run()
     assert not at.exception, at.exception
     a = at.session_state[session.ANALYSIS]
-    assert a["config"]["class_weight"] == "auto" and "weighted inversely" in a["class_weight_reason"]
+    assert a["config"]["class_weight"] == "auto"
+    assert a["class_weight_reason"] == "Classes are not weighted: they are reasonably balanced."
+    at.selectbox(key="class_weight").set_value("balanced")
+    at.button[0].click().run()
+    a = at.session_state[session.ANALYSIS]
+    assert a["config"]["class_weight"] == "balanced" and "weighted inversely" in a["class_weight_reason"]
     from dashboard import tables
 
     assert any(line.startswith("model: Classes are weighted") for line in tables.assumptions(a))  # in the report

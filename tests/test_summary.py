@@ -98,6 +98,11 @@ def test_metric_defaults_to_balanced_accuracy_on_imbalanced_data():
     assert choose_metric({"a": 90, "b": 10})[0] == "balanced_accuracy"
     metric, reason = choose_metric({"a": 60, "b": 40})
     assert metric == "accuracy" and "balanced" in reason
+    # the line scales with the number of classes: ten equal classes of 10% are balanced
+    assert choose_metric({str(i): 97 + i for i in range(10)})[0] == "accuracy"
+    assert choose_metric({**{str(i): 100 for i in range(9)}, "rare": 30})[0] == "balanced_accuracy"  # 3.2% < 4%
+    assert choose_metric({"a": 146, "b": 124, "c": 68})[0] == "accuracy"  # penguins: 20.1% > 13.3% of 3 classes
+    assert choose_metric({"a": 81, "b": 19})[0] == "balanced_accuracy"  # two classes: still under 20%
 
 
 def test_curve_band_and_auc():
