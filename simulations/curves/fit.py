@@ -185,16 +185,21 @@ class CurveFit:
     def slope(self, labels: Any) -> np.ndarray:
         """d metric / d labels of the fitted curve (per label), by a central difference in log-labels.
 
-        ``last1`` (the observed curve, interpolated in log-labels) has the slope of the segment ending at or after
-        each label count (one-sided, so a kink is not averaged), 0 outside the observed range.
+        ``last1`` (the observed curve, interpolated in log-labels) has the slope of the segment ending at each label
+        count, and at the first observed count that of the first segment (one-sided, so a kink is not averaged);
+        0 outside the observed range. The first count is inside: a slope of 0 there made the marginal rule stop at
+        the very first round while labels were still worth far more than they cost.
         """
         x = np.atleast_1d(np.asarray(labels, dtype=float))
         if self.model == LAST1:
+            if len(self.labels) < 2:
+                return np.zeros(len(x))
             lx = np.log(self.labels)
             seg = np.diff(self.values) / np.where(np.diff(lx) > 0, np.diff(lx), np.inf)
+            # searchsorted gives the segment ending at or after x; at the first count (index 0) the first segment
             i = np.clip(np.searchsorted(self.labels, x, side="left"), 1, len(self.labels) - 1)
-            inside = (x > self.labels[0]) & (x <= self.labels[-1]) if len(seg) else np.zeros(len(x), bool)
-            return np.where(inside, seg[i - 1] / x if len(seg) else 0.0, 0.0)
+            inside = (x >= self.labels[0]) & (x <= self.labels[-1])
+            return np.where(inside, seg[i - 1] / x, 0.0)
         h = 1e-4
         up, down = self._raw(x * math.exp(h)), self._raw(x * math.exp(-h))
         out = (up - down) / (x * (math.exp(h) - math.exp(-h)))

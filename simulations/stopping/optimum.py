@@ -172,8 +172,11 @@ def marginal_stop(
 
     The search starts at ``start`` (default: the first observed label count). For a saturating curve the
     marginal value of a label falls monotonically, so the first crossing is the argmin of C on the curve.
-    A ``last1`` fit (the observed curve interpolated in log-labels) is searched the same way on its segments'
-    slopes; it predicts no gain beyond the data, so it stops at the last observed label count at the latest.
+    A ``last1`` fit is the observed mean curve interpolated in log-labels: noisy and not saturating, so its first
+    crossing is often a dip of noise followed by labels that pay again. Its stop is instead the cheapest point of
+    C on that curve from ``start`` (ties: the fewest labels), which on a saturating curve is the same first
+    crossing; the value of a label falls to the cost there (the marginal-value chart crosses the cost line). It
+    predicts no gain beyond the data, so it stops at the last observed label count at the latest.
     With ``pool`` (the items that can be labeled at all) a stop beyond it, or none within the search, is capped
     there and flagged ``capped``: labeling the whole pool still pays.
     """
@@ -203,8 +206,9 @@ def _marginal_stop(fit: CurveFit, cost_per_label: float, value_per_point: float,
         return marginal_value_per_label(fit, t, v)
 
     at_start = float(value_per_label(np.array([t0]))[0])
-    if fit.model == "last1" and t0 >= x_last:  # held flat beyond the data: nothing more to gain
-        return MarginalStop(t0, float(fit.predict(t0)[0]), False, at_start)
+    if fit.model == "last1":
+        t = t0 if t0 >= x_last else _cheapest_on_observed(fit, c, v, t0)  # held flat beyond the data
+        return MarginalStop(t, float(fit.predict(t)[0]), False, at_start)
     if at_start < c:
         return MarginalStop(t0, float(fit.predict(t0)[0]), t0 > x_last, at_start)
     grid = np.geomspace(t0, MARGINAL_SEARCH_FACTOR * max(x_last, t0), 4000)
@@ -219,3 +223,24 @@ def _marginal_stop(fit: CurveFit, cost_per_label: float, value_per_point: float,
     except ValueError:
         t = float(grid[i])
     return MarginalStop(t, float(fit.predict(t)[0]), t > x_last, at_start)
+
+
+def _cheapest_on_observed(fit: CurveFit, c: float, v: float, t0: float) -> float:
+    """The label count in ``[t0, last observed]`` with the lowest C on a ``last1`` fit (ties: the fewest labels).
+
+    On a segment the curve is linear in log-labels, so a label is worth ``v * 100 * seg / t``: falling in ``t``,
+    and C is lowest either at a segment end or where that value equals the cost. Those candidates are exact.
+    """
+    x = np.asarray(fit.labels, dtype=float)
+    y = np.asarray(fit.values, dtype=float)
+    cand = [t0, *x[x > t0]]
+    for a, b, ya, yb in zip(x[:-1], x[1:], y[:-1], y[1:], strict=True):
+        seg = (yb - ya) / math.log(b / a) if b > a else 0.0
+        t = v * 100.0 * seg / c  # where one more label is worth exactly its cost on this segment
+        if seg > 0 and max(a, t0) < t < b:
+            cand.append(t)
+    ts = np.array(sorted(set(cand)))
+    cost = c * ts - v * 100.0 * fit.predict(ts)
+    # ties (a flat stretch) go to the fewest labels; a hair of tolerance so float noise does not pick a later one
+    best = np.flatnonzero(cost <= cost.min() + 1e-9 * max(1.0, abs(float(cost.min()))))
+    return float(ts[best[0]])
