@@ -1,7 +1,9 @@
 """Wiring of the Stopping page to ``simulations.stopping``: the engine's advice, packed for the pages.
 
 ``analysis["stopping"]`` holds: ``sentence`` (the recommendation), ``comparison`` and ``note``,
-``strategy``, ``stop_at`` (median cost-optimal labels over seeds), ``recommended_range`` ([low, high]),
+``strategy`` (chosen by the engine as ``labelwise stop`` chooses it), ``strategy_chosen_by`` (why),
+``business_strategy`` (the strategy the business case costs, when it differs; else None), ``stop_at`` (median
+cost-optimal labels over seeds), ``recommended_range`` ([low, high]),
 ``fitted_stop`` (the marginal rule on the fitted curve, capped at the production pool) and
 ``fitted_stop_sentence`` (the engine's words for it), ``curve`` (records: labels, mean, low, high),
 ``marginal`` (records: labels, value) and ``criteria`` (records: one row per criterion).
@@ -79,10 +81,12 @@ def analyse(result: Any, inputs: dict[str, Any], analysis: dict[str, Any]) -> di
 
     inp = economic_inputs(inputs["economics"])
     c, v = float(inp.cost_per_label), float(inp.point_value)
-    strategy = (analysis.get("business") or {}).get("strategy") or analysis.get("best")
+    # The user picks no strategy here: the engine chooses it exactly as `labelwise stop` does, so the same results
+    # and costs give the same advice in both (the business case's strategy, when it differs, is named, not used).
+    business_strategy = (analysis.get("business") or {}).get("strategy")
     pool = int(inputs["economics"].get("production_pool") or 0) or None  # the items the project can label
     try:
-        adv = advise(result, c, v, strategy=strategy, metric=result.metric, pool=pool)
+        adv = advise(result, c, v, strategy=None, metric=result.metric, pool=pool)
     except CostInputError as exc:
         raise costs_error(exc) from None
     ev, rec = adv.evaluation, adv.recommendation
@@ -96,10 +100,12 @@ def analyse(result: Any, inputs: dict[str, Any], analysis: dict[str, Any]) -> di
         hi = max(ev.budget, (fs.labels or 0) * 1.3 if fs is not None else 0)
         if ev.pool is not None:
             hi = min(hi, ev.pool)
-        marginal = marginal_value_curve(ev.fitted, v, float(result.rounds["labels"].min()), hi)
+        # from the fitted curve's first label count, where the marginal rule starts its search
+        marginal = marginal_value_curve(ev.fitted, v, float(ev.fitted.labels[0]), hi)
     plan = rec.labels
     return {
         "strategy": ev.strategy, "strategy_chosen_by": adv.strategy_chosen_by,
+        "business_strategy": business_strategy if business_strategy != ev.strategy else None,
         "sentence": rec.sentence, "comparison": rec.comparison, "note": rec.note or "",
         "stop_at": ev.optimum_labels.median, "recommended_range": [plan.low, plan.high],
         "plan": plan.to_dict(), "optimum_metric": ev.optimum_metric.to_dict(),
