@@ -26,6 +26,7 @@ from simulations.models import MODELS
 from simulations.results import check_results_path, save_results
 from simulations.runner import Progress, run_simulation
 from simulations.stopping.cli import add_stop_parser
+from simulations.strategies import available_strategies
 from simulations.summary import METRIC_NAMES, Summary, Target, format_interval, summarize
 from simulations.sweep_cli import add_sweep_parser
 
@@ -258,7 +259,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--label", help="The label column (needed for files).")
     add_intake_args(p)
     p.add_argument("--strategies", default=",".join(DEFAULT_STRATEGIES),
-                   help="Comma-separated strategy names; random is always included.")
+                   help="Comma-separated strategy names; random is always included. Available: "
+                        f"{', '.join(available_strategies())}.")
     p.add_argument("--model", default="logreg", choices=list(MODELS))
     p.add_argument("--seeds", type=int, default=5, help="Repetitions (default 5).")
     p.add_argument("--random-state", type=int, default=0)

@@ -492,6 +492,9 @@ def summarize(
         g = ps[ps["strategy"] == name]
         if g.empty:
             continue
+        # Each strategy's bootstrap starts from the same seed: identical per-seed results give identical
+        # intervals and P(worse), whatever the order strategies are listed in.
+        rng = np.random.default_rng(random_state)
         ltt = _censored_median(g["labels_to_target"].to_numpy(), g["censored"].to_numpy(), rng)
         auc = Interval(*median_interval(g["auc"].to_numpy(), rng)[:3])
         final = Interval(*median_interval(g["final"].to_numpy(), rng)[:3])
@@ -588,9 +591,12 @@ def _sentence(name: str, verdict: str, savings: Interval | None, gain: Interval 
             return f"{label} reaches {what} with {amount} {rng_txt} fewer labels than random."
         if verdict == "worse than random":
             more = f"({_pct(-savings.high)} to {_pct(-savings.low)})"
-            return f"{label} needs {_pct(-savings.median)} {more} more labels than random to reach {what}."
+            amount = f"at least {_pct(-savings.median)}" if savings.bound == "upper" else _pct(-savings.median)
+            return f"{label} needs {amount} {more} more labels than random to reach {what}."
+        # a censored side makes the median itself a bound: say which, as the table's >= / <= does
+        amount = {"lower": "at least ", "upper": "at most "}.get(savings.bound or "", "") + _pct(savings.median)
         return (f"No evidence that {label} beats random on this data: the saving to reach {what} is "
-                f"{_pct(savings.median)} with an interval {rng_txt} that includes zero.")
+                f"{amount} with an interval {rng_txt} that includes zero.")
     assert gain is not None
     if verdict == "beats random":
         m = METRIC_NAMES[metric]

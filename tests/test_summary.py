@@ -232,3 +232,21 @@ def test_initial_labels_raised_for_the_classes_is_said():
     assert any("10 initial labels, not the 5 asked for" in n for n in summarize(res).notes)
     res.meta["n_initial"] = 5
     assert not any("asked for" in n for n in summarize(res).notes)
+
+
+def test_identical_strategies_get_identical_intervals_and_p_worse():
+    rnd = [[0.5, 0.6, 0.7, 0.8, 0.86 + 0.002 * s] for s in range(5)]
+    al = [[0.5, 0.62 + 0.03 * s, 0.75, 0.84, 0.88] for s in range(5)]
+    s = summarize(fake_result({"random": rnd, "margin": al, "entropy": al, "least_confidence": al}),
+                  Target("absolute", 0.8))
+    got = {n: (s.strategies[n].savings_vs_random.low, s.strategies[n].savings_vs_random.high,
+               s.strategies[n].p_worse_than_random) for n in ("margin", "entropy", "least_confidence")}
+    assert len(set(got.values())) == 1, got
+
+
+def test_a_censored_median_saving_is_worded_as_the_bound_it_is():
+    fast = [[0.5, 0.7, 0.8, 0.85, 0.88]] * 3 + [[0.5, 0.55, 0.6, 0.65, 0.7]] * 2
+    slow = [[0.5, 0.55, 0.6, 0.65, 0.7]] * 3 + [[0.5, 0.7, 0.8, 0.85, 0.88]] * 2
+    sv = summarize(fake_result({"random": fast, "margin": slow}), Target("absolute", 0.8)).strategies["margin"]
+    assert sv.savings_vs_random.bound == "upper"
+    assert "is at most -300% with an interval" in sv.sentence, sv.sentence
