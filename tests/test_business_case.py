@@ -723,3 +723,29 @@ def test_a_plan_stopped_by_the_production_pool_gets_the_whole_pool_score():
     assert np.all(case.per_seed["accuracy_random"][cens] == case.per_seed["whole_pool_accuracy"][cens])
     assert np.all(case.per_seed["accuracy_random"][cens] == 0.95)
     assert any("label every item" in a for a in case.assumptions)
+
+
+# ------------------------------------------------------------------ no signal: the summary's rule follows
+
+
+def test_a_model_no_better_than_the_majority_class_makes_the_case_no_signal():
+    pytest.importorskip("simulations.summary")
+    from simulations.summary import NO_SIGNAL_MARGIN, Target, summarize
+
+    target = Target("share_of_ceiling", 0.9)
+    ok = business_case_from_results(_result({}), small_inputs(), target, n_boot=20)
+    assert not ok.no_signal and ok.no_signal_sentence == "" and ok.pays_off
+    assert ok.to_dict()["no_signal"] is False and ok.to_dict()["no_signal_sentence"] is None
+
+    # the same curves, but the majority class scores within NO_SIGNAL_MARGIN of the whole-pool model
+    result = _result({})
+    result.ceilings["baseline_accuracy"] = result.ceilings["accuracy"] - NO_SIGNAL_MARGIN / 2
+    case = business_case_from_results(result, small_inputs(), target, n_boot=20)
+    summary = summarize(result, target)
+    assert summary.no_signal and case.no_signal  # one rule: the summary and the case agree
+    assert case.no_signal_sentence == summary.verdict_sentence()
+    assert case.assumptions[0] == summary.verdict_sentence()  # first, before the money inputs
+    assert case.total_benefit.median > 0 and not case.pays_off  # arithmetic says "pays"; the case does not
+    d = json.loads(json.dumps(case.to_dict()))
+    assert d["no_signal"] is True and d["pays_off"] is False
+    assert d["no_signal_sentence"].startswith("No strategy can save labels here")

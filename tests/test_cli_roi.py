@@ -155,7 +155,7 @@ def test_run_roi_raises_typed_errors_on_its_own_parser():
 # ------------------------------------------------------------------ from a results file
 
 
-def _results_file(tmp_path, censor_random=False, meta=None, n_seeds=4):
+def _results_file(tmp_path, censor_random=False, meta=None, n_seeds=4, baseline=0.5):
     from simulations.config import SimulationConfig
     from simulations.results import SimulationResult, save_results
 
@@ -185,9 +185,9 @@ def _results_file(tmp_path, censor_random=False, meta=None, n_seeds=4):
             "accuracy": 0.95,
             "balanced_accuracy": 0.95,
             "macro_f1": 0.95,
-            "baseline_accuracy": 0.5,
-            "baseline_balanced_accuracy": 0.5,
-            "baseline_macro_f1": 0.5,
+            "baseline_accuracy": baseline,
+            "baseline_balanced_accuracy": baseline,
+            "baseline_macro_f1": baseline,
         }
     )
     result = SimulationResult(
@@ -252,3 +252,21 @@ def test_missing_pool_with_results_names_the_file_rows_but_never_assumes_them(ca
     plain = _results_file(tmp_path / "plain")
     assert main(["roi", "--results", str(plain), *without(MONEY, "--production-pool")]) == 2
     assert "a file of" not in capsys.readouterr().err
+
+
+def test_roi_from_results_without_signal_leads_with_the_warning_and_never_pays_off(capsys, tmp_path):
+    # the same curves as the paying case above, but the majority class scores within a point of the whole-pool model
+    path = _results_file(tmp_path, baseline=0.945)
+    out = run_json(capsys, ["--results", str(path), "--target-share", "0.9", *MONEY])
+    assert out["no_signal"] is True and out["pays_off"] is False and out["total_benefit"]["median"] > 0
+    assert out["assumptions"][0].startswith("No strategy can save labels here")
+    assert out["verdict"].startswith("The model learns nothing from these features")
+    assert main(["roi", "--results", str(path), "--target-share", "0.9", *MONEY]) == 0
+    text = capsys.readouterr().out
+    warning = text.index("WARNING: The model learns nothing from these features")
+    assert warning < text.index("Against random sampling") < text.index("Against labeling the whole production pool")
+    assert "no labeling plan pays" in text and "fix the data first" in text
+    assert "Verdict: The model learns nothing" in text and "AL pays off" not in text
+    # with signal, no warning and the usual verdict
+    ok = run_json(capsys, ["--results", str(_results_file(tmp_path)), "--target-share", "0.9", *MONEY])
+    assert ok["no_signal"] is False and ok["pays_off"] and ok["verdict"].startswith("AL pays off")

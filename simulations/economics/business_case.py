@@ -45,6 +45,7 @@ from simulations.summary import MIN_SEEDS_FOR_VERDICT
 
 __all__ = [
     "CASE_FIELDS",
+    "NO_SIGNAL_VERDICT",
     "BusinessCase",
     "BusinessCaseRange",
     "EconomicInputs",
@@ -697,6 +698,16 @@ class Range:
         }
 
 
+#: The verdict of a business case whose model learns nothing (``BusinessCaseRange.no_signal``): shown instead of any
+#: "pays off" judgment by ``labelwise roi`` and the dashboard alike.
+NO_SIGNAL_VERDICT = (
+    "The model learns nothing from these features (trained on the whole pool it is no better than always predicting "
+    "the majority class): no labeling plan pays, neither active learning, random sampling nor labeling the whole "
+    "pool, and no ROI here is meaningful; fix the data first (check the label column and the features, or try "
+    "another model)."
+)
+
+
 @dataclass(frozen=True)
 class BusinessCaseRange:
     """The business case over simulation seeds: every number a :class:`Range` (median, low, high).
@@ -764,12 +775,18 @@ class BusinessCaseRange:
     assumptions: tuple[str, ...] = ()
     per_seed: pd.DataFrame | None = field(default=None, compare=False, repr=False)
     pool_caveat: Any = field(default=None, compare=False, repr=False)
+    #: The simulation summary's "no signal" rule (``simulations.summary.is_no_signal``): the whole-pool model is no
+    #: better than always predicting the majority class, so no labeling plan buys anything and no ROI is meaningful.
+    no_signal: bool = False
+    #: The summary's sentence for it ("No strategy can save labels here: ..."); "" when there is signal.
+    no_signal_sentence: str = ""
 
     @property
     def pays_off(self) -> bool:
         """True when the median total benefit against random sampling is positive over enough seeds to judge
-        (``MIN_SEEDS_FOR_VERDICT``, the simulation summary's rule: fewer seeds give no verdict, so False)."""
-        return self.n_seeds >= MIN_SEEDS_FOR_VERDICT and self.total_benefit.median > 0
+        (``MIN_SEEDS_FOR_VERDICT``, the simulation summary's rule: fewer seeds give no verdict, so False) and the
+        model learns something from the features (never with ``no_signal``)."""
+        return not self.no_signal and self.n_seeds >= MIN_SEEDS_FOR_VERDICT and self.total_benefit.median > 0
 
     def point_inputs(self) -> dict[str, float]:
         """Median labels and accuracies, to pass to :func:`business_case` or the sensitivity functions."""
@@ -814,6 +831,8 @@ class BusinessCaseRange:
             target=self.target,
             assumptions=list(self.assumptions),
             pool_caveat=None if self.pool_caveat is None else self.pool_caveat.to_dict(),
+            no_signal=self.no_signal,
+            no_signal_sentence=self.no_signal_sentence or None,
         )
         return d
 
@@ -1407,7 +1426,12 @@ def business_case_from_results(
     the ceiling projected to the production pool, labels-to-target corrected for it beside the simulated ones,
     and the measured bias of such quick estimates. Its sentence is also added to the assumptions. The money
     figures themselves stay those of the simulation.
+
+    When the whole-pool model is no better than the majority-class baseline (the simulation summary's rule,
+    :func:`simulations.summary.is_no_signal`), the case carries ``no_signal`` and the summary's sentence, first in
+    the assumptions: its money figures are arithmetic on a model that learns nothing, not a plan that pays.
     """
+    from simulations.summary import no_signal_warning
     from simulations.summary import per_seed as _per_seed  # the lead's module; imported when needed
 
     meta = getattr(result, "meta", {}) or {}
@@ -1429,9 +1453,12 @@ def business_case_from_results(
         random_state=random_state,
     )
     caveat = _pool_caveat(result, inputs, target, metric, case.strategy)
-    if caveat is None:
-        return case
-    return replace(case, pool_caveat=caveat, assumptions=(*case.assumptions, caveat.sentence))
+    if caveat is not None:
+        case = replace(case, pool_caveat=caveat, assumptions=(*case.assumptions, caveat.sentence))
+    warning = no_signal_warning(result, metric)
+    if warning:  # first: every other assumption is moot when the model learns nothing
+        case = replace(case, no_signal=True, no_signal_sentence=warning, assumptions=(warning, *case.assumptions))
+    return case
 
 
 def _meta_number(meta: Mapping[str, Any], key: str) -> float | None:

@@ -20,6 +20,7 @@ import math
 from typing import Any
 
 from simulations.economics.business_case import (
+    NO_SIGNAL_VERDICT,
     BusinessCase,
     BusinessCaseRange,
     EconomicInputs,
@@ -299,6 +300,7 @@ def run_roi(args: argparse.Namespace) -> int:
     if args.json:
         out = case.to_dict()
         out["source"] = source
+        out["verdict"] = verdict(case)
         if source == "results":
             out["results_file"] = str(args.results)
         out["inputs"] = inputs.to_dict()
@@ -394,6 +396,9 @@ def format_business_case(case: BusinessCase | BusinessCaseRange) -> str:
         lines.append("Business case: active learning vs random sampling.")
         if case.bounds:
             lines.append(">= / <= mark bounds (a plan's label count is censored).")
+    if getattr(case, "no_signal", False):  # before any number: none of them describes a plan that pays
+        lines += ["", "WARNING: " + verdict(case), "  " + case.no_signal_sentence,  # type: ignore[union-attr]
+                  "  The figures below are arithmetic on a model that learns nothing; do not budget on them."]
     w = 38
 
     def row(label: str, name: str, kind: str) -> None:
@@ -472,7 +477,13 @@ def format_business_case(case: BusinessCase | BusinessCaseRange) -> str:
 
 
 def verdict(case: BusinessCase | BusinessCaseRange) -> str:
-    """One sentence: does AL pay off against random sampling, given the interval and the bounds."""
+    """One sentence: does AL pay off against random sampling, given the interval and the bounds.
+
+    With ``no_signal`` (the simulation summary's rule: the whole-pool model is no better than always predicting the
+    majority class) no plan or ROI is meaningful, and the sentence says so before anything else is judged.
+    """
+    if getattr(case, "no_signal", False):
+        return NO_SIGNAL_VERDICT
     tb = case.total_benefit
     if isinstance(tb, Range):
         lo, hi, bound, mid = tb.low, tb.high, tb.bound, tb.median
