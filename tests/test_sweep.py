@@ -439,3 +439,28 @@ def test_cli_runs_resumes_and_reports_errors(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert "error: " in err and "--resume" in err and "Traceback" not in err
     assert cli.main(["sweep", "--config", str(tmp_path / "nope.toml")]) == 2
+
+
+def test_a_cell_without_signal_is_flagged_in_the_summary_and_the_overview(saved):
+    from simulations.summary import NO_SIGNAL_MARGIN
+    from simulations.sweep.table import NO_SIGNAL_VERDICT
+    from simulations.sweep_cli import format_overview
+
+    table = read_table(saved / "results.csv")
+    assert "no_signal" in pd.read_csv(saved / "summary.csv").columns  # what `labelwise sweep` writes
+    # the same runs once more as a second dataset whose majority class scores within a point of the whole pool
+    flat = table.assign(dataset="flat")
+    for m in ("accuracy", "balanced_accuracy", "macro_f1"):
+        flat[f"baseline_{m}"] = flat[f"ceiling_{m}"] - NO_SIGNAL_MARGIN / 2
+    both = pd.concat([table, flat], ignore_index=True)
+    s = sweep_summary(both)
+    assert not s.loc[s.dataset != "flat", "no_signal"].any() and s.loc[s.dataset == "flat", "no_signal"].all()
+    for name, cell in (("flat", True), (table["dataset"].iloc[0], False)):  # the single rule, cell by cell
+        assert summarize(group_result(both[both.dataset == name]), Target()).no_signal is cell
+    ov = sweep_overview(s).set_index("dataset")
+    assert ov.loc["flat", "no_signal"] and ov.loc["flat", "verdict"] == NO_SIGNAL_VERDICT
+    assert not ov.drop(index="flat")["no_signal"].any()
+    assert NO_SIGNAL_VERDICT not in set(ov.drop(index="flat")["verdict"])
+    text = format_overview(sweep_overview(s))
+    flagged = [line.split()[0] for line in text.splitlines() if NO_SIGNAL_VERDICT in line]
+    assert flagged == ["flat"]

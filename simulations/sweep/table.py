@@ -332,7 +332,9 @@ def sweep_summary(table: pd.DataFrame, target: Target | None = None, metric: str
     random's labels saved, median over seeds with 95% bootstrap interval; NaN for random and when
     undefined), ``savings_bound`` ("lower"/"upper" when the median is only a bound), ``auc_gain[_low, _high]``,
     ``final``, ``verdict`` ("beats random", "no evidence", "worse than random"; "reference" for random),
-    ``p_worse_than_random``, ``best`` (the cell's strongest strategy) and ``wins`` (best and beats random).
+    ``p_worse_than_random``, ``best`` (the cell's strongest strategy), ``wins`` (best and beats random) and
+    ``no_signal`` (the cell's whole-pool model is no better than the majority-class baseline, the summary's
+    :func:`~simulations.summary.is_no_signal`: the features do not predict the label, no strategy can help).
     """
     target = target or Target()
     rows = []
@@ -350,23 +352,34 @@ def sweep_summary(table: pd.DataFrame, target: Target | None = None, metric: str
                 "verdict": st.verdict, "p_worse_than_random": st.p_worse_than_random,
                 "best": best is not None and name == best.name,
                 "wins": best is not None and name == best.name and st.verdict == "beats random",
+                "no_signal": summary.no_signal,
             })
     out = pd.DataFrame(rows)
     out["p_worse_than_random"] = out["p_worse_than_random"].astype(float)
     return out
 
 
+#: The overview's verdict for a cell whose model learns nothing (``no_signal``): no strategy verdict applies there.
+NO_SIGNAL_VERDICT = "no signal: features do not predict the label"
+
+
 def sweep_overview(summary: pd.DataFrame) -> pd.DataFrame:
     """One row per dataset x model x schedule: the best strategy, its savings (or, when labels cannot tell, its
-    gain in area under the learning curve) and verdict, and how many strategies beat random."""
+    gain in area under the learning curve) and verdict, how many strategies beat random, and ``no_signal``.
+
+    A no-signal cell (its model is no better than always predicting the majority class) gets the verdict
+    :data:`NO_SIGNAL_VERDICT` instead of its best strategy's "no evidence": there is nothing for labels to buy.
+    A summary without a ``no_signal`` column (saved before it existed) counts as having signal.
+    """
     rows = []
     for (d, m, s), g in summary.groupby(GROUP, sort=False):
         best = g[g["best"]]
         b = best.iloc[0] if len(best) else None
+        no_signal = bool(g["no_signal"].any()) if "no_signal" in g.columns else False
         rows.append({
             "dataset": d, "model": m, "schedule": s, "metric": g["metric"].iloc[0],
             "best_strategy": None if b is None else b["strategy"],
-            "verdict": None if b is None else b["verdict"],
+            "verdict": NO_SIGNAL_VERDICT if no_signal else (None if b is None else b["verdict"]),
             "savings": np.nan if b is None else b["savings"],
             "savings_low": np.nan if b is None else b["savings_low"],
             "savings_high": np.nan if b is None else b["savings_high"],
@@ -374,6 +387,7 @@ def sweep_overview(summary: pd.DataFrame) -> pd.DataFrame:
             "auc_gain": np.nan if b is None else b["auc_gain"],
             "n_beating_random": int((g["verdict"] == "beats random").sum()),
             "n_strategies": int((g["strategy"] != "random").sum()),
+            "no_signal": no_signal,
         })
     return pd.DataFrame(rows)
 
