@@ -9,6 +9,7 @@ import pandas as pd
 
 from dashboard import fmt
 from dashboard.charts import strategy_label
+from simulations.economics import NO_SIGNAL_VERDICT  # the engine's wording, not the page's
 
 TORNADO_NAMES = {
     "cost_per_label": "Cost per label", "setup_cost": "Setup cost", "value_per_point": "Value per accuracy point",
@@ -157,6 +158,17 @@ def undefined_notes(b: dict[str, Any]) -> list[str]:
         out.append("Payback is n/a: in most seeds the money saved on labels never repays the setup cost and "
                    "overheads.")
     return out
+
+
+def no_signal_text(b: dict[str, Any] | None) -> str:
+    """The engine's no-signal warning for a business case dict ("" when the model learns something).
+
+    The verdict (``simulations.economics.NO_SIGNAL_VERDICT``) in bold, then the simulation summary's sentence with
+    the two scores: both come from the engine, the page only places them above the numbers.
+    """
+    if not b or not b.get("no_signal"):
+        return ""
+    return f"**{NO_SIGNAL_VERDICT}**" + (f"\n\n{b['no_signal_sentence']}" if b.get("no_signal_sentence") else "")
 
 
 def assumptions(a: dict[str, Any]) -> list[str]:

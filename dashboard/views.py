@@ -185,6 +185,9 @@ def render_business(a: dict[str, Any], *, key: str = "biz") -> None:
         st.info("No business case yet: run a simulation on the Plan page.")
         return
     currency = "USD"
+    warning = tables.no_signal_text(b)
+    if warning:  # above every number: none of them is a plan that pays when the model learns nothing
+        st.error(warning, icon=":material/block:")
     headline_metrics(b)
     pool_caveat_box(a)
     st.markdown(f"Against **labeling the whole production pool** "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -165,3 +166,31 @@ def test_report_with_all_costs_zero_says_which_charts_are_left_out():
     html = report.build_html(a, name="zero")
     assert "No ROI heat map" in html and "ROI is undefined" in html and "n/a" in html
     assert "Charts need the vl-convert-python" not in html or report._vlc() is None
+
+
+def test_business_page_without_signal_leads_with_the_engines_warning():
+    """A run whose model is no better than the majority class: the engine's verdict and sentence, in red, above
+    the headline numbers (which alone would read as a paying plan)."""
+    from dashboard import state
+    from dashboard.testing import small_inputs
+    from simulations.economics import NO_SIGNAL_VERDICT
+    from simulations.summary import NO_SIGNAL_MARGIN
+
+    result = copy.deepcopy(small_run()[0])  # small_run shares its cached result: never change that one
+    for m in ("accuracy", "balanced_accuracy", "macro_f1"):  # the majority class within a point of the whole pool
+        result.ceilings[f"baseline_{m}"] = result.ceilings[m] - NO_SIGNAL_MARGIN / 2
+    a = state.analyse(result, small_inputs())
+    assert a["business"]["no_signal"] and a["summary"]["no_signal"]
+    at = AppTest.from_file(str(PAGES / "business.py"), default_timeout=60)
+    at.session_state[session.ANALYSIS] = a
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.error) == 1
+    box = at.error[0].value
+    assert NO_SIGNAL_VERDICT in box and a["business"]["no_signal_sentence"] in box
+    assert a["business"]["no_signal_sentence"] == a["verdict"]  # the simulation summary's own sentence
+    kinds = [type(e).__name__ for e in at.main]  # page order, depth first
+    assert "Metric" in kinds and kinds.index("Error") < kinds.index("Metric")  # above the headline tiles
+    # with signal: no such box
+    ok = _page("business")
+    assert not ok.error and not ok.session_state[session.ANALYSIS]["business"]["no_signal"]
