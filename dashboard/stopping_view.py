@@ -27,6 +27,9 @@ def render(a: dict[str, Any], *, key: str = "stop") -> None:
         st.info("The stopping analysis is not available in this version of the engine "
                 "(simulations.stopping is not installed yet).", icon=":material/info:")
         return
+    if stop.get("no_signal_warning"):  # before the plan: no stopping point buys anything when nothing is learned
+        st.error(f"**{stop['no_signal_warning']}** No stopping point pays: more labels buy nothing until the data "
+                 "is fixed.", icon=":material/block:")
     if stop.get("sentence"):
         st.success(f"**{stop['sentence']}**", icon=":material/front_hand:")
     if stop.get("comparison"):

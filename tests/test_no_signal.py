@@ -53,3 +53,26 @@ def test_stopping_advice_leads_with_the_warning():
     assert d["no_signal"] is True and d["no_signal_warning"] == no_signal_warning(_flat(NO_SIGNAL_MARGIN / 2))
     ok = advise(_flat(3 * NO_SIGNAL_MARGIN), 1.0, 100.0)
     assert "WARNING" not in ok.text() and ok.to_dict()["no_signal"] is False
+
+
+@pytest.mark.parametrize("gap, flagged", [(NO_SIGNAL_MARGIN / 2, True), (3 * NO_SIGNAL_MARGIN, False)])
+def test_stopping_page_leads_with_the_warning(gap, flagged):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import session, state
+    from dashboard.testing import small_inputs
+
+    result = _flat(gap)
+    inputs = small_inputs()
+    analysis = state.analyse(result, inputs)
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard" / "app_pages" / "stopping.py"),
+                           default_timeout=60)
+    at.session_state[session.RESULT] = result
+    at.session_state[session.ANALYSIS] = analysis
+    at.session_state[session.INPUTS] = inputs
+    at.run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any(e.startswith("**No strategy can save labels here") for e in errors) is flagged, errors
