@@ -157,6 +157,10 @@ def undefined_notes(b: dict[str, Any]) -> list[str]:
     if b and undefined("payback_labels"):
         out.append("Payback is n/a: in most seeds the money saved on labels never repays the setup cost and "
                    "overheads.")
+    elif b and b.get("payback_beyond_plan"):
+        plan = fmt.count((b.get("labels_al") or {}).get("median"))
+        out.append(f"Payback comes only after the active-learning plan's {plan} labels: within the plan, the money "
+                   "saved on labels does not repay the setup cost and overheads.")
     return out
 
 

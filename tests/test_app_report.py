@@ -111,3 +111,13 @@ def test_leaderboard_censored_saving_at_zero(analysis):
     board = tables.leaderboard(a)
     cell = board.loc[board["Strategy"] == "margin", "Labels saved vs random"].item()
     assert cell == "no saving shown (-81% to 64%)"
+
+
+def test_a_payback_after_the_plan_is_said_not_left_to_read_as_achievable():
+    from dashboard import tables
+
+    b = {"payback_labels": {"median": 233.0}, "labels_al": {"median": 73.0}, "payback_beyond_plan": True,
+         "roi": {"median": 0.1}, "break_even_share": {"median": 1.2}}
+    notes = tables.undefined_notes(b)
+    assert any(n.startswith("Payback comes only after the active-learning plan's 73 labels") for n in notes)
+    assert not any("Payback comes" in n for n in tables.undefined_notes({**b, "payback_beyond_plan": False}))

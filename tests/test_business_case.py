@@ -143,6 +143,9 @@ def test_payback_within_project_iff_label_savings_cover_fixed_costs():
         )
         case = business_case(lr, la, 0.9, 0.9, inputs)
         assert (case.payback_labels <= la) == (case.cost_savings >= -1e-6)
+        # the flag the CLI and the dashboard word: after the plan's last label, but a payback that does come
+        assert case.payback_beyond_plan == (math.isfinite(case.payback_labels) and case.payback_labels > la)
+        assert case.to_dict()["payback_beyond_plan"] == case.payback_beyond_plan
 
 
 def test_calendar_time_uses_team_throughput():

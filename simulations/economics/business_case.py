@@ -468,6 +468,13 @@ def _probe_bounds(
 # --------------------------------------------------------------------------------------------------
 
 
+def _beyond_plan(payback: float | None, labels_al: float | None) -> bool:
+    if payback is None or labels_al is None:
+        return False
+    pb, la = float(payback), float(labels_al)
+    return bool(math.isfinite(pb) and math.isfinite(la) and pb > la)
+
+
 @dataclass(frozen=True)
 class BusinessCase:
     """One business case: AL against random sampling and against labeling the whole production pool.
@@ -545,6 +552,11 @@ class BusinessCase:
         """True when the total benefit against random sampling is positive."""
         return self.total_benefit > 0
 
+    @property
+    def payback_beyond_plan(self) -> bool:
+        """True when the payback comes after the AL plan's last label: label savings do not repay the setup."""
+        return _beyond_plan(self.payback_labels, self.labels_al)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (infinite or NaN numbers become None; see ``bounds``)."""
         d: dict[str, Any] = {k: _json_number(getattr(self, k)) for k in CASE_FIELDS}
@@ -558,6 +570,7 @@ class BusinessCase:
             random_within_budget=self.random_within_budget,
             al_within_budget=self.al_within_budget,
             pays_off=self.pays_off,
+            payback_beyond_plan=self.payback_beyond_plan,
             bounds=dict(self.bounds),
             assumptions=list(self.assumptions),
         )
@@ -788,6 +801,11 @@ class BusinessCaseRange:
         model learns something from the features (never with ``no_signal``)."""
         return not self.no_signal and self.n_seeds >= MIN_SEEDS_FOR_VERDICT and self.total_benefit.median > 0
 
+    @property
+    def payback_beyond_plan(self) -> bool:
+        """True when the median payback comes after the AL plan's median labels: not repaid by label savings."""
+        return _beyond_plan(self.payback_labels.median, self.labels_al.median)
+
     def point_inputs(self) -> dict[str, float]:
         """Median labels and accuracies, to pass to :func:`business_case` or the sensitivity functions."""
         return {
@@ -816,6 +834,7 @@ class BusinessCaseRange:
             p_roi_positive_bound=self.p_roi_positive_bound or None,
             p_whole_pool_roi_positive=self.p_whole_pool_roi_positive,
             pays_off=self.pays_off,
+            payback_beyond_plan=self.payback_beyond_plan,
             n_seeds=self.n_seeds,
             n_random_censored=self.n_random_censored,
             n_al_censored=self.n_al_censored,

@@ -441,9 +441,8 @@ def format_business_case(case: BusinessCase | BusinessCaseRange) -> str:
         if share is not None and share > 1:
             lines.append(f"  {'':<{w}}(more than random's whole plan: label savings alone cannot pay off)")
     row("payback (AL labels)", "payback_labels", "count")
-    pb, la = _median(case.payback_labels), _median(case.labels_al)
-    if pb is not None and la is not None and pb > la:
-        lines.append(f"  {'':<{w}}(beyond the AL plan's {_fmt(la, 'count')} labels: "
+    if case.payback_beyond_plan:
+        lines.append(f"  {'':<{w}}(beyond the AL plan's {_fmt(_median(case.labels_al), 'count')} labels: "
                      "not repaid by label savings)")
     if _known(case.hours_random):
         row("labeling time, random", "hours_random", "hours")
