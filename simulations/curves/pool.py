@@ -127,16 +127,16 @@ QUICK_VS_FULL = QuickVsFull(
     labels_quick_lower=7,
     labels_quick_higher=1,
     corrected_compared=12,
-    corrected_inside=8,
-    corrected_quick_lower=2,
-    corrected_quick_higher=7,
+    corrected_inside=9,
+    corrected_quick_lower=3,
+    corrected_quick_higher=6,
     savings_compared=4,
     savings_inside=4,
     ceiling_compared=6,
     ceiling_quick_lower=4,
     ceiling_inside=2,
     projected_ceiling_inside=2,
-    full_ceiling_in_projected_interval=6,
+    full_ceiling_in_projected_interval=5,
 )
 
 
