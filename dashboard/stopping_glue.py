@@ -107,7 +107,7 @@ def analyse(result: Any, inputs: dict[str, Any], analysis: dict[str, Any]) -> di
         "strategy": ev.strategy, "strategy_chosen_by": adv.strategy_chosen_by,
         "business_strategy": business_strategy if business_strategy != ev.strategy else None,
         # the simulation summary's no-signal sentence (simulations.stopping.advise): the page leads with it
-        "no_signal_warning": getattr(adv, "no_signal_warning", "") or "",
+        "no_signal_warning": adv.no_signal_warning,
         "sentence": rec.sentence, "comparison": rec.comparison, "note": rec.note or "",
         "stop_at": ev.optimum_labels.median, "recommended_range": [plan.low, plan.high],
         "plan": plan.to_dict(), "optimum_metric": ev.optimum_metric.to_dict(),

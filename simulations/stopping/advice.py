@@ -34,6 +34,7 @@ from simulations.stopping.criteria import (
     default_criteria,
 )
 from simulations.stopping.optimum import MarginalStop, check_costs, hindsight_optimum, marginal_stop, regret
+from simulations.summary import no_signal_warning
 
 if TYPE_CHECKING:
     from simulations.results import SimulationResult
@@ -575,22 +576,32 @@ def choose_strategy(rounds: pd.DataFrame, metric: str, cost_per_label: float, va
 
 @dataclass
 class StopAdvice:
-    """Evaluation plus recommendation for one strategy of a simulation."""
+    """Evaluation plus recommendation for one strategy of a simulation.
+
+    ``no_signal_warning`` is ``simulations.summary.no_signal_warning`` of the run: "" when the model learns
+    something from the features; otherwise the sentence that leads :meth:`text` (no stopping point buys anything).
+    """
 
     evaluation: StopEvaluation
     recommendation: Recommendation
     strategy_chosen_by: str
+    no_signal_warning: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         d = self.evaluation.to_dict()
         d["strategy_chosen_by"] = self.strategy_chosen_by
         d["recommended_labels"] = range_dict(self.recommendation.labels)
         d["recommendation"] = self.recommendation.to_dict()
+        d["no_signal"] = bool(self.no_signal_warning)
+        d["no_signal_warning"] = self.no_signal_warning or None
         return _clean(d)
 
     def text(self) -> str:
         ev, rec = self.evaluation, self.recommendation
-        lines = [f"Stopping advice for '{ev.strategy}' ({self.strategy_chosen_by}), {ev.metric}, "
+        lines = [f"WARNING: {self.no_signal_warning} No stopping point pays: more labels buy nothing until the data "
+                 "is fixed (check the label column and the features, or try another model).", ""
+                 ] if self.no_signal_warning else []
+        lines += [f"Stopping advice for '{ev.strategy}' ({self.strategy_chosen_by}), {ev.metric}, "
                  f"{money(ev.cost_per_label)} per label, {_usd(ev.value_per_point)} per point, {len(ev.seeds)} runs.",
                  "", rec.sentence, rec.comparison]
         if rec.note:
@@ -654,7 +665,11 @@ def advise(
     cap = float(pool) if pool is not None else (float(n_sim) if n_sim is not None else None)
     ev = evaluate_criteria(rounds, strategy=strategy, cost_per_label=c, value_per_point=v, metric=metric,
                            n_classes=_n_classes(meta), fitted=fitted, pool=cap)
-    return StopAdvice(ev, recommend(ev), how)
+    try:
+        warning = no_signal_warning(result, metric)
+    except ConfigError:  # a metric the summary does not know has no whole-pool baseline to judge by
+        warning = ""
+    return StopAdvice(ev, recommend(ev), how, warning)
 
 
 # ---- live-project check ----------------------------------------------------------------------------------------
@@ -1147,59 +1162,3 @@ def _live_range(fit: CurveFit, h: History, c: float, v: float, now: float, stop_
 
 
 # ==== The simulation summary's "no signal" rule leads the advice =====================================================
-# One block appended apart from the code above (which another change stream edits; fold it into StopAdvice/advise
-# when that settles): a run whose whole-pool model is no better than always predicting the majority class
-# (simulations.summary.is_no_signal, the one rule) gets the summary's sentence first in the text and a flag in JSON.
-
-
-@dataclass
-class SignalCheckedAdvice(StopAdvice):
-    """:class:`StopAdvice` with the simulation summary's no-signal check (what :func:`advise` returns).
-
-    Attributes
-    ----------
-    no_signal_warning : str
-        ``simulations.summary.no_signal_warning`` of the run: "" when the model learns something from the features;
-        otherwise the sentence that leads :meth:`text` (no stopping point buys anything there).
-    """
-
-    no_signal_warning: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        d = super().to_dict()
-        d["no_signal"] = bool(self.no_signal_warning)
-        d["no_signal_warning"] = self.no_signal_warning or None
-        return d
-
-    def text(self) -> str:
-        if not self.no_signal_warning:
-            return super().text()
-        return (f"WARNING: {self.no_signal_warning} No stopping point pays: more labels buy nothing until the data "
-                f"is fixed (check the label column and the features, or try another model).\n\n{super().text()}")
-
-
-_advise_unchecked = advise
-
-
-def advise(  # type: ignore[no-redef]  # the same call, plus the summary's no-signal check
-    result: SimulationResult,
-    cost_per_label: float,
-    value_per_point: float,
-    *,
-    strategy: str | None = None,
-    metric: str | None = None,
-    pool: int | None = None,
-) -> SignalCheckedAdvice:
-    """Stopping advice for one strategy of a simulation, led by the no-signal warning when the run has no signal.
-
-    See the advice computed above (``_advise_unchecked``) for the parameters; the warning is
-    ``simulations.summary.no_signal_warning`` for the advised metric.
-    """
-    from simulations.summary import no_signal_warning
-
-    adv = _advise_unchecked(result, cost_per_label, value_per_point, strategy=strategy, metric=metric, pool=pool)
-    try:
-        warning = no_signal_warning(result, adv.evaluation.metric)
-    except ConfigError:  # a metric the summary does not know has no whole-pool baseline to judge by
-        warning = ""
-    return SignalCheckedAdvice(adv.evaluation, adv.recommendation, adv.strategy_chosen_by, warning)
