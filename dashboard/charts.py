@@ -16,6 +16,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from dashboard import fmt
+
 #: Okabe & Ito (2008), without yellow (too light on white). Random sampling is always dark grey.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000")
 RANDOM_COLOR = "#6b6b6b"
@@ -42,13 +44,7 @@ def finite_rows(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return out[keep].reset_index(drop=True)
 
 
-def _finite(x: Any) -> float | None:
-    """``x`` as a float when it is a finite number, else None (None, NaN, inf, text)."""
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
+_finite = fmt.finite_number
 
 
 def _fill_band(df: pd.DataFrame, centre: str) -> pd.DataFrame:

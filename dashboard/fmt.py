@@ -22,6 +22,16 @@ def is_finite(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(float(x))
 
 
+def finite_number(x: Any) -> float | None:
+    """``x`` as a float when it reads as a finite number (numbers and numeric text), else None (None, NaN, inf,
+    other text)."""
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
 def unsigned_zero(text: str) -> str:
     """``-0%`` / ``-0.0`` -> ``0%`` / ``0.0``: a value that rounds to zero has no sign."""
     return text[1:] if text.startswith("-") and not text.strip("-0.,%") else text

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 import simulations
+from dashboard import fmt
 from simulations import Dataset, SimulationConfig, SimulationResult, Target, learning_curves, summarize
 from simulations.config import DEFAULT_SCENARIO
 from simulations.errors import ConfigError, DataError, LabelwiseError
@@ -126,12 +127,7 @@ def plan_problems(inputs: dict[str, Any]) -> dict[str, str]:
     econ, cfg, tgt = inputs["economics"], inputs["config"], inputs["target"]
     out: dict[str, str] = {}
 
-    def num(v: Any) -> float | None:
-        try:
-            f = float(v)
-        except (TypeError, ValueError):
-            return None
-        return f if math.isfinite(f) else None
+    num = fmt.finite_number
 
     def need(key: str, value: Any, ok: Callable[[float], bool], message: str) -> None:
         f = num(value)
