@@ -221,6 +221,21 @@ def test_both_censored_roi_is_unknown():
     assert case.bounds["labels_random"] == "lower" and case.bounds["labels_al"] == "lower"
 
 
+def test_seeds_where_both_plans_missed_the_target_do_not_count_toward_a_verdict():
+    from simulations.economics.cli import verdict
+
+    lr, la = [20_000, 21_000, 19_000, 20_500], [8_000, 8_200, 7_900, 8_400]
+    acc = [0.9] * 4
+    four = business_case_over_seeds(lr, la, acc, acc, example_inputs())
+    assert four.seeds_compared == 4 and four.pays_off and verdict(four).startswith("AL pays off")
+    # two seeds where neither reached the target: two left to compare, as the simulation summary counts them
+    both = [False, False, True, True]
+    two = business_case_over_seeds(lr, la, acc, acc, example_inputs(), random_censored=both, al_censored=both)
+    assert two.n_seeds == 4 and two.seeds_compared == 2 and two.to_dict()["n_seeds_compared"] == 2
+    assert not two.pays_off
+    assert "rest on 2 simulated seeds comparing AL with random (2 of the 4 seeds" in verdict(two)
+
+
 def test_censoring_over_seeds_marks_ranges_and_probability():
     lr, la = [20_000, 21_000, 19_000, 8_500], [8_000, 8_200, 7_900, 8_400]
     acc = [0.9] * 4

@@ -158,3 +158,14 @@ def test_n_jobs_zero_exits_2_before_reading_the_data(capsys):
     assert main(["simulate", "--data", "no_such_file.csv", "--n-jobs", "0", *FAST]) == 2
     err = capsys.readouterr().err
     assert "n_jobs must be a positive number of worker processes or -1" in err and "no_such_file" not in err
+
+
+def test_a_broken_pipe_that_is_not_our_output_is_an_error(capsys, monkeypatch):
+    import simulations.cli as cli
+
+    def worker_pipe_died(*args, **kwargs):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli, "run_simulation", worker_pipe_died)
+    assert main(["simulate", "--data", "penguins", *FAST]) == 1  # stdout here is not a pipe
+    assert "error: a pipe closed while running" in capsys.readouterr().err

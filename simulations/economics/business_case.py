@@ -788,6 +788,12 @@ class BusinessCaseRange:
     assumptions: tuple[str, ...] = ()
     per_seed: pd.DataFrame | None = field(default=None, compare=False, repr=False)
     pool_caveat: Any = field(default=None, compare=False, repr=False)
+    #: Seeds that compare AL with random (not both censored), as the simulation summary counts them for its verdict.
+    n_seeds_compared: int | None = None
+
+    @property
+    def seeds_compared(self) -> int:
+        return self.n_seeds if self.n_seeds_compared is None else self.n_seeds_compared
     #: The simulation summary's "no signal" rule (``simulations.summary.is_no_signal``): the whole-pool model is no
     #: better than always predicting the majority class, so no labeling plan buys anything and no ROI is meaningful.
     no_signal: bool = False
@@ -799,7 +805,8 @@ class BusinessCaseRange:
         """True when the median total benefit against random sampling is positive over enough seeds to judge
         (``MIN_SEEDS_FOR_VERDICT``, the simulation summary's rule: fewer seeds give no verdict, so False) and the
         model learns something from the features (never with ``no_signal``)."""
-        return not self.no_signal and self.n_seeds >= MIN_SEEDS_FOR_VERDICT and self.total_benefit.median > 0
+        return (not self.no_signal and self.seeds_compared >= MIN_SEEDS_FOR_VERDICT
+                and self.total_benefit.median > 0)
 
     @property
     def payback_beyond_plan(self) -> bool:
@@ -836,6 +843,7 @@ class BusinessCaseRange:
             pays_off=self.pays_off,
             payback_beyond_plan=self.payback_beyond_plan,
             n_seeds=self.n_seeds,
+            n_seeds_compared=self.seeds_compared,
             n_random_censored=self.n_random_censored,
             n_al_censored=self.n_al_censored,
             value_per_point=self.value_per_point,
@@ -1030,6 +1038,7 @@ def business_case_over_seeds(
         p_roi_positive_bound=p_bound,
         p_whole_pool_roi_positive=p_wp,
         n_seeds=n,
+        n_seeds_compared=int((~(rc & ac)).sum()),
         n_random_censored=int(rc.sum()),
         n_al_censored=int(ac.sum()),
         value_per_point=inputs.point_value,

@@ -487,11 +487,13 @@ def verdict(case: BusinessCase | BusinessCaseRange) -> str:
     if isinstance(tb, Range):
         lo, hi, bound, mid = tb.low, tb.high, tb.bound, tb.median
         extra = f" P(ROI > 0) over seeds: {case.p_roi_positive:.0%}."  # type: ignore[union-attr]
-        n_seeds = case.n_seeds  # type: ignore[union-attr]
-        if n_seeds < MIN_SEEDS_FOR_VERDICT:  # the simulation summary withholds its verdict too
-            return (f"Too few seeds to judge whether AL pays off: the ranges come from {n_seeds} simulated "
-                    f"seed{'s' if n_seeds != 1 else ''}; simulate at least {MIN_SEEDS_FOR_VERDICT} (5 or more for a "
-                    "business case).")
+        n_seeds, compared = case.n_seeds, case.seeds_compared  # type: ignore[union-attr]
+        if compared < MIN_SEEDS_FOR_VERDICT:  # the simulation summary withholds its verdict too
+            both = (f" ({n_seeds - compared} of the {n_seeds} seeds reached the target in neither plan)"
+                    if compared < n_seeds else "")
+            return (f"Too few seeds to judge whether AL pays off: the ranges rest on {compared} simulated "
+                    f"seed{'s' if compared != 1 else ''} comparing AL with random{both}; simulate at least "
+                    f"{MIN_SEEDS_FOR_VERDICT} (5 or more for a business case), or raise the budget.")
     else:
         mid = lo = hi = tb
         bound = case.bounds.get("total_benefit", "")  # type: ignore[union-attr]
