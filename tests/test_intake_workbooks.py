@@ -3,13 +3,13 @@ compressed files: gzip and zip hold any single-table format, an .xlsx workbook i
 
 from __future__ import annotations
 
-import gzip
 import io
 import zipfile
 
 import numpy as np
 import pandas as pd
 import pytest
+from test_intake_corpus import _gz, _parquet, _zip
 
 from simulations.intake import IntakeError, LabelColumnError, load_user_dataset, read_table
 
@@ -30,24 +30,6 @@ def workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         for name, df in sheets.items():
             df.to_excel(xw, sheet_name=name, index=False)
-    return buf.getvalue()
-
-
-def gz(data: bytes) -> bytes:
-    return gzip.compress(data, mtime=0)
-
-
-def zipped(files: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name, data in files.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
-
-
-def parquet(df: pd.DataFrame) -> bytes:
-    buf = io.BytesIO()
-    df.to_parquet(buf, engine="pyarrow")
     return buf.getvalue()
 
 
@@ -119,30 +101,30 @@ def test_the_header_is_found_below_blank_rows_of_another_sheet():
 @pytest.mark.parametrize("inner", ["xlsx", "parquet", "csv"])
 def test_gzip_and_zip_hold_any_single_table_format(wrap, inner):
     df = frame()
-    data = {"xlsx": lambda: workbook({"Data": df}), "parquet": lambda: parquet(df),
+    data = {"xlsx": lambda: workbook({"Data": df}), "parquet": lambda: _parquet(df),
             "csv": lambda: df.to_csv(index=False).encode()}[inner]()
-    packed, name = (gz(data), f"t.{inner}.gz") if wrap == "gzip" else (zipped({f"export/t.{inner}": data}), "t.zip")
+    packed, name = (_gz(data), f"t.{inner}.gz") if wrap == "gzip" else (_zip({f"export/t.{inner}": data}), "t.zip")
     ds, rep = load_user_dataset(packed, "label", filename=name)
     assert rep.read.compression == wrap and rep.read.format == inner and len(ds.frame) == N
     np.testing.assert_allclose(ds.frame["amount"].to_numpy(), df["amount"].to_numpy())
 
 
 def test_a_gzipped_workbook_picks_the_sheet_with_the_label_too():
-    _, rep = load_user_dataset(gz(workbook({"About": ABOUT, "Data": frame()})), "label", filename="x.xlsx.gz")
+    _, rep = load_user_dataset(_gz(workbook({"About": ABOUT, "Data": frame()})), "label", filename="x.xlsx.gz")
     assert rep.read.sheet == "Data" and rep.read.compression == "gzip"
 
 
 def test_a_gzipped_workbook_named_without_extension_is_still_a_workbook():
-    _, rep = load_user_dataset(gz(workbook({"Data": frame()})), "label", filename="export.gz")
+    _, rep = load_user_dataset(_gz(workbook({"Data": frame()})), "label", filename="export.gz")
     assert rep.read.format == "xlsx"
 
 
 @pytest.mark.parametrize(("packed", "name"), [
-    (lambda csv: gz(gz(csv)), "t.csv.gz.gz"),
-    (lambda csv: gz(zipped({"t.csv": csv})), "t.zip.gz"),
-    (lambda csv: zipped({"t.csv.gz": gz(csv)}), "t.zip"),
-    (lambda csv: zipped({"inner.zip": zipped({"t.csv": csv})}), "t.zip"),
-    (lambda csv: zipped({"inner.zip": zipped({"t.xlsx": workbook({"Data": frame()})})}), "t.zip"),
+    (lambda csv: _gz(_gz(csv)), "t.csv.gz.gz"),
+    (lambda csv: _gz(_zip({"t.csv": csv})), "t.zip.gz"),
+    (lambda csv: _zip({"t.csv.gz": _gz(csv)}), "t.zip"),
+    (lambda csv: _zip({"inner.zip": _zip({"t.csv": csv})}), "t.zip"),
+    (lambda csv: _zip({"inner.zip": _zip({"t.xlsx": workbook({"Data": frame()})})}), "t.zip"),
 ], ids=["gz_in_gz", "zip_in_gz", "gz_in_zip", "zip_in_zip", "workbook_in_zip_in_zip"])
 def test_nested_archives_are_refused(packed, name):
     exc = error(packed(frame().to_csv(index=False).encode()), name)
@@ -151,11 +133,11 @@ def test_nested_archives_are_refused(packed, name):
 
 
 def test_a_broken_zip_inside_a_gzip_is_a_corrupt_file():
-    exc = error(gz(b"PK\x03\x04" + b"\x00" * 40), "x.xlsx.gz")
+    exc = error(_gz(b"PK\x03\x04" + b"\x00" * 40), "x.xlsx.gz")
     assert exc.code == "corrupt_file"
 
 
-@pytest.mark.parametrize("wrap", [lambda b: b, gz, lambda b: zipped({"book.xlsx": b})],
+@pytest.mark.parametrize("wrap", [lambda b: b, _gz, lambda b: _zip({"book.xlsx": b})],
                          ids=["plain", "gzip", "zip"])
 def test_workbooks_count_against_the_decompressed_size_limit(wrap):
     # A workbook is itself a zip its reader inflates in memory: the sizes its parts declare are held to the same
