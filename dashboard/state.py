@@ -99,10 +99,6 @@ def economic_inputs(econ: dict[str, Any], *, batch_size: int | None = None) -> A
     )
 
 
-def _money_text(v: float) -> str:
-    return f"-${-v:,.2f}" if v < 0 else f"${v:,.2f}"
-
-
 def plan_problems(inputs: dict[str, Any]) -> dict[str, str]:
     """What is wrong with the Plan form's inputs, in the dashboard's words: widget key -> message.
 
@@ -138,8 +134,8 @@ def plan_problems(inputs: dict[str, Any]) -> dict[str, str]:
 
     c = num(econ.get("cost_per_label"))
     need("cost_per_label", econ.get("cost_per_label"), lambda v: v > 0,
-         f"The cost per label must be more than $0 (got {_money_text(c or 0.0)}): active learning saves money by "
-         "buying fewer labels, so with free labels there is nothing to save and no point at which to stop.")
+         f"The cost per label must be more than $0 (got {fmt.money(c or 0.0, cents=True)}): active learning saves "
+         "money by buying fewer labels, so with free labels there is nothing to save and no point at which to stop.")
     need("setup_cost", econ.get("setup_cost"), lambda v: v >= 0, "The setup cost cannot be negative; 0 if none.")
     need("production_pool", econ.get("production_pool"), lambda v: v >= 1 and v == int(v),
          "The production pool must be a whole number of items, at least 1.")

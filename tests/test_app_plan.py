@@ -116,6 +116,14 @@ def test_refused_inputs_say_why_next_to_the_field_and_nothing_runs(field, value,
     assert session.ANALYSIS not in at.session_state and session.RESULT not in at.session_state
 
 
+def test_a_refused_cost_is_quoted_in_the_engines_money_format():
+    """The message quotes the cost as simulations.money prints it: sign before the $, no negative zero."""
+    for cost, quoted in ((-1234.5, "(got -$1,234.50)"), (-0.001, "(got $0.00)")):
+        d = state.default_inputs()
+        d["economics"]["cost_per_label"] = cost
+        assert quoted in state.plan_problems(d)["cost_per_label"]
+
+
 def test_plan_refuses_what_the_engine_refuses():
     """Every money input Plan accepts builds EconomicInputs and passes the stopping module's cost check, except a
     value of accuracy of 0 ("label costs only"): the business case takes it, the Stopping page explains why it
