@@ -418,14 +418,20 @@ def test_opening_a_scenario_replaces_another_upload_with_its_kept_file_and_run_u
     assert len(_loaded(plan)[0].frame) == len(_loaded(first)[0].frame)  # the rows session 1 ran on, not b.csv's 200
 
 
-def test_opening_a_scenario_whose_file_is_not_kept_drops_another_upload_and_asks_for_the_file():
-    from dashboard.store import ScenarioStore
-
+def _a_csv_scenario_inputs() -> tuple[pd.DataFrame, bytes, str, dict]:
+    """Penguins as a.csv: (frame, its bytes, their SHA-256, Plan inputs of a scenario on that upload)."""
     frame = load_sample_frame("penguins")
     a_raw = frame.to_csv(index=False).encode()
     a_sha = hashlib.sha256(a_raw).hexdigest()
     inputs = state.default_inputs()
     inputs["data"] = {"source": "upload", "file_name": "a.csv", "label": "species", "digest": a_sha, "intake": {}}
+    return frame, a_raw, a_sha, inputs
+
+
+def test_opening_a_scenario_whose_file_is_not_kept_drops_another_upload_and_asks_for_the_file():
+    from dashboard.store import ScenarioStore
+
+    frame, _, a_sha, inputs = _a_csv_scenario_inputs()
     ScenarioStore().save("A", inputs=inputs, payload={}, dataset_name="a.csv", dataset_fingerprint="fp")  # no file
     second = _open(_upload_bytes(frame.head(200).to_csv(index=False).encode(), "b.csv"))
     scen = _next_page(second, SCENARIOS)
@@ -461,11 +467,7 @@ def test_a_file_the_uploader_still_holds_does_not_come_back_after_a_scenario_rep
     """If the Plan page's uploader still holds b.csv when a scenario on a.csv was opened, a.csv stays the data."""
     from dashboard.store import DataFile, ScenarioStore
 
-    frame = load_sample_frame("penguins")
-    a_raw = frame.to_csv(index=False).encode()
-    a_sha = hashlib.sha256(a_raw).hexdigest()
-    inputs = state.default_inputs()
-    inputs["data"] = {"source": "upload", "file_name": "a.csv", "label": "species", "digest": a_sha, "intake": {}}
+    frame, a_raw, a_sha, inputs = _a_csv_scenario_inputs()
     store = ScenarioStore(file_source=lambda h: DataFile.of("a.csv", a_raw) if h == a_sha else None)
     sc = store.save("A", inputs=inputs, payload={}, dataset_name="a.csv", dataset_fingerprint="fp")
     at = _open(_upload_bytes(frame.head(200).to_csv(index=False).encode(), "b.csv"))
