@@ -141,6 +141,10 @@ class CriterionReport:
                 f"{self.labels.high:,.0f}), {fired}, median regret {_usd(self.regret_dollars.median)} "  # type: ignore[union-attr]
                 f"({_pct(self.regret_percent)}).")
 
+    def regret_dict(self) -> dict[str, Any]:
+        """Regret in dollars and percent (median and range), as the JSON reports give it."""
+        return {"dollars": range_dict(self.regret_dollars), "percent": range_dict(self.regret_percent)}
+
     def to_dict(self) -> dict[str, Any]:
         return _clean({
             "name": self.name,
@@ -156,7 +160,7 @@ class CriterionReport:
             "fired_share": self.fired_share,
             "never_fired_seeds": self.never_fired_seeds,
             "labels": range_dict(self.labels),
-            "regret": {"dollars": range_dict(self.regret_dollars), "percent": range_dict(self.regret_percent)},
+            "regret": self.regret_dict(),
         })
 
 
@@ -429,24 +433,13 @@ class Recommendation:
     stop_at_plan: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        crit = None
-        if self.criterion is not None:
-            crit = {"name": self.criterion.name, "title": self.criterion.title,
-                    "threshold": self.criterion.threshold, "rule": self.criterion.rule,
-                    "fired_share": self.criterion.fired_share,
-                    "regret": {"dollars": range_dict(self.criterion.regret_dollars),
-                               "percent": range_dict(self.criterion.regret_percent)}}
-        base = None
-        if self.baseline is not None:
-            base = {"name": self.baseline.name, "threshold": self.baseline.threshold,
-                    "fired_share": self.baseline.fired_share,
-                    "regret": {"dollars": range_dict(self.baseline.regret_dollars),
-                               "percent": range_dict(self.baseline.regret_percent)}}
-        fixed = None
-        if self.fixed_plan is not None:
-            fixed = {"labels": self.fixed_plan.threshold, "fired_share": self.fixed_plan.fired_share,
-                     "regret": {"dollars": range_dict(self.fixed_plan.regret_dollars),
-                                "percent": range_dict(self.fixed_plan.regret_percent)}}
+        def brief(r: CriterionReport, **head: Any) -> dict[str, Any]:
+            return {**head, "fired_share": r.fired_share, "regret": r.regret_dict()}
+
+        c, b, f = self.criterion, self.baseline, self.fixed_plan
+        crit = None if c is None else brief(c, name=c.name, title=c.title, threshold=c.threshold, rule=c.rule)
+        base = None if b is None else brief(b, name=b.name, threshold=b.threshold)
+        fixed = None if f is None else brief(f, labels=f.threshold)
         return _clean({"labels": range_dict(self.labels), "criterion": crit, "baseline": base,
                        "fixed_plan": fixed, "stop_at_plan": self.stop_at_plan,
                        "sentence": self.sentence, "comparison": self.comparison, "note": self.note or None,
