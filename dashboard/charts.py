@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Sequence
-from typing import Any
 
 import altair as alt
 import numpy as np
@@ -98,15 +97,6 @@ def _title(text: str | list[str], subtitle: str = "", width: int = 80) -> alt.Ti
 def fixed_width(chart: alt.TopLevelMixin, width: int = 640) -> alt.TopLevelMixin:
     """A copy with a fixed pixel width (for reports rendered outside the browser)."""
     return chart.properties(width=width)
-
-
-def fmt_pct(v: Any) -> str:
-    """A cell's ROI as text (``-12%``, never ``-0%``), ``n/a`` when undefined."""
-    v = _finite(v)
-    if v is None:
-        return "n/a"
-    text = f"{v:.0%}"
-    return text[1:] if text in ("-0%",) else text
 
 
 def _pct_format(values: pd.Series) -> str:
@@ -353,7 +343,7 @@ def roi_heatmap(
     defined = df.dropna(subset=[value])
     if defined.empty:
         raise NoChartData("No ROI heat map: the ROI is undefined (n/a) for every label price and pool size shown.")
-    df["roi_text"] = [fmt_pct(v) for v in df[value]]
+    df["roi_text"] = [fmt.pct(v) for v in df[value]]  # "-12%", never "-0%"; "n/a" when undefined
     vmax = float(defined[value].abs().max()) or 1.0
     xo = sorted(df[x].unique())
     yo = sorted(df[y].unique(), reverse=True)

@@ -133,6 +133,13 @@ def test_roi_heatmap_leaves_undefined_cells_uncoloured():
     assert sorted(shown["roi_text"]) == ["-50%", "200%", "n/a", "n/a"]
 
 
+def test_roi_heatmap_cells_read_like_every_other_percentage():
+    """Cell text is fmt.pct's: no negative zero, thousands separated."""
+    g = pd.DataFrame({"cost_per_label": [1.0, 1.0], "production_pool": [10, 20], "roi": [-0.001, 12.5]})
+    spec = charts.roi_heatmap(g).to_dict()
+    assert sorted(_layer_data(spec, spec["layer"][1])["roi_text"]) == ["0%", "1,250%"]
+
+
 @pytest.mark.parametrize("roi", [[None, None], [NAN, INF]])
 def test_roi_heatmap_all_undefined_says_why(roi):
     g = pd.DataFrame({"cost_per_label": [0.0, 0.0], "production_pool": [10, 20], "roi": roi})
