@@ -17,6 +17,7 @@ from sklearn.naive_bayes import GaussianNB, MultinomialNB
 
 from simulations.config import CLASS_WEIGHTS
 from simulations.errors import ConfigError
+from simulations.summary import METRIC_NAMES
 
 MODELS: dict[str, str] = {
     "logreg": "Logistic regression: fast, well-calibrated probabilities; the default.",
@@ -81,7 +82,8 @@ def _nonnegative(X: Any) -> bool:
     return data.size == 0 or float(data.min()) >= 0.0
 
 
-def resolve_class_weight(setting: str, metric: str, spec: str | Any = "logreg") -> tuple[str | None, str]:
+def resolve_class_weight(setting: str, metric: str, spec: str | Any = "logreg", *,
+                         requested: bool = False) -> tuple[str | None, str]:
     """The class weighting a run uses, and why, in plain words.
 
     Parameters
@@ -90,9 +92,11 @@ def resolve_class_weight(setting: str, metric: str, spec: str | Any = "logreg") 
         ``"auto"``: balanced when the run's score is balanced accuracy (imbalanced data), for preset models only
         (an estimator passed in is used exactly as configured).
     metric : str
-        The run's default metric (:func:`simulations.summary.choose_metric`).
+        The run's metric: the default one (:func:`simulations.summary.choose_metric`), or the user's.
     spec : str or estimator
         The model.
+    requested : bool, default False
+        ``metric`` is the user's choice, not the default: the reason then says so.
 
     Returns
     -------
@@ -106,6 +110,9 @@ def resolve_class_weight(setting: str, metric: str, spec: str | Any = "logreg") 
         why = "as configured" if not preset and setting == "auto" else "class_weight none"
         return None, f"Classes are not weighted ({why})."
     if setting == "auto" and metric != "balanced_accuracy":
+        if requested:
+            return None, (f"Classes are not weighted: the run is scored by {METRIC_NAMES.get(metric, metric)}, as "
+                          "requested, which rewards predicting the frequent classes.")
         return None, "Classes are not weighted: they are reasonably balanced."
     if not preset and "class_weight" not in clone(spec).get_params():
         raise ConfigError(f"{type(spec).__name__} has no class_weight parameter to balance classes with.",

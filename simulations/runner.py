@@ -176,11 +176,8 @@ def run_simulation(
     metric, reason = choose_metric(counts)
     if config.metric is not None:  # the user's score decides the class weighting too
         metric, reason = config.metric, f"{METRIC_NAMES[config.metric].capitalize()}, as requested."
-    class_weight, class_weight_reason = resolve_class_weight(config.class_weight, metric, model_spec)
-    if config.metric is not None and config.class_weight == "auto" and class_weight is None and isinstance(
-            model_spec, str):
-        class_weight_reason = (f"Classes are not weighted: the run is scored by {METRIC_NAMES[metric]}, as "
-                               "requested, which rewards predicting the frequent classes.")
+    class_weight, class_weight_reason = resolve_class_weight(config.class_weight, metric, model_spec,
+                                                             requested=config.metric is not None)
 
     X, _ = fit_features(dataset)
     X = prepare_matrix(model_spec, X)

@@ -27,6 +27,12 @@ def test_auto_says_why_it_weights():
     assert "imbalanced" in reason and "balanced accuracy" in reason
 
 
+def test_auto_says_when_a_requested_metric_decides_against_weights():
+    weight, reason = resolve_class_weight("auto", "accuracy", "logreg", requested=True)
+    assert weight is None and "scored by accuracy, as requested" in reason
+    assert resolve_class_weight("auto", "balanced_accuracy", "logreg", requested=True)[0] == "balanced"
+
+
 def test_bad_class_weight_settings_are_config_errors():
     with pytest.raises(ConfigError, match="Unknown class_weight 'heavy'"):
         resolve_class_weight("heavy", "accuracy")
