@@ -1047,10 +1047,10 @@ def check_live(
     observed = ([float(x) for x in h["labels"]], [float(y) for y in h["metric"]])
     rule = plateau or ValidationPlateau()
     n = len(h["labels"])
+    kappa_stable = StabilizingPredictions().stop(h) if "kappa" in h else None
     decline = detect_decline(h["labels"], h["metric"])
     if decline is not None:
         # A falling score is not a plateau and no learning curve describes it: no fit, no projection.
-        kappa_stable = StabilizingPredictions().stop(h) if "kappa" in h else None
         return LiveCheck("falling", "Stop and investigate: the score is falling.",
                          f"More labels should not lower a validation score, but {decline.evidence()}. Common causes: "
                          f"noisy or inconsistent labels in the recent batches, drift in the incoming data, or a "
@@ -1067,7 +1067,6 @@ def check_live(
                          _live_criteria(h, c, v, rule, None), notes, None, *observed)
     plateau_now = rule.stop(h)
     gain_recent = rule.gain(h)
-    kappa_stable = StabilizingPredictions().stop(h) if "kappa" in h else None
     fit = fit_curve(h["labels"], h["metric"])
     ms = marginal_stop(fit, c, v, start=now)
     # No curve model beat holding the last value flat: nothing is projected, so no fitted-curve rule is reported.
@@ -1152,6 +1151,3 @@ def _live_range(fit: CurveFit, h: History, c: float, v: float, now: float, stop_
         if ms.labels is not None:
             found.append(ms.labels)
     return float(min(found)), float(max(found))
-
-
-# ==== The simulation summary's "no signal" rule leads the advice =====================================================
