@@ -71,6 +71,7 @@ def format_overview(overview: pd.DataFrame) -> str:
 
 def run_sweep_command(args: argparse.Namespace) -> int:
     from simulations.sweep import load_sweep_config, run_sweep, sweep_overview
+    from simulations.sweep.store import RESULTS_NAME, SUMMARY_NAME, TASKS_DIR
 
     config = load_sweep_config(args.config)
     target = None
@@ -95,7 +96,7 @@ def run_sweep_command(args: argparse.Namespace) -> int:
     if show:
         print(file=sys.stderr)
     overview = sweep_overview(result.summary)
-    files = {"results": str(out / "results.csv"), "summary": str(out / "summary.csv"), "tasks": str(out / "tasks")}
+    files = {"results": str(out / RESULTS_NAME), "summary": str(out / SUMMARY_NAME), "tasks": str(out / TASKS_DIR)}
     if args.json:
         doc = {"tasks": result.n_tasks, "run": result.n_run, "skipped": result.n_skipped, "files": files,
                "overview": json.loads(overview.to_json(orient="records")),

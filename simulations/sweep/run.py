@@ -19,7 +19,7 @@ import pandas as pd
 from simulations.config import check_n_jobs
 from simulations.errors import ConfigError, LabelwiseError
 from simulations.sweep.config import SweepConfig
-from simulations.sweep.store import RESULTS_NAME, TaskStore
+from simulations.sweep.store import RESULTS_NAME, SUMMARY_NAME, TaskStore
 from simulations.sweep.table import build_table, sweep_summary, write_table
 from simulations.sweep.tasks import SweepTask, clear_caches, load_dataset, plan_tasks, safe_execute
 
@@ -237,6 +237,6 @@ def run_sweep(
     table = build_table(tasks, payloads)
     summary = sweep_summary(table, config.target, config.metric)
     write_table(table, store.out / RESULTS_NAME)
-    write_table(summary, store.out / "summary.csv")
+    write_table(summary, store.out / SUMMARY_NAME)
     return SweepResult(out=store.out, table=table, summary=summary, n_tasks=len(tasks), n_run=len(todo),
                        n_skipped=skipped)

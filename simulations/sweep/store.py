@@ -27,6 +27,8 @@ MANIFEST_FORMAT = "labelwise-sweep"
 #: File names in a sweep's output folder (the readers in ``simulations.sweep.table`` use the same).
 MANIFEST_NAME = "sweep.json"
 RESULTS_NAME = "results.csv"
+SUMMARY_NAME = "summary.csv"
+TASKS_DIR = "tasks"
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -48,7 +50,7 @@ class TaskStore:
 
     def __init__(self, out: str | Path) -> None:
         self.out = Path(out)
-        self.tasks_dir = self.out / "tasks"
+        self.tasks_dir = self.out / TASKS_DIR
 
     def create(self) -> None:
         self.tasks_dir.mkdir(parents=True, exist_ok=True)
