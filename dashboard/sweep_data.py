@@ -11,9 +11,10 @@ engine's :class:`~simulations.errors.ResultsFileError` (message and hint) for th
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,6 @@ import pandas as pd
 from dashboard import fmt
 from dashboard.charts import strategy_label
 from simulations import (
-    LabelwiseError,
     ResultsFileError,
     Summary,
     Target,
@@ -33,7 +33,7 @@ from simulations import (
 )
 from simulations.summary import METRIC_NAMES
 from simulations.sweep import cell_result, read_sweep_settings, read_table, sweep_overview, sweep_summary
-from simulations.sweep.table import MANIFEST_NAME, RESULTS_NAME
+from simulations.sweep.store import MANIFEST_NAME, RESULTS_NAME, SUMMARY_NAME, TASKS_DIR
 
 #: Restricts the folders the page may read (unset: any folder the server process can read).
 ROOT_ENV = "LABELWISE_SWEEPS_ROOT"
@@ -172,15 +172,15 @@ def resolve_folder(text: str, root: str | None = None) -> Path:
     results = path / RESULTS_NAME
     if results.is_file():
         return results
-    tasks = path / "tasks"
+    tasks = path / TASKS_DIR
     if tasks.is_dir():
         n = sum(1 for _ in tasks.glob("*.json"))
         raise ResultsFileError(f"The sweep in {text} is not finished: {n} task file(s) but no {RESULTS_NAME} yet.",
                                hint="Run the same 'labelwise sweep' command with --resume; it writes "
                                     f"{RESULTS_NAME} when every task is done.")
     raise ResultsFileError(f"{text} holds no {RESULTS_NAME}.",
-                           hint="Type the --out folder of 'labelwise sweep' (it holds results.csv, summary.csv "
-                                "and sweep.json).")
+                           hint=f"Type the --out folder of 'labelwise sweep' (it holds {RESULTS_NAME}, {SUMMARY_NAME} "
+                                f"and {MANIFEST_NAME}).")
 
 
 def load_folder(text: str, root: str | None = None) -> LoadedSweep:
@@ -210,34 +210,35 @@ def _loaded(name: str, data: bytes, source: str, kind: str, manifest: tuple[str,
 
 
 # ---- the engine's summary ---------------------------------------------------------------------------------
+@contextlib.contextmanager
+def _summarizable(what: str) -> Iterator[None]:
+    """A safety net for hand-edited tables: whatever the engine's checks (``validate_table``) let by and its
+    summary then trips on is a :class:`ResultsFileError` naming ``what``, not a traceback. The engine's own
+    typed errors pass through unchanged."""
+    try:
+        yield
+    except (KeyError, ValueError, TypeError, IndexError) as exc:
+        raise ResultsFileError(f"{what} cannot be summarized ({type(exc).__name__}: {exc}).",
+                               hint=f"{HINT} Tables edited by hand may have lost rows or columns.") from exc
+
+
 def summarize_sweep(loaded: LoadedSweep, target: Target, metric: str | None = None) -> SweepSummary:
     """``sweep_summary`` and ``sweep_overview`` of the loaded table; a table the engine cannot summarize is a
     :class:`ResultsFileError`, not a traceback."""
-    try:
+    with _summarizable(f"The results in {loaded.source}"):
         summary = sweep_summary(loaded.table, target, metric)
         overview = sweep_overview(summary)
-    except LabelwiseError:
-        raise
-    except (KeyError, ValueError, TypeError, IndexError) as exc:
-        raise ResultsFileError(f"The results in {loaded.source} cannot be summarized ({type(exc).__name__}: {exc}).",
-                               hint=f"{HINT} Tables edited by hand may have lost rows or columns.") from exc
     return SweepSummary(summary=summary, overview=overview, target=target, metric=metric)
 
 
 def cell_detail(loaded: LoadedSweep, dataset: str, model: str, schedule: str, target: Target,
                 metric: str | None = None) -> CellDetail:
     """Curves, per-seed results and the summary of one cell, from the engine's single-run functions."""
-    try:
+    with _summarizable(f"The runs for {dataset} / {model} / {schedule}"):
         result = cell_result(loaded.table, dataset, model, schedule)
         summary = summarize(result, target, metric)
         return CellDetail(summary=summary, curves=learning_curves(result, summary.metric),
                           per_seed=per_seed(result, target, summary.metric))
-    except LabelwiseError:
-        raise
-    except (KeyError, ValueError, TypeError, IndexError) as exc:  # a hand-edited table the engine's checks let by
-        raise ResultsFileError(f"The runs for {dataset} / {model} / {schedule} cannot be summarized "
-                               f"({type(exc).__name__}: {exc}).", hint=f"{HINT} Tables edited by hand may have lost "
-                                                                         "rows or columns.") from exc
 
 
 def labels_to_target_frame(summary: Summary) -> pd.DataFrame:

@@ -317,6 +317,14 @@ def test_a_table_the_engine_cannot_summarize_is_a_message(sweep_dir, monkeypatch
     with pytest.raises(ResultsFileError, match="penguins / logreg / b10 cannot be summarized"):
         sweep_data.cell_detail(loaded, "penguins", "logreg", "b10", TARGET)
 
+    def typed(*args, **kwargs):
+        raise ResultsFileError("engine's own message", hint="engine's hint")
+
+    monkeypatch.setattr(sweep_data, "sweep_summary", typed)  # the engine's typed errors pass through unwrapped
+    with pytest.raises(ResultsFileError) as err:
+        sweep_data.summarize_sweep(loaded, TARGET)
+    assert err.value.message == "engine's own message" and err.value.hint == "engine's hint"
+
 
 def test_winners_table_and_savings_text():
     row = {"savings": 0.4, "savings_low": 0.3, "savings_high": 0.55, "savings_bound": "lower", "auc_gain": 0.01}
