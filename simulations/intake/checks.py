@@ -433,10 +433,10 @@ def check_table(
     -------
     CheckReport
     """
-    _check_mode("unlabeled", unlabeled, UNLABELED_MODES)
-    _check_mode("rare_classes", rare_classes, RARE_CLASS_MODES)
-    _check_mode("leakage", leakage, LEAKAGE_MODES)
-    _check_mode("label_type", label_type, LABEL_TYPES)
+    check_mode("unlabeled", unlabeled, UNLABELED_MODES)
+    check_mode("rare_classes", rare_classes, RARE_CLASS_MODES)
+    check_mode("leakage", leakage, LEAKAGE_MODES)
+    check_mode("label_type", label_type, LABEL_TYPES)
     if not isinstance(frame, pd.DataFrame):
         raise ConfigError("Expected a table (pandas DataFrame).", hint="Read the file with read_table first.")
     notes = Notes()
@@ -661,7 +661,8 @@ def rare_class_outcomes(counts: pd.Series | dict[str, int], min_class_rows: int 
     return {"merge": why(merged), "drop": why(kept)}
 
 
-def _check_mode(name: str, value: str, allowed: tuple[str, ...]) -> None:
+def check_mode(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    """Raise :class:`ConfigError` unless ``value`` is one of ``allowed`` (an intake option such as ``leakage``)."""
     if value not in allowed:
         raise ConfigError(f"{name} must be one of {', '.join(allowed)} (got {value!r}).",
                           hint=f"Use {name}={allowed[0]!r} (the default).")

@@ -14,7 +14,7 @@ from typing import Any
 
 from simulations.datasets import SAMPLES, Dataset
 from simulations.errors import ConfigError, DataError
-from simulations.intake.checks import LABEL_TYPES, LEAKAGE_MODES, RARE_CLASS_MODES, UNLABELED_MODES
+from simulations.intake.checks import LABEL_TYPES, LEAKAGE_MODES, RARE_CLASS_MODES, UNLABELED_MODES, check_mode
 from simulations.intake.errors import EmptyFileError, LabelColumnError
 from simulations.intake.load import MAX_SIMULATION_ROWS, LoadReport, load_user_dataset
 from simulations.intake.reader import MAX_UPLOAD_MB
@@ -64,9 +64,7 @@ class IntakeOptions:
         # Checked here (not only by intake) so a bad option fails before a large file is read.
         for name, allowed in (("unlabeled", UNLABELED_MODES), ("rare_classes", RARE_CLASS_MODES),
                               ("leakage", LEAKAGE_MODES), ("label_type", LABEL_TYPES)):
-            if getattr(self, name) not in allowed:
-                raise ConfigError(f"{name} must be one of {', '.join(allowed)} (got {getattr(self, name)!r}).",
-                                  hint=f"Use {name}={allowed[0]!r} (the default).")
+            check_mode(name, getattr(self, name), allowed)
         if self.max_rows < 1:
             raise ConfigError(f"max_rows must be positive (got {self.max_rows}).", hint="Use e.g. 200000.")
         if self.max_mb is not None and not self.max_mb > 0:
