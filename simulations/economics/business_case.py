@@ -790,15 +790,16 @@ class BusinessCaseRange:
     pool_caveat: Any = field(default=None, compare=False, repr=False)
     #: Seeds that compare AL with random (not both censored), as the simulation summary counts them for its verdict.
     n_seeds_compared: int | None = None
-
-    @property
-    def seeds_compared(self) -> int:
-        return self.n_seeds if self.n_seeds_compared is None else self.n_seeds_compared
     #: The simulation summary's "no signal" rule (``simulations.summary.is_no_signal``): the whole-pool model is no
     #: better than always predicting the majority class, so no labeling plan buys anything and no ROI is meaningful.
     no_signal: bool = False
     #: The summary's sentence for it ("No strategy can save labels here: ..."); "" when there is signal.
     no_signal_sentence: str = ""
+
+    @property
+    def seeds_compared(self) -> int:
+        """Seeds the verdict rests on: ``n_seeds_compared``, else every seed (a case built without that count)."""
+        return self.n_seeds if self.n_seeds_compared is None else self.n_seeds_compared
 
     @property
     def pays_off(self) -> bool:
