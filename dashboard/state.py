@@ -81,7 +81,7 @@ def default_inputs() -> dict[str, Any]:
     }
 
 
-def economic_inputs(econ: dict[str, Any], *, batch_size: int | None = None) -> Any:
+def economic_inputs(econ: dict[str, Any]) -> Any:
     """``simulations.economics.EconomicInputs`` from the Plan page's money inputs (raises ConfigError)."""
     from simulations.economics import EconomicInputs
 
@@ -516,18 +516,16 @@ def analyse(result: SimulationResult, inputs: dict[str, Any], *, dataset_descrip
 def _business(result: SimulationResult, inputs: dict[str, Any], target: Target) -> dict[str, Any]:
     from simulations.economics import business_case_from_results, roi_grid, tornado
 
-    econ = inputs["economics"]
-    inp = economic_inputs(econ)
+    inp = economic_inputs(inputs["economics"])
     bc = business_case_from_results(result, inp, target)  # costs the strategy the verdict names (one ranking rule)
     point = bc.point_inputs()
-    tor = tornado(inp, point["labels_random"], point["labels_al"], point["accuracy_random"],
-                  point["accuracy_al"], accuracy_whole_pool=point["accuracy_whole_pool"])
-    costs = sorted({round(float(econ["cost_per_label"]) * f, 4) for f in GRID_COST_FACTORS})
-    # Pools below the simulated one are left out: the engine refuses a business case for them.
+    tor = tornado(inp, **point)
+    costs = sorted({round(inp.cost_per_label * f, 4) for f in GRID_COST_FACTORS})
+    # Pools below the simulated one are left out: the engine refuses a business case for them
+    # (simulations.economics.business_case.check_pool_covers_simulation), though roi_grid alone would cost them.
     floor = int(result.meta.get("n_pool") or 1)
-    pools = sorted({p for f in GRID_POOL_FACTORS if (p := max(1, round(int(econ["production_pool"]) * f))) >= floor})
-    grid = roi_grid(inp, costs, pools, point["labels_random"], point["labels_al"], point["accuracy_random"],
-                    point["accuracy_al"], accuracy_whole_pool=point["accuracy_whole_pool"])
+    pools = sorted({p for f in GRID_POOL_FACTORS if (p := max(1, round(inp.production_pool * f))) >= floor})
+    grid = roi_grid(inp, costs, pools, **point)
     return {"business": bc.to_dict(), "tornado": _records(tor), "roi_grid": _records(grid),
             "assumptions": list(bc.assumptions)}
 
