@@ -335,6 +335,9 @@ def test_cell_result_is_one_cells_runs_or_a_message(saved):
     with pytest.raises(ResultsFileError, match="no runs for breast_cancer / logreg / b20") as err:
         cell_result(table, "breast_cancer", "logreg", "b20")
     assert err.value.hint
+    # the budget and initial labels are optional context: without them the budget is the most labels run
+    bare = group_result(table[table["dataset"] == "breast_cancer"].drop(columns=["budget", "n_initial"]))
+    assert bare.meta["budget"] == int(table["labels"].max()) and bare.meta["n_initial"] is None
 
 
 def test_other_labelwise_files_are_named_for_what_they_are(saved):

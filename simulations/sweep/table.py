@@ -282,11 +282,10 @@ def group_result(group: pd.DataFrame) -> SimulationResult:
                 .rename(columns={f"ceiling_{m}": m for m in METRICS}).sort_values("seed").reset_index(drop=True))
     first = group.iloc[0]
     meta = {"dataset_name": str(first["dataset"]), "model": str(first["model"]), "schedule": str(first["schedule"]),
-            "metric": str(first["metric"]), "budget": int(first["budget"]) if "budget" in group else None,
+            "metric": str(first["metric"]),
+            "budget": int(first["budget"]) if "budget" in group else int(group["labels"].max()),
             "n_initial": int(first["n_initial"]) if "n_initial" in group else None,
             "metric_reason": ""}
-    if meta["budget"] is None:
-        meta["budget"] = int(group["labels"].max())
     config = SimulationConfig(strategies=strategies, model=str(first["model"]), seeds=int(group["seed"].nunique()))
     return SimulationResult(rounds=rounds, ceilings=ceilings, config=config, meta=meta)
 
