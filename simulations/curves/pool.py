@@ -371,13 +371,26 @@ def pool_fits(result: SimulationResult, production_pool: int, strategies: list[s
     return PoolFits(n_sim, pool, ceil_fit, projected, p_low, p_high, fits)
 
 
-def _at_least(est: LabelsEstimate, first: float) -> LabelsEstimate:
-    """No plan has fewer labels than the initial labeled set: a fitted crossing below it is read as ``first``."""
+def _labels_for(fit: CurveFit, value: float, first: float, level: float = LEVEL) -> LabelsEstimate:
+    """Labels for ``value`` on ``fit`` (a score above 1 read as 1), never fewer than the initial labeled set:
+    no plan has fewer labels, so a fitted crossing below ``first`` is read as ``first``."""
+    est = fit.labels_for(min(1.0, value), level=level)
 
     def up(v: float | None) -> float | None:
         return None if v is None else max(float(v), first)
 
     return replace(est, labels=up(est.labels), low=up(est.low), high=up(est.high))
+
+
+def _target_at_pool(target: Target, summary: Summary, ceiling: float, projected: bool) -> tuple[float, bool]:
+    """The target's value against the production pool's ceiling, and whether it was re-expressed.
+
+    A share of the ceiling (or of the gap) moves with a projected ceiling; an absolute target does not depend on
+    the ceiling, and without a projection (the production pool is not larger) the simulated target stands.
+    """
+    if projected and target.kind != "absolute":
+        return target.value_for(ceiling, float(summary.baseline.median)), True
+    return float(summary.target_value.median), False
 
 
 def project_to_pool(
@@ -421,24 +434,23 @@ def project_to_pool(
     if unknown:
         raise ConfigError(f"No results for strategy {', '.join(unknown)}.",
                           hint=f"Strategies in these results: {', '.join(summary.strategies)}.")
-    c_sim = float(summary.ceiling.median)
     t_sim = float(summary.target_value.median)
-    # An absolute target does not depend on the ceiling; a share of it (or of the gap) moves with it.
-    flagged = pool > n_sim and target.kind != "absolute"
     fits: dict[str, CurveFit] = {}
     if pool > n_sim:
-        pf = pool_fits(result, pool, names if flagged else ["random"], summary=summary, metric=metric)
+        # Only a target that moves with the ceiling needs every strategy's curve.
+        moves = target.kind != "absolute"
+        pf = pool_fits(result, pool, names if moves else ["random"], summary=summary, metric=metric)
         ceiling_model, ceiling_mae = pf.ceiling_fit.model, pf.ceiling_fit.chosen_backtest_mae
         projected, p_low, p_high = pf.ceiling, pf.ceiling_low, pf.ceiling_high
-        if flagged:
-            fits = pf.fits
+        fits = pf.fits if moves else {}
     else:  # nothing to project: no curve is fitted
         ceiling_model, ceiling_mae = "", float("nan")
-        projected, p_low, p_high = c_sim, float(summary.ceiling.low), float(summary.ceiling.high)
-    t_new = target.value_for(projected, float(summary.baseline.median)) if flagged else t_sim
+        cs = summary.ceiling
+        projected, p_low, p_high = float(cs.median), float(cs.low), float(cs.high)
+    t_new, flagged = _target_at_pool(target, summary, projected, pool > n_sim)
     per: dict[str, StrategyAtPool] = {}
     n_first = float(result.rounds["labels"].min())
-    corrected = {n: _at_least(fits[n].labels_for(min(1.0, t_new), level=LEVEL), n_first) for n in names if n in fits}
+    corrected = {n: _labels_for(fits[n], t_new, n_first) for n in names if n in fits}
     rnd = corrected.get("random")
     for n in names:
         s = summary.strategies[n]
@@ -645,10 +657,9 @@ def projection_curves(
         _check_pool(pool)
     n_sim = simulated_pool_size(result)
     pf = pool_fits(result, pool or n_sim, list(strategies), summary=summary, metric=metric)
-    if target is not None:
-        corrected = pf.projected and target.kind != "absolute"
-        t_value: float | None = (target.value_for(pf.ceiling, float(summary.baseline.median)) if corrected
-                                 else float(summary.target_value.median))
+    t_value: float | None
+    if target is not None:  # as project_to_pool re-expresses it, so the labels match the caveat's
+        t_value, corrected = _target_at_pool(target, summary, pf.ceiling, pf.projected)
     else:
         corrected = False
         t_value = None if target_value is None else float(target_value)
@@ -668,8 +679,7 @@ def projection_curves(
             at_pool = float(fit.predict([pool])[0])
         else:
             at_pool = pl = ph = math.nan
-        est = (_at_least(fit.labels_for(min(1.0, t_value), level=level), n_first) if t_value is not None
-               else None)
+        est = None if t_value is None else _labels_for(fit, t_value, n_first, level)
         per[name] = {"model": fit.model, "backtest_mae": fit.chosen_backtest_mae,
                      "at_pool": float(at_pool), "at_pool_low": float(pl), "at_pool_high": float(ph),
                      "labels_for_target": est.to_dict() if est is not None else None, "asymptote": fit.asymptote}
