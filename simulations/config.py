@@ -126,6 +126,13 @@ class SimulationConfig:
         self.validate()
 
     def validate(self) -> None:
+        for name in ("seeds", "initial_labels", "budget", "batch_size", "max_test_rows", "stop_set_rows",
+                     "max_candidates", "random_state"):
+            value = getattr(self, name)
+            require((value is None and name in ("budget", "batch_size", "max_candidates"))
+                    or (isinstance(value, int | np.integer) and not isinstance(value, bool)),
+                    f"{name} must be a whole number (got {value!r}).", "Counts of seeds, rows and labels are whole "
+                    "numbers, e.g. 5.")
         require(self.seeds >= 1, f"seeds must be at least 1 (got {self.seeds}).", "Use 5-10 seeds for intervals.")
         require(self.initial_labels >= 2, f"initial_labels must be at least 2 (got {self.initial_labels}).",
                 "Start from at least one labeled row per class.")
@@ -183,6 +190,15 @@ def label_schedule(
         step = batch_size if batch_size is not None else max(1, math.ceil(counts[-1] * growth))
         counts.append(min(budget, counts[-1] + step))
     return np.array(counts, dtype=int)
+
+
+def schedule_for_pool(
+    n_initial: int, n_pool: int, *, budget: int | None = None, batch_size: int | None = None, growth: float = 0.2
+) -> tuple[int, np.ndarray]:
+    """The budget and label schedule of a run on a pool of ``n_pool`` items: from ``n_initial`` to the budget
+    (default :data:`DEFAULT_BUDGET`), never past the pool. One rule for ``run_simulation`` and sweep tasks."""
+    end = min(n_pool, budget if budget is not None else DEFAULT_BUDGET)
+    return int(end), label_schedule(n_initial, end, batch_size=batch_size, growth=growth)
 
 
 @dataclass(frozen=True)

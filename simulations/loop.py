@@ -22,7 +22,6 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-from simulations.config import METRICS  # noqa: F401  (re-exported: sweeps and tests import it from here)
 from simulations.strategies.base import PoolView, QueryStrategy, predict_proba_aligned, take_rows
 from simulations.strategies.uncertainty import normalized_entropy
 

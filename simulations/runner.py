@@ -30,7 +30,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
-from simulations.config import DEFAULT_BUDGET, SimulationConfig, check_n_jobs, label_schedule
+from simulations.config import SimulationConfig, check_n_jobs, schedule_for_pool
 from simulations.datasets import Dataset
 from simulations.errors import SimulationCancelled
 from simulations.features import as_float32, fit_features
@@ -46,7 +46,7 @@ from simulations.models import (
 )
 from simulations.results import SimulationResult
 from simulations.strategies import make_strategy
-from simulations.summary import METRIC_NAMES, choose_metric
+from simulations.summary import run_metric
 
 CEILING = "__ceiling__"
 
@@ -173,9 +173,7 @@ def run_simulation(
     for name in config.strategies:
         make_strategy(name)  # fail fast on unknown names, before any work
     counts = dataset.class_counts
-    metric, reason = choose_metric(counts)
-    if config.metric is not None:  # the user's score decides the class weighting too
-        metric, reason = config.metric, f"{METRIC_NAMES[config.metric].capitalize()}, as requested."
+    metric, reason = run_metric(counts, config.metric)  # the user's score decides the class weighting too
     class_weight, class_weight_reason = resolve_class_weight(config.class_weight, metric, model_spec,
                                                              requested=config.metric is not None)
 
@@ -190,8 +188,8 @@ def run_simulation(
     # Sizes from the indices alone: a zero-column matrix makes the same draws without copying features.
     probe = settings.make(np.empty((X.shape[0], 0)), y, config.seed_values[0], n_extra)
     n_pool, n_initial = probe.n_pool, len(probe.initial)
-    budget = min(n_pool, config.budget if config.budget is not None else DEFAULT_BUDGET)
-    schedule = label_schedule(n_initial, budget, batch_size=config.batch_size, growth=config.growth)
+    budget, schedule = schedule_for_pool(n_initial, n_pool, budget=config.budget, batch_size=config.batch_size,
+                                         growth=config.growth)
     n_features, sparse_features = int(X.shape[1]), bool(hasattr(X, "tocsr"))
 
     tasks = [(seed, name) for seed in config.seed_values for name in (CEILING, *config.strategies)]

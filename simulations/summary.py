@@ -49,6 +49,16 @@ def choose_metric(class_counts: pd.Series | dict) -> tuple[str, str]:
                         f"{len(counts)} classes).")
 
 
+def run_metric(class_counts: pd.Series | dict, requested: str | None = None) -> tuple[str, str]:
+    """The metric a run is judged by and why: the ``requested`` one, else :func:`choose_metric`'s default.
+
+    One rule for ``run_simulation`` and sweep tasks: the metric also decides ``class_weight="auto"``.
+    """
+    if requested is not None:
+        return requested, f"{METRIC_NAMES[requested].capitalize()}, as requested."
+    return choose_metric(class_counts)
+
+
 @dataclass(frozen=True)
 class Target:
     """A performance target.

@@ -31,6 +31,9 @@ def test_random_is_always_included_first_and_duplicates_dropped():
     ({"batch_size": 0}, "batch_size"),
     ({"test_share": 0.95}, "test_share"),
     ({"metric": "auc"}, "Unknown metric 'auc'"),
+    ({"seeds": 2.5}, "seeds must be a whole number"),
+    ({"budget": 100.5}, "budget must be a whole number"),
+    ({"batch_size": True}, "batch_size must be a whole number"),
 ])
 def test_bad_settings_raise_config_errors(kwargs, match):
     with pytest.raises(ConfigError, match=match):
@@ -40,3 +43,12 @@ def test_bad_settings_raise_config_errors(kwargs, match):
 def test_config_round_trips_through_dict():
     cfg = SimulationConfig(strategies=("qbc_vote",), seeds=3, batch_size=7, budget=99, metric="macro_f1")
     assert SimulationConfig.from_dict(cfg.to_dict()) == cfg
+
+
+def test_schedule_for_pool_stops_at_the_budget_or_the_pool():
+    from simulations.config import DEFAULT_BUDGET, schedule_for_pool
+
+    budget, sched = schedule_for_pool(20, 10_000, batch_size=100)
+    assert budget == DEFAULT_BUDGET and sched[-1] == DEFAULT_BUDGET
+    budget, sched = schedule_for_pool(20, 300, budget=1_000, batch_size=100)
+    assert budget == 300 and list(sched) == [20, 120, 220, 300]

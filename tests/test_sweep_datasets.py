@@ -155,10 +155,10 @@ def test_a_cells_error_while_running_names_the_dataset(tmp_path, text_frame, mon
 
 
 def test_a_planning_error_names_the_dataset(tmp_path, monkeypatch):
-    def refuse(counts):
+    def refuse(counts, requested=None):
         raise DataError("No metric fits these classes.", hint="Check the labels.")
 
-    monkeypatch.setattr(sweep_tasks, "choose_metric", refuse)
+    monkeypatch.setattr(sweep_tasks, "run_metric", refuse)
     cfg = config(["penguins"])
     with pytest.raises(DataError, match=r"^Dataset 'penguins' \(shipped sample\): No metric fits") as err:
         plan_tasks(cfg, {"penguins": load_dataset(cfg.datasets[0])})

@@ -23,9 +23,8 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from simulations.config import SimulationConfig
+from simulations.config import METRICS, SimulationConfig
 from simulations.errors import ConfigError, ResultsFileError
-from simulations.loop import METRICS
 from simulations.results import TIMING_COLUMNS, SimulationResult, decode_frame
 from simulations.summary import METRIC_NAMES, Interval, Target, summarize
 from simulations.sweep.config import parse_target

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulations.config import DEFAULT_BUDGET, label_schedule
+from simulations.config import schedule_for_pool
 from simulations.datasets import Dataset
 from simulations.errors import DataError
 from simulations.features import fit_features
@@ -32,7 +32,7 @@ from simulations.loop import Split, SplitSettings
 from simulations.models import applied_class_weight, prepare_matrix, resolve_class_weight
 from simulations.results import encode_frame
 from simulations.runner import CEILING, _run_task
-from simulations.summary import choose_metric
+from simulations.summary import choose_metric, run_metric
 from simulations.sweep.config import DatasetSpec, ScheduleSpec, SweepConfig, about_dataset
 
 TASK_FORMAT = "labelwise-sweep-task"
@@ -170,7 +170,7 @@ def plan_tasks(config: SweepConfig, datasets: dict[str, Dataset]) -> list[SweepT
 def _dataset_tasks(config: SweepConfig, spec: DatasetSpec, dataset: Dataset, split: SplitSettings) -> list[SweepTask]:
     fp = dataset.fingerprint()
     # The sweep's metric, when set, decides class_weight "auto" as a simulation's --metric does.
-    metric = config.metric or choose_metric(dataset.class_counts)[0]
+    metric, _ = run_metric(dataset.class_counts, config.metric)
     tasks = []
     for model in config.models:
         weight, _ = resolve_class_weight(config.class_weight, metric, model)
@@ -283,9 +283,9 @@ def _execute(task: SweepTask) -> dict[str, Any]:
         schedule = np.array([n_initial])
     else:
         sch = task.schedule
-        budget = min(n_pool, sch.budget if sch.budget is not None else DEFAULT_BUDGET)
-        schedule = label_schedule(n_initial, budget, batch_size=sch.batch_size, growth=sch.growth)
-        meta.update(budget=int(budget), labels_schedule=[int(v) for v in schedule])
+        budget, schedule = schedule_for_pool(n_initial, n_pool, budget=sch.budget, batch_size=sch.batch_size,
+                                             growth=sch.growth)
+        meta.update(budget=budget, labels_schedule=[int(v) for v in schedule])
     _, _, out = _run_task(split, task.strategy, task.model, schedule, task.max_candidates, task.class_weight)
     payload: dict[str, Any] = {"format": TASK_FORMAT, "version": TASK_VERSION, "key": task.key, "task": task.to_dict(),
                                "meta": meta}
