@@ -498,12 +498,14 @@ def analyse(result: SimulationResult, inputs: dict[str, Any], *, dataset_descrip
         "business": None, "business_error": None, "tornado": [], "roi_grid": [], "projection": None,
         "stopping": None, "stopping_error": None,
     }
+    fits = None  # the pool caveat's curve fits, reused by the projection chart
     try:
-        out.update(_business(result, inputs, target))
+        business, fits = _business(result, inputs, target)
+        out.update(business)
     except LabelwiseError as exc:
         out["business_error"] = {"message": exc.message, "hint": exc.hint}
     try:
-        out["projection"] = _projection(result, inputs, target, out)
+        out["projection"] = _projection(result, inputs, target, out, fits)
     except LabelwiseError as exc:
         out["projection"] = {"error": exc.message}
     try:
@@ -513,7 +515,8 @@ def analyse(result: SimulationResult, inputs: dict[str, Any], *, dataset_descrip
     return _clean(out)
 
 
-def _business(result: SimulationResult, inputs: dict[str, Any], target: Target) -> dict[str, Any]:
+def _business(result: SimulationResult, inputs: dict[str, Any], target: Target) -> tuple[dict[str, Any], Any]:
+    """The business case, sensitivity and ROI grid for the pages, and the pool caveat's fits (or None)."""
     from simulations.economics import business_case_from_results, roi_grid, tornado
 
     inp = economic_inputs(inputs["economics"])
@@ -526,19 +529,20 @@ def _business(result: SimulationResult, inputs: dict[str, Any], target: Target) 
     floor = int(result.meta.get("n_pool") or 1)
     pools = sorted({p for f in GRID_POOL_FACTORS if (p := max(1, round(inp.production_pool * f))) >= floor})
     grid = roi_grid(inp, costs, pools, **point)
+    fits = bc.pool_caveat.projection.fits if bc.pool_caveat is not None else None
     return {"business": bc.to_dict(), "tornado": _records(tor), "roi_grid": _records(grid),
-            "assumptions": list(bc.assumptions)}
+            "assumptions": list(bc.assumptions)}, fits
 
 
 def _projection(result: SimulationResult, inputs: dict[str, Any], target: Target,
-                out: dict[str, Any]) -> dict[str, Any]:
+                out: dict[str, Any], fits: Any = None) -> dict[str, Any]:
     """Fitted curves of random and the business case's strategy, carried forward to the production pool."""
     from simulations.curves import projection_curves
 
     best = (out.get("business") or {}).get("strategy") or out.get("best")
     names = ["random"] + ([best] if best and best != "random" else [])
     # The Target itself, so the table re-expresses it against the projected ceiling exactly as the caveat does.
-    return projection_curves(result, names, int(inputs["economics"].get("production_pool") or 0), target)
+    return projection_curves(result, names, int(inputs["economics"].get("production_pool") or 0), target, fits=fits)
 
 
 def stopping_analysis(result: SimulationResult, inputs: dict[str, Any], out: dict[str, Any]) -> dict[str, Any]:

@@ -72,3 +72,23 @@ def test_projection_table_names_the_whole_pool_score_as_such(factor):
     cols = [c for c in frames[0].columns if c.startswith("Score")]
     assert cols == [f"Score labeling the whole pool ({factor * int(a['projection']['simulated_pool']):,} items)"], cols
     assert any("same for every strategy" in c.value for c in at.caption)
+
+
+def test_projection_reuses_the_caveats_fits_and_equals_a_fresh_projection(monkeypatch):
+    import json
+
+    import simulations.curves.pool as pool_module
+    from simulations.curves import projection_curves
+
+    result, _, inputs = small_run()
+    inputs["economics"]["production_pool"] = 10 * int(result.meta["n_pool"])
+    calls = []
+    real = pool_module.pool_fits
+    monkeypatch.setattr(pool_module, "pool_fits", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    a = state.analyse(result, inputs)
+    assert calls == [inputs["economics"]["production_pool"]]  # the caveat fitted once; the chart reused it
+    names = ["random"] + [s for s in [a["business"]["strategy"]] if s != "random"]
+    pool = inputs["economics"]["production_pool"]
+    fresh = projection_curves(result, names, pool, state.target_from(inputs["target"]))
+    assert len(calls) == 2  # a fresh projection fits again, and gets the same answer
+    assert json.dumps(state._clean(fresh), sort_keys=True) == json.dumps(a["projection"], sort_keys=True)

@@ -216,6 +216,9 @@ class PoolProjection:
     target_corrected: float
     target_corrected_flag: bool
     strategies: dict[str, StrategyAtPool] = field(default_factory=dict)
+    #: The fits behind the correction (None when nothing was projected), so :func:`projection_curves` can reuse
+    #: them instead of fitting the same curves again.
+    fits: PoolFits | None = field(default=None, compare=False, repr=False)
 
     @property
     def pool_ratio(self) -> float:
@@ -366,9 +369,21 @@ def pool_fits(result: SimulationResult, production_pool: int, strategies: list[s
         projected, p_low, p_high = c_sim, float(summary.ceiling.low), float(summary.ceiling.high)
     # Random's own band stops at the same upper edge (its interval, un-anchored, could reach past it).
     ceil_fit = replace(ceil_fit, upper=max(min(ceil_fit.upper, p_high), float(np.max(ceil_fit.values))))
-    fits = {n: ceil_fit if n == "random" else fit_ceiling_curve(result, metric, n, asymptote_max=max(p_high, 1e-6))
-            for n in strategies}
+    fits = {n: ceil_fit if n == "random" else _bounded_fit(result, metric, n, p_high) for n in strategies}
     return PoolFits(n_sim, pool, ceil_fit, projected, p_low, p_high, fits)
+
+
+def _bounded_fit(result: SimulationResult, metric: str, strategy: str, ceiling_high: float) -> CurveFit:
+    """A strategy's curve with the whole-pool point, its asymptote no higher than the projected ceiling's edge."""
+    return fit_ceiling_curve(result, metric, strategy, asymptote_max=max(ceiling_high, 1e-6))
+
+
+def _with_strategies(pf: PoolFits, result: SimulationResult, metric: str, strategies: list[str]) -> PoolFits:
+    """``pf`` with a fit for every strategy in ``strategies`` (the missing ones fitted as :func:`pool_fits` does)."""
+    missing = [n for n in strategies if n not in pf.fits]
+    if not missing:
+        return pf
+    return replace(pf, fits={**pf.fits, **{n: _bounded_fit(result, metric, n, pf.ceiling_high) for n in missing}})
 
 
 def _labels_for(fit: CurveFit, value: float, first: float, level: float = LEVEL) -> LabelsEstimate:
@@ -436,6 +451,7 @@ def project_to_pool(
                           hint=f"Strategies in these results: {', '.join(summary.strategies)}.")
     t_sim = float(summary.target_value.median)
     fits: dict[str, CurveFit] = {}
+    pf: PoolFits | None = None
     if pool > n_sim:
         # Only a target that moves with the ceiling needs every strategy's curve.
         moves = target.kind != "absolute"
@@ -465,7 +481,7 @@ def project_to_pool(
         ceiling_simulated=summary.ceiling, ceiling_projected=projected, ceiling_projected_low=p_low,
         ceiling_projected_high=p_high, ceiling_model=ceiling_model,
         ceiling_backtest_mae=ceiling_mae, target_simulated=t_sim, target_corrected=t_new,
-        target_corrected_flag=flagged, strategies=per,
+        target_corrected_flag=flagged, strategies=per, fits=pf,
     )
 
 
@@ -612,6 +628,7 @@ def projection_curves(
     level: float = 0.95,
     points: int = 60,
     summary: Summary | None = None,
+    fits: PoolFits | None = None,
 ) -> dict[str, Any]:
     """Each strategy's fitted learning curve carried forward to the production pool, as JSON-ready data.
 
@@ -638,6 +655,9 @@ def projection_curves(
         Grid points, log-spaced from the first simulated label count.
     summary : Summary, optional
         ``summarize(result, target, metric)`` when already computed.
+    fits : PoolFits, optional
+        The fits of the pool caveat (``PoolCaveat.projection.fits``) for the same pool: reused, and only
+        strategies they lack are fitted, so the caveat and the chart share one set of curves.
 
     Returns
     -------
@@ -656,7 +676,9 @@ def projection_curves(
     if pool:
         _check_pool(pool)
     n_sim = simulated_pool_size(result)
-    pf = pool_fits(result, pool or n_sim, list(strategies), summary=summary, metric=metric)
+    reuse = fits is not None and fits.production_pool == (pool or n_sim) and fits.simulated_pool == n_sim
+    pf = (_with_strategies(fits, result, metric, list(strategies)) if reuse  # type: ignore[arg-type]
+          else pool_fits(result, pool or n_sim, list(strategies), summary=summary, metric=metric))
     t_value: float | None
     if target is not None:  # as project_to_pool re-expresses it, so the labels match the caveat's
         t_value, corrected = _target_at_pool(target, summary, pf.ceiling, pf.projected)
