@@ -240,8 +240,8 @@ def render_projection(a: dict[str, Any], *, key: str) -> None:
               "The simulation stops at its label budget; beyond it the fitted curves carry the trend forward. The "
               "band widens with distance: how far the fit may be off, calibrated on a backtest.", key=f"{key}_proj")
     rows = []
-    pool, n_sim = proj.get("pool") or 0, proj.get("simulated_pool") or 0
-    whole = bool(pool) and pool >= n_sim  # the engine gives the whole-pool score there, not the fitted curve's value
+    pool = proj.get("pool") or 0
+    whole = bool(proj.get("at_pool_is_whole_pool"))  # the engine gave the whole-pool score, not the curve's value
     score_col = (f"Score labeling the whole pool ({fmt.count(pool)} items)" if whole
                  else f"Score with {fmt.count(pool)} labels")
     for name, p in (proj.get("strategies") or {}).items():

@@ -197,6 +197,7 @@ def test_projection_curves_reach_the_pool_with_bands_and_the_score_there():
     # the whole production pool labeled: every strategy scores the projected whole-pool score
     assert m["model"] == fit.model and m["at_pool"] == pytest.approx(pf.ceiling)
     assert out["strategies"]["random"]["at_pool"] == pytest.approx(pf.ceiling)
+    assert out["at_pool_is_whole_pool"] is True
     assert m["at_pool_low"] <= m["at_pool"] <= m["at_pool_high"]
     assert m["labels_for_target"]["labels"] == pytest.approx(fit.labels_for(0.9, level=0.95).labels)
     assert out["target_value"] == 0.9 and not out["target_corrected"]  # a float target is used as given
@@ -205,6 +206,7 @@ def test_projection_curves_reach_the_pool_with_bands_and_the_score_there():
     assert max(r["labels"] for r in none["curves"]) == pytest.approx(round(1.5 * res.rounds["labels"].max()))
     rnd = none["strategies"]["random"]
     assert np.isnan(rnd["at_pool"]) and rnd["labels_for_target"] is None
+    assert none["at_pool_is_whole_pool"] is False
 
 
 def steep_result(ceiling: float = 0.76) -> SimulationResult:

@@ -667,7 +667,7 @@ def projection_curves(
         strategy, labels, predicted, low, high) and ``strategies`` (name -> model, backtest_mae, at_pool with its
         low/high, labels_for_target, asymptote). With the production pool at least the simulated one, every
         strategy's ``at_pool`` is the whole-pool score: labeling every item trains the same model whatever the
-        order.
+        order (``at_pool_is_whole_pool`` True).
     """
     target = target_value if isinstance(target_value, Target) else None
     summary = summary or summarize(result, target or Target(), metric)
@@ -690,11 +690,12 @@ def projection_curves(
     end = max(pool, last) if pool else last * 1.5
     grid = np.unique(np.round(np.geomspace(n_first, end, points)))
     rows, per = [], {}
+    whole_pool = bool(pool) and pool >= n_sim  # every item labeled: the whole-pool score, the same for all
     for name, fit in pf.fits.items():
         lo, hi = fit.interval(grid, level)
         rows += [{"strategy": name, "labels": float(x), "predicted": float(p), "low": float(a), "high": float(b)}
                  for x, p, a, b in zip(grid, fit.predict(grid), lo, hi, strict=True)]
-        if pool >= n_sim:  # the whole pool labeled: the whole-pool score, the same for every strategy
+        if whole_pool:
             at_pool, pl, ph = pf.ceiling, pf.ceiling_low, pf.ceiling_high
         elif pool:
             (pl,), (ph,) = fit.interval([pool], level)
@@ -708,4 +709,5 @@ def projection_curves(
     return {"pool": pool, "simulated_pool": n_sim, "simulated_up_to": last,
             "ceiling": {"median": pf.ceiling, "low": pf.ceiling_low, "high": pf.ceiling_high,
                         "projected": pf.projected},
-            "target_value": t_value, "target_corrected": corrected, "curves": rows, "strategies": per}
+            "target_value": t_value, "target_corrected": corrected, "curves": rows, "strategies": per,
+            "at_pool_is_whole_pool": whole_pool}
