@@ -24,6 +24,7 @@ from simulations.intake.load import LoadReport
 from simulations.intake.reader import max_upload_mb_from_config
 from simulations.intake.source import IntakeOptions, load_data, parse_delimiter, production_pool_rows
 from simulations.models import MODELS
+from simulations.plan.cli import add_plan_parser
 from simulations.results import check_results_path, save_results
 from simulations.runner import Progress, run_simulation
 from simulations.stopping.cli import add_stop_parser
@@ -151,6 +152,17 @@ def pool_line(dataset: Dataset, report: LoadReport | None) -> str:
     return line + f". For the business case: labelwise roi ... --production-pool {pool}"
 
 
+def config_from_args(args: argparse.Namespace) -> SimulationConfig:
+    """The simulation settings of ``simulate``'s (and ``plan``'s) flags."""
+    strategies = tuple(s.strip() for s in args.strategies.split(",") if s.strip())
+    return SimulationConfig(
+        strategies=strategies, model=args.model, seeds=args.seeds, random_state=args.random_state,
+        initial_labels=args.initial, batch_size=args.batch_size, growth=args.growth,
+        budget=args.budget, test_share=args.test_share, max_candidates=args.max_candidates,
+        class_weight=args.class_weight, metric=args.metric,
+    )
+
+
 def _run_simulate(args: argparse.Namespace) -> int:
     if args.production_pool is not None and args.production_pool < 1:  # before minutes of simulation, not after
         raise ConfigError(f"--production-pool must be a positive number of items (got {args.production_pool}).",
@@ -162,13 +174,7 @@ def _run_simulate(args: argparse.Namespace) -> int:
     if not args.json:
         for line in intake_lines(intake):
             print(line, file=sys.stderr)
-    strategies = tuple(s.strip() for s in args.strategies.split(",") if s.strip())
-    config = SimulationConfig(
-        strategies=strategies, model=args.model, seeds=args.seeds, random_state=args.random_state,
-        initial_labels=args.initial, batch_size=args.batch_size, growth=args.growth,
-        budget=args.budget, test_share=args.test_share, max_candidates=args.max_candidates,
-        class_weight=args.class_weight, metric=args.metric,
-    )
+    config = config_from_args(args)
     target = _target_from_args(args)
 
     def report(p: Progress) -> None:
@@ -255,7 +261,23 @@ def build_parser() -> argparse.ArgumentParser:
         description="Plan a labeling budget: simulate active learning against random sampling.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
+    add_plan_parser(sub, add_simulation_args=add_simulation_args)
     p = sub.add_parser("simulate", help="Simulate query strategies vs random sampling on a dataset.")
+    add_simulation_args(p)
+    p.add_argument("--production-pool", type=int,
+                   help="Unlabeled items in the real project; when larger than the simulated pool, the output adds the "
+                        "quick-estimate caveat with the ceiling projected to it (default: the whole file when the "
+                        "simulation ran on a sample).")
+    p.set_defaults(func=_run_simulate)
+
+    add_roi_parser(sub)
+    add_stop_parser(sub)
+    add_sweep_parser(sub)
+    return parser
+
+
+def add_simulation_args(p: argparse.ArgumentParser) -> None:
+    """The data and run options ``simulate`` and ``plan`` share."""
     p.add_argument("--data", required=True, help=f"A sample ({', '.join(SAMPLES)}) or a CSV/TSV/Parquet path.")
     p.add_argument("--label", help="The label column (needed for files).")
     add_intake_args(p)
@@ -279,18 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_target_args(p)
     p.add_argument("--n-jobs", type=int, default=1, help="Parallel processes; results do not depend on it.")
     p.add_argument("--out", help="Save the full results (JSON; .gz to compress).")
-    p.add_argument("--production-pool", type=int,
-                   help="Unlabeled items in the real project; when larger than the simulated pool, the output adds the "
-                        "quick-estimate caveat with the ceiling projected to it (default: the whole file when the "
-                        "simulation ran on a sample).")
     p.add_argument("--json", action="store_true", help="Print one JSON object instead of a table.")
     p.add_argument("--quiet", action="store_true", help="No progress line.")
-    p.set_defaults(func=_run_simulate)
-
-    add_roi_parser(sub)
-    add_stop_parser(sub)
-    add_sweep_parser(sub)
-    return parser
 
 
 def _stdout_is_a_pipe() -> bool:

@@ -71,6 +71,9 @@ class Progress:
     strategy: str
     seed: int
     rounds: pd.DataFrame | None = None
+    #: The adaptive plan's stage (1 for a single run) and the labels that stage simulates (``simulate_for_plan``).
+    stage: int = 1
+    budget: int | None = None
 
 
 def strategy_seed(name: str) -> int:

@@ -186,8 +186,12 @@ def _labels_to_reach(labels: np.ndarray, values: np.ndarray, target: float) -> f
     return float(x0 + (target - y0) * (x1 - x0) / (y1 - y0))
 
 
-def per_seed(result: SimulationResult, target: Target, metric: str | None = None) -> pd.DataFrame:
+def per_seed(result: SimulationResult, target: Target, metric: str | None = None, *,
+             target_shift: float = 0.0) -> pd.DataFrame:
     """Labels to target, final score and AUC for every strategy x seed.
+
+    ``target_shift`` is added to every seed's target value: a plan for a production pool larger than the simulated
+    one re-expresses a share-of-score target against the projected score there (``simulations.plan``).
 
     Returns
     -------
@@ -200,7 +204,7 @@ def per_seed(result: SimulationResult, target: Target, metric: str | None = None
     for (strategy, seed), g in result.rounds.groupby(["strategy", "seed"], sort=False):
         g = g.sort_values("round")
         labels, values = g["labels"].to_numpy(), g[metric].to_numpy()
-        tv = target.value_for(ceil.loc[seed, metric], ceil.loc[seed, f"baseline_{metric}"])
+        tv = target.value_for(ceil.loc[seed, metric], ceil.loc[seed, f"baseline_{metric}"]) + target_shift
         reached = _labels_to_reach(labels, values, tv)
         rows.append({
             "strategy": strategy, "seed": int(seed), "target_value": tv,
@@ -434,6 +438,7 @@ def summarize(
     metric: str | None = None,
     *,
     random_state: int = 0,
+    target_shift: float = 0.0,
 ) -> Summary:
     """Summarize a run: labels to target, savings vs random with intervals, and verdicts.
 
@@ -445,7 +450,7 @@ def summarize(
     target = target or Target()
     metric = _resolve_metric(result, metric)
     rng = np.random.default_rng(random_state)
-    ps = per_seed(result, target, metric)
+    ps = per_seed(result, target, metric, target_shift=target_shift)
     ceil = result.ceilings[metric].to_numpy()
     base = result.ceilings[f"baseline_{metric}"].to_numpy()
     tv = ps.groupby("seed")["target_value"].first().to_numpy()

@@ -1,0 +1,547 @@
+"""The plan: one answer per scenario, computed once from the per-seed results, read by every surface.
+
+A product manager asks *how many labels, how much money* and *when do we stop*. :func:`build_plan` answers both
+from one simulation, for the user's production pool, target and costs:
+
+1. **The target at the production pool.** An absolute score stays as given. A share of the full-data score is a
+   share of the *production pool's* score: when that pool is larger than the simulated one, its score is projected
+   (``simulations.curves.pool_fits``) and every seed's target moves up by the projected rise.
+2. **Labels to target per seed**, for every strategy, against that target (``simulations.summary.per_seed``). The
+   strategy costed is the engine's one ranking rule (``choose_strategy``) unless the user names one. A seed whose
+   simulated curve never reached the target gets the label count from the strategy's fitted curve (marked
+   *extrapolated*), never more than the production pool.
+3. **Money per seed, then summarized** (``simulations.economics``): each seed's plan pair gives its label costs,
+   net savings and ROI, and every figure shown is the median over seeds of those per-seed figures with its
+   interval, so the headline, the sensitivity table's base, the heat map's cell for the user's inputs and the cost
+   bars are the same numbers.
+4. **The stop** (``simulations.stopping.advise``) for the same strategy, pool and costs, and one sentence that says
+   how labels to target, the recommended stop and the cost optimum relate.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulations.economics import BusinessCaseRange, business_case_from_per_seed, check_pool_covers_simulation
+from simulations.economics import choose_strategy as rank_for_case
+from simulations.errors import ConfigError, DataError
+from simulations.money import money
+from simulations.plan.inputs import PlanInputs
+from simulations.summary import (
+    METRIC_NAMES,
+    MIN_SEEDS_FOR_VERDICT,
+    Summary,
+    Target,
+    no_signal_warning,
+    per_seed,
+    summarize,
+)
+
+__all__ = ["Estimate", "Plan", "PlanStop", "TargetAtPool", "build_plan", "pays_off_rule", "target_at_pool"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Estimate:
+    """A figure over seeds: median and 95% interval, whether any seed's value was read off a fitted curve beyond
+    what was simulated (``extrapolated``), and ``bound`` ("" exact, "lower"/"upper" when censoring makes it one)."""
+
+    median: float
+    low: float
+    high: float
+    extrapolated: bool = False
+    bound: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"median": _finite(self.median), "low": _finite(self.low), "high": _finite(self.high),
+                "extrapolated": bool(self.extrapolated), "bound": self.bound or None}
+
+
+def _finite(x: Any) -> float | None:
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TargetAtPool:
+    """The target's score at the production pool.
+
+    Attributes
+    ----------
+    kind, value : str, float
+        As the user gave it.
+    score : float
+        The score to reach (median over seeds), in the run's metric.
+    shift : float
+        Added to every seed's simulated target: the projected rise of the full-data score from the simulated pool to
+        the production pool (0 for an absolute target, or when the production pool is not larger).
+    projected : bool
+        True when the score was re-expressed against a projected full-data score.
+    ceiling, ceiling_low, ceiling_high : float
+        The full-data score at the production pool (projected when ``projected``) and its 95% range.
+    description : str
+    """
+
+    kind: str
+    value: float
+    score: float
+    shift: float
+    projected: bool
+    ceiling: float
+    ceiling_low: float
+    ceiling_high: float
+    description: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "value": self.value, "score": _finite(self.score), "shift": _finite(self.shift),
+                "projected": self.projected, "ceiling": _finite(self.ceiling),
+                "ceiling_low": _finite(self.ceiling_low), "ceiling_high": _finite(self.ceiling_high),
+                "description": self.description}
+
+
+def target_at_pool(result: Any, target: Target, production_pool: int, summary: Summary,
+                   fits: Any = None) -> TargetAtPool:
+    """Re-express ``target`` at the production pool (see the module docstring, step 1).
+
+    ``fits`` are the pool fits (``simulations.curves.pool_fits``) when already computed; without them and with a
+    production pool larger than the simulated one, the full-data score is projected here.
+    """
+    metric = summary.metric
+    simulated = float(summary.target_value.median)
+    ceiling = float(summary.ceiling.median)
+    c_lo, c_hi = float(summary.ceiling.low), float(summary.ceiling.high)
+    projected = False
+    n_sim = int((getattr(result, "meta", {}) or {}).get("n_pool") or 0)
+    if production_pool > n_sim > 0 and target.kind != "absolute":
+        if fits is None:
+            from simulations.curves.pool import pool_fits
+
+            fits = pool_fits(result, production_pool, ["random"], summary=summary, metric=metric)
+        ceiling, c_lo, c_hi = float(fits.ceiling), float(fits.ceiling_low), float(fits.ceiling_high)
+        projected = True
+    score = target.value_for(ceiling, float(summary.baseline.median)) if projected else simulated
+    where = (f"at the production pool of {production_pool:,} items (full-data score projected to "
+             f"{ceiling:.1%})" if projected else "")
+    return TargetAtPool(kind=target.kind, value=float(target.value), score=float(score),
+                        shift=max(0.0, float(score) - simulated) if projected else 0.0, projected=projected,
+                        ceiling=ceiling, ceiling_low=c_lo, ceiling_high=c_hi,
+                        description=(target.describe(metric) + (" " + where if where else "")))
+
+
+def pays_off_rule(case: BusinessCaseRange) -> bool | None:
+    """The one "does active learning pay" rule, for text and JSON alike.
+
+    True when the whole 95% interval of the net savings (total benefit against random sampling) is above zero,
+    False when it is wholly at or below zero or the model learns nothing (``no_signal``), None when undecided: the
+    interval spans zero, a censored bound points the other way, or fewer than ``MIN_SEEDS_FOR_VERDICT`` seeds
+    compare the plans.
+    """
+    if case.no_signal:
+        return False
+    if case.seeds_compared < MIN_SEEDS_FOR_VERDICT:
+        return None
+    tb = case.total_benefit
+    if tb.low > 0 and tb.bound in ("", "lower"):
+        return True
+    if tb.high <= 0 and tb.bound in ("", "upper"):
+        return False
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanStop:
+    """When to stop labeling.
+
+    Attributes
+    ----------
+    labels : Estimate
+        Labels to plan for (median and the 2.5-97.5th percentiles over seeds).
+    cost_optimum : Estimate or None
+        Where one more label stops paying for itself on the fitted curve (the marginal rule), or the seeds'
+        hindsight optimum when no curve was fitted; None without a value of accuracy.
+    extrapolated : bool
+        True when the stop or the optimum lies beyond the labels simulated (read off the fitted curve).
+    rule : str
+        What to monitor while labeling (the recommended label-free criterion), or how the stop was set.
+    sentence : str
+        The stopping advice in the engine's words.
+    """
+
+    labels: Estimate
+    cost_optimum: Estimate | None
+    extrapolated: bool
+    rule: str
+    sentence: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"labels": self.labels.to_dict(),
+                "cost_optimum": None if self.cost_optimum is None else self.cost_optimum.to_dict(),
+                "extrapolated": self.extrapolated, "rule": self.rule, "sentence": self.sentence}
+
+
+#: Money figures of the plan (``Plan.money``), by JSON key, with the business-case field each one is.
+MONEY_FIELDS: dict[str, str] = {
+    "net_savings": "total_benefit",
+    "roi": "roi",
+    "al_total_cost": "al_total_cost",
+    "random_total_cost": "random_label_cost",
+    "al_label_cost": "al_label_cost",
+    "label_cost_savings": "cost_savings",
+    "value_of_accuracy": "value_increase",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Plan:
+    """The one answer for a scenario. Every page, the report, ``labelwise plan``/``roi``/``stop`` read it.
+
+    Attributes
+    ----------
+    strategy : str
+        The strategy costed (the engine's ranking, or the user's choice), the one every surface names.
+    strategy_chosen_by : str
+    verdict : str
+        That strategy's verdict against random ("beats random", "no evidence", "worse than random").
+    verdict_sentence : str
+    other_verdicts : str
+        Why another strategy's verdict differs from the costed one's ("" when none does).
+    target : TargetAtPool
+    metric, metric_label : str
+    simulated_labels : int
+        The most labels simulated.
+    simulated_pool, production_pool : int
+    labels_to_target_al, labels_to_target_random, labels_saved : Estimate
+    stop : PlanStop
+    money : dict of str to Estimate
+        ``net_savings``, ``roi``, ``al_total_cost``, ``random_total_cost``, ``al_label_cost``,
+        ``label_cost_savings``, ``value_of_accuracy``: medians over seeds of the per-seed figures.
+    p_roi_positive : float
+    pays_off : bool or None
+        :func:`pays_off_rule`.
+    pays_off_sentence : str
+    how_many_sentence : str
+        Labels to target, the stop and the cost optimum in one sentence that says how they relate.
+    value_unit : str
+        What one point of value is a point of ("balanced accuracy", or "accuracy" for the error-count form).
+    no_signal : bool
+    notes : tuple of str
+    summary, business, advice : the engine objects the figures come from (for pages that draw details).
+    """
+
+    strategy: str
+    strategy_chosen_by: str
+    verdict: str
+    verdict_sentence: str
+    other_verdicts: str
+    target: TargetAtPool
+    metric: str
+    metric_label: str
+    simulated_labels: int
+    simulated_pool: int
+    production_pool: int
+    labels_to_target_al: Estimate
+    labels_to_target_random: Estimate
+    labels_saved: Estimate
+    stop: PlanStop
+    money: dict[str, Estimate]
+    p_roi_positive: float
+    pays_off: bool | None
+    pays_off_sentence: str
+    how_many_sentence: str
+    value_unit: str
+    no_signal: bool
+    notes: tuple[str, ...] = ()
+    inputs: PlanInputs | None = field(default=None, compare=False, repr=False)
+    summary: Summary | None = field(default=None, compare=False, repr=False)
+    business: BusinessCaseRange | None = field(default=None, compare=False, repr=False)
+    advice: Any = field(default=None, compare=False, repr=False)
+    determination: dict[str, Any] = field(default_factory=dict, compare=False)
+    tornado: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    roi_grid: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def roi(self) -> Estimate:
+        return self.money["roi"]
+
+    @property
+    def net_savings(self) -> Estimate:
+        return self.money["net_savings"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as JSON (the keys ``labelwise plan --json`` prints)."""
+        return {
+            "strategy": self.strategy, "strategy_chosen_by": self.strategy_chosen_by, "verdict": self.verdict,
+            "verdict_sentence": self.verdict_sentence, "other_verdicts": self.other_verdicts or None,
+            "target": self.target.to_dict(), "metric": self.metric, "metric_label": self.metric_label,
+            "simulated_labels": self.simulated_labels, "simulated_pool": self.simulated_pool,
+            "production_pool": self.production_pool,
+            "labels_to_target": {"al": self.labels_to_target_al.to_dict(),
+                                 "random": self.labels_to_target_random.to_dict()},
+            "labels_saved": self.labels_saved.to_dict(),
+            "stop": self.stop.to_dict(),
+            "money": {k: v.to_dict() for k, v in self.money.items()},
+            "p_roi_positive": _finite(self.p_roi_positive), "pays_off": self.pays_off,
+            "pays_off_sentence": self.pays_off_sentence, "how_many_sentence": self.how_many_sentence,
+            "value_unit": self.value_unit, "no_signal": self.no_signal, "notes": list(self.notes),
+            "determination": self.determination,
+            "sensitivity": {
+                "base_roi": _finite(self.money["roi"].median),
+                "tornado": _records(self.tornado), "roi_grid": _records(self.roi_grid),
+            },
+        }
+
+
+def _records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
+    if df is None:
+        return []
+    return [{k: (_finite(v) if isinstance(v, float | np.floating) else v.item() if hasattr(v, "item") else v)
+             for k, v in row.items()} for row in df.to_dict("records")]
+
+
+def _estimate(r: Any, *, extrapolated: bool = False) -> Estimate:
+    return Estimate(median=float(r.median), low=float(r.low), high=float(r.high), extrapolated=extrapolated,
+                    bound=getattr(r, "bound", "") or "")
+
+
+def _extrapolate_censored(result: Any, table: pd.DataFrame, names: list[str], fits: Any,
+                          production_pool: int) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Labels for the seeds whose simulated curve never reached the target, from each strategy's fitted curve.
+
+    Returns the projection table ``business_case_from_per_seed`` takes (strategy, seed, labels_to_target, accuracy,
+    censored) and the count of extrapolated seeds per strategy. A fitted curve that never reaches the target within
+    the production pool gives the whole pool (the plan labels everything and gets the whole-pool score).
+    """
+    rows, counts = [], dict.fromkeys(names, 0)
+    for name in names:
+        fit = fits.fits.get(name) if fits is not None else None
+        if fit is None:
+            continue
+        first = float(result.rounds["labels"].min())
+        for r in table[(table["strategy"] == name) & table["censored"]].itertuples(index=False):
+            tv = float(r.target_value)
+            est = fit.labels_for(min(1.0, tv), level=0.95) if tv <= 1 else None
+            labels = est.labels if est is not None and est.reachable and est.labels is not None else None
+            labels = float(production_pool) if labels is None else min(max(float(labels), first),
+                                                                       float(production_pool))
+            rows.append({"strategy": name, "seed": r.seed, "labels_to_target": labels, "accuracy": min(tv, 1.0),
+                         "censored": False})
+            counts[name] += 1
+    cols = ["strategy", "seed", "labels_to_target", "accuracy", "censored"]
+    return pd.DataFrame(rows, columns=cols), counts
+
+
+def _case(result: Any, inputs: PlanInputs, table: pd.DataFrame, strategy: str, fits: Any, production_pool: int,
+          metric: str, description: str, *, n_boot: int = 2000) -> tuple[BusinessCaseRange, dict[str, int]]:
+    """The business case for one production pool: per-seed plans (extrapolated where censored), then money."""
+    econ = replace(inputs.economic_inputs(), production_pool=int(production_pool))
+    projection, counts = _extrapolate_censored(result, table, ["random", strategy], fits, production_pool)
+    case = business_case_from_per_seed(table, result.rounds, econ, metric=metric, strategy=strategy,
+                                       ceilings=result.ceilings, projection=projection, target=description,
+                                       n_boot=n_boot)
+    return case, counts
+
+
+def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any] | None = None) -> Plan:
+    """The plan for a simulation's results and the user's inputs (see the module docstring).
+
+    Parameters
+    ----------
+    result : SimulationResult
+    inputs : PlanInputs
+    determination : dict, optional
+        How the simulation decided it had simulated enough (``simulate_for_plan``): kept in the plan's JSON.
+
+    Raises
+    ------
+    ConfigError
+        A production pool smaller than the simulated one, or a strategy the results do not hold.
+    """
+    from simulations.curves.pool import pool_fits, simulated_pool_size
+    from simulations.stopping import advise
+
+    meta = dict(getattr(result, "meta", {}) or {})
+    metric = result.metric
+    pool = int(inputs.production_pool)
+    n_sim = int(meta.get("n_pool") or 0)
+    econ = inputs.economic_inputs()
+    check_pool_covers_simulation(econ, simulated_pool=n_sim or None,
+                                 file_rows=meta.get("production_pool_rows"))
+    target = inputs.target
+    summary0 = summarize(result, target, metric)
+    strategies = [s for s in result.config.strategies if s != "random"]
+    if not strategies:
+        raise ConfigError("The results hold only random sampling: there is no active-learning strategy to plan.",
+                          hint="Simulate at least one strategy, e.g. margin.")
+    try:
+        simulated_pool_size(result)
+        fits = pool_fits(result, max(pool, n_sim), ["random", *strategies], summary=summary0, metric=metric)
+    except (DataError, KeyError, AttributeError):  # hand-made results without pool sizes: nothing to project
+        fits = None
+    tap = target_at_pool(result, target, pool, summary0, fits=fits if fits is not None and pool > n_sim else None)
+    summary = summarize(result, target, metric, target_shift=tap.shift) if tap.shift else summary0
+    table = per_seed(result, target, metric, target_shift=tap.shift)
+    chosen = rank_for_case(table, inputs.strategy)
+    chosen_by = "chosen by you" if inputs.strategy else "the largest median label saving against random sampling"
+    case, extrapolated = _case(result, inputs, table, chosen, fits, pool, metric, tap.description)
+    warning = no_signal_warning(result, metric)
+    if warning:
+        case = replace(case, no_signal=True, no_signal_sentence=warning, assumptions=(warning, *case.assumptions))
+
+    value_unit = METRIC_NAMES.get(metric, metric).lower()
+    money_est = {k: _estimate(getattr(case, f), extrapolated=any(extrapolated.values()))
+                 for k, f in MONEY_FIELDS.items()}
+    lr = _estimate(case.labels_random, extrapolated=extrapolated["random"] > 0)
+    la = _estimate(case.labels_al, extrapolated=extrapolated[chosen] > 0)
+    saved = _estimate(case.labels_saved, extrapolated=lr.extrapolated or la.extrapolated)
+
+    stop, advice = _stop(result, inputs, chosen, metric, pool, la, advise)
+    s = summary.strategies.get(chosen)
+    verdict = s.verdict if s is not None else "no evidence"
+    verdict_sentence = summary.verdict_sentence() if summary.no_signal else (s.sentence if s is not None else "")
+    pays = pays_off_rule(case)
+    simulated_labels = int(pd.to_numeric(result.rounds["labels"]).max())
+    notes = list(summary.notes)
+    for name, n in extrapolated.items():
+        if n:
+            notes.append(f"{name.replace('_', ' ')} did not reach the target within the {simulated_labels:,} labels "
+                         f"simulated in {n} of {case.n_seeds} seeds: its label count there is read off its fitted "
+                         "learning curve (extrapolated), never more than the production pool.")
+    tornado, grid = _sensitivity(result, inputs, case, chosen, fits, summary0, metric, n_sim)
+    return Plan(
+        strategy=chosen, strategy_chosen_by=chosen_by, verdict=verdict, verdict_sentence=verdict_sentence,
+        other_verdicts=_other_verdicts(summary, chosen), target=tap, metric=metric,
+        metric_label=METRIC_NAMES.get(metric, metric), simulated_labels=simulated_labels, simulated_pool=n_sim,
+        production_pool=pool, labels_to_target_al=la, labels_to_target_random=lr, labels_saved=saved, stop=stop,
+        money=money_est, p_roi_positive=float(case.p_roi_positive), pays_off=pays,
+        pays_off_sentence=_pays_sentence(case, pays, money_est["net_savings"]),
+        how_many_sentence=_how_many(chosen, la, stop, tap, value_unit),
+        value_unit=value_unit, no_signal=bool(case.no_signal), notes=tuple(notes), inputs=inputs,
+        summary=summary, business=case, advice=advice, determination=dict(determination or {}),
+        tornado=tornado, roi_grid=grid,
+    )
+
+
+def _sensitivity(result: Any, inputs: PlanInputs, case: BusinessCaseRange, chosen: str, fits: Any,
+                 summary0: Summary, metric: str, n_sim: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The tornado and the ROI heat map, per seed like the headline (``simulations.plan.sensitivity``)."""
+    from simulations.curves.pool import pool_fits
+    from simulations.plan.sensitivity import GRID_COST_FACTORS, GRID_POOL_FACTORS, seed_roi_grid, seed_tornado
+
+    econ = inputs.economic_inputs()
+    pool = int(inputs.production_pool)
+    tornado = seed_tornado(case.per_seed, econ)
+    # Pools below the simulated one are left out: the plan refuses them (check_pool_covers_simulation).
+    pools = sorted({p for f in GRID_POOL_FACTORS if (p := max(1, round(pool * f))) >= max(n_sim, 1)} | {pool})
+    costs = sorted({round(inputs.cost_per_label * f, 4) for f in GRID_COST_FACTORS})
+
+    def at_pool(p: int) -> pd.DataFrame:
+        if p == pool:
+            return case.per_seed
+        f = fits
+        if p > n_sim and inputs.target.kind != "absolute":
+            f = pool_fits(result, p, ["random", chosen], summary=summary0, metric=metric)
+        tap = target_at_pool(result, inputs.target, p, summary0, fits=f if p > n_sim else None)
+        table = per_seed(result, inputs.target, metric, target_shift=tap.shift)
+        return _case(result, inputs, table, chosen, f, p, metric, tap.description, n_boot=0)[0].per_seed
+
+    return tornado, seed_roi_grid(at_pool, econ, cost_values=costs, pool_values=pools)
+
+
+def _stop(result: Any, inputs: PlanInputs, strategy: str, metric: str, pool: int, labels_al: Estimate,
+          advise: Any) -> tuple[PlanStop, Any]:
+    """The stop for the plan's strategy; without a value of accuracy, the target itself."""
+    value = inputs.point_value
+    if not value > 0:
+        return PlanStop(labels=labels_al, cost_optimum=None, extrapolated=labels_al.extrapolated,
+                        rule="stop at the target: without a value of accuracy, more labels buy nothing the plan "
+                             "counts",
+                        sentence=f"Stop at the target, about {labels_al.median:,.0f} labels: with no value given for "
+                                 "accuracy, a label beyond it is a cost with no counted return."), None
+    adv = advise(result, inputs.cost_per_label, value, strategy=strategy, metric=metric, pool=pool)
+    ev, rec = adv.evaluation, adv.recommendation
+    budget = float(ev.budget)
+    fs = ev.fitted_stop
+    o = ev.optimum_labels
+    beyond = ev.at_budget_share > 0.5  # most seeds still paid at the last label simulated
+    if beyond and fs is not None and fs.labels is not None:
+        # the measured optimum is only "the budget or later": the fitted curve's marginal rule says where
+        optimum = Estimate(median=float(fs.labels), low=float(o.low), high=max(float(o.high), float(fs.labels)),
+                           extrapolated=bool(fs.extrapolated))
+    else:
+        optimum = Estimate(median=float(o.median), low=float(o.low), high=float(o.high), extrapolated=beyond)
+    plan = rec.labels
+    extrapolated = optimum.extrapolated or ev.at_budget_share > 0.5
+    median = float(plan.median)
+    if ev.at_budget_share > 0.5 and optimum.median > median:
+        # most seeds were still paying at the last label simulated: the recommendation is not capped by it
+        median = optimum.median
+    labels = Estimate(median=median, low=float(plan.low), high=max(float(plan.high), median),
+                      extrapolated=extrapolated or median > budget)
+    rule = str(getattr(rec.criterion, "title", "") or getattr(rec.criterion, "name", "")) if rec.criterion else ""
+    rule = rule.lower() if rule else "the planned count"
+    sentence = rec.sentence
+    if median != float(plan.median):
+        sentence = (f"Plan for about {median:,.0f} labels (extrapolated: in most simulated runs labels still paid at "
+                    f"the last of the {budget:,.0f} labels simulated, and the fitted curve stops paying there), and "
+                    f"watch {rule} as a check.")
+    return PlanStop(labels=labels, cost_optimum=optimum, extrapolated=labels.extrapolated, rule=rule,
+                    sentence=sentence), adv
+
+
+def _other_verdicts(summary: Summary, chosen: str) -> str:
+    """Why a strategy with a different verdict from the costed one is not the one costed."""
+    mine = summary.strategies.get(chosen)
+    if mine is None:
+        return ""
+    out = []
+    for name, s in summary.strategies.items():
+        if name in ("random", chosen) or s.verdict == mine.verdict:
+            continue
+        out.append(f"{name.replace('_', ' ')}: {s.verdict}")
+    if not out:
+        return ""
+    return (f"Other strategies' verdicts differ ({'; '.join(out)}). The plan costs "
+            f"{chosen.replace('_', ' ')}, the strategy with the largest median label saving; the verdict of any "
+            "strategy singled out after seeing all of them is optimistic, so read a lone 'beats random' among "
+            "several strategies with care.")
+
+
+def _pays_sentence(case: BusinessCaseRange, pays: bool | None, net: Estimate) -> str:
+    if case.no_signal:
+        from simulations.economics import NO_SIGNAL_VERDICT
+
+        return NO_SIGNAL_VERDICT
+    rng = f"{money(net.median)} ({money(net.low)} to {money(net.high)})"
+    if case.seeds_compared < MIN_SEEDS_FOR_VERDICT:
+        return (f"Too few seeds to judge whether active learning pays: net savings {rng} rest on "
+                f"{case.seeds_compared} seed(s) comparing it with random; simulate at least {MIN_SEEDS_FOR_VERDICT}.")
+    if pays is True:
+        return f"Active learning pays off against random sampling: net savings {rng}."
+    if pays is False:
+        return f"Active learning does not pay off against random sampling: net savings {rng}."
+    return f"Undecided whether active learning pays off: net savings {rng}, an interval that spans zero."
+
+
+def _how_many(strategy: str, la: Estimate, stop: PlanStop, tap: TargetAtPool, unit: str) -> str:
+    """Labels to target, the recommended stop and the cost optimum in one sentence."""
+    ex = " (extrapolated)"
+    reach = (f"{strategy.replace('_', ' ')} reaches the target ({tap.score:.1%} {unit}) at about "
+             f"{la.median:,.0f} labels{ex if la.extrapolated else ''}")
+    opt = stop.cost_optimum
+    if opt is None:
+        return reach + "; with no value given for accuracy, stop there."
+    s = stop.labels.median
+    o = f"{opt.median:,.0f}{ex if opt.extrapolated else ''}"
+    if s <= la.median * 1.05 and opt.median <= la.median * 1.05:
+        return (f"{reach}; labels stop paying for themselves at about {o}, before or at the target, so stop at the "
+                "target.")
+    return (f"{reach}; beyond it each label still buys more than it costs until about {o} labels (the cost "
+            f"optimum), so plan for about {s:,.0f}{ex if stop.labels.extrapolated else ''} and watch {stop.rule} as a "
+            "check.")

@@ -1,0 +1,186 @@
+"""``labelwise plan``: the whole answer in one call (labels, money, the stop), from the engine's one plan object."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from simulations.errors import ConfigError
+from simulations.money import money
+from simulations.plan.adaptive import simulate_for_plan
+from simulations.plan.build import Estimate, Plan
+from simulations.plan.inputs import DEFAULT_TIME_CAP_SECONDS, PlanInputError, PlanInputs
+from simulations.runner import Progress
+
+__all__ = ["FLAGS", "add_plan_parser", "format_plan", "progress_printer", "run_plan"]
+
+#: The flag that sets each plan input (``InputProblem.field``), for the hint of a refused input.
+FLAGS = {
+    "cost_per_label": "--cost-per-label", "setup_cost": "--setup-cost", "value_per_point": "--value-per-point",
+    "predictions": "--predictions", "cost_per_error": "--cost-per-error", "production_pool": "--production-pool",
+    "budget_cap": "--budget-cap", "max_labels": "--max-labels", "target_value": "--target-share",
+    "time_cap_seconds": "--time-cap", "labels_per_hour": "--labels-per-hour", "annotators": "--annotators",
+}
+
+
+def add_plan_parser(subparsers: Any, *, add_simulation_args: Any) -> None:
+    """Register ``labelwise plan``: ``add_simulation_args(p)`` adds the ``simulate`` data and run options."""
+    p = subparsers.add_parser(
+        "plan", help="The whole answer: labels to target, labels saved, money, ROI and when to stop.",
+        description="Simulate active learning against random sampling until the answer is determined, then give "
+                    "the plan for your production pool, target and costs: the strategy, labels to target for it and "
+                    "for random (95%% intervals over seeds), labels saved, when to stop, net savings and ROI. "
+                    "Anything read off a fitted curve beyond what was simulated is marked extrapolated.")
+    add_simulation_args(p)
+    m = p.add_argument_group("money")
+    m.add_argument("--cost-per-label", type=float, required=True, help="Dollars per human label.")
+    m.add_argument("--setup-cost", type=float, default=0.0, help="One-time dollars to set AL up (default 0).")
+    m.add_argument("--value-per-point", type=float,
+                   help="Dollars one point of the run's score is worth over the model's life (the score is balanced "
+                        "accuracy on imbalanced data; 0 counts label costs only).")
+    m.add_argument("--predictions", type=float, help="Predictions over the model's life (with --cost-per-error).")
+    m.add_argument("--cost-per-error", type=float, help="Dollars one wrong prediction costs.")
+    m.add_argument("--production-pool", type=int,
+                   help="Unlabeled items in the real project (default: every row of the file, or the sample's).")
+    m.add_argument("--budget-cap", type=float, help="Most labels the team can buy.")
+    p.add_argument("--strategy", help="The strategy to cost (default: the one saving the most labels).")
+    p.add_argument("--max-labels", type=int, help="An optional cap on the labels simulated (default: none; the "
+                                                  "simulation runs until the answer is determined).")
+    p.add_argument("--time-cap", type=float, default=DEFAULT_TIME_CAP_SECONDS,
+                   help=f"Seconds the simulation may take before it answers with what it has (default "
+                        f"{DEFAULT_TIME_CAP_SECONDS:.0f}).")
+    p.set_defaults(func=run_plan)
+
+
+def progress_printer(*, quiet: bool, stream: Any = None) -> Any:
+    """A progress callback: a rewritten line on a terminal, a line per stage and every ~10% elsewhere."""
+    stream = stream or sys.stderr
+    tty = bool(getattr(stream, "isatty", lambda: False)())
+    last: dict[str, int] = {}
+
+    def report(p: Progress) -> None:
+        if quiet:
+            return
+        where = f"stage {p.stage} (up to {p.budget:,} labels)" if p.budget else "simulation"
+        text = f"{where}: {p.done}/{p.total} tasks"
+        if tty:
+            print(f"\r{text}   ", end="" if p.done < p.total else "\n", file=stream, flush=True)
+            return
+        step = max(1, p.total // 10)
+        if last.get("stage") != p.stage or p.done == p.total or p.done - last.get("done", 0) >= step:
+            last.update(stage=p.stage, done=p.done)
+            print(text, file=stream, flush=True)
+
+    return report
+
+
+def _inputs(args: argparse.Namespace, target: Any, production_pool: int) -> PlanInputs:
+    value_given = args.value_per_point is not None
+    if value_given and (args.predictions is not None or args.cost_per_error is not None):
+        raise ConfigError("Give the value of accuracy one way: --value-per-point, or --predictions with "
+                          "--cost-per-error.", hint="Drop one of the two.")
+    if not value_given and (args.predictions is None or args.cost_per_error is None):
+        raise ConfigError("The value of accuracy is missing.",
+                          hint="Pass --value-per-point (0 counts label costs only), or --predictions and "
+                               "--cost-per-error.")
+    try:
+        return PlanInputs(cost_per_label=args.cost_per_label, setup_cost=args.setup_cost,
+                          value_per_point=args.value_per_point, predictions=args.predictions,
+                          cost_per_error=args.cost_per_error, production_pool=production_pool, target=target,
+                          budget_cap=args.budget_cap, strategy=args.strategy, max_labels=args.max_labels,
+                          time_cap_seconds=args.time_cap)
+    except PlanInputError as exc:
+        flag = FLAGS.get(exc.field)
+        exc.hint = f"{exc.hint} ({flag})".strip() if flag else exc.hint
+        raise
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    """Run ``labelwise plan``; returns 0. Raises LabelwiseError on bad input (the CLI prints it, exit 2)."""
+    from simulations import cli as base
+    from simulations.intake.source import production_pool_rows
+    from simulations.results import check_results_path, save_results
+
+    if args.production_pool is not None and args.production_pool < 1:
+        raise ConfigError(f"--production-pool must be a positive number of items (got {args.production_pool}).",
+                          hint="E.g. --production-pool 100000.")
+    target = base._target_from_args(args)
+    # every money input checked before any data is read or simulated
+    _inputs(args, target, args.production_pool or 10**9)
+    base.check_n_jobs(args.n_jobs)
+    if args.out:
+        check_results_path(args.out)
+    dataset, intake = base._load_for_cli(args)
+    if not args.json:
+        for line in base.intake_lines(intake):
+            print(line, file=sys.stderr)
+    pool = int(args.production_pool or production_pool_rows(dataset, intake))
+    inputs = _inputs(args, target, pool)
+    config = base.config_from_args(args)
+    run = simulate_for_plan(dataset, config, inputs, n_jobs=args.n_jobs,
+                            progress=progress_printer(quiet=args.json or args.quiet))
+    run.result.meta["production_pool_rows"] = production_pool_rows(dataset, intake)
+    plan = run.plan
+    if args.out:
+        save_results(run.result, args.out)
+    if args.json:
+        out = plan.to_dict()
+        out["dataset"] = {k: run.result.meta.get(k) for k in ("dataset_name", "fingerprint", "n_rows", "classes",
+                                                              "n_pool", "n_test", "model")}
+        out["inputs"] = {**inputs.economics(), "target": {"kind": target.kind, "value": target.value}}
+        out["intake"] = None if intake is None else intake.to_dict()
+        out["results_path"] = str(args.out) if args.out else None
+        print(json.dumps(out, indent=2, allow_nan=False, default=base._json_default))
+    else:
+        print(format_plan(plan))
+        if args.out:
+            print(f"Results saved to {args.out}: labelwise roi/stop --results {args.out} read them back to the same "
+                  "numbers.")
+    return 0
+
+
+def _est(e: Estimate, kind: str = "count") -> str:
+    f = {"count": lambda x: f"{x:,.0f}", "money": money, "pct": lambda x: f"{100 * x:.1f}%"}[kind]
+    txt = f(e.median) if f(e.low) == f(e.high) else f"{f(e.median)} ({f(e.low)} to {f(e.high)})"
+    return txt + (" extrapolated" if e.extrapolated else "")
+
+
+def format_plan(plan: Plan) -> str:
+    """The plan as text: the same figures as its JSON."""
+    d = plan.determination or {}
+    stages = d.get("stages") or []
+    budgets = " -> ".join(f"{s['budget']:,}" for s in stages)
+    lines = []
+    if plan.no_signal:
+        lines += [f"WARNING: {plan.verdict_sentence}", ""]
+    lines += [
+        f"Plan: {plan.strategy.replace('_', ' ')} against random sampling ({plan.strategy_chosen_by}).",
+        f"Target: {plan.target.description} = {plan.target.score:.1%} {plan.value_unit}.",
+        f"Simulated up to {plan.simulated_labels:,} labels on a pool of {plan.simulated_pool:,} items"
+        + (f" in {len(stages)} stage(s) ({budgets})" if stages else "")
+        + (f": {d['sentence']}." if d.get("sentence") else "."),
+        f"Production pool: {plan.production_pool:,} items. Medians over seeds with 95% intervals.",
+        "",
+        f"  labels to target, {plan.strategy.replace('_', ' '):<16}{_est(plan.labels_to_target_al)}",
+        f"  labels to target, random          {_est(plan.labels_to_target_random)}",
+        f"  labels saved                      {_est(plan.labels_saved)}",
+        f"  recommended stop                  {_est(plan.stop.labels)}",
+        *([f"  cost optimum                      {_est(plan.stop.cost_optimum)}"] if plan.stop.cost_optimum else []),
+        f"  net savings                       {_est(plan.money['net_savings'], 'money')}",
+        f"  ROI (net savings / AL total cost) {_est(plan.money['roi'], 'pct')}",
+        f"  AL total cost                     {_est(plan.money['al_total_cost'], 'money')}",
+        f"  random sampling's label cost      {_est(plan.money['random_total_cost'], 'money')}",
+        f"  value of the score difference     {_est(plan.money['value_of_accuracy'], 'money')}",
+        f"  P(ROI > 0) over seeds             {plan.p_roi_positive:.0%}",
+        "",
+        f"Verdict: {plan.verdict_sentence}",
+        f"Money: {plan.pays_off_sentence}",
+        f"How many labels: {plan.how_many_sentence}",
+        f"When to stop: {plan.stop.sentence}",
+    ]
+    if plan.other_verdicts:
+        lines.append(f"Note: {plan.other_verdicts}")
+    lines += [f"Note: {n}" for n in plan.notes]
+    return "\n".join(lines)

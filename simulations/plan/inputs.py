@@ -1,0 +1,288 @@
+"""What a plan is asked for: costs, the value of accuracy, the production pool, the target and the caps.
+
+One set of input rules for every front end. :func:`check_plan_inputs` returns *every* problem, each tagged with
+the input it concerns (:class:`InputProblem`), in words free of any front end's controls: the dashboard shows each
+message beside its field, the command line prints the first with the flag that sets it. :class:`PlanInputs` is the
+validated form the engine computes with.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from simulations.errors import ConfigError
+from simulations.money import money
+from simulations.summary import Target
+
+__all__ = [
+    "DEFAULT_TIME_CAP_SECONDS",
+    "VALUE_MODES",
+    "InputProblem",
+    "PlanInputError",
+    "PlanInputs",
+    "check_plan_inputs",
+]
+
+#: How the value of accuracy is given: dollars per point of the run's score, or predictions x cost per error.
+VALUE_MODES = ("per_point", "per_error")
+#: Wall-clock seconds the adaptive simulation may spend before it answers with what it has (marked extrapolated).
+DEFAULT_TIME_CAP_SECONDS = 120.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class InputProblem:
+    """One refused input.
+
+    Attributes
+    ----------
+    field : str
+        The input's name (``cost_per_label``, ``production_pool``, ``target_value``, ``seeds``...).
+    message : str
+        What is wrong, with the value given.
+    hint : str
+        How to fix it, in words that name no control of a particular front end.
+    """
+
+    field: str
+    message: str
+    hint: str = ""
+
+
+class PlanInputError(ConfigError):
+    """The plan's inputs were refused; ``problems`` lists every one, each tagged by its input.
+
+    ``field`` is the first problem's input (the one a command line names); ``message`` and ``hint`` are its words.
+    """
+
+    def __init__(self, problems: Sequence[InputProblem]) -> None:
+        if not problems:
+            raise ValueError("PlanInputError needs at least one problem")
+        first = problems[0]
+        more = f" ({len(problems) - 1} more input(s) refused too.)" if len(problems) > 1 else ""
+        super().__init__(first.message + more, first.hint)
+        self.problems = tuple(problems)
+        self.field = first.field
+
+
+def _number(value: Any) -> float | None:
+    """A finite float, or None for anything else (text, NaN, infinity, booleans)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def check_plan_inputs(economics: Mapping[str, Any], target: Mapping[str, Any],
+                      config: Mapping[str, Any] | None = None) -> list[InputProblem]:
+    """Every problem with a plan's inputs, each tagged by its input; empty when all are usable.
+
+    Parameters
+    ----------
+    economics : mapping
+        ``cost_per_label``, ``setup_cost``, ``value_mode`` (``per_point`` or ``per_error``), ``value_per_point``
+        or ``predictions`` and ``cost_per_error``, ``production_pool``, optional ``budget_cap`` (labels the team
+        can buy; 0 or None: none), ``labels_per_hour`` (0 or None: no calendar), ``annotators``, ``max_labels``
+        (a cap on the labels simulated; 0 or None: none).
+    target : mapping
+        ``kind`` (``share_of_ceiling``, ``absolute``, ``share_of_gap``) and ``value`` (a fraction).
+    config : mapping, optional
+        Simulation settings as ``SimulationConfig.to_dict`` gives them (seeds, initial_labels, test_share,
+        growth or batch_size).
+
+    Returns
+    -------
+    list of InputProblem
+    """
+    out: list[InputProblem] = []
+
+    def need(name: str, value: Any, ok: Any, message: str, hint: str = "") -> float | None:
+        f = _number(value)
+        if f is None:
+            out.append(InputProblem(field=name, message=f"Enter a number for the {name.replace('_', ' ')} "
+                                    f"(got {value!r}).", hint=hint or message))
+        elif not ok(f):
+            out.append(InputProblem(field=name, message=message, hint=hint))
+            return None
+        return f
+
+    def whole(v: float) -> bool:
+        return v == int(v)
+
+    c = _number(economics.get("cost_per_label"))
+    need("cost_per_label", economics.get("cost_per_label"), lambda v: v > 0,
+         f"The cost per label must be more than $0 (got {money(c or 0.0, cents=True)}): active learning saves money "
+         "by buying fewer labels, so with free labels there is nothing to save and no point at which to stop.",
+         "What one human label costs, e.g. 0.08 (crowd) or 2.50 (expert).")
+    need("setup_cost", economics.get("setup_cost") or 0, lambda v: v >= 0,
+         "The setup cost cannot be negative; 0 if none.", "The one-time cost of setting active learning up.")
+    need("production_pool", economics.get("production_pool"), lambda v: v >= 1 and whole(v),
+         "The production pool must be a whole number of items, at least 1.",
+         "The number of unlabeled items your real project could label, e.g. 100000.")
+    mode = economics.get("value_mode", "per_point")
+    if mode not in VALUE_MODES:
+        out.append(InputProblem(field="value_mode", message=f"Unknown way to value accuracy: {mode!r}.",
+                                hint="Value per point of the score, or predictions x cost per wrong prediction."))
+    elif mode == "per_point":
+        # 0 is a real answer ("only label costs count"): the case then weighs label savings alone, and the stop is
+        # the target (a cost-optimal stop needs a value of accuracy).
+        need("value_per_point", economics.get("value_per_point"), lambda v: v >= 0,
+             "The value per point cannot be negative; 0 counts label costs only.",
+             "Dollars one point of the score is worth over the model's life.")
+    else:
+        need("predictions", economics.get("predictions"), lambda v: v > 0,
+             "The number of predictions must be more than 0: it gives the value of accuracy.",
+             "How many predictions the model makes over its life, e.g. 1000000.")
+        need("cost_per_error", economics.get("cost_per_error"), lambda v: v > 0,
+             "The cost per wrong prediction must be more than $0: it gives the value of accuracy.",
+             "Dollars one wrong prediction costs (rework, refunds, review).")
+    need("budget_cap", economics.get("budget_cap") or 0, lambda v: v >= 0 and whole(v),
+         "The budget cap is a whole number of labels, or 0 for no cap.", "The most labels the team can buy.")
+    need("labels_per_hour", economics.get("labels_per_hour") or 0, lambda v: v >= 0,
+         "The throughput cannot be negative; 0 to skip the time estimates.", "Labels one annotator makes per hour.")
+    need("annotators", economics.get("annotators") or 1, lambda v: v >= 1 and whole(v),
+         "Annotators must be a whole number, at least 1.", "Annotators working in parallel.")
+    initial = _number((config or {}).get("initial_labels"))
+    need("max_labels", economics.get("max_labels") or 0,
+         lambda v: whole(v) and (v == 0 or initial is None or v > initial),
+         f"The cap on labels to simulate must be a whole number above the initial labels ({initial or 0:,.0f}), "
+         "or 0 for no cap.", "Leave it at 0: the simulation runs until the answer is determined.")
+    kind = target.get("kind", "share_of_ceiling")
+    if kind not in ("share_of_ceiling", "absolute", "share_of_gap"):
+        out.append(InputProblem(field="target_kind", message=f"Unknown kind of target: {kind!r}.",
+                                hint="A share of the full-data score, a fixed score, or a share of the gap."))
+    need("target_value", target.get("value"), lambda v: 0 < v <= 1,
+         "The target must be more than 0% and at most 100%.", "E.g. 95% of the full-data score, or a score of 90%.")
+    if config is not None:
+        need("seeds", config.get("seeds"), lambda v: 1 <= v <= 50 and whole(v),
+             "Repetitions must be a whole number from 1 to 50.", "5 to 10 give a business case something to stand on.")
+        need("initial_labels", config.get("initial_labels"), lambda v: v >= 2 and whole(v),
+             "Initial labels must be a whole number, at least 2 (one per class at least).", "E.g. 20.")
+        need("test_share", config.get("test_share"), lambda v: 0 < v < 0.9,
+             "The test share must be above 0% and under 90%.", "25% holds out a quarter of the rows.")
+        if config.get("batch_size") is None:
+            need("growth", config.get("growth"), lambda v: 0 < v <= 5,
+                 "Growth per round must be above 0% and at most 500%.", "20% adds a fifth of the labeled set a round.")
+        else:
+            need("batch_size", config.get("batch_size"), lambda v: v >= 1 and whole(v),
+                 "The batch size must be a whole number of labels, at least 1.", "E.g. 50.")
+    return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanInputs:
+    """A plan's validated inputs. Build with :meth:`from_mappings` (every problem at once) or directly.
+
+    Attributes
+    ----------
+    cost_per_label : float
+        Dollars per human label (more than 0).
+    production_pool : int
+        Unlabeled items the real project could label.
+    setup_cost : float
+        One-time dollars to set active learning up.
+    value_per_point : float, optional
+        Dollars per point of the run's score (its metric: balanced accuracy on imbalanced data).
+    predictions, cost_per_error : float, optional
+        The error-count form of the value: money from plain-accuracy errors avoided over the model's life.
+    target : Target
+        The score to reach: absolute, or a share of the production pool's (projected) score.
+    budget_cap : float, optional
+        Most labels the team can buy.
+    labels_per_hour : float, optional
+    annotators : int
+    strategy : str, optional
+        The strategy to cost; default: the engine's ranking picks it.
+    max_labels : int, optional
+        A cap on the labels simulated (default none: the simulation runs until the answer is determined).
+    time_cap_seconds : float
+        Wall-clock seconds the adaptive simulation may spend.
+    """
+
+    cost_per_label: float
+    production_pool: int
+    setup_cost: float = 0.0
+    value_per_point: float | None = None
+    predictions: float | None = None
+    cost_per_error: float | None = None
+    target: Target = field(default_factory=Target)
+    budget_cap: float | None = None
+    labels_per_hour: float | None = None
+    annotators: int = 1
+    strategy: str | None = None
+    max_labels: int | None = None
+    time_cap_seconds: float = DEFAULT_TIME_CAP_SECONDS
+
+    def __post_init__(self) -> None:
+        problems = check_plan_inputs(self.economics(), {"kind": self.target.kind, "value": self.target.value})
+        if self.value_per_point is None and self.predictions is None and self.cost_per_error is None:
+            problems.append(InputProblem(field="value_per_point", message="The value of accuracy is missing.",
+                                         hint="Give a value per point (0 counts label costs only), or predictions "
+                                              "and a cost per wrong prediction."))
+        t = _number(self.time_cap_seconds)
+        if t is None or t <= 0:
+            problems.append(InputProblem(field="time_cap_seconds", message="The time cap must be more than 0 seconds.",
+                                         hint="E.g. 120."))
+        if problems:
+            raise PlanInputError(problems)
+
+    @property
+    def value_mode(self) -> str:
+        """``per_point`` (dollars per point of the run's score) or ``per_error`` (errors avoided x their cost)."""
+        return "per_point" if self.value_per_point is not None else "per_error"
+
+    def economics(self) -> dict[str, Any]:
+        """The money inputs as a mapping (the dashboard's and :func:`check_plan_inputs`' form)."""
+        return {
+            "cost_per_label": self.cost_per_label, "setup_cost": self.setup_cost, "value_mode": self.value_mode,
+            "value_per_point": self.value_per_point, "predictions": self.predictions,
+            "cost_per_error": self.cost_per_error, "production_pool": self.production_pool,
+            "budget_cap": self.budget_cap, "labels_per_hour": self.labels_per_hour, "annotators": self.annotators,
+            "max_labels": self.max_labels,
+        }
+
+    @classmethod
+    def from_mappings(cls, economics: Mapping[str, Any], target: Mapping[str, Any], *,
+                      strategy: str | None = None,
+                      time_cap_seconds: float = DEFAULT_TIME_CAP_SECONDS) -> PlanInputs:
+        """Validated inputs from the dashboard's form (raises :class:`PlanInputError` with every problem)."""
+        problems = check_plan_inputs(economics, target)
+        if problems:
+            raise PlanInputError(problems)
+        per_point = economics.get("value_mode", "per_point") == "per_point"
+        cap = _number(economics.get("budget_cap"))
+        lph = _number(economics.get("labels_per_hour"))
+        max_labels = _number(economics.get("max_labels"))
+        return cls(
+            cost_per_label=float(economics["cost_per_label"]), production_pool=int(economics["production_pool"]),
+            setup_cost=float(economics.get("setup_cost") or 0.0),
+            value_per_point=float(economics["value_per_point"]) if per_point else None,
+            predictions=None if per_point else float(economics["predictions"]),
+            cost_per_error=None if per_point else float(economics["cost_per_error"]),
+            target=Target(target.get("kind", "share_of_ceiling"), float(target["value"])),
+            budget_cap=cap or None, labels_per_hour=lph or None, annotators=int(economics.get("annotators") or 1),
+            strategy=strategy, max_labels=int(max_labels) if max_labels else None, time_cap_seconds=time_cap_seconds,
+        )
+
+    def economic_inputs(self) -> Any:
+        """The business case's :class:`~simulations.economics.EconomicInputs` for these inputs."""
+        from simulations.economics import EconomicInputs
+
+        return EconomicInputs(
+            cost_per_label=self.cost_per_label, production_pool=int(self.production_pool),
+            setup_cost=self.setup_cost, value_per_point=self.value_per_point, predictions=self.predictions,
+            cost_per_error=self.cost_per_error, budget_cap=self.budget_cap, labels_per_hour=self.labels_per_hour,
+            annotators=self.annotators,
+        )
+
+    @property
+    def point_value(self) -> float:
+        """Dollars per point: given, or predictions x cost per error / 100 (a point is one error per hundred)."""
+        if self.value_per_point is not None:
+            return float(self.value_per_point)
+        return float(self.predictions or 0.0) * float(self.cost_per_error or 0.0) / 100.0
