@@ -19,16 +19,9 @@ import json
 import math
 from typing import Any
 
-from simulations.economics.business_case import (
-    NO_SIGNAL_VERDICT,
-    BusinessCase,
-    BusinessCaseRange,
-    EconomicInputs,
-    Range,
-    business_case,
-    business_case_from_results,
-    curve_projection,
-)
+from simulations.economics.case import NO_SIGNAL_VERDICT, BusinessCase, BusinessCaseRange, Range, business_case
+from simulations.economics.from_results import business_case_from_results, curve_projection
+from simulations.economics.inputs import EconomicInputs
 from simulations.economics.sensitivity import tornado
 from simulations.errors import ConfigError, LabelwiseError
 from simulations.money import money

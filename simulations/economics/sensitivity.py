@@ -1,7 +1,7 @@
 """How much the ROI depends on each assumption: a tornado table and an ROI grid for a heat map.
 
 Both return plain tidy DataFrames; the dashboard draws them. The ROI is the one of
-:mod:`simulations.economics.business_case` (total benefit / AL total cost, as in the worked example of
+:mod:`simulations.economics.formulas` (total benefit / AL total cost, as in the worked example of
 the project's reference notes, *stopping-and-curves.md*).
 """
 
@@ -15,7 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulations.economics.business_case import EconomicInputs, _compute, business_case
+from simulations.economics.case import business_case
+from simulations.economics.formulas import case_fields
+from simulations.economics.inputs import EconomicInputs
 from simulations.errors import ConfigError
 
 __all__ = ["TORNADO_INPUTS", "roi_grid", "tornado"]
@@ -63,7 +65,7 @@ def _one_plan_pair(
     -------
     dict of str to ndarray, shape (1,)
     """
-    return _compute(
+    return case_fields(
         np.array([lr]),
         np.array([la]),
         np.array([ar]),

@@ -14,7 +14,8 @@ import json
 from typing import Any
 
 from simulations.errors import ConfigError
-from simulations.stopping.advice import advise, check_live
+from simulations.stopping.advice import advise
+from simulations.stopping.live import check_live
 
 
 def _load_results(path: str) -> Any:
