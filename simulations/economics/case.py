@@ -338,12 +338,25 @@ class BusinessCaseRange:
         return self.n_seeds if self.n_seeds_compared is None else self.n_seeds_compared
 
     @property
-    def pays_off(self) -> bool:
-        """True when the median total benefit against random sampling is positive over enough seeds to judge
-        (``MIN_SEEDS_FOR_VERDICT``, the simulation summary's rule: fewer seeds give no verdict, so False) and the
-        model learns something from the features (never with ``no_signal``)."""
-        return (not self.no_signal and self.seeds_compared >= MIN_SEEDS_FOR_VERDICT
-                and self.total_benefit.median > 0)
+    def pays_off(self) -> bool | None:
+        """The one "does active learning pay" rule, the text verdict's (``labelwise roi``, ``plan``, the dashboard).
+
+        True when the whole 95% interval of the total benefit against random sampling is above zero (a censored
+        lower bound still counts), False when it lies wholly at or below zero (an upper bound still counts) or the
+        model learns nothing from the features (``no_signal``), None when undecided: the interval spans zero, a
+        bound points the other way, or fewer than ``MIN_SEEDS_FOR_VERDICT`` seeds compare the plans (the
+        simulation summary's rule).
+        """
+        if self.no_signal:
+            return False
+        if self.seeds_compared < MIN_SEEDS_FOR_VERDICT:
+            return None
+        tb = self.total_benefit
+        if tb.low > 0 and tb.bound in ("", "lower"):
+            return True
+        if tb.high <= 0 and tb.bound in ("", "upper"):
+            return False
+        return None
 
     @property
     def payback_beyond_plan(self) -> bool:

@@ -136,23 +136,9 @@ def target_at_pool(result: Any, target: Target, production_pool: int, summary: S
 
 
 def pays_off_rule(case: BusinessCaseRange) -> bool | None:
-    """The one "does active learning pay" rule, for text and JSON alike.
-
-    True when the whole 95% interval of the net savings (total benefit against random sampling) is above zero,
-    False when it is wholly at or below zero or the model learns nothing (``no_signal``), None when undecided: the
-    interval spans zero, a censored bound points the other way, or fewer than ``MIN_SEEDS_FOR_VERDICT`` seeds
-    compare the plans.
-    """
-    if case.no_signal:
-        return False
-    if case.seeds_compared < MIN_SEEDS_FOR_VERDICT:
-        return None
-    tb = case.total_benefit
-    if tb.low > 0 and tb.bound in ("", "lower"):
-        return True
-    if tb.high <= 0 and tb.bound in ("", "upper"):
-        return False
-    return None
+    """The one "does active learning pay" rule: :attr:`BusinessCaseRange.pays_off` (True, False, or None when
+    undecided), named here so the plan's readers need not know where it lives."""
+    return case.pays_off
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,8 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulations.economics import EconomicInputs
-from simulations.economics.business_case import _compute as case_fields
+from simulations.economics import EconomicInputs, case_fields
 
 __all__ = ["GRID_COST_FACTORS", "GRID_POOL_FACTORS", "TORNADO_CHANGE", "seed_roi_grid", "seed_tornado"]
 
