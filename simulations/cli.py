@@ -21,8 +21,8 @@ from simulations.errors import ConfigError, LabelwiseError
 from simulations.intake.checks import LABEL_TYPES, LEAKAGE_MODES, RARE_CLASS_MODES, UNLABELED_MODES
 from simulations.intake.errors import IntakeError
 from simulations.intake.load import LoadReport
-from simulations.intake.reader import max_upload_mb_from_config
 from simulations.intake.source import IntakeOptions, load_data, parse_delimiter, production_pool_rows
+from simulations.intake.upload import max_upload_mb_from_config
 from simulations.models import MODELS
 from simulations.plan.cli import add_plan_parser
 from simulations.results import check_results_path, save_results

@@ -33,8 +33,8 @@ from simulations.intake import (
     sample_pool,
     sniff_dialect,
 )
+from simulations.intake import delimited as intake_reader
 from simulations.intake import errors as intake_errors
-from simulations.intake import reader as intake_reader
 
 
 def table(n: int = 150, seed: int = 0, classes=("a", "b", "c"), p=None) -> pd.DataFrame:

@@ -26,13 +26,7 @@ import numpy as np
 import pandas as pd
 
 from simulations.economics.formulas import _HOUR_FIELDS, CASE_FIELDS, _probe_bounds, case_fields
-from simulations.economics.inputs import (
-    EconomicInputs,
-    _as_array,
-    _check_accuracy,
-    _check_labels,
-    _check_overhead,
-)
+from simulations.economics.inputs import EconomicInputs, _as_array, _check_accuracy, _check_labels, _check_overhead
 from simulations.errors import ConfigError
 from simulations.summary import MIN_SEEDS_FOR_VERDICT
 

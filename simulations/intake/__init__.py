@@ -7,11 +7,13 @@ Typical use::
     print("\\n".join(report.lines()))
 
 Step by step: :func:`read_table` (formats, compression, encodings, delimiters, header) ->
-:func:`check_table` (label, classes, leakage, features) -> :func:`sample_pool` (large pools). Every
-blocking problem raises a subclass of :class:`IntakeError` (itself a :class:`simulations.errors.DataError`)
-with a stable ``code``, a message and a hint; see docs/intake.md.
+:func:`check_table` (label, classes, leakage, features) -> :func:`sample_pool` (large pools); the docstring of
+:mod:`~simulations.intake.reader` lists the module of each reading step. Every blocking problem raises a
+subclass of :class:`IntakeError` (itself a :class:`simulations.errors.DataError`) with a stable ``code``, a
+message and a hint; see docs/intake.md.
 """
 
+from simulations.intake.archives import MAX_DECOMPRESSED_MB
 from simulations.intake.checks import (
     MIN_CLASS_ROWS,
     MIN_LABELED_ROWS,
@@ -27,6 +29,9 @@ from simulations.intake.checks import (
     rare_class_outcomes,
     rare_classes,
 )
+from simulations.intake.columns import MAX_COLUMNS, NA_MARKERS
+from simulations.intake.delimited import sniff_dialect
+from simulations.intake.encoding import decode_text
 from simulations.intake.errors import (
     ERROR_CODES,
     ArchiveError,
@@ -57,18 +62,9 @@ from simulations.intake.errors import (
     UnsupportedFormatError,
 )
 from simulations.intake.load import MAX_SIMULATION_ROWS, LoadReport, load_user_dataset, sample_pool
-from simulations.intake.reader import (
-    MAX_COLUMNS,
-    MAX_DECOMPRESSED_MB,
-    MAX_UPLOAD_MB,
-    NA_MARKERS,
-    check_upload_size,
-    decode_text,
-    max_upload_mb_from_config,
-    read_table,
-    sniff_dialect,
-)
+from simulations.intake.reader import read_table
 from simulations.intake.report import IntakeResult, Note, ReadReport
+from simulations.intake.upload import MAX_UPLOAD_MB, check_upload_size, max_upload_mb_from_config
 
 __all__ = [
     "ERROR_CODES",

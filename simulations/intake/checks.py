@@ -17,6 +17,7 @@ import pandas as pd
 from simulations.datasets import FEATURE_ROLES, ROLES, UNLABELED_MODES, infer_roles
 from simulations.errors import ConfigError
 from simulations.features import MAX_ABS_NUMBER, TEXT_MIN_DF
+from simulations.intake.columns import MAX_COLUMNS, NA_MARKERS, _check_width, _names, _suggest
 from simulations.intake.errors import (
     ColumnNotFoundError,
     ContinuousLabelError,
@@ -30,7 +31,6 @@ from simulations.intake.errors import (
     TooManyClassesError,
 )
 from simulations.intake.messages import empty_label_error, rare_class_error, too_few_classes_error, too_small_error
-from simulations.intake.reader import MAX_COLUMNS, NA_MARKERS, _check_width, _names, _suggest
 from simulations.intake.report import WARNING, Notes
 
 #: Fewer labeled rows than this is refused: the test split, the initial labels and a pool to choose from

@@ -11,6 +11,7 @@ import pandas as pd
 
 from simulations.datasets import Dataset
 from simulations.errors import ConfigError
+from simulations.intake.archives import MAX_DECOMPRESSED_MB
 from simulations.intake.checks import (
     MIN_CLASS_ROWS,
     MIN_LABELED_ROWS,
@@ -18,8 +19,10 @@ from simulations.intake.checks import (
     check_table,
     text_without_words,
 )
-from simulations.intake.reader import MAX_COLUMNS, MAX_DECOMPRESSED_MB, MAX_UPLOAD_MB, read_table
+from simulations.intake.columns import MAX_COLUMNS
+from simulations.intake.reader import read_table
 from simulations.intake.report import INFO, Note, Notes, ReadReport
+from simulations.intake.upload import MAX_UPLOAD_MB
 
 #: Labeled rows above this are sampled (stratified, seeded) for the quick simulation.
 MAX_SIMULATION_ROWS = 200_000

@@ -17,7 +17,7 @@ from simulations.errors import ConfigError, DataError
 from simulations.intake.checks import LABEL_TYPES, LEAKAGE_MODES, RARE_CLASS_MODES, UNLABELED_MODES, check_mode
 from simulations.intake.errors import EmptyFileError, LabelColumnError
 from simulations.intake.load import MAX_SIMULATION_ROWS, LoadReport, load_user_dataset
-from simulations.intake.reader import MAX_UPLOAD_MB
+from simulations.intake.upload import MAX_UPLOAD_MB
 
 #: Separators a user may name instead of typing the character (a tab is awkward on a command line).
 DELIMITER_NAMES = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|", "space": " "}
