@@ -16,7 +16,8 @@ from simulations.intake.checks import MAX_NUMERIC_CLASSES, MIN_CLASS_ROWS, MIN_L
 #: Column names that usually hold the class, best first; compared with the whole name, ignoring case and spaces.
 LABEL_NAMES = ("label", "labels", "class", "target", "category", "y", "outcome", "species")
 #: Columns are judged on at most this many rows (a seeded random sample of larger tables), so a wide,
-#: million-row upload gets its default quickly; distinct counts this far below a limit of 20 do not change.
+#: million-row upload gets its default quickly. A measurement shows far more than 20 values in that many rows; only
+#: a column just over the limit whose extra values are very rare can look like classes here (intake then says so).
 GUESS_ROWS = 50_000
 
 
