@@ -322,13 +322,15 @@ def production_pool_default(current: int, file_rows: int, previous_file_rows: in
     return int(file_rows) if int(current) in untouched else int(current)
 
 
-def guess_label(frame: pd.DataFrame) -> str:
-    """The most likely label column: a name like label/class/target, else the last column."""
-    names = {str(c).lower(): str(c) for c in frame.columns}
-    for cand in ("label", "labels", "class", "target", "category", "y", "outcome", "species"):
-        if cand in names:
-            return names[cand]
-    return str(frame.columns[-1])
+def guess_label(frame: pd.DataFrame) -> str | None:
+    """The most likely label column, or None when no column looks like one (the page then asks).
+
+    The engine's rule (:func:`simulations.intake.label_guess.guess_label_column`), so the default never is a
+    column intake would refuse as a measurement or an id.
+    """
+    from simulations.intake.label_guess import guess_label_column
+
+    return guess_label_column(frame)
 
 
 def choose_metric_for(dataset: Dataset) -> str:

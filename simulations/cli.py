@@ -19,7 +19,7 @@ from simulations.datasets import SAMPLES, Dataset
 from simulations.economics.cli import add_roi_parser
 from simulations.errors import ConfigError, LabelwiseError
 from simulations.intake.checks import LABEL_TYPES, LEAKAGE_MODES, RARE_CLASS_MODES, UNLABELED_MODES
-from simulations.intake.errors import IntakeError
+from simulations.intake.errors import Fix, IntakeError
 from simulations.intake.load import LoadReport
 from simulations.intake.source import IntakeOptions, load_data, parse_delimiter, production_pool_rows
 from simulations.intake.upload import max_upload_mb_from_config
@@ -34,25 +34,37 @@ from simulations.sweep_cli import add_sweep_parser
 
 #: The flag of each intake option an error's structured fix (``IntakeError.fix``) names.
 CLI_FLAGS = {"rare_classes": "--rare-classes", "leakage": "--leakage", "label_type": "--label-type",
-             "sheet": "--sheet", "delimiter": "--delimiter", "max_mb": "--max-mb"}
+             "sheet": "--sheet", "delimiter": "--delimiter", "max_mb": "--max-mb", "label": "--label"}
 
 
 def cli_fix(exc: IntakeError) -> str:
-    """How to apply an intake error's fix on the command line, from its structured fix ("" when none)."""
+    """How to apply an intake error's fix on the command line, from its structured fix ("" when none).
+
+    A fix's ``alternative`` follows it, with its ``only_if`` case: "On the command line: --label COLUMN; only if
+    these numbers are codes of classes: --label-type categorical."
+    """
+    fixes = []
     fix = exc.fix
-    if fix is None or fix.option not in CLI_FLAGS:
-        return ""
+    while fix is not None and fix.option in CLI_FLAGS:
+        flags = _cli_flags(fix)
+        fixes.append(f"only if {fix.only_if}: {flags}" if fix.only_if else flags)
+        fix = fix.alternative
+    return f"On the command line: {'; '.join(fixes)}." if fixes else ""
+
+
+def _cli_flags(fix: Fix) -> str:
+    """One fix as flags, e.g. ``--rare-classes merge or --rare-classes drop``."""
     flag = CLI_FLAGS[fix.option]
     if fix.option == "delimiter":
-        return f"On the command line: {flag} ';' (or comma, tab, pipe, space)."
+        return f"{flag} ';' (or comma, tab, pipe, space)"
     if fix.option == "max_mb":
-        return f"On the command line: {flag} N (0: no limit)."
-    if fix.option == "sheet":
+        return f"{flag} N (0: no limit)"
+    if fix.option in ("sheet", "label"):
         named = f" (e.g. {flag} '{fix.values[0]}')" if fix.values else ""
-        return f"On the command line: {flag} NAME{named}."
+        return f"{flag} {'NAME' if fix.option == 'sheet' else 'COLUMN'}{named}"
     if not fix.values:
-        return f"On the command line: {flag} VALUE."
-    return "On the command line: " + " or ".join(f"{flag} {v}" for v in fix.values) + "."
+        return f"{flag} VALUE"
+    return " or ".join(f"{flag} {v}" for v in fix.values)
 
 
 def intake_options_from_args(args: argparse.Namespace) -> IntakeOptions:

@@ -148,12 +148,42 @@ def test_leaking_column_error_then_drop_removes_it():
 def test_numeric_class_codes_need_the_categorical_label_type():
     frame = load_sample_frame("penguins").drop(columns="species")
     frame["group"] = np.arange(len(frame)) % 25 + 100  # 25 numeric codes, about 14 rows each
-    at = _open(_upload(frame))
-    assert any("looks like a measurement" in e.value for e in at.error)
-    assert any("Class codes (categorical)" in i.value for i in at.info)
+    # Never the default (25 numbers look like a measurement): the user picks it.
+    at = _open(_upload(frame), data={"source": "upload", "file_name": "data.csv", "label": "group"})
+    assert at.selectbox(key="label_column").value == "group"
+    assert any("looks like a measured number" in e.value for e in at.error)
+    (pointer,) = [i.value for i in at.info if "Class codes (categorical)" in i.value]
+    # The class column first, the class codes second and only for codes.
+    assert pointer.startswith("Pick the column that holds the class in **Label column** above (**sex** looks")
+    assert "Only if these numbers are codes of classes: choose **Class codes (categorical)**" in pointer
     at.radio(key="intake_label_type").set_value("categorical").run()
     assert not at.error
     assert len(_loaded(at)[0].class_counts) == 25
+
+
+def test_the_default_label_is_the_engines_guess_never_a_price_in_the_last_column():
+    frame = load_sample_frame("penguins").drop(columns=["island", "sex"]).rename(columns={"species": "penguin"})
+    frame["price"] = np.random.default_rng(0).gamma(2.0, 30.0, len(frame)).round(2)  # last, 300+ numbers
+    at = _open(_upload(frame))
+    assert at.selectbox(key="label_column").value == state.guess_label(frame) == "penguin"
+    assert not at.error and not at.button[0].disabled
+    assert at.session_state[session.INPUTS]["data"]["label"] == "penguin"
+
+
+def test_without_a_class_like_column_the_user_picks_the_label_and_is_told_why():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"order": [f"o{i}" for i in range(300)], "weight": rng.normal(size=300),
+                          "price": rng.gamma(2.0, 30.0, 300).round(2)})
+    at = _open(_upload(frame))
+    assert state.guess_label(frame) is None and at.selectbox(key="label_column").value is None
+    assert not at.error and any(i.value.startswith("No column looks like a class label") for i in at.info)
+    assert at.button[0].disabled
+    assert at.session_state[session.INPUTS]["data"]["label"] is None
+    at.selectbox(key="label_column").set_value("price").run()  # picked anyway: intake's error, class column first
+    assert not at.exception and any("looks like a measured number (e.g. a price)" in e.value for e in at.error)
+    (pointer,) = [i.value for i in at.info if "Label column" in i.value]
+    assert pointer.startswith("Pick the column that holds the class in **Label column** above.")
+    assert pointer.index("Label column") < pointer.index("Class codes (categorical)")
 
 
 def test_errors_no_choice_fixes_leave_the_expander_closed():

@@ -115,7 +115,7 @@ BROKEN = [
     ("empty.csv", lambda _: b"", "label", "empty_file", "is empty (0 bytes)"),
     ("label_missing.csv", _label_missing, "Label", "label_missing", "The label column 'Label' is not in the data"),
     ("one_class.csv", _one_class, "label", "too_few_classes", "has only the class 'spam'"),
-    ("continuous.csv", _continuous, "price", "continuous_label", "looks like a measurement, not a class"),
+    ("continuous.csv", _continuous, "price", "continuous_label", "looks like a measured number (e.g. a price)"),
     ("leak.csv", _leak_copy, "label", "leakage", "'label_copy' is identical to the label"),
     ("rare.csv", _rare, "label", "rare_class", "'rare_one' (3 rows), 'rare_two' (1 row)"),
 ]

@@ -419,7 +419,7 @@ def test_error_classes_have_distinct_stable_codes():
     err = intake.LeakageError("m", "h", details={"columns": ["c"]})
     assert err.to_dict() == {"code": "leakage", "message": "m", "hint": "h", "details": {"columns": ["c"]}, "fix": None}
     fixed = intake.LeakageError("m", "h", fix=intake.Fix("leakage", ("drop",)))
-    assert fixed.to_dict()["fix"] == {"option": "leakage", "values": ["drop"]}
+    assert fixed.to_dict()["fix"] == {"option": "leakage", "values": ["drop"], "only_if": "", "alternative": None}
     assert fixed.fix.keyword() == "leakage='drop'" and intake.Fix("delimiter").keyword() == "delimiter=..."
     assert str(err) == "m Hint: h"
     assert intake.EmptyFileError("m", code="file_not_found").code == "file_not_found"

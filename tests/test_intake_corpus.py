@@ -289,7 +289,9 @@ def test_malformed_messages_name_the_problem(tmp_path):
     e = err("few.csv", _too_few_labeled(tmp_path))
     assert "at least 100" in e.message and "40" in e.message
     e = err("cont.csv", _continuous(tmp_path), "price")
-    assert "ranges" in e.hint and "regression" in e.hint and e.fix == Fix("label_type", ("categorical",))
+    assert "ranges" in e.hint and "regression" in e.hint and e.hint.startswith("Pick the column that holds the class")
+    assert e.fix == Fix("label", ("colour",), alternative=Fix("label_type", ("categorical",),
+                                                               only_if="these numbers are codes of classes"))
     e = err("big.csv", _big(tmp_path), max_mb=1)
     assert "upload limit is 1 MB" in e.message and "gzip" in e.hint
     e = err("dup.csv", b"amount,amount,label\n1,2,a\n")

@@ -15,7 +15,8 @@ from simulations import SAMPLES, Dataset
 from simulations.config import CLASS_WEIGHTS
 from simulations.datasets import ROLES
 from simulations.errors import DataError, LabelwiseError
-from simulations.intake import LoadReport
+from simulations.intake import Fix, LoadReport
+from simulations.intake.checks import MAX_NUMERIC_CLASSES
 from simulations.models import MODELS
 from simulations.strategies import STRATEGIES
 from simulations.summary import curves_from_rounds
@@ -85,8 +86,9 @@ INTAKE_WIDGETS: dict[str, tuple[str, str, str, dict[str, str]]] = {
         {"error": "Stop with a message", "drop": "Drop the column"}),
     "label_type": (
         "intake_label_type", "Label type",
-        "A numeric label with more than 20 different values looks like a measurement, not a class; choose "
-        "class codes when the numbers are class ids.",
+        f"A numeric label with more than {MAX_NUMERIC_CLASSES} different values looks like a measured number (e.g. "
+        "a price), not a class: pick the column that holds the class as the label. Choose class codes only if the "
+        "numbers are codes of classes.",
         {"auto": "Detect", "categorical": "Class codes (categorical)"}),
 }
 
@@ -95,11 +97,22 @@ def _fix_pointer(exc: LabelwiseError) -> str | None:
     """How to apply an intake error's fix on this page (the control to use), or None when no control fixes it.
 
     Intake's hint is plain words; its structured :class:`~simulations.intake.Fix` says which option fixes the
-    error, and this names the page's control for it (the command line names its flag the same way).
+    error, and this names the page's control for it (the command line names its flag the same way). A fix's
+    ``alternative`` follows it, after its ``only_if`` case ("Only if these numbers are codes of classes: ...").
     """
+    steps = []
     fix = getattr(exc, "fix", None)
-    if fix is None:
-        return None
+    while fix is not None:
+        step = _control_for(fix)
+        if step is None:
+            break
+        steps.append(f"Only if {fix.only_if}: {step[0].lower()}{step[1:]}" if fix.only_if else step)
+        fix = fix.alternative
+    return " ".join(steps) or None
+
+
+def _control_for(fix: Fix) -> str | None:
+    """One fix as the control to use on this page ("Choose **...** under *...* below."), or None when none does."""
     if fix.option in INTAKE_WIDGETS:
         _, label, _, names = INTAKE_WIDGETS[fix.option]
         values = [v for v in fix.values if v in names]
@@ -107,6 +120,9 @@ def _fix_pointer(exc: LabelwiseError) -> str | None:
             return None
         picks = " or ".join(f"**{names[v]}**" for v in values)
         return f"Choose {picks} under *{label}* in **{PROBLEMS}** below."
+    if fix.option == "label":
+        named = " (" + " or ".join(f"**{v}**" for v in fix.values) + " looks like one)" if fix.values else ""
+        return f"Pick the column that holds the class in **Label column** above{named}."
     if fix.option == "sheet":
         return "Pick " + " or ".join(f"**{v}**" for v in fix.values) + " in **Sheet** above."
     if fix.option == "delimiter":
@@ -116,6 +132,11 @@ def _fix_pointer(exc: LabelwiseError) -> str | None:
         return (f"This dashboard takes files up to {float(st.get_option('server.maxUploadSize')):,.0f} MB; whoever "
                 "runs it can raise the limit (server.maxUploadSize in .streamlit/config.toml).")
     return None
+
+
+#: Said when no column of an upload looks like a class label, so the page offers none (a wrong default is worse).
+NO_LABEL_GUESS = ("No column looks like a class label (at least 2 values, each repeated on many rows; not a measured "
+                  "number such as a price, not an id): pick the column that holds each row's class above.")
 
 
 def _new_upload(name: str, raw: bytes, file_id: str | None, max_mb: float) -> None:
@@ -150,6 +171,7 @@ def _change_sheet(upload: dict[str, Any], sheet: str, max_mb: float) -> DataErro
         return exc
     upload.update(frame=table.frame, sheet=table.sheet)
     upload.pop("production_pool_rows", None)  # counted again from the new sheet
+    upload.pop("label_guess", None)  # and its label guessed again
     return None
 
 
@@ -234,9 +256,15 @@ else:
         frame = upload["frame"]
         cols = [str(c) for c in frame.columns]
         prev_label = data_in.get("label") if data_in.get("file_name") == upload["file_name"] else None
-        default_label = prev_label if prev_label in cols else state.guess_label(frame)
+        if prev_label in cols:
+            default_label = prev_label
+        else:  # the engine's guess, once per file and sheet (it reads every column)
+            if "label_guess" not in upload:
+                upload["label_guess"] = state.guess_label(frame)
+            default_label = upload["label_guess"]
         label = st.selectbox(
-            "Label column", cols, index=cols.index(default_label), key="label_column",
+            "Label column", cols, index=cols.index(default_label) if default_label in cols else None,
+            key="label_column", placeholder="Pick the column that holds the class",
             help="The column that holds each row's class: what the model should learn to predict.")
         roles = data_in.get("roles") if prev_label == label else None
         # The choices as the widgets below will return them (their state, else the saved scenario's, else the
@@ -245,24 +273,27 @@ else:
         choices = {name: st.session_state.get(w[0], saved[name]) for name, w in INTAKE_WIDGETS.items()}
         choices = state.intake_choices(choices)
         report: LoadReport | None = None
-        try:
-            dataset, report = _upload_dataset(upload["digest"], label, _json_key(roles), _json_key(choices),
-                                              upload.get("sheet"))
-        except LabelwiseError as exc:
-            data_error = exc
-            pointer = _fix_pointer(exc)
-            views.show_error(exc)  # next to the upload, before the preview
-            if pointer:
-                st.info(pointer, icon=":material/arrow_downward:")
-        fixable = data_error is not None and _fix_pointer(data_error) is not None
-        with st.expander(PROBLEMS + ": rows without a label, rare classes, leaking columns, numeric labels",
-                         expanded=fixable or choices != state.INTAKE_DEFAULTS, icon=":material/build:"):
-            left, right = st.columns(2)
-            for i, (name, (key, text, help_text, names)) in enumerate(INTAKE_WIDGETS.items()):
-                options = list(state.INTAKE_CHOICES[name])
-                (left if i % 2 == 0 else right).radio(
-                    text, options, index=options.index(choices[name]), key=key, format_func=names.__getitem__,
-                    help=help_text)
+        if label is None:
+            st.info(NO_LABEL_GUESS, icon=":material/arrow_upward:")
+        else:
+            try:
+                dataset, report = _upload_dataset(upload["digest"], label, _json_key(roles), _json_key(choices),
+                                                  upload.get("sheet"))
+            except LabelwiseError as exc:
+                data_error = exc
+                pointer = _fix_pointer(exc)
+                views.show_error(exc)  # next to the upload, before the preview
+                if pointer:
+                    st.info(pointer, icon=":material/lightbulb:")
+            fixable = data_error is not None and _fix_pointer(data_error) is not None
+            with st.expander(PROBLEMS + ": rows without a label, rare classes, leaking columns, numeric labels",
+                             expanded=fixable or choices != state.INTAKE_DEFAULTS, icon=":material/build:"):
+                left, right = st.columns(2)
+                for i, (name, (key, text, help_text, names)) in enumerate(INTAKE_WIDGETS.items()):
+                    options = list(state.INTAKE_CHOICES[name])
+                    (left if i % 2 == 0 else right).radio(
+                        text, options, index=options.index(choices[name]), key=key, format_func=names.__getitem__,
+                        help=help_text)
         if report is not None:
             upload["production_pool_rows"] = report.production_pool_rows  # a fact of the file, whatever the label
             for note in report.notes:

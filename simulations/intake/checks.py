@@ -477,13 +477,7 @@ def check_table(
         whole = bool(np.all(np.mod(values, 1) == 0))
         what = (f"{distinct:,} different whole numbers ({values.min():g} to {values.max():g})" if whole
                 else f"{distinct:,} different numbers such as {', '.join(f'{v:g}' for v in values[:3])}")
-        raise ContinuousLabelError(
-            f"The label column '{label}' has {what}: it looks like a measurement, not a class.",
-            hint="Labelwise simulates classification: cut the values into a few ranges (e.g. 4 of equal size) and use "
-                 "that column as the label; a regression target cannot be planned yet. If the numbers are class "
-                 "codes, read the label as categorical.",
-            details={"label": label, "n_distinct": int(distinct)}, fix=Fix("label_type", ("categorical",)),
-        )
+        raise continuous_label_error(frame, label, what, int(distinct))
     if numeric_label is None and distinct > max(MAX_NUMERIC_CLASSES, n_labeled // 2):
         raise TooManyClassesError(
             f"The label column '{label}' has {distinct:,} different values among {n_labeled:,} labeled rows: "
@@ -668,8 +662,30 @@ def check_mode(name: str, value: str, allowed: tuple[str, ...]) -> None:
                           hint=f"Use {name}={allowed[0]!r} (the default).")
 
 
+def continuous_label_error(frame: pd.DataFrame, label: str, what: str, n_distinct: int) -> ContinuousLabelError:
+    """The error for a label that holds a measured number (``what``, e.g. "1,419 different numbers such as ...").
+
+    Its hint and :class:`Fix` lead with the usual cause, the wrong column picked as the label (a price, often the
+    last column), naming the column that looks like the class when one does; reading the numbers as class codes
+    comes second, only for when they are codes: the data cannot tell codes from measurements.
+    """
+    from simulations.intake.label_guess import guess_label_column  # it judges columns with this module's rules
+
+    guess = guess_label_column(frame)
+    named = f" ('{guess}' looks like one)" if guess else ""
+    codes = "these numbers are codes of classes"
+    return ContinuousLabelError(
+        f"The label column '{label}' has {what}: it looks like a measured number (e.g. a price), not a class.",
+        hint=f"Pick the column that holds the class{named}. Only if {codes}, read the label as categorical. "
+             "(To plan on the measurement itself, cut it into a few ranges, e.g. 4 of equal size, and use that "
+             "column as the label; a regression target cannot be planned yet.)",
+        details={"label": label, "n_distinct": n_distinct, "suggested_label": guess},
+        fix=Fix("label", (guess,) if guess else (), alternative=Fix("label_type", ("categorical",), only_if=codes)),
+    )
+
+
 def _numeric_label(y_raw: pd.Series, names: pd.Series) -> np.ndarray | None:
-    """The label as floats when every present value is a number, else None."""
+    """The label as floats when every present value is a number (also an amount: :func:`numbers_in_text`), else None."""
     if pd.api.types.is_bool_dtype(y_raw):
         return None
     if pd.api.types.is_numeric_dtype(y_raw):
@@ -677,10 +693,42 @@ def _numeric_label(y_raw: pd.Series, names: pd.Series) -> np.ndarray | None:
     codes, uniques = pd.factorize(names, use_na_sentinel=True)
     if len(uniques) == 0:
         return None
-    as_num = pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce").to_numpy(dtype=float)
-    if np.isnan(as_num).any():
+    as_num = numbers_in_text(pd.Series(uniques, dtype=object))
+    if as_num is None:
         return None
     return np.where(codes >= 0, as_num[codes], np.nan)
+
+
+def numbers_in_text(values: pd.Series) -> np.ndarray | None:
+    """Text values as floats when every one is a number, also written as an amount; else None.
+
+    Besides plain numbers ("12.5", "-3"), amounts as spreadsheets export them count: a currency sign ("$12.50",
+    "-€3"), thousands separators ("1,419.00") and a percent sign ("12%", read as 12). So a price column exported
+    as text is judged as the numbers it holds, not as 1,419 different class names.
+
+    Parameters
+    ----------
+    values : Series of str, shape (n,)
+        Present values only (no missing), e.g. a column's distinct class names.
+
+    Returns
+    -------
+    ndarray of float, shape (n,), or None
+    """
+    as_num = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    if not np.isnan(as_num).any():
+        return as_num
+    text = values.astype(str).str.strip()
+    text = text.str.replace(_CURRENCY, r"\1", regex=True).str.replace(r"\s*%$", "", regex=True)
+    text = text.where(~text.str.fullmatch(_THOUSANDS), text.str.replace(",", "", regex=False))
+    as_num = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+    return None if np.isnan(as_num).any() else as_num
+
+
+#: A leading currency sign, after an optional sign ("-$3" -> "-3").
+_CURRENCY = r"^([-+]?)\s*[$€£¥]\s*"
+#: A number with comma thousands separators ("1,419.50"); a lone comma ("12,5") is left alone (not a number).
+_THOUSANDS = r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
 
 
 def _case_variants(y: pd.Series, label: str, notes: Notes) -> None:

@@ -26,21 +26,32 @@ class Fix:
     ----------
     option : str
         A field of :class:`~simulations.intake.source.IntakeOptions` (``rare_classes``, ``leakage``,
-        ``label_type``, ``sheet``, ``delimiter``, ``max_mb``), also a keyword of ``load_user_dataset``.
+        ``label_type``, ``sheet``, ``delimiter``, ``max_mb``), or ``label`` (pick another label column); each is
+        also a keyword of ``load_user_dataset``.
     values : tuple of str
-        The values that fix it, best first; empty when the user must supply one (a separator, a size limit).
-        For ``sheet``, the sheets that would do.
+        The values that fix it, best first; empty when the user must supply one (a separator, a size limit, a
+        label column nothing points at). For ``sheet``, the sheets that would do; for ``label``, the columns that
+        look like the class.
+    only_if : str
+        When this fix is right only in some case the data cannot tell, that case in plain words (e.g. "these
+        numbers are codes of classes"); a front end says "only if ..." before it. Empty when it always applies.
+    alternative : Fix or None
+        A second fix, offered after this one (usually with its own ``only_if``): e.g. pick the column that holds
+        the class, or, only if these numbers are class codes, read them as categorical.
     """
 
     option: str
     values: tuple[str, ...] = ()
+    only_if: str = ""
+    alternative: Fix | None = None
 
     def keyword(self) -> str:
         """The Python form, e.g. ``rare_classes='merge'`` (``delimiter=...`` when the user supplies the value)."""
         return f"{self.option}={self.values[0]!r}" if self.values else f"{self.option}=..."
 
     def to_dict(self) -> dict[str, Any]:
-        return {"option": self.option, "values": list(self.values)}
+        return {"option": self.option, "values": list(self.values), "only_if": self.only_if,
+                "alternative": self.alternative.to_dict() if self.alternative else None}
 
 
 class IntakeError(DataError):

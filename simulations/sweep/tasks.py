@@ -26,7 +26,7 @@ from simulations.config import schedule_for_pool
 from simulations.datasets import Dataset
 from simulations.errors import DataError
 from simulations.features import fit_features
-from simulations.intake.errors import IntakeError
+from simulations.intake.errors import Fix, IntakeError
 from simulations.intake.source import load_data
 from simulations.loop import Split, SplitSettings
 from simulations.models import applied_class_weight, prepare_matrix, resolve_class_weight
@@ -107,21 +107,31 @@ def task_key(dataset: DatasetSpec, fingerprint: str, model: str, seed: int, stra
 def _sweep_fix(exc: IntakeError) -> str | None:
     """How to apply an intake error's structured fix (``IntakeError.fix``) in a sweep file, as the CLI names its flag.
 
-    The key is the :class:`~simulations.intake.source.IntakeOptions` field itself; only values that work are offered.
+    The key is the :class:`~simulations.intake.source.IntakeOptions` field itself (``label`` for the label column);
+    only values that work are offered. A fix's ``alternative`` follows it, with its ``only_if`` case.
     """
+    keys = []
     fix = exc.fix
-    if fix is None:
-        return None
-    where = "in this dataset's entry"
+    while fix is not None:
+        key = _sweep_key(fix)
+        if key is None:
+            break
+        keys.append(f"only if {fix.only_if}: {key}" if fix.only_if else key)
+        fix = fix.alternative
+    return f"In the sweep file: {'; '.join(keys)} in this dataset's entry." if keys else None
+
+
+def _sweep_key(fix: Fix) -> str | None:
+    """One fix as a sweep-file key, e.g. ``rare_classes = "merge" (or "drop")``; None when a sweep has no such key."""
     if fix.option == "delimiter":
-        return f'In the sweep file: delimiter = ";" (or comma, tab, pipe, space) {where}.'
+        return 'delimiter = ";" (or comma, tab, pipe, space)'
     if fix.option == "max_mb":
         return None  # a sweep reads files without a size limit
     if not fix.values:
-        return f'In the sweep file: {fix.option} = "..." {where}.'
+        return f'{fix.option} = "..."'
     first, *others = fix.values
     alt = f" (or {', '.join(repr(v).replace(chr(39), chr(34)) for v in others)})" if others else ""
-    return f'In the sweep file: {fix.option} = "{first}"{alt} {where}.'
+    return f'{fix.option} = "{first}"{alt}'
 
 
 def load_dataset(spec: DatasetSpec) -> Dataset:
