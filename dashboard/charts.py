@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+import zlib
 from collections.abc import Sequence
 
 import altair as alt
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import fmt
+from simulations.strategies import available_strategies
 
 #: Okabe & Ito (2008), without yellow (too light on white). Random sampling is always dark grey.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000")
@@ -23,6 +25,18 @@ RANDOM_COLOR = "#6b6b6b"
 AL_COLOR = "#0072B2"
 ACCENT = "#D55E00"
 HEIGHT = 340
+
+#: One fixed colour per strategy the engine registers (``available_strategies()`` without random, in its order),
+#: so a strategy has the same colour on every chart and page whichever others are drawn beside it. Okabe-Ito and
+#: Paul Tol colours; no grey (random), no vermillion (target and stop lines), no light green (recommended range).
+STRATEGY_PALETTE = ("#CC79A7", "#0072B2", "#E69F00", "#56B4E9", "#332288", "#882255", "#117733", "#AA4499",
+                    "#000000", "#999933")
+#: Strategies the engine does not register (``eps_margin``, a newer engine's): a colour picked from the name alone.
+OTHER_STRATEGY_PALETTE = ("#44AA99", "#661100", "#6699CC", "#DDAA33", "#AA4466")
+STRATEGY_COLORS: dict[str, str] = {
+    "random": RANDOM_COLOR,
+    **dict(zip([s for s in available_strategies() if s != "random"], STRATEGY_PALETTE, strict=False)),
+}
 
 
 class NoChartData(ValueError):
@@ -77,14 +91,24 @@ def strategy_label(name: str) -> str:
     return "random (baseline)" if name == "random" else str(name).replace("_", " ")
 
 
+def strategy_color(name: str) -> str:
+    """The strategy's colour on every chart: random grey, a registered strategy its :data:`STRATEGY_COLORS`
+    entry, any other name a colour from its name alone (crc32, the same in every process)."""
+    if name in STRATEGY_COLORS:
+        return STRATEGY_COLORS[name]
+    return OTHER_STRATEGY_PALETTE[zlib.crc32(str(name).encode()) % len(OTHER_STRATEGY_PALETTE)]
+
+
 def strategy_colors(strategies: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Domain (display labels) and range (colours) for a colour scale: random grey, the rest Okabe-Ito."""
-    domain, rng = [], []
-    others = iter(PALETTE)
-    for s in dict.fromkeys(strategies):
-        domain.append(strategy_label(s))
-        rng.append(RANDOM_COLOR if s == "random" else next(others, "#000000"))
-    return domain, rng
+    """Domain (display labels) and range (colours) for a colour scale over these strategies (each once)."""
+    names = list(dict.fromkeys(strategies))
+    return [strategy_label(s) for s in names], [strategy_color(s) for s in names]
+
+
+def strategy_color_scale(strategies: Sequence[str]) -> alt.Scale:
+    """The colour scale of a chart coloured by strategy label: only the strategies drawn, each in its own colour."""
+    domain, rng = strategy_colors(strategies)
+    return alt.Scale(domain=domain, range=rng)
 
 
 def _title(text: str | list[str], subtitle: str = "", width: int = 80) -> alt.TitleParams:
@@ -142,8 +166,7 @@ def learning_curve_chart(
     target = _finite(target)
     strategies = list(dict.fromkeys(df["strategy"]))
     df["strategy"] = df["strategy"].map(strategy_label)
-    domain, rng = strategy_colors(strategies)
-    color = alt.Color("strategy:N", scale=alt.Scale(domain=domain, range=rng),
+    color = alt.Color("strategy:N", scale=strategy_color_scale(strategies),
                       legend=alt.Legend(title="Strategy", orient="bottom", columns=2 if narrow else 4,
                                         symbolType="stroke", symbolStrokeWidth=3, symbolOpacity=1,
                                         labelLimit=0))
@@ -208,9 +231,9 @@ def labels_to_target_chart(
     df["strategy"] = df["strategy"].map(strategy_label)
     df["note"] = df["censored"].map(lambda c: "more than the budget" if c else "")
     df["shown"] = [(">" if c else "") + f"{m:,.0f}" for m, c in zip(df["median"], df["censored"], strict=True)]
-    domain, rng = strategy_colors(strategies)
-    y = alt.Y("strategy:N", title=None, sort=domain)
-    color = alt.Color("strategy:N", scale=alt.Scale(domain=domain, range=rng), legend=None)
+    scale = strategy_color_scale(strategies)
+    y = alt.Y("strategy:N", title=None, sort=scale.domain)
+    color = alt.Color("strategy:N", scale=scale, legend=None)
     x_title = "Labels to reach the target (human-labeled rows)"
     base = alt.Chart(df)
     rule = base.mark_rule(strokeWidth=3, opacity=0.6).encode(
@@ -390,10 +413,9 @@ def projection_chart(
     if projected.empty:
         raise NoChartData("No projection chart: the fitted curves give no defined score.")
     strategies = list(dict.fromkeys([*observed["strategy"], *projected["strategy"]]))
-    domain, rng = strategy_colors(strategies)
     obs = observed.assign(strategy=observed["strategy"].map(strategy_label))
     proj = projected.assign(strategy=projected["strategy"].map(strategy_label))
-    color = alt.Color("strategy:N", scale=alt.Scale(domain=domain, range=rng),
+    color = alt.Color("strategy:N", scale=strategy_color_scale(strategies),
                       legend=alt.Legend(title="Strategy", orient="bottom"))
     x = alt.X("labels:Q", title="Labels (human-labeled rows, log scale)", scale=alt.Scale(type="log"),
               axis=alt.Axis(format="~s"))
@@ -416,7 +438,7 @@ def projection_chart(
 # ---- stopping ------------------------------------------------------------------------------------------
 def stopping_chart(
     curve: pd.DataFrame, *, stop_at: float | None = None, recommended: tuple[float, float] | None = None,
-    metric_label: str = "accuracy", title: str = "When to stop labeling",
+    metric_label: str = "accuracy", title: str = "When to stop labeling", strategy: str | None = None,
 ) -> alt.LayerChart:
     """The learning curve with the cost-optimal stop (vertical line) and the recommended range (shaded).
 
@@ -424,6 +446,9 @@ def stopping_chart(
     ----------
     curve : DataFrame with columns labels, mean and optional low, high
         Rows with an undefined score are left out; an undefined ``stop_at`` or range is not drawn.
+    strategy : str, optional
+        The strategy whose curve this is: drawn in its colour (:func:`strategy_color`), as on every other chart.
+        Without one (a user's own project), the default blue.
 
     Raises
     ------
@@ -443,14 +468,15 @@ def stopping_chart(
     x = alt.X("labels:Q", title="Labels (human-labeled rows)", axis=alt.Axis(format=",d"))
     y_title = f"Test-set {metric_label} (%)"
     yscale = alt.Scale(zero=False, domainMax=1.0, clamp=True)
+    line_color = strategy_color(strategy) if strategy else AL_COLOR
     layers: list[alt.Chart] = []
     if recommended is not None:
         rdf = pd.DataFrame({"start": [float(recommended[0])], "end": [float(recommended[1])]})
         layers.append(alt.Chart(rdf).mark_rect(opacity=0.15, color=PALETTE[2]).encode(x="start:Q", x2="end:Q"))
     if {"low", "high"} <= set(df.columns):
-        layers.append(alt.Chart(df).mark_area(opacity=0.15, color=AL_COLOR).encode(
+        layers.append(alt.Chart(df).mark_area(opacity=0.15, color=line_color).encode(
             x=x, y=alt.Y("low:Q", title=y_title, scale=yscale, axis=alt.Axis(format=".0%")), y2="high:Q"))
-    layers.append(alt.Chart(df).mark_line(point=True, color=AL_COLOR).encode(
+    layers.append(alt.Chart(df).mark_line(point=True, color=line_color).encode(
         x=x, y=alt.Y("mean:Q", title=y_title, scale=yscale, axis=alt.Axis(format=".0%")),
         tooltip=[alt.Tooltip("labels:Q", format=",d"), alt.Tooltip("mean:Q", format=".1%")]))
     if stop_at is not None:
@@ -466,7 +492,7 @@ def stopping_chart(
 
 def marginal_value_chart(
     marginal: pd.DataFrame, *, cost_per_label: float, currency: str = "USD",
-    title: str = "Is the next label worth its cost?",
+    title: str = "Is the next label worth its cost?", strategy: str | None = None,
 ) -> alt.LayerChart:
     """Value of one more label (from the curve's slope) against the cost of a label.
 
@@ -474,6 +500,8 @@ def marginal_value_chart(
     ----------
     marginal : DataFrame with columns labels, value (value of the next label, in ``currency``)
         Rows with an undefined value are left out; an undefined ``cost_per_label`` draws no cost line.
+    strategy : str, optional
+        The strategy whose curve gives the value: its line is drawn in that strategy's colour.
 
     Raises
     ------
@@ -486,7 +514,8 @@ def marginal_value_chart(
     x = alt.X("labels:Q", title="Labels (human-labeled rows)", axis=alt.Axis(format=",d"))
     y = alt.Y("value:Q", title=f"Value of the next label ({currency})", axis=alt.Axis(format=",.2~f"),
               scale=alt.Scale(type="symlog"))
-    line = alt.Chart(marginal).mark_line(color=AL_COLOR, strokeWidth=2).encode(
+    line = alt.Chart(marginal).mark_line(color=strategy_color(strategy) if strategy else AL_COLOR,
+                                         strokeWidth=2).encode(
         x=x, y=y, tooltip=[alt.Tooltip("labels:Q", format=",d"),
                            alt.Tooltip("value:Q", title=f"Value ({currency})", format=",.2f")])
     layers: list[alt.Chart] = [line]
@@ -498,6 +527,6 @@ def marginal_value_chart(
             y="cost:Q", text="text:N"))
     return alt.layer(*layers).properties(
         height=280,
-        title=_title(title, "Blue: what one more label adds in value; dashed: what it costs. "
-                            "Labeling pays while blue is above the dashed line."),
+        title=_title(title, "Solid line: what one more label adds in value; dashed: what it costs. "
+                            "Labeling pays while the solid line is above the dashed one."),
     )

@@ -85,7 +85,8 @@ def report_charts(a: dict[str, Any]) -> list[tuple[str, Any, str]]:
     if not sc.empty:
         rec = stop.get("recommended_range")
         out.append(_build("When to stop", lambda: charts.stopping_chart(
-            sc, stop_at=stop.get("stop_at"), recommended=tuple(rec) if rec else None, metric_label=metric),
+            sc, stop_at=stop.get("stop_at"), recommended=tuple(rec) if rec else None, metric_label=metric,
+            strategy=stop.get("strategy")),
             stop.get("sentence", "")))
     return out
 

@@ -53,7 +53,8 @@ def render(a: dict[str, Any], *, key: str = "stop") -> None:
         rec = stop.get("recommended_range")
         views.chart(charts.stopping_chart(curve, stop_at=stop.get("stop_at"),
                                           recommended=tuple(rec) if rec else None,
-                                          metric_label=a.get("metric_label", "accuracy")),
+                                          metric_label=a.get("metric_label", "accuracy"),
+                                          strategy=stop.get("strategy")),
                     "The curve of the strategy you would use (mean over the simulated runs, shaded: its 95% range). "
                     "Orange line: the median cost-optimal stop of those runs; green band: the range of those stops, "
                     "the labels to plan for.", key=f"{key}_curve")
@@ -61,7 +62,8 @@ def render(a: dict[str, Any], *, key: str = "stop") -> None:
     if not marginal.empty:
         views.chart(charts.marginal_value_chart(
             marginal, cost_per_label=float(stop.get("cost_per_label")
-                                           or (a.get("economics") or {}).get("cost_per_label") or 0.0)),
+                                           or (a.get("economics") or {}).get("cost_per_label") or 0.0),
+            strategy=stop.get("strategy")),
             "Value of one more label, from the slope of the fitted curve and the value of an accuracy point.",
             key=f"{key}_marginal")
     crit = pd.DataFrame(stop.get("criteria") or [])

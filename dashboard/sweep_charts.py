@@ -12,7 +12,15 @@ import numpy as np
 import pandas as pd
 
 from dashboard import sweep_data
-from dashboard.charts import ACCENT, NoChartData, _fill_band, _title, finite_rows, strategy_colors, strategy_label
+from dashboard.charts import (
+    ACCENT,
+    NoChartData,
+    _fill_band,
+    _title,
+    finite_rows,
+    strategy_color_scale,
+    strategy_label,
+)
 
 #: Cell colours by verdict. "No evidence" is a neutral grey: a median saving whose interval includes zero is not
 #: painted as a win (or a loss).
@@ -112,11 +120,11 @@ def savings_interval_chart(summary: pd.DataFrame, *, title: str = "Savings vs ra
     df["strategy_label"] = df["strategy"].map(strategy_label)
     df["bound"] = df["savings_bound"].where(df["savings_bound"].isin(["lower", "upper"]), "measured")
     df["savings_shown"] = [sweep_data.savings_text(r) for _, r in df.iterrows()]
-    domain, rng = strategy_colors(order)
+    scale = strategy_color_scale(order)
     x_title = "Labels saved vs random (% of random's labels)"
     y = alt.Y("dataset:N", title="Dataset", sort=list(dict.fromkeys(summary["dataset"])))
-    y_off = alt.YOffset("strategy_label:N", sort=domain)
-    color = alt.Color("strategy_label:N", title="Strategy", scale=alt.Scale(domain=domain, range=rng),
+    y_off = alt.YOffset("strategy_label:N", sort=scale.domain)
+    color = alt.Color("strategy_label:N", title="Strategy", scale=scale,
                       legend=alt.Legend(orient="bottom"))
     base = alt.Chart(df)
     bars = base.mark_rule(strokeWidth=3, opacity=0.6).encode(
@@ -155,10 +163,10 @@ def per_seed_chart(seeds: pd.DataFrame, medians: pd.DataFrame, *, target_descrip
     df["strategy"] = df["strategy"].map(strategy_label)
     m = _fill_band(finite_rows(medians, ["median"]), "median")
     m["strategy"] = m["strategy"].map(strategy_label)
-    domain, rng = strategy_colors(strategies)
+    scale = strategy_color_scale(strategies)
     x_title = "Labels to reach the target (human-labeled rows)"
-    y = alt.Y("strategy:N", title="Strategy", sort=domain)
-    color = alt.Color("strategy:N", scale=alt.Scale(domain=domain, range=rng), legend=None)
+    y = alt.Y("strategy:N", title="Strategy", sort=scale.domain)
+    color = alt.Color("strategy:N", scale=scale, legend=None)
     interval = alt.Chart(m).mark_rule(strokeWidth=8, opacity=0.25).encode(
         x=alt.X("low:Q", title=x_title, axis=alt.Axis(tickCount=8), scale=alt.Scale(zero=False)),
         x2="high:Q", y=y, color=color)

@@ -37,7 +37,7 @@ def test_learning_curve_chart_titles_axes_colors(curves):
     color = _enc(spec, "color")[0]
     assert color["scale"]["domain"] == ["random (baseline)", "margin"]
     assert color["scale"]["range"][0] == charts.RANDOM_COLOR
-    assert set(color["scale"]["range"][1:]) <= set(charts.PALETTE)
+    assert color["scale"]["range"][1] == charts.STRATEGY_COLORS["margin"]
     # the target is a dashed rule
     rules = [lyr for lyr in spec["layer"] if lyr["mark"].get("type") == "rule"]
     assert rules and rules[0]["mark"]["strokeDash"]
@@ -110,6 +110,54 @@ def test_strategy_label_and_colors():
     assert charts.strategy_label("least_confidence") == "least confidence"
     domain, rng = charts.strategy_colors(["random", "a", "b", "random"])
     assert domain == ["random (baseline)", "a", "b"] and rng[0] == charts.RANDOM_COLOR and len(set(rng)) == 3
+
+
+def _colour_of(spec, label):
+    """The colour a chart's strategy colour scale gives ``label`` (its legend entry)."""
+    scales = [c["scale"] for c in _enc(spec, "color") if "scale" in c]
+    found = {dict(zip(sc["domain"], sc["range"], strict=True)).get(label) for sc in scales} - {None}
+    assert len(found) == 1, found  # every layer of the chart agrees
+    return found.pop()
+
+
+def test_a_strategy_has_one_colour_whatever_is_drawn_beside_it(curves):
+    """'margin' was blue beside random only and orange beside entropy: colours followed the drawing order."""
+    two = charts.learning_curve_chart(curves).to_dict()  # random, margin
+    more = pd.concat([curves.assign(strategy=curves["strategy"].replace({"random": "entropy"})), curves])
+    three = charts.learning_curve_chart(more).to_dict()  # entropy first, then random and margin
+    assert _colour_of(three, "entropy") != _colour_of(three, "margin")
+    ltt = charts.labels_to_target_chart(pd.DataFrame({
+        "strategy": ["least_confidence", "margin"], "median": [90.0, 70.0], "low": [80.0, 60.0],
+        "high": [100.0, 80.0], "censored": [False, False]})).to_dict()
+    obs = pd.DataFrame({"strategy": ["qbc_kl", "margin"], "labels": [20, 20], "mean": [0.6, 0.7]})
+    proj = pd.DataFrame({"strategy": ["qbc_kl", "margin"], "labels": [1000, 1000], "predicted": [0.8, 0.9],
+                         "low": [0.7, 0.8], "high": [0.9, 0.95]})
+    projection = charts.projection_chart(obs, proj).to_dict()
+    margin = charts.STRATEGY_COLORS["margin"]
+    assert {_colour_of(c, "margin") for c in (two, three, ltt, projection)} == {margin}
+    assert _colour_of(two, "random (baseline)") == _colour_of(three, "random (baseline)") == charts.RANDOM_COLOR
+    # the Stopping page's charts draw one strategy: in that strategy's colour
+    stop = charts.stopping_chart(obs[obs["strategy"] == "margin"][["labels", "mean"]], strategy="margin").to_dict()
+    assert [lyr["mark"]["color"] for lyr in stop["layer"]] == [margin]
+    mv = charts.marginal_value_chart(pd.DataFrame({"labels": [20, 40], "value": [3.0, 0.5]}), cost_per_label=1.0,
+                                     strategy="entropy").to_dict()
+    assert mv["layer"][0]["mark"]["color"] == charts.STRATEGY_COLORS["entropy"]
+
+
+def test_every_engine_strategy_has_its_own_colour_and_unknown_names_a_fixed_one():
+    from simulations.strategies import available_strategies
+
+    names = [s for s in available_strategies() if s != "random"]
+    colours = [charts.strategy_color(s) for s in names]
+    assert charts.strategy_color("random") == charts.RANDOM_COLOR
+    assert len(set(colours)) == len(names) and charts.RANDOM_COLOR not in colours  # no two alike, none grey
+    assert charts.ACCENT not in colours  # the target and stop lines keep their own colour
+    # a name the engine does not register (a mix, a newer engine's strategy): a colour from its name alone
+    assert charts.strategy_color("eps_margin") == charts.strategy_color("eps_margin")
+    assert charts.strategy_color("eps_margin") in charts.OTHER_STRATEGY_PALETTE
+    assert charts.strategy_color_scale(["eps_margin", "margin"]).to_dict() == {
+        "domain": ["eps margin", "margin"], "range": [charts.strategy_color("eps_margin"),
+                                                      charts.STRATEGY_COLORS["margin"]]}
 
 
 # ---- undefined values: a one-line reason, never a traceback ---------------------------------------------------
