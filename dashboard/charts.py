@@ -123,6 +123,23 @@ def fixed_width(chart: alt.TopLevelMixin, width: int = 640) -> alt.TopLevelMixin
     return chart.properties(width=width)
 
 
+#: Label counts at or above this print short ("20k", not "20,000") on a linear axis; a log axis always does.
+SHORT_COUNTS_FROM = 10_000
+
+
+def labels_axis(values: Sequence[float] | pd.Series | None = None, *, log: bool = False) -> alt.Axis:
+    """The axis of a label count: labels that never run into each other ("1,9002,000").
+
+    Few ticks (``tickCount``), whole numbers only (``tickMinStep``), at least 8 px between two labels
+    (``labelSeparation``) with the overlapping ones dropped (``labelOverlap``), and short numbers ("~s": 2k, 50k,
+    1M) on a log axis or when ``values`` reach :data:`SHORT_COUNTS_FROM`; ``,d`` (1,900) below.
+    """
+    top = np.nanmax(pd.to_numeric(pd.Series(values), errors="coerce")) if values is not None and len(values) else 0
+    short = log or (np.isfinite(top) and top >= SHORT_COUNTS_FROM)
+    return alt.Axis(format="~s" if short else ",d", labelOverlap="greedy" if log else True, labelSeparation=8,
+                    labelFlush=True, tickMinStep=1, **({} if log else {"tickCount": 5}))
+
+
 def _pct_format(values: pd.Series) -> str:
     return ".0%" if values.max() - values.min() > 0.05 else ".1%"
 
@@ -172,7 +189,7 @@ def learning_curve_chart(
                                         labelLimit=0))
     x = alt.X("labels:Q", title="Labels (human-labeled rows)",
               scale=alt.Scale(type="log" if log_x else "linear", nice=False, zero=False),
-              axis=alt.Axis(format=",d" if not log_x else "~s"))
+              axis=labels_axis(df["labels"], log=log_x))
     # The axis holds the means, the target and the bands (so no band is cut at the edge), but a band may not
     # widen it beyond the means' own spread: only a wild band (a 2-seed 0-100%) is clipped.
     y0, y1 = score_domain(df["mean"], df["low"], df["high"], target)
@@ -235,11 +252,12 @@ def labels_to_target_chart(
     y = alt.Y("strategy:N", title=None, sort=scale.domain)
     color = alt.Color("strategy:N", scale=scale, legend=None)
     x_title = "Labels to reach the target (human-labeled rows)"
+    x_axis = labels_axis(pd.concat([df["median"], df["high"]]))
     base = alt.Chart(df)
     rule = base.mark_rule(strokeWidth=3, opacity=0.6).encode(
-        x=alt.X("low:Q", title=x_title, axis=alt.Axis(format=",d")), x2="high:Q", y=y, color=color)
+        x=alt.X("low:Q", title=x_title, axis=x_axis), x2="high:Q", y=y, color=color)
     point = base.mark_point(filled=True, size=110).encode(
-        x=alt.X("median:Q", title=x_title), y=y, color=color,
+        x=alt.X("median:Q", title=x_title, axis=x_axis), y=y, color=color,
         shape=alt.Shape("censored:N", scale=alt.Scale(domain=[False, True], range=["circle", "triangle-right"]),
                         legend=None),
         tooltip=[alt.Tooltip("strategy:N", title="Strategy"),
@@ -418,7 +436,7 @@ def projection_chart(
     color = alt.Color("strategy:N", scale=strategy_color_scale(strategies),
                       legend=alt.Legend(title="Strategy", orient="bottom"))
     x = alt.X("labels:Q", title="Labels (human-labeled rows, log scale)", scale=alt.Scale(type="log"),
-              axis=alt.Axis(format="~s"))
+              axis=labels_axis(log=True))
     y_title = f"Test-set {metric_label} (%)"
     band = alt.Chart(proj).mark_area(opacity=0.15).encode(
         x=x, y=alt.Y("low:Q", title=y_title, scale=alt.Scale(zero=False), axis=alt.Axis(format=".0%")),
@@ -465,7 +483,8 @@ def stopping_chart(
     stop_at = _finite(stop_at)
     if recommended is not None and (_finite(recommended[0]) is None or _finite(recommended[1]) is None):
         recommended = None
-    x = alt.X("labels:Q", title="Labels (human-labeled rows)", axis=alt.Axis(format=",d"))
+    x = alt.X("labels:Q", title="Labels (human-labeled rows)",
+              axis=labels_axis([*df["labels"], *(v for v in (stop_at, *(recommended or ())) if v is not None)]))
     y_title = f"Test-set {metric_label} (%)"
     yscale = alt.Scale(zero=False, domainMax=1.0, clamp=True)
     line_color = strategy_color(strategy) if strategy else AL_COLOR
@@ -511,7 +530,7 @@ def marginal_value_chart(
     marginal = finite_rows(marginal, ["labels", "value"])
     if marginal.empty:
         raise NoChartData("No marginal-value chart: the value of the next label is undefined with these inputs.")
-    x = alt.X("labels:Q", title="Labels (human-labeled rows)", axis=alt.Axis(format=",d"))
+    x = alt.X("labels:Q", title="Labels (human-labeled rows)", axis=labels_axis(marginal["labels"]))
     y = alt.Y("value:Q", title=f"Value of the next label ({currency})", axis=alt.Axis(format=",.2~f"),
               scale=alt.Scale(type="symlog"))
     line = alt.Chart(marginal).mark_line(color=strategy_color(strategy) if strategy else AL_COLOR,

@@ -18,6 +18,7 @@ from dashboard.charts import (
     _fill_band,
     _title,
     finite_rows,
+    labels_axis,
     strategy_color_scale,
     strategy_label,
 )
@@ -167,17 +168,18 @@ def per_seed_chart(seeds: pd.DataFrame, medians: pd.DataFrame, *, target_descrip
     x_title = "Labels to reach the target (human-labeled rows)"
     y = alt.Y("strategy:N", title="Strategy", sort=scale.domain)
     color = alt.Color("strategy:N", scale=scale, legend=None)
+    x_axis = labels_axis([*df["labels_to_target"], *m["high"]])
     interval = alt.Chart(m).mark_rule(strokeWidth=8, opacity=0.25).encode(
-        x=alt.X("low:Q", title=x_title, axis=alt.Axis(tickCount=8), scale=alt.Scale(zero=False)),
+        x=alt.X("low:Q", title=x_title, axis=x_axis, scale=alt.Scale(zero=False)),
         x2="high:Q", y=y, color=color)
     median = alt.Chart(m).mark_tick(thickness=3, size=26).encode(
-        x=alt.X("median:Q", title=x_title), y=y, color=color,
+        x=alt.X("median:Q", title=x_title, axis=x_axis), y=y, color=color,
         tooltip=[alt.Tooltip("strategy:N", title="Strategy"),
                  alt.Tooltip("median:Q", title="Median labels", format=",.0f"),
                  alt.Tooltip("low:Q", title="95% low", format=",.0f"),
                  alt.Tooltip("high:Q", title="95% high", format=",.0f")])
     dots = alt.Chart(df).mark_point(size=60, filled=True, opacity=0.8).encode(
-        x=alt.X("labels_to_target:Q", title=x_title), y=y, color=color,
+        x=alt.X("labels_to_target:Q", title=x_title, axis=x_axis), y=y, color=color,
         yOffset=alt.YOffset("seed:N"),  # seeds side by side within the strategy's row, not on top of each other
         shape=alt.Shape("censored:N", scale=alt.Scale(domain=[False, True], range=["circle", "triangle-right"]),
                         legend=None),

@@ -257,3 +257,47 @@ def test_narrow_learning_curve_wraps_title_and_legend(curves):
     assert legend["columns"] == 2 and legend["labelLimit"] == 0  # "least confidence" is never cut
     wide = charts.learning_curve_chart(curves).to_dict()
     assert wide["title"]["text"].startswith("Learning curves") and _enc(wide, "color")[0]["legend"]["columns"] == 4
+
+
+# ---- label-count axes: labels never run into each other ("1,9002,000") ----------------------------------------
+def _label_count_charts():
+    from dashboard import sweep_charts
+
+    wide = pd.DataFrame([{"strategy": s, "labels": x, "mean": 0.6 + x / 1e6, "low": 0.55, "high": 0.7}
+                         for s in ("random", "margin") for x in (20, 1900, 2000, 60000)])
+    ltt = pd.DataFrame({"strategy": ["random", "margin"], "median": [1900.0, 2000.0], "low": [1850.0, 1900.0],
+                        "high": [2000.0, 2100.0], "censored": [False, False]})
+    proj = pd.DataFrame({"strategy": ["margin"] * 2, "labels": [2000, 500000], "predicted": [0.8, 0.9],
+                         "low": [0.7, 0.8], "high": [0.9, 0.95]})
+    seeds = pd.DataFrame({"strategy": ["margin"] * 3, "seed": [0, 1, 2], "labels_to_target": [1850.0, 1900.0, 2000.0],
+                          "censored": [False] * 3})
+    return {
+        "learning curves": charts.learning_curve_chart(wide),
+        "learning curves, log": charts.learning_curve_chart(wide, log_x=True),
+        "labels to target": charts.labels_to_target_chart(ltt),
+        "projection": charts.projection_chart(wide[["strategy", "labels", "mean"]], proj),
+        "stopping": charts.stopping_chart(wide[wide["strategy"] == "margin"], stop_at=1900, recommended=(1850, 2000)),
+        "marginal value": charts.marginal_value_chart(pd.DataFrame({"labels": [1900, 2000], "value": [2.0, 1.0]}),
+                                                      cost_per_label=1.0),
+        "per seed": sweep_charts.per_seed_chart(seeds, ltt[ltt["strategy"] == "margin"]),
+    }
+
+
+@pytest.mark.parametrize("name", list(_label_count_charts()))
+def test_label_count_axes_drop_overlapping_labels(name):
+    spec = _label_count_charts()[name].to_dict()
+    axes = [x["axis"] for x in _enc(spec, "x") if isinstance(x, dict) and "axis" in x]
+    assert axes, "the label-count axis has no settings"
+    for axis in axes:  # every layer that sets the axis sets the same remedy: no layer undoes it
+        assert axis["labelOverlap"] in (True, "greedy", "parity") and axis["labelSeparation"] >= 8
+        assert axis["format"] in (",d", "~s") and axis["tickMinStep"] == 1  # whole labels, never "1,900.5"
+        assert "tickCount" not in axis or axis["tickCount"] <= 6
+
+
+def test_label_count_axis_prints_short_numbers_on_wide_and_log_scales():
+    assert charts.labels_axis([20, 400]).to_dict()["format"] == ",d"  # 1,900 reads fine below 10,000
+    assert charts.labels_axis([20, 60000]).to_dict()["format"] == "~s"  # 20k, 40k, 60k: not 20,000 ... 60,000
+    log = charts.labels_axis(log=True).to_dict()
+    assert log["format"] == "~s" and log["labelOverlap"] == "greedy"  # a decade holds 9 ticks: keep the ones that fit
+    big = pd.DataFrame([{"strategy": "margin", "labels": x, "mean": 0.7, "low": 0.6, "high": 0.8} for x in (20, 30000)])
+    assert _enc(charts.learning_curve_chart(big).to_dict(), "x")[0]["axis"]["format"] == "~s"
