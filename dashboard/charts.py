@@ -111,11 +111,23 @@ def strategy_color_scale(strategies: Sequence[str]) -> alt.Scale:
     return alt.Scale(domain=domain, range=rng)
 
 
-def _title(text: str | list[str], subtitle: str = "", width: int = 80) -> alt.TitleParams:
+#: Subtitle lines are wrapped at this many characters (about 300 px): Vega never wraps a title itself, so a longer
+#: line was cut off on a phone or in a half-width column.
+SUBTITLE_WIDTH = 52
+
+
+def _title(text: str | list[str], subtitle: str = "", width: int = SUBTITLE_WIDTH) -> alt.TitleParams:
     """A title with its how-to-read subtitle wrapped into lines (nothing is cut off on narrow columns)."""
     lines = textwrap.wrap(subtitle, width) if subtitle else []
     return alt.TitleParams(text=text, subtitle=lines or alt.Undefined, anchor="start",
                            subtitleColor="#555555", fontSize=15)
+
+
+def bottom_legend(title: str | None = alt.Undefined, *, columns: int = 2, lines: bool = False) -> alt.Legend:
+    """A legend under the plot that wraps into ``columns`` (one long row was cut off on narrow screens), its labels
+    never shortened; ``lines``: strokes as symbols (a line chart whose first layer is a faint band)."""
+    style = {"symbolType": "stroke", "symbolStrokeWidth": 3, "symbolOpacity": 1} if lines else {}
+    return alt.Legend(title=title, orient="bottom", columns=columns, labelLimit=0, **style)
 
 
 def fixed_width(chart: alt.TopLevelMixin, width: int = 640) -> alt.TopLevelMixin:
@@ -184,9 +196,7 @@ def learning_curve_chart(
     strategies = list(dict.fromkeys(df["strategy"]))
     df["strategy"] = df["strategy"].map(strategy_label)
     color = alt.Color("strategy:N", scale=strategy_color_scale(strategies),
-                      legend=alt.Legend(title="Strategy", orient="bottom", columns=2 if narrow else 4,
-                                        symbolType="stroke", symbolStrokeWidth=3, symbolOpacity=1,
-                                        labelLimit=0))
+                      legend=bottom_legend("Strategy", columns=2 if narrow else 4, lines=True))
     x = alt.X("labels:Q", title="Labels (human-labeled rows)",
               scale=alt.Scale(type="log" if log_x else "linear", nice=False, zero=False),
               axis=labels_axis(df["labels"], log=log_x))
@@ -218,7 +228,7 @@ def learning_curve_chart(
         text = alt.Chart(tdf).mark_text(align="left", dx=4, dy=-6, color=ACCENT).encode(
             y=alt.Y("target:Q", scale=yscale), x=alt.value(2), text="label:N")
         layers += [rule, text]
-    wrap = 44 if narrow else 80
+    wrap = 44 if narrow else SUBTITLE_WIDTH
     head = textwrap.wrap(title, wrap) if narrow else title
     return alt.layer(*layers).properties(
         height=HEIGHT,
@@ -301,7 +311,7 @@ def cost_breakdown_chart(
         x=alt.X("sum(cost):Q", title=f"Cost ({currency})", axis=alt.Axis(format=",.0f")),
         color=alt.Color("component:N", title="Cost item", sort=comps,
                         scale=alt.Scale(domain=comps, range=list(PALETTE[: len(comps)])),
-                        legend=alt.Legend(orient="bottom")),
+                        legend=bottom_legend("Cost item", columns=3)),
         order=alt.Order("component_order:Q"),
         tooltip=[alt.Tooltip("option:N", title="Option"), alt.Tooltip("component:N", title="Item"),
                  alt.Tooltip("cost:Q", title=f"Cost ({currency})", format=",.0f")],
@@ -350,7 +360,7 @@ def tornado_chart(
         x=alt.X("value:Q", title=x_title, axis=alt.Axis(format=fmt, tickCount=5)), x2="base:Q",
         color=alt.Color("setting:N", title=None, scale=alt.Scale(
             domain=["input at its low value", "input at its high value"], range=[PALETTE[1], PALETTE[0]]),
-            legend=alt.Legend(orient="bottom")),
+            legend=bottom_legend(columns=1)),  # stacked: side by side they were wider than a half-page column
         tooltip=[alt.Tooltip("parameter:N", title="Input"), alt.Tooltip("input:N", title="Set to"),
                  alt.Tooltip("value:Q", title=outcome_label, format=fmt)],
     )
@@ -358,7 +368,7 @@ def tornado_chart(
     return alt.layer(bars, rule).properties(
         height=max(140, 34 * len(df)),
         title=_title(title, "Each bar: the result when one input moves to its low or high value, others fixed. "
-                            "Black line: your inputs.", 60),
+                            "Black line: your inputs."),
     )
 
 
@@ -405,7 +415,7 @@ def roi_heatmap(
     return alt.layer(rect, text).properties(
         height=max(160, 36 * len(yo)),
         title=_title(title, "Blue: active learning pays off; orange: it loses money. Your case is the cell "
-                            "nearest your inputs.", 60),
+                            "nearest your inputs."),
     )
 
 
@@ -434,7 +444,7 @@ def projection_chart(
     obs = observed.assign(strategy=observed["strategy"].map(strategy_label))
     proj = projected.assign(strategy=projected["strategy"].map(strategy_label))
     color = alt.Color("strategy:N", scale=strategy_color_scale(strategies),
-                      legend=alt.Legend(title="Strategy", orient="bottom"))
+                      legend=bottom_legend("Strategy", columns=2, lines=True))
     x = alt.X("labels:Q", title="Labels (human-labeled rows, log scale)", scale=alt.Scale(type="log"),
               axis=labels_axis(log=True))
     y_title = f"Test-set {metric_label} (%)"

@@ -147,8 +147,7 @@ def live_chart(live: Any) -> tuple[alt.LayerChart, str]:
     if band is not None:
         drawn.append("green band: the same point under the other curve models that backtested nearly as well")
     caption = "; ".join(drawn).capitalize() + "."
-    c = c.properties(title=alt.TitleParams(text="Your project's curve", subtitle=caption, anchor="start",
-                                           subtitleColor="#555555", fontSize=15))
+    c = c.properties(title=charts._title("Your project's curve", caption))  # wrapped: one line ran off the page
     return c, caption
 
 

@@ -17,6 +17,7 @@ from dashboard.charts import (
     NoChartData,
     _fill_band,
     _title,
+    bottom_legend,
     finite_rows,
     labels_axis,
     strategy_color_scale,
@@ -81,7 +82,7 @@ def savings_heatmap(summary: pd.DataFrame, *, title: str = "Where active learnin
         x=x, y=y,
         color=alt.Color("verdict:N", title="Verdict", scale=alt.Scale(domain=verdicts,
                                                                        range=list(VERDICT_COLORS.values())),
-                        legend=alt.Legend(orient="bottom")),
+                        legend=bottom_legend("Verdict", columns=3)),
         tooltip=[alt.Tooltip("dataset:N", title="Dataset"), alt.Tooltip("strategy_label:N", title="Strategy"),
                  alt.Tooltip("savings_shown:N", title="Labels saved vs random (95% interval)"),
                  alt.Tooltip("verdict:N", title="Verdict"), alt.Tooltip("basis:N", title="Verdict based on"),
@@ -125,8 +126,7 @@ def savings_interval_chart(summary: pd.DataFrame, *, title: str = "Savings vs ra
     x_title = "Labels saved vs random (% of random's labels)"
     y = alt.Y("dataset:N", title="Dataset", sort=list(dict.fromkeys(summary["dataset"])))
     y_off = alt.YOffset("strategy_label:N", sort=scale.domain)
-    color = alt.Color("strategy_label:N", title="Strategy", scale=scale,
-                      legend=alt.Legend(orient="bottom"))
+    color = alt.Color("strategy_label:N", title="Strategy", scale=scale, legend=bottom_legend("Strategy"))
     base = alt.Chart(df)
     bars = base.mark_rule(strokeWidth=3, opacity=0.6).encode(
         x=alt.X("savings_low:Q", title=x_title, axis=alt.Axis(format="%", tickCount=8)), x2="savings_high:Q",

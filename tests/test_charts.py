@@ -301,3 +301,53 @@ def test_label_count_axis_prints_short_numbers_on_wide_and_log_scales():
     assert log["format"] == "~s" and log["labelOverlap"] == "greedy"  # a decade holds 9 ticks: keep the ones that fit
     big = pd.DataFrame([{"strategy": "margin", "labels": x, "mean": 0.7, "low": 0.6, "high": 0.8} for x in (20, 30000)])
     assert _enc(charts.learning_curve_chart(big).to_dict(), "x")[0]["axis"]["format"] == "~s"
+
+
+# ---- narrow screens: nothing is cut off ------------------------------------------------------------------------
+def _legends(spec):
+    return [c["legend"] for c in _enc(spec, "color") if isinstance(c.get("legend"), dict)]
+
+
+def test_projection_subtitle_wraps_and_its_legend_wraps_into_columns():
+    """The subtitle was one 80-character line and the legend one row: both ran off a phone's screen."""
+    names = ["margin", "entropy", "least_confidence", "expected_model_change"]
+    obs = pd.DataFrame({"strategy": names, "labels": [20] * 4, "mean": [0.6] * 4})
+    proj = pd.DataFrame({"strategy": names, "labels": [1000] * 4, "predicted": [0.8] * 4, "low": [0.7] * 4,
+                         "high": [0.9] * 4})
+    spec = charts.projection_chart(obs, proj).to_dict()
+    sub = spec["title"]["subtitle"]
+    assert isinstance(sub, list) and len(sub) >= 2 and max(map(len, sub)) <= charts.SUBTITLE_WIDTH
+    assert " ".join(sub).startswith("Dots: simulated; dashed: fitted curve")  # wrapped, not shortened
+    legend = _legends(spec)[0]
+    assert legend["orient"] == "bottom" and legend["columns"] <= 2 and legend["labelLimit"] == 0
+    assert legend["symbolOpacity"] == 1  # a strategy's swatch is its line, not the faint band
+    assert "width" not in spec  # the container's width
+
+
+def test_tornado_legend_stacks_under_the_chart():
+    """Side by side, 'input at its low value' and '... high value' were wider than the half-page column."""
+    t = pd.DataFrame({"parameter": ["Cost per label"], "low_label": ["$0.75"], "high_label": ["$1.25"],
+                      "low": [0.1], "high": [0.5], "base": [0.3]})
+    spec = charts.tornado_chart(t, outcome_label="ROI", unit="%").to_dict()
+    assert _legends(spec) == [{"orient": "bottom", "columns": 1, "labelLimit": 0}]
+    assert max(map(len, spec["title"]["subtitle"])) <= charts.SUBTITLE_WIDTH
+
+
+def test_every_chart_wraps_its_subtitle_and_legend(curves):
+    from dashboard import sweep_charts
+
+    built = {**_label_count_charts(),
+             "costs": charts.cost_breakdown_chart(pd.DataFrame({"option": ["All", "AL"], "component": ["Labels"] * 2,
+                                                                "cost": [500.0, 70.0]})),
+             "roi": charts.roi_heatmap(pd.DataFrame({"cost_per_label": [1.0, 2.0], "production_pool": [10, 10],
+                                                     "roi": [0.5, -0.2]})),
+             "intervals": sweep_charts.savings_interval_chart(pd.DataFrame([
+                 {"dataset": "d", "strategy": "margin", "savings": 0.3, "savings_low": 0.1, "savings_high": 0.5,
+                  "savings_bound": "", "verdict": "beats random"}]))}
+    for name, chart in built.items():
+        spec = chart.to_dict()
+        sub = spec["title"]["subtitle"]
+        assert isinstance(sub, list) and max(map(len, sub)) <= charts.SUBTITLE_WIDTH, name
+        for legend in _legends(spec):
+            if legend.get("orient") == "bottom":
+                assert legend.get("columns") and legend.get("labelLimit") == 0, name

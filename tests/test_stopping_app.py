@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from dashboard import session, state, stopping_glue, stopping_view
+from dashboard import charts, session, state, stopping_glue, stopping_view
 from dashboard.testing import small_inputs, small_run
 from simulations.stopping import check_live
 
@@ -89,7 +89,8 @@ def test_live_chart_axis_is_the_users_score_and_the_caption_describes_what_is_dr
         bands = [la for la in layers if (la["mark"] if isinstance(la["mark"], str) else la["mark"]["type"]) == "rect"]
         assert ("orange line" in caption.lower()) == bool(rules)
         assert ("green band" in caption.lower()) == bool(bands)
-        assert chart.to_dict()["title"]["subtitle"] == caption
+        subtitle = chart.to_dict()["title"]["subtitle"]  # the caption, in lines short enough for a phone
+        assert " ".join(subtitle) == caption and max(map(len, subtitle)) <= charts.SUBTITLE_WIDTH
     # the ragged log: nothing projected, so no line, and no fitted-curve rule in the table
     assert "orange" not in stopping_view.live_chart(ragged)[1].lower()
     table = stopping_view.live_criteria_table(ragged)

@@ -53,7 +53,7 @@ def _axis_titles(spec: dict) -> set[str]:
 def test_heatmap_cells_verdict_colours_and_winners(summary):
     spec = sweep_charts.savings_heatmap(summary).to_dict()
     assert spec["title"]["text"].startswith("Where active learning wins")
-    assert any("95% interval" in line for line in spec["title"]["subtitle"])
+    assert "95% interval" in " ".join(spec["title"]["subtitle"])
     assert _axis_titles(spec) == {"Query strategy", "Dataset"}
     cells, frame, text = _layers(spec)
     rows = _data(spec, cells)
