@@ -181,15 +181,21 @@ class ProgressReporter:
             print(file=self.stream, flush=True)
 
 
-def pool_line(dataset: Dataset, report: LoadReport | None) -> str:
-    """The production pool the business case should use: the whole file, even when the simulation ran on a sample."""
-    pool = production_pool_rows(dataset, report)
-    line = f"Production pool: {pool:,} rows"
+def pool_line(dataset: Dataset, report: LoadReport | None, production_pool: int | None = None) -> str:
+    """The production pool the business case should use: the user's ``--production-pool`` when they gave one, else
+    the whole file, even when the simulation ran on a sample."""
+    rows = production_pool_rows(dataset, report)
+    data = f"{rows:,} rows"
     if report is not None:
         kept = "" if report.extra_pool is None else f", {len(report.extra_pool):,} kept as extra pool"
-        line += f" ({report.n_labeled_full:,} labeled, {report.check.n_unlabeled:,} unlabeled{kept})"
+        data += f" ({report.n_labeled_full:,} labeled, {report.check.n_unlabeled:,} unlabeled{kept})"
         if report.sampled:
-            line += f"; the simulation ran on a stratified sample of {report.n_simulation_rows:,} labeled rows"
+            data += f"; the simulation ran on a stratified sample of {report.n_simulation_rows:,} labeled rows"
+    if production_pool is None:
+        pool, line = rows, f"Production pool: {data}"
+    else:
+        pool = production_pool
+        line = f"Production pool: {pool:,} items, yours (--production-pool); the data has {data}"
     return line + f". For the business case: labelwise roi ... --production-pool {pool}"
 
 
@@ -238,7 +244,7 @@ def _run_simulate(args: argparse.Namespace) -> int:
         print(json.dumps(out, indent=2, allow_nan=False, default=_json_default))
     else:
         print(format_summary(summary, result.meta))
-        print(pool_line(dataset, intake))
+        print(pool_line(dataset, intake, args.production_pool))
         if caveat is not None:
             print(f"note: {caveat.sentence}")
         if args.out:

@@ -217,3 +217,16 @@ def test_progress_on_a_terminal_rewrites_one_line_and_names_the_reference_fit_in
     assert "[1/3] whole-pool reference fit" in text and "__ceiling__" not in text
     last = text.rsplit("\r", 1)[1]
     assert last.startswith("[2/3] margin seed 0") and len(last.rstrip("\n")) == len("[1/3] whole-pool reference fit")
+
+
+def test_closing_line_passes_on_the_production_pool_the_user_gave(capsys):
+    """`--production-pool 50000` ended with "--production-pool 1000" (the file's rows), not the user's pool."""
+    small = ["simulate", "--data", "penguins", "--seeds", "1", "--strategies", "margin", "--budget", "40", "--quiet"]
+    assert main([*small, "--production-pool", "50000"]) == 0
+    last = capsys.readouterr().out.splitlines()
+    line = next(x for x in last if x.startswith("Production pool: "))
+    assert line.startswith("Production pool: 50,000 items, yours (--production-pool)")
+    assert line.endswith("For the business case: labelwise roi ... --production-pool 50000")
+    assert main(small) == 0  # without the flag: the data's own rows, as before
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("Production pool: "))
+    assert "yours" not in line and re.search(r"--production-pool (\d+)$", line).group(1) != "50000"
