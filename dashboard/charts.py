@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+import zlib
 from collections.abc import Sequence
 
 import altair as alt
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import fmt
+from simulations.strategies import available_strategies
 
 #: Okabe & Ito (2008), without yellow (too light on white). Random sampling is always dark grey.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000")
@@ -23,6 +25,18 @@ RANDOM_COLOR = "#6b6b6b"
 AL_COLOR = "#0072B2"
 ACCENT = "#D55E00"
 HEIGHT = 340
+
+#: One fixed colour per strategy the engine registers (``available_strategies()`` without random, in its order),
+#: so a strategy has the same colour on every chart and page whichever others are drawn beside it. Okabe-Ito and
+#: Paul Tol colours; no grey (random), no vermillion (target and stop lines), no light green (recommended range).
+STRATEGY_PALETTE = ("#CC79A7", "#0072B2", "#E69F00", "#56B4E9", "#332288", "#882255", "#117733", "#AA4499",
+                    "#000000", "#999933")
+#: Strategies the engine does not register (``eps_margin``, a newer engine's): a colour picked from the name alone.
+OTHER_STRATEGY_PALETTE = ("#44AA99", "#661100", "#6699CC", "#DDAA33", "#AA4466")
+STRATEGY_COLORS: dict[str, str] = {
+    "random": RANDOM_COLOR,
+    **dict(zip([s for s in available_strategies() if s != "random"], STRATEGY_PALETTE, strict=False)),
+}
 
 
 class NoChartData(ValueError):
@@ -77,26 +91,65 @@ def strategy_label(name: str) -> str:
     return "random (baseline)" if name == "random" else str(name).replace("_", " ")
 
 
+def strategy_color(name: str) -> str:
+    """The strategy's colour on every chart: random grey, a registered strategy its :data:`STRATEGY_COLORS`
+    entry, any other name a colour from its name alone (crc32, the same in every process)."""
+    if name in STRATEGY_COLORS:
+        return STRATEGY_COLORS[name]
+    return OTHER_STRATEGY_PALETTE[zlib.crc32(str(name).encode()) % len(OTHER_STRATEGY_PALETTE)]
+
+
 def strategy_colors(strategies: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Domain (display labels) and range (colours) for a colour scale: random grey, the rest Okabe-Ito."""
-    domain, rng = [], []
-    others = iter(PALETTE)
-    for s in dict.fromkeys(strategies):
-        domain.append(strategy_label(s))
-        rng.append(RANDOM_COLOR if s == "random" else next(others, "#000000"))
-    return domain, rng
+    """Domain (display labels) and range (colours) for a colour scale over these strategies (each once)."""
+    names = list(dict.fromkeys(strategies))
+    return [strategy_label(s) for s in names], [strategy_color(s) for s in names]
 
 
-def _title(text: str | list[str], subtitle: str = "", width: int = 80) -> alt.TitleParams:
+def strategy_color_scale(strategies: Sequence[str]) -> alt.Scale:
+    """The colour scale of a chart coloured by strategy label: only the strategies drawn, each in its own colour."""
+    domain, rng = strategy_colors(strategies)
+    return alt.Scale(domain=domain, range=rng)
+
+
+#: Subtitle lines are wrapped at this many characters (about 300 px): Vega never wraps a title itself, so a longer
+#: line was cut off on a phone or in a half-width column.
+SUBTITLE_WIDTH = 52
+
+
+def _title(text: str | list[str], subtitle: str = "", width: int = SUBTITLE_WIDTH) -> alt.TitleParams:
     """A title with its how-to-read subtitle wrapped into lines (nothing is cut off on narrow columns)."""
     lines = textwrap.wrap(subtitle, width) if subtitle else []
     return alt.TitleParams(text=text, subtitle=lines or alt.Undefined, anchor="start",
                            subtitleColor="#555555", fontSize=15)
 
 
+def bottom_legend(title: str | None = alt.Undefined, *, columns: int = 2, lines: bool = False) -> alt.Legend:
+    """A legend under the plot that wraps into ``columns`` (one long row was cut off on narrow screens), its labels
+    never shortened; ``lines``: strokes as symbols (a line chart whose first layer is a faint band)."""
+    style = {"symbolType": "stroke", "symbolStrokeWidth": 3, "symbolOpacity": 1} if lines else {}
+    return alt.Legend(title=title, orient="bottom", columns=columns, labelLimit=0, **style)
+
+
 def fixed_width(chart: alt.TopLevelMixin, width: int = 640) -> alt.TopLevelMixin:
     """A copy with a fixed pixel width (for reports rendered outside the browser)."""
     return chart.properties(width=width)
+
+
+#: Label counts at or above this print short ("20k", not "20,000") on a linear axis; a log axis always does.
+SHORT_COUNTS_FROM = 10_000
+
+
+def labels_axis(values: Sequence[float] | pd.Series | None = None, *, log: bool = False) -> alt.Axis:
+    """The axis of a label count: labels that never run into each other ("1,9002,000").
+
+    Few ticks (``tickCount``), whole numbers only (``tickMinStep``), at least 8 px between two labels
+    (``labelSeparation``) with the overlapping ones dropped (``labelOverlap``), and short numbers ("~s": 2k, 50k,
+    1M) on a log axis or when ``values`` reach :data:`SHORT_COUNTS_FROM`; ``,d`` (1,900) below.
+    """
+    top = np.nanmax(pd.to_numeric(pd.Series(values), errors="coerce")) if values is not None and len(values) else 0
+    short = log or (np.isfinite(top) and top >= SHORT_COUNTS_FROM)
+    return alt.Axis(format="~s" if short else ",d", labelOverlap="greedy" if log else True, labelSeparation=8,
+                    labelFlush=True, tickMinStep=1, **({} if log else {"tickCount": 5}))
 
 
 def _pct_format(values: pd.Series) -> str:
@@ -142,14 +195,11 @@ def learning_curve_chart(
     target = _finite(target)
     strategies = list(dict.fromkeys(df["strategy"]))
     df["strategy"] = df["strategy"].map(strategy_label)
-    domain, rng = strategy_colors(strategies)
-    color = alt.Color("strategy:N", scale=alt.Scale(domain=domain, range=rng),
-                      legend=alt.Legend(title="Strategy", orient="bottom", columns=2 if narrow else 4,
-                                        symbolType="stroke", symbolStrokeWidth=3, symbolOpacity=1,
-                                        labelLimit=0))
+    color = alt.Color("strategy:N", scale=strategy_color_scale(strategies),
+                      legend=bottom_legend("Strategy", columns=2 if narrow else 4, lines=True))
     x = alt.X("labels:Q", title="Labels (human-labeled rows)",
               scale=alt.Scale(type="log" if log_x else "linear", nice=False, zero=False),
-              axis=alt.Axis(format=",d" if not log_x else "~s"))
+              axis=labels_axis(df["labels"], log=log_x))
     # The axis holds the means, the target and the bands (so no band is cut at the edge), but a band may not
     # widen it beyond the means' own spread: only a wild band (a 2-seed 0-100%) is clipped.
     y0, y1 = score_domain(df["mean"], df["low"], df["high"], target)
@@ -178,7 +228,7 @@ def learning_curve_chart(
         text = alt.Chart(tdf).mark_text(align="left", dx=4, dy=-6, color=ACCENT).encode(
             y=alt.Y("target:Q", scale=yscale), x=alt.value(2), text="label:N")
         layers += [rule, text]
-    wrap = 44 if narrow else 80
+    wrap = 44 if narrow else SUBTITLE_WIDTH
     head = textwrap.wrap(title, wrap) if narrow else title
     return alt.layer(*layers).properties(
         height=HEIGHT,
@@ -208,15 +258,16 @@ def labels_to_target_chart(
     df["strategy"] = df["strategy"].map(strategy_label)
     df["note"] = df["censored"].map(lambda c: "more than the budget" if c else "")
     df["shown"] = [(">" if c else "") + f"{m:,.0f}" for m, c in zip(df["median"], df["censored"], strict=True)]
-    domain, rng = strategy_colors(strategies)
-    y = alt.Y("strategy:N", title=None, sort=domain)
-    color = alt.Color("strategy:N", scale=alt.Scale(domain=domain, range=rng), legend=None)
+    scale = strategy_color_scale(strategies)
+    y = alt.Y("strategy:N", title=None, sort=scale.domain)
+    color = alt.Color("strategy:N", scale=scale, legend=None)
     x_title = "Labels to reach the target (human-labeled rows)"
+    x_axis = labels_axis(pd.concat([df["median"], df["high"]]))
     base = alt.Chart(df)
     rule = base.mark_rule(strokeWidth=3, opacity=0.6).encode(
-        x=alt.X("low:Q", title=x_title, axis=alt.Axis(format=",d")), x2="high:Q", y=y, color=color)
+        x=alt.X("low:Q", title=x_title, axis=x_axis), x2="high:Q", y=y, color=color)
     point = base.mark_point(filled=True, size=110).encode(
-        x=alt.X("median:Q", title=x_title), y=y, color=color,
+        x=alt.X("median:Q", title=x_title, axis=x_axis), y=y, color=color,
         shape=alt.Shape("censored:N", scale=alt.Scale(domain=[False, True], range=["circle", "triangle-right"]),
                         legend=None),
         tooltip=[alt.Tooltip("strategy:N", title="Strategy"),
@@ -260,7 +311,7 @@ def cost_breakdown_chart(
         x=alt.X("sum(cost):Q", title=f"Cost ({currency})", axis=alt.Axis(format=",.0f")),
         color=alt.Color("component:N", title="Cost item", sort=comps,
                         scale=alt.Scale(domain=comps, range=list(PALETTE[: len(comps)])),
-                        legend=alt.Legend(orient="bottom")),
+                        legend=bottom_legend("Cost item", columns=3)),
         order=alt.Order("component_order:Q"),
         tooltip=[alt.Tooltip("option:N", title="Option"), alt.Tooltip("component:N", title="Item"),
                  alt.Tooltip("cost:Q", title=f"Cost ({currency})", format=",.0f")],
@@ -309,7 +360,7 @@ def tornado_chart(
         x=alt.X("value:Q", title=x_title, axis=alt.Axis(format=fmt, tickCount=5)), x2="base:Q",
         color=alt.Color("setting:N", title=None, scale=alt.Scale(
             domain=["input at its low value", "input at its high value"], range=[PALETTE[1], PALETTE[0]]),
-            legend=alt.Legend(orient="bottom")),
+            legend=bottom_legend(columns=1)),  # stacked: side by side they were wider than a half-page column
         tooltip=[alt.Tooltip("parameter:N", title="Input"), alt.Tooltip("input:N", title="Set to"),
                  alt.Tooltip("value:Q", title=outcome_label, format=fmt)],
     )
@@ -317,7 +368,7 @@ def tornado_chart(
     return alt.layer(bars, rule).properties(
         height=max(140, 34 * len(df)),
         title=_title(title, "Each bar: the result when one input moves to its low or high value, others fixed. "
-                            "Black line: your inputs.", 60),
+                            "Black line: your inputs."),
     )
 
 
@@ -364,7 +415,7 @@ def roi_heatmap(
     return alt.layer(rect, text).properties(
         height=max(160, 36 * len(yo)),
         title=_title(title, "Blue: active learning pays off; orange: it loses money. Your case is the cell "
-                            "nearest your inputs.", 60),
+                            "nearest your inputs."),
     )
 
 
@@ -390,13 +441,12 @@ def projection_chart(
     if projected.empty:
         raise NoChartData("No projection chart: the fitted curves give no defined score.")
     strategies = list(dict.fromkeys([*observed["strategy"], *projected["strategy"]]))
-    domain, rng = strategy_colors(strategies)
     obs = observed.assign(strategy=observed["strategy"].map(strategy_label))
     proj = projected.assign(strategy=projected["strategy"].map(strategy_label))
-    color = alt.Color("strategy:N", scale=alt.Scale(domain=domain, range=rng),
-                      legend=alt.Legend(title="Strategy", orient="bottom"))
+    color = alt.Color("strategy:N", scale=strategy_color_scale(strategies),
+                      legend=bottom_legend("Strategy", columns=2, lines=True))
     x = alt.X("labels:Q", title="Labels (human-labeled rows, log scale)", scale=alt.Scale(type="log"),
-              axis=alt.Axis(format="~s"))
+              axis=labels_axis(log=True))
     y_title = f"Test-set {metric_label} (%)"
     band = alt.Chart(proj).mark_area(opacity=0.15).encode(
         x=x, y=alt.Y("low:Q", title=y_title, scale=alt.Scale(zero=False), axis=alt.Axis(format=".0%")),
@@ -416,7 +466,7 @@ def projection_chart(
 # ---- stopping ------------------------------------------------------------------------------------------
 def stopping_chart(
     curve: pd.DataFrame, *, stop_at: float | None = None, recommended: tuple[float, float] | None = None,
-    metric_label: str = "accuracy", title: str = "When to stop labeling",
+    metric_label: str = "accuracy", title: str = "When to stop labeling", strategy: str | None = None,
 ) -> alt.LayerChart:
     """The learning curve with the cost-optimal stop (vertical line) and the recommended range (shaded).
 
@@ -424,6 +474,9 @@ def stopping_chart(
     ----------
     curve : DataFrame with columns labels, mean and optional low, high
         Rows with an undefined score are left out; an undefined ``stop_at`` or range is not drawn.
+    strategy : str, optional
+        The strategy whose curve this is: drawn in its colour (:func:`strategy_color`), as on every other chart.
+        Without one (a user's own project), the default blue.
 
     Raises
     ------
@@ -440,17 +493,19 @@ def stopping_chart(
     stop_at = _finite(stop_at)
     if recommended is not None and (_finite(recommended[0]) is None or _finite(recommended[1]) is None):
         recommended = None
-    x = alt.X("labels:Q", title="Labels (human-labeled rows)", axis=alt.Axis(format=",d"))
+    x = alt.X("labels:Q", title="Labels (human-labeled rows)",
+              axis=labels_axis([*df["labels"], *(v for v in (stop_at, *(recommended or ())) if v is not None)]))
     y_title = f"Test-set {metric_label} (%)"
     yscale = alt.Scale(zero=False, domainMax=1.0, clamp=True)
+    line_color = strategy_color(strategy) if strategy else AL_COLOR
     layers: list[alt.Chart] = []
     if recommended is not None:
         rdf = pd.DataFrame({"start": [float(recommended[0])], "end": [float(recommended[1])]})
         layers.append(alt.Chart(rdf).mark_rect(opacity=0.15, color=PALETTE[2]).encode(x="start:Q", x2="end:Q"))
     if {"low", "high"} <= set(df.columns):
-        layers.append(alt.Chart(df).mark_area(opacity=0.15, color=AL_COLOR).encode(
+        layers.append(alt.Chart(df).mark_area(opacity=0.15, color=line_color).encode(
             x=x, y=alt.Y("low:Q", title=y_title, scale=yscale, axis=alt.Axis(format=".0%")), y2="high:Q"))
-    layers.append(alt.Chart(df).mark_line(point=True, color=AL_COLOR).encode(
+    layers.append(alt.Chart(df).mark_line(point=True, color=line_color).encode(
         x=x, y=alt.Y("mean:Q", title=y_title, scale=yscale, axis=alt.Axis(format=".0%")),
         tooltip=[alt.Tooltip("labels:Q", format=",d"), alt.Tooltip("mean:Q", format=".1%")]))
     if stop_at is not None:
@@ -466,7 +521,7 @@ def stopping_chart(
 
 def marginal_value_chart(
     marginal: pd.DataFrame, *, cost_per_label: float, currency: str = "USD",
-    title: str = "Is the next label worth its cost?",
+    title: str = "Is the next label worth its cost?", strategy: str | None = None,
 ) -> alt.LayerChart:
     """Value of one more label (from the curve's slope) against the cost of a label.
 
@@ -474,6 +529,8 @@ def marginal_value_chart(
     ----------
     marginal : DataFrame with columns labels, value (value of the next label, in ``currency``)
         Rows with an undefined value are left out; an undefined ``cost_per_label`` draws no cost line.
+    strategy : str, optional
+        The strategy whose curve gives the value: its line is drawn in that strategy's colour.
 
     Raises
     ------
@@ -483,10 +540,11 @@ def marginal_value_chart(
     marginal = finite_rows(marginal, ["labels", "value"])
     if marginal.empty:
         raise NoChartData("No marginal-value chart: the value of the next label is undefined with these inputs.")
-    x = alt.X("labels:Q", title="Labels (human-labeled rows)", axis=alt.Axis(format=",d"))
+    x = alt.X("labels:Q", title="Labels (human-labeled rows)", axis=labels_axis(marginal["labels"]))
     y = alt.Y("value:Q", title=f"Value of the next label ({currency})", axis=alt.Axis(format=",.2~f"),
               scale=alt.Scale(type="symlog"))
-    line = alt.Chart(marginal).mark_line(color=AL_COLOR, strokeWidth=2).encode(
+    line = alt.Chart(marginal).mark_line(color=strategy_color(strategy) if strategy else AL_COLOR,
+                                         strokeWidth=2).encode(
         x=x, y=y, tooltip=[alt.Tooltip("labels:Q", format=",d"),
                            alt.Tooltip("value:Q", title=f"Value ({currency})", format=",.2f")])
     layers: list[alt.Chart] = [line]
@@ -498,6 +556,6 @@ def marginal_value_chart(
             y="cost:Q", text="text:N"))
     return alt.layer(*layers).properties(
         height=280,
-        title=_title(title, "Blue: what one more label adds in value; dashed: what it costs. "
-                            "Labeling pays while blue is above the dashed line."),
+        title=_title(title, "Solid line: what one more label adds in value; dashed: what it costs. "
+                            "Labeling pays while the solid line is above the dashed one."),
     )

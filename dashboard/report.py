@@ -85,7 +85,8 @@ def report_charts(a: dict[str, Any]) -> list[tuple[str, Any, str]]:
     if not sc.empty:
         rec = stop.get("recommended_range")
         out.append(_build("When to stop", lambda: charts.stopping_chart(
-            sc, stop_at=stop.get("stop_at"), recommended=tuple(rec) if rec else None, metric_label=metric),
+            sc, stop_at=stop.get("stop_at"), recommended=tuple(rec) if rec else None, metric_label=metric,
+            strategy=stop.get("strategy")),
             stop.get("sentence", "")))
     return out
 
@@ -196,14 +197,47 @@ def _latin1(s: Any) -> str:
     return str(s).translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
 
 
+#: A chart that does not fit the rest of a page is shrunk to fit it when it keeps at least this share of its height;
+#: smaller, it starts the next page. Every page but the last is then at least ~60% used: no half-empty pages.
+MIN_CHART_SCALE = 0.6
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) in pixels, from a PNG's header."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def chart_height_on_page(full: float, room: float) -> float | None:
+    """The height (mm) to draw a chart ``full`` mm high in ``room`` mm left on the page: its own height when it fits,
+    shrunk to the room when that keeps :data:`MIN_CHART_SCALE` of it, else None (start a new page)."""
+    if full <= room:
+        return full
+    return room if room >= MIN_CHART_SCALE * full else None
+
+
 def build_pdf(a: dict[str, Any], *, name: str = "Labelwise scenario", created: str | None = None) -> bytes:
     """The report as a PDF (fpdf2): key numbers, strategies, charts as images, assumptions."""
+    return bytes(pdf_document(a, name=name, created=created).output())
+
+
+def pdf_document(a: dict[str, Any], *, name: str = "Labelwise scenario", created: str | None = None) -> Any:
+    """The report's ``fpdf.FPDF`` before output; its ``used`` maps each page to how far down it is used (mm)."""
     from fpdf import FPDF
-    from fpdf.enums import XPos, YPos
+    from fpdf.enums import MethodReturnValue, XPos, YPos
+
+    class ReportPDF(FPDF):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.used: dict[int, float] = {}
+
+        def add_page(self, *args: Any, **kwargs: Any) -> None:  # every page break, automatic ones included
+            if self.page:
+                self.used[self.page] = self.get_y()
+            super().add_page(*args, **kwargs)
 
     d = a.get("dataset") or {}
     created = created or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    pdf = FPDF(format="A4")
+    pdf = ReportPDF(format="A4")
     pdf.set_auto_page_break(True, margin=15)
     pdf.set_title(_latin1(f"{name} - Labelwise business case"))
     pdf.add_page()
@@ -213,7 +247,10 @@ def build_pdf(a: dict[str, Any], *, name: str = "Labelwise scenario", created: s
         pdf.set_font("helvetica", style, size)
         pdf.multi_cell(width, h, _latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    def heading(text: str) -> None:
+    def heading(text: str, keep: float = 25) -> None:
+        """A section heading, kept with the first ``keep`` mm of its section (never alone at a page's foot)."""
+        if pdf.get_y() + 10 + keep > pdf.page_break_trigger:
+            pdf.add_page()
         pdf.ln(3)
         line(text, 13, "B", 7)
 
@@ -241,6 +278,23 @@ def build_pdf(a: dict[str, Any], *, name: str = "Labelwise scenario", created: s
     if stop.get("sentence"):
         heading("When to stop")
         line(stop["sentence"])
+    def text_height(text: str, size: float, style: str = "", h: float = 5.5) -> float:
+        pdf.set_font("helvetica", style, size)
+        return h * len(pdf.multi_cell(width, h, _latin1(text), dry_run=True, output=MethodReturnValue.LINES))
+
+    def chart(title: str, png: bytes, caption: str) -> None:
+        """Heading, chart and caption together: the chart shrunk to the rest of the page, or all on the next."""
+        px_w, px_h = _png_size(png)
+        full = width * px_h / px_w
+        around = 3 + text_height(title, 13, "B", 7) + text_height(caption, 9) + 1  # heading above, caption below
+        h = chart_height_on_page(full, pdf.page_break_trigger - pdf.get_y() - around)
+        if h is None:
+            pdf.add_page()
+            h = min(full, pdf.page_break_trigger - pdf.get_y() - around)
+        heading(title, keep=0)  # the room for the heading is counted above
+        pdf.image(io.BytesIO(png), w=h * px_w / px_h, h=h)
+        line(caption, 9)
+
     heading("Strategies")
     table(tables.leaderboard(a))
     for title, ch, caption in report_charts(a):
@@ -249,14 +303,10 @@ def build_pdf(a: dict[str, Any], *, name: str = "Labelwise scenario", created: s
             line(caption, 9)
             continue
         png = _png(ch)
-        if png is None:
-            continue
-        pdf.add_page()
-        heading(title)
-        pdf.image(io.BytesIO(png), w=width)
-        line(caption, 9)
-    pdf.add_page()
+        if png is not None:
+            chart(title, png, caption)
     heading("Assumptions")
     for x in tables.assumptions(a):
         line(f"- {x}", 9.5)
-    return bytes(pdf.output())
+    pdf.used[pdf.page] = pdf.get_y()
+    return pdf

@@ -6,6 +6,7 @@ Drawn from ``analysis["stopping"]``, which ``dashboard.state.stopping_analysis``
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import altair as alt
@@ -53,7 +54,8 @@ def render(a: dict[str, Any], *, key: str = "stop") -> None:
         rec = stop.get("recommended_range")
         views.chart(charts.stopping_chart(curve, stop_at=stop.get("stop_at"),
                                           recommended=tuple(rec) if rec else None,
-                                          metric_label=a.get("metric_label", "accuracy")),
+                                          metric_label=a.get("metric_label", "accuracy"),
+                                          strategy=stop.get("strategy")),
                     "The curve of the strategy you would use (mean over the simulated runs, shaded: its 95% range). "
                     "Orange line: the median cost-optimal stop of those runs; green band: the range of those stops, "
                     "the labels to plan for.", key=f"{key}_curve")
@@ -61,15 +63,56 @@ def render(a: dict[str, Any], *, key: str = "stop") -> None:
     if not marginal.empty:
         views.chart(charts.marginal_value_chart(
             marginal, cost_per_label=float(stop.get("cost_per_label")
-                                           or (a.get("economics") or {}).get("cost_per_label") or 0.0)),
+                                           or (a.get("economics") or {}).get("cost_per_label") or 0.0),
+            strategy=stop.get("strategy")),
             "Value of one more label, from the slope of the fitted curve and the value of an accuracy point.",
             key=f"{key}_marginal")
-    crit = pd.DataFrame(stop.get("criteria") or [])
-    if not crit.empty:
+    crit = stop.get("criteria") or []
+    if crit:
         st.subheader("Stopping rules")
-        st.dataframe(crit, hide_index=True, width="stretch")
+        st.dataframe(rules_table(crit), hide_index=True, width="stretch", column_config=RULES_COLUMNS)
         st.caption("Where each label-free stopping rule fires, in how many repetitions, and the regret: the money "
                    "lost against the cost-optimal stop.")
+        with st.expander("How each rule decides"):
+            st.markdown("\n".join(f"- {line}" for line in rules_definitions(crit)))
+
+
+#: The Stopping rules table: short columns only, so it fits a narrow page; each rule's definition and note (long
+#: text that cut the table's last column off) are listed under it by :func:`rules_definitions`.
+RULES_COLUMNS = {
+    "Rule": st.column_config.TextColumn("Rule", pinned=True, help="A label-free stopping rule; how it decides is "
+                                        "listed under the table."),
+    "Stops at (labels)": st.column_config.TextColumn(
+        "Stops at (labels)", help="Labels at which the rule fires: median over the runs (95% range)."),
+    "Fires in": st.column_config.TextColumn("Fires in", help="Share of the simulated runs in which the rule fires."),
+    "Regret ($)": st.column_config.TextColumn(
+        "Regret ($)", help="Money lost stopping where the rule fires instead of at the cost-optimal stop."),
+    "Needs labels": st.column_config.TextColumn(
+        "Needs labels", help="Whether the rule needs a labeled validation set (the others use no labels)."),
+}
+_LONG_COLUMNS = ("Stops when", "Note")
+
+
+def rules_table(criteria: list[dict[str, Any]]) -> pd.DataFrame:
+    """The stopping rules (``stopping_glue.criteria_table`` rows) without their long text, in :data:`RULES_COLUMNS`."""
+    df = pd.DataFrame(criteria)
+    return df[[c for c in RULES_COLUMNS if c in df.columns]]
+
+
+def _md(text: str) -> str:
+    """Engine text shown as Markdown literally: "|slope|", "$5" (LaTeX in Streamlit) or "a_b" stay as written."""
+    return re.sub(r"([\\`*_$|~\[\]<>#])", r"\\\1", text)
+
+
+def rules_definitions(criteria: list[dict[str, Any]]) -> list[str]:
+    """One line per rule: its name, when it stops and its note (why it does not apply): what the table leaves out."""
+    out = []
+    for row in criteria:
+        when = _md(str(row.get("Stops when") or "").strip())
+        note = _md(str(row.get("Note") or "").strip())
+        text = f"**{_md(str(row.get('Rule', '')))}**: " + (f"stops when {when}" if when else "no definition given")
+        out.append(text + (f". *{note[:1].upper() + note[1:]}.*" if note else "."))
+    return out
 
 
 def _fitted_stop_text(stop: dict[str, Any], fs: dict[str, Any]) -> str:
@@ -104,8 +147,7 @@ def live_chart(live: Any) -> tuple[alt.LayerChart, str]:
     if band is not None:
         drawn.append("green band: the same point under the other curve models that backtested nearly as well")
     caption = "; ".join(drawn).capitalize() + "."
-    c = c.properties(title=alt.TitleParams(text="Your project's curve", subtitle=caption, anchor="start",
-                                           subtitleColor="#555555", fontSize=15))
+    c = c.properties(title=charts._title("Your project's curve", caption))  # wrapped: one line ran off the page
     return c, caption
 
 
@@ -118,7 +160,8 @@ def live_criteria_table(live: Any) -> pd.DataFrame:
             status = f"projected at about {fmt.count(lab)}" if lab is not None else "does not level off"
         else:
             status = f"fired at {fmt.count(lab)}" if lab is not None else "not yet"
-        rows.append({"Rule": c["title"], "Stops when": c["rule"], "Labels": status})
+        # the status before the long definition: a narrow page cuts the last column, never the answer
+        rows.append({"Rule": c["title"], "Labels": status, "Stops when": c["rule"]})
     return pd.DataFrame(rows)
 
 

@@ -12,7 +12,17 @@ import numpy as np
 import pandas as pd
 
 from dashboard import sweep_data
-from dashboard.charts import ACCENT, NoChartData, _fill_band, _title, finite_rows, strategy_colors, strategy_label
+from dashboard.charts import (
+    ACCENT,
+    NoChartData,
+    _fill_band,
+    _title,
+    bottom_legend,
+    finite_rows,
+    labels_axis,
+    strategy_color_scale,
+    strategy_label,
+)
 
 #: Cell colours by verdict. "No evidence" is a neutral grey: a median saving whose interval includes zero is not
 #: painted as a win (or a loss).
@@ -72,7 +82,7 @@ def savings_heatmap(summary: pd.DataFrame, *, title: str = "Where active learnin
         x=x, y=y,
         color=alt.Color("verdict:N", title="Verdict", scale=alt.Scale(domain=verdicts,
                                                                        range=list(VERDICT_COLORS.values())),
-                        legend=alt.Legend(orient="bottom")),
+                        legend=bottom_legend("Verdict", columns=3)),
         tooltip=[alt.Tooltip("dataset:N", title="Dataset"), alt.Tooltip("strategy_label:N", title="Strategy"),
                  alt.Tooltip("savings_shown:N", title="Labels saved vs random (95% interval)"),
                  alt.Tooltip("verdict:N", title="Verdict"), alt.Tooltip("basis:N", title="Verdict based on"),
@@ -112,12 +122,11 @@ def savings_interval_chart(summary: pd.DataFrame, *, title: str = "Savings vs ra
     df["strategy_label"] = df["strategy"].map(strategy_label)
     df["bound"] = df["savings_bound"].where(df["savings_bound"].isin(["lower", "upper"]), "measured")
     df["savings_shown"] = [sweep_data.savings_text(r) for _, r in df.iterrows()]
-    domain, rng = strategy_colors(order)
+    scale = strategy_color_scale(order)
     x_title = "Labels saved vs random (% of random's labels)"
     y = alt.Y("dataset:N", title="Dataset", sort=list(dict.fromkeys(summary["dataset"])))
-    y_off = alt.YOffset("strategy_label:N", sort=domain)
-    color = alt.Color("strategy_label:N", title="Strategy", scale=alt.Scale(domain=domain, range=rng),
-                      legend=alt.Legend(orient="bottom"))
+    y_off = alt.YOffset("strategy_label:N", sort=scale.domain)
+    color = alt.Color("strategy_label:N", title="Strategy", scale=scale, legend=bottom_legend("Strategy"))
     base = alt.Chart(df)
     bars = base.mark_rule(strokeWidth=3, opacity=0.6).encode(
         x=alt.X("savings_low:Q", title=x_title, axis=alt.Axis(format="%", tickCount=8)), x2="savings_high:Q",
@@ -155,21 +164,22 @@ def per_seed_chart(seeds: pd.DataFrame, medians: pd.DataFrame, *, target_descrip
     df["strategy"] = df["strategy"].map(strategy_label)
     m = _fill_band(finite_rows(medians, ["median"]), "median")
     m["strategy"] = m["strategy"].map(strategy_label)
-    domain, rng = strategy_colors(strategies)
+    scale = strategy_color_scale(strategies)
     x_title = "Labels to reach the target (human-labeled rows)"
-    y = alt.Y("strategy:N", title="Strategy", sort=domain)
-    color = alt.Color("strategy:N", scale=alt.Scale(domain=domain, range=rng), legend=None)
+    y = alt.Y("strategy:N", title="Strategy", sort=scale.domain)
+    color = alt.Color("strategy:N", scale=scale, legend=None)
+    x_axis = labels_axis([*df["labels_to_target"], *m["high"]])
     interval = alt.Chart(m).mark_rule(strokeWidth=8, opacity=0.25).encode(
-        x=alt.X("low:Q", title=x_title, axis=alt.Axis(tickCount=8), scale=alt.Scale(zero=False)),
+        x=alt.X("low:Q", title=x_title, axis=x_axis, scale=alt.Scale(zero=False)),
         x2="high:Q", y=y, color=color)
     median = alt.Chart(m).mark_tick(thickness=3, size=26).encode(
-        x=alt.X("median:Q", title=x_title), y=y, color=color,
+        x=alt.X("median:Q", title=x_title, axis=x_axis), y=y, color=color,
         tooltip=[alt.Tooltip("strategy:N", title="Strategy"),
                  alt.Tooltip("median:Q", title="Median labels", format=",.0f"),
                  alt.Tooltip("low:Q", title="95% low", format=",.0f"),
                  alt.Tooltip("high:Q", title="95% high", format=",.0f")])
     dots = alt.Chart(df).mark_point(size=60, filled=True, opacity=0.8).encode(
-        x=alt.X("labels_to_target:Q", title=x_title), y=y, color=color,
+        x=alt.X("labels_to_target:Q", title=x_title, axis=x_axis), y=y, color=color,
         yOffset=alt.YOffset("seed:N"),  # seeds side by side within the strategy's row, not on top of each other
         shape=alt.Shape("censored:N", scale=alt.Scale(domain=[False, True], range=["circle", "triangle-right"]),
                         legend=None),

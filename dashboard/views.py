@@ -57,11 +57,13 @@ def chart_height(c: Any) -> int | str:
     title = spec.get("title") or {}
     sub = title.get("subtitle") if isinstance(title, dict) else None
     n_sub = len(sub) if isinstance(sub, list) else (1 if sub else 0)
+    head = title.get("text") if isinstance(title, dict) else title
+    n_head = len(head) if isinstance(head, list) else 1  # a title wrapped for a narrow column
     layers = spec.get("layer") or [spec]
     legend = any(
         isinstance(enc, dict) and "field" in enc and enc.get("legend", {}) is not None
         for layer in layers for name, enc in (layer.get("encoding") or {}).items() if name in ("color", "fill"))
-    return int(h) + 28 + 16 * n_sub + 55 + (75 if legend else 0)
+    return int(h) + 28 + 20 * (n_head - 1) + 16 * n_sub + 55 + (75 if legend else 0)
 
 
 def verdict_box(a: dict[str, Any]) -> None:

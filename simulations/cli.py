@@ -12,6 +12,7 @@ import os
 import stat
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 from simulations.config import CLASS_WEIGHTS, DEFAULT_STRATEGIES, SimulationConfig, check_n_jobs
 from simulations.curves.pool import PoolCaveat, pool_caveat
@@ -26,7 +27,7 @@ from simulations.intake.upload import max_upload_mb_from_config
 from simulations.models import MODELS
 from simulations.plan.cli import add_plan_parser
 from simulations.results import check_results_path, save_results
-from simulations.runner import Progress, run_simulation
+from simulations.runner import CEILING, Progress, run_simulation
 from simulations.stopping.cli import add_stop_parser
 from simulations.strategies import available_strategies
 from simulations.summary import METRIC_NAMES, Summary, Target, format_interval, summarize
@@ -152,15 +153,62 @@ def intake_lines(report: LoadReport | None) -> list[str]:
     return [] if report is None else [f"intake: {line}" for line in report.lines()]
 
 
-def pool_line(dataset: Dataset, report: LoadReport | None) -> str:
-    """The production pool the business case should use: the whole file, even when the simulation ran on a sample."""
-    pool = production_pool_rows(dataset, report)
-    line = f"Production pool: {pool:,} rows"
+class ProgressReporter:
+    """``labelwise simulate``'s progress on stderr, after each finished task.
+
+    On a terminal, one line rewritten in place (``\\r``). Anything else (a log file, CI, a pipe) gets a new line
+    about every ``every`` share of the tasks and at the end, never a ``\\r``: rewriting in place there only piles
+    fragments into one endless line. The whole-pool reference fit is named in words, not by its internal name.
+    """
+
+    def __init__(self, stream: TextIO, *, every: float = 0.1) -> None:
+        self.stream = stream
+        self.every = every
+        try:
+            self.tty = bool(stream.isatty())
+        except (AttributeError, ValueError, OSError):  # no isatty, or a closed stream: not a terminal
+            self.tty = False
+        self._width = 0  # of the in-place line, to blank what a shorter one leaves behind
+        self._step = -1  # the last share step (0, 1, ... 10 for 10%) printed off a terminal
+
+    @staticmethod
+    def task(p: Progress) -> str:
+        return "whole-pool reference fit" if p.strategy == CEILING else f"{p.strategy} seed {p.seed}"
+
+    def __call__(self, p: Progress) -> None:
+        if self.tty:
+            text = f"[{p.done}/{p.total}] {self.task(p)}"
+            print("\r" + text.ljust(self._width), end="", file=self.stream, flush=True)
+            self._width = max(self._width, len(text))
+            return
+        steps = max(1, round(1 / self.every))
+        step = p.done * steps // max(p.total, 1)  # the first task, each 10% crossed, and the last print a line
+        if step > self._step:
+            self._step = step
+            print(f"progress: {p.done}/{p.total} tasks ({p.done / max(p.total, 1):.0%})", file=self.stream,
+                  flush=True)
+
+    def close(self) -> None:
+        """End the in-place line on a terminal (off a terminal every line is already ended)."""
+        if self.tty and self._width:
+            print(file=self.stream, flush=True)
+
+
+def pool_line(dataset: Dataset, report: LoadReport | None, production_pool: int | None = None) -> str:
+    """The production pool the business case should use: the user's ``--production-pool`` when they gave one, else
+    the whole file, even when the simulation ran on a sample."""
+    rows = production_pool_rows(dataset, report)
+    data = f"{rows:,} rows"
     if report is not None:
         kept = "" if report.extra_pool is None else f", {len(report.extra_pool):,} kept as extra pool"
-        line += f" ({report.n_labeled_full:,} labeled, {report.check.n_unlabeled:,} unlabeled{kept})"
+        data += f" ({report.n_labeled_full:,} labeled, {report.check.n_unlabeled:,} unlabeled{kept})"
         if report.sampled:
-            line += f"; the simulation ran on a stratified sample of {report.n_simulation_rows:,} labeled rows"
+            data += f"; the simulation ran on a stratified sample of {report.n_simulation_rows:,} labeled rows"
+    if production_pool is None:
+        pool, line = rows, f"Production pool: {data}"
+    else:
+        pool = production_pool
+        line = f"Production pool: {pool:,} items, yours (--production-pool); the data has {data}"
     return line + f". For the business case: labelwise roi ... --production-pool {pool}"
 
 
@@ -189,13 +237,10 @@ def _run_simulate(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     target = _target_from_args(args)
 
-    def report(p: Progress) -> None:
-        if not args.json and not args.quiet:
-            print(f"\r[{p.done}/{p.total}] {p.strategy} seed {p.seed}        ", end="", file=sys.stderr, flush=True)
-
+    report = None if args.json or args.quiet else ProgressReporter(sys.stderr)
     result = run_simulation(dataset, config, n_jobs=args.n_jobs, progress=report)
-    if not args.json and not args.quiet:
-        print(file=sys.stderr)
+    if report is not None:
+        report.close()
     # Saved with the results, so a business case built from them uses the whole pool, not the sample.
     result.meta["production_pool_rows"] = production_pool_rows(dataset, intake)
     summary = summarize(result, target, args.metric)
@@ -217,7 +262,7 @@ def _run_simulate(args: argparse.Namespace) -> int:
         print(json.dumps(out, indent=2, allow_nan=False, default=_json_default))
     else:
         print(format_summary(summary, result.meta))
-        print(pool_line(dataset, intake))
+        print(pool_line(dataset, intake, args.production_pool))
         if caveat is not None:
             print(f"note: {caveat.sentence}")
         if args.out:

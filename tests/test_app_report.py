@@ -40,6 +40,29 @@ def test_pdf_report(analysis):
     assert pdf[:5] == b"%PDF-" and len(pdf) > 5000
 
 
+def test_pdf_report_has_no_half_empty_pages(analysis):
+    """Each chart started a new page, leaving the one before half empty (9 pages for 7 charts)."""
+    pytest.importorskip("fpdf", reason="PDF export needs fpdf2")
+    if report._vlc() is None:
+        pytest.skip("charts need vl-convert-python")
+    pdf = report.pdf_document(analysis)
+    drawn = [c for _, c, _ in report.report_charts(analysis) if c is not None]
+    assert len(drawn) >= 5 and len(pdf.image_cache.images) == len(drawn)  # every chart is in it
+    assert pdf.pages_count < len(drawn)  # charts share pages
+    usable = pdf.page_break_trigger - pdf.t_margin
+    assert sorted(pdf.used) == list(range(1, pdf.pages_count + 1))
+    for page, y in pdf.used.items():
+        if page < pdf.pages_count:  # the last page may end where the report ends
+            assert y - pdf.t_margin >= report.MIN_CHART_SCALE * usable, f"page {page} is used down to {y:.0f} mm"
+
+
+def test_a_chart_is_shrunk_to_the_rest_of_a_page_only_down_to_its_minimum_scale():
+    assert report.chart_height_on_page(100.0, 120.0) == 100.0  # fits: its own size
+    assert report.chart_height_on_page(100.0, 70.0) == 70.0  # 70% of it fits: shrunk onto this page
+    assert report.chart_height_on_page(100.0, 59.0) is None  # too small: the next page
+    assert report.chart_height_on_page(100.0, -5.0) is None
+
+
 def test_safe_csv_neutralizes_formulas():
     df = pd.DataFrame({"=cmd": ["=1+2", "+SUM(A1)", "-3", "@x", "plain", "\tx"], "n": [1, 2, 3, 4, 5, 6]})
     text = tables.safe_csv(df).decode()

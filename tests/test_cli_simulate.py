@@ -169,3 +169,64 @@ def test_a_broken_pipe_that_is_not_our_output_is_an_error(capsys, monkeypatch):
     monkeypatch.setattr(cli, "run_simulation", worker_pipe_died)
     assert main(["simulate", "--data", "penguins", *FAST]) == 1  # stdout here is not a pipe
     assert "error: a pipe closed while running" in capsys.readouterr().err
+
+
+def test_progress_to_a_log_file_is_lines_without_carriage_returns(capsys):
+    """Off a terminal, the in-place line was one endless line of \\r fragments naming __ceiling__."""
+    assert main(["simulate", "--data", "penguins", "--strategies", "margin", "--seeds", "2", "--budget", "40",
+                 "--initial", "10"]) == 0
+    err = capsys.readouterr().err  # capsys's stderr is not a terminal
+    assert "\r" not in err and "__ceiling__" not in err
+    lines = [line for line in err.splitlines() if line.startswith("progress: ")]
+    assert lines and lines[-1] == "progress: 6/6 tasks (100%)"  # 2 seeds x (reference fit, random, margin)
+
+
+def test_progress_off_a_terminal_prints_about_every_tenth():
+    import io
+
+    from simulations.cli import ProgressReporter
+    from simulations.runner import CEILING, Progress
+
+    out = io.StringIO()
+    report = ProgressReporter(out)
+    for done in range(1, 101):
+        report(Progress(done=done, total=100, strategy=CEILING if done % 3 else "margin", seed=done))
+    report.close()
+    lines = out.getvalue().splitlines()
+    assert lines == [f"progress: {n}/100 tasks ({n}%)" for n in (1, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100)]
+    assert out.getvalue().endswith("\n") and "\r" not in out.getvalue()
+
+
+def test_progress_on_a_terminal_rewrites_one_line_and_names_the_reference_fit_in_words():
+    import io
+
+    from simulations.cli import ProgressReporter
+    from simulations.runner import CEILING, Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    out = Terminal()
+    report = ProgressReporter(out)
+    report(Progress(done=1, total=3, strategy=CEILING, seed=0))
+    report(Progress(done=2, total=3, strategy="margin", seed=0))
+    report.close()
+    text = out.getvalue()
+    assert text.count("\n") == 1 and text.endswith("\n") and text.count("\r") == 2
+    assert "[1/3] whole-pool reference fit" in text and "__ceiling__" not in text
+    last = text.rsplit("\r", 1)[1]
+    assert last.startswith("[2/3] margin seed 0") and len(last.rstrip("\n")) == len("[1/3] whole-pool reference fit")
+
+
+def test_closing_line_passes_on_the_production_pool_the_user_gave(capsys):
+    """`--production-pool 50000` ended with "--production-pool 1000" (the file's rows), not the user's pool."""
+    small = ["simulate", "--data", "penguins", "--seeds", "1", "--strategies", "margin", "--budget", "40", "--quiet"]
+    assert main([*small, "--production-pool", "50000"]) == 0
+    last = capsys.readouterr().out.splitlines()
+    line = next(x for x in last if x.startswith("Production pool: "))
+    assert line.startswith("Production pool: 50,000 items, yours (--production-pool)")
+    assert line.endswith("For the business case: labelwise roi ... --production-pool 50000")
+    assert main(small) == 0  # without the flag: the data's own rows, as before
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("Production pool: "))
+    assert "yours" not in line and re.search(r"--production-pool (\d+)$", line).group(1) != "50000"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from dashboard import session, state, stopping_glue, stopping_view
+from dashboard import charts, session, state, stopping_glue, stopping_view
 from dashboard.testing import small_inputs, small_run
 from simulations.stopping import check_live
 
@@ -89,7 +89,8 @@ def test_live_chart_axis_is_the_users_score_and_the_caption_describes_what_is_dr
         bands = [la for la in layers if (la["mark"] if isinstance(la["mark"], str) else la["mark"]["type"]) == "rect"]
         assert ("orange line" in caption.lower()) == bool(rules)
         assert ("green band" in caption.lower()) == bool(bands)
-        assert chart.to_dict()["title"]["subtitle"] == caption
+        subtitle = chart.to_dict()["title"]["subtitle"]  # the caption, in lines short enough for a phone
+        assert " ".join(subtitle) == caption and max(map(len, subtitle)) <= charts.SUBTITLE_WIDTH
     # the ragged log: nothing projected, so no line, and no fitted-curve rule in the table
     assert "orange" not in stopping_view.live_chart(ragged)[1].lower()
     table = stopping_view.live_criteria_table(ragged)
@@ -97,3 +98,44 @@ def test_live_chart_axis_is_the_users_score_and_the_caption_describes_what_is_dr
     smooth_table = stopping_view.live_criteria_table(smooth)
     row = smooth_table[smooth_table["Rule"] == "Marginal rule on the fitted curve"]
     assert len(row) == 1 and row["Labels"].iloc[0].startswith("projected at about")
+
+
+def test_stopping_rules_table_fits_and_its_long_text_is_listed_under_it():
+    """The table's last columns ("Stops when", "Note": up to 100 characters a cell) were cut off on a laptop."""
+    crit = small_run()[1]["stopping"]["criteria"]
+    table = stopping_view.rules_table(crit)
+    assert list(table.columns) == list(stopping_view.RULES_COLUMNS) and len(table) == len(crit)
+    assert "Regret ($)" in table.columns and "Stops when" not in table.columns and "Note" not in table.columns
+    # a row is at most ~90 characters wide (headers included): it fits half a laptop screen
+    widths = [max(len(str(c)), *(len(str(v)) for v in table[c])) for c in table.columns]
+    assert sum(widths) <= 90, dict(zip(table.columns, widths, strict=True))
+    config = stopping_view.RULES_COLUMNS
+    assert config["Rule"]["pinned"] and all(config[c].get("help") for c in table.columns)
+    # nothing is lost: each rule's definition and note are listed under the table, one line a rule
+    lines = stopping_view.rules_definitions(crit)
+    assert len(lines) == len(crit)
+    for row, line in zip(crit, lines, strict=True):
+        assert line.startswith(f"**{row['Rule']}**: stops when ")
+        assert row["Note"].lower() in line.lower()  # e.g. why a rule does not apply to this task
+    assert any("two-class tasks only" in line for line in lines)
+
+
+def test_rule_definitions_show_the_engines_text_literally():
+    lines = stopping_view.rules_definitions([{"Rule": "Slope", "Stops when": "|slope| < $5 per label_count",
+                                               "Note": ""}])
+    assert lines == [r"**Slope**: stops when \|slope\| \< \$5 per label\_count."]  # no table, no LaTeX, no italics
+
+
+def test_stopping_page_lists_each_rules_definition_under_the_table():
+    _, analysis, inputs = small_run()
+    at = _stopping_page(analysis, inputs)
+    assert not at.exception, at.exception
+    assert list(at.dataframe[0].value.columns) == list(stopping_view.RULES_COLUMNS)
+    expander = next(e for e in at.expander if e.label == "How each rule decides")
+    assert "**Stabilizing predictions**: stops when" in expander.markdown[0].value
+
+
+def test_live_rules_table_puts_the_answer_before_the_long_definition():
+    smooth = check_live(pd.DataFrame({"labels": [20, 40, 80, 160, 320],
+                                      "metric": [0.61, 0.70, 0.78, 0.83, 0.86]}), 1.0, 500.0)
+    assert list(stopping_view.live_criteria_table(smooth).columns) == ["Rule", "Labels", "Stops when"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import sweep_charts
+from dashboard import charts, sweep_charts
 
 NAN = float("nan")
 
@@ -53,7 +53,7 @@ def _axis_titles(spec: dict) -> set[str]:
 def test_heatmap_cells_verdict_colours_and_winners(summary):
     spec = sweep_charts.savings_heatmap(summary).to_dict()
     assert spec["title"]["text"].startswith("Where active learning wins")
-    assert any("95% interval" in line for line in spec["title"]["subtitle"])
+    assert "95% interval" in " ".join(spec["title"]["subtitle"])
     assert _axis_titles(spec) == {"Query strategy", "Dataset"}
     cells, frame, text = _layers(spec)
     rows = _data(spec, cells)
@@ -91,6 +91,8 @@ def test_interval_chart_draws_measured_savings_with_bounds(summary):
     assert dict(zip(shape["domain"], shape["range"], strict=True))["lower"] == "triangle-right"
     colors = dots["encoding"]["color"]["scale"]
     assert colors["domain"] == ["margin", "entropy"] and "#6b6b6b" not in colors["range"]  # grey is random's
+    # the same colours as on the Results page's charts, whichever strategies the sweep ran
+    assert colors["range"] == [charts.STRATEGY_COLORS["margin"], charts.STRATEGY_COLORS["entropy"]]
 
 
 def test_per_seed_chart_shows_every_seed_over_the_engines_median():
@@ -111,6 +113,8 @@ def test_per_seed_chart_shows_every_seed_over_the_engines_median():
     assert interval["encoding"]["x"]["field"] == "low" and interval["encoding"]["x2"]["field"] == "high"
     assert dots["encoding"]["shape"]["field"] == "censored"
     assert dots["encoding"]["yOffset"]["field"] == "seed"  # seeds with equal counts do not hide each other
+    scale = dots["encoding"]["color"]["scale"]
+    assert scale["range"] == [charts.RANDOM_COLOR, charts.STRATEGY_COLORS["margin"]]
 
 
 def test_heatmap_frame_without_any_winner_marks_none(summary):
