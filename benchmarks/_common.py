@@ -131,6 +131,33 @@ def plain_loop(X: Any, y: np.ndarray, seed: int, make_model: Callable[[int], Any
 # ------------------------------------------------------------------------------------------ timing
 
 
+def process_tree_cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process, its finished children and its live children.
+
+    For work that runs in worker processes (joblib's, which persist between runs; a multiprocessing pool): a
+    run's CPU time is the difference of two readings. Live children are read from /proc (Linux); elsewhere
+    only this process and its finished children count. Unlike wall time, CPU time barely moves when other
+    jobs share the machine.
+    """
+    t = os.times()
+    total = t.user + t.system + t.children_user + t.children_system
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return total
+    tick = os.sysconf("SC_CLK_TCK")
+    me = os.getpid()
+    for d in proc.iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == me:  # ppid; utime and stime are fields 14 and 15 of stat
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     t0 = time.perf_counter()
     out = fn()
