@@ -313,13 +313,20 @@ def write_results(name: str, data: dict[str, Any], markdown: str) -> tuple[Path,
 
     The JSON holds ``benchmark``, ``machine`` and ``smoke`` (true for a smoke run) beside the script's keys.
     """
-    data = {"benchmark": name, "machine": machine_info(), "smoke": _smoke, **data}
-    json_path, md_path = output_path(f"{name}.json"), output_path(f"{name}.md")
+    json_path, data = write_json(name, data)
+    md_path = output_path(f"{name}.md")
     if _smoke:
         markdown = "_Smoke run (tiny settings): the numbers below mean nothing._\n\n" + markdown
-    json_path.write_text(json.dumps(data, indent=2, default=_jsonable) + "\n")
     md_path.write_text(markdown.rstrip() + "\n" + _footer(data["machine"]))
     return json_path, md_path
+
+
+def write_json(name: str, data: dict[str, Any]) -> tuple[Path, dict[str, Any]]:
+    """Write ``<name>.json`` only (``benchmark``, ``machine``, ``smoke`` and ``data``); returns it and what it holds."""
+    data = {"benchmark": name, "machine": machine_info(), "smoke": _smoke, **data}
+    json_path = output_path(f"{name}.json")
+    json_path.write_text(json.dumps(data, indent=2, default=_jsonable) + "\n")
+    return json_path, data
 
 
 def rewrite_markdown(name: str, markdown_fn: Callable[[dict[str, Any]], str]) -> Path:
