@@ -5,6 +5,7 @@ Not a test module: benchmarks are scripts whose numbers are quoted (see benchmar
 
 from __future__ import annotations
 
+import argparse
 import cProfile
 import datetime as dt
 import json
@@ -13,6 +14,8 @@ import platform
 import pstats
 import statistics
 import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,20 +34,73 @@ from simulations.models import prepare_matrix
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results"
 
+# ------------------------------------------------------------------------------------ arguments, output
+
+#: Where ``write_results`` writes: ``RESULTS`` (the committed files) unless ``bench_args`` chose another folder.
+_out_dir: Path = RESULTS
+_smoke = False
+
+
+def bench_args(ap: argparse.ArgumentParser, argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse a benchmark's arguments plus the two every benchmark takes, and choose where results go.
+
+    ``--smoke``: tiny settings (each script picks its own: small data, 1-2 seeds, few labels) that run the
+    same code path end to end in seconds, to check that the script still runs; its numbers mean nothing.
+    ``--out DIR``: write the result files there instead of ``results/``. A smoke run never writes to
+    ``results/`` (the committed, quoted numbers): without ``--out`` it writes to a new temporary folder,
+    and ``--out`` pointing at ``results/`` is refused. ``args.out`` is the folder used.
+    """
+    ap.add_argument("--smoke", action="store_true",
+                    help="tiny settings, seconds not minutes, to check that the script runs (numbers meaningless); "
+                         "results go to --out or a new temporary folder, never to results/")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="folder for the result files (default: benchmarks/results; with --smoke a temporary folder)")
+    args = ap.parse_args(argv)
+    args.out = set_output(args.out, smoke=args.smoke)
+    return args
+
+
+def set_output(out: Path | None, *, smoke: bool = False) -> Path:
+    """Send ``write_results`` (and ``output_path``) to ``out``; see :func:`bench_args`."""
+    global _out_dir, _smoke
+    if smoke:
+        if out is None:
+            out = Path(tempfile.mkdtemp(prefix="labelwise-bench-smoke-"))
+        elif out.resolve() == RESULTS.resolve():
+            sys.exit(f"error: --smoke must not write to {RESULTS} (the committed results); pass another --out")
+    out = RESULTS if out is None else out
+    out.mkdir(parents=True, exist_ok=True)
+    _out_dir, _smoke = out, smoke
+    return out
+
+
+def output_path(filename: str) -> Path:
+    """``filename`` in the chosen output folder (for scripts that write their own files)."""
+    _out_dir.mkdir(parents=True, exist_ok=True)
+    return _out_dir / filename
+
+
+def is_smoke() -> bool:
+    return _smoke
+
 # --------------------------------------------------------------------------------------------- data
 
 
-def tutorial_frame(random_state: int = 0) -> pd.DataFrame:
-    """The classic tutorial set-up: make_classification 10,000 x 20 (15 informative, 5 redundant), 3 classes."""
-    X, y = make_classification(n_samples=10_000, n_features=20, n_informative=15, n_redundant=5, n_classes=3,
+def tutorial_frame(random_state: int = 0, n_samples: int = 10_000) -> pd.DataFrame:
+    """The classic tutorial set-up: make_classification 10,000 x 20 (15 informative, 5 redundant), 3 classes.
+
+    ``n_samples`` smaller only for smoke runs.
+    """
+    X, y = make_classification(n_samples=n_samples, n_features=20, n_informative=15, n_redundant=5, n_classes=3,
                                random_state=random_state)
     df = pd.DataFrame(X, columns=[f"x{i:02d}" for i in range(X.shape[1])])
     df["label"] = np.array(["a", "b", "c"])[y]
     return df
 
 
-def tutorial_dataset() -> Dataset:
-    return Dataset.from_frame(tutorial_frame(), "label", name="make_classification_10k")
+def tutorial_dataset(n_samples: int = 10_000) -> Dataset:
+    name = "make_classification_10k" if n_samples == 10_000 else f"make_classification_{n_samples}"
+    return Dataset.from_frame(tutorial_frame(n_samples=n_samples), "label", name=name)
 
 
 def engine_inputs(ds: Dataset, model_spec: Any) -> tuple[Any, np.ndarray]:
@@ -129,6 +185,33 @@ def plain_loop(X: Any, y: np.ndarray, seed: int, make_model: Callable[[int], Any
 
 
 # ------------------------------------------------------------------------------------------ timing
+
+
+def process_tree_cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process, its finished children and its live children.
+
+    For work that runs in worker processes (joblib's, which persist between runs; a multiprocessing pool): a
+    run's CPU time is the difference of two readings. Live children are read from /proc (Linux); elsewhere
+    only this process and its finished children count. Unlike wall time, CPU time barely moves when other
+    jobs share the machine.
+    """
+    t = os.times()
+    total = t.user + t.system + t.children_user + t.children_system
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return total
+    tick = os.sysconf("SC_CLK_TCK")
+    me = os.getpid()
+    for d in proc.iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == me:  # ppid; utime and stime are fields 14 and 15 of stat
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -226,19 +309,30 @@ def machine_info() -> dict[str, Any]:
 
 
 def write_results(name: str, data: dict[str, Any], markdown: str) -> tuple[Path, Path]:
-    """Write ``results/<name>.json`` and ``results/<name>.md``."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    data = {"benchmark": name, "machine": machine_info(), **data}
-    json_path, md_path = RESULTS / f"{name}.json", RESULTS / f"{name}.md"
-    json_path.write_text(json.dumps(data, indent=2, default=_jsonable) + "\n")
+    """Write ``<name>.json`` and ``<name>.md`` into the output folder (``results/`` unless ``--out``/``--smoke``).
+
+    The JSON holds ``benchmark``, ``machine`` and ``smoke`` (true for a smoke run) beside the script's keys.
+    """
+    json_path, data = write_json(name, data)
+    md_path = output_path(f"{name}.md")
+    if _smoke:
+        markdown = "_Smoke run (tiny settings): the numbers below mean nothing._\n\n" + markdown
     md_path.write_text(markdown.rstrip() + "\n" + _footer(data["machine"]))
     return json_path, md_path
 
 
+def write_json(name: str, data: dict[str, Any]) -> tuple[Path, dict[str, Any]]:
+    """Write ``<name>.json`` only (``benchmark``, ``machine``, ``smoke`` and ``data``); returns it and what it holds."""
+    data = {"benchmark": name, "machine": machine_info(), "smoke": _smoke, **data}
+    json_path = output_path(f"{name}.json")
+    json_path.write_text(json.dumps(data, indent=2, default=_jsonable) + "\n")
+    return json_path, data
+
+
 def rewrite_markdown(name: str, markdown_fn: Callable[[dict[str, Any]], str]) -> Path:
-    """Rebuild ``results/<name>.md`` from the saved ``.json`` (after a change to the report's layout only)."""
-    data = json.loads((RESULTS / f"{name}.json").read_text())
-    md_path = RESULTS / f"{name}.md"
+    """Rebuild ``<name>.md`` from the saved ``.json`` in the output folder (after a change to the report's layout)."""
+    data = json.loads(output_path(f"{name}.json").read_text())
+    md_path = output_path(f"{name}.md")
     md_path.write_text(markdown_fn(data).rstrip() + "\n" + _footer(data["machine"]))
     return md_path
 

@@ -30,8 +30,8 @@ import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 
 
-def make_rf(seed: int) -> RandomForestClassifier:
-    return RandomForestClassifier(n_estimators=100, n_jobs=1, random_state=seed)
+def make_rf(seed: int, n_estimators: int = 100) -> RandomForestClassifier:
+    return RandomForestClassifier(n_estimators=n_estimators, n_jobs=1, random_state=seed)
 
 
 class PlainActiveLearner:
@@ -92,12 +92,13 @@ def _run_one(args: tuple[dict[str, Any], tuple[int, str]]) -> list[dict[str, Any
         pool, test = np.asarray(s["pool"]), np.asarray(s["test"])
         X_pool, y_pool, X_test, y_test = X[pool], y[pool], X[test], y[test]
         t0 = time.perf_counter()
-        ceiling_model = make_rf(s["seed"]).fit(X_pool, y_pool)
+        trees = int(spec.get("n_estimators", 100))
+        ceiling_model = make_rf(s["seed"], trees).fit(X_pool, y_pool)
         ceiling = float(ceiling_model.score(X_test, y_test))
         init = np.asarray(s["initial"])
         rest = np.setdiff1d(np.arange(len(y_pool)), init)
         query = margin if strategy == "margin" else random_sampling(np.random.default_rng([s["seed"], 7]))
-        learner = Learner(estimator=make_rf(s["seed"]), query_strategy=query, X_training=X_pool[init],
+        learner = Learner(estimator=make_rf(s["seed"], trees), query_strategy=query, X_training=X_pool[init],
                           y_training=y_pool[init])
         runs.append({
             "seed": s["seed"], "strategy": strategy, "ceiling": ceiling, "target": spec["target_share"] * ceiling,
@@ -172,7 +173,8 @@ def main() -> int:
     result = {
         "implementation": "modAL-style plain loop" if spec["plain"] else "modAL-python ActiveLearner",
         "scikit_learn": sklearn.__version__, "numpy": np.__version__, "processes": procs,
-        "wall_seconds": wall, "cpu_seconds": cpu, "rf_fit_1000_rows_seconds": calibrate(), "runs": out,
+        "wall_seconds": wall, "cpu_seconds": cpu,
+        "rf_fit_1000_rows_seconds": calibrate(reps=int(spec.get("calibrate_reps", 5))), "runs": out,
     }
     if not spec["plain"]:
         from importlib.metadata import version

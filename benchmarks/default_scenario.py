@@ -6,29 +6,33 @@ the process starts the worker processes (cold); then 5 more runs with ``n_jobs=2
 ``n_jobs=1`` for reference. Target: median of the 5 warm ``n_jobs=2`` wall times under 5 s.
 
     .venv/bin/python benchmarks/default_scenario.py [--reps 5]
+    .venv/bin/python benchmarks/default_scenario.py --smoke [--out DIR]  # 2 seeds, budget 40, 1 rep, profiled
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import subprocess
 import sys
 import time
 from typing import Any
 
-from _common import ROOT, join_num, md_table, median, profile_call, verdict, write_results
+from _common import ROOT, bench_args, join_num, md_table, median, profile_call, verdict, write_results
 
 from simulations import Dataset, Target, run_simulation, summarize
 from simulations.config import DEFAULT_SCENARIO
 
 TARGET_SECONDS = 5.0
+CONFIG = DEFAULT_SCENARIO.config  # a smoke run shrinks it
+IMPORT_REPS = 3
 
 
 def once(n_jobs: int) -> dict[str, Any]:
     t0 = time.perf_counter()
     ds = Dataset.from_sample(DEFAULT_SCENARIO.dataset)
     t1 = time.perf_counter()
-    res = run_simulation(ds, DEFAULT_SCENARIO.config, n_jobs=n_jobs)
+    res = run_simulation(ds, CONFIG, n_jobs=n_jobs)
     t2 = time.perf_counter()
     s = summarize(res, Target())
     t3 = time.perf_counter()
@@ -47,8 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--profile", action="store_true", help="profile an n_jobs=1 run even when the target is met")
-    args = ap.parse_args(argv)
-    cfg = DEFAULT_SCENARIO.config
+    args = bench_args(ap, argv)
+    if args.smoke:
+        global CONFIG, IMPORT_REPS
+        CONFIG = dataclasses.replace(CONFIG, seeds=2, budget=40)
+        args.reps, args.profile, IMPORT_REPS = 1, True, 1
+    cfg = CONFIG
     print(f"default scenario: {DEFAULT_SCENARIO.dataset}, strategies {cfg.strategies}, {cfg.seeds} seeds", flush=True)
     cold = once(2)
     print(f"  cold (first run, worker start): {cold['total']:.2f} s", flush=True)
@@ -60,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
             r = once(n_jobs)
             (warm if n_jobs == 2 else serial).append(r)
             print(f"  rep {rep + 1}/{args.reps} n_jobs={n_jobs}: {r['total']:.2f} s", flush=True)
-    imp = median([import_seconds() for _ in range(3)])
+    imp = median([import_seconds() for _ in range(IMPORT_REPS)])
     t_warm = median([r['total'] for r in warm])
     t_serial = median([r['total'] for r in serial])
     ok = t_warm < TARGET_SECONDS
@@ -93,8 +101,8 @@ def main(argv: list[str] | None = None) -> int:
              "result": ""},
             {"measure": f"median of {args.reps} runs, n_jobs=1 (interleaved with the above)", "seconds": t_serial,
              "target": "", "result": ""},
-            {"measure": "import simulations in a fresh interpreter (median of 3)", "seconds": imp, "target": "",
-             "result": ""},
+            {"measure": f"import simulations in a fresh interpreter (median of {IMPORT_REPS})", "seconds": imp,
+             "target": "", "result": ""},
         ]), "",
         f"- warm n_jobs=2 runs: {join_num([r['total'] for r in warm])} s; n_jobs=1 runs: "
         f"{join_num([r['total'] for r in serial])} s",

@@ -15,6 +15,8 @@ Target: core ratio (engine / plain) at most 1.10 on both set-ups. Above it, the 
 with cProfile and the top functions are written to the result file.
 
     .venv/bin/python benchmarks/engine_overhead.py [--reps-a 3] [--reps-b 7] [--profile]
+    .venv/bin/python benchmarks/engine_overhead.py --smoke [--out DIR]  # (a) on 1,000 rows, 3 rounds each, one
+        # repetition, profiled
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 
 import numpy as np
 from _common import (
+    bench_args,
     engine_inputs,
     interleaved,
     md_table,
@@ -231,7 +234,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cases", default="a,b")
     ap.add_argument("--profile", action="store_true", help="profile even when the target is met")
     ap.add_argument("--rewrite-md", action="store_true", help="only rewrite the .md from the saved .json")
-    args = ap.parse_args(argv)
+    args = bench_args(ap, argv)
+    if args.smoke:
+        # Same code path, tiny: set-up (a) on 1,000 rows, 3 rounds per case, one repetition, and the profiles.
+        CASES["a"] = {**CASES["a"], "dataset": lambda: tutorial_dataset(1000), "rounds": 3}
+        CASES["b"] = {**CASES["b"], "rounds": 3}
+        args.reps_a, args.reps_b, args.profile = 1, 1, True
     if args.rewrite_md:
         rewrite_markdown("engine_overhead", markdown)
         return 0

@@ -21,6 +21,7 @@ except penguins, whose pool (258 rows) holds only 4 x 60: N = 60 with batch 5 (a
 
     .venv/bin/python benchmarks/extrapolation.py [--seeds 5] [--repeats 4] [--datasets a,b] [--n-jobs 2]
         [--seed-offset 100] [--curves FILE]   # tune on other seeds; reuse simulated curves
+    .venv/bin/python benchmarks/extrapolation.py --smoke [--out DIR]  # penguins, N = 40, 2 seeds, one repeat, n_jobs=1
 
 Writes benchmarks/results/extrapolation.{json,md}. About 2 minutes on the 2-core machine.
 """
@@ -38,7 +39,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from _common import md_table, verdict, write_results
+from _common import bench_args, md_table, verdict, write_results
 
 from simulations import Dataset, SimulationConfig, run_simulation
 from simulations.curves import fit_curve
@@ -396,7 +397,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--curves", type=Path, default=None,
                     help="JSON file of simulated curves: read when it exists (no simulation), else written")
     ap.add_argument("--n-jobs", type=int, default=2)
-    args = ap.parse_args(argv)
+    args = bench_args(ap, argv)
+    if args.smoke:
+        # Same code path, tiny: one small dataset, N = 40 (batch 4 from 20 labels: 6 points up to N), 2 seeds, n_jobs=1.
+        PLANS["penguins"] = Plan("penguins", 40, 4)
+        args.datasets, args.seeds, args.repeats, args.n_jobs = "penguins", 2, 1, 1
     names = [d for d in args.datasets.split(",") if d]
     unknown = [d for d in names if d not in PLANS]
     if unknown:

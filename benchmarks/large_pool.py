@@ -12,6 +12,7 @@ copy it each round, the memory Python allocates during each round of one run (``
 the per-round peak must stay flat and far below the pool's size.
 
     .venv/bin/python benchmarks/large_pool.py [--reps 3]
+    .venv/bin/python benchmarks/large_pool.py --smoke [--out DIR]  # 2,000 rows, 2 seeds, 3 rounds, one repetition
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from _common import engine_inputs, join_num, md_table, median, verdict, write_results
+from _common import bench_args, engine_inputs, join_num, md_table, median, verdict, write_results
 from sklearn.datasets import make_classification
 
 from simulations import Dataset, SimulationConfig, Target, run_simulation, summarize
@@ -140,7 +141,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--memory-rounds", type=int, default=40)
-    args = ap.parse_args(argv)
+    args = bench_args(ap, argv)
+    if args.smoke:
+        # Same code path, tiny (the memory checks then say nothing: the pool is too small to see a copy).
+        global N_ROWS, CONFIG
+        N_ROWS = 2000
+        CONFIG = {**CONFIG, "seeds": 2, "budget": CONFIG["initial_labels"] + 3 * CONFIG["batch_size"]}
+        args.reps, args.memory_rounds = 1, 4
     frame = make_frame()
     print(f"large pool: {N_ROWS:,} x {N_FEATURES}, {CONFIG}", flush=True)
     runs = []

@@ -23,6 +23,10 @@ that map them) summed over the process tree plus joblib's temporary files in /de
         --reps 2                                                     # the 1M-row runs, repeated
     .venv/bin/python benchmarks/million_rows.py --profile            # where the time goes at 1M rows
     .venv/bin/python benchmarks/million_rows.py --subsampling        # max_candidates vs savings (adult, 1M)
+    .venv/bin/python benchmarks/million_rows.py --smoke [--out DIR]  # 2,000 rows, 2 seeds: two variants + --profile
+
+The scaling table is printed and its records written to ``million_rows.json`` (in ``results/`` or ``--out``);
+``results/million_rows.md`` is the hand-written account of the 1M-row work and is never overwritten.
 """
 
 from __future__ import annotations
@@ -169,8 +173,9 @@ def _variant(name: str) -> dict[str, Any]:
     return out
 
 
-def scaling(rows: list[int], variants: list[str], jobs: list[int], reps: int, data: str = "synthetic") -> None:
-    recs = [(v, spawn(n, n_jobs=j, data=data, **_variant(v)))
+def scaling(rows: list[int], variants: list[str], jobs: list[int], reps: int, data: str = "synthetic",
+            seeds: int = 3) -> list[dict[str, Any]]:
+    recs = [(v, spawn(n, n_jobs=j, data=data, seeds=seeds, **_variant(v)))
             for _ in range(reps) for n in rows for j in jobs for v in variants]
     print("| rows | pool | engine | n_jobs | total s | simulate s | peak PSS+shm MB | max RSS main / worker MB | "
           "load |")
@@ -179,6 +184,7 @@ def scaling(rows: list[int], variants: list[str], jobs: list[int], reps: int, da
         print(f"| {r['rows']:,} | {r['n_pool']:,} | {v} | {r['n_jobs']} | {r['total_s']:.1f} | "
               f"{r['simulate_s']:.1f} | {r['peak_pss_mb']:,.0f} | {r['maxrss_main_mb']:,.0f} / "
               f"{r['maxrss_worker_mb']:,.0f} | {r['load']:.1f} |")
+    return [{"variant": v, **r} for v, r in recs]
 
 
 def profile(rows: int) -> None:
@@ -260,7 +266,7 @@ def subsampling(seeds: int, rows_synthetic: int) -> None:
                       f"{m.auc_gain_vs_random.median:+.4f} | {dt:.0f} |", flush=True)
 
 
-def main() -> None:
+def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--one", action="store_true", help="internal: one configuration, JSON on stdout")
     p.add_argument("--rows", type=int, default=1_000_000)
@@ -279,17 +285,32 @@ def main() -> None:
     p.add_argument("--profile", action="store_true", help="time each step of one seed at --rows rows")
     p.add_argument("--subsampling", action="store_true", help="max_candidates vs the savings estimate")
     p.add_argument("--synthetic-rows", type=int, default=1_000_000, help="with --subsampling (0 skips it)")
-    args = p.parse_args()
-    if args.one:
-        print(json.dumps(one_run(args)))
+    if "--one" in sys.argv[1:]:  # internal (one configuration in a fresh process): JSON on stdout, no files
+        print(json.dumps(one_run(p.parse_args())))
+        return 0
+    from _common import bench_args, write_json  # not in --one processes: their memory is measured
+
+    args = bench_args(p)
+    if args.smoke:
+        # Same code path, tiny: the scaling table at 2,000 rows for two variants (one with both approximations),
+        # 2 seeds, each in a fresh process as usual; then the step profile at 2,000 rows. No --subsampling.
+        rows = [2000]
+        recs = scaling(rows, ["engine", "engine+mc500+f32"], [1], 1, args.data, seeds=2)
+        profile(rows[0])
     elif args.profile:
         profile(args.rows)
+        return 0
     elif args.subsampling:
         subsampling(args.seeds if args.seeds != 3 else 10, args.synthetic_rows)
+        return 0
     else:
-        scaling([int(r) for r in args.scaling_rows.split(",")], args.engines.split(","),
-                [int(j) for j in args.jobs.split(",")], args.reps, args.data)
+        rows = [int(r) for r in args.scaling_rows.split(",")]
+        recs = scaling(rows, args.engines.split(","), [int(j) for j in args.jobs.split(",")], args.reps, args.data,
+                       seeds=args.seeds)
+    path, _ = write_json("million_rows", {"schedule": SCHEDULE, "rows": rows, "data": args.data, "scaling": recs})
+    print(f"wrote {path}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

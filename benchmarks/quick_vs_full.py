@@ -14,6 +14,7 @@ A full run censored at the budget (the target not reached in most seeds) is "at 
 counts as inside when it is at least the interval's low end.
 
 Run:  .venv/bin/python benchmarks/quick_vs_full.py [--seeds 10] [--datasets a,b]
+      .venv/bin/python benchmarks/quick_vs_full.py --smoke [--out DIR]   # breast_cancer, 2 seeds, budget 40
 Writes benchmarks/results/quick_vs_full.{json,md}; the figures feed ``simulations.curves.pool.QUICK_VS_FULL``.
 """
 
@@ -21,25 +22,27 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from _common import bench_args, is_smoke, output_path
 from sklearn.model_selection import train_test_split
 
 from simulations import Dataset, LabelwiseError, SimulationConfig, Target, run_simulation, summarize
 from simulations.curves.pool import project_to_pool
 
-OUT = Path(__file__).parent / "results"
 DATASETS = ("penguins", "seattle_weather", "sms_spam", "adult", "digits", "breast_cancer")
 QUANTITIES = ("ceiling", "labels_random", "labels_margin", "savings_margin")
 CORRECTED = {"ceiling_corrected": "ceiling", "labels_random_corrected": "labels_random",
              "labels_margin_corrected": "labels_margin"}
+MAX_BUDGET = 400
+N_JOBS = 2
 
 
 def _numbers(ds: Dataset, cfg: SimulationConfig, target: Target, production_pool: int | None = None) -> dict:
-    res = run_simulation(ds, cfg, n_jobs=2)
+    res = run_simulation(ds, cfg, n_jobs=N_JOBS)
     s = summarize(res, target)
     m, r = s.strategies["margin"], s.strategies["random"]
     sv = m.savings_vs_random
@@ -113,13 +116,17 @@ def counts(rows: list[dict[str, Any]]) -> dict[str, int]:
     }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--datasets", default=",".join(DATASETS))
     ap.add_argument("--share", type=float, default=0.2)
-    args = ap.parse_args()
-    OUT.mkdir(exist_ok=True)
+    args = bench_args(ap, argv)
+    if args.smoke:
+        # Same code path, tiny: one dataset whose 20% sample still runs, 2 seeds, budget 40, in this process.
+        global MAX_BUDGET, N_JOBS
+        MAX_BUDGET, N_JOBS = 40, 1
+        args.datasets, args.seeds = "breast_cancer", 2
     target = Target("share_of_ceiling", 0.95)
     rows, raw = [], {}
     started = time.perf_counter()
@@ -131,7 +138,7 @@ def main() -> None:
         try:
             quick = Dataset.from_frame(sample_frame.reset_index(drop=True), full.label, name=f"{name} 20%")
             n_quick_pool = round(len(quick.frame) * 0.75)
-            budget = min(400, n_quick_pool)
+            budget = min(MAX_BUDGET, n_quick_pool)
             cfg = SimulationConfig(strategies=("margin",), seeds=args.seeds, initial_labels=20, growth=0.2,
                                    budget=budget)
             f = _numbers(full, cfg, target)
@@ -149,16 +156,17 @@ def main() -> None:
     c = counts(rows)
     meta = {"seeds": args.seeds, "share": args.share, "datasets": args.datasets.split(","),
             "date": time.strftime("%Y-%m-%d"), "seconds": round(time.perf_counter() - started, 1)}
-    (OUT / "quick_vs_full.json").write_text(json.dumps({"meta": meta, "counts": c, "rows": rows, "raw": raw},
-                                                       indent=2, default=str))
+    output_path("quick_vs_full.json").write_text(json.dumps(
+        {"benchmark": "quick_vs_full", "smoke": is_smoke(), "meta": meta, "counts": c, "rows": rows, "raw": raw},
+        indent=2, default=str))
     measured = table.dropna(subset=["inside_full_interval"]) if "inside_full_interval" in table else table
     plain = measured[~measured["quantity"].str.endswith("_corrected")]
     lines = [
         "# Quick estimate (20% sample) vs full run, with and without the pool-size correction",
         "",
         f"margin vs random, logistic regression, {args.seeds} seeds, target 95% of the ceiling, same budget "
-        "(min(400, quick pool)) and schedule in both runs. `*_corrected`: the quick run projected to the full "
-        "run's pool size (`simulations.curves.pool.project_to_pool`: ceiling from the fitted random curve, target "
+        f"(min({MAX_BUDGET}, quick pool)) and schedule in both runs. `*_corrected`: the quick run projected to the "
+        "full run's pool size (`simulations.curves.pool.project_to_pool`: ceiling from the fitted random curve, target "
         "re-expressed against it, labels from the fitted curves). A censored full run counts a quick figure as "
         f"inside when it is at least the interval's low end. Run {meta['date']}, {meta['seconds']:.0f} s.",
         "",
@@ -180,9 +188,13 @@ def main() -> None:
         f"{c['projected_ceiling_inside']}/{c['ceiling_compared']} projected; the full ceiling lies inside the "
         f"projected 95% prediction interval in {c['full_ceiling_in_projected_interval']}/{c['ceiling_compared']}.",
     ]
-    (OUT / "quick_vs_full.md").write_text("\n".join(lines) + "\n")
+    if is_smoke():
+        lines = ["_Smoke run (tiny settings): the numbers below mean nothing._", "", *lines]
+    output_path("quick_vs_full.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
+    print(f"wrote {output_path('quick_vs_full.json')} and {output_path('quick_vs_full.md')}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

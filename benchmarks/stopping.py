@@ -21,6 +21,7 @@ label the whole budget; beyond the budget it would cost more still): those runs 
 
     .venv/bin/python benchmarks/stopping.py [--seeds 10] [--datasets a,b] [--n-jobs 2]
     .venv/bin/python benchmarks/stopping.py --markdown-only   # rebuild the .md from the saved .json
+    .venv/bin/python benchmarks/stopping.py --smoke [--out DIR]   # penguins, 4 seeds, budget 60, n_jobs=1
 
 Writes benchmarks/results/stopping.{json,md}. 26 s on the 2-core machine at load 2, 80 s at load 2-4 (mostly
 the simulations; the replay of the rules takes about 8 s).
@@ -37,7 +38,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from _common import md_table, rewrite_markdown, write_results
+from _common import bench_args, md_table, rewrite_markdown, write_results
 
 from simulations import Dataset, SimulationConfig, run_simulation
 from simulations.datasets import SAMPLES
@@ -488,7 +489,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--datasets", default=",".join(SAMPLES))
     ap.add_argument("--n-jobs", type=int, default=2)
     ap.add_argument("--markdown-only", action="store_true", help="rebuild the .md from the saved .json")
-    args = ap.parse_args(argv)
+    args = bench_args(ap, argv)
+    if args.smoke:
+        # Same code path, tiny: one small dataset, 4 seeds (2 tune, 2 held out), budget 60 labels, in this process.
+        BUDGETS["penguins"] = 60
+        args.datasets, args.seeds, args.n_jobs = "penguins", 4, 1
     if args.markdown_only:
         print(rewrite_markdown(NAME, markdown).read_text())
         return 0

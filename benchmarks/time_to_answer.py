@@ -21,6 +21,8 @@ percentile-bootstrap interval. Target: the engine at least 10x faster, with its 
 modAL side's interval.
 
     .venv/bin/python benchmarks/time_to_answer.py [--modal-seeds 5] [--deadline-min 75] [--plain]
+    .venv/bin/python benchmarks/time_to_answer.py --smoke [--out DIR]   # seconds: 1,500 rows, 2 seeds, budget
+        # 120, the plain modAL-style loop (no venv built), results in a temporary folder; numbers meaningless
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import numpy as np
 import pandas as pd
 from _common import (
     ROOT,
+    bench_args,
     md_table,
     median,
     plain_split,
@@ -47,6 +50,7 @@ from _common import (
     verdict,
     write_results,
 )
+from sklearn.ensemble import RandomForestClassifier
 
 from simulations import SimulationConfig, Target, per_seed, run_simulation, summarize
 from simulations.loop import make_split
@@ -58,6 +62,9 @@ TARGET = Target("share_of_ceiling", 0.95)
 INITIAL = 100
 ENGINE_SEEDS = 10
 ENGINE_BUDGET = 3000
+N_SAMPLES = 10_000  # rows of set-up (a); smaller only in a smoke run
+CALIBRATE_REPS = 5
+TREES = 100  # the random forest's trees (the engine's "random_forest" preset); fewer only in a smoke run
 TARGET_SPEEDUP = 10.0
 
 
@@ -83,10 +90,11 @@ def engine_answer() -> tuple[float, float, SimulationResult]:
     """Wall and CPU seconds (this process + workers) of one answer, and the result."""
     c0 = process_tree_cpu_seconds()
     t0 = time.perf_counter()
-    ds = tutorial_dataset()
+    ds = tutorial_dataset(N_SAMPLES)
     cfg = SimulationConfig(strategies=("margin",), seeds=ENGINE_SEEDS, model="random_forest", initial_labels=INITIAL,
                            growth=0.2, budget=ENGINE_BUDGET)
-    res = run_simulation(ds, cfg, n_jobs=2)
+    model = None if TREES == 100 else RandomForestClassifier(n_estimators=TREES, n_jobs=1)
+    res = run_simulation(ds, cfg, n_jobs=2, model=model)
     summarize(res, TARGET)
     wall = time.perf_counter() - t0
     return wall, process_tree_cpu_seconds() - c0, res
@@ -96,10 +104,10 @@ def modal_answer(seeds: list[int], deadline_min: float, plain: bool, log=print) 
     python = None if plain else ensure_modal_venv(log)
     plain = python is None
     python = python or Path(sys.executable)
-    frame = tutorial_frame()
+    frame = tutorial_frame(n_samples=N_SAMPLES)
     X = frame.drop(columns="label").to_numpy()
     _, y = np.unique(frame["label"].to_numpy(), return_inverse=True)
-    ds = tutorial_dataset()
+    ds = tutorial_dataset(N_SAMPLES)
     from simulations.features import fit_features
 
     Xf, _ = fit_features(ds)
@@ -115,7 +123,8 @@ def modal_answer(seeds: list[int], deadline_min: float, plain: bool, log=print) 
         np.savez(Path(tmp) / "data.npz", X=X, y=y)
         spec = {"data": str(Path(tmp) / "data.npz"), "seeds": seed_specs, "strategies": ["margin", "random"],
                 "budget": ENGINE_BUDGET, "target_share": TARGET.value, "deadline_seconds": 60 * deadline_min,
-                "processes": 2, "plain": plain, "out": str(Path(tmp) / "out.json")}
+                "processes": 2, "plain": plain, "out": str(Path(tmp) / "out.json"),
+                "calibrate_reps": CALIBRATE_REPS, "n_estimators": TREES}
         (Path(tmp) / "spec.json").write_text(json.dumps(spec))
         log(f"modAL side: {len(seeds)} seeds x (margin, random), {'plain loop' if plain else python}, "
             f"deadline {deadline_min:g} min ...")
@@ -180,12 +189,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--deadline-min", type=float, default=75.0, help="stop the modAL side after this long")
     ap.add_argument("--engine-reps", type=int, default=3)
     ap.add_argument("--plain", action="store_true", help="use the modAL-style plain loop instead of modAL")
-    ap.add_argument("--smoke", action="store_true", help="tiny settings to check the script runs (numbers meaningless)")
-    args = ap.parse_args(argv)
+    args = bench_args(ap, argv)
     if args.smoke:
-        global ENGINE_SEEDS, ENGINE_BUDGET
-        ENGINE_SEEDS, ENGINE_BUDGET = 2, 250
-        args.modal_seeds, args.deadline_min, args.engine_reps = 2, 0.3, 1
+        # Same code path on tiny settings; the modAL side is always the plain stand-in (a smoke run, e.g. in
+        # ``make test``, never builds the modAL venv). It stops at the budget long before the deadline.
+        global ENGINE_SEEDS, ENGINE_BUDGET, N_SAMPLES, CALIBRATE_REPS, TREES
+        ENGINE_SEEDS, ENGINE_BUDGET, N_SAMPLES, CALIBRATE_REPS, TREES = 2, 120, 1500, 1, 10
+        args.modal_seeds, args.deadline_min, args.engine_reps, args.plain = 2, 2.0, 2, True
 
     engine_times, engine_cpu, engine_res = [], [], None
     print("engine run 1 ...", flush=True)
@@ -243,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     # Same-machine speed of the two scikit-learn versions (the modAL venv pins an older one).
     cal = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, 'benchmarks'); "
-                          "from _modal_loop import calibrate; print(calibrate())"],
+                          f"from _modal_loop import calibrate; print(calibrate(reps={CALIBRATE_REPS}))"],
                          capture_output=True, text=True, cwd=ROOT, check=True)
     data["rf_fit_1000_rows_seconds_main_venv"] = float(cal.stdout.strip())
 
