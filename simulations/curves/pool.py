@@ -342,6 +342,25 @@ class PoolFits:
         return self.production_pool > self.simulated_pool
 
 
+def project_ceiling(ceil_fit: CurveFit, summary: Summary, n_sim: int, pool: int) -> tuple[float, float, float]:
+    """The full-data score at ``pool`` items and its 95% range, from random's curve fitted with the whole-pool point.
+
+    Anchored on the measured ceiling: only the fitted rise from ``n_sim`` to ``pool`` is projected (never negative),
+    so a fit that misses the ceiling point by a little does not move the answer by as much. A pool no larger than
+    the simulated one gives the measured ceiling and its interval.
+    """
+    c_sim = float(summary.ceiling.median)
+    if pool <= n_sim:
+        return c_sim, float(summary.ceiling.low), float(summary.ceiling.high)
+    at_sim, at_pool = (float(v) for v in ceil_fit.predict([n_sim, pool]))
+    lift = max(0.0, at_pool - at_sim)
+    lo, hi = (float(v[0]) for v in ceil_fit.interval([pool], LEVEL))
+    projected = min(1.0, c_sim + lift)
+    p_low = float(np.clip(projected - (at_pool - lo), 0.0, 1.0))
+    p_high = float(np.clip(projected + (hi - at_pool), 0.0, 1.0))
+    return projected, p_low, p_high
+
+
 def pool_fits(result: SimulationResult, production_pool: int, strategies: list[str], *, summary: Summary,
               metric: str | None = None) -> PoolFits:
     """Project the ceiling to the production pool and fit every strategy's curve bounded by it.
@@ -354,19 +373,8 @@ def pool_fits(result: SimulationResult, production_pool: int, strategies: list[s
     metric = metric or summary.metric
     pool = _check_pool(production_pool)
     n_sim = simulated_pool_size(result)
-    c_sim = float(summary.ceiling.median)
     ceil_fit = fit_ceiling_curve(result, metric)
-    if pool > n_sim:
-        # Anchored on the measured ceiling: only the fitted rise from n_sim to the production pool is projected,
-        # so a fit that misses the ceiling point by a little does not move the answer by as much.
-        at_sim, at_pool = (float(v) for v in ceil_fit.predict([n_sim, pool]))
-        lift = max(0.0, at_pool - at_sim)
-        lo, hi = (float(v[0]) for v in ceil_fit.interval([pool], LEVEL))
-        projected = min(1.0, c_sim + lift)
-        p_low = float(np.clip(projected - (at_pool - lo), 0.0, 1.0))
-        p_high = float(np.clip(projected + (hi - at_pool), 0.0, 1.0))
-    else:
-        projected, p_low, p_high = c_sim, float(summary.ceiling.low), float(summary.ceiling.high)
+    projected, p_low, p_high = project_ceiling(ceil_fit, summary, n_sim, pool)
     # Random's own band stops at the same upper edge (its interval, un-anchored, could reach past it).
     ceil_fit = replace(ceil_fit, upper=max(min(ceil_fit.upper, p_high), float(np.max(ceil_fit.values))))
     fits = {n: ceil_fit if n == "random" else _bounded_fit(result, metric, n, p_high) for n in strategies}
