@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 
 import simulations
-from dashboard import fmt
 from simulations import Dataset, SimulationConfig, SimulationResult, Target, learning_curves, summarize
 from simulations.config import DEFAULT_SCENARIO
 from simulations.errors import ConfigError, DataError, LabelwiseError
@@ -44,9 +43,6 @@ INTAKE_CHOICES: dict[str, tuple[str, ...]] = {
 }
 #: Their defaults: load_user_dataset's, the same as the command line's.
 INTAKE_DEFAULTS: dict[str, str] = {name: intake_defaults()[name] for name in INTAKE_CHOICES}
-#: Label-count multipliers and pool multipliers of the ROI heat map around the user's inputs.
-GRID_COST_FACTORS = (0.25, 0.5, 1.0, 2.0, 4.0)
-GRID_POOL_FACTORS = (0.1, 0.3, 1.0, 3.0, 10.0)
 TARGET_KINDS = {
     "share_of_ceiling": "Share of the full-data score",
     "absolute": "A fixed score",
@@ -63,11 +59,21 @@ def n_jobs() -> int:
 
 
 # ---- inputs ---------------------------------------------------------------------------------------------
+def default_max_labels() -> int | None:
+    """The Plan form's default cap on labels simulated: none (``LABELWISE_DEFAULT_MAX_LABELS`` sets one; the test
+    suite does, so its many page runs stay single-stage and fast)."""
+    try:
+        cap = int(os.environ.get("LABELWISE_DEFAULT_MAX_LABELS", "0"))
+    except ValueError:
+        return None
+    return cap if cap > 0 else None
+
+
 def default_economics() -> dict[str, Any]:
     return {
         "cost_per_label": 1.0, "setup_cost": 250.0, "value_mode": "per_point", "value_per_point": 500.0,
         "predictions": 1_000_000.0, "cost_per_error": 0.05, "production_pool": 50_000, "budget_cap": None,
-        "labels_per_hour": 100.0, "annotators": 1,
+        "labels_per_hour": 100.0, "annotators": 1, "max_labels": default_max_labels(),
     }
 
 
@@ -99,16 +105,16 @@ def economic_inputs(econ: dict[str, Any]) -> Any:
     )
 
 
-def plan_problems(inputs: dict[str, Any]) -> dict[str, str]:
-    """What is wrong with the Plan form's inputs, in the dashboard's words: widget key -> message.
+#: The Plan page's widget for each engine input whose name differs (the rest are named alike).
+_WIDGET_FOR = {"max_labels": "budget"}
 
-    The Plan page checks these before a run so a refused value gets a sentence next to its field instead of an
-    engine error in command-line terms on another page (or, with the browser's own min/max, a Run that silently
-    does nothing). The rules follow what the engine refuses: ``EconomicInputs`` takes no negative amounts; a cost
-    per label of $0 is refused here because free labels leave nothing to save and no point at which to stop; a
-    value of accuracy of $0 is accepted ("label costs only": the business case runs, and the Stopping page words
-    the stopping engine's refusal); SimulationConfig's ranges for the advanced settings. A production pool below
-    the simulated pool can only be checked after the run (the pool is drawn then): the engine refuses it there.
+
+def plan_problems(inputs: dict[str, Any]) -> dict[str, str]:
+    """What is wrong with the Plan form's inputs: widget key -> message, from the engine's one set of rules.
+
+    ``simulations.plan.check_plan_inputs`` returns every problem tagged by its input, in words that name no
+    control; the page shows each next to its field before any run. A production pool below the simulated pool can
+    only be checked after the run (the pool is drawn then): the engine refuses it there.
 
     Parameters
     ----------
@@ -120,56 +126,30 @@ def plan_problems(inputs: dict[str, Any]) -> dict[str, str]:
     dict
         Empty when every input is usable.
     """
-    econ, cfg, tgt = inputs["economics"], inputs["config"], inputs["target"]
+    from simulations.plan import check_plan_inputs
+
     out: dict[str, str] = {}
-
-    num = fmt.finite_number
-
-    def need(key: str, value: Any, ok: Callable[[float], bool], message: str) -> None:
-        f = num(value)
-        if f is None:
-            out[key] = "Enter a number."
-        elif not ok(f):
-            out[key] = message
-
-    c = num(econ.get("cost_per_label"))
-    need("cost_per_label", econ.get("cost_per_label"), lambda v: v > 0,
-         f"The cost per label must be more than $0 (got {fmt.money(c or 0.0, cents=True)}): active learning saves "
-         "money by buying fewer labels, so with free labels there is nothing to save and no point at which to stop.")
-    need("setup_cost", econ.get("setup_cost"), lambda v: v >= 0, "The setup cost cannot be negative; 0 if none.")
-    need("production_pool", econ.get("production_pool"), lambda v: v >= 1 and v == int(v),
-         "The production pool must be a whole number of items, at least 1.")
-    if econ.get("value_mode", "per_point") == "per_point":
-        # 0 is a real answer ("only label costs count"): the business case then weighs label savings alone, and
-        # the Stopping page says it needs a value of accuracy to find a cost-optimal stop.
-        need("value_per_point", econ.get("value_per_point"), lambda v: v >= 0,
-             "The value per accuracy point cannot be negative; 0 counts label costs only.")
-    else:
-        need("predictions", econ.get("predictions"), lambda v: v > 0,
-             "The number of predictions must be more than 0: it gives the value of accuracy.")
-        need("cost_per_error", econ.get("cost_per_error"), lambda v: v > 0,
-             "The cost per wrong prediction must be more than $0: it gives the value of accuracy.")
-    need("budget_cap", econ.get("budget_cap") or 0, lambda v: v >= 0 and v == int(v),
-         "The budget cap is a whole number of labels, or 0 for no cap.")
-    need("labels_per_hour", econ.get("labels_per_hour") or 0, lambda v: v >= 0,
-         "The throughput cannot be negative; 0 to skip the time estimates.")
-    need("annotators", econ.get("annotators"), lambda v: v >= 1 and v == int(v),
-         "Annotators must be a whole number, at least 1.")
-    need("target_value", tgt.get("value"), lambda v: 0 < v <= 1, "The target must be more than 0% and at most 100%.")
-    need("seeds", cfg.get("seeds"), lambda v: 1 <= v <= 50 and v == int(v),
-         "Repetitions must be a whole number from 1 to 50.")
-    need("initial_labels", cfg.get("initial_labels"), lambda v: v >= 2 and v == int(v),
-         "Initial labels must be a whole number, at least 2 (one per class at least).")
-    initial = num(cfg.get("initial_labels"))
-    need("budget", cfg.get("budget"), lambda v: v == int(v) and (initial is None or v > initial),
-         f"Labels to simulate must be a whole number above the initial labels ({initial or 0:,.0f}).")
-    need("test_share", cfg.get("test_share"), lambda v: 0 < v < 0.9, "The test share must be above 0% and under 90%.")
-    if cfg.get("batch_size") is None:
-        need("growth", cfg.get("growth"), lambda v: 0 < v <= 5, "Growth per round must be above 0% and at most 500%.")
-    else:
-        need("batch_size", cfg.get("batch_size"), lambda v: v >= 1 and v == int(v),
-             "The batch size must be a whole number of labels, at least 1.")
+    for p in check_plan_inputs(inputs["economics"], inputs["target"], inputs["config"]):
+        out.setdefault(_WIDGET_FOR.get(p.field, p.field), p.message)
     return out
+
+
+def plan_inputs(inputs: dict[str, Any]) -> Any:
+    """The engine's :class:`~simulations.plan.PlanInputs` for the Plan page's inputs (raises PlanInputError)."""
+    from simulations.plan import PlanInputs
+
+    return PlanInputs.from_mappings(inputs["economics"], inputs["target"],
+                                    time_cap_seconds=plan_time_cap())
+
+
+def plan_time_cap() -> float:
+    """Seconds a dashboard run may simulate (``LABELWISE_TIME_CAP``, default the engine's)."""
+    from simulations.plan import DEFAULT_TIME_CAP_SECONDS
+
+    try:
+        return max(1.0, float(os.environ.get("LABELWISE_TIME_CAP", DEFAULT_TIME_CAP_SECONDS)))
+    except ValueError:
+        return DEFAULT_TIME_CAP_SECONDS
 
 
 def target_from(d: dict[str, Any]) -> Target:
@@ -424,19 +404,36 @@ def warm_up() -> None:
     t.start()
 
 
-def run(dataset: Dataset, config: SimulationConfig, *,
+def run(dataset: Dataset, config: SimulationConfig, *, inputs: dict[str, Any] | None = None,
         progress: Callable[[simulations.Progress], None] | None = None,
         should_cancel: Callable[[], bool] | None = None) -> tuple[SimulationResult, bool]:
-    """Simulate (or fetch the same run from the cache). Returns (result, served_from_cache)."""
+    """Simulate until the plan is determined (or fetch the same run from the cache). Returns (result, from_cache).
+
+    With ``inputs`` (the Plan page's), the engine's adaptive run (``simulations.plan.simulate_for_plan``) decides
+    how many labels to simulate from the target, pool and costs; the result's ``meta["determination"]`` says how.
+    Without, one run at ``config.budget``.
+    """
+    plan_in = plan_inputs(inputs) if inputs is not None else None
     key = run_key(dataset.fingerprint(), config)
+    if plan_in is not None:
+        key += ":" + json.dumps({**plan_in.economics(), "target": [plan_in.target.kind, plan_in.target.value],
+                                 "time_cap": plan_in.time_cap_seconds}, sort_keys=True, default=str)
     hit = cached_result(key)
     if hit is not None:
         return hit, True
     warm = _WARM.get("thread")
     if warm is not None:
         warm.join(timeout=30)  # never two pools at once
-    result = simulations.run_simulation(dataset, config, n_jobs=n_jobs(), progress=progress,
-                                        should_cancel=should_cancel)
+    if plan_in is None:
+        result = simulations.run_simulation(dataset, config, n_jobs=n_jobs(), progress=progress,
+                                            should_cancel=should_cancel)
+    else:
+        from simulations.plan import simulate_for_plan
+
+        adaptive = simulate_for_plan(dataset, config, plan_in, n_jobs=n_jobs(), progress=progress,
+                                     should_cancel=should_cancel)
+        result = adaptive.result
+        result.meta["determination"] = adaptive.to_dict()
     with _CACHE_LOCK:
         _CACHE[key] = results_to_dict(result)
         while len(_CACHE) > CACHE_SIZE:
@@ -470,18 +467,29 @@ def metric_label(metric: str) -> str:
 
 
 def analyse(result: SimulationResult, inputs: dict[str, Any], *, dataset_description: str = "") -> dict[str, Any]:
-    """The analysis dict: curves, summary, business case, sensitivity, projection and stopping.
+    """The analysis dict: the engine's plan, and the curves, summary, business case, sensitivity, projection and
+    stopping it rests on.
 
-    Engine errors in the money part (e.g. an invalid cost) are kept as ``business_error`` so the
-    simulation evidence is still shown.
+    Every figure comes from one ``simulations.plan.Plan`` (``analysis["plan"]``): the business case, the tornado,
+    the ROI grid and the stopping advice are the plan's own objects, so no page can show another answer. Engine
+    errors in the money part (e.g. an invalid cost) are kept as ``business_error`` so the simulation evidence is
+    still shown.
     """
+    from simulations.plan import build_plan
+
     target = target_from(inputs["target"])
     metric = result.metric
-    summary = summarize(result, target, metric)
-    curves = learning_curves(result, metric)
     meta = result.meta
+    plan = None
+    plan_error = None
+    try:
+        plan = build_plan(result, plan_inputs(inputs), determination=meta.get("determination"))
+    except LabelwiseError as exc:
+        plan_error = {"message": exc.message, "hint": exc.hint}
+    summary = plan.summary if plan is not None and plan.summary is not None else summarize(result, target, metric)
+    curves = learning_curves(result, metric)
     out: dict[str, Any] = {
-        "version": 1,
+        "version": 2,
         "metric": metric, "metric_label": metric_label(metric), "metric_reason": summary.metric_reason,
         "class_weight_reason": meta.get("class_weight_reason", ""),
         "dataset": {"name": meta.get("dataset_name", ""), "fingerprint": meta.get("fingerprint", ""),
@@ -490,50 +498,34 @@ def analyse(result: SimulationResult, inputs: dict[str, Any], *, dataset_descrip
                     "class_counts": meta.get("class_counts"), "n_missing_labels": meta.get("n_missing_labels"),
                     "budget": meta.get("budget"), "model": meta.get("model")},
         "config": result.config.to_dict(),
-        "target": {"kind": target.kind, "value": target.value, "description": summary.target_description,
-                   "value_median": summary.target_value.median},
+        "target": {"kind": target.kind, "value": target.value,
+                   "description": plan.target.description if plan is not None else summary.target_description,
+                   "value_median": plan.target.score if plan is not None else summary.target_value.median},
         "curves": _records(curves),
         "summary": summary.to_dict(),
-        "verdict": summary.verdict_sentence(),
-        "best": (summary.best().name if summary.best() else None),
+        "verdict": plan.verdict_sentence if plan is not None else summary.verdict_sentence(),
+        "best": plan.strategy if plan is not None else (summary.best().name if summary.best() else None),
         "economics": dict(inputs.get("economics", {})),
-        "business": None, "business_error": None, "tornado": [], "roi_grid": [], "projection": None,
+        "plan": None if plan is None else plan.to_dict(),
+        "business": None, "business_error": plan_error, "tornado": [], "roi_grid": [], "projection": None,
         "stopping": None, "stopping_error": None,
     }
-    fits = None  # the pool caveat's curve fits, reused by the projection chart
-    try:
-        business, fits = _business(result, inputs, target)
-        out.update(business)
-    except LabelwiseError as exc:
-        out["business_error"] = {"message": exc.message, "hint": exc.hint}
+    fits = None
+    if plan is not None and plan.business is not None:
+        out["business"] = plan.business.to_dict()
+        out["tornado"] = _records(plan.tornado) if plan.tornado is not None else []
+        out["roi_grid"] = _records(plan.roi_grid) if plan.roi_grid is not None else []
+        out["assumptions"] = [*plan.notes, *plan.business.assumptions]
     try:
         out["projection"] = _projection(result, inputs, target, out, fits)
     except LabelwiseError as exc:
         out["projection"] = {"error": exc.message}
-    try:
-        out.update(stopping_analysis(result, inputs, out))
-    except LabelwiseError as exc:
-        out["stopping_error"] = {"message": exc.message, "hint": exc.hint}
+    if plan is not None:
+        try:
+            out.update(stopping_analysis(result, inputs, out, plan))
+        except LabelwiseError as exc:
+            out["stopping_error"] = {"message": exc.message, "hint": exc.hint}
     return _clean(out)
-
-
-def _business(result: SimulationResult, inputs: dict[str, Any], target: Target) -> tuple[dict[str, Any], Any]:
-    """The business case, sensitivity and ROI grid for the pages, and the pool caveat's fits (or None)."""
-    from simulations.economics import business_case_from_results, roi_grid, tornado
-
-    inp = economic_inputs(inputs["economics"])
-    bc = business_case_from_results(result, inp, target)  # costs the strategy the verdict names (one ranking rule)
-    point = bc.point_inputs()
-    tor = tornado(inp, **point)
-    costs = sorted({round(inp.cost_per_label * f, 4) for f in GRID_COST_FACTORS})
-    # Pools below the simulated one are left out: the engine refuses a business case for them
-    # (simulations.economics.business_case.check_pool_covers_simulation), though roi_grid alone would cost them.
-    floor = int(result.meta.get("n_pool") or 1)
-    pools = sorted({p for f in GRID_POOL_FACTORS if (p := max(1, round(inp.production_pool * f))) >= floor})
-    grid = roi_grid(inp, costs, pools, **point)
-    fits = bc.pool_caveat.projection.fits if bc.pool_caveat is not None else None
-    return {"business": bc.to_dict(), "tornado": _records(tor), "roi_grid": _records(grid),
-            "assumptions": list(bc.assumptions)}, fits
 
 
 def _projection(result: SimulationResult, inputs: dict[str, Any], target: Target,
@@ -547,11 +539,12 @@ def _projection(result: SimulationResult, inputs: dict[str, Any], target: Target
     return projection_curves(result, names, int(inputs["economics"].get("production_pool") or 0), target, fits=fits)
 
 
-def stopping_analysis(result: SimulationResult, inputs: dict[str, Any], out: dict[str, Any]) -> dict[str, Any]:
-    """Stopping advice from ``simulations.stopping``, packed for the pages."""
+def stopping_analysis(result: SimulationResult, inputs: dict[str, Any], out: dict[str, Any],
+                      plan: Any) -> dict[str, Any]:
+    """The plan's stopping advice, packed for the pages."""
     from dashboard import stopping_glue
 
-    return {"stopping": stopping_glue.analyse(result, inputs, out)}
+    return {"stopping": stopping_glue.analyse(plan, out)}
 
 
 # ---- payload for the store ------------------------------------------------------------------------------

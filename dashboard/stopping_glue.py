@@ -75,20 +75,21 @@ def criteria_table(evaluation_dict: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def analyse(result: Any, inputs: dict[str, Any], analysis: dict[str, Any]) -> dict[str, Any] | None:
-    from dashboard.state import economic_inputs
-    from simulations.stopping import advise
+def analyse(plan: Any, analysis: dict[str, Any]) -> dict[str, Any] | None:
+    """The plan's stopping advice (``simulations.plan.Plan.advice``: the plan's strategy, pool and costs), packed.
 
-    inp = economic_inputs(inputs["economics"])
-    c, v = float(inp.cost_per_label), float(inp.point_value)
-    # The user picks no strategy here: the engine chooses it exactly as `labelwise stop` does, so the same results
-    # and costs give the same advice in both (the business case's strategy, when it differs, is named, not used).
-    business_strategy = (analysis.get("business") or {}).get("strategy")
-    pool = int(inputs["economics"].get("production_pool") or 0) or None  # the items the project can label
-    try:
-        adv = advise(result, c, v, strategy=None, metric=result.metric, pool=pool)
-    except CostInputError as exc:
-        raise costs_error(exc) from None
+    Raises
+    ------
+    ConfigError
+        Without a cost per label and a value of accuracy above $0 there is no cost-optimal stop.
+    """
+    adv = plan.advice
+    inputs = plan.inputs
+    c, v = float(inputs.cost_per_label), float(inputs.point_value)
+    if adv is None:
+        raise costs_error(CostInputError("", "", field="value_per_point" if c > 0 else "cost_per_label",
+                                         value=v if c > 0 else c))
+    business_strategy = None  # one strategy per scenario: the plan's
     ev, rec = adv.evaluation, adv.recommendation
     d = ev.to_dict()
     curves = pd.DataFrame(analysis.get("curves") or [])
@@ -102,19 +103,23 @@ def analyse(result: Any, inputs: dict[str, Any], analysis: dict[str, Any]) -> di
             hi = min(hi, ev.pool)
         # from the fitted curve's first label count, where the marginal rule starts its search
         marginal = marginal_value_curve(ev.fitted, v, float(ev.fitted.labels[0]), hi)
-    plan = rec.labels
+    labels = rec.labels
+    stop = plan.stop
     return {
         "strategy": ev.strategy, "strategy_chosen_by": adv.strategy_chosen_by,
         "business_strategy": business_strategy if business_strategy != ev.strategy else None,
         # the simulation summary's no-signal sentence (simulations.stopping.advise): the page leads with it
         "no_signal_warning": adv.no_signal_warning,
-        "sentence": rec.sentence, "comparison": rec.comparison, "note": rec.note or "",
-        "stop_at": ev.optimum_labels.median, "recommended_range": [plan.low, plan.high],
-        "plan": plan.to_dict(), "optimum_metric": ev.optimum_metric.to_dict(),
+        # the plan's stop (never capped by the labels simulated), the same figure the CLI and the report give
+        "sentence": stop.sentence, "comparison": rec.comparison, "note": rec.note or "",
+        "stop_at": stop.labels.median, "recommended_range": [stop.labels.low, stop.labels.high],
+        "plan": {**labels.to_dict(), "median": stop.labels.median, "low": stop.labels.low, "high": stop.labels.high},
+        "optimum_metric": ev.optimum_metric.to_dict(),
         "at_budget_share": ev.at_budget_share,
         "fitted_stop": None if fs is None else fs.to_dict(),
         "fitted_stop_sentence": ev.fitted_stop_sentence(), "pool": ev.pool,
         "curve": curve.to_dict("records"), "marginal": marginal,
         "criteria": criteria_table(d), "range_method": d.get("range_method", ""),
         "cost_per_label": c, "value_per_point": v,
+        "plan_stop": stop.to_dict(), "how_many_sentence": plan.how_many_sentence,
     }

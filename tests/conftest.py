@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,6 +11,10 @@ from sklearn.datasets import make_classification
 from threadpoolctl import threadpool_limits
 
 from simulations import Dataset
+
+# The dashboard's page tests run many scenarios: a default cap of 400 simulated labels keeps each one a single stage
+# (the product's default is no cap; tests of the adaptive run set their own inputs).
+os.environ.setdefault("LABELWISE_DEFAULT_MAX_LABELS", "400")
 
 
 @pytest.fixture(scope="session", autouse=True)

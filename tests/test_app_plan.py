@@ -99,7 +99,7 @@ def test_invalid_settings_are_a_message_not_a_traceback():
 @pytest.mark.parametrize(("field", "value", "words"), [
     ("cost_per_label", 0.0, "cost per label must be more than $0"),
     ("cost_per_label", -2.0, "(got -$2.00)"),
-    ("value_per_point", -1.0, "value per accuracy point cannot be negative"),
+    ("value_per_point", -1.0, "value per point cannot be negative"),
     ("annotators", 0, "Annotators must be a whole number, at least 1"),
     ("seeds", 80, "from 1 to 50"),
 ])

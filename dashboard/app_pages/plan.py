@@ -385,15 +385,17 @@ with st.form("plan_form", border=False):
                                     "and unlabeled) until you type your own.")
     SLOTS["production_pool"] = c.empty()
     a, b, c = st.columns(3)
+    # Money is in the run's own score: a point of balanced accuracy on imbalanced data (docs/business-case.md).
+    unit = state.metric_label(state.choose_metric_for(dataset)) if dataset is not None else "accuracy"
     value_mode = a.radio(
         "Value of accuracy given as", ["per_point", "per_error"], key="value_mode",
         index=0 if econ.get("value_mode", "per_point") == "per_point" else 1,
-        format_func=lambda m: {"per_point": "Value per accuracy point",
+        format_func=lambda m: {"per_point": f"Value per {unit} point",
                                "per_error": "Predictions x cost per error"}[m],
         help="How much a better model is worth: directly, or from how many predictions it makes and what "
              "one wrong prediction costs.")
     value_per_point = b.number_input(
-        "Value per accuracy point ($)", value=float(econ["value_per_point"]), step=100.0,
+        f"Value per {unit} point ($)", value=float(econ["value_per_point"]), step=100.0,
         format="%.0f", key="value_per_point",
         help="Dollars one percentage point of accuracy is worth over the model's life. Used with "
              "'Value per accuracy point'.")
@@ -453,9 +455,12 @@ with st.form("plan_form", border=False):
                                  key="initial_labels",
                                  help="Randomly chosen labeled rows the model starts from (at least one per class).")
         SLOTS["initial_labels"] = a.empty()
-        budget = b.number_input("Labels to simulate", value=int(cfg.get("budget") or 500), step=50,
-                                key="budget", help="The last label count simulated. Bigger = slower but sees "
-                                                   "further.")
+        budget = b.number_input("Cap on labels to simulate (0 = none)", value=int(econ.get("max_labels") or 0),
+                                step=100, key="budget",
+                                help="Optional. Without a cap the simulation keeps adding labels until random "
+                                     "sampling reaches the target and labels stop paying for themselves (or the "
+                                     "pool is used up); anything beyond a cap is read off fitted curves and marked "
+                                     "extrapolated.")
         SLOTS["budget"] = b.empty()
         test_share = c.number_input("Test share (%)", value=float(cfg.get("test_share", 0.25)) * 100, step=5.0,
                                     key="test_share",
@@ -492,10 +497,11 @@ new_inputs = {
         "value_per_point": value_per_point, "predictions": predictions, "cost_per_error": cost_per_error,
         "production_pool": int(production_pool), "budget_cap": int(budget_cap) or None,
         "labels_per_hour": labels_per_hour or None, "annotators": int(annotators),
+        "max_labels": int(budget) or None,
     },
     "target": {"kind": target_kind, "value": target_value / 100.0},
     "config": {**cfg, "model": model, "strategies": ["random", *strategies], "seeds": int(seeds),
-               "initial_labels": int(initial), "budget": int(budget), "test_share": test_share / 100.0,
+               "initial_labels": int(initial), "test_share": test_share / 100.0,
                "growth": growth / 100.0, "batch_size": int(batch_size) if schedule == "fixed" else None,
                "class_weight": class_weight},
 }
@@ -530,7 +536,7 @@ if submitted and dataset is not None and not problems:
     try:
         config = state.config_from(new_inputs["config"])
         target = state.target_from(new_inputs["target"])
-        state.economic_inputs(new_inputs["economics"])  # validate the money inputs before any work
+        state.plan_inputs(new_inputs)  # validate the money inputs before any work
     except LabelwiseError as exc:
         with status:
             views.show_error(exc)
@@ -546,8 +552,9 @@ if submitted and dataset is not None and not problems:
             def on_progress(p: Any) -> None:
                 what = ("reference model on all rows" if p.strategy == "__ceiling__"
                         else p.strategy.replace("_", " "))
+                stage = (f"stage {p.stage}, up to {p.budget:,} labels: " if p.budget else "")
                 bar.progress(p.done / p.total,
-                             text=f"Finished {what}, repetition {p.seed + 1 - config.random_state} of "
+                             text=f"{stage}finished {what}, repetition {p.seed + 1 - config.random_state} of "
                                   f"{config.seeds} ({p.done}/{p.total} runs, {time.perf_counter() - t0:.0f} s)")
                 if p.rounds is not None:
                     frames.append(p.rounds)
@@ -555,7 +562,7 @@ if submitted and dataset is not None and not problems:
                         _partial_chart(frames, metric, live)
 
             try:
-                result, from_cache = state.run(dataset, config, progress=on_progress)
+                result, from_cache = state.run(dataset, config, inputs=new_inputs, progress=on_progress)
             except LabelwiseError as exc:
                 bar.empty()
                 views.show_error(exc)

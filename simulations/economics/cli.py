@@ -259,16 +259,21 @@ def run_roi(args: argparse.Namespace) -> int:
         from simulations.results import load_results
 
         result = load_results(args.results)
-        case = business_case_from_results(
-            result,
-            inputs,
-            _target(args),
-            metric=args.metric,
-            strategy=args.strategy,
-            projection=curve_projection() if args.project_curves else None,
-            random_state=args.bootstrap_seed,
-        )
-        point = case.point_inputs()
+        plan = _plan_for(args, result, inputs)
+        if plan is not None:
+            # the engine's one plan: the same figures as `labelwise plan` and the dashboard for these inputs
+            case, point = plan.business, plan.business.point_inputs()
+        else:
+            case = business_case_from_results(
+                result,
+                inputs,
+                _target(args),
+                metric=args.metric,
+                strategy=args.strategy,
+                projection=curve_projection() if args.project_curves else None,
+                random_state=args.bootstrap_seed,
+            )
+            point = case.point_inputs()
     else:
         case = business_case(
             args.labels_random,
@@ -289,7 +294,8 @@ def run_roi(args: argparse.Namespace) -> int:
         }
     torn = None
     if args.tornado:
-        torn = tornado(inputs, **point, al_rounds=_median_rounds(case))
+        plan_torn = getattr(locals().get("plan"), "tornado", None)
+        torn = plan_torn if plan_torn is not None else tornado(inputs, **point, al_rounds=_median_rounds(case))
     if args.json:
         out = case.to_dict()
         out["source"] = source
@@ -306,6 +312,22 @@ def run_roi(args: argparse.Namespace) -> int:
             print()
             print(_format_tornado(torn))
     return 0
+
+
+def _plan_for(args: argparse.Namespace, result: Any, inputs: EconomicInputs) -> Any:
+    """The engine's plan for these results and inputs, or None when an option only the old case takes is set
+    (``--metric`` other than the run's, round overhead, calendar inputs): those keep the case they always had."""
+    from simulations.plan import PlanInputs, build_plan
+
+    if (args.metric not in (None, result.metric) or inputs.round_overhead or inputs.rounds is not None
+            or inputs.batch_size is not None):
+        return None
+    plan_in = PlanInputs(cost_per_label=inputs.cost_per_label, production_pool=int(inputs.production_pool),
+                         setup_cost=inputs.setup_cost, value_per_point=inputs.value_per_point,
+                         predictions=inputs.predictions, cost_per_error=inputs.cost_per_error, target=_target(args),
+                         budget_cap=inputs.budget_cap, labels_per_hour=inputs.labels_per_hour,
+                         annotators=inputs.annotators, strategy=args.strategy)
+    return build_plan(result, plan_in)
 
 
 def _median_rounds(case: BusinessCase | BusinessCaseRange) -> float | None:

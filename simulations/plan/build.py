@@ -388,6 +388,8 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
     saved = _estimate(case.labels_saved, extrapolated=lr.extrapolated or la.extrapolated)
 
     stop, advice = _stop(result, inputs, chosen, metric, pool, la, advise)
+    if advice is not None:  # the plan's strategy, named for why it was chosen, not 'chosen by you'
+        advice = replace(advice, strategy_chosen_by=chosen_by)
     s = summary.strategies.get(chosen)
     verdict = s.verdict if s is not None else "no evidence"
     verdict_sentence = summary.verdict_sentence() if summary.no_signal else (s.sentence if s is not None else "")

@@ -99,8 +99,9 @@ def seed_roi_grid(per_seed_at_pool: Callable[[int], pd.DataFrame], inputs: Econo
 
     Returns
     -------
-    DataFrame with columns cost_per_label, production_pool, labels_random, labels_al, roi, total_benefit, pays_off
-    (``pays_off``: the median net savings is above zero; the heat map's colour, not the plan's verdict).
+    DataFrame with columns cost_per_label, production_pool, labels_random, labels_al, roi, total_benefit,
+    whole_pool_roi, whole_pool_total_benefit, pays_off, whole_pool_pays_off (``pays_off``: the median net savings
+    is above zero; the heat map's colour, not the plan's verdict).
     """
     rows: list[dict[str, Any]] = []
     for pool in pool_values:
@@ -110,9 +111,11 @@ def seed_roi_grid(per_seed_at_pool: Callable[[int], pd.DataFrame], inputs: Econo
             out = case_fields(a["labels_random"], a["labels_al"], a["accuracy_random"], a["accuracy_al"],
                               a["whole_pool_accuracy"], inp, None)
             with np.errstate(invalid="ignore"):
-                roi, benefit = float(np.median(out["roi"])), float(np.median(out["total_benefit"]))
+                med = {k: float(np.median(out[k])) for k in ("roi", "total_benefit", "whole_pool_roi",
+                                                             "whole_pool_total_benefit")}
             rows.append({"cost_per_label": float(c), "production_pool": int(pool),
                          "labels_random": float(np.median(a["labels_random"])),
-                         "labels_al": float(np.median(a["labels_al"])), "roi": roi, "total_benefit": benefit,
-                         "pays_off": bool(benefit > 0)})
+                         "labels_al": float(np.median(a["labels_al"])), **med,
+                         "pays_off": bool(med["total_benefit"] > 0),
+                         "whole_pool_pays_off": bool(med["whole_pool_total_benefit"] > 0)})
     return pd.DataFrame(rows)

@@ -24,6 +24,24 @@ def _load_results(path: str) -> Any:
     return load_results(path)
 
 
+def _plan_for(result: Any, args: argparse.Namespace, strategy: str | None, metric: str | None,
+              pool: int | None) -> Any:
+    """The plan for these results and costs (target: 95% of the full-data score), or None for another metric."""
+    from simulations.plan import PlanInputs, build_plan
+    from simulations.stopping.optimum import check_costs
+
+    if metric not in (None, result.metric):
+        return None
+    check_costs(args.cost_per_label, args.value_per_point)  # the command line's words for a bad cost
+    meta = getattr(result, "meta", {}) or {}
+    labelable = pool if pool is not None else int(meta.get("n_pool") or 0)
+    if pool is not None and not pool > 0:
+        return None  # advise words the refusal
+    plan_in = PlanInputs(cost_per_label=args.cost_per_label, value_per_point=args.value_per_point,
+                         production_pool=max(1, labelable), strategy=strategy)
+    return build_plan(result, plan_in)
+
+
 def add_stop_parser(subparsers: Any) -> None:
     """Register the ``stop`` subcommand on an ``argparse`` subparsers object."""
     p = subparsers.add_parser(
@@ -70,9 +88,19 @@ def run_stop(args: argparse.Namespace) -> int:
         raise ConfigError("--strategy, --metric and --production-pool apply to --results only.",
                           hint="Your curve log has a single metric column; drop these options.")
     if results:
-        advice = advise(_load_results(results), args.cost_per_label, args.value_per_point,
-                        strategy=strategy, metric=metric, pool=pool)
-        payload, text = advice.to_dict(), advice.text()
+        result = _load_results(results)
+        plan = _plan_for(result, args, strategy, metric, pool)
+        if plan is not None:
+            # the engine's one plan: the same strategy and stop as `labelwise plan` and the dashboard
+            advice = plan.advice
+            payload, text = advice.to_dict(), advice.text()
+            payload["plan_stop"] = plan.stop.to_dict()
+            payload["how_many_sentence"] = plan.how_many_sentence
+            text = f"Plan: {plan.stop.sentence}\nHow many labels: {plan.how_many_sentence}\n\n{text}"
+        else:
+            advice = advise(result, args.cost_per_label, args.value_per_point, strategy=strategy, metric=metric,
+                            pool=pool)
+            payload, text = advice.to_dict(), advice.text()
         payload["source"] = "results"
     else:
         check = check_live(curve, args.cost_per_label, args.value_per_point)
