@@ -136,6 +136,11 @@ def test_business_page_with_zero_costs(case):
     at.session_state[session.ANALYSIS] = a
     at.run()
     assert not at.exception, at.exception
+    if ZERO_CASES[case].get("cost_per_label") == 0.0:
+        # the plan refuses free labels (nothing to save, no point at which to stop): said, with no numbers
+        assert a["business"] is None and "cost per label must be more than $0" in a["business_error"]["message"]
+        assert any("cost per label must be more than $0" in e.value for e in at.error) and not at.metric
+        return
     b = a["business"]
     tiles = {m.label: m.value for m in at.metric}
     text = " ".join(m.value for m in at.markdown)
@@ -159,13 +164,12 @@ def test_business_page_with_zero_costs(case):
     assert not at.exception
 
 
-def test_report_with_all_costs_zero_says_which_charts_are_left_out():
+def test_report_with_all_costs_zero_says_why_there_is_no_business_case():
     from dashboard import report
 
     a = _zero_analysis("all zero")
     html = report.build_html(a, name="zero")
-    assert "No ROI heat map" in html and "ROI is undefined" in html and "n/a" in html
-    assert "Charts need the vl-convert-python" not in html or report._vlc() is None
+    assert "No business case: The cost per label must be more than $0" in html
 
 
 def test_business_page_without_signal_leads_with_the_engines_warning():

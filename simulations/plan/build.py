@@ -419,7 +419,7 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
 def _sensitivity(result: Any, inputs: PlanInputs, case: BusinessCaseRange, chosen: str, fits: Any,
                  summary0: Summary, metric: str, n_sim: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The tornado and the ROI heat map, per seed like the headline (``simulations.plan.sensitivity``)."""
-    from simulations.curves.pool import pool_fits
+    from simulations.curves.pool import project_ceiling
     from simulations.plan.sensitivity import GRID_COST_FACTORS, GRID_POOL_FACTORS, seed_roi_grid, seed_tornado
 
     econ = inputs.economic_inputs()
@@ -433,8 +433,10 @@ def _sensitivity(result: Any, inputs: PlanInputs, case: BusinessCaseRange, chose
         if p == pool:
             return case.per_seed
         f = fits
-        if p > n_sim and inputs.target.kind != "absolute":
-            f = pool_fits(result, p, ["random", chosen], summary=summary0, metric=metric)
+        if fits is not None and p > n_sim:
+            # the same curves, with the full-data score projected to this pool (no refit per cell row)
+            c, lo, hi = project_ceiling(fits.ceiling_fit, summary0, n_sim, p)
+            f = replace(fits, production_pool=p, ceiling=c, ceiling_low=lo, ceiling_high=hi)
         tap = target_at_pool(result, inputs.target, p, summary0, fits=f if p > n_sim else None)
         table = per_seed(result, inputs.target, metric, target_shift=tap.shift)
         return _case(result, inputs, table, chosen, f, p, metric, tap.description, n_boot=0)[0].per_seed
