@@ -149,7 +149,7 @@ def check_plan_inputs(economics: Mapping[str, Any], target: Mapping[str, Any],
          "Annotators must be a whole number, at least 1.", "Annotators working in parallel.")
     initial = _number((config or {}).get("initial_labels"))
     need("max_labels", economics.get("max_labels") or 0,
-         lambda v: whole(v) and (v == 0 or initial is None or v > initial),
+         lambda v: whole(v) and (v == 0 or (v > 0 and (initial is None or v > initial))),
          f"The cap on labels to simulate must be a whole number above the initial labels ({initial or 0:,.0f}), "
          "or 0 for no cap.", "Leave it at 0: the simulation runs until the answer is determined.")
     kind = target.get("kind", "share_of_ceiling")
