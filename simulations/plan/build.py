@@ -126,11 +126,16 @@ def target_at_pool(result: Any, target: Target, production_pool: int, summary: S
             fits = pool_fits(result, production_pool, ["random"], summary=summary, metric=metric)
         ceiling, c_lo, c_hi = float(fits.ceiling), float(fits.ceiling_low), float(fits.ceiling_high)
         projected = True
-    score = target.value_for(ceiling, float(summary.baseline.median)) if projected else simulated
+    shift = 0.0
+    if projected:
+        # the seeds' targets never move down (a projection below the simulated score is the fit's noise), so the
+        # score shown is the one every seed is held to: the simulated target plus the shift
+        shift = max(0.0, float(target.value_for(ceiling, float(summary.baseline.median))) - simulated)
+    score = simulated + shift
     where = (f"at the production pool of {production_pool:,} items (full-data score projected to "
              f"{ceiling:.1%})" if projected else "")
     return TargetAtPool(kind=target.kind, value=float(target.value), score=float(score),
-                        shift=max(0.0, float(score) - simulated) if projected else 0.0, projected=projected,
+                        shift=shift, projected=projected,
                         ceiling=ceiling, ceiling_low=c_lo, ceiling_high=c_hi,
                         description=(target.describe(metric) + (" " + where if where else "")))
 
