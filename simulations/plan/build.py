@@ -314,12 +314,14 @@ def _extrapolate_censored(result: Any, table: pd.DataFrame, names: list[str], fi
         fit = fits.fits.get(name) if fits is not None else None
         if fit is None:
             continue
-        first = float(result.rounds["labels"].min())
         for r in table[(table["strategy"] == name) & table["censored"]].itertuples(index=False):
             tv = float(r.target_value)
             est = fit.labels_for(min(1.0, tv), level=0.95) if tv <= 1 else None
             labels = est.labels if est is not None and est.reachable and est.labels is not None else None
-            labels = float(production_pool) if labels is None else min(max(float(labels), first),
+            # a censored seed's labels_to_target is the most it was simulated with, short of the target: it needs
+            # at least that many, whatever the strategy's curve (fitted over every seed) says
+            simulated = float(r.labels_to_target)
+            labels = float(production_pool) if labels is None else min(max(float(labels), simulated),
                                                                        float(production_pool))
             rows.append({"strategy": name, "seed": r.seed, "labels_to_target": labels, "accuracy": min(tv, 1.0),
                          "censored": False})
