@@ -432,7 +432,9 @@ def _sensitivity(result: Any, inputs: PlanInputs, case: BusinessCaseRange, chose
     tornado = seed_tornado(case.per_seed, econ)
     # Pools below the simulated one are left out: the plan refuses them (check_pool_covers_simulation).
     pools = sorted({p for f in GRID_POOL_FACTORS if (p := max(1, round(pool * f))) >= max(n_sim, 1)} | {pool})
-    costs = sorted({round(inputs.cost_per_label * f, 4) for f in GRID_COST_FACTORS})
+    # the user's own cost exactly (rounded, 0.123456 would have no cell for the headline to be)
+    costs = sorted({round(inputs.cost_per_label * f, 4) for f in GRID_COST_FACTORS if f != 1}
+                   | {float(inputs.cost_per_label)})
 
     def at_pool(p: int) -> pd.DataFrame:
         if p == pool:
