@@ -68,7 +68,7 @@ def progress_printer(*, quiet: bool, stream: Any = None) -> Any:
         if tty:
             print(f"\r{text}   ", end="" if p.done < p.total else "\n", file=stream, flush=True)
             return
-        step = max(1, p.total // 10)
+        step = max(1, -(-p.total // 10))  # at least a tenth of the tasks (25 // 10 = 2 was a line every 8%)
         if last.get("stage") != p.stage or p.done == p.total or p.done - last.get("done", 0) >= step:
             last.update(stage=p.stage, done=p.done)
             print(text, file=stream, flush=True)
