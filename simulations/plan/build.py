@@ -128,9 +128,13 @@ def target_at_pool(result: Any, target: Target, production_pool: int, summary: S
         projected = True
     shift = 0.0
     if projected:
-        # the seeds' targets never move down (a projection below the simulated score is the fit's noise), so the
+        # the target's share of the projected rise of the full-data score, and only that: the median of the seeds'
+        # targets is not the target at the median ceiling and baseline (share of the gap, seeds' baselines differ).
+        # The seeds' targets never move down (a projection below the simulated score is the fit's noise), so the
         # score shown is the one every seed is held to: the simulated target plus the shift
-        shift = max(0.0, float(target.value_for(ceiling, float(summary.baseline.median))) - simulated)
+        base = float(summary.baseline.median)
+        rise = target.value_for(ceiling, base) - target.value_for(float(summary.ceiling.median), base)
+        shift = max(0.0, float(rise))
     score = simulated + shift
     where = (f"at the production pool of {production_pool:,} items (full-data score projected to "
              f"{ceiling:.1%})" if projected else "")
