@@ -321,3 +321,24 @@ def test_without_a_value_of_accuracy_the_stop_is_the_target(penguins_120):
     assert plan.stop.labels == plan.labels_to_target_al
     assert plan.to_dict()["stop"]["cost_optimum"] is None
     assert isinstance(plan.business.per_seed, pd.DataFrame)
+
+
+@pytest.mark.parametrize("lift", [0.0, 0.02])
+def test_a_share_of_gap_target_moves_by_the_share_of_the_projected_rise_only(bc_result, lift):
+    # seeds whose full-data scores and baselines differ: the median of the seeds' targets is not the target of the
+    # median ceiling and baseline, and that difference is no rise of the score at a larger pool
+    from dataclasses import replace
+
+    metric = bc_result.metric
+    ceilings = bc_result.ceilings.sort_values("seed").copy()
+    ceilings[metric] = [0.90, 0.95, 1.00]
+    ceilings[f"baseline_{metric}"] = [0.60, 0.70, 0.50]
+    result = replace(bc_result, ceilings=ceilings)
+    target = Target("share_of_gap", 0.5)
+    s = summarize(result, target, metric)
+    assert s.target_value.median == pytest.approx(0.75)  # seeds: 0.75, 0.825, 0.75
+    fits = SimpleNamespace(ceiling=s.ceiling.median + lift, ceiling_low=0.9, ceiling_high=1.0)
+    tap = target_at_pool(result, target, 10 * int(result.meta["n_pool"]), s, fits=fits)
+    assert tap.projected is True
+    assert tap.shift == pytest.approx(0.5 * lift)
+    assert tap.score == pytest.approx(0.75 + 0.5 * lift)
