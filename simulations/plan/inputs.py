@@ -145,7 +145,9 @@ def check_plan_inputs(economics: Mapping[str, Any], target: Mapping[str, Any],
          "The budget cap is a whole number of labels, or 0 for no cap.", "The most labels the team can buy.")
     need("labels_per_hour", economics.get("labels_per_hour") or 0, lambda v: v >= 0,
          "The throughput cannot be negative; 0 to skip the time estimates.", "Labels one annotator makes per hour.")
-    need("annotators", economics.get("annotators") or 1, lambda v: v >= 1 and whole(v),
+    # none given means one; 0 is refused here, not later by the business case with no field to show it beside
+    annotators = economics.get("annotators")
+    need("annotators", 1 if annotators is None or annotators == "" else annotators, lambda v: v >= 1 and whole(v),
          "Annotators must be a whole number, at least 1.", "Annotators working in parallel.")
     initial = _number((config or {}).get("initial_labels"))
     need("max_labels", economics.get("max_labels") or 0,
