@@ -69,6 +69,10 @@ def test_the_base_inputs_are_valid():
     ("growth", 5.01, True),
     ("initial_labels", 1, True),
     ("initial_labels", 2, False),
+    ("annotators", 0, True),
+    ("annotators", None, False),       # none given: one
+    ("annotators", 1, False),
+    ("annotators", 1.5, True),
     ("test_share", 0.9, True),
     ("test_share", 0.89, False),
 ])
@@ -180,6 +184,12 @@ def test_plan_inputs_from_the_dashboard_form():
     with pytest.raises(PlanInputError) as err:
         PlanInputs.from_mappings({**ECON, "cost_per_label": 0, "production_pool": -3}, TARGET)
     assert [p.field for p in err.value.problems] == ["cost_per_label", "production_pool"]
+
+
+def test_zero_annotators_are_refused_by_the_plan_inputs_not_later_by_the_business_case():
+    with pytest.raises(PlanInputError) as err:
+        PlanInputs(cost_per_label=1.0, production_pool=100, value_per_point=1.0, annotators=0, labels_per_hour=10)
+    assert err.value.field == "annotators"
 
 
 def test_economic_inputs_carry_the_plan_inputs():
