@@ -252,7 +252,9 @@ class PlanInputs:
     def from_mappings(cls, economics: Mapping[str, Any], target: Mapping[str, Any], *,
                       strategy: str | None = None,
                       time_cap_seconds: float = DEFAULT_TIME_CAP_SECONDS) -> PlanInputs:
-        """Validated inputs from the dashboard's form (raises :class:`PlanInputError` with every problem)."""
+        """Validated inputs from the dashboard's form (raises :class:`PlanInputError` with every problem).
+
+        Any value :func:`check_plan_inputs` accepts is taken, numbers given as text included ("1000.0")."""
         problems = check_plan_inputs(economics, target)
         if problems:
             raise PlanInputError(problems)
@@ -261,13 +263,14 @@ class PlanInputs:
         lph = _number(economics.get("labels_per_hour"))
         max_labels = _number(economics.get("max_labels"))
         return cls(
-            cost_per_label=float(economics["cost_per_label"]), production_pool=int(economics["production_pool"]),
+            cost_per_label=float(economics["cost_per_label"]), production_pool=int(float(economics["production_pool"])),
             setup_cost=float(economics.get("setup_cost") or 0.0),
             value_per_point=float(economics["value_per_point"]) if per_point else None,
             predictions=None if per_point else float(economics["predictions"]),
             cost_per_error=None if per_point else float(economics["cost_per_error"]),
             target=Target(target.get("kind", "share_of_ceiling"), float(target["value"])),
-            budget_cap=cap or None, labels_per_hour=lph or None, annotators=int(economics.get("annotators") or 1),
+            budget_cap=cap or None, labels_per_hour=lph or None,
+            annotators=int(float(economics.get("annotators") or 1)),
             strategy=strategy, max_labels=int(max_labels) if max_labels else None, time_cap_seconds=time_cap_seconds,
         )
 
