@@ -192,6 +192,17 @@ def test_zero_annotators_are_refused_by_the_plan_inputs_not_later_by_the_busines
     assert err.value.field == "annotators"
 
 
+def test_from_mappings_takes_every_number_the_check_accepts_text_included():
+    form = {"cost_per_label": "1.5", "production_pool": "1000.0", "value_per_point": "2", "annotators": "2.0",
+            "max_labels": "50", "budget_cap": ""}
+    assert check_plan_inputs(form, {"value": "0.9"}) == []
+    p = PlanInputs.from_mappings(form, {"value": "0.9"})
+    assert (p.cost_per_label, p.production_pool, p.value_per_point, p.annotators, p.max_labels) == (
+        1.5, 1000, 2.0, 2, 50)
+    assert isinstance(p.production_pool, int) and p.budget_cap is None
+    assert p.target == Target("share_of_ceiling", 0.9)
+
+
 def test_economic_inputs_carry_the_plan_inputs():
     p = PlanInputs(cost_per_label=2.5, production_pool=5000, setup_cost=100, value_per_point=30, budget_cap=400)
     e = p.economic_inputs()
