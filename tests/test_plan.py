@@ -137,10 +137,12 @@ def test_a_named_strategy_is_costed(bc_result, bc_inputs, bc_plan):
 def test_pays_off_is_the_business_case_rule(bc_plan):
     assert bc_plan.pays_off is bc_plan.business.pays_off
     net = bc_plan.money["net_savings"]
-    if bc_plan.pays_off is True:
-        assert net.low > 0
-    elif net.low < 0 < net.high:
-        assert bc_plan.pays_off is None
+    assert net.bound == "" and bc_plan.business.seeds_compared == 3 and not bc_plan.no_signal
+    expected = True if net.low > 0 else False if net.high <= 0 else None
+    assert bc_plan.pays_off is expected
+    start = {True: "Active learning pays off", False: "Active learning does not pay off", None: "Undecided"}
+    assert bc_plan.pays_off_sentence.startswith(start[expected])
+    assert bc_plan.to_dict()["pays_off"] is expected
 
 
 def test_the_plan_uses_the_pool_and_labels_simulated(bc_plan, bc_result, bc_inputs):
