@@ -136,6 +136,20 @@ def test_the_hint_names_the_flag_of_the_refused_input(capsys, no_simulation, ext
     assert hint.endswith(f"({flag})")
 
 
+@pytest.mark.parametrize(("extra", "flag"), [
+    (["--max-labels", "10"], "--max-labels"),     # equal to --initial 10: nothing to simulate
+    (["--seeds", "51"], "--seeds"),
+])
+def test_simulation_settings_are_checked_by_the_plan_rules_before_anything_runs(capsys, no_simulation, extra, flag):
+    _, hint = refused(capsys, [*RUN, *MONEY, *extra])
+    assert hint.endswith(f"({flag})")
+
+
+def test_settings_the_simulation_refuses_are_refused_before_the_data_is_read(capsys, no_simulation):
+    error, _ = refused(capsys, [*RUN, *MONEY, "--growth", "6"])
+    assert "growth" in error
+
+
 def test_a_missing_value_of_accuracy_is_refused(capsys, no_simulation):
     error, hint = refused(capsys, [*RUN, "--cost-per-label", "1"])
     assert error == "error: The value of accuracy is missing."
