@@ -122,6 +122,10 @@ def run_plan(args: argparse.Namespace) -> int:
                                  config.to_dict())
     if problems:
         raise _with_flag(PlanInputError(problems))
+    if args.strategy is not None and (args.strategy == "random" or args.strategy not in config.strategies):
+        names = ", ".join(s for s in config.strategies if s != "random") or "(none)"
+        raise ConfigError(f"--strategy {args.strategy!r} is not one of the active-learning strategies to simulate.",
+                          hint=f"Choose one of: {names}, or add it to --strategies.")
     base.check_n_jobs(args.n_jobs)
     if args.out:
         check_results_path(args.out)
