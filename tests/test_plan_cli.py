@@ -72,10 +72,10 @@ def test_out_saves_the_last_stage_and_it_plans_back_to_the_same_numbers(json_run
 
 def test_text_output_and_progress_on_a_pipe(capsys):
     code = main(["plan", "--data", "penguins", "--strategies", "random,margin", "--seeds", "3", "--initial", "10",
-                 "--budget", "120", *MONEY])
+                 "--budget", "120", "--strategy", "margin", *MONEY])
     assert code == 0
     cap = capsys.readouterr()
-    assert cap.out.startswith("Plan: margin against random sampling")
+    assert cap.out.startswith("Plan: margin against random sampling (chosen by you).")
     for line in ("labels to target, random", "labels saved", "recommended stop", "net savings", "ROI (net savings",
                  "Verdict:", "Money:", "How many labels:", "When to stop:"):
         assert line in cap.out, line
@@ -148,6 +148,13 @@ def test_simulation_settings_are_checked_by_the_plan_rules_before_anything_runs(
 def test_settings_the_simulation_refuses_are_refused_before_the_data_is_read(capsys, no_simulation):
     error, _ = refused(capsys, [*RUN, *MONEY, "--growth", "6"])
     assert "growth" in error
+
+
+@pytest.mark.parametrize("name", ["entropy", "random"])
+def test_a_strategy_not_simulated_is_refused_before_anything_runs(capsys, no_simulation, name):
+    error, hint = refused(capsys, [*RUN, *MONEY, "--strategy", name])
+    assert f"--strategy '{name}'" in error
+    assert hint == "hint: Choose one of: margin, or add it to --strategies."
 
 
 def test_a_missing_value_of_accuracy_is_refused(capsys, no_simulation):
