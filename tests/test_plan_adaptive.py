@@ -25,7 +25,8 @@ def data():
 
 
 def inputs(**kw):
-    return PlanInputs(cost_per_label=1.0, value_per_point=100.0, production_pool=258, target=FULL, **kw)
+    kw.setdefault("production_pool", 258)
+    return PlanInputs(cost_per_label=1.0, value_per_point=100.0, target=FULL, **kw)
 
 
 class StageClock:
@@ -130,3 +131,18 @@ def test_a_later_stage_repeats_the_earlier_one_exactly(capped, staged):
     assert a[key].equals(b[key])
     assert a[metric].tolist() == b[metric].tolist()
     assert first.ceilings[metric].tolist() == last.ceilings[metric].tolist()
+
+
+def test_no_signal_is_settled_in_one_stage_and_never_pays(noise_frame):
+    from simulations.economics import NO_SIGNAL_VERDICT
+
+    data = Dataset.from_frame(noise_frame, "label", name="noise")
+    cfg = SimulationConfig(strategies=("random", "margin"), seeds=3, budget=40, initial_labels=10)
+    run = simulate_for_plan(data, cfg, inputs(production_pool=450))
+    plan = run.plan
+    assert plan.no_signal is True
+    assert run.stop_reason == "determined" and len(run.stages) == 1  # more labels would change nothing
+    assert plan.pays_off is False
+    assert plan.pays_off_sentence == NO_SIGNAL_VERDICT
+    assert plan.verdict_sentence.startswith("No strategy can save labels here")
+    assert plan.to_dict()["no_signal"] is True
