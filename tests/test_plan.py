@@ -344,3 +344,18 @@ def test_a_share_of_gap_target_moves_by_the_share_of_the_projected_rise_only(bc_
     assert tap.projected is True
     assert tap.shift == pytest.approx(0.5 * lift)
     assert tap.score == pytest.approx(0.75 + 0.5 * lift)
+
+
+def test_the_error_count_value_costs_the_same_way(bc_result, bc_inputs):
+    from dataclasses import replace
+
+    inputs = replace(bc_inputs, value_per_point=None, predictions=2000.0, cost_per_error=1.0)
+    plan = build_plan(bc_result, inputs)
+    assert inputs.value_mode == "per_error"
+    assert plan.business.value_per_point == pytest.approx(20.0)  # 2000 predictions x $1 / 100 per point
+    tornado = set(plan.tornado["input"])
+    assert {"predictions", "cost_per_error", "cost_per_label", "setup_cost"} <= tornado
+    assert "value_per_point" not in tornado
+    assert (plan.tornado["base_roi"] == plan.money["roi"].median).all()
+    ps = plan.business.per_seed
+    np.testing.assert_allclose(ps["value_increase"], ps["accuracy_gain_points"] * 20.0)
