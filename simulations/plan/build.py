@@ -126,11 +126,20 @@ def target_at_pool(result: Any, target: Target, production_pool: int, summary: S
             fits = pool_fits(result, production_pool, ["random"], summary=summary, metric=metric)
         ceiling, c_lo, c_hi = float(fits.ceiling), float(fits.ceiling_low), float(fits.ceiling_high)
         projected = True
-    score = target.value_for(ceiling, float(summary.baseline.median)) if projected else simulated
+    shift = 0.0
+    if projected:
+        # the target's share of the projected rise of the full-data score, and only that: the median of the seeds'
+        # targets is not the target at the median ceiling and baseline (share of the gap, seeds' baselines differ).
+        # The seeds' targets never move down (a projection below the simulated score is the fit's noise), so the
+        # score shown is the one every seed is held to: the simulated target plus the shift
+        base = float(summary.baseline.median)
+        rise = target.value_for(ceiling, base) - target.value_for(float(summary.ceiling.median), base)
+        shift = max(0.0, float(rise))
+    score = simulated + shift
     where = (f"at the production pool of {production_pool:,} items (full-data score projected to "
              f"{ceiling:.1%})" if projected else "")
     return TargetAtPool(kind=target.kind, value=float(target.value), score=float(score),
-                        shift=max(0.0, float(score) - simulated) if projected else 0.0, projected=projected,
+                        shift=shift, projected=projected,
                         ceiling=ceiling, ceiling_low=c_lo, ceiling_high=c_hi,
                         description=(target.describe(metric) + (" " + where if where else "")))
 
@@ -309,12 +318,14 @@ def _extrapolate_censored(result: Any, table: pd.DataFrame, names: list[str], fi
         fit = fits.fits.get(name) if fits is not None else None
         if fit is None:
             continue
-        first = float(result.rounds["labels"].min())
         for r in table[(table["strategy"] == name) & table["censored"]].itertuples(index=False):
             tv = float(r.target_value)
             est = fit.labels_for(min(1.0, tv), level=0.95) if tv <= 1 else None
             labels = est.labels if est is not None and est.reachable and est.labels is not None else None
-            labels = float(production_pool) if labels is None else min(max(float(labels), first),
+            # a censored seed's labels_to_target is the most it was simulated with, short of the target: it needs
+            # at least that many, whatever the strategy's curve (fitted over every seed) says
+            simulated = float(r.labels_to_target)
+            labels = float(production_pool) if labels is None else min(max(float(labels), simulated),
                                                                        float(production_pool))
             rows.append({"strategy": name, "seed": r.seed, "labels_to_target": labels, "accuracy": min(tv, 1.0),
                          "censored": False})
@@ -427,7 +438,9 @@ def _sensitivity(result: Any, inputs: PlanInputs, case: BusinessCaseRange, chose
     tornado = seed_tornado(case.per_seed, econ)
     # Pools below the simulated one are left out: the plan refuses them (check_pool_covers_simulation).
     pools = sorted({p for f in GRID_POOL_FACTORS if (p := max(1, round(pool * f))) >= max(n_sim, 1)} | {pool})
-    costs = sorted({round(inputs.cost_per_label * f, 4) for f in GRID_COST_FACTORS})
+    # the user's own cost exactly (rounded, 0.123456 would have no cell for the headline to be)
+    costs = sorted({round(inputs.cost_per_label * f, 4) for f in GRID_COST_FACTORS if f != 1}
+                   | {float(inputs.cost_per_label)})
 
     def at_pool(p: int) -> pd.DataFrame:
         if p == pool:

@@ -11,7 +11,7 @@ from simulations.errors import ConfigError
 from simulations.money import money
 from simulations.plan.adaptive import simulate_for_plan
 from simulations.plan.build import Estimate, Plan
-from simulations.plan.inputs import DEFAULT_TIME_CAP_SECONDS, PlanInputError, PlanInputs
+from simulations.plan.inputs import DEFAULT_TIME_CAP_SECONDS, PlanInputError, PlanInputs, check_plan_inputs
 from simulations.runner import Progress
 
 __all__ = ["FLAGS", "add_plan_parser", "format_plan", "progress_printer", "run_plan"]
@@ -22,6 +22,8 @@ FLAGS = {
     "predictions": "--predictions", "cost_per_error": "--cost-per-error", "production_pool": "--production-pool",
     "budget_cap": "--budget-cap", "max_labels": "--max-labels", "target_value": "--target-share",
     "time_cap_seconds": "--time-cap", "labels_per_hour": "--labels-per-hour", "annotators": "--annotators",
+    "seeds": "--seeds", "initial_labels": "--initial", "test_share": "--test-share", "growth": "--growth",
+    "batch_size": "--batch-size",
 }
 
 
@@ -68,7 +70,7 @@ def progress_printer(*, quiet: bool, stream: Any = None) -> Any:
         if tty:
             print(f"\r{text}   ", end="" if p.done < p.total else "\n", file=stream, flush=True)
             return
-        step = max(1, p.total // 10)
+        step = max(1, -(-p.total // 10))  # at least a tenth of the tasks (25 // 10 = 2 was a line every 8%)
         if last.get("stage") != p.stage or p.done == p.total or p.done - last.get("done", 0) >= step:
             last.update(stage=p.stage, done=p.done)
             print(text, file=stream, flush=True)
@@ -92,9 +94,14 @@ def _inputs(args: argparse.Namespace, target: Any, production_pool: int) -> Plan
                           budget_cap=args.budget_cap, strategy=args.strategy, max_labels=args.max_labels,
                           time_cap_seconds=args.time_cap)
     except PlanInputError as exc:
-        flag = FLAGS.get(exc.field)
-        exc.hint = f"{exc.hint} ({flag})".strip() if flag else exc.hint
-        raise
+        raise _with_flag(exc) from None
+
+
+def _with_flag(exc: PlanInputError) -> PlanInputError:
+    """``exc`` with the flag that sets its first input added to its hint."""
+    flag = FLAGS.get(exc.field)
+    exc.hint = f"{exc.hint} ({flag})".strip() if flag else exc.hint
+    return exc
 
 
 def run_plan(args: argparse.Namespace) -> int:
@@ -107,8 +114,18 @@ def run_plan(args: argparse.Namespace) -> int:
         raise ConfigError(f"--production-pool must be a positive number of items (got {args.production_pool}).",
                           hint="E.g. --production-pool 100000.")
     target = base._target_from_args(args)
-    # every money input checked before any data is read or simulated
-    _inputs(args, target, args.production_pool or 10**9)
+    # every input checked before any data is read or simulated: the money, then the simulation settings and the
+    # cap on labels against them (the rules every front end applies: --max-labels at or below --initial, say)
+    early = _inputs(args, target, args.production_pool or 10**9)
+    config = base.config_from_args(args)
+    problems = check_plan_inputs(early.economics(), {"kind": target.kind, "value": target.value},
+                                 config.to_dict())
+    if problems:
+        raise _with_flag(PlanInputError(problems))
+    if args.strategy is not None and (args.strategy == "random" or args.strategy not in config.strategies):
+        names = ", ".join(s for s in config.strategies if s != "random") or "(none)"
+        raise ConfigError(f"--strategy {args.strategy!r} is not one of the active-learning strategies to simulate.",
+                          hint=f"Choose one of: {names}, or add it to --strategies.")
     base.check_n_jobs(args.n_jobs)
     if args.out:
         check_results_path(args.out)
@@ -118,7 +135,6 @@ def run_plan(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr)
     pool = int(args.production_pool or production_pool_rows(dataset, intake))
     inputs = _inputs(args, target, pool)
-    config = base.config_from_args(args)
     run = simulate_for_plan(dataset, config, inputs, n_jobs=args.n_jobs,
                             progress=progress_printer(quiet=args.json or args.quiet))
     run.result.meta["production_pool_rows"] = production_pool_rows(dataset, intake)

@@ -145,11 +145,13 @@ def check_plan_inputs(economics: Mapping[str, Any], target: Mapping[str, Any],
          "The budget cap is a whole number of labels, or 0 for no cap.", "The most labels the team can buy.")
     need("labels_per_hour", economics.get("labels_per_hour") or 0, lambda v: v >= 0,
          "The throughput cannot be negative; 0 to skip the time estimates.", "Labels one annotator makes per hour.")
-    need("annotators", economics.get("annotators", 1), lambda v: v >= 1 and whole(v),
+    # none given means one; 0 is refused here, not later by the business case with no field to show it beside
+    annotators = economics.get("annotators")
+    need("annotators", 1 if annotators is None or annotators == "" else annotators, lambda v: v >= 1 and whole(v),
          "Annotators must be a whole number, at least 1.", "Annotators working in parallel.")
     initial = _number((config or {}).get("initial_labels"))
     need("max_labels", economics.get("max_labels") or 0,
-         lambda v: whole(v) and (v == 0 or initial is None or v > initial),
+         lambda v: whole(v) and (v == 0 or (v > 0 and (initial is None or v > initial))),
          f"The cap on labels to simulate must be a whole number above the initial labels ({initial or 0:,.0f}), "
          "or 0 for no cap.", "Leave it at 0: the simulation runs until the answer is determined.")
     kind = target.get("kind", "share_of_ceiling")
@@ -250,7 +252,9 @@ class PlanInputs:
     def from_mappings(cls, economics: Mapping[str, Any], target: Mapping[str, Any], *,
                       strategy: str | None = None,
                       time_cap_seconds: float = DEFAULT_TIME_CAP_SECONDS) -> PlanInputs:
-        """Validated inputs from the dashboard's form (raises :class:`PlanInputError` with every problem)."""
+        """Validated inputs from the dashboard's form (raises :class:`PlanInputError` with every problem).
+
+        Any value :func:`check_plan_inputs` accepts is taken, numbers given as text included ("1000.0")."""
         problems = check_plan_inputs(economics, target)
         if problems:
             raise PlanInputError(problems)
@@ -259,13 +263,14 @@ class PlanInputs:
         lph = _number(economics.get("labels_per_hour"))
         max_labels = _number(economics.get("max_labels"))
         return cls(
-            cost_per_label=float(economics["cost_per_label"]), production_pool=int(economics["production_pool"]),
+            cost_per_label=float(economics["cost_per_label"]), production_pool=int(float(economics["production_pool"])),
             setup_cost=float(economics.get("setup_cost") or 0.0),
             value_per_point=float(economics["value_per_point"]) if per_point else None,
             predictions=None if per_point else float(economics["predictions"]),
             cost_per_error=None if per_point else float(economics["cost_per_error"]),
             target=Target(target.get("kind", "share_of_ceiling"), float(target["value"])),
-            budget_cap=cap or None, labels_per_hour=lph or None, annotators=int(economics.get("annotators") or 1),
+            budget_cap=cap or None, labels_per_hour=lph or None,
+            annotators=int(float(economics.get("annotators") or 1)),
             strategy=strategy, max_labels=int(max_labels) if max_labels else None, time_cap_seconds=time_cap_seconds,
         )
 
