@@ -482,10 +482,12 @@ def analyse(result: SimulationResult, inputs: dict[str, Any], *, dataset_descrip
     meta = result.meta
     plan = None
     plan_error = None
+    stopping_error = None
     try:
         plan = build_plan(result, plan_inputs(inputs), determination=meta.get("determination"))
     except LabelwiseError as exc:
         plan_error = {"message": exc.message, "hint": exc.hint}
+        stopping_error = _stopping_refusal(exc)
     summary = plan.summary if plan is not None and plan.summary is not None else summarize(result, target, metric)
     curves = learning_curves(result, metric)
     out: dict[str, Any] = {
@@ -508,9 +510,9 @@ def analyse(result: SimulationResult, inputs: dict[str, Any], *, dataset_descrip
         "economics": dict(inputs.get("economics", {})),
         "plan": None if plan is None else plan.to_dict(),
         "business": None, "business_error": plan_error, "tornado": [], "roi_grid": [], "projection": None,
-        "stopping": None, "stopping_error": None,
+        "stopping": None, "stopping_error": stopping_error,
     }
-    fits = None
+    fits = plan.fits if plan is not None else None  # the plan's curve fits, reused by the projection chart
     if plan is not None and plan.business is not None:
         out["business"] = plan.business.to_dict()
         out["tornado"] = _records(plan.tornado) if plan.tornado is not None else []
@@ -526,6 +528,18 @@ def analyse(result: SimulationResult, inputs: dict[str, Any], *, dataset_descrip
         except LabelwiseError as exc:
             out["stopping_error"] = {"message": exc.message, "hint": exc.hint}
     return _clean(out)
+
+
+def _stopping_refusal(exc: LabelwiseError) -> dict[str, str] | None:
+    """The Stopping page's words for a plan refused over its costs (None for any other refusal)."""
+    from dashboard import stopping_glue
+    from simulations.stopping.optimum import CostInputError
+
+    field = getattr(exc, "field", None)
+    if field not in ("cost_per_label", "value_per_point"):
+        return None
+    err = stopping_glue.costs_error(CostInputError("", "", field=field, value=0.0))
+    return {"message": err.message, "hint": err.hint}
 
 
 def _projection(result: SimulationResult, inputs: dict[str, Any], target: Target,

@@ -114,31 +114,30 @@ def test_cli_does_not_say_a_label_stops_paying_at_the_first_round(tmp_path, caps
     assert ms["labels"] >= 0.5 * d["recommended_labels"]["median"]
 
 
-def test_stopping_page_advises_on_the_same_strategy_as_the_cli_and_names_the_business_cases():
-    from dashboard import state, stopping_glue
-    from dashboard.testing import small_run
-
-    result, analysis, inputs = small_run()
-    econ = state.economic_inputs(inputs["economics"])
-    c, v = float(econ.cost_per_label), float(econ.point_value)
-    engine = choose_strategy(result.rounds, result.metric, c, v)
-    other = next(s for s in sorted(set(result.rounds["strategy"])) if s != engine)
-    analysis["business"] = {**(analysis.get("business") or {}), "strategy": other}  # the business case's pick
-    stop = stopping_glue.analyse(result, inputs, analysis)
-    assert stop["strategy"] == engine  # not the business case's strategy
-    assert stop["strategy_chosen_by"] != "chosen by you"
-    assert stop["business_strategy"] == other
-    analysis["business"]["strategy"] = engine
-    assert stopping_glue.analyse(result, inputs, analysis)["business_strategy"] is None
-    # the page says which strategy the business case costs instead of calling the engine's pick the user's
+def test_stopping_page_business_case_and_cli_advise_on_one_strategy(tmp_path, capsys):
+    """One strategy per scenario: the Stopping page, the business case and `labelwise stop --results` with the same
+    costs all name the plan's strategy (the engine's ranking), never 'chosen by you'."""
     from pathlib import Path
 
     from streamlit.testing.v1 import AppTest
 
-    from dashboard import session
+    from dashboard import session, state
+    from dashboard.testing import small_run
+    from simulations.cli import main
 
-    analysis["business"]["strategy"] = other
-    analysis["stopping"] = stop
+    result, analysis, inputs = small_run()
+    plan = analysis["plan"]
+    stop = analysis["stopping"]
+    assert stop["strategy"] == plan["strategy"] == analysis["business"]["strategy"]
+    assert stop["strategy_chosen_by"] != "chosen by you" and stop["business_strategy"] is None
+    assert stop["stop_at"] == plan["stop"]["labels"]["median"]
+    econ = state.economic_inputs(inputs["economics"])
+    path = tmp_path / "run.json"
+    save_results(result, path)
+    assert main(["stop", "--results", str(path), "--cost-per-label", str(econ.cost_per_label), "--value-per-point",
+                 str(econ.point_value), "--production-pool", str(econ.production_pool), "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    assert cli["strategy"] == plan["strategy"]
     at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard" / "app_pages" / "stopping.py"),
                            default_timeout=60)
     at.session_state[session.RESULT] = result
@@ -147,4 +146,4 @@ def test_stopping_page_advises_on_the_same_strategy_as_the_cli_and_names_the_bus
     at.run()
     assert not at.exception, at.exception
     shown = " ".join(c.value for c in at.caption)
-    assert "chosen by you" not in shown and "The business case costs" in shown
+    assert "chosen by you" not in shown and "The business case costs" not in shown

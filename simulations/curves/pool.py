@@ -424,6 +424,7 @@ def project_to_pool(
     metric: str | None = None,
     strategies: list[str] | None = None,
     summary: Summary | None = None,
+    fits: PoolFits | None = None,
 ) -> PoolProjection:
     """Project the ceiling to the production pool and re-express the target against it.
 
@@ -440,6 +441,8 @@ def project_to_pool(
         Strategies to give labels for (default: every simulated one, random first).
     summary : Summary, optional
         ``summarize(result, target, metric)`` when already computed (the uncorrected figures).
+    fits : PoolFits, optional
+        :func:`pool_fits` for this production pool when already computed (strategies it lacks are fitted here).
 
     Returns
     -------
@@ -448,6 +451,7 @@ def project_to_pool(
         (``target_corrected_flag`` False, ``corrected`` labels None) and the projected ceiling is the simulated one.
     """
     target = target or Target()
+    given = fits  # the name is reused below for the strategies' curves
     pool = _check_pool(production_pool)
     summary = summary or summarize(result, target, metric)
     metric = summary.metric
@@ -463,7 +467,9 @@ def project_to_pool(
     if pool > n_sim:
         # Only a target that moves with the ceiling needs every strategy's curve.
         moves = target.kind != "absolute"
-        pf = pool_fits(result, pool, names if moves else ["random"], summary=summary, metric=metric)
+        wanted = names if moves else ["random"]
+        pf = (_with_strategies(given, result, metric, wanted) if given is not None and given.production_pool == pool
+              else pool_fits(result, pool, wanted, summary=summary, metric=metric))
         ceiling_model, ceiling_mae = pf.ceiling_fit.model, pf.ceiling_fit.chosen_backtest_mae
         projected, p_low, p_high = pf.ceiling, pf.ceiling_low, pf.ceiling_high
         fits = pf.fits if moves else {}
@@ -559,6 +565,7 @@ def pool_caveat(
     metric: str | None = None,
     summary: Summary | None = None,
     measured: QuickVsFull = QUICK_VS_FULL,
+    fits: PoolFits | None = None,
 ) -> PoolCaveat | None:
     """The caveat for a simulation on a pool smaller than the production pool; None when it is not smaller.
 
@@ -574,6 +581,8 @@ def pool_caveat(
         Reused when given.
     measured : QuickVsFull
         The benchmark figures quoted (default :data:`QUICK_VS_FULL`).
+    fits : PoolFits, optional
+        :func:`pool_fits` for this pool when already computed (the plan's), so the curves are fitted once.
     """
     pool = _check_pool(production_pool)
     n_sim = simulated_pool_size(result)
@@ -584,7 +593,7 @@ def pool_caveat(
     best = summary.best()
     name = strategy or (best.name if best else "random")
     names = ["random"] + ([name] if name != "random" else [])
-    proj = project_to_pool(result, pool, target, metric=summary.metric, strategies=names, summary=summary)
+    proj = project_to_pool(result, pool, target, metric=summary.metric, strategies=names, summary=summary, fits=fits)
     m = METRIC_NAMES.get(proj.metric, proj.metric)
     cs = proj.ceiling_simulated
     details = [

@@ -260,6 +260,8 @@ class Plan:
     determination: dict[str, Any] = field(default_factory=dict, compare=False)
     tornado: pd.DataFrame | None = field(default=None, compare=False, repr=False)
     roi_grid: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    #: The curve fits (``simulations.curves.PoolFits``) the plan's projections rest on, for charts to reuse.
+    fits: Any = field(default=None, compare=False, repr=False)
 
     @property
     def roi(self) -> Estimate:
@@ -387,6 +389,12 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
     chosen = rank_for_case(table, inputs.strategy)
     chosen_by = "chosen by you" if inputs.strategy else "the largest median label saving against random sampling"
     case, extrapolated = _case(result, inputs, table, chosen, fits, pool, metric, tap.description)
+    if fits is not None and pool > n_sim:
+        from simulations.curves.pool import pool_caveat
+
+        caveat = pool_caveat(result, pool, target, strategy=chosen, summary=summary0, fits=fits)
+        if caveat is not None:
+            case = replace(case, pool_caveat=caveat, assumptions=(*case.assumptions, caveat.sentence))
     warning = no_signal_warning(result, metric)
     if warning:
         case = replace(case, no_signal=True, no_signal_sentence=warning, assumptions=(warning, *case.assumptions))
@@ -423,7 +431,7 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
         how_many_sentence=_how_many(chosen, la, stop, tap, value_unit),
         value_unit=value_unit, no_signal=bool(case.no_signal), notes=tuple(notes), inputs=inputs,
         summary=summary, business=case, advice=advice, determination=dict(determination or {}),
-        tornado=tornado, roi_grid=grid,
+        tornado=tornado, roi_grid=grid, fits=fits,
     )
 
 

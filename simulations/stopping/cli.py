@@ -35,8 +35,9 @@ def _plan_for(result: Any, args: argparse.Namespace, strategy: str | None, metri
     check_costs(args.cost_per_label, args.value_per_point)  # the command line's words for a bad cost
     meta = getattr(result, "meta", {}) or {}
     labelable = pool if pool is not None else int(meta.get("n_pool") or 0)
-    if pool is not None and not pool > 0:
-        return None  # advise words the refusal
+    if strategy == "random" or not labelable > 0:
+        # advice on the baseline itself, results without a pool size, or a refused pool: advise() as it always did
+        return None
     plan_in = PlanInputs(cost_per_label=args.cost_per_label, value_per_point=args.value_per_point,
                          production_pool=max(1, labelable), strategy=strategy)
     return build_plan(result, plan_in)
