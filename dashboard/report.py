@@ -111,7 +111,12 @@ def _png(chart: Any) -> bytes | None:
 def headline_rows(a: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(name, value, 95% range) for the report's key numbers."""
     b = a.get("business") or {}
-    rows = [(title, *tables.headline_text(b, key, kind)) for key, title, kind, _ in tables.HEADLINES]
+    plan = a.get("plan") or {}
+    # the plan's tiles first, word for word as the pages show them
+    rows = [(title, head, rng) for title, (head, rng) in tables.plan_tile_values(plan).items()] if plan else []
+    taken = {r[0] for r in rows}
+    rows += [(title, *tables.headline_text(b, key, kind)) for key, title, kind, _ in tables.HEADLINES
+             if title not in taken]
     if b:
         rows.append(("Net savings vs labeling the whole pool",
                      *tables.headline_text(b, "whole_pool_total_benefit", "money")))

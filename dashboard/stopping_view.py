@@ -13,7 +13,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, fmt, stopping_glue, views
+from dashboard import charts, fmt, stopping_glue, tables, views
 
 #: The live chart's y axis: the user's own validation score, not the simulation's test set.
 LIVE_Y_TITLE = "Your validation score (%)"
@@ -31,6 +31,17 @@ def render(a: dict[str, Any], *, key: str = "stop") -> None:
     if stop.get("no_signal_warning"):  # before the plan: no stopping point buys anything when nothing is learned
         st.error(f"**{stop['no_signal_warning']}** No stopping point pays: more labels buy nothing until the data "
                  "is fixed.", icon=":material/block:")
+    plan = a.get("plan") or {}
+    if plan:  # the plan's stop, the figure every page and the report give
+        values = tables.plan_tile_values(plan)
+        cols = st.columns(3)
+        for col, title in zip(cols, ("Labels to target", "Recommended stop", "Labels saved"), strict=True):
+            head, rng = values[title]
+            col.metric(title, head, border=True)
+            if rng:
+                col.caption(rng)
+        if plan.get("how_many_sentence"):
+            st.markdown(f"**How many labels.** {plan['how_many_sentence']}")
     if stop.get("sentence"):
         st.success(f"**{stop['sentence']}**", icon=":material/front_hand:")
     if stop.get("comparison"):

@@ -210,3 +210,28 @@ def safe_csv(df: pd.DataFrame) -> bytes:
     # CRLF rows (RFC 4180): the csv writer then quotes any cell holding a bare CR, which a spreadsheet would
     # otherwise read as a row break starting a new, unneutralized cell ("x\r=1+1").
     return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+
+
+#: The plan's tiles: (title, where in the plan's JSON, kind). Every surface that shows a plan shows these.
+PLAN_TILES = (
+    ("Labels to target", ("labels_to_target", "al"), "count"),
+    ("Labels saved", ("labels_saved",), "count"),
+    ("Recommended stop", ("stop", "labels"), "count"),
+    ("Net savings", ("money", "net_savings"), "money"),
+    ("ROI vs random", ("money", "roi"), "pct"),
+)
+
+
+def plan_tile_values(plan: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """Each plan tile's (value, caption): the same text on the Plan, Business, Stopping and Review pages and in the
+    report, so a reader (or a browser test) finds one answer everywhere."""
+    out = {}
+    for title, path, kind in PLAN_TILES:
+        r: Any = plan
+        for key in path:
+            r = (r or {}).get(key)
+        head, rng = fmt.metric_parts(r, kind)
+        if (r or {}).get("extrapolated"):
+            rng = "extrapolated" + (f"; {rng}" if rng else "")
+        out[title] = (head, rng)
+    return out

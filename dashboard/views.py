@@ -161,10 +161,37 @@ def render_results(a: dict[str, Any], *, key: str = "res", downloads: bool = Tru
                                key=f"{key}_dl_rounds", help="One row per strategy, seed and round.")
 
 
-def headline_metrics(b: dict[str, Any]) -> None:
-    """The five headline tiles with their ranges; a headline the inputs leave undefined says why below."""
-    cols = st.columns(len(tables.HEADLINES))
-    for col, (k, title, kind, help_text) in zip(cols, tables.HEADLINES, strict=True):
+def plan_box(a: dict[str, Any]) -> None:
+    """The engine's plan in five tiles and its two sentences (how many labels; does it pay)."""
+    plan = a.get("plan")
+    if not plan:
+        return
+    values = tables.plan_tile_values(plan)
+    cols = st.columns(len(values))
+    for col, (title, (head, rng)) in zip(cols, values.items(), strict=True):
+        col.metric(title, head, border=True,
+                   help={"Labels to target": f"Labels {charts.strategy_label(plan.get('strategy') or '')} needs to "
+                                             "reach the target (median over seeds).",
+                         "Recommended stop": "Where to stop labeling: where one more label stops paying for itself.",
+                         }.get(title))
+        if rng:
+            col.caption(rng)
+    st.markdown(f"**How many labels.** {plan.get('how_many_sentence', '')}  \n"
+                f"**Money.** {plan.get('pays_off_sentence', '')} ROI is the net savings divided by what active "
+                "learning costs (its labels and setup).")
+    det = plan.get("determination") or {}
+    if det.get("sentence"):
+        budgets = " -> ".join(f"{s.get('budget', 0):,}" for s in det.get("stages") or [])
+        st.caption(f"Simulated up to {fmt.count(plan.get('simulated_labels'))} labels"
+                   + (f" in stages ({budgets})" if budgets else "") + f": {det['sentence']}.")
+
+
+def headline_metrics(b: dict[str, Any], *, only: tuple[str, ...] | None = None) -> None:
+    """The headline tiles with their ranges (``only``: these business-case fields); a headline the inputs leave
+    undefined says why below."""
+    heads = [h for h in tables.HEADLINES if only is None or h[0] in only]
+    cols = st.columns(len(heads))
+    for col, (k, title, kind, help_text) in zip(cols, heads, strict=True):
         head, rng = fmt.metric_parts(b.get(k), kind)
         col.metric(title, head, help=help_text, border=True)
         if rng:
@@ -190,7 +217,11 @@ def render_business(a: dict[str, Any], *, key: str = "biz") -> None:
     warning = tables.no_signal_text(b)
     if warning:  # above every number: none of them is a plan that pays when the model learns nothing
         st.error(warning, icon=":material/block:")
-    headline_metrics(b)
+    if a.get("plan"):
+        plan_box(a)
+        headline_metrics(b, only=("break_even_share", "payback_labels"))
+    else:  # a scenario saved before the plan existed
+        headline_metrics(b)
     pool_caveat_box(a)
     st.markdown(f"Against **labeling the whole production pool** "
                 f"({fmt.count((b.get('whole_pool_labels') or {}).get('median'))} items), active learning "

@@ -77,6 +77,21 @@ def _full_page(page, path: Path) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
+#: The plan's tiles every page shows alike (dashboard.tables.PLAN_TILES): one answer for one scenario.
+SAME_EVERYWHERE = ("Labels saved", "ROI vs random", "Recommended stop")
+
+
+def _tiles(page, labels=SAME_EVERYWHERE) -> dict[str, str]:
+    """The value of each named metric tile on the page (the first tile with that label)."""
+    out = {}
+    for label in labels:
+        tile = page.get_by_test_id("stMetric").filter(
+            has=page.get_by_test_id("stMetricLabel").filter(has_text=re.compile(f"^{re.escape(label)}$"))).first
+        tile.wait_for(timeout=30_000)
+        out[label] = tile.get_by_test_id("stMetricValue").inner_text().strip()
+    return out
+
+
 def _no_horizontal_overflow(page) -> None:
     overflow = page.evaluate(
         "() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
@@ -116,9 +131,11 @@ def test_plan_run_save_share_review_download(server, tmp_path, sweep_dir):
             expect(page.get_by_text("Latest result")).to_be_visible(timeout=150_000)
             elapsed = time.perf_counter() - t0
             # the headline numbers are there
-            for label in ("ROI vs random", "Net savings", "Labels saved"):
+            for label in ("ROI vs random", "Net savings", "Labels saved", "Recommended stop"):
                 expect(page.get_by_test_id("stMetricLabel").filter(has_text=label).first).to_be_visible()
             expect(page.get_by_text("fewer labels than random").first).to_be_visible()
+            on_plan = _tiles(page)
+            assert all(v and v != "n/a" for v in on_plan.values()), on_plan
 
             page.get_by_role("link", name="Results").first.click()
             chart = page.get_by_test_id("stVegaLiteChart").first
@@ -132,6 +149,7 @@ def test_plan_run_save_share_review_download(server, tmp_path, sweep_dir):
 
             page.get_by_role("link", name="Business case").first.click()
             expect(page.get_by_text("What moves the result most").first).to_be_visible(timeout=30_000)
+            assert _tiles(page) == on_plan  # the Business headline is the Plan page's answer
             page.wait_for_timeout(1500)
             _no_horizontal_overflow(page)
             _full_page(page, OUT / "business-case.png")
@@ -140,6 +158,8 @@ def test_plan_run_save_share_review_download(server, tmp_path, sweep_dir):
 
             page.get_by_role("link", name="Stopping").first.click()
             expect(page.get_by_text("Plan for about").first).to_be_visible(timeout=30_000)
+            on_stop = _tiles(page, ("Labels saved", "Recommended stop"))
+            assert on_stop == {k: on_plan[k] for k in on_stop}  # the Stopping plan's stop is the plan's
 
             # save the scenario and read its share link
             page.get_by_role("link", name="Scenarios").first.click()
@@ -166,6 +186,8 @@ def test_plan_run_save_share_review_download(server, tmp_path, sweep_dir):
             dl.value.save_as(path)
             html = path.read_text()
             assert "Browser test scenario" in html and "<script" not in html.lower()
+            for label, value in on_plan.items():  # the report's key numbers are the pages' tiles, word for word
+                assert re.search(f"<td>{re.escape(label)}</td><td>{re.escape(value)}</td>", html), (label, value)
             if importlib.util.find_spec("vl_convert") is not None:
                 assert "<svg" in html  # charts embedded as inline SVG
             assert not re.search(r"""(?:src|href)\s*=\s*["']https?:""", html)

@@ -17,7 +17,7 @@ import pytest
 from simulations.config import SimulationConfig
 from simulations.curves import fit_curve
 from simulations.results import SimulationResult, save_results
-from simulations.stopping import choose_strategy, marginal_stop, marginal_value_curve, marginal_value_per_label
+from simulations.stopping import marginal_stop, marginal_value_curve, marginal_value_per_label
 from simulations.stopping.cli import add_stop_parser, run_stop
 
 LABELS = np.array([20, 24, 29, 35, 42, 51, 62, 75, 90, 108, 130, 156, 188, 226, 258], dtype=float)

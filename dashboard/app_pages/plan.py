@@ -583,9 +583,10 @@ if a is not None:
     with status:
         st.subheader("Latest result")
         views.verdict_box(a)
-        b = a.get("business") or {}
-        if b:
-            views.headline_metrics(b)
+        if a.get("plan"):
+            views.plan_box(a)
+        elif a.get("business"):
+            views.headline_metrics(a["business"])
         if info:
             st.caption(("Served from cache." if info.get("from_cache") else
                         f"Simulated in {info.get('seconds', 0):.1f} s.") +

@@ -68,6 +68,7 @@ c2.download_button("Report (PDF)", lambda: report_cache.pdf(sc), f"labelwise-rep
 c3.download_button("Scenario (JSON)", lambda: views.json_bytes(scenario_to_dict(sc)),
                    f"labelwise-scenario-{sc.share_id[:6]}.json", "application/json", key="rv_json")
 
+views.verdict_box(a)  # the verdict sentence first, as the Plan and Results pages lead with it
 tab_b, tab_r, tab_s, tab_a = st.tabs(["Business case", "Evidence", "When to stop", "Assumptions"])
 with tab_b:
     views.render_business(a, key="rv_biz")

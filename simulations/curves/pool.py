@@ -386,7 +386,7 @@ def _bounded_fit(result: SimulationResult, metric: str, strategy: str, ceiling_h
     return fit_ceiling_curve(result, metric, strategy, asymptote_max=max(ceiling_high, 1e-6))
 
 
-def _with_strategies(pf: PoolFits, result: SimulationResult, metric: str, strategies: list[str]) -> PoolFits:
+def with_strategy_fits(pf: PoolFits, result: SimulationResult, metric: str, strategies: list[str]) -> PoolFits:
     """``pf`` with a fit for every strategy in ``strategies`` (the missing ones fitted as :func:`pool_fits` does)."""
     missing = [n for n in strategies if n not in pf.fits]
     if not missing:
@@ -468,7 +468,7 @@ def project_to_pool(
         # Only a target that moves with the ceiling needs every strategy's curve.
         moves = target.kind != "absolute"
         wanted = names if moves else ["random"]
-        pf = (_with_strategies(given, result, metric, wanted) if given is not None and given.production_pool == pool
+        pf = (with_strategy_fits(given, result, metric, wanted) if given is not None and given.production_pool == pool
               else pool_fits(result, pool, wanted, summary=summary, metric=metric))
         ceiling_model, ceiling_mae = pf.ceiling_fit.model, pf.ceiling_fit.chosen_backtest_mae
         projected, p_low, p_high = pf.ceiling, pf.ceiling_low, pf.ceiling_high
@@ -694,7 +694,7 @@ def projection_curves(
         _check_pool(pool)
     n_sim = simulated_pool_size(result)
     reuse = fits is not None and fits.production_pool == (pool or n_sim) and fits.simulated_pool == n_sim
-    pf = (_with_strategies(fits, result, metric, list(strategies)) if reuse  # type: ignore[arg-type]
+    pf = (with_strategy_fits(fits, result, metric, list(strategies)) if reuse  # type: ignore[arg-type]
           else pool_fits(result, pool or n_sim, list(strategies), summary=summary, metric=metric))
     t_value: float | None
     if target is not None:  # as project_to_pool re-expresses it, so the labels match the caveat's

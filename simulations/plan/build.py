@@ -362,7 +362,7 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
     ConfigError
         A production pool smaller than the simulated one, or a strategy the results do not hold.
     """
-    from simulations.curves.pool import pool_fits, simulated_pool_size
+    from simulations.curves.pool import pool_fits, simulated_pool_size, with_strategy_fits
     from simulations.stopping import advise
 
     meta = dict(getattr(result, "meta", {}) or {})
@@ -380,13 +380,16 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
                           hint="Simulate at least one strategy, e.g. margin.")
     try:
         simulated_pool_size(result)
-        fits = pool_fits(result, max(pool, n_sim), ["random", *strategies], summary=summary0, metric=metric)
+        # random's curve first (it projects the full-data score); the costed strategy's is added once it is known
+        fits = pool_fits(result, max(pool, n_sim), ["random"], summary=summary0, metric=metric)
     except (DataError, KeyError, AttributeError):  # hand-made results without pool sizes: nothing to project
         fits = None
     tap = target_at_pool(result, target, pool, summary0, fits=fits if fits is not None and pool > n_sim else None)
     summary = summarize(result, target, metric, target_shift=tap.shift) if tap.shift else summary0
     table = per_seed(result, target, metric, target_shift=tap.shift)
     chosen = rank_for_case(table, inputs.strategy)
+    if fits is not None:
+        fits = with_strategy_fits(fits, result, metric, [chosen])
     chosen_by = "chosen by you" if inputs.strategy else "the largest median label saving against random sampling"
     case, extrapolated = _case(result, inputs, table, chosen, fits, pool, metric, tap.description)
     if fits is not None and pool > n_sim:
