@@ -114,6 +114,7 @@ def report_text(report: ImportReport) -> str:
     ]
     text = f"The file held {_n(report.total)}: " + ", ".join(p for items, p in parts if items) + "."
     if report.relinked:
-        # The incoming link belonged to another scenario here; a link is never taken over.
-        text += f" {_n(len(report.relinked))} got a new share link (the old one already belonged to another here)."
+        # The incoming link belonged to another scenario here (never taken over) or was withdrawn (never revived).
+        text += (f" {_n(len(report.relinked))} got a new share link (the old one belonged to another scenario here, "
+                 "or was withdrawn).")
     return text
