@@ -1,6 +1,11 @@
 """Labelwise dashboard: plan a labeling budget, see the evidence, save and share the business case.
 
-Run with ``make run`` (or ``streamlit run dashboard/app.py``).
+Run with ``make run`` (or ``streamlit run dashboard/app.py --server.address 127.0.0.1``).
+
+Who sees what is decided here, before any page runs (``dashboard/access.py``): a share link registers the Review
+page alone; without an editor session (when the workspace has a secret) only the login form is registered; a
+server reachable from the network without a secret serves only a refusal. Streamlit runs the default page for any
+page that is not registered, so no URL or hand-made page request reaches a page left out of the list.
 """
 
 from __future__ import annotations
@@ -15,11 +20,40 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import state  # noqa: E402
+from dashboard import access, state, views  # noqa: E402
 
 PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
 
 st.set_page_config(page_title="Labelwise", page_icon=":material/label:", layout="wide")
+
+
+def _review() -> st.Page:
+    return st.Page(PAGES_DIR / "review.py", title="Review", icon=":material/visibility:", url_path="review")
+
+
+def _only(page: st.Page) -> None:
+    """Register ``page`` alone (hidden navigation) and run it, whatever page the URL named."""
+    st.navigation([page], position="hidden").run()
+    st.stop()
+
+
+# A share link (/review?id=...) is a reviewer's session: the Review page and nothing else, no editors' navigation,
+# no simulation workers.
+if st.query_params.get("id"):
+    _only(_review())
+
+try:
+    ws = access.workspace()
+except access.AccessConfigError as exc:  # a bad secret hash or session length: nothing is served until fixed
+    st.title("Labelwise cannot start")
+    views.show_error(exc)
+    st.stop()
+
+role = access.role(ws)
+if role == "refused":
+    _only(st.Page(access.refusal_page, title="Not served", url_path="refused"))
+if role == "login":
+    _only(st.Page(access.login_page, title="Log in", icon=":material/login:", url_path="login"))
 
 pages = [
     st.Page(PAGES_DIR / "plan.py", title="Plan", icon=":material/edit_note:", url_path="plan", default=True),
@@ -28,11 +62,9 @@ pages = [
     st.Page(PAGES_DIR / "stopping.py", title="Stopping", icon=":material/front_hand:", url_path="stopping"),
     st.Page(PAGES_DIR / "scenarios.py", title="Scenarios", icon=":material/bookmarks:", url_path="scenarios"),
     st.Page(PAGES_DIR / "sweeps.py", title="Sweeps", icon=":material/grid_view:", url_path="sweeps"),
-    st.Page(PAGES_DIR / "review.py", title="Review", icon=":material/visibility:", url_path="review"),
+    _review(),
 ]
-# A share link (/review?id=...) opens a clean read-only view for stakeholders: no editor navigation (the page
-# links back to the planner), and no simulation workers started for them.
-review_link = bool(st.query_params.get("id"))
-if not review_link:
-    state.warm_up()  # worker processes start while the user reads the Plan page
-st.navigation(pages, position="hidden" if review_link else "sidebar").run()
+state.warm_up()  # worker processes start while the user reads the Plan page
+access.sidebar(ws)
+access.editor_notice(ws)  # above every editor page when editing is open to whoever reaches the server
+st.navigation(pages, position="sidebar").run()

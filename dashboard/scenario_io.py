@@ -17,7 +17,8 @@ from dashboard.store import BUNDLE_FORMAT, EXPORT_FORMAT, ImportReport, OnConfli
 CONFLICT_LABELS: dict[str, str] = {"keep_both": "Keep both", "skip": "Skip", "replace": "Replace"}
 #: The one-line explanation under the choice.
 CONFLICT_HELP = ("When the file holds a scenario that is already here with different content: keep both (the "
-                 "imported one is added as '(imported)' with a new link), skip it, or replace the one here.")
+                 "imported one is added as '(imported)' with a new link), skip it, or replace the one here (its "
+                 "previous version is kept and can be restored for 30 days).")
 _NOT_OURS = StoreError("This file is not a Labelwise scenarios file.",
                        "Choose a .json file saved with 'Export all scenarios' or 'Scenario (JSON)' on this page.")
 
