@@ -17,7 +17,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/streamlit run dashboard/app.py
+	# Local only: without a workspace secret (LABELWISE_EDITOR_SECRET) the dashboard must not be reachable from
+	# the network (docs/dashboard.md, Access).
+	$(BIN)/streamlit run dashboard/app.py --server.address 127.0.0.1
 
 # Debian's chromium for the Playwright browser test; never a browser download.
 browser:
