@@ -254,3 +254,16 @@ def test_the_store_records_the_browser_session_when_editing_is_open():
     assert not at.exception, at.exception
     (entry,) = ScenarioStore().audit_log()
     assert entry.action == "save" and entry.actor == f"open:{at.session_state[access.VISITOR]}"
+
+
+def test_the_report_a_reviewer_downloads_fetches_nothing_from_outside(shared):
+    """A hostile scenario name must not make the report load anything when a stakeholder opens it."""
+    import re
+
+    from dashboard import report_cache
+
+    sc = shared.get(shared.shared.id)
+    sc.name = '<img src="https://evil.example/x.png"><script src="http://evil.example/a.js"></script>'
+    html = report_cache.html(sc)
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html, re.I)
+    assert "<script" not in html.lower() and "<img src=\"https" not in html
