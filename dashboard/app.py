@@ -11,7 +11,9 @@ page that is not registered, so no URL or hand-made page request reaches a page 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 # `streamlit run dashboard/app.py` puts dashboard/ on the path, not the repository root.
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,20 +29,31 @@ PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
 st.set_page_config(page_title="Labelwise", page_icon=":material/label:", layout="wide")
 
 
+#: Every URL path of the editors' app. A restricted session answers each of them with its one page, so no URL
+#: lands on Streamlit's "page not found" dialog, and after a login the same URL opens the page it names.
+URL_PATHS = ("plan", "results", "business", "stopping", "scenarios", "sweeps", "review")
+
+
 def _review() -> st.Page:
     return st.Page(PAGES_DIR / "review.py", title="Review", icon=":material/visibility:", url_path="review")
 
 
-def _only(page: st.Page) -> None:
-    """Register ``page`` alone (hidden navigation) and run it, whatever page the URL named."""
-    st.navigation([page], position="hidden").run()
+def _only(page: Path | Callable[[], None], title: str) -> NoReturn:
+    """Register ``page`` alone (under every URL path, hidden navigation) and run it, whatever page was asked for.
+
+    No other script is registered, so nothing else can run in this session: Streamlit runs the default page for a
+    page it does not know.
+    """
+    pages = [st.Page(page, title=title, url_path=f"{title.lower().replace(' ', '-')}-home", default=True)]
+    pages += [st.Page(page, title=title, url_path=u) for u in URL_PATHS]
+    st.navigation(pages, position="hidden").run()
     st.stop()
 
 
 # A share link (/review?id=...) is a reviewer's session: the Review page and nothing else, no editors' navigation,
 # no simulation workers.
 if st.query_params.get("id"):
-    _only(_review())
+    _only(PAGES_DIR / "review.py", "Review")
 
 try:
     ws = access.workspace()
@@ -51,9 +64,9 @@ except access.AccessConfigError as exc:  # a bad secret hash or session length: 
 
 role = access.role(ws)
 if role == "refused":
-    _only(st.Page(access.refusal_page, title="Not served", url_path="refused"))
+    _only(access.refusal_page, "Not served")
 if role == "login":
-    _only(st.Page(access.login_page, title="Log in", icon=":material/login:", url_path="login"))
+    _only(access.login_page, "Log in")
 
 pages = [
     st.Page(PAGES_DIR / "plan.py", title="Plan", icon=":material/edit_note:", url_path="plan", default=True),

@@ -112,7 +112,7 @@ def test_plan_run_save_share_review_download(server, tmp_path, sweep_dir):
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(server)
             # the workspace has a secret: the login form, and nothing else, until it is typed
-            secret = page.get_by_label("Workspace secret")
+            secret = page.get_by_label("Workspace secret", exact=True).and_(page.get_by_test_id("stTextInputField"))
             secret.wait_for(timeout=60_000)
             expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
             secret.fill("not the secret")
@@ -197,7 +197,7 @@ def test_plan_run_save_share_review_download(server, tmp_path, sweep_dir):
                 timeout=60_000)
             expect(review.get_by_role("button", name="Delete")).to_have_count(0)
             review.goto(link[: link.index("/review")] + "/scenarios")
-            expect(review.get_by_label("Workspace secret")).to_be_visible(timeout=60_000)
+            expect(review.get_by_test_id("stTextInputField")).to_be_visible(timeout=60_000)
             expect(review.get_by_text("Browser test scenario")).to_have_count(0)
 
             missing = other.new_page()
