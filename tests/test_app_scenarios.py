@@ -426,3 +426,20 @@ def test_report_text_names_every_outcome():
     assert "1 scenario got a new share link" in text
     assert scenario_io.report_text(ImportReport()) == "The file holds no scenarios; nothing changed."
     assert scenario_io.report_text(ImportReport(added=["a"])) == "The file held 1 scenario: 1 added."
+
+
+def test_a_store_that_lost_its_scenarios_is_said_not_shown_empty(db):
+    at = _scenarios_page()
+    _save(at, "Will be lost")
+    for extra in ("-wal", "-shm"):
+        Path(f"{db}{extra}").unlink(missing_ok=True)
+    db.write_bytes(b"")  # truncated to 0 bytes behind the app's back
+    at.run()
+    assert not at.exception, at.exception
+    assert any("0 bytes" in e.value and "backup" in e.value for e in at.error)
+    assert not any("No saved scenarios yet" in i.value for i in at.info)
+    review = AppTest.from_file(str(PAGES / "review.py"), default_timeout=60)
+    review.query_params["id"] = "x" * 32
+    review.run()
+    assert not review.exception and review.title[0].value == "Scenario unavailable"
+    assert not any(str(db) in e.value for e in review.error)  # stakeholders do not see server paths
