@@ -23,6 +23,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import logging
 import os
 import secrets
 import sys
@@ -53,6 +54,8 @@ EXPIRED = "lw_editor_expired"
 VISITOR = "lw_visitor_id"
 
 Role = Literal["editor", "login", "refused"]
+_log = logging.getLogger(__name__)
+_refusal_logged = False
 
 
 class AccessConfigError(LabelwiseError):
@@ -358,8 +361,14 @@ def refusal_page() -> None:
     """What every URL shows when the server listens on the network without a secret."""
     import streamlit as st
 
+    global _refusal_logged
     ws = workspace()
     where = ws.address or "every network interface"
+    if not _refusal_logged:  # once per process: the operator reads the log, not the page
+        _refusal_logged = True
+        _log.error("Labelwise serves nothing: it listens on %s without a workspace secret. Set %s, or start it with "
+                   "--server.address 127.0.0.1 (make run), or set %s=1 if an open dashboard is meant.",
+                   where, SECRET_ENV, ALLOW_OPEN_ENV)
     st.title("Labelwise is not open to the network without a workspace secret")
     st.error(f"This server listens on {where}, and no workspace secret is set, so anyone who can reach it could "
              "edit and delete every scenario. It serves nothing until one of these is done:\n"

@@ -104,6 +104,13 @@ def test_a_reviewer_sees_the_one_scenario_read_only_and_nothing_else(shared, mon
         assert not at.exception, at.exception
         assert at.title[0].value == "Shared plan" and _editing_controls(at) == []
     assert len(shared.list()) == 2 and shared.audit_log()[0].action == "save"  # nothing changed
+    # The same session dropping the link from its URL is an editors' visit: the login form where there is a secret.
+    at.query_params.clear()
+    at.run()
+    if with_secret:
+        assert at.title[0].value == "Labelwise: editors log in" and "Shared plan" not in _texts(at)
+    else:  # no secret: the local, open planner, which says so
+        assert any("No workspace secret is set" in w.value for w in at.warning)
 
 
 def test_a_guessed_link_and_a_withdrawn_link(shared):
