@@ -274,3 +274,22 @@ def test_the_report_a_reviewer_downloads_fetches_nothing_from_outside(shared):
     html = report_cache.html(sc)
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html, re.I)
     assert "<script" not in html.lower() and "<img src=\"https" not in html
+
+
+def test_the_secret_can_come_from_streamlit_secrets(tmp_path, monkeypatch):
+    import streamlit as st
+    from streamlit import config
+
+    encoded = SecretHash.of(SECRET, iterations=1000).encode()
+    toml = tmp_path / "secrets.toml"
+    toml.write_text(f'[labelwise]\neditor_secret_hash = "{encoded}"\n', encoding="utf-8")
+    before = config.get_option("secrets.files")
+    config.set_option("secrets.files", [str(toml)])
+    monkeypatch.setattr(st.secrets, "_secrets", None)  # read the file again now, and again after the test
+    try:
+        ws = access.workspace(address="127.0.0.1")
+        assert ws.protected and ws.secret.matches(SECRET) and not ws.secret.matches("nope")
+        monkeypatch.setenv(access.SECRET_ENV, "from the environment")  # the environment wins
+        assert access.workspace(address="127.0.0.1").secret.matches("from the environment")
+    finally:
+        config.set_option("secrets.files", before)
