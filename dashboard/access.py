@@ -27,7 +27,9 @@ import logging
 import os
 import secrets
 import sys
+import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -45,6 +47,11 @@ HASH_SCHEME = "pbkdf2_sha256"
 #: Wrong secrets a session may type before it has to wait (doubling, up to :data:`MAX_WAIT` seconds).
 FREE_TRIES = 3
 MAX_WAIT = 60.0
+#: Wrong secrets the whole server accepts per minute, all sessions together: a script opening new sessions gets no
+#: more tries than that (logged-in editors are not affected; a flood delays logins by at most a minute).
+SERVER_TRIES_PER_MINUTE = 30
+#: Shortest plain-text secret accepted: a short one can be guessed despite the waits.
+MIN_SECRET = 12
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 EDITOR = "lw_editor_session"
@@ -212,8 +219,8 @@ def workspace(*, address: str | None = None, env: dict[str, str] | None = None) 
     if hashed:
         secret = SecretHash.decode(hashed)
     elif plain is not None:
-        if not plain.strip():
-            raise AccessConfigError(SECRET_ENV, f"{SECRET_ENV} is set but empty.",
+        if len(plain.strip()) < MIN_SECRET:
+            raise AccessConfigError(SECRET_ENV, f"{SECRET_ENV} is set but shorter than {MIN_SECRET} characters.",
                                     "Set it to a long random secret (`python -m dashboard.access new-secret`), "
                                     "or unset it to run on this machine only.")
         secret = _hash_plain(plain)
@@ -308,11 +315,29 @@ class LoginOutcome:
     wait: float = 0.0
 
 
+_server_fails: deque[float] = deque()
+_server_lock = threading.Lock()
+
+
+def _server_wait(now: float) -> float:
+    """Seconds until the server accepts another try (all sessions together), 0 when it does."""
+    with _server_lock:
+        while _server_fails and _server_fails[0] <= now - 60:
+            _server_fails.popleft()
+        if len(_server_fails) < SERVER_TRIES_PER_MINUTE:
+            return 0.0
+        return _server_fails[0] + 60 - now
+
+
 def try_login(ws: Workspace, candidate: str, *, now: float | None = None) -> LoginOutcome:
-    """Check a typed secret; on success the session becomes an editor session for ``ws.session_seconds``."""
+    """Check a typed secret; on success the session becomes an editor session for ``ws.session_seconds``.
+
+    A session waits after :data:`FREE_TRIES` wrong secrets (doubling up to :data:`MAX_WAIT` s), and the server takes
+    at most :data:`SERVER_TRIES_PER_MINUTE` wrong secrets a minute from all sessions together.
+    """
     state = _state()
     now = time.time() if now is None else now
-    wait = float(state.get(WAIT_UNTIL, 0.0)) - now
+    wait = max(float(state.get(WAIT_UNTIL, 0.0)) - now, _server_wait(now))
     if wait > 0:
         return LoginOutcome(ok=False, wait=wait)
     if ws.secret is not None and candidate and ws.secret.matches(candidate):
@@ -320,6 +345,8 @@ def try_login(ws: Workspace, candidate: str, *, now: float | None = None) -> Log
         for k in (FAILS, WAIT_UNTIL, EXPIRED):
             state.pop(k, None)
         return LoginOutcome(ok=True)
+    with _server_lock:
+        _server_fails.append(now)
     fails = int(state.get(FAILS, 0)) + 1
     state[FAILS] = fails
     wait = 0.0 if fails < FREE_TRIES else min(2.0 ** (fails - FREE_TRIES + 1), MAX_WAIT)

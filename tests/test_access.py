@@ -30,6 +30,7 @@ def env(monkeypatch, tmp_path):
         monkeypatch.delenv(k, raising=False)
     monkeypatch.setattr(access, "_server_address", lambda: "127.0.0.1")  # as `make run` starts it
     monkeypatch.setattr(state, "warm_up", lambda: None)
+    monkeypatch.setattr(access, "_server_fails", access.deque())  # each test starts with no wrong tries counted
 
 
 @pytest.fixture
@@ -230,9 +231,10 @@ def test_a_prehashed_secret_works_and_bad_settings_are_refused():
     encoded = SecretHash.of(SECRET, iterations=1000).encode()
     ws = access.workspace(address="0.0.0.0", env={access.SECRET_HASH_ENV: encoded})
     assert ws.protected and not ws.refused and ws.secret.matches(SECRET)
-    with pytest.raises(AccessConfigError) as empty:
-        access.workspace(address="127.0.0.1", env={access.SECRET_ENV: "  "})
-    assert empty.value.setting == access.SECRET_ENV
+    for weak in ("  ", "short"):
+        with pytest.raises(AccessConfigError) as empty:
+            access.workspace(address="127.0.0.1", env={access.SECRET_ENV: weak})
+        assert empty.value.setting == access.SECRET_ENV
     with pytest.raises(AccessConfigError) as hours:
         access.workspace(address="127.0.0.1", env={access.SESSION_HOURS_ENV: "-1"})
     assert hours.value.setting == access.SESSION_HOURS_ENV
@@ -293,3 +295,20 @@ def test_the_secret_can_come_from_streamlit_secrets(tmp_path, monkeypatch):
         assert access.workspace(address="127.0.0.1").secret.matches("from the environment")
     finally:
         config.set_option("secrets.files", before)
+
+
+def test_the_server_takes_a_limited_number_of_wrong_secrets_a_minute_from_all_sessions(monkeypatch):
+    """A script that opens a new session for every guess gets no more than SERVER_TRIES_PER_MINUTE tries a minute."""
+    monkeypatch.setattr(access, "_server_fails", access.deque())
+    ws = access.workspace(address="127.0.0.1", env={access.SECRET_ENV: SECRET})
+    sessions: list[dict] = []
+    monkeypatch.setattr(access, "_state", lambda: sessions[-1])
+    t0 = 1_000_000.0
+    for i in range(access.SERVER_TRIES_PER_MINUTE):
+        sessions.append({})  # a fresh session per guess: no per-session wait applies
+        assert access.try_login(ws, f"guess {i}", now=t0 + i) == access.LoginOutcome(ok=False, wait=0.0)
+    sessions.append({})
+    blocked = access.try_login(ws, SECRET, now=t0 + 31)  # even the right secret waits until the minute is over
+    assert not blocked.ok and blocked.wait == pytest.approx(29.0)
+    assert access.EDITOR not in sessions[-1]
+    assert access.try_login(ws, SECRET, now=t0 + 61).ok  # the first guess is a minute old: a try is free again
