@@ -16,8 +16,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Local only: without a workspace secret (LABELWISE_EDITOR_SECRET) the dashboard must not be reachable from the
+# network, and it serves only a refusal if it is (docs/dashboard.md, Access).
 run: $(STAMP)
-	$(BIN)/streamlit run dashboard/app.py
+	$(BIN)/streamlit run dashboard/app.py --server.address 127.0.0.1
 
 # Debian's chromium for the Playwright browser test; never a browser download.
 browser:

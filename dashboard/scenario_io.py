@@ -17,7 +17,8 @@ from dashboard.store import BUNDLE_FORMAT, EXPORT_FORMAT, ImportReport, OnConfli
 CONFLICT_LABELS: dict[str, str] = {"keep_both": "Keep both", "skip": "Skip", "replace": "Replace"}
 #: The one-line explanation under the choice.
 CONFLICT_HELP = ("When the file holds a scenario that is already here with different content: keep both (the "
-                 "imported one is added as '(imported)' with a new link), skip it, or replace the one here.")
+                 "imported one is added as '(imported)' with a new link), skip it, or replace the one here (its "
+                 "previous version is kept and can be restored for 30 days).")
 _NOT_OURS = StoreError("This file is not a Labelwise scenarios file.",
                        "Choose a .json file saved with 'Export all scenarios' or 'Scenario (JSON)' on this page.")
 
@@ -114,6 +115,7 @@ def report_text(report: ImportReport) -> str:
     ]
     text = f"The file held {_n(report.total)}: " + ", ".join(p for items, p in parts if items) + "."
     if report.relinked:
-        # The incoming link belonged to another scenario here; a link is never taken over.
-        text += f" {_n(len(report.relinked))} got a new share link (the old one already belonged to another here)."
+        # The incoming link belonged to another scenario here (never taken over) or was withdrawn (never revived).
+        text += (f" {_n(len(report.relinked))} got a new share link (the old one belonged to another scenario here, "
+                 "or was withdrawn).")
     return text

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import access, state
 from dashboard.store import MAX_FILE_MB, DataFile, ScenarioStore, StoreError
 
 INPUTS = "lw_inputs"
@@ -142,12 +142,18 @@ def store() -> ScenarioStore:
     """A store on ``$LABELWISE_DB`` (connections are opened per operation, so one object is fine).
 
     Saving a plan made on an uploaded file keeps the file (this session's upload) with it, up to the upload limit.
+
+    Raises
+    ------
+    StoreError
+        :class:`~dashboard.store.StoreUnavailable` when the file cannot be created, opened or read.
     """
     try:
         limit = float(st.get_option("server.maxUploadSize"))
     except Exception:  # no Streamlit config (a script using the store)
         limit = MAX_FILE_MB
-    return ScenarioStore(file_source=_session_file, max_file_mb=limit)
+    # Changes are recorded in the audit table as this editor session (or this browser session when editing is open).
+    return ScenarioStore(file_source=_session_file, max_file_mb=limit, actor=access.actor())
 
 
 def saved_upload(sha256: str) -> DataFile | None:

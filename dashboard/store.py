@@ -17,7 +17,17 @@ without rerunning anything.
 - Schema version in ``PRAGMA user_version``; :data:`MIGRATIONS` bring any older file up to date in one
   transaction taken under the write lock, so two processes opening an old file never migrate it twice.
   A file from a newer Labelwise is refused (:class:`StoreError`) and left untouched.
-- Share ids are ``secrets.token_urlsafe(24)`` (192 bits); they are the only thing a link reveals.
+- Share ids are ``secrets.token_urlsafe(24)`` (192 bits); they are the only thing a link reveals. A link can be
+  withdrawn (:meth:`ScenarioStore.revoke_link`): the scenario gets a new one, and the old one (kept only as its
+  SHA-256) answers :class:`LinkWithdrawn`, also after an import of an old backup.
+- Nothing is overwritten for good: :meth:`ScenarioStore.delete` moves a scenario to the trash (restorable for
+  :data:`TRASH_DAYS` days, then purged), and rename, update, restoring a version and "replace" on import keep the
+  previous version (:meth:`ScenarioStore.versions`, :meth:`ScenarioStore.restore_version`), for as long.
+- Every change writes one row of the ``audit`` table (who: the store's ``actor``, what, when) in the same
+  transaction as the change; :meth:`ScenarioStore.export_all` includes it.
+- Every failure to create, open or read the file is a :class:`StoreUnavailable` naming the problem and its fix. A
+  file that is missing or 0 bytes where scenarios were saved before (a marker file beside it says so) is refused,
+  not opened as an empty store.
 - SQL uses parameters only.
 - :meth:`ScenarioStore.export_all` / :meth:`ScenarioStore.import_all` copy every scenario losslessly (ids, share
   ids and timestamps included); what happens to an id both sides hold is the caller's choice
@@ -44,7 +54,7 @@ import uuid
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -66,6 +76,10 @@ ON_CONFLICT = ("keep_both", "skip", "replace")
 #: kept (the scenario is saved without it and asks for the file again when opened).
 MAX_FILE_MB = 200.0
 OnConflict = Literal["keep_both", "skip", "replace"]
+#: Days a deleted scenario stays in the trash, and a replaced version is kept, before they are purged.
+TRASH_DAYS = 30
+#: Who a change is recorded as when the caller does not say (a script using the store).
+DEFAULT_ACTOR = "script"
 
 #: Schema migrations: entry i brings a database from version i to i + 1.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -97,6 +111,37 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             created_at TEXT NOT NULL
         )""",
     ),
+    (
+        # The trash: a deleted scenario keeps its row (and its files) with the time and who deleted it.
+        "ALTER TABLE scenarios ADD COLUMN deleted_at TEXT",
+        "ALTER TABLE scenarios ADD COLUMN deleted_by TEXT",
+        # The version a rename, update, restore or import "replace" overwrote: the whole row as JSON.
+        """CREATE TABLE scenario_versions (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            scenario_id TEXT NOT NULL,
+            replaced_at TEXT NOT NULL,
+            replaced_by TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            name TEXT NOT NULL,
+            data TEXT NOT NULL
+        )""",
+        "CREATE INDEX scenario_versions_id ON scenario_versions (scenario_id)",
+        # Withdrawn links, as the SHA-256 of the share id: enough to say "withdrawn", useless as a link.
+        """CREATE TABLE revoked_links (
+            link_sha256 TEXT PRIMARY KEY,
+            scenario_id TEXT NOT NULL,
+            revoked_at TEXT NOT NULL,
+            revoked_by TEXT NOT NULL
+        )""",
+        """CREATE TABLE audit (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            scenario_id TEXT,
+            detail TEXT NOT NULL DEFAULT ''
+        )""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _COLUMNS = ("id", "share_id", "name", "created_at", "updated_at", "dataset_name", "dataset_fingerprint", "inputs",
@@ -126,6 +171,44 @@ class ScenarioNotFound(StoreError, LookupError):
 
 class StoreBusy(StoreError):
     """Other sessions held the database for longer than the busy timeout."""
+
+
+#: What keeps a store from being used (:attr:`StoreUnavailable.problem`), each with its own fix.
+StoreProblem = Literal["folder_blocked", "folder_denied", "folder_unusable", "missing", "emptied", "not_a_database",
+                       "damaged", "cannot_open", "read_only", "disk_full", "io_error", "newer_schema", "other"]
+
+
+class StoreUnavailable(StoreError):
+    """The database file cannot be created, opened or read.
+
+    Parameters
+    ----------
+    path : Path
+        The database file (``$LABELWISE_DB``).
+    problem : str
+        Which of :data:`StoreProblem`: pages and tests branch on it, never on the text.
+    message, hint : str
+        What is wrong and the fix for that problem.
+    """
+
+    def __init__(self, path: Path, problem: StoreProblem, message: str, hint: str) -> None:
+        super().__init__(message, hint)
+        self.path = Path(path)
+        self.problem = problem
+
+
+class LinkWithdrawn(StoreError, LookupError):
+    """A share link an editor withdrew (:meth:`ScenarioStore.revoke_link`).
+
+    Parameters
+    ----------
+    key : str
+        The link's share id (kept in :attr:`key`, never shown).
+    """
+
+    def __init__(self, key: str) -> None:
+        super().__init__("This link was withdrawn.", "Ask whoever shared the scenario for its current link.")
+        self.key = str(key)
 
 
 @dataclass
@@ -164,6 +247,45 @@ class DataFile:
     @classmethod
     def of(cls, name: str, data: bytes) -> DataFile:
         return cls(sha256=hashlib.sha256(data).hexdigest(), name=str(name), data=bytes(data))
+
+
+@dataclass(frozen=True)
+class TrashedScenario:
+    """A deleted scenario in the trash, until :attr:`purge_at`."""
+
+    scenario: Scenario
+    deleted_at: str
+    deleted_by: str
+    purge_at: str
+
+
+@dataclass(frozen=True)
+class ScenarioVersion:
+    """A version of a scenario that a change replaced (see :meth:`ScenarioStore.versions`)."""
+
+    seq: int
+    scenario_id: str
+    name: str
+    replaced_at: str
+    replaced_by: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One change: who (an editor session), what, to which scenario, when (UTC)."""
+
+    seq: int
+    at: str
+    actor: str
+    action: str
+    scenario_id: str | None
+    detail: str
+
+
+def link_hash(share_id: str) -> str:
+    """How a withdrawn link is kept: its SHA-256 (hex)."""
+    return hashlib.sha256(str(share_id).encode("utf-8")).hexdigest()
 
 
 def file_digest(inputs: dict[str, Any]) -> str | None:
@@ -214,6 +336,17 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _days_ago(days: float) -> str:
+    return (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+
+
+def _days_after(iso: str, days: float) -> str:
+    try:
+        return (datetime.fromisoformat(iso) + timedelta(days=days)).isoformat(timespec="seconds")
+    except ValueError:
+        return ""
+
+
 def _clean_name(name: str) -> str:
     name = " ".join(str(name).split())[:MAX_NAME]
     if not name:
@@ -257,21 +390,89 @@ class ScenarioStore:
         (those already kept stay).
     max_file_mb : float or None
         Files larger than this are not kept (None: no limit).
+    actor : str
+        Who the changes made through this object are recorded as in the audit table (an editor session).
 
     Raises
     ------
-    StoreError
-        The file is not a database, is damaged, or comes from a newer Labelwise.
+    StoreUnavailable
+        The folder cannot be created, the file is not a database, is damaged, cannot be opened, comes from a
+        newer Labelwise, or is missing or empty where scenarios were saved before.
     """
 
     def __init__(self, path: str | Path | None = None, *, busy_timeout: float = BUSY_TIMEOUT,
-                 file_source: FileSource | None = None, max_file_mb: float | None = MAX_FILE_MB) -> None:
+                 file_source: FileSource | None = None, max_file_mb: float | None = MAX_FILE_MB,
+                 actor: str = DEFAULT_ACTOR) -> None:
         self.path = Path(path) if path is not None else db_path()
         self.busy_timeout = float(busy_timeout)
         self.file_source = file_source
         self.max_file_mb = max_file_mb
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.actor = str(actor)
+        self._make_folder()
+        self._refuse_lost()
         self.migrate()
+
+    # ---- the file ----------------------------------------------------------------------------------------
+    @property
+    def marker(self) -> Path:
+        """Beside the file once it has held a scenario: a later missing or empty file is then a loss, not a start."""
+        return self.path.with_name(self.path.name + ".had-scenarios")
+
+    def _make_folder(self) -> None:
+        folder = self.path.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError) as exc:
+            blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), folder)
+            raise StoreUnavailable(
+                self.path, "folder_blocked",
+                f"Cannot create the folder {folder} for the scenario database: {blocker} is a file, not a folder.",
+                f"Move {blocker} away, or set LABELWISE_DB to a file in another folder.") from exc
+        except PermissionError as exc:
+            raise StoreUnavailable(
+                self.path, "folder_denied",
+                f"Cannot create the folder {folder} for the scenario database: permission denied.",
+                "Create the folder for the server's user (or let it write the parent folder), or set LABELWISE_DB "
+                "to a file in a folder it may write.") from exc
+        except OSError as exc:
+            raise StoreUnavailable(
+                self.path, "folder_unusable",
+                f"Cannot create the folder {folder} for the scenario database ({exc.strerror or exc}).",
+                "Set LABELWISE_DB to a file on a local disk the server's user may write.") from exc
+
+    def _refuse_lost(self) -> None:
+        """A missing or 0-byte file where scenarios were saved is a loss to report, not an empty store to open."""
+        if not self.marker.exists():
+            return
+        try:
+            size = self.path.stat().st_size
+        except FileNotFoundError:
+            size = None
+        except OSError:
+            return  # cannot tell; opening the file reports what is wrong
+        if size is None:
+            raise StoreUnavailable(
+                self.path, "missing",
+                f"The scenario database {self.path} is missing, but scenarios were saved in it before.",
+                f"Put the file back from a backup (or import an 'Export all scenarios' file), then reload. To start "
+                f"with an empty store on purpose, delete {self.marker}.")
+        if size == 0:
+            raise StoreUnavailable(
+                self.path, "emptied",
+                f"The scenario database {self.path} is empty (0 bytes), but scenarios were saved in it before: "
+                "they are not in this file any more.",
+                f"Restore the file from a backup (or import an 'Export all scenarios' file into a new store). To "
+                f"start with an empty store on purpose, delete {self.marker} and the empty file.")
+
+    def _mark(self) -> None:
+        """Remember that this file holds scenarios (see :meth:`_refuse_lost`)."""
+        if self.marker.exists():
+            return
+        try:
+            self.marker.write_text("This Labelwise scenario database has held scenarios. Delete this file only to "
+                                   "start over with an empty database.\n", encoding="utf-8")
+        except OSError:  # a read-only folder: the store still works, without this one check
+            pass
 
     # ---- connections -----------------------------------------------------------------------------------
     def _run(self, op: Callable[[sqlite3.Connection], T], *, write: bool) -> T:
@@ -316,9 +517,36 @@ class ScenarioStore:
             except sqlite3.DatabaseError as exc:
                 raise self._error(exc) from exc
 
-    def _error(self, exc: sqlite3.DatabaseError) -> StoreError:
-        return StoreError(f"Cannot open the scenario database {self.path} ({exc}).",
-                          "Check the file and its folder are writable, or set LABELWISE_DB to another file.")
+    def _error(self, exc: sqlite3.DatabaseError) -> StoreUnavailable:
+        """The fix for what SQLite reports, by its result code (never by its text)."""
+        code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+        where, other = f"the scenario database {self.path}", "or set LABELWISE_DB to another file"
+        restore = (f"Keep a copy of the file, then restore it from a backup (or import an 'Export all scenarios' file "
+                   f"into a new store); `sqlite3 {self.path} .recover` may save what is left. Or set LABELWISE_DB to "
+                   "another file.")
+        if code == sqlite3.SQLITE_NOTADB:
+            return StoreUnavailable(self.path, "not_a_database", f"The file {self.path} is not a scenario database "
+                                    "(it does not start like an SQLite file): it is damaged or another file.", restore)
+        if code == sqlite3.SQLITE_CORRUPT:
+            return StoreUnavailable(self.path, "damaged", f"The scenario database {self.path} is damaged ({exc}).",
+                                    restore)
+        if code == sqlite3.SQLITE_CANTOPEN:
+            return StoreUnavailable(self.path, "cannot_open", f"Cannot open {where}.",
+                                    f"Check that {self.path} is a file, not a folder, and that the server's user may "
+                                    f"read and write it and its folder, {other}.")
+        if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH):
+            return StoreUnavailable(self.path, "read_only", f"Cannot write {where}: it is read-only for this server.",
+                                    "Let the server's user write the file and its folder (SQLite writes -wal and -shm "
+                                    f"files beside it), {other}.")
+        if code == sqlite3.SQLITE_FULL:
+            return StoreUnavailable(self.path, "disk_full", f"The disk holding {where} is full.",
+                                    f"Free space on that disk, {other}.")
+        if code == sqlite3.SQLITE_IOERR:
+            return StoreUnavailable(self.path, "io_error", f"The disk failed to read or write {where} ({exc}).",
+                                    "Check the disk (a local disk: WAL does not work on NFS or SMB shares), "
+                                    f"{other}.")
+        return StoreUnavailable(self.path, "other", f"Cannot use {where} ({exc}).",
+                                f"Check the file and the disk it is on, {other}.")
 
     def schema_version(self) -> int:
         """The file's schema version (``PRAGMA user_version``)."""
@@ -344,6 +572,9 @@ class ScenarioStore:
         """
         version = self.schema_version()
         self._refuse_newer(version)  # before anything writes to the file
+        if version >= 1 and not self.marker.exists() and self._run(
+                lambda c: c.execute("SELECT EXISTS (SELECT 1 FROM scenarios)").fetchone()[0], write=False):
+            self._mark()  # a file from before the marker existed
 
         def to_wal(conn: sqlite3.Connection) -> None:
             # Persistent in the file; cannot change inside a transaction, so it comes before the migration.
@@ -371,7 +602,8 @@ class ScenarioStore:
 
     def _refuse_newer(self, version: int) -> None:
         if version > SCHEMA_VERSION:
-            raise StoreError(
+            raise StoreUnavailable(
+                self.path, "newer_schema",
                 f"The scenario database {self.path} has schema version {version}, newer than this "
                 f"Labelwise ({SCHEMA_VERSION}).", "Upgrade Labelwise or set LABELWISE_DB to another file.")
 
@@ -388,27 +620,104 @@ class ScenarioStore:
         )
 
     def list(self) -> list[Scenario]:
-        """All scenarios, newest first, without their payloads (cheap)."""
+        """All scenarios (not those in the trash), newest first, without their payloads (cheap)."""
         rows = self._run(lambda c: c.execute(
             "SELECT id, share_id, name, created_at, updated_at, dataset_name, dataset_fingerprint, "
-            "description FROM scenarios ORDER BY updated_at DESC, rowid DESC").fetchall(), write=False)
+            "description FROM scenarios WHERE deleted_at IS NULL ORDER BY updated_at DESC, rowid DESC").fetchall(),
+            write=False)
         return [self._row(r, full=False) for r in rows]
 
     def _get_where(self, column: Literal["id", "share_id"], key: str) -> Scenario:
         # column is one of two literals of ours, never user text; the key is a parameter.
-        row = self._run(lambda c: c.execute(f"SELECT * FROM scenarios WHERE {column} = ?", (str(key),)).fetchone(),
-                        write=False)
+        row = self._run(lambda c: c.execute(f"SELECT * FROM scenarios WHERE {column} = ? AND deleted_at IS NULL",
+                                            (str(key),)).fetchone(), write=False)
         if row is None:
             raise ScenarioNotFound(key)
         return self._row(row)
 
     def get(self, scenario_id: str) -> Scenario:
-        """The scenario with this id; :class:`ScenarioNotFound` when there is none."""
+        """The scenario with this id; :class:`ScenarioNotFound` when there is none (or it is in the trash)."""
         return self._get_where("id", scenario_id)
 
     def get_by_share_id(self, share_id: str) -> Scenario:
-        """The scenario a share link points to; :class:`ScenarioNotFound` when there is none."""
-        return self._get_where("share_id", share_id)
+        """The scenario a share link points to.
+
+        Raises
+        ------
+        LinkWithdrawn
+            An editor withdrew this link.
+        ScenarioNotFound
+            No scenario has this link, or it is in the trash (restoring it brings the link back).
+        """
+        try:
+            return self._get_where("share_id", share_id)
+        except ScenarioNotFound:
+            revoked = self._run(lambda c: c.execute("SELECT 1 FROM revoked_links WHERE link_sha256 = ?",
+                                                    (link_hash(share_id),)).fetchone(), write=False)
+            if revoked is not None:
+                raise LinkWithdrawn(share_id) from None
+            raise
+
+    # ---- the audit table and earlier versions -----------------------------------------------------------
+    def _audit(self, conn: sqlite3.Connection, action: str, scenario_id: str | None, detail: str = "") -> None:
+        conn.execute("INSERT INTO audit (at, actor, action, scenario_id, detail) VALUES (?, ?, ?, ?, ?)",
+                     (_now(), self.actor, action, scenario_id, detail))
+
+    def _keep_version(self, conn: sqlite3.Connection, row: sqlite3.Row, reason: str) -> None:
+        """Keep ``row`` (a whole scenarios row) as the version ``reason`` is about to replace."""
+        data = json.dumps({k: row[k] for k in _COLUMNS})
+        conn.execute("INSERT INTO scenario_versions (scenario_id, replaced_at, replaced_by, reason, name, data) "
+                     "VALUES (?, ?, ?, ?, ?, ?)", (row["id"], _now(), self.actor, reason, row["name"], data))
+
+    def audit_log(self, *, limit: int | None = None) -> list[AuditEntry]:
+        """Every recorded change, newest first (``limit``: only the newest ones)."""
+        rows = self._run(lambda c: c.execute("SELECT * FROM audit ORDER BY seq DESC LIMIT ?",
+                                             (-1 if limit is None else int(limit),)).fetchall(), write=False)
+        return [AuditEntry(seq=r["seq"], at=r["at"], actor=r["actor"], action=r["action"],
+                           scenario_id=r["scenario_id"], detail=r["detail"]) for r in rows]
+
+    def versions(self, scenario_id: str) -> list[ScenarioVersion]:
+        """The kept earlier versions of a scenario, newest first (kept :data:`TRASH_DAYS` days)."""
+        rows = self._run(lambda c: c.execute(
+            "SELECT seq, scenario_id, name, replaced_at, replaced_by, reason FROM scenario_versions "
+            "WHERE scenario_id = ? AND replaced_at >= ? ORDER BY seq DESC",
+            (str(scenario_id), _days_ago(TRASH_DAYS))).fetchall(), write=False)
+        return [ScenarioVersion(seq=r["seq"], scenario_id=r["scenario_id"], name=r["name"],
+                                replaced_at=r["replaced_at"], replaced_by=r["replaced_by"], reason=r["reason"])
+                for r in rows]
+
+    def restore_version(self, seq: int) -> Scenario:
+        """Bring back a kept version (its name, inputs, results, description); the current one is kept in turn.
+
+        The scenario keeps its current share link: a withdrawn link stays withdrawn.
+
+        Raises
+        ------
+        ScenarioNotFound
+            No such version (or it was purged), or its scenario is in the trash or gone.
+        """
+        def op(conn: sqlite3.Connection) -> sqlite3.Row | None:
+            v = conn.execute("SELECT scenario_id, data FROM scenario_versions WHERE seq = ? AND replaced_at >= ?",
+                             (int(seq), _days_ago(TRASH_DAYS))).fetchone()
+            if v is None:
+                return None
+            row = conn.execute("SELECT * FROM scenarios WHERE id = ? AND deleted_at IS NULL",
+                               (v["scenario_id"],)).fetchone()
+            if row is None:
+                return None
+            old = json.loads(v["data"])
+            self._keep_version(conn, row, "restore")
+            conn.execute("UPDATE scenarios SET name = ?, inputs = ?, payload = ?, description = ?, dataset_name = ?, "
+                         "dataset_fingerprint = ?, updated_at = ? WHERE id = ?",
+                         (old["name"], old["inputs"], old["payload"], old["description"], old["dataset_name"],
+                          old["dataset_fingerprint"], _now(), row["id"]))
+            self._audit(conn, "restore_version", row["id"], f"version {int(seq)}: {old['name']}")
+            return conn.execute("SELECT * FROM scenarios WHERE id = ?", (row["id"],)).fetchone()
+
+        row = self._run(op, write=True)
+        if row is None:
+            raise ScenarioNotFound(str(seq))
+        return self._row(row)
 
     # ---- writing --------------------------------------------------------------------------------------
     @staticmethod
@@ -434,8 +743,10 @@ class ScenarioStore:
             self._insert(conn, sc, inputs_json, payload_json)
             if data_file is not None:
                 self._put_file(conn, data_file)
+            self._audit(conn, "save", sc.id, sc.name)
 
         self._run(op, write=True)
+        self._mark()
         return sc
 
     # ---- uploaded files ---------------------------------------------------------------------------------
@@ -460,10 +771,12 @@ class ScenarioStore:
 
     @staticmethod
     def _prune_files(conn: sqlite3.Connection) -> None:
-        """Delete kept files no scenario's inputs name any more (within the caller's transaction)."""
+        """Delete kept files no scenario (trash included) or kept version names any more (caller's transaction)."""
         for (sha,) in conn.execute("SELECT sha256 FROM data_files").fetchall():
             # A 64-hex-digit hash inside the inputs JSON: instr() finds it; a parameter, never SQL text.
-            if conn.execute("SELECT 1 FROM scenarios WHERE instr(inputs, ?) > 0 LIMIT 1", (sha,)).fetchone() is None:
+            if (conn.execute("SELECT 1 FROM scenarios WHERE instr(inputs, ?) > 0 LIMIT 1", (sha,)).fetchone() is None
+                    and conn.execute("SELECT 1 FROM scenario_versions WHERE instr(data, ?) > 0 LIMIT 1",
+                                     (sha,)).fetchone() is None):
                 conn.execute("DELETE FROM data_files WHERE sha256 = ?", (sha,))
 
     def get_file(self, sha256: str) -> DataFile | None:
@@ -481,8 +794,8 @@ class ScenarioStore:
                payload: dict[str, Any] | None = None, description: str | None = None) -> Scenario:
         """Change a saved scenario in place (same id, same link), in one transaction; returns the new version.
 
-        Fields left as ``None`` keep their stored value. Concurrent updates never mix: the stored scenario
-        is always exactly one caller's version.
+        Fields left as ``None`` keep their stored value; the previous version is kept (:meth:`versions`).
+        Concurrent updates never mix: the stored scenario is always exactly one caller's version.
         """
         sets: dict[str, str] = {"updated_at": _now()}
         if name is not None:
@@ -499,12 +812,15 @@ class ScenarioStore:
         data_file = self._file_for(inputs) if inputs is not None else None
 
         def op(conn: sqlite3.Connection) -> sqlite3.Row | None:
-            if conn.execute(sql, (*sets.values(), str(scenario_id))).rowcount == 0:
+            old = conn.execute("SELECT * FROM scenarios WHERE id = ? AND deleted_at IS NULL",
+                               (str(scenario_id),)).fetchone()
+            if old is None:
                 return None
+            self._keep_version(conn, old, "update")
+            conn.execute(sql, (*sets.values(), str(scenario_id)))
             if data_file is not None:
                 self._put_file(conn, data_file)
-            if inputs is not None:
-                self._prune_files(conn)  # the old inputs' file may be used by nothing now
+            self._audit(conn, "update", str(scenario_id), ", ".join(k for k in sets if k != "updated_at"))
             return conn.execute("SELECT * FROM scenarios WHERE id = ?", (str(scenario_id),)).fetchone()
 
         row = self._run(op, write=True)
@@ -513,11 +829,23 @@ class ScenarioStore:
         return self._row(row)
 
     def rename(self, scenario_id: str, name: str) -> None:
-        """Give a scenario a new name (its link stays the same)."""
+        """Give a scenario a new name (its link stays the same; the previous version is kept)."""
         clean = _clean_name(name)
-        rowcount = self._run(lambda c: c.execute("UPDATE scenarios SET name = ?, updated_at = ? WHERE id = ?",
-                                                 (clean, _now(), str(scenario_id))).rowcount, write=True)
-        if rowcount == 0:
+
+        def op(conn: sqlite3.Connection) -> bool:
+            old = conn.execute("SELECT * FROM scenarios WHERE id = ? AND deleted_at IS NULL",
+                               (str(scenario_id),)).fetchone()
+            if old is None:
+                return False
+            if old["name"] == clean:
+                return True  # nothing changes: no version, no audit row
+            self._keep_version(conn, old, "rename")
+            conn.execute("UPDATE scenarios SET name = ?, updated_at = ? WHERE id = ?",
+                         (clean, _now(), str(scenario_id)))
+            self._audit(conn, "rename", str(scenario_id), f"{old['name']} -> {clean}")
+            return True
+
+        if not self._run(op, write=True):
             raise ScenarioNotFound(scenario_id)
 
     def duplicate(self, scenario_id: str, name: str | None = None) -> Scenario:
@@ -528,15 +856,90 @@ class ScenarioStore:
                          description=src.description)
 
     def delete(self, scenario_id: str) -> None:
-        """Delete a scenario; its share link stops working."""
+        """Move a scenario to the trash; its share link stops working until it is restored (:meth:`restore`).
+
+        Scenarios and versions older than :data:`TRASH_DAYS` days are purged in the same transaction.
+        """
         def op(conn: sqlite3.Connection) -> int:
-            n = conn.execute("DELETE FROM scenarios WHERE id = ?", (str(scenario_id),)).rowcount
-            self._prune_files(conn)
+            n = conn.execute("UPDATE scenarios SET deleted_at = ?, deleted_by = ? WHERE id = ? AND deleted_at IS NULL",
+                             (_now(), self.actor, str(scenario_id))).rowcount
+            if n:
+                self._audit(conn, "delete", str(scenario_id), "moved to the trash")
+            self._purge(conn)
             return n
 
-        rowcount = self._run(op, write=True)
-        if rowcount == 0:
+        if self._run(op, write=True) == 0:
             raise ScenarioNotFound(scenario_id)
+
+    def trash(self) -> list[TrashedScenario]:
+        """Scenarios in the trash that can still be restored, most recently deleted first (without payloads)."""
+        rows = self._run(lambda c: c.execute(
+            "SELECT id, share_id, name, created_at, updated_at, dataset_name, dataset_fingerprint, description, "
+            "deleted_at, deleted_by FROM scenarios WHERE deleted_at IS NOT NULL AND deleted_at >= ? "
+            "ORDER BY deleted_at DESC, rowid DESC", (_days_ago(TRASH_DAYS),)).fetchall(), write=False)
+        return [TrashedScenario(scenario=self._row(r, full=False), deleted_at=r["deleted_at"],
+                                deleted_by=r["deleted_by"] or "", purge_at=_days_after(r["deleted_at"], TRASH_DAYS))
+                for r in rows]
+
+    def restore(self, scenario_id: str) -> Scenario:
+        """Take a scenario out of the trash, with its link (unless that was withdrawn) and its files.
+
+        Raises
+        ------
+        ScenarioNotFound
+            It is not in the trash (never deleted, restored already, or purged after :data:`TRASH_DAYS` days).
+        """
+        def op(conn: sqlite3.Connection) -> sqlite3.Row | None:
+            n = conn.execute("UPDATE scenarios SET deleted_at = NULL, deleted_by = NULL WHERE id = ? "
+                             "AND deleted_at IS NOT NULL AND deleted_at >= ?",
+                             (str(scenario_id), _days_ago(TRASH_DAYS))).rowcount
+            if not n:
+                return None
+            self._audit(conn, "restore", str(scenario_id), "restored from the trash")
+            return conn.execute("SELECT * FROM scenarios WHERE id = ?", (str(scenario_id),)).fetchone()
+
+        row = self._run(op, write=True)
+        if row is None:
+            raise ScenarioNotFound(scenario_id)
+        return self._row(row)
+
+    def purge(self) -> int:
+        """Delete for good what stayed in the trash (and kept versions) over :data:`TRASH_DAYS` days."""
+        return self._run(self._purge, write=True)
+
+    def _purge(self, conn: sqlite3.Connection) -> int:
+        cutoff = _days_ago(TRASH_DAYS)
+        ids = [r[0] for r in conn.execute("SELECT id FROM scenarios WHERE deleted_at IS NOT NULL AND deleted_at < ?",
+                                          (cutoff,)).fetchall()]
+        for sid in ids:
+            conn.execute("DELETE FROM scenarios WHERE id = ?", (sid,))
+            self._audit(conn, "purge", sid, f"in the trash over {TRASH_DAYS} days")
+        old_versions = conn.execute("DELETE FROM scenario_versions WHERE replaced_at < ?", (cutoff,)).rowcount
+        if ids or old_versions:
+            self._prune_files(conn)
+        return len(ids)
+
+    def revoke_link(self, scenario_id: str) -> Scenario:
+        """Withdraw a scenario's share link and give it a new one; returns the scenario with its new link.
+
+        The old link then answers :class:`LinkWithdrawn` (it is kept only as its SHA-256).
+        """
+        def op(conn: sqlite3.Connection) -> sqlite3.Row | None:
+            row = conn.execute("SELECT share_id FROM scenarios WHERE id = ? AND deleted_at IS NULL",
+                               (str(scenario_id),)).fetchone()
+            if row is None:
+                return None
+            conn.execute("INSERT OR IGNORE INTO revoked_links (link_sha256, scenario_id, revoked_at, revoked_by) "
+                         "VALUES (?, ?, ?, ?)", (link_hash(row["share_id"]), str(scenario_id), _now(), self.actor))
+            conn.execute("UPDATE scenarios SET share_id = ? WHERE id = ?",
+                         (secrets.token_urlsafe(24), str(scenario_id)))
+            self._audit(conn, "revoke_link", str(scenario_id), "link withdrawn, new link issued")
+            return conn.execute("SELECT * FROM scenarios WHERE id = ?", (str(scenario_id),)).fetchone()
+
+        row = self._run(op, write=True)
+        if row is None:
+            raise ScenarioNotFound(scenario_id)
+        return self._row(row)
 
     # ---- export / import of one scenario --------------------------------------------------------------
     def export_dict(self, scenario_id: str) -> dict[str, Any]:
@@ -564,26 +967,31 @@ class ScenarioStore:
 
     # ---- export / import of every scenario ------------------------------------------------------------
     def export_all(self) -> dict[str, Any]:
-        """Every scenario, every field (ids, share ids, timestamps), as one JSON-able dict.
+        """Every scenario (not the trash), every field (ids, share ids, timestamps), and the audit table.
 
-        Read in one statement, so the export is a consistent snapshot even while others save.
+        Read in one transaction, so the export is a consistent snapshot even while others save.
         """
-        def read(conn: sqlite3.Connection) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
-            conn.execute("BEGIN")  # one read transaction: the files match the scenarios
+        def read(conn: sqlite3.Connection) -> tuple[list[sqlite3.Row], list[sqlite3.Row], list[sqlite3.Row]]:
+            conn.execute("BEGIN")  # one read transaction: the files and the audit match the scenarios
             try:
-                return (conn.execute("SELECT * FROM scenarios ORDER BY created_at, rowid").fetchall(),
-                        conn.execute("SELECT sha256, name, data FROM data_files ORDER BY sha256").fetchall())
+                return (conn.execute("SELECT * FROM scenarios WHERE deleted_at IS NULL "
+                                     "ORDER BY created_at, rowid").fetchall(),
+                        conn.execute("SELECT sha256, name, data FROM data_files ORDER BY sha256").fetchall(),
+                        conn.execute("SELECT * FROM audit ORDER BY seq").fetchall())
             finally:
                 conn.execute("COMMIT")
 
-        rows, files = self._run(read, write=False)
+        rows, files, audit = self._run(read, write=False)
         scenarios = [asdict(self._row(r)) for r in rows]
         used = {file_digest(sc["inputs"]) for sc in scenarios}
         # Files as base64 under "files" (ignored by a Labelwise that predates them, so the version stays 1).
         return {"format": BUNDLE_FORMAT, "version": BUNDLE_VERSION, "exported_at": _now(), "scenarios": scenarios,
                 "files": [{"sha256": f["sha256"], "name": f["name"],
                            "data": base64.b64encode(bytes(f["data"])).decode("ascii")}
-                          for f in files if f["sha256"] in used]}
+                          for f in files if f["sha256"] in used],
+                # What happened here, for the record; an import does not read it (the importing store keeps its own).
+                "audit": [{k: a[k] for k in ("seq", "at", "actor", "action", "scenario_id", "detail")}
+                          for a in audit]}
 
     def export_file(self, path: str | Path) -> int:
         """Write :meth:`export_all` to ``path`` atomically (a temporary file renamed over it); returns the count."""
@@ -637,38 +1045,50 @@ class ScenarioStore:
                 row = conn.execute("SELECT * FROM scenarios WHERE id = ?", (sc.id,)).fetchone()
                 if row is not None:
                     here = self._row(row)
-                    if here == sc:
+                    # One in the trash is a conflict even when identical: "unchanged" would leave it deleted.
+                    if here == sc and row["deleted_at"] is None:
                         report.unchanged.append(sc.id)
                         continue
                     if on_conflict == "skip":
                         report.skipped.append(sc.id)
                         continue
                     if on_conflict == "replace":
+                        self._keep_version(conn, row, "import replace")  # the replaced one can be restored
                         conn.execute("DELETE FROM scenarios WHERE id = ?", (sc.id,))
                         sc = self._free_link(conn, sc)
                         self._insert(conn, sc, inputs_json, payload_json)
+                        self._audit(conn, "import_replace", sc.id, sc.name)
                         report.replaced.append(sc.id)
                         continue
                     copy = Scenario(**{**asdict(sc), "id": uuid.uuid4().hex, "share_id": secrets.token_urlsafe(24),
                                        "name": self._free_name(conn, sc.name)})
                     self._insert(conn, copy, inputs_json, payload_json)
+                    self._audit(conn, "import_copy", copy.id, f"{copy.name} (file id {sc.id})")
                     report.kept_both[sc.id] = copy.id
                     continue
                 linked = self._free_link(conn, sc)
                 if linked.share_id != sc.share_id:
                     report.relinked.append(sc.id)
                 self._insert(conn, linked, inputs_json, payload_json)
+                self._audit(conn, "import_add", sc.id, sc.name)
                 report.added.append(sc.id)
             self._prune_files(conn)  # files of skipped or replaced scenarios that nothing uses
             return report
 
-        return self._run(op, write=True)
+        report = self._run(op, write=True)
+        if report.added or report.replaced or report.kept_both:
+            self._mark()
+        return report
 
     @staticmethod
     def _free_link(conn: sqlite3.Connection, sc: Scenario) -> Scenario:
-        """``sc``, with a new share id if another scenario here already answers its link."""
+        """``sc``, with a new share id if another scenario here already answers its link or the link was withdrawn.
+
+        An old backup must not bring a withdrawn link back to life.
+        """
         taken = conn.execute("SELECT 1 FROM scenarios WHERE share_id = ? AND id != ?", (sc.share_id, sc.id))
-        if taken.fetchone() is None:
+        revoked = conn.execute("SELECT 1 FROM revoked_links WHERE link_sha256 = ?", (link_hash(sc.share_id),))
+        if taken.fetchone() is None and revoked.fetchone() is None:
             return sc
         return Scenario(**{**asdict(sc), "share_id": secrets.token_urlsafe(24)})
 

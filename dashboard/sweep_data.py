@@ -17,7 +17,7 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -35,8 +35,10 @@ from simulations.summary import METRIC_NAMES
 from simulations.sweep import cell_result, read_sweep_settings, read_table, sweep_overview, sweep_summary
 from simulations.sweep.store import MANIFEST_NAME, RESULTS_NAME, SUMMARY_NAME, TASKS_DIR
 
-#: Restricts the folders the page may read (unset: any folder the server process can read).
+#: The only tree the page may read (unset: :data:`START_DIR`).
 ROOT_ENV = "LABELWISE_SWEEPS_ROOT"
+#: The folder the dashboard was started in (where ``make run`` ran): the default root.
+START_DIR = Path.cwd()
 HINT = f"Load the {RESULTS_NAME} that 'labelwise sweep' writes in its output folder."
 
 
@@ -143,23 +145,70 @@ def load_uploads(files: Sequence[tuple[str, bytes]]) -> LoadedSweep:
     return _loaded(name, data, f"upload {name}", "upload", manifest)
 
 
+class SweepPathRefused(ResultsFileError):
+    """A typed path the Sweeps page will not read: ``..``, outside the root, or a symlink leading out of it.
+
+    Parameters
+    ----------
+    text : str
+        The path as typed (the input at fault).
+    root : Path
+        The only tree the page reads.
+    reason : {"parent", "outside", "symlink"}
+    """
+
+    def __init__(self, *, text: str, root: Path, reason: Literal["parent", "outside", "symlink"]) -> None:
+        what = {"parent": "goes up with '..'", "outside": "is outside the folder this dashboard may read",
+                "symlink": "leads out of the folder this dashboard may read through a symbolic link"}[reason]
+        super().__init__(f"{text} {what}, so it was not read.",
+                         hint=f"Type a sweep folder below {root}, as a path relative to it or absolute (set "
+                              f"{ROOT_ENV} on the server to read another tree).")
+        self.text = text
+        self.root = root
+        self.reason = reason
+
+
+def sweeps_root(root: str | None = None) -> Path:
+    """The only tree the page reads: ``root``, else ``$LABELWISE_SWEEPS_ROOT``, else :data:`START_DIR`."""
+    root = root if root is not None else os.environ.get(ROOT_ENV) or None
+    return Path(root).expanduser().resolve() if root else START_DIR.resolve()
+
+
+def _inside(path: Path, root: Path, text: str) -> Path:
+    """``path`` resolved (symlinks followed), refused unless it stays below ``root``."""
+    real = path.resolve()
+    if not real.is_relative_to(root):
+        raise SweepPathRefused(text=text, root=root, reason="symlink")
+    return real
+
+
 def resolve_folder(text: str, root: str | None = None) -> Path:
     """The results file a typed path points to: a sweep's output folder or its ``results.csv``.
 
-    Relative paths are taken from the server's working directory (where ``make run`` started), or from
-    ``root`` (``$LABELWISE_SWEEPS_ROOT``), which, when set, is also the only tree the page may read.
+    Only files below the root (:func:`sweeps_root`) are read: a path with ``..``, an absolute path elsewhere and a
+    symbolic link (the folder, or the file in it) that leads out of the root are refused. Relative paths start at
+    the root.
+
+    Raises
+    ------
+    SweepPathRefused
+        The path would leave the root.
+    ResultsFileError
+        Nothing to load there.
     """
     text = (text or "").strip().strip('"').strip("'")
     if not text:
         raise ResultsFileError("No folder given.",
                                hint="Type the --out folder of 'labelwise sweep', e.g. sweep_results.")
-    root = root if root is not None else os.environ.get(ROOT_ENV) or None
-    base = Path(root).expanduser().resolve() if root else Path.cwd()
-    path = Path(text).expanduser()
-    path = (path if path.is_absolute() else base / path).resolve()
-    if root and not path.is_relative_to(base):
-        raise ResultsFileError(f"{text} is outside the folder this dashboard may read.",
-                               hint=f"Sweeps must be under {base} (set by {ROOT_ENV}).")
+    base = sweeps_root(root)
+    typed = Path(text).expanduser()
+    if ".." in typed.parts:  # refused as typed: even a '..' that stays inside is not needed and hides intent
+        raise SweepPathRefused(text=text, root=base, reason="parent")
+    lexical = typed if typed.is_absolute() else base / typed
+    unresolved_base = Path(os.path.abspath(os.path.expanduser(root or os.environ.get(ROOT_ENV) or START_DIR)))
+    if not (lexical.is_relative_to(base) or lexical.is_relative_to(unresolved_base)):
+        raise SweepPathRefused(text=text, root=base, reason="outside")
+    path = _inside(lexical, base, text)
     if path.is_file():
         if path.suffix.lower() != ".csv":
             raise ResultsFileError(f"{text} is a file but not a results table.",
@@ -171,7 +220,7 @@ def resolve_folder(text: str, root: str | None = None) -> Path:
                                     f"{base}.")
     results = path / RESULTS_NAME
     if results.is_file():
-        return results
+        return _inside(results, base, text)
     tasks = path / TASKS_DIR
     if tasks.is_dir():
         n = sum(1 for _ in tasks.glob("*.json"))
@@ -184,7 +233,7 @@ def resolve_folder(text: str, root: str | None = None) -> Path:
 
 
 def load_folder(text: str, root: str | None = None) -> LoadedSweep:
-    """A sweep from a folder (or a ``results.csv``) on the server; ``sweep.json`` beside it sets the target."""
+    """A sweep from a folder (or a ``results.csv``) below the root; ``sweep.json`` beside it sets the target."""
     path = resolve_folder(text, root)
 
     def read(p: Path) -> bytes:
@@ -195,6 +244,8 @@ def load_folder(text: str, root: str | None = None) -> LoadedSweep:
                                    hint="Check that the dashboard's user may read the folder.") from exc
 
     manifest = path.with_name(MANIFEST_NAME)
+    if manifest.is_file():
+        manifest = _inside(manifest, sweeps_root(root), text)  # a sweep.json linked from elsewhere is not read
     return _loaded(path.name, read(path), str(path.parent), "folder",
                    (str(manifest), read(manifest)) if manifest.is_file() else None)
 

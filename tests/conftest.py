@@ -59,3 +59,14 @@ def text_frame() -> pd.DataFrame:
         words = rng.choice(spam_words if spam else ham_words, size=6).tolist() + rng.choice(ham_words, 2).tolist()
         rows.append({"message": " ".join(words), "kind": "spam" if spam else "ham", "msg_id": 1000 + i})
     return pd.DataFrame(rows)
+
+
+@pytest.fixture(autouse=True)
+def local_dashboard(monkeypatch):
+    """app.py runs as `make run` serves it: on this machine only, no workspace secret (AppTest opens no socket, and
+    an operator's secret in the shell must not change what the tests see). tests/test_access.py covers the rest."""
+    from dashboard import access
+
+    monkeypatch.setattr(access, "_server_address", lambda: "127.0.0.1")
+    for name in (access.SECRET_ENV, access.SECRET_HASH_ENV, access.ALLOW_OPEN_ENV, access.SESSION_HOURS_ENV):
+        monkeypatch.delenv(name, raising=False)

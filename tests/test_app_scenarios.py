@@ -119,9 +119,69 @@ def test_rename_duplicate_delete_and_compare(db):
     at.button(key=f"del_btn_{victim}").click().run()
     assert not at.exception
     assert victim not in {s.id for s in store.list()} and len(store.list()) == before - 1
-    assert any("Deleted" in s.value for s in at.success)
+    assert any("Moved" in s.value and "trash" in s.value for s in at.success)
     nxt = at.selectbox(key="scenario_pick").value
     assert at.button(key=f"del_btn_{nxt}").disabled  # the next scenario needs its own confirmation
+
+
+def test_delete_then_restore_from_the_trash_with_its_link(db):
+    at = _scenarios_page()
+    _save(at, "Keep me")
+    store = ScenarioStore(db)
+    (sc,) = store.list()
+    at.checkbox(key=f"confirm_delete_{sc.id}").check().run()
+    at.button(key=f"del_btn_{sc.id}").click().run()
+    assert not at.exception, at.exception
+    assert store.list() == [] and at.selectbox(key="trash_pick").value == sc.id
+    review = AppTest.from_file(str(PAGES / "review.py"), default_timeout=60)
+    review.query_params["id"] = sc.share_id
+    assert review.run().title[0].value == "Scenario not found"  # the link is off while it is in the trash
+    at.button(key=f"restore_btn_{sc.id}").click().run()
+    assert not at.exception, at.exception
+    assert [s.id for s in store.list()] == [sc.id] and store.trash() == []
+    assert any("Restored" in s.value for s in at.success)
+    assert review.run().title[0].value == "Keep me"  # the same link works again
+    actions = [e.action for e in store.audit_log()]
+    assert actions == ["restore", "delete", "save"]
+    log = [e for e in at.dataframe if "Who" in e.value.columns]
+    assert log and list(log[0].value["What"]) == actions
+
+
+def test_withdraw_a_link_then_the_old_one_says_so_and_the_new_one_works(db):
+    at = _scenarios_page()
+    _save(at, "Shared once")
+    store = ScenarioStore(db)
+    (sc,) = store.list()
+    assert at.button(key=f"revoke_btn_{sc.id}").disabled  # needs its confirmation
+    at.checkbox(key=f"confirm_revoke_{sc.id}").check().run()
+    at.button(key=f"revoke_btn_{sc.id}").click().run()
+    assert not at.exception, at.exception
+    new = store.get(sc.id).share_id
+    assert new != sc.share_id and any(c.value.endswith(f"/review?id={new}") for c in at.code)
+    assert not any(sc.share_id in c.value for c in at.code)
+    old = AppTest.from_file(str(PAGES / "review.py"), default_timeout=60)
+    old.query_params["id"] = sc.share_id
+    old.run()
+    assert not old.exception and old.title[0].value == "This link was withdrawn"
+    shown = " ".join(str(e.value) for e in (*old.markdown, *old.warning, *old.title, *old.caption))
+    assert sc.share_id not in shown  # never echoed
+    assert not old.get("download_button")
+    fresh = AppTest.from_file(str(PAGES / "review.py"), default_timeout=60)
+    fresh.query_params["id"] = new
+    assert fresh.run().title[0].value == "Shared once"
+
+
+def test_rename_keeps_the_previous_version_and_it_can_be_restored(db):
+    at = _scenarios_page()
+    _save(at, "Original")
+    store = ScenarioStore(db)
+    (sc,) = store.list()
+    at.text_input(key=f"rename_text_{sc.id}").set_value("Changed")
+    at.button(key="FormSubmitter:rename_form-Rename").click().run()
+    assert store.get(sc.id).name == "Changed"
+    at.button(key=f"version_btn_{sc.id}").click().run()
+    assert not at.exception, at.exception
+    assert store.get(sc.id).name == "Original" and store.get(sc.id).share_id == sc.share_id
 
 
 def test_compare_reads_each_scenario_once_per_run(db, monkeypatch):
@@ -366,3 +426,20 @@ def test_report_text_names_every_outcome():
     assert "1 scenario got a new share link" in text
     assert scenario_io.report_text(ImportReport()) == "The file holds no scenarios; nothing changed."
     assert scenario_io.report_text(ImportReport(added=["a"])) == "The file held 1 scenario: 1 added."
+
+
+def test_a_store_that_lost_its_scenarios_is_said_not_shown_empty(db):
+    at = _scenarios_page()
+    _save(at, "Will be lost")
+    for extra in ("-wal", "-shm"):
+        Path(f"{db}{extra}").unlink(missing_ok=True)
+    db.write_bytes(b"")  # truncated to 0 bytes behind the app's back
+    at.run()
+    assert not at.exception, at.exception
+    assert any("0 bytes" in e.value and "backup" in e.value for e in at.error)
+    assert not any("No saved scenarios yet" in i.value for i in at.info)
+    review = AppTest.from_file(str(PAGES / "review.py"), default_timeout=60)
+    review.query_params["id"] = "x" * 32
+    review.run()
+    assert not review.exception and review.title[0].value == "Scenario unavailable"
+    assert not any(str(db) in e.value for e in review.error)  # stakeholders do not see server paths

@@ -1,8 +1,9 @@
 """One end-to-end run in a real browser: Debian's chromium driven by Playwright against `streamlit run`.
 
-Plan -> run the default scenario -> metrics and a chart visible -> save the scenario -> open its share link in a
-fresh browser context (another session) -> download the report -> load a tiny sweep on the Sweeps page ->
-full-page screenshots in test-output/browser/.
+Log in with the workspace secret -> plan -> run the default scenario -> metrics and a chart visible -> save the
+scenario -> open its share link in a fresh browser context (another session, a reviewer): no editing control, no
+navigation, and the editors' pages ask for the secret -> download the report -> load a tiny sweep on the Sweeps page
+-> full-page screenshots in test-output/browser/.
 Set LABELWISE_DOCS_SCREENSHOTS=1 to also refresh docs/results.png and docs/business-case.png.
 """
 
@@ -26,6 +27,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 OUT = ROOT / "test-output" / "browser"
 
+SECRET = "browser-test-workspace-secret"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="Debian's chromium is missing: `make browser` installs it")
 
@@ -39,7 +41,8 @@ def _free_port() -> int:
 @pytest.fixture
 def server(tmp_path):
     port = _free_port()
-    env = {**os.environ, "LABELWISE_DB": str(tmp_path / "browser.db"), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "LABELWISE_DB": str(tmp_path / "browser.db"), "PYTHONPATH": str(ROOT),
+           "LABELWISE_EDITOR_SECRET": SECRET, "LABELWISE_SWEEPS_ROOT": str(tmp_path)}
     log = open(tmp_path / "streamlit.log", "w")  # closed in finally
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port),
@@ -123,6 +126,15 @@ def test_plan_run_save_share_review_download(server, tmp_path, sweep_dir):
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(server)
+            # the workspace has a secret: the login form, and nothing else, until it is typed
+            secret = page.get_by_label("Workspace secret", exact=True).and_(page.get_by_test_id("stTextInputField"))
+            secret.wait_for(timeout=60_000)
+            expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
+            secret.fill("not the secret")
+            page.get_by_role("button", name="Log in").click()
+            expect(page.get_by_text("That is not the workspace secret")).to_be_visible(timeout=30_000)
+            secret.fill(SECRET)
+            page.get_by_role("button", name="Log in").click()
             run = page.get_by_role("button", name="Run simulation")
             run.wait_for(timeout=60_000)
             expect(page.get_by_test_id("stMetricValue").filter(has_text="4,837").first).to_be_visible()
@@ -192,6 +204,23 @@ def test_plan_run_save_share_review_download(server, tmp_path, sweep_dir):
                 assert "<svg" in html  # charts embedded as inline SVG
             assert not re.search(r"""(?:src|href)\s*=\s*["']https?:""", html)
             _full_page(review, OUT / "review.png")
+            # a reviewer gets no editing control, no navigation and no way into the editors' app
+            names = [b.inner_text().strip() for b in review.get_by_role("button").all()]
+            assert not [n for n in names if re.search(r"save|delete|rename|import|restore|withdraw|duplicate|log ?in",
+                                                      n, re.I)], names
+            expect(review.get_by_role("textbox")).to_have_count(0)
+            expect(review.get_by_role("checkbox")).to_have_count(0)
+            expect(review.get_by_test_id("stSidebarNav")).to_have_count(0)
+            expect(review.get_by_test_id("stFileUploader")).to_have_count(0)
+            expect(review.get_by_text("Plan your own labeling budget")).to_have_count(0)
+            # asking for an editors' page with the link still gives the review; without it, the login form
+            review.goto(link.replace("/review?", "/scenarios?"))
+            expect(review.get_by_role("heading", name="Browser test scenario", exact=True)).to_be_visible(
+                timeout=60_000)
+            expect(review.get_by_role("button", name="Delete")).to_have_count(0)
+            review.goto(link[: link.index("/review")] + "/scenarios")
+            expect(review.get_by_test_id("stTextInputField")).to_be_visible(timeout=60_000)
+            expect(review.get_by_text("Browser test scenario")).to_have_count(0)
 
             missing = other.new_page()
             missing.goto(link[: link.index("=") + 1] + "nope")

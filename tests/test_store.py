@@ -12,6 +12,7 @@ from dashboard.store import (
     ScenarioNotFound,
     ScenarioStore,
     StoreError,
+    StoreUnavailable,
     db_path,
     scenario_to_dict,
 )
@@ -116,8 +117,11 @@ def test_newer_schema_is_refused(tmp_path):
 def test_damaged_file_is_a_clear_error(tmp_path):
     path = tmp_path / "junk.db"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreError, match="Cannot open"):
+    with pytest.raises(StoreUnavailable) as info:
         ScenarioStore(path)
+    # the fix for a damaged file is a backup, not permissions
+    assert info.value.problem == "not_a_database" and info.value.path == path
+    assert "backup" in info.value.hint and "writable" not in info.value.hint
 
 
 def test_db_path_from_environment(monkeypatch, tmp_path):

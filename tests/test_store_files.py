@@ -1,5 +1,6 @@
-"""Uploaded files kept with the scenarios planned on them: saved with the scenario, shared by hash, deleted with
-the last scenario using them, carried by full exports, checked against their hash on import."""
+"""Uploaded files kept with the scenarios planned on them: saved with the scenario, shared by hash, deleted when
+the last scenario (or kept version) using them is purged from the trash, carried by full exports, checked against
+their hash on import."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ import hashlib
 import json
 import sqlite3
 from contextlib import closing
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dashboard.store import DataFile, ScenarioStore, StoreError, file_digest
+from dashboard.store import SCHEMA_VERSION, TRASH_DAYS, DataFile, ScenarioStore, StoreError, file_digest
 
 CSV = b"x,label\n" + b"".join(f"{i},{'ab'[i % 2]}\n".encode() for i in range(50))
 OTHER = CSV + b"99,a\n"
@@ -20,6 +22,15 @@ OTHER = CSV + b"99,a\n"
 def inputs_for(data: bytes, name: str = "d.csv") -> dict:
     return {"data": {"source": "upload", "file_name": name, "digest": hashlib.sha256(data).hexdigest(),
                      "label": "label"}, "economics": {"cost_per_label": 1.0}}
+
+
+def age_everything(path, days: float = TRASH_DAYS + 1) -> None:
+    """Make every deletion and kept version ``days`` old, as if that time had passed."""
+    when = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("UPDATE scenarios SET deleted_at = ? WHERE deleted_at IS NOT NULL", (when,))
+        conn.execute("UPDATE scenario_versions SET replaced_at = ?", (when,))
+        conn.commit()
 
 
 def source(*files: bytes):
@@ -32,7 +43,7 @@ def save(store: ScenarioStore, data: bytes, name: str = "s"):
     return store.save(name, inputs=inputs_for(data), payload={}, dataset_name="d.csv", dataset_fingerprint="f")
 
 
-def test_a_saved_upload_scenario_keeps_its_file_once_and_loses_it_with_the_last_scenario(tmp_path):
+def test_a_saved_upload_scenario_keeps_its_file_once_and_loses_it_when_the_last_one_is_purged(tmp_path):
     store = ScenarioStore(tmp_path / "s.db", file_source=source(CSV))
     a = save(store, CSV, "a")
     b = save(store, CSV, "b")  # the same file: stored once
@@ -43,6 +54,9 @@ def test_a_saved_upload_scenario_keeps_its_file_once_and_loses_it_with_the_last_
     store.delete(a.id)
     assert store.file_hashes() == [sha]  # b still uses it
     store.delete(b.id)
+    assert store.file_hashes() == [sha]  # both are in the trash: restoring one must bring its data back
+    age_everything(tmp_path / "s.db")
+    assert store.purge() == 2
     assert store.file_hashes() == [] and store.get_file(sha) is None
 
 
@@ -62,10 +76,13 @@ def test_files_are_not_kept_when_they_do_not_match_or_are_too_large(tmp_path):
     assert file_digest(legacy) is None and file_digest({"data": {"source": "sample"}}) is None
 
 
-def test_update_to_another_file_keeps_the_new_one_and_drops_the_unused_old_one(tmp_path):
+def test_update_to_another_file_keeps_the_new_one_and_the_old_one_while_its_version_is_kept(tmp_path):
     store = ScenarioStore(tmp_path / "s.db", file_source=source(CSV, OTHER))
     sc = save(store, CSV)
     store.update(sc.id, inputs=inputs_for(OTHER))
+    assert set(store.file_hashes()) == {hashlib.sha256(CSV).hexdigest(), hashlib.sha256(OTHER).hexdigest()}
+    age_everything(tmp_path / "s.db")
+    store.purge()
     assert store.file_hashes() == [hashlib.sha256(OTHER).hexdigest()]
 
 
@@ -108,6 +125,6 @@ def test_a_version_2_store_gains_the_files_table_and_keeps_its_scenarios(tmp_pat
         conn.execute("PRAGMA user_version = 2")
         conn.commit()
     store = ScenarioStore(path, file_source=source(CSV))
-    assert store.schema_version() == 3 and store.get("i").name == "n" and store.check() == []
+    assert store.schema_version() == SCHEMA_VERSION and store.get("i").name == "n" and store.check() == []
     store.update("i", inputs=inputs_for(CSV))  # an old scenario saved again with its file now keeps it
     assert store.file_hashes() == [hashlib.sha256(CSV).hexdigest()]

@@ -70,7 +70,7 @@ def test_a_version_1_store_is_migrated_with_its_data(tmp_path):
     write_v1_store(path)
     assert "description" not in _columns(path)
     store = ScenarioStore(path)
-    assert store.schema_version() == SCHEMA_VERSION == 3
+    assert store.schema_version() == SCHEMA_VERSION == 4
     assert store.check() == [] and store.journal_mode() == "wal"
     assert "description" in _columns(path)
     assert store.file_hashes() == []  # version 3: the (empty) table of kept upload files
@@ -86,6 +86,47 @@ def test_a_version_1_store_is_migrated_with_its_data(tmp_path):
     again = ScenarioStore(path)
     assert again.schema_version() == SCHEMA_VERSION and len(again.list()) == len(V1_ROWS) + 1
     assert again.get(new.id).payload == {"ok": True}
+
+
+#: Version 3 of the schema, frozen as it was (scenarios with description, the index, kept upload files).
+V3_SCHEMA = (V1_SCHEMA, "ALTER TABLE scenarios ADD COLUMN description TEXT NOT NULL DEFAULT ''",
+             "CREATE INDEX scenarios_updated ON scenarios (updated_at)",
+             """CREATE TABLE data_files (sha256 TEXT PRIMARY KEY, name TEXT NOT NULL, size INTEGER NOT NULL,
+                data BLOB NOT NULL, created_at TEXT NOT NULL)""")
+
+
+def test_a_version_3_store_gains_trash_versions_revoked_links_and_audit(tmp_path):
+    path = tmp_path / "v3.db"
+    data = b"x,label\n1,a\n"
+    sha = hashlib.sha256(data).hexdigest()
+    with closing(sqlite3.connect(path)) as conn:
+        for sql in V3_SCHEMA:
+            conn.execute(sql)
+        conn.executemany(
+            "INSERT INTO scenarios VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(r["id"], r["share_id"], r["name"], r["created_at"], r["updated_at"], r["dataset_name"],
+              r["dataset_fingerprint"], json.dumps(r["inputs"] if r["id"] != "a" * 32 else
+                                                   {"data": {"source": "upload", "digest": sha}}),
+              json.dumps(r["payload"]), "") for r in V1_ROWS])
+        conn.execute("INSERT INTO data_files VALUES (?, 'd.csv', ?, ?, 't')", (sha, len(data), data))
+        conn.execute("PRAGMA user_version = 3")
+        conn.commit()
+    store = ScenarioStore(path, actor="editor:test")
+    assert store.schema_version() == SCHEMA_VERSION == 4 and store.check() == []
+    assert {"deleted_at", "deleted_by"} <= set(_columns(path))
+    assert [s.id for s in store.list()] == [r["id"] for r in sorted(V1_ROWS, key=lambda r: r["updated_at"],
+                                                                   reverse=True)]
+    assert store.trash() == [] and store.audit_log() == [] and store.file_hashes() == [sha]
+    # A file that held scenarios before the marker existed gets one on open: losing it later is reported.
+    assert store.marker.exists()
+    # The new tables work on the migrated file.
+    first = V1_ROWS[0]
+    store.delete(first["id"])
+    assert store.file_hashes() == [sha]  # kept while the scenario is in the trash
+    assert store.restore(first["id"]).share_id == first["share_id"]
+    new = store.revoke_link(first["id"])
+    assert new.share_id != first["share_id"]
+    assert [e.action for e in store.audit_log()] == ["revoke_link", "restore", "delete"]
 
 
 def test_an_empty_file_becomes_a_current_store(tmp_path):

@@ -7,15 +7,11 @@ import logging
 import streamlit as st
 
 from dashboard import fmt, report, report_cache, session, stopping_view, tables, views
-from dashboard.store import ScenarioNotFound, StoreBusy, StoreError, scenario_to_dict
+from dashboard.store import LinkWithdrawn, ScenarioNotFound, StoreBusy, StoreError, scenario_to_dict
 
 _log = logging.getLogger(__name__)
 
-
-def back_to_planner() -> None:
-    """The way out of the read-only view (a share link hides the editors' navigation, see app.py)."""
-    session.link("app_pages/plan.py", "Plan your own labeling budget", ":material/edit_note:")
-
+# A share link is a reviewer's session (app.py registers this page alone): it offers no way into the editors' app.
 
 share_id = st.query_params.get("id", "")
 if not share_id:
@@ -27,24 +23,26 @@ if not share_id:
 
 try:
     sc = session.store().get_by_share_id(share_id)
+except LinkWithdrawn:  # the link itself is never echoed: whoever holds it may not be whoever it was sent to
+    st.title("This link was withdrawn")
+    st.warning("Whoever shared this scenario withdrew this link. Ask them for the current one.",
+               icon=":material/link_off:")
+    st.stop()
 except ScenarioNotFound:
     st.title("Scenario not found")
     st.warning("No saved scenario has this link. It may have been deleted, or the link was copied incompletely. "
                "Ask the person who shared it for a new link.", icon=":material/link_off:")
-    back_to_planner()
     st.stop()
 except StoreBusy:  # the link may be fine: say so, without the server's file paths a stakeholder has no use for
     st.title("Scenario unavailable")
     st.warning("The scenario store is busy saving other work. Reload this page in a moment.",
                icon=":material/hourglass_top:")
-    back_to_planner()
     st.stop()
 except StoreError as exc:
     _log.error("Review of a share link failed: %s (%s)", exc.message, exc.hint)  # the details, for the operator
     st.title("Scenario unavailable")
     st.error("The scenario store cannot be read right now. Ask the person who shared this link, or the team that "
              "runs this Labelwise server (the details are in its log).", icon=":material/error:")
-    back_to_planner()
     st.stop()
 
 a = sc.payload.get("analysis") or {}
@@ -52,7 +50,6 @@ st.title(sc.name)
 d = a.get("dataset") or {}
 st.caption(f"Read-only review · saved {sc.created_at.replace('T', ' ')} · data: {sc.dataset_name} "
            f"({fmt.count(d.get('n_rows'))} labeled rows) · target: {(a.get('target') or {}).get('description', '')}")
-back_to_planner()
 if not a:
     st.warning("This scenario has no results stored.")
     st.stop()

@@ -1,4 +1,8 @@
-"""Scenarios: save, rename, duplicate, delete, compare, share; export all scenarios and import them back."""
+"""Scenarios: save, rename, duplicate, delete (to the trash), compare, share, withdraw a link; restore from the
+trash or an earlier version; the audit of changes; export all scenarios and import them back.
+
+An editors' page: app.py registers it only for an editor session (see dashboard/access.py).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,15 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, fmt, report, report_cache, scenario_io, session, state, tables, views
-from dashboard.store import ON_CONFLICT, Scenario, ScenarioNotFound, StoreError, file_digest, scenario_to_dict
+from dashboard.store import (
+    ON_CONFLICT,
+    TRASH_DAYS,
+    Scenario,
+    ScenarioNotFound,
+    StoreError,
+    file_digest,
+    scenario_to_dict,
+)
 
 FLASH = "lw_scenarios_flash"
 IMPORT_ROUND = "lw_import_round"  # bumped after an import, so the uploader comes back empty
@@ -30,12 +42,12 @@ def _select(scenario_id: str) -> None:
     st.session_state["lw_pending_pick"] = scenario_id  # applied before the picker is drawn
 
 
-def _flash(where: Literal["list", "import"], kind: Literal["success", "warning"], text: str) -> None:
+def _flash(where: Literal["list", "import", "trash"], kind: Literal["success", "warning"], text: str) -> None:
     """Keep a message for the next run: actions rerun the page so the list is fresh, which drops what they wrote."""
     st.session_state[FLASH] = {"where": where, "kind": kind, "text": text}
 
 
-def _show_flash(where: Literal["list", "import"]) -> None:
+def _show_flash(where: Literal["list", "import", "trash"]) -> None:
     msg = st.session_state.get(FLASH)
     if msg and msg["where"] == where:
         del st.session_state[FLASH]
@@ -107,6 +119,33 @@ def _data_note(sc: Scenario) -> None:
                 "sheet and choices back.", icon=":material/upload_file:")
 
 
+def _versions(sc: Scenario) -> None:
+    """The versions a rename, an update or an import 'replace' overwrote, each restorable."""
+    try:
+        versions = store.versions(sc.id)
+    except StoreError as exc:
+        views.show_error(exc)
+        return
+    if not versions:
+        return
+    with st.expander(f"Earlier versions ({len(versions)}, kept {TRASH_DAYS} days)", icon=":material/history:"):
+        by_seq = {v.seq: v for v in versions}
+        seq = st.selectbox("Version", list(by_seq), key=f"version_pick_{sc.id}",
+                           format_func=lambda q: f"{by_seq[q].name} (before the {by_seq[q].reason}, "
+                                                 f"{_when(by_seq[q].replaced_at)} UTC)")
+        if st.button("Restore this version", key=f"version_btn_{sc.id}", icon=":material/restore:",
+                     help="The current version is kept in turn; the share link stays the same."):
+            try:
+                store.restore_version(seq)
+            except ScenarioNotFound:
+                _gone()
+            except StoreError as exc:
+                views.show_error(exc)
+            else:
+                _flash("list", "success", f"Restored the version named **{by_seq[seq].name}**.")
+                st.rerun()
+
+
 def _gone(text: str = GONE) -> NoReturn:
     """The selected scenario vanished (another session deleted it): say so once and show the fresh list."""
     st.session_state.pop("lw_selected", None)
@@ -137,8 +176,8 @@ else:
             views.show_error(exc)
         else:
             _select(sc.id)
-            st.success(f"Saved **{sc.name}**. Anyone who can reach this app can open it from its share link:",
-                       icon=":material/check_circle:")
+            st.success(f"Saved **{sc.name}**. Its share link opens a read-only view of this scenario and nothing "
+                       "else; send it to whoever should see it:", icon=":material/check_circle:")
             st.code(session.share_url(sc.share_id), language=None)
 
 # ---- the list ------------------------------------------------------------------------------------------
@@ -183,8 +222,22 @@ else:
         st.stop()
     sa: dict[str, Any] = sc.payload.get("analysis") or {}
 
-    st.markdown("**Share link** (opens a read-only review of this scenario):")
+    st.markdown("**Share link** (opens a read-only review of this scenario, nothing else):")
     st.code(session.share_url(sc.share_id), language=None)
+    w1, w2 = st.columns([1, 3], vertical_alignment="center")
+    sure = w2.checkbox("Yes, withdraw the current link", key=f"confirm_revoke_{sc.id}")
+    if w1.button("Withdraw link, make a new one", icon=":material/link_off:", key=f"revoke_btn_{sc.id}",
+                 disabled=not sure, help="Whoever opens the current link is told it was withdrawn; the scenario "
+                                         "gets a new link to send to whoever should still see it.") and sure:
+        try:
+            store.revoke_link(sc.id)
+        except ScenarioNotFound:
+            _gone()
+        except StoreError as exc:
+            views.show_error(exc)
+        else:
+            _flash("list", "success", f"Withdrew the link of **{sc.name}**; its new link is below.")
+            st.rerun()
     c1, c2, c3, c4 = st.columns(4)
     if c1.button("Open in the planner", icon=":material/open_in_new:", key="open_btn",
                  help="Load its inputs and results into this session's pages."):
@@ -206,7 +259,8 @@ else:
             st.rerun()
     confirm = c4.checkbox("Yes, delete it", key=f"confirm_delete_{sc.id}")
     if c3.button("Delete", icon=":material/delete:", key=f"del_btn_{sc.id}", disabled=not confirm,
-                 help="Tick 'Yes, delete it' first. The share link stops working.") and confirm:
+                 help=f"Tick 'Yes, delete it' first. It moves to the trash (restorable for {TRASH_DAYS} days); its "
+                      "share link stops working until then.") and confirm:
         try:
             store.delete(sc.id)
         except ScenarioNotFound:
@@ -216,7 +270,8 @@ else:
             views.show_error(exc)
         else:
             st.session_state.pop("lw_selected", None)
-            _flash("list", "success", f"Deleted **{sc.name}**; its share link no longer works.")
+            _flash("list", "success", f"Moved **{sc.name}** to the trash; its share link no longer works. Restore "
+                                      f"it from the trash below within {TRASH_DAYS} days.")
             st.rerun()
     with st.form("rename_form", border=False):
         r1, r2 = st.columns([3, 1], vertical_alignment="bottom")
@@ -231,6 +286,7 @@ else:
                 views.show_error(exc)
             else:
                 st.rerun()
+    _versions(sc)
     e1, e2, e3 = st.columns(3)
     e1.download_button("Scenario (JSON, re-importable)", lambda: views.json_bytes(scenario_to_dict(sc)),
                        f"labelwise-scenario-{sc.id[:8]}.json", "application/json", key="dl_json")
@@ -260,6 +316,48 @@ else:
         except StoreError as exc:
             views.show_error(exc)
 
+# ---- the trash and the record of changes ------------------------------------------------------------------
+st.header("Trash", divider="gray")
+_show_flash("trash")
+try:
+    trashed = store.trash()
+except StoreError as exc:
+    views.show_error(exc)
+    trashed = []
+if not trashed:
+    st.caption(f"Nothing in the trash. A deleted scenario stays here for {TRASH_DAYS} days.")
+else:
+    by_trash = {t.scenario.id: t for t in trashed}
+    gone_id = st.selectbox("Deleted scenario", list(by_trash), key="trash_pick",
+                           format_func=lambda i: f"{by_trash[i].scenario.name} (deleted {_when(by_trash[i].deleted_at)}"
+                                                 f" UTC, purged after {_when(by_trash[i].purge_at)})")
+    if st.button("Restore", key=f"restore_btn_{gone_id}", icon=":material/restore_from_trash:",
+                 help="Back in the list with its share link (unless that link was withdrawn)."):
+        try:
+            back = store.restore(gone_id)
+        except ScenarioNotFound:
+            _flash("trash", "warning", "That scenario is not in the trash any more (restored or purged elsewhere).")
+        except StoreError as exc:
+            views.show_error(exc)
+        else:
+            _select(back.id)
+            _flash("list", "success", f"Restored **{back.name}**; its share link works again.")
+        st.rerun()
+with st.expander("Recent changes (who, what, when)", icon=":material/manage_history:"):
+    try:
+        log = store.audit_log(limit=50)
+    except StoreError as exc:
+        views.show_error(exc)
+        log = []
+    if log:
+        st.dataframe(pd.DataFrame([{"When (UTC)": _when(e.at), "Who": e.actor, "What": e.action,
+                                    "Scenario": e.scenario_id or "", "Detail": e.detail} for e in log]),
+                     hide_index=True, width="stretch")
+        st.caption("Who: the editor session (or, where no workspace secret is set, the browser session). "
+                   "'Export all scenarios' includes every change.")
+    else:
+        st.caption("No changes recorded yet.")
+
 # ---- export all / import -------------------------------------------------------------------------------
 st.header("Back up, move or import scenarios", divider="gray")
 _show_flash("import")
@@ -267,8 +365,8 @@ st.download_button(
     "Export all scenarios (JSON)", lambda: scenario_io.export_bytes(store),  # built on click, not on every run
     f"labelwise-scenarios-{datetime.now(UTC):%Y%m%d}.json", "application/json", key="dl_all",
     icon=":material/download:", disabled=not scenarios,
-    help="One file with every saved scenario, share links included: a backup, or a way to move them to another "
-         "Labelwise. Import it below; restored links work again.")
+    help="One file with every saved scenario, share links and the record of changes included: a backup, or a way "
+         "to move them to another Labelwise. Import it below; restored links work again (withdrawn ones do not).")
 import_round = int(st.session_state.get(IMPORT_ROUND, 0))
 up = st.file_uploader("Import scenarios: a file from 'Export all scenarios' or one 'Scenario (JSON)'", type=["json"],
                       key=f"import_file_{import_round}",

@@ -93,11 +93,13 @@ if source == "upload":
         st.session_state[UPLOAD_KEY] = key
         _set_loaded(sweep_data.load_uploads, [(f.name, f.getvalue()) for f in files])
 else:
+    root = sweep_data.sweeps_root()
     with st.form("sw_folder_form", border=False):
         folder = st.text_input("Sweep output folder", key="sw_folder", placeholder="sweep_results",
                                help="The --out folder of 'labelwise sweep' (or the path of its results.csv) on the "
-                                    "machine that runs this dashboard. Relative paths start where the dashboard "
-                                    "was started.")
+                                    f"machine that runs this dashboard, below {root}. Relative paths start there.")
+        st.caption(f":material/folder: Reads only below `{root}` (`..`, other folders and links out of it are "
+                   f"refused; the server sets it with {sweep_data.ROOT_ENV}).")
         if st.form_submit_button("Load sweep", icon=":material/folder_open:"):
             _set_loaded(sweep_data.load_folder, folder)
 
