@@ -128,8 +128,6 @@ HEADLINES = (
     ("break_even_share", "Break-even", "share",
      "Share of random's labels active learning must save just to pay for its setup and overheads. 'Never': it "
      "would have to save more labels than random needs at all, so label savings alone cannot pay it back."),
-    ("payback_labels", "Payback (labels)", "count",
-     "Active-learning labels after which the money saved has repaid the setup cost."),
 )
 
 
@@ -154,13 +152,6 @@ def undefined_notes(b: dict[str, Any]) -> list[str]:
                    "or round overhead), so there is no spending to divide its benefit by.")
     if b and undefined("break_even_share"):
         out.append("Break-even is undefined: a label costs $0 here, so saving labels saves no money.")
-    if b and undefined("payback_labels"):
-        out.append("Payback is n/a: in most seeds the money saved on labels never repays the setup cost and "
-                   "overheads.")
-    elif b and b.get("payback_beyond_plan"):
-        plan = fmt.count((b.get("labels_al") or {}).get("median"))
-        out.append(f"Payback comes only after the active-learning plan's {plan} labels: within the plan, the money "
-                   "saved on labels does not repay the setup cost and overheads.")
     return out
 
 

@@ -219,7 +219,7 @@ def render_business(a: dict[str, Any], *, key: str = "biz") -> None:
         st.error(warning, icon=":material/block:")
     if a.get("plan"):
         plan_box(a)
-        headline_metrics(b, only=("break_even_share", "payback_labels"))
+        headline_metrics(b, only=("break_even_share",))
     else:  # a scenario saved before the plan existed
         headline_metrics(b)
     pool_caveat_box(a)

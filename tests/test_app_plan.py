@@ -206,3 +206,19 @@ def test_small_run_fixture_is_consistent():
     _, a, _ = small_run()
     assert set(a["summary"]["strategies"]) == {"random", "margin"}
     assert a["business"]["strategy"] == "margin"
+
+
+def test_value_of_accuracy_shows_only_the_chosen_form_labelled_with_the_runs_score():
+    """The value input names the score money is counted in (balanced accuracy on the imbalanced default), and the
+    predictions x cost-per-error fields appear only when that form is chosen (and the per-point field goes)."""
+    at = AppTest.from_file(PLAN, default_timeout=60).run()
+    assert not at.exception
+    keys = {n.key for n in at.number_input}
+    assert "value_per_point" in keys and not {"predictions", "cost_per_error"} & keys
+    assert at.number_input(key="value_per_point").label == "Value per balanced accuracy point ($)"
+    at.radio(key="value_mode").set_value("per_error").run()
+    keys = {n.key for n in at.number_input}
+    assert {"predictions", "cost_per_error"} <= keys and "value_per_point" not in keys
+    at.selectbox(key="sample_name").set_value("penguins").run()  # balanced classes: plain accuracy
+    at.radio(key="value_mode").set_value("per_point").run()
+    assert at.number_input(key="value_per_point").label == "Value per accuracy point ($)"

@@ -136,11 +136,15 @@ def test_leaderboard_censored_saving_at_zero(analysis):
     assert cell == "no saving shown (-81% to 64%)"
 
 
-def test_a_payback_after_the_plan_is_said_not_left_to_read_as_achievable():
-    from dashboard import tables
+def test_no_surface_shows_a_payback_in_labels():
+    """Savings do not accrue while active learning labels (they come from the labels random sampling would have
+    bought after AL stops), so a "payback after N labels" was not true: the pages, the report and `roi` leave it out
+    and the break-even says whether the setup is repaid."""
+    from dashboard import report, tables
+    from dashboard.testing import small_run
 
-    b = {"payback_labels": {"median": 233.0}, "labels_al": {"median": 73.0}, "payback_beyond_plan": True,
-         "roi": {"median": 0.1}, "break_even_share": {"median": 1.2}}
-    notes = tables.undefined_notes(b)
-    assert any(n.startswith("Payback comes only after the active-learning plan's 73 labels") for n in notes)
-    assert not any("Payback comes" in n for n in tables.undefined_notes({**b, "payback_beyond_plan": False}))
+    _, a, _ = small_run()
+    assert not any(k == "payback_labels" for k, *_ in tables.HEADLINES)
+    assert not any("Payback" in n or "payback" in n for n in tables.undefined_notes(a["business"]))
+    html = report.build_html(a, name="x")
+    assert "Payback" not in html and "payback" not in html

@@ -1,4 +1,4 @@
-"""Business case: ROI, net savings, break-even and payback with ranges; costs, sensitivity, projection."""
+"""Business case: ROI, net savings, and break-even with ranges; costs, sensitivity, projection."""
 
 from __future__ import annotations
 

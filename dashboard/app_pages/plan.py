@@ -367,6 +367,15 @@ st.header("2. Costs and goal", divider="gray")
 #: A place under each number input for what is wrong with it. The inputs have no browser min/max on purpose: the
 #: browser would refuse a submit without saying why (Run seems to do nothing); the page says it instead.
 SLOTS: dict[str, Any] = {}
+# Money is in the run's own score: a point of balanced accuracy on imbalanced data (docs/business-case.md).
+unit = state.metric_label(state.choose_metric_for(dataset)) if dataset is not None else "accuracy"
+value_mode = st.radio(
+    "Value of accuracy given as", ["per_point", "per_error"], key="value_mode", horizontal=True,
+    index=0 if econ.get("value_mode", "per_point") == "per_point" else 1,
+    format_func=lambda m: {"per_point": f"Value per {unit} point",
+                           "per_error": "Predictions x cost per wrong prediction"}[m],
+    help="How much a better model is worth: directly, or from how many predictions it makes and what one wrong "
+         "prediction costs.")
 with st.form("plan_form", border=False):
     a, b, c = st.columns(3)
     cost_per_label = a.number_input(
@@ -384,41 +393,38 @@ with st.form("plan_form", border=False):
                                     "the second baseline. With an upload it starts at the file's rows (labeled "
                                     "and unlabeled) until you type your own.")
     SLOTS["production_pool"] = c.empty()
+    # Only the chosen form of the value of accuracy is shown (the radio sits above the form so the choice shows at
+    # once); the other form keeps its last values.
     a, b, c = st.columns(3)
-    # Money is in the run's own score: a point of balanced accuracy on imbalanced data (docs/business-case.md).
-    unit = state.metric_label(state.choose_metric_for(dataset)) if dataset is not None else "accuracy"
-    value_mode = a.radio(
-        "Value of accuracy given as", ["per_point", "per_error"], key="value_mode",
-        index=0 if econ.get("value_mode", "per_point") == "per_point" else 1,
-        format_func=lambda m: {"per_point": f"Value per {unit} point",
-                               "per_error": "Predictions x cost per error"}[m],
-        help="How much a better model is worth: directly, or from how many predictions it makes and what "
-             "one wrong prediction costs.")
-    value_per_point = b.number_input(
-        f"Value per {unit} point ($)", value=float(econ["value_per_point"]), step=100.0,
-        format="%.0f", key="value_per_point",
-        help="Dollars one percentage point of accuracy is worth over the model's life. Used with "
-             "'Value per accuracy point'.")
-    SLOTS["value_per_point"] = b.empty()
-    predictions = c.number_input(
-        "Predictions over the model's life", value=float(econ["predictions"]), step=10000.0,
-        format="%.0f", key="predictions", help="Used with 'Predictions x cost per error'.")
-    SLOTS["predictions"] = c.empty()
-    a, b, c = st.columns(3)
-    cost_per_error = a.number_input(
-        "Cost per wrong prediction ($)", value=float(econ["cost_per_error"]), step=0.01,
-        format="%.2f", key="cost_per_error", help="Used with 'Predictions x cost per error': rework, refunds, "
-                                                  "review.")
-    SLOTS["cost_per_error"] = a.empty()
-    budget_cap = b.number_input(
+    value_per_point, predictions, cost_per_error = (float(econ["value_per_point"]), float(econ["predictions"]),
+                                                    float(econ["cost_per_error"]))
+    if value_mode == "per_point":
+        value_per_point = a.number_input(
+            f"Value per {unit} point ($)", value=float(econ["value_per_point"]), step=100.0,
+            format="%.0f", key="value_per_point",
+            help=f"Dollars one percentage point of {unit} is worth over the model's life: the score every curve, "
+                 "target and stop here is measured in. 0 counts label costs only.")
+        SLOTS["value_per_point"] = a.empty()
+        cap_col, speed_col = b, c
+    else:
+        predictions = a.number_input(
+            "Predictions over the model's life", value=float(econ["predictions"]), step=10000.0,
+            format="%.0f", key="predictions", help="How many predictions the model makes while it is in use.")
+        SLOTS["predictions"] = a.empty()
+        cost_per_error = b.number_input(
+            "Cost per wrong prediction ($)", value=float(econ["cost_per_error"]), step=0.01,
+            format="%.2f", key="cost_per_error", help="Rework, refunds, review: what one wrong prediction costs.")
+        SLOTS["cost_per_error"] = b.empty()
+        cap_col, speed_col = c, st.columns(3)[0]
+    budget_cap = cap_col.number_input(
         "Budget cap (labels, 0 = none)", value=int(econ.get("budget_cap") or 0), step=100,
         key="budget_cap", help="The most labels you can buy. A plan stops there even before the target.")
-    SLOTS["budget_cap"] = b.empty()
-    labels_per_hour = c.number_input(
+    SLOTS["budget_cap"] = cap_col.empty()
+    labels_per_hour = speed_col.number_input(
         "Throughput (labels per hour per annotator)", value=float(econ.get("labels_per_hour") or 0),
         step=10.0, format="%.0f", key="labels_per_hour",
         help="How fast one person labels; gives the time saved. 0 to skip.")
-    SLOTS["labels_per_hour"] = c.empty()
+    SLOTS["labels_per_hour"] = speed_col.empty()
     a, b, c = st.columns(3)
     annotators = a.number_input("Annotators", value=int(econ.get("annotators") or 1), step=1,
                                 key="annotators", help="People labeling in parallel.")

@@ -38,9 +38,9 @@ def add_roi_parser(subparsers: Any) -> None:
     """Register the ``roi`` subcommand on an argparse subparsers object (``set_defaults(func=run_roi)``)."""
     p = subparsers.add_parser(
         "roi",
-        help="The business case for AL: dollars, ROI, break-even and payback.",
+        help="The business case for AL: dollars, ROI and break-even.",
         description="Turn label savings into money: cost savings, value of the accuracy gain, ROI, "
-        "break-even and payback of active learning, against random sampling and against labeling the whole "
+        "and break-even of active learning, against random sampling and against labeling the whole "
         "production pool. Numbers come from a results file (--results, with ranges over seeds) or "
         "are given directly (--labels-random ... --accuracy-al).",
     )
@@ -455,15 +455,10 @@ def format_business_case(case: BusinessCase | BusinessCaseRange) -> str:
         share = _median(case.break_even_share)
         if share is not None and share > 1:
             lines.append(f"  {'':<{w}}(more than random's whole plan: label savings alone cannot pay off)")
-    row("payback (AL labels)", "payback_labels", "count")
-    if case.payback_beyond_plan:
-        lines.append(f"  {'':<{w}}(beyond the AL plan's {_fmt(_median(case.labels_al), 'count')} labels: "
-                     "not repaid by label savings)")
     if _known(case.hours_random):
         row("labeling time, random", "hours_random", "hours")
         row("labeling time, AL", "hours_al", "hours")
         row("labeling time saved", "hours_saved", "hours")
-        row("payback (labeling hours)", "payback_hours", "hours")
 
     lines += ["", "Against labeling the whole production pool"]
     row("labels, whole pool", "whole_pool_labels", "count")
