@@ -230,7 +230,9 @@ def render_business(a: dict[str, Any], *, key: str = "biz") -> None:
         st.markdown(f"Labeling time saved against random: **{fmt.hours((b['hours_saved'] or {}).get('median'))}**.")
     chart_or_note(lambda: charts.cost_breakdown_chart(tables.cost_breakdown(b), currency=currency),
                   "Median costs over seeds. Random sampling and active learning both stop at the target (or the "
-                  "budget cap); labeling everything is the second baseline.", key=f"{key}_cost")
+                  "budget cap); labeling everything is the second baseline. The net savings above is the median of "
+                  "each seed's own difference, so it can differ a little from the gap between these medians.",
+                  key=f"{key}_cost")
     roi_why = " ".join(n for n in tables.undefined_notes(b) if n.startswith("ROI"))
     left, right = st.columns(2)
     with left:
@@ -245,15 +247,17 @@ def render_business(a: dict[str, Any], *, key: str = "biz") -> None:
             base = st.segmented_control(
                 "ROI against", ["random", "whole_pool"], default="random", key=f"{key}_grid_base",
                 format_func=lambda v: {"random": "random sampling", "whole_pool": "labeling the whole pool"}[v],
-                help="Against random sampling the pool size does not matter (both need the same labels at any "
-                     "pool size); against labeling everything it does.") or "random"
+                help="Against random sampling the pool enters through the target: a share of the full-data score "
+                     "is re-expressed at each pool's projected score, as in the headline. Against labeling "
+                     "everything the pool is also the cost of the baseline.") or "random"
             value = "roi" if base == "random" else "whole_pool_roi"
             chart_or_note(lambda: charts.roi_heatmap(grid, x="cost_per_label", y="production_pool", value=value,
                                                      x_title="Cost per label (USD)",
                                                      title="ROI over cost per label and pool size"),
                           f"ROI against {'random sampling' if base == 'random' else 'labeling the whole pool'} for "
-                          "other label prices and pool sizes; the middle cell is your case; n/a: undefined (active "
-                          "learning costs nothing there).", key=f"{key}_grid", why=roi_why)
+                          "other label prices and pool sizes, each cell the median over seeds like the headline; the "
+                          "middle cell is your case; n/a: undefined (active learning costs nothing there).",
+                          key=f"{key}_grid", why=roi_why)
     render_projection(a, key=key)
     st.subheader("Assumptions")
     st.markdown("\n".join(f"- {x}" for x in tables.assumptions(a)))
