@@ -12,7 +12,6 @@ import os
 import stat
 import sys
 from collections.abc import Sequence
-from typing import TextIO
 
 from simulations.config import CLASS_WEIGHTS, DEFAULT_STRATEGIES, SimulationConfig, check_n_jobs
 from simulations.curves.pool import PoolCaveat, pool_caveat
@@ -26,8 +25,9 @@ from simulations.intake.source import IntakeOptions, load_data, parse_delimiter,
 from simulations.intake.upload import max_upload_mb_from_config
 from simulations.models import MODELS
 from simulations.plan.cli import add_plan_parser
+from simulations.progress import ProgressReporter
 from simulations.results import check_results_path, save_results
-from simulations.runner import CEILING, Progress, run_simulation
+from simulations.runner import run_simulation
 from simulations.stopping.cli import add_stop_parser
 from simulations.strategies import available_strategies
 from simulations.summary import METRIC_NAMES, Summary, Target, format_interval, summarize
@@ -151,47 +151,6 @@ def add_target_args(p: argparse.ArgumentParser) -> None:
 def intake_lines(report: LoadReport | None) -> list[str]:
     """What intake did (how the file was read, then every note), for stderr in text mode."""
     return [] if report is None else [f"intake: {line}" for line in report.lines()]
-
-
-class ProgressReporter:
-    """``labelwise simulate``'s progress on stderr, after each finished task.
-
-    On a terminal, one line rewritten in place (``\\r``). Anything else (a log file, CI, a pipe) gets a new line
-    about every ``every`` share of the tasks and at the end, never a ``\\r``: rewriting in place there only piles
-    fragments into one endless line. The whole-pool reference fit is named in words, not by its internal name.
-    """
-
-    def __init__(self, stream: TextIO, *, every: float = 0.1) -> None:
-        self.stream = stream
-        self.every = every
-        try:
-            self.tty = bool(stream.isatty())
-        except (AttributeError, ValueError, OSError):  # no isatty, or a closed stream: not a terminal
-            self.tty = False
-        self._width = 0  # of the in-place line, to blank what a shorter one leaves behind
-        self._step = -1  # the last share step (0, 1, ... 10 for 10%) printed off a terminal
-
-    @staticmethod
-    def task(p: Progress) -> str:
-        return "whole-pool reference fit" if p.strategy == CEILING else f"{p.strategy} seed {p.seed}"
-
-    def __call__(self, p: Progress) -> None:
-        if self.tty:
-            text = f"[{p.done}/{p.total}] {self.task(p)}"
-            print("\r" + text.ljust(self._width), end="", file=self.stream, flush=True)
-            self._width = max(self._width, len(text))
-            return
-        steps = max(1, round(1 / self.every))
-        step = p.done * steps // max(p.total, 1)  # the first task, each 10% crossed, and the last print a line
-        if step > self._step:
-            self._step = step
-            print(f"progress: {p.done}/{p.total} tasks ({p.done / max(p.total, 1):.0%})", file=self.stream,
-                  flush=True)
-
-    def close(self) -> None:
-        """End the in-place line on a terminal (off a terminal every line is already ended)."""
-        if self.tty and self._width:
-            print(file=self.stream, flush=True)
 
 
 def pool_line(dataset: Dataset, report: LoadReport | None, production_pool: int | None = None) -> str:

@@ -10,7 +10,7 @@ import pytest
 
 from simulations.cli import main
 from simulations.plan import PlanInputs, build_plan
-from simulations.plan.cli import progress_printer
+from simulations.progress import ProgressReporter
 from simulations.runner import Progress
 from simulations.summary import Target
 
@@ -80,9 +80,9 @@ def test_text_output_and_progress_on_a_pipe(capsys):
                  "Verdict:", "Money:", "How many labels:", "When to stop:"):
         assert line in cap.out, line
     assert "\r" not in cap.err and "__ceiling__" not in cap.err
-    progress = [ln for ln in cap.err.splitlines() if ln.startswith("stage ")]
+    progress = [ln for ln in cap.err.splitlines() if ln.startswith("progress: stage ")]
     assert 2 <= len(progress) <= 12  # one stage: 120 labels settle it
-    last = re.fullmatch(r"stage 1 \(up to 120 labels\): (\d+)/(\d+) tasks", progress[-1])
+    last = re.fullmatch(r"progress: stage 1 \(up to 120 labels\), (\d+)/(\d+) tasks \(100%\)", progress[-1])
     assert last is not None and last[1] == last[2]
 
 
@@ -189,33 +189,29 @@ def feed(report, total=25, stages=(1,), strategy="__ceiling__"):
 
 def test_progress_to_a_pipe_is_a_few_plain_lines():
     stream = io.StringIO()
-    feed(progress_printer(quiet=False, stream=stream))
+    feed(ProgressReporter(stream))
     text = stream.getvalue()
     assert "\r" not in text and "__ceiling__" not in text
     lines = text.splitlines()
     assert 2 <= len(lines) <= 12
-    assert lines[0] == "stage 1 (up to 30 labels): 1/25 tasks"
-    assert lines[-1] == "stage 1 (up to 30 labels): 25/25 tasks"
+    assert lines[0] == "progress: stage 1 (up to 30 labels), 1/25 tasks (4%)"
+    assert lines[-1] == "progress: stage 1 (up to 30 labels), 25/25 tasks (100%)"
 
 
 def test_progress_to_a_pipe_starts_a_line_for_each_stage():
     stream = io.StringIO()
-    feed(progress_printer(quiet=False, stream=stream), stages=(1, 2))
+    feed(ProgressReporter(stream), stages=(1, 2))
     lines = stream.getvalue().splitlines()
-    assert "stage 2 (up to 60 labels): 1/25 tasks" in lines
-    assert lines[-1] == "stage 2 (up to 60 labels): 25/25 tasks"
+    assert "progress: stage 2 (up to 60 labels), 1/25 tasks (4%)" in lines
+    assert lines[-1] == "progress: stage 2 (up to 60 labels), 25/25 tasks (100%)"
     assert len(lines) <= 24
 
 
 def test_progress_on_a_terminal_rewrites_one_line_per_stage():
     stream = Tty()
-    feed(progress_printer(quiet=False, stream=stream), stages=(1, 2))
+    report = ProgressReporter(stream)
+    feed(report, stages=(1, 2))
+    report.close()
     text = stream.getvalue()
     assert text.count("\r") == 50 and text.count("\n") == 2 and "__ceiling__" not in text
-    assert text.endswith("stage 2 (up to 60 labels): 25/25 tasks   \n")
-
-
-def test_quiet_progress_prints_nothing():
-    stream = Tty()
-    feed(progress_printer(quiet=True, stream=stream))
-    assert stream.getvalue() == ""
+    assert text.rstrip().endswith("[25/25] stage 2 (up to 60 labels), whole-pool reference fit")

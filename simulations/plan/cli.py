@@ -12,9 +12,9 @@ from simulations.money import money
 from simulations.plan.adaptive import simulate_for_plan
 from simulations.plan.build import Estimate, Plan
 from simulations.plan.inputs import DEFAULT_TIME_CAP_SECONDS, PlanInputError, PlanInputs, check_plan_inputs
-from simulations.runner import Progress
+from simulations.progress import ProgressReporter
 
-__all__ = ["FLAGS", "add_plan_parser", "format_plan", "progress_printer", "run_plan"]
+__all__ = ["FLAGS", "add_plan_parser", "format_plan", "run_plan"]
 
 #: The flag that sets each plan input (``InputProblem.field``), for the hint of a refused input.
 FLAGS = {
@@ -54,28 +54,6 @@ def add_plan_parser(subparsers: Any, *, add_simulation_args: Any) -> None:
                    help=f"Seconds the simulation may take before it answers with what it has (default "
                         f"{DEFAULT_TIME_CAP_SECONDS:.0f}).")
     p.set_defaults(func=run_plan)
-
-
-def progress_printer(*, quiet: bool, stream: Any = None) -> Any:
-    """A progress callback: a rewritten line on a terminal, a line per stage and every ~10% elsewhere."""
-    stream = stream or sys.stderr
-    tty = bool(getattr(stream, "isatty", lambda: False)())
-    last: dict[str, int] = {}
-
-    def report(p: Progress) -> None:
-        if quiet:
-            return
-        where = f"stage {p.stage} (up to {p.budget:,} labels)" if p.budget else "simulation"
-        text = f"{where}: {p.done}/{p.total} tasks"
-        if tty:
-            print(f"\r{text}   ", end="" if p.done < p.total else "\n", file=stream, flush=True)
-            return
-        step = max(1, -(-p.total // 10))  # at least a tenth of the tasks (25 // 10 = 2 was a line every 8%)
-        if last.get("stage") != p.stage or p.done == p.total or p.done - last.get("done", 0) >= step:
-            last.update(stage=p.stage, done=p.done)
-            print(text, file=stream, flush=True)
-
-    return report
 
 
 def _inputs(args: argparse.Namespace, target: Any, production_pool: int) -> PlanInputs:
@@ -135,8 +113,10 @@ def run_plan(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr)
     pool = int(args.production_pool or production_pool_rows(dataset, intake))
     inputs = _inputs(args, target, pool)
-    run = simulate_for_plan(dataset, config, inputs, n_jobs=args.n_jobs,
-                            progress=progress_printer(quiet=args.json or args.quiet))
+    report = None if args.json or args.quiet else ProgressReporter(sys.stderr)
+    run = simulate_for_plan(dataset, config, inputs, n_jobs=args.n_jobs, progress=report)
+    if report is not None:
+        report.close()
     run.result.meta["production_pool_rows"] = production_pool_rows(dataset, intake)
     plan = run.plan
     if args.out:
