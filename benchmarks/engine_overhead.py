@@ -15,8 +15,8 @@ Target: core ratio (engine / plain) at most 1.10 on both set-ups. Above it, the 
 with cProfile and the top functions are written to the result file.
 
     .venv/bin/python benchmarks/engine_overhead.py [--reps-a 3] [--reps-b 7] [--profile]
-    .venv/bin/python benchmarks/engine_overhead.py --smoke [--out DIR]  # (a) on 1,000 rows, 3 rounds each, one
-        # repetition, profiled
+    .venv/bin/python benchmarks/engine_overhead.py --smoke [--out DIR]  # (a) on 1,000 rows, 10 trees; 3 rounds each,
+        # one repetition, profiled
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from _common import (
     verdict,
     write_results,
 )
+from sklearn.ensemble import RandomForestClassifier
 from threadpoolctl import threadpool_limits
 
 from simulations import Dataset, SimulationConfig, run_simulation
@@ -104,10 +105,13 @@ def plain_pair(X: Any, y: np.ndarray, case: dict[str, Any], make_model, initial_
 
 
 def engine_api(ds: Dataset, case: dict[str, Any]) -> Any:
-    cfg = SimulationConfig(strategies=(case["strategy"],), seeds=1, random_state=SEED, model=case["model"],
+    # A case's model is a preset name; a smoke run passes an estimator instead (``run_simulation(model=)``).
+    preset = isinstance(case["model"], str)
+    cfg = SimulationConfig(strategies=(case["strategy"],), seeds=1, random_state=SEED,
+                           model=case["model"] if preset else "logreg",
                            initial_labels=case["initial"], batch_size=case["batch"],
                            budget=case["initial"] + case["batch"] * case["rounds"])
-    return run_simulation(ds, cfg, n_jobs=1)
+    return run_simulation(ds, cfg, n_jobs=1, model=None if preset else case["model"])
 
 
 def run_case(key: str, reps: int, force_profile: bool) -> dict[str, Any]:
@@ -236,8 +240,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rewrite-md", action="store_true", help="only rewrite the .md from the saved .json")
     args = bench_args(ap, argv)
     if args.smoke:
-        # Same code path, tiny: set-up (a) on 1,000 rows, 3 rounds per case, one repetition, and the profiles.
-        CASES["a"] = {**CASES["a"], "dataset": lambda: tutorial_dataset(1000), "rounds": 3}
+        # Same code path, tiny: set-up (a) on 1,000 rows with a 10-tree forest, 3 rounds per case, one
+        # repetition, and the profiles.
+        CASES["a"] = {**CASES["a"], "dataset": lambda: tutorial_dataset(1000), "rounds": 3,
+                      "model": RandomForestClassifier(n_estimators=10, n_jobs=1)}
         CASES["b"] = {**CASES["b"], "rounds": 3}
         args.reps_a, args.reps_b, args.profile = 1, 1, True
     if args.rewrite_md:

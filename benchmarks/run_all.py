@@ -3,9 +3,13 @@
     .venv/bin/python benchmarks/run_all.py                 # everything (about an hour, mostly the modAL side)
     .venv/bin/python benchmarks/run_all.py --skip time_to_answer
     .venv/bin/python benchmarks/run_all.py --summary-only   # rebuild results/summary.md from the result files
+    .venv/bin/python benchmarks/run_all.py --smoke [--out DIR]   # every script of this folder in its smoke mode
 
 ``make bench`` runs this. Each benchmark writes results/<name>.json and .md; this script then writes
-results/summary.md with one line per benchmark: figure, target, pass/fail.
+results/summary.md with one line per benchmark: figure, target, pass/fail. ``--out DIR`` sends all of them
+(and the summary) to DIR instead. ``--smoke`` runs every script of this folder (``million_rows`` too) with
+``--smoke`` into ``--out`` or a new temporary folder, never into results/: a minute or two to check that the
+benchmarks still run; their numbers mean nothing.
 """
 
 from __future__ import annotations
@@ -18,11 +22,18 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _common import bench_args
+
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
+RESULTS = HERE / "results"  # where the summary reads and writes; --out / --smoke change it
 # Shortest first; the modAL side of time_to_answer takes most of the time.
 BENCHMARKS = ["default_scenario", "stopping", "quick_vs_full", "large_pool", "extrapolation", "engine_overhead",
               "time_to_answer"]
+
+
+def all_scripts() -> list[str]:
+    """Every benchmark script of this folder (not the private ``_`` modules, not this one)."""
+    return sorted(p.stem for p in HERE.glob("*.py") if not p.name.startswith("_") and p.stem != "run_all")
 
 
 def _load(name: str) -> dict[str, Any] | None:
@@ -61,7 +72,8 @@ def summary_rows() -> list[dict[str, str]]:
     d = _load("default_scenario")
     if d:
         rows.append({"benchmark": "default_scenario",
-                     "figure": f"{d['median_warm_n_jobs_2_seconds']:.2f} s median of 5 (first run "
+                     "figure": f"{d['median_warm_n_jobs_2_seconds']:.2f} s median of {len(d['warm_n_jobs_2_seconds'])} "
+                               f"(first run "
                                f"{d['cold_first_run_seconds']:.2f} s)",
                      "target": "< 5 s", "result": _pf(d["pass"]), "date": d["machine"]["date"]})
     d = _load("large_pool")
@@ -78,7 +90,8 @@ def summary_rows() -> list[dict[str, str]]:
     if d:
         a = d["summary"]["all"]
         c, p = a["recommended_vs_stabilizing"], a["median_regret_percent"]
-        rows.append({"benchmark": "stopping (tuned on 5 seeds, scored on the other 5)",
+        half = d["seeds"] // 2
+        rows.append({"benchmark": f"stopping (tuned on {half} seeds, scored on the other {d['seeds'] - half})",
                      "figure": f"held-out regret: recommendation {p['recommended']:.2f}% vs stabilizing predictions "
                                f"{p['stabilizing']:.2f}% (lower in {c['lower']} of {a['cells']} cells; in-sample "
                                f"{p['recommended_in_sample']:.2f}%)",
@@ -105,14 +118,15 @@ def summary_rows() -> list[dict[str, str]]:
     return rows
 
 
-def write_summary() -> Path:
+def write_summary(smoke: bool = False) -> Path:
     rows = summary_rows()
     cols = ["benchmark", "figure", "target", "result", "date"]
     lines = ["# Benchmark summary", "", "Written by `benchmarks/run_all.py` from the result files beside it.", "",
+             *(["_Smoke run (tiny settings): the numbers below mean nothing._", ""] if smoke else []),
              "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     lines += ["| " + " | ".join(r[c] for c in cols) + " |" for r in rows]
     path = RESULTS / "summary.md"
-    RESULTS.mkdir(exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -122,18 +136,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default="", help="comma-separated benchmark names")
     ap.add_argument("--skip", default="", help="comma-separated benchmark names")
     ap.add_argument("--summary-only", action="store_true")
-    args = ap.parse_args(argv)
-    names = [n for n in (args.only.split(",") if args.only else BENCHMARKS) if n and n not in args.skip.split(",")]
+    args = bench_args(ap, argv)
+    global RESULTS
+    RESULTS = args.out
+    default = all_scripts() if args.smoke else BENCHMARKS
+    names = [n for n in (args.only.split(",") if args.only else default) if n and n not in args.skip.split(",")]
+    unknown = [n for n in names if not (HERE / f"{n}.py").is_file()]
+    if unknown:
+        print(f"error: no benchmark script {', '.join(unknown)}; use any of {', '.join(all_scripts())}",
+              file=sys.stderr)
+        return 2
+    extra = ["--out", str(args.out)] + (["--smoke"] if args.smoke else [])
     failed = []
     if not args.summary_only:
         for name in names:
             print(f"\n=== {name} ===", flush=True)
             t0 = time.perf_counter()
-            rc = subprocess.run([sys.executable, str(HERE / f"{name}.py")], check=False).returncode
+            rc = subprocess.run([sys.executable, str(HERE / f"{name}.py"), *extra], check=False).returncode
             print(f"=== {name}: exit {rc}, {time.perf_counter() - t0:.0f} s", flush=True)
             if rc != 0:
                 failed.append(name)
-    path = write_summary()
+    path = write_summary(args.smoke)
     print("\n" + path.read_text())
     if failed:
         print(f"benchmarks that crashed: {', '.join(failed)}")
