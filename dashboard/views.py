@@ -122,6 +122,9 @@ def render_results(a: dict[str, Any], *, key: str = "res", downloads: bool = Tru
                    rounds: pd.DataFrame | None = None) -> None:
     """Learning curves, labels to target, leaderboard and verdict."""
     verdict_box(a)
+    other = (a.get("plan") or {}).get("other_verdicts")
+    if other:  # the leaderboard may say "beats random" for a strategy the plan does not cost: say why
+        st.caption(other)
     pool_caveat_box(a)
     summ = a.get("summary") or {}
     st.caption(f"Metric: {a.get('metric_reason', '')}" + (f" Model: {a['class_weight_reason']}"

@@ -6,6 +6,7 @@ Each simulation runs once per module (3 seeds, small budgets, one process).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -18,6 +19,7 @@ from simulations.plan import Estimate, Plan, PlanInputs, build_plan, target_at_p
 from simulations.plan.build import _extrapolate_censored
 from simulations.summary import Target, per_seed, summarize
 
+ROOT = Path(__file__).resolve().parents[1]
 SHARE = Target("share_of_ceiling", 0.95)
 
 
@@ -356,3 +358,36 @@ def test_a_named_strategy_with_the_error_count_value(bc_result, bc_inputs, bc_pl
     assert (plan.tornado["base_roi"] == plan.money["roi"].median).all()
     ps = plan.business.per_seed
     np.testing.assert_allclose(ps["value_increase"], ps["accuracy_gain_points"] * 20.0)
+
+
+def test_a_differing_leaderboard_verdict_is_explained_and_shown_on_the_results_page():
+    """One strategy per scenario: when another strategy's verdict differs from the costed one's, the plan says which
+    and why, and the Results page shows that sentence under the headline verdict."""
+    from types import SimpleNamespace
+
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import session
+    from dashboard.testing import small_run
+    from simulations.plan.build import _other_verdicts
+
+    def s(v):
+        return SimpleNamespace(verdict=v)
+
+    summary = SimpleNamespace(strategies={"random": s("reference"), "margin": s("no evidence"),
+                                          "least_confidence": s("beats random"), "entropy": s("no evidence")})
+    text = _other_verdicts(summary, "margin")
+    assert "least confidence: beats random" in text and "entropy" not in text and "optimistic" in text
+    assert _other_verdicts(summary, "entropy").startswith("Other strategies' verdicts differ")
+    same = SimpleNamespace(strategies={"random": s("reference"), "margin": s("beats random"),
+                                       "entropy": s("beats random")})
+    assert _other_verdicts(same, "margin") == ""
+
+    result, analysis, _ = small_run()
+    analysis["plan"]["other_verdicts"] = text
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app_pages" / "results.py"), default_timeout=60)
+    at.session_state[session.RESULT] = result
+    at.session_state[session.ANALYSIS] = analysis
+    at.run()
+    assert not at.exception, at.exception
+    assert any(text == c.value for c in at.caption)
