@@ -26,6 +26,7 @@ from simulations.intake.upload import max_upload_mb_from_config
 from simulations.models import MODELS
 from simulations.plan.cli import add_plan_parser
 from simulations.progress import ProgressReporter
+from simulations.project.cli import add_project_parser
 from simulations.results import check_results_path, save_results
 from simulations.runner import run_simulation
 from simulations.stopping.cli import add_stop_parser
@@ -289,6 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_roi_parser(sub)
     add_stop_parser(sub)
     add_sweep_parser(sub)
+    add_project_parser(sub)
     return parser
 
 

@@ -1,0 +1,295 @@
+"""The savings ledger: labels (and money) saved so far against random sampling, with an interval.
+
+Method
+------
+Each batch holds a **control arm**: rows drawn uniformly at random from the rows still unlabeled. The initial
+labels plus the first *k* control rows are therefore what random sampling would have bought with ``n_initial + k``
+labels, so models trained on them trace **random sampling's learning curve** at a few sizes up to the control arm's
+(:mod:`simulations.project.scoring`, scored on the validation file or on held-out control folds). The project's own
+model (every label bought: initial, the strategy's picks and the control rows) is scored on the same rows.
+
+1. Random sampling's curve, from the control points, in one of two ways:
+
+   * **anchored on the plan** (the project was started with ``--results``): the plan's simulated random curve
+     (the median over seeds, interpolated in log labels; beyond the labels simulated, extended by a straight line
+     in log labels fitted to its last points) shifted up or down to fit the control points (the mean
+     difference). The control arm only has to tell *where* random's curve lies, the plan tells its *shape*;
+   * **control only** (no plan): ``score = a + b ln(labels)`` fitted to the control points (least squares). The
+     points span only the initial labels to the control arm's size, so the slope is poorly known at small control
+     shares, and the answer is often "random's curve does not reach the score within the file" (capped).
+
+2. Random sampling would need ``R`` labels to reach the project model's current score: the first label count where
+   that curve reaches it, at most every row of the file (and at least the initial labels).
+3. **Labels saved** = ``R - labels used``; **money saved** = labels saved x cost per label.
+4. The interval: a paired bootstrap over the evaluation rows (the held-out control rows, or the validation rows):
+   each of ``n_boot`` resamples rescoring the stored predictions of both the project's model and every curve point,
+   then steps 1-3; median and the 2.5th/97.5th percentiles.
+
+What it does and does not cover: the bootstrap carries the *evaluation* noise (which rows happen to be scored on),
+the largest noise with a small control arm; it does not refit models, so the noise of *which* control rows random
+trained on is only partly in it, and the plan's curve shape is taken as known. ``benchmarks/ledger.py`` measures
+the estimate against the truth from hidden labels, and the interval's width at control shares 0.05, 0.1 and 0.2
+(docs/live-project.md).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulations.project.scoring import ArmPredictions, score
+
+__all__ = ["LEDGER_METHOD", "MIN_CONTROL_ROWS", "N_BOOT", "Ledger", "RandomPrior", "estimate_ledger",
+           "labels_random_needs", "random_prior"]
+
+#: Bootstrap resamples of the evaluation rows.
+N_BOOT = 300
+#: Fewer control rows (without a validation file) and the ledger says it cannot tell yet.
+MIN_CONTROL_ROWS = 4
+#: The evaluation rows must hold at least this many rows of each of two classes.
+MIN_CLASS_EVAL_ROWS = 2
+
+LEDGER_METHOD = (
+    "control arm: each batch's control rows are a uniform random sample of the unlabeled rows, so the initial labels "
+    "plus the first k control rows trace random sampling's learning curve; {curve}; it is read at the project model's "
+    "current score to get the labels random sampling would need; labels saved = that minus the labels used (capped "
+    "at every row of the file); money saved = labels saved x cost per label; 95% interval from a paired bootstrap "
+    "over the evaluation rows ({basis})."
+)
+CURVE_WORDS = {
+    "plan": "the plan's simulated random curve, shifted to fit the control points, gives the shape",
+    "log_linear": "score = a + b ln(labels) is fitted to the control points (no plan: its slope is poorly known at "
+                  "small control shares)",
+}
+
+
+@dataclass(frozen=True)
+class RandomPrior:
+    """The plan's simulated random curve (median over seeds), extended beyond the labels simulated.
+
+    Attributes
+    ----------
+    labels, scores : ndarray
+        The simulated points, labels increasing.
+    tail_slope : float
+        Score per unit of ln(labels) beyond the last simulated point: a line fitted to the last third (in log
+        labels) of the curve, never negative.
+    """
+
+    labels: np.ndarray
+    scores: np.ndarray
+    tail_slope: float
+
+    def __call__(self, n: Any) -> np.ndarray:
+        n = np.maximum(np.asarray(n, dtype=float), 1.0)
+        lx = np.log(self.labels)
+        y = np.interp(np.log(n), lx, self.scores)
+        beyond = np.log(n) > lx[-1]
+        return np.where(beyond, self.scores[-1] + self.tail_slope * (np.log(n) - lx[-1]), y)
+
+
+def random_prior(curve: dict[str, Any] | None) -> RandomPrior | None:
+    """The plan's random curve from a project's stored expected curve (None without one)."""
+    if not curve or not curve.get("random_labels"):
+        return None
+    x = np.asarray(curve["random_labels"], dtype=float)
+    y = np.maximum.accumulate(np.asarray(curve["random_median"], dtype=float))  # a curve that never falls
+    if len(x) < 2:
+        return None
+    lx = np.log(x)
+    tail = lx >= lx[-1] - (lx[-1] - lx[0]) / 3
+    slope = float(np.polyfit(lx[tail], y[tail], 1)[0]) if tail.sum() >= 2 else 0.0
+    return RandomPrior(x, y, max(slope, 0.0))
+
+
+def labels_random_needs(curve_labels: np.ndarray, curve_scores: np.ndarray, target: float, *, low: float,
+                        cap: float) -> tuple[float, bool]:
+    """Labels random sampling needs to reach ``target`` on the log-linear fit of its curve, and whether capped.
+
+    Parameters
+    ----------
+    curve_labels, curve_scores : ndarray, shape (n_points,)
+    target : float
+    low, cap : float
+        The answer is clipped to ``[low, cap]``; ``capped`` is True when the fit does not reach ``target`` by
+        ``cap`` (or does not rise).
+    """
+    x = np.log(np.asarray(curve_labels, dtype=float))
+    y = np.asarray(curve_scores, dtype=float)
+    if len(np.unique(x)) < 2:
+        return cap, True
+    b, a = np.polyfit(x, y, 1)
+    if not b > 1e-9:
+        return (low, False) if target <= a + b * math.log(max(low, 1.0)) else (cap, True)
+    r = math.exp(min((target - a) / b, 700.0))
+    if r >= cap:
+        return cap, True
+    return max(r, low), False
+
+
+@dataclass
+class Ledger:
+    """Labels and money saved so far against random sampling (see the module docstring).
+
+    Attributes
+    ----------
+    available : bool
+        False until there are enough control rows (or a validation file and at least two curve points).
+    reason : str
+        Why not, when not available.
+    labels_used : int
+    labels_saved, random_labels_needed : dict
+        ``median``, ``low``, ``high`` (95%).
+    money_saved : dict or None
+        The same in dollars (None without a cost per label).
+    current_score, random_score_at_used : float or None
+        The project's model, and random sampling's fitted curve at the labels used.
+    capped_share : float
+        Share of bootstrap resamples where random's fitted curve does not reach the score by every row of the file.
+    method : str
+    n_control, n_eval : int
+    basis : str
+    """
+
+    available: bool
+    reason: str = ""
+    labels_used: int = 0
+    labels_saved: dict[str, float | None] = field(default_factory=dict)
+    random_labels_needed: dict[str, float | None] = field(default_factory=dict)
+    money_saved: dict[str, float | None] | None = None
+    current_score: float | None = None
+    random_score_at_used: float | None = None
+    capped_share: float = 0.0
+    method: str = ""
+    n_control: int = 0
+    n_eval: int = 0
+    basis: str = ""
+    curve_labels: list[float] = field(default_factory=list)
+    curve_scores: list[float] = field(default_factory=list)
+    curve_source: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        none = {"median": None, "low": None, "high": None}
+        return {
+            "available": self.available, "reason": self.reason or None, "labels_used": self.labels_used,
+            "labels_saved": self.labels_saved or none, "money_saved": self.money_saved or none,
+            "random_labels_needed": self.random_labels_needed or none, "current_score": self.current_score,
+            "random_score_at_used": self.random_score_at_used, "capped_share": self.capped_share,
+            "method": self.method, "n_control": self.n_control, "n_eval": self.n_eval, "basis": self.basis,
+            "random_curve": {"labels": self.curve_labels, "scores": self.curve_scores, "shape": self.curve_source},
+        }
+
+    def sentence(self, cost_per_label: float | None = None) -> str:
+        """One line for the CLI and the page."""
+        if not self.available:
+            return f"Savings ledger: not yet ({self.reason})"
+        s = self.labels_saved
+        text = (f"Savings ledger: about {s['median']:,.0f} labels saved against random sampling so far "
+                f"(95% interval {s['low']:,.0f} to {s['high']:,.0f}; {self.labels_used:,} labels used, random would "
+                f"need about {self.random_labels_needed['median']:,.0f})")
+        if self.money_saved is not None:
+            m = self.money_saved
+            text += f", ${m['median']:,.0f} (${m['low']:,.0f} to ${m['high']:,.0f})"
+        text += f"; from {self.n_control} control rows, scored on {self.n_eval} {_basis_words(self.basis)}."
+        if self.capped_share > 0.2:
+            text += (f" In {self.capped_share:.0%} of resamples random's fitted curve does not reach the current score "
+                     "within the whole file: the high end is capped there.")
+        return text
+
+
+def _basis_words(basis: str) -> str:
+    return {"validation": "validation rows", "control_cv": "held-out control rows"}.get(basis, "rows")
+
+
+def _summary(values: np.ndarray) -> dict[str, float]:
+    return {"median": float(np.median(values)), "low": float(np.quantile(values, 0.025)),
+            "high": float(np.quantile(values, 0.975))}
+
+
+def estimate_ledger(preds: ArmPredictions, metric: str, *, pool_rows: int, cost_per_label: float | None = None,
+                    n_boot: int = N_BOOT, seed: int = 0, random_prior: RandomPrior | None = None) -> Ledger:
+    """The savings ledger from the held-out predictions of :func:`~simulations.project.scoring.arm_predictions`.
+
+    Parameters
+    ----------
+    preds : ArmPredictions
+    metric : str
+    pool_rows : int
+        Every row of the file: random sampling cannot need more labels than that.
+    cost_per_label : float, optional
+    n_boot : int
+    seed : int
+    random_prior : RandomPrior, optional
+        The plan's random curve (:func:`random_prior`): its shape, shifted to the control points, is random's
+        curve; without it, a log-linear fit to the control points.
+    """
+    prior = random_prior
+    method = LEDGER_METHOD.format(basis=_basis_words(preds.basis), curve=CURVE_WORDS["log_linear" if prior is None
+                                                                                      else "plan"])
+    base = {"labels_used": preds.labels_used, "method": method, "n_control": preds.n_control,
+            "n_eval": len(preds.y_true), "basis": preds.basis}
+    if preds.basis == "none" or (preds.basis == "control_cv" and preds.n_control < MIN_CONTROL_ROWS):
+        return Ledger(False, f"{preds.n_control} control row(s) so far; the ledger needs at least {MIN_CONTROL_ROWS} "
+                             "(or a validation file) and control rows from a later round", **base)
+    counts = pd.Series(preds.y_true).value_counts()
+    if len(counts) < 2 or counts.min() < MIN_CLASS_EVAL_ROWS:
+        return Ledger(False, f"the {len(preds.y_true)} {_basis_words(preds.basis)} hold "
+                             f"{', '.join(f'{v} {k}' for k, v in counts.items())}: at least {MIN_CLASS_EVAL_ROWS} "
+                             "of each of two classes are needed to compare scores", **base)
+    if preds.basis == "control_cv" and np.all(preds.pred_al == preds.y_true) and all(
+            np.all(p == preds.y_true) for p in preds.curve_pred):
+        return Ledger(False, "every model is right on every held-out control row: too few rows to tell them apart",
+                      **base)
+    x = np.asarray(preds.curve_labels, dtype=float)
+    if len(np.unique(x)) < 2:
+        return Ledger(False, "random sampling's curve has a single point so far (no control rows yet)", **base)
+    classes = preds.classes
+    n = len(preds.y_true)
+    rng = np.random.default_rng([int(seed), 104729])
+    draws = [np.arange(n)] + [rng.integers(0, n, n) for _ in range(n_boot)]
+    low = float(preds.n_initial) if preds.n_initial else 1.0
+    needed, al_scores, capped = [], [], []
+    curve_point = None
+    for idx in draws:
+        yt = preds.y_true[idx]
+        s_al = score(yt, preds.pred_al[idx], classes, metric)
+        ys = np.array([score(yt, p[idx], classes, metric) for p in preds.curve_pred])
+        if prior is None:
+            r, c = labels_random_needs(x, ys, s_al, low=low, cap=float(pool_rows))
+        else:
+            r, c = _labels_on_prior(prior, x, ys, s_al, low=low, cap=float(pool_rows))
+        if curve_point is None:  # the full sample: the curve as drawn
+            curve_point = ys
+        needed.append(r)
+        al_scores.append(s_al)
+        capped.append(c)
+    needed_b = np.array(needed[1:])
+    saved_b = needed_b - preds.labels_used
+    if prior is None:
+        bx, ax = np.polyfit(np.log(x), curve_point, 1)
+        at_used = float(ax + bx * math.log(max(preds.labels_used, 1)))
+    else:
+        at_used = float(prior(preds.labels_used) + np.mean(curve_point - prior(x)))
+    ledger = Ledger(True, "", labels_saved=_summary(saved_b), random_labels_needed=_summary(needed_b),
+                    current_score=float(al_scores[0]),
+                    random_score_at_used=at_used, curve_source="control only" if prior is None else "plan",
+                    capped_share=float(np.mean(capped[1:])), curve_labels=[float(v) for v in x],
+                    curve_scores=[float(v) for v in curve_point], **base)
+    if cost_per_label:
+        ledger.money_saved = {k: v * float(cost_per_label) for k, v in ledger.labels_saved.items()}
+    return ledger
+
+
+def _labels_on_prior(prior: RandomPrior, x: np.ndarray, ys: np.ndarray, target: float, *, low: float,
+                     cap: float) -> tuple[float, bool]:
+    """Labels where the plan's random curve, shifted to the control points ``(x, ys)``, first reaches ``target``."""
+    shift = float(np.mean(ys - prior(x)))
+    grid = np.geomspace(max(low, 1.0), max(cap, low + 1), 600)
+    reached = np.flatnonzero(prior(grid) + shift >= target)
+    if not len(reached):
+        return cap, True
+    return float(grid[reached[0]]), False

@@ -1,0 +1,355 @@
+"""The labeling project: init -> next -> add -> status, the ledger, and bad input that changes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulations.cli import main
+from simulations.project import Project, add_labels, next_batch, project_status
+from simulations.project.batch import control_count
+from simulations.project.demo import demo_files, play_labelers
+from simulations.project.ledger import RandomPrior, estimate_ledger, labels_random_needs, random_prior
+from simulations.project.scoring import ArmPredictions
+from simulations.project.status import plan_position
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def cancer(tmp_path_factory):
+    """breast_cancer, 200 rows, 20 labeled: the project file and the hidden labels."""
+    return demo_files("breast_cancer", tmp_path_factory.mktemp("cancer"), n_initial=20, max_rows=200, seed=1)
+
+
+@pytest.fixture(scope="module")
+def spam(tmp_path_factory):
+    """sms_spam, 300 rows (text), 30 labeled."""
+    return demo_files("sms_spam", tmp_path_factory.mktemp("spam"), n_initial=30, max_rows=300, seed=2)
+
+
+def _digest(d: Path) -> dict[str, str]:
+    return {str(p.relative_to(d)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(d.rglob("*")) if p.is_file()}
+
+
+def _init(files, d: Path, *extra: str) -> Path:
+    assert main(["project", "init", "--data", str(files.data), "--label", files.label, "--dir", str(d),
+                 "--cost-per-label", "2", "--value-per-point", "500", *extra]) == 0
+    return d
+
+
+def _next(d: Path, out: Path, batch: int = 20, share: float = 0.2) -> pd.DataFrame:
+    assert main(["project", "next", "--dir", str(d), "--batch", str(batch), "--control-share", str(share),
+                 "--out", str(out)]) == 0
+    return pd.read_csv(out)
+
+
+def _round(files, d: Path, tmp: Path, r: int, batch: int = 20, share: float = 0.2) -> Path:
+    b = _next(d, tmp / f"b{r}.csv", batch, share)
+    labeled = tmp / f"l{r}.csv"
+    play_labelers(b, files.truth, files.label).to_csv(labeled, index=False)
+    assert main(["project", "add", "--dir", str(d), "--labels", str(labeled)]) == 0
+    return labeled
+
+
+def test_cli_loop_and_status_json(cancer, tmp_path, capsys):
+    d = _init(cancer, tmp_path / "p")
+    assert {p.name for p in d.iterdir()} >= {"project.json", "state.json", "data"}
+    b = _next(d, tmp_path / "b.csv")
+    assert list(b.columns[:4]) == ["row_id", "why", "score", cancer.label]
+    assert (b["why"] == "control").sum() == control_count(20, 0.2) == 4
+    assert b.loc[b["why"] == "margin", "score"].notna().all() and b.loc[b["why"] == "control", "score"].isna().all()
+    assert b[cancer.label].isna().all() and "mean radius" in b.columns
+    labeled = tmp_path / "l.csv"
+    play_labelers(b, cancer.truth, cancer.label).to_csv(labeled, index=False)
+    assert main(["project", "add", "--dir", str(d), "--labels", str(labeled)]) == 0
+    for r in (2, 3):
+        _round(cancer, d, tmp_path, r)
+    assert sorted(p.name for p in (d / "rounds").iterdir()) == ["round-001.json", "round-002.json", "round-003.json"]
+    capsys.readouterr()
+    assert main(["project", "status", "--dir", str(d), "--json"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert s["labeled"] == {"total": 80, "initial": 20, "al": 48, "control": 12, "rows": 200}
+    assert [r["labels"] for r in s["rounds"]] == [20, 40, 60, 80]
+    assert all(r["score_basis"] == "control_cv" for r in s["rounds"][1:])
+    led = s["ledger"]
+    assert set(led["labels_saved"]) == {"median", "low", "high"} and set(led["money_saved"]) == {"median", "low", "high"}
+    assert "control arm" in led["method"]
+    if led["available"]:
+        assert led["labels_saved"]["low"] <= led["labels_saved"]["median"] <= led["labels_saved"]["high"]
+        assert led["money_saved"]["median"] == pytest.approx(2 * led["labels_saved"]["median"])
+    assert s["stop"]["verdict"] in {"too_early", "continue", "stop_now", "falling"}
+    assert main(["project", "status", "--dir", str(d)]) == 0
+    text = capsys.readouterr().out
+    assert "Savings ledger" in text and "Stop advice" in text and "Labeled: 80 of 200" in text
+
+
+def test_next_is_deterministic_and_pending_batch_is_resent(cancer, tmp_path):
+    a, b = Project.create(tmp_path / "a", cancer.data, cancer.label), Project.create(tmp_path / "b", cancer.data,
+                                                                                     cancer.label)
+    fa, fb = next_batch(a, 15, 0.2), next_batch(b, 15, 0.2)
+    pd.testing.assert_frame_equal(fa, fb)
+    again = next_batch(Project.open(tmp_path / "a"), 40, 0.5)  # pending: the same batch, new sizes ignored
+    pd.testing.assert_frame_equal(fa, again)
+    other = Project.create(tmp_path / "c", cancer.data, cancer.label, seed=5)
+    assert set(next_batch(other, 15, 0.2)["row_id"]) != set(fa["row_id"])
+
+
+def test_validation_file_scores_every_round(cancer, tmp_path):
+    val = tmp_path / "val.csv"
+    cancer.test if len(cancer.test) else None
+    # the validation rows: labeled rows that never enter the project file (here: a fresh sample's held-out part)
+    v = demo_files("breast_cancer", tmp_path / "v", n_initial=20, test_rows=100, max_rows=400, seed=9).test
+    v.to_csv(val, index=False)
+    d = _init(cancer, tmp_path / "p", "--validation", str(val))
+    p = Project.open(d)
+    assert p.state.rounds[0]["score_basis"] == "validation" and p.state.rounds[0]["score"] > 0.5
+    _round(cancer, d, tmp_path, 1)
+    st = project_status(Project.open(d), n_boot=50)
+    assert st.rounds[-1]["score_basis"] == "validation" and st.rounds[-1]["n_eval"] == 100
+    assert st.ledger.available and st.ledger.basis == "validation"
+
+
+def _error(capsys) -> str:
+    return capsys.readouterr().err
+
+
+@pytest.fixture
+def sent(spam, tmp_path):
+    """A text project with one round added and a second batch sent: (dir, batch frame, labeled round-1 file)."""
+    d = _init(spam, tmp_path / "p")
+    first = _round(spam, d, tmp_path, 1, batch=20, share=0.25)
+    batch = _next(d, tmp_path / "b2.csv", 20, 0.25)
+    return d, play_labelers(batch, spam.truth, spam.label), first
+
+
+def _add_bad(d: Path, frame: pd.DataFrame | None, tmp_path: Path, capsys, *, path: Path | None = None) -> str:
+    before = _digest(d)
+    if path is None:
+        path = tmp_path / "bad.csv"
+        frame.to_csv(path, index=False)
+    capsys.readouterr()
+    assert main(["project", "add", "--dir", str(d), "--labels", str(path)]) == 2
+    assert _digest(d) == before, "a refused add changed the project"
+    return _error(capsys)
+
+
+def test_bad_labels_not_sent(sent, tmp_path, capsys, spam):
+    d, lab, _ = sent
+    other = Project.open(d)
+    unlabeled = [i for i in other.ids if i not in other.state.labels and i not in set(lab["row_id"].astype(str))]
+    extra = lab.iloc[:1].copy()
+    extra["row_id"] = unlabeled[0]
+    err = _add_bad(d, pd.concat([lab, extra]), tmp_path, capsys)
+    assert "were not in the batch sent" in err and "hint: Add only the rows of the latest batch" in err
+
+
+def test_bad_batch_added_twice(sent, tmp_path, capsys):
+    d, _, first = sent
+    err = _add_bad(d, None, tmp_path, capsys, path=first)
+    assert "already added (round 1)" in err and "project next" in err
+
+
+def test_bad_duplicate_ids(sent, tmp_path, capsys):
+    d, lab, _ = sent
+    err = _add_bad(d, pd.concat([lab, lab.iloc[:2]]), tmp_path, capsys)
+    assert "more than once" in err and "hint: Keep one row per id" in err
+
+
+def test_bad_new_class_then_allowed(sent, tmp_path, capsys):
+    d, lab, _ = sent
+    bad = lab.copy()
+    bad.loc[bad.index[0], "label"] = "spamm"
+    err = _add_bad(d, bad, tmp_path, capsys)
+    assert "'spamm' are not among the project's classes" in err and "--allow-new-class" in err
+    path = tmp_path / "new.csv"
+    bad.to_csv(path, index=False)
+    assert main(["project", "add", "--dir", str(d), "--labels", str(path), "--allow-new-class"]) == 0
+    assert "spamm" in Project.open(d).classes
+
+
+def test_bad_empty_labels(sent, tmp_path, capsys):
+    d, lab, _ = sent
+    bad = lab.copy()
+    bad.loc[bad.index[:3], "label"] = None
+    err = _add_bad(d, bad, tmp_path, capsys)
+    assert "3 row(s) have no label" in err and "Fill in the 'label' column" in err
+
+
+def test_bad_changed_text(sent, tmp_path, capsys):
+    d, lab, _ = sent
+    bad = lab.copy()
+    bad.loc[bad.index[1], "text"] = "something else entirely"
+    err = _add_bad(d, bad, tmp_path, capsys)
+    assert "Column 'text' of row id(s)" in err and "differs from the project's data" in err
+    # dropping the data columns is fine: only row_id and the label are needed
+    ok = tmp_path / "ok.csv"
+    lab[["row_id", "label"]].to_csv(ok, index=False)
+    assert main(["project", "add", "--dir", str(d), "--labels", str(ok)]) == 0
+
+
+def test_bad_wrong_columns_and_missing_rows(sent, tmp_path, capsys):
+    d, lab, _ = sent
+    err = _add_bad(d, lab.rename(columns={"row_id": "id"}), tmp_path, capsys)
+    assert "lacks the column(s) 'row_id'" in err and "hint: Return the batch file" in err
+    err = _add_bad(d, lab.drop(columns=["label"]).rename(columns={"why": "label_"}), tmp_path, capsys)
+    assert "lacks the column(s) 'label'" in err
+    err = _add_bad(d, lab.iloc[2:], tmp_path, capsys)
+    assert "2 row(s) of the batch sent are not in the labeled file" in err and "Return the whole batch" in err
+
+
+def test_bad_no_pending_batch_and_no_project(cancer, tmp_path, capsys):
+    d = _init(cancer, tmp_path / "p")
+    f = tmp_path / "x.csv"
+    pd.DataFrame({"row_id": ["0"], cancer.label: ["benign"]}).to_csv(f, index=False)
+    err = _add_bad(d, None, tmp_path, capsys, path=f)
+    assert "No batch is waiting" in err or "already added" in err
+    assert main(["project", "status", "--dir", str(tmp_path / "nothing")]) == 2
+    assert "No labeling project in" in _error(capsys)
+    assert main(["project", "init", "--data", str(cancer.data), "--label", cancer.label, "--dir", str(d)]) == 2
+    assert "already holds a labeling project" in _error(capsys)
+
+
+def test_init_refuses_one_class_and_unknown_strategy(tmp_path, capsys):
+    f = tmp_path / "one.csv"
+    pd.DataFrame({"x": np.arange(30.0), "y": ["a"] * 5 + [None] * 25}).to_csv(f, index=False)
+    assert main(["project", "init", "--data", str(f), "--label", "y", "--dir", str(tmp_path / "p")]) == 2
+    assert "at least two classes" in _error(capsys)
+    assert not (tmp_path / "p" / "project.json").exists()
+    assert main(["project", "init", "--data", str(f), "--label", "y", "--dir", str(tmp_path / "q"),
+                 "--strategy", "nope"]) == 2
+
+
+def test_failure_between_writes_leaves_state(sent, tmp_path, monkeypatch):
+    """The round log is written, then writing the state fails: the project is as it was, and add works after."""
+    import simulations.project.store as store
+
+    d, lab, _ = sent
+    before = (d / "state.json").read_bytes()
+    path = tmp_path / "ok.csv"
+    lab.to_csv(path, index=False)
+    real = store._replace
+
+    def fail_on_state(src, dst):
+        if Path(dst).name == "state.json":
+            raise OSError("disk full (injected)")
+        return real(src, dst)
+
+    monkeypatch.setattr(store, "_replace", fail_on_state)
+    with pytest.raises(OSError):
+        add_labels(Project.open(d), path)
+    assert (d / "state.json").read_bytes() == before
+    assert not [p for p in d.iterdir() if p.name.endswith(".tmp")]
+    monkeypatch.setattr(store, "_replace", real)
+    rec = add_labels(Project.open(d), path)
+    assert rec["round"] == 2 and Project.open(d).state.pending is None
+
+
+def test_kill_during_add_leaves_project(sent, tmp_path):
+    """A process killed mid-add (after the round log, before the state) leaves the previous state."""
+    from simulations.project.cli import CRASH_ENV
+
+    d, lab, _ = sent
+    before = (d / "state.json").read_bytes()
+    path = tmp_path / "ok.csv"
+    lab.to_csv(path, index=False)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1", **{CRASH_ENV: "1"})
+    proc = subprocess.run([sys.executable, "-m", "simulations.cli", "project", "add", "--dir", str(d), "--labels",
+                           str(path)], env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 137, proc.stderr
+    assert (d / "rounds" / "round-002.json").exists()  # the log was written ...
+    assert (d / "state.json").read_bytes() == before  # ... the state was not
+    assert Project.open(d).state.pending is not None
+    assert main(["project", "add", "--dir", str(d), "--labels", str(path)]) == 0
+    assert [r["round"] for r in Project.open(d).state.rounds] == [0, 1, 2]
+
+
+def test_sigkill_during_add(sent, tmp_path):
+    """SIGKILL at a random moment of add: the state is the old one or the new one, never a broken file."""
+    d, lab, _ = sent
+    before = json.loads((d / "state.json").read_text())
+    path = tmp_path / "ok.csv"
+    lab.to_csv(path, index=False)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
+    proc = subprocess.Popen([sys.executable, "-m", "simulations.cli", "project", "add", "--dir", str(d), "--labels",
+                             str(path)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        proc.wait(timeout=1.5)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    after = json.loads((d / "state.json").read_text())
+    assert after == before or (after["pending"] is None and len(after["rounds"]) == len(before["rounds"]) + 1)
+
+
+# -- the ledger, on synthetic predictions --------------------------------------------------------------------------
+
+def test_labels_random_needs_inverts_the_log_linear_fit():
+    x = np.array([20.0, 40, 80, 160])
+    y = 0.5 + 0.1 * np.log(x / 20)
+    r, capped = labels_random_needs(x, y, 0.5 + 0.1 * np.log(640 / 20), low=20, cap=10_000)
+    assert r == pytest.approx(640) and not capped
+    assert labels_random_needs(x, y, 0.99, low=20, cap=1000) == (1000, True)
+    assert labels_random_needs(x, np.full(4, 0.7), 0.8, low=20, cap=1000) == (1000, True)  # random's curve is flat
+
+
+def _preds(n_eval: int, al_right: float, curve_right: list[float], labels: list[float], used: int) -> ArmPredictions:
+    """Predictions right on the first share of the rows: scores known exactly."""
+    y = np.array(["a", "b"] * (n_eval // 2))
+
+    def pred(share):
+        p = y.copy()
+        wrong = np.arange(n_eval) >= round(share * n_eval)
+        p[wrong] = np.where(y[wrong] == "a", "b", "a")
+        return p
+    return ArmPredictions("control_cv", y, pred(al_right), np.array(labels), np.array([pred(s) for s in curve_right]),
+                          np.array(["a", "b"]), used, int(labels[0]), n_eval)
+
+
+def test_estimate_ledger_on_known_curves():
+    # random: 0.6 at 20, 0.7 at 40 labels (b = 0.1/ln 2); the model scores 0.8 with 100 labels: random needs 80
+    p = _preds(200, 0.8, [0.6, 0.7], [20, 40], 100)
+    led = estimate_ledger(p, "accuracy", pool_rows=10_000, cost_per_label=3.0, n_boot=200)
+    assert led.available
+    assert led.random_labels_needed["median"] == pytest.approx(80, rel=0.15)
+    assert led.labels_saved["low"] < -20 < led.labels_saved["high"]
+    assert led.money_saved["median"] == pytest.approx(3 * led.labels_saved["median"])
+    d = led.to_dict()
+    assert set(d["labels_saved"]) == {"median", "low", "high"} and "bootstrap" in d["method"]
+
+
+def test_ledger_not_available_with_too_few_control_rows():
+    p = _preds(2, 1.0, [0.5, 0.5], [20, 21], 30)
+    led = estimate_ledger(p, "accuracy", pool_rows=100)
+    assert not led.available and "control row" in led.reason
+    assert led.to_dict()["labels_saved"] == {"median": None, "low": None, "high": None}
+
+
+def test_ledger_anchored_on_the_plan_curve():
+    prior = random_prior({"random_labels": [20, 40, 80, 160], "random_median": [0.6, 0.7, 0.8, 0.9]})
+    assert isinstance(prior, RandomPrior) and prior.tail_slope == pytest.approx(0.1 / np.log(2))
+    # the control points lie 0.05 below the plan's random curve; the model scores 0.85 -> random needs 160
+    p = _preds(400, 0.85, [0.55, 0.65], [20, 40], 100)
+    led = estimate_ledger(p, "accuracy", pool_rows=10_000, n_boot=100, random_prior=prior)
+    assert led.random_labels_needed["median"] == pytest.approx(160, rel=0.1)
+    assert "plan's simulated random curve" in led.method
+    assert float(prior(320)) == pytest.approx(1.0)
+
+
+def test_plan_position():
+    curve = {"labels": [20, 100], "median": [0.6, 0.8], "low": [0.55, 0.75], "high": [0.65, 0.85]}
+    assert plan_position(curve, 60, 0.71)["verdict"] == "on track"
+    assert plan_position(curve, 60, 0.6)["verdict"] == "behind"
+    assert plan_position(curve, 60, 0.9)["verdict"] == "ahead"
+    assert plan_position(curve, 200, 0.8)["beyond_simulated"] is True
+    assert plan_position(None, 60, 0.7) is None
