@@ -3,7 +3,8 @@
 The worked example of docs/live-project.md, repeated: a shipped dataset with all but 20 random labels hidden
 (``simulations.project.demo``) and a held-out test part; a project (margin sampling, logistic regression) labels
 ``--rounds`` batches of ``--batch`` rows with the labelers played by the hidden labels, and after every round the
-ledger (``simulations.project``, no validation file: everything from the control arm) is compared with the truth:
+ledger (``simulations.project``; without a validation file, everything from the control arm; and with one of
+``--validation-rows`` rows) is compared with the truth:
 
 * **truth**: the project model's score on the test part; random sampling's true curve on the same test part (the
   mean over ``--truth-seeds`` random orders of the pool, starting from the same 20 labels, at a geometric grid of
@@ -88,17 +89,24 @@ def plan_curve(files: Any, args: argparse.Namespace) -> dict[str, Any]:
     return expected_curve_from_results(run_simulation(ds, cfg, n_jobs=1), "margin", source="plan sample")
 
 
-def run_one(sample: str, share: float, rep: int, args: argparse.Namespace, cache: dict) -> list[dict[str, Any]]:
+def run_one(sample: str, share: float, rep: int, args: argparse.Namespace, cache: dict,
+            validation_rows: int) -> list[dict[str, Any]]:
     tmp = Path(tempfile.mkdtemp(prefix="labelwise-ledger-"))
-    files = demo_files(sample, tmp, n_initial=20, test_rows=args.test_rows, plan_rows=args.plan_rows,
-                       max_rows=args.max_rows, seed=rep)
+    files = demo_files(sample, tmp, n_initial=20, test_rows=args.test_rows + args.validation_rows,
+                       plan_rows=args.plan_rows, max_rows=args.max_rows, seed=rep)
+    # the first rows of the held-out part are the validation file (when used), the rest the truth's test part
+    validation, files.test = files.test.iloc[:args.validation_rows], files.test.iloc[args.validation_rows:]
+    val_path = None
+    if validation_rows:
+        val_path = tmp / "validation.csv"
+        validation.iloc[:validation_rows].to_csv(val_path, index=False)
     curve = None
     if args.plan_rows:
         if ("plan", sample, rep) not in cache:
             cache[("plan", sample, rep)] = plan_curve(files, args)
         curve = cache[("plan", sample, rep)]
     project = Project.create(tmp / "project", files.data, files.label, strategy="margin", seed=rep,
-                             cost_per_label=1.0, expected_curve=curve)
+                             cost_per_label=1.0, expected_curve=curve, validation=val_path)
     Xt = _test_matrix(project, files.test)
     yt = files.test[files.label].astype(str).to_numpy()
     classes = np.unique(np.concatenate([files.truth.to_numpy().astype(str), yt]))
@@ -120,7 +128,8 @@ def run_one(sample: str, share: float, rep: int, args: argparse.Namespace, cache
         s_true = score(yt, fit_predict(project, pos, project.labels_at(pos), Xt), classes, project.config.metric)
         need_true = labels_to_reach(grid, curve, s_true)
         saved_true = need_true - preds.labels_used
-        row = {"share": share, "rep": rep, "round": r, "labels_used": preds.labels_used,
+        row = {"validation_rows": validation_rows, "share": share, "rep": rep, "round": r,
+               "labels_used": preds.labels_used,
                "n_control": preds.n_control, "score_true": s_true, "score_est": led.current_score,
                "saved_true": saved_true, "random_needed_true": need_true, "available": led.available}
         if led.available:
@@ -135,10 +144,11 @@ def run_one(sample: str, share: float, rep: int, args: argparse.Namespace, cache
 def summarize(rows: list[dict[str, Any]], last_round: int) -> list[dict[str, Any]]:
     df = pd.DataFrame(rows)
     out = []
-    for share, g in df.groupby("share"):
+    for (val, share), g in df.groupby(["validation_rows", "share"]):
         last = g.loc[(g["round"] == last_round) & g["available"].astype(bool)]
         allr = g.loc[g["available"].astype(bool)]
         out.append({
+            "scored_on": f"validation file ({val} rows)" if val else "control rows",
             "control_share": share, "runs": int(g["rep"].nunique()),
             "control_rows_at_end": float(g.loc[g["round"] == last_round, "n_control"].median()),
             "truth_saved_median": float(last["saved_true"].median()) if len(last) else None,
@@ -157,8 +167,10 @@ def markdown(data: dict[str, Any]) -> str:
         "# The savings ledger against the truth from hidden labels",
         "",
         f"{a['dataset']}: 20 random starting labels, margin sampling, logistic regression, {a['rounds']} rounds of "
-        f"{a['batch']} labels, {a['reps']} runs per control share (different starting labels and seeds); no "
-        f"validation file (the score and the ledger come from the control arm). Truth: the model's score on "
+        f"{a['batch']} labels, {a['reps']} runs per control share (different starting labels and seeds), each "
+        f"without a validation file (the score and the ledger come from the control rows) and with one of "
+        f"{a['validation_rows']} rows; random's curve shape from a plan simulated on {a['plan_rows']} other labeled "
+        f"rows. Truth: the model's score on "
         f"{a['test_rows']} held-out rows and random sampling's mean curve over {a['truth_seeds']} random orders on "
         "the same rows. Labels saved = labels random needs to reach the model's score - labels used.",
         "",
@@ -168,8 +180,8 @@ def markdown(data: dict[str, Any]) -> str:
         "",
         "## Every round",
         "",
-        md_table([{k: r.get(k) for k in ("share", "rep", "round", "labels_used", "n_control", "score_true",
-                                         "score_est", "saved_true", "saved_median", "saved_low", "saved_high",
+        md_table([{k: r.get(k) for k in ("validation_rows", "share", "rep", "round", "labels_used", "n_control",
+                                         "score_true", "score_est", "saved_true", "saved_median", "saved_low", "saved_high",
                                          "covered")} for r in data["rows"]]),
     ]
     return "\n".join(lines)
@@ -187,23 +199,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--plan-rows", type=int, default=1000,
                     help="rows set aside as the plan's labeled sample (0: no plan, the control-only curve)")
     ap.add_argument("--plan-seeds", type=int, default=5)
+    ap.add_argument("--validation-rows", type=int, default=500,
+                    help="also run every setting with a validation file of this many rows (0: control rows only)")
     ap.add_argument("--truth-seeds", type=int, default=8)
     ap.add_argument("--grid-points", type=int, default=14)
     args = bench_args(ap, argv)
     if args.smoke:
         args.dataset, args.shares, args.reps, args.rounds, args.batch = "breast_cancer", "0.2", 1, 2, 20
         args.test_rows, args.truth_seeds, args.grid_points, args.plan_rows, args.plan_seeds = 150, 2, 6, 150, 2
+        args.validation_rows = 0
     t0 = time.perf_counter()
     shares = [float(s) for s in args.shares.split(",")]
     cache: dict = {}
     rows: list[dict[str, Any]] = []
     for rep in range(args.reps):
-        for share in shares:
-            rows += run_one(args.dataset, share, rep, args, cache)
-            print(f"rep {rep} share {share}: {time.perf_counter() - t0:.0f} s", flush=True)
+        for val in sorted({0, args.validation_rows}):
+            for share in shares:
+                rows += run_one(args.dataset, share, rep, args, cache, val)
+                print(f"rep {rep} validation {val} share {share}: {time.perf_counter() - t0:.0f} s", flush=True)
     settings = {"dataset": args.dataset, "reps": args.reps, "rounds": args.rounds, "batch": args.batch,
                 "test_rows": args.test_rows, "truth_seeds": args.truth_seeds, "shares": shares,
-                "plan_rows": args.plan_rows, "plan_seeds": args.plan_seeds}
+                "plan_rows": args.plan_rows, "plan_seeds": args.plan_seeds, "validation_rows": args.validation_rows}
     data = {"settings": settings, "summary": summarize(rows, args.rounds), "rows": rows,
             "seconds": time.perf_counter() - t0}
     write_results(NAME, data, markdown(data))

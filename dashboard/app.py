@@ -31,7 +31,7 @@ st.set_page_config(page_title="Labelwise", page_icon=":material/label:", layout=
 
 #: Every URL path of the editors' app. A restricted session answers each of them with its one page, so no URL
 #: lands on Streamlit's "page not found" dialog, and after a login the same URL opens the page it names.
-URL_PATHS = ("plan", "results", "business", "stopping", "scenarios", "sweeps", "review")
+URL_PATHS = ("plan", "results", "business", "stopping", "scenarios", "sweeps", "label_next", "review")
 
 
 def _review() -> st.Page:
@@ -75,6 +75,8 @@ pages = [
     st.Page(PAGES_DIR / "stopping.py", title="Stopping", icon=":material/front_hand:", url_path="stopping"),
     st.Page(PAGES_DIR / "scenarios.py", title="Scenarios", icon=":material/bookmarks:", url_path="scenarios"),
     st.Page(PAGES_DIR / "sweeps.py", title="Sweeps", icon=":material/grid_view:", url_path="sweeps"),
+    st.Page(PAGES_DIR / "label_next.py", title="Label next", icon=":material/playlist_add_check:",
+            url_path="label_next"),
     _review(),
 ]
 state.warm_up()  # worker processes start while the user reads the Plan page

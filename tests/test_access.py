@@ -19,7 +19,7 @@ from dashboard.testing import small_run
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "dashboard" / "app.py")
 SECRET = "correct horse battery staple 42"
-EDITOR_PAGES = ("plan", "results", "business", "stopping", "scenarios", "sweeps")
+EDITOR_PAGES = ("plan", "results", "business", "stopping", "scenarios", "sweeps", "label_next")
 
 
 @pytest.fixture(autouse=True)
