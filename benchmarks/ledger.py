@@ -161,6 +161,25 @@ def summarize(rows: list[dict[str, Any]], last_round: int) -> list[dict[str, Any
     return out
 
 
+def figure(rows: list[dict[str, Any]], path: Path) -> None:
+    """The first run per setting: the ledger's estimate (median, 95% interval) and the truth, round by round."""
+    import altair as alt
+
+    df = pd.DataFrame(rows)
+    df = df.loc[df["rep"] == df["rep"].min()].copy()
+    df["setting"] = [f"{'validation file' if v else 'control rows only'}, control share {s:g}"
+                     for v, s in zip(df["validation_rows"], df["share"], strict=True)]
+    base = alt.Chart(df).encode(x=alt.X("labels_used:Q", title="labels used"))
+    band = base.mark_errorbar(thickness=2).encode(y=alt.Y("saved_low:Q", title="labels saved vs random"),
+                                                  y2="saved_high:Q")
+    est = base.mark_point(filled=True, size=50).encode(y="saved_median:Q")
+    truth = base.mark_line(color="black", strokeDash=[5, 3]).encode(y="saved_true:Q")
+    chart = alt.layer(band, est, truth).properties(width=230, height=170).facet(
+        facet=alt.Facet("setting:N", title=None), columns=3).properties(
+        title="Ledger estimate (points, 95% interval) against the truth from hidden labels (dashed)")
+    chart.save(str(path), scale_factor=1.5)
+
+
 def markdown(data: dict[str, Any]) -> str:
     a = data["settings"]
     lines = [
@@ -181,8 +200,8 @@ def markdown(data: dict[str, Any]) -> str:
         "## Every round",
         "",
         md_table([{k: r.get(k) for k in ("validation_rows", "share", "rep", "round", "labels_used", "n_control",
-                                         "score_true", "score_est", "saved_true", "saved_median", "saved_low", "saved_high",
-                                         "covered")} for r in data["rows"]]),
+                                         "score_true", "score_est", "saved_true", "saved_median", "saved_low",
+                                         "saved_high", "covered")} for r in data["rows"]]),
     ]
     return "\n".join(lines)
 
@@ -223,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     data = {"settings": settings, "summary": summarize(rows, args.rounds), "rows": rows,
             "seconds": time.perf_counter() - t0}
     write_results(NAME, data, markdown(data))
+    figure(rows, args.out / f"{NAME}.png")
     print(md_table(data["summary"]))
     return 0
 

@@ -92,3 +92,51 @@ def play_labelers(batch: pd.DataFrame, truth: pd.Series, label: str) -> pd.DataF
     out = batch.copy()
     out[label] = truth.iloc[out[ROW_ID].astype(int).to_numpy()].to_numpy()
     return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m simulations.project.demo prepare|label``: the worked example's files, and the played labelers.
+
+    ``prepare SAMPLE --out DIR``: ``<sample>_project.csv`` (the project file), ``hidden_labels.csv`` (the truth, by
+    row id), ``validation.csv``, ``test.csv`` and ``plan_sample.csv`` (labeled rows for a plan), from disjoint random
+    parts. ``label BATCH --hidden DIR/hidden_labels.csv --out FILE``: the batch with its labels filled in.
+    """
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m simulations.project.demo", description=main.__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("prepare")
+    p.add_argument("sample", choices=list(SAMPLES))
+    p.add_argument("--out", required=True)
+    p.add_argument("--initial", type=int, default=20)
+    p.add_argument("--validation-rows", type=int, default=500)
+    p.add_argument("--test-rows", type=int, default=1000)
+    p.add_argument("--plan-rows", type=int, default=1000)
+    p.add_argument("--seed", type=int, default=0)
+    lab = sub.add_parser("label")
+    lab.add_argument("batch")
+    lab.add_argument("--hidden", required=True)
+    lab.add_argument("--out", required=True)
+    args = ap.parse_args(argv)
+    if args.cmd == "prepare":
+        files = demo_files(args.sample, args.out, n_initial=args.initial,
+                           test_rows=args.validation_rows + args.test_rows, plan_rows=args.plan_rows, seed=args.seed)
+        out = Path(args.out)
+        files.test.iloc[:args.validation_rows].to_csv(out / "validation.csv", index=False)
+        files.test.iloc[args.validation_rows:].to_csv(out / "test.csv", index=False)
+        files.plan.to_csv(out / "plan_sample.csv", index=False)
+        pd.DataFrame({ROW_ID: range(len(files.truth)), files.label: files.truth}).to_csv(out / "hidden_labels.csv",
+                                                                                          index=False)
+        print(f"wrote {files.data} ({len(files.truth):,} rows, {args.initial} labeled), hidden_labels.csv, "
+              f"validation.csv, test.csv and plan_sample.csv to {out}")
+        return 0
+    hidden = pd.read_csv(args.hidden, dtype=str)
+    label = hidden.columns[1]
+    batch = pd.read_csv(args.batch)
+    play_labelers(batch, hidden[label], label).to_csv(args.out, index=False)
+    print(f"labeled {len(batch)} rows into {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
