@@ -151,6 +151,8 @@ def summarize(rows: list[dict[str, Any]], last_round: int) -> list[dict[str, Any
             "scored_on": f"validation file ({val} rows)" if val else "control rows",
             "control_share": share, "runs": int(g["rep"].nunique()),
             "control_rows_at_end": float(g.loc[g["round"] == last_round, "n_control"].median()),
+            "available_last_round": f"{len(last)} of {int((g['round'] == last_round).sum())}",
+            "available_rounds": f"{len(allr)} of {len(g)}",
             "truth_saved_median": float(last["saved_true"].median()) if len(last) else None,
             "estimate_median": float(last["saved_median"].median()) if len(last) else None,
             "median_abs_error": float(last["error"].abs().median()) if len(last) else None,

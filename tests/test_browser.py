@@ -42,7 +42,8 @@ def _free_port() -> int:
 def server(tmp_path):
     port = _free_port()
     env = {**os.environ, "LABELWISE_DB": str(tmp_path / "browser.db"), "PYTHONPATH": str(ROOT),
-           "LABELWISE_EDITOR_SECRET": SECRET, "LABELWISE_SWEEPS_ROOT": str(tmp_path)}
+           "LABELWISE_EDITOR_SECRET": SECRET, "LABELWISE_SWEEPS_ROOT": str(tmp_path),
+           "LABELWISE_PROJECTS": str(tmp_path / "projects")}
     log = open(tmp_path / "streamlit.log", "w")  # closed in finally
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port),
@@ -245,3 +246,53 @@ def test_plan_run_save_share_review_download(server, tmp_path, sweep_dir):
             browser.close()
     assert (OUT / "results.png").stat().st_size > 10_000
     print(f"default scenario ran in {elapsed:.1f} s")
+
+
+@pytest.mark.timeout(240)
+def test_label_next_two_rounds(server, tmp_path):
+    """The Label next page: make a batch, download it, label it (the hidden labels), upload it; twice."""
+    import pandas as pd
+    from playwright.sync_api import expect, sync_playwright
+
+    from simulations.project import Project
+    from simulations.project.demo import demo_files, play_labelers
+
+    files = demo_files("breast_cancer", tmp_path / "files", n_initial=20, max_rows=200, seed=4)
+    Project.create(tmp_path / "projects" / "cancer", files.data, files.label, cost_per_label=2.0,
+                   value_per_point=300.0)
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+            page.goto(server)
+            secret = page.get_by_label("Workspace secret", exact=True).and_(page.get_by_test_id("stTextInputField"))
+            secret.wait_for(timeout=60_000)
+            secret.fill(SECRET)
+            page.get_by_role("button", name="Log in").click()
+            page.get_by_role("link", name="Label next").click()
+            expect(page.get_by_role("heading", name="Label next")).to_be_visible(timeout=60_000)
+            for r in (1, 2):
+                page.get_by_role("button", name="Make the batch").click()
+                download = page.get_by_role("button", name="Download the batch (CSV)")
+                expect(download).to_be_visible(timeout=60_000)
+                with page.expect_download(timeout=60_000) as dl:
+                    download.click()
+                got = tmp_path / f"batch{r}.csv"
+                dl.value.save_as(got)
+                batch = pd.read_csv(got)
+                assert len(batch) == 50 and (batch["why"] == "control").sum() == 5
+                labeled = tmp_path / f"labeled{r}.csv"
+                play_labelers(batch, files.truth, files.label).to_csv(labeled, index=False)
+                page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(labeled))
+                add = page.get_by_role("button", name="Add the labels")
+                expect(add).to_be_enabled(timeout=30_000)
+                add.click()
+                expect(page.get_by_text(f"Round {r} added.")).to_be_visible(timeout=60_000)
+            expect(page.get_by_text("Savings ledger").first).to_be_visible()
+            expect(page.get_by_text("120 of 200")).to_be_visible()
+            _full_page(page, OUT / "label-next.png")
+            state = Project.open(tmp_path / "projects" / "cancer").state
+            assert [r["round"] for r in state.rounds] == [0, 1, 2] and state.pending is None
+        finally:
+            browser.close()
