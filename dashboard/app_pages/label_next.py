@@ -127,7 +127,8 @@ def _batch(project: Project, name: str) -> None:
     st.download_button("Download the batch (CSV)", frame.to_csv(index=False).encode(), key="download_batch",
                        file_name=f"{name}-round-{pending['round']}.csv", mime="text/csv", type="primary")
     st.subheader("2. Upload it labeled")
-    up = st.file_uploader(f"The batch with its '{project.config.label}' column filled in", key="labeled_upload")
+    up = st.file_uploader(f"The batch with its '{project.config.label}' column filled in",
+                          key=f"labeled_upload_{pending['round']}")
     allow = st.checkbox("Allow a new class", key="allow_new_class",
                         help="Accept labels that are not among the classes so far (a real new class, not a typo).")
     if st.button("Add the labels", key="add_labels", disabled=up is None):
@@ -137,7 +138,7 @@ def _batch(project: Project, name: str) -> None:
             views.show_error(exc)
             st.caption("Nothing was changed: fix the file and upload it again.")
             return
-        st.session_state["label_next_added"] = record["round"]
+        st.session_state["label_next_added"] = (name, record["round"])
         st.rerun()
 
 
@@ -189,8 +190,9 @@ else:
     except LabelwiseError as exc:
         views.show_error(exc)
         st.stop()
-    added = st.session_state.pop("label_next_added", None)
-    if added is not None:
-        st.success(f"Round {added} added.", icon=":material/check:")
+    # Said until the next batch is made (a flag popped on one run would vanish on any rerun).
+    added = st.session_state.get("label_next_added")
+    if added is not None and added[0] == pick and project.state.pending is None:
+        st.success(f"Round {added[1]} added.", icon=":material/check:")
     _batch(project, pick)
     _status(project)
