@@ -96,13 +96,14 @@ def _curve_chart(status) -> alt.Chart | None:
             x="labels:Q", y=alt.Y("median:Q", title=METRIC_NAMES.get(status.metric, status.metric))))
     layers.append(alt.Chart(live).mark_line(point=True).encode(
         x=alt.X("labels:Q", title="labels"),
-        y=alt.Y("score:Q", title=METRIC_NAMES.get(status.metric, status.metric), scale=alt.Scale(zero=False)),
+        y=alt.Y("score:Q", title=METRIC_NAMES.get(status.metric, status.metric), scale=alt.Scale(zero=False),
+                axis=alt.Axis(format=".0%")),
         tooltip=["labels", alt.Tooltip("score:Q", format=".1%")]))
     return alt.layer(*layers).properties(height=300)
 
 
 def _batch(project: Project, name: str) -> None:
-    st.subheader("1. The next batch")
+    st.subheader("The next batch")
     pending = project.state.pending
     if pending is None:
         c1, c2, c3 = st.columns([1, 1, 1])
@@ -126,7 +127,7 @@ def _batch(project: Project, name: str) -> None:
              f"{project.config.strategy}, {n_ctrl} drawn at random as the control arm).")
     st.download_button("Download the batch (CSV)", frame.to_csv(index=False).encode(), key="download_batch",
                        file_name=f"{name}-round-{pending['round']}.csv", mime="text/csv", type="primary")
-    st.subheader("2. Upload it labeled")
+    st.subheader("Upload it labeled")
     up = st.file_uploader(f"The batch with its '{project.config.label}' column filled in",
                           key=f"labeled_upload_{pending['round']}")
     allow = st.checkbox("Allow a new class", key="allow_new_class",
@@ -145,7 +146,7 @@ def _batch(project: Project, name: str) -> None:
 def _status(project: Project) -> None:
     status = project_status(project)
     lab = status.labeled
-    st.subheader("3. Where the project stands")
+    st.subheader("Where the project stands")
     c = st.columns(4)
     c[0].metric("Labeled", f"{lab['total']:,} of {lab['rows']:,}")
     last = status.rounds[-1]

@@ -14,7 +14,9 @@ Two ways to score, said in every record (``score_basis``):
 
 The random-sampling curve (what random sampling would have reached) comes from the control arm too: the initial
 labels plus the first *k* control rows (in draw order, so a uniform random sample) for a few *k*, scored the same
-way (on the validation file, or on the held-out control folds).
+way (on the validation file, or on the held-out control folds), in ``CURVE_ORDERS`` random orders of the control
+rows (the draw order and seeded shuffles), so that the ledger's interval also carries the noise of which control
+rows random's models trained on.
 """
 
 from __future__ import annotations
@@ -29,13 +31,16 @@ from threadpoolctl import threadpool_limits
 from simulations.loop import score_predictions
 from simulations.strategies.base import take_rows
 
-__all__ = ["CURVE_FRACTIONS", "MAX_FOLDS", "ArmPredictions", "arm_predictions", "fit_predict", "round_record",
-           "score"]
+__all__ = ["CURVE_FRACTIONS", "CURVE_ORDERS", "MAX_FOLDS", "ArmPredictions", "arm_predictions", "fit_predict",
+           "round_record", "score"]
 
 #: Control-arm folds for the cross-fitted score (fewer when there are fewer control rows).
 MAX_FOLDS = 5
 #: The random curve's points: the initial labels plus these shares of the (training) control rows.
 CURVE_FRACTIONS = (0.0, 0.25, 0.5, 0.75, 1.0)
+#: Orders of the control rows the random curve is traced in: the draw order and shuffles. Their spread is the noise
+#: of *which* control rows random's models trained on; the ledger's bootstrap draws one per resample.
+CURVE_ORDERS = 4
 
 
 def fit_predict(project: Any, train: np.ndarray, y_train: np.ndarray, X_eval: Any) -> np.ndarray:
@@ -76,7 +81,8 @@ class ArmPredictions:
         The project's model (every label bought), held out as the basis says.
     curve_labels : ndarray, shape (n_points,)
         Labels of each random-curve point: initial labels + control rows trained on (mean over folds).
-    curve_pred : ndarray of str, shape (n_points, n_eval)
+    curve_pred : ndarray of str, shape (n_orders, n_points, n_eval)
+        Predictions of random's curve models, for each order of the control rows (``CURVE_ORDERS``).
     classes : ndarray of str
     labels_used : int
         Every label bought so far (initial + strategy + control).
@@ -101,16 +107,23 @@ def _folds(n: int, seed: int) -> np.ndarray:
     return rng.permutation(np.arange(n) % k)
 
 
-def arm_predictions(project: Any, state: Any = None) -> ArmPredictions:
+def arm_predictions(project: Any, state: Any = None, *, curve: bool = True) -> ArmPredictions:
     """The held-out predictions the round's score and the ledger are read from (see the module docstring).
 
-    Many small fits: the math libraries use one thread (on small data, more threads only add contention).
+    ``curve=False`` skips random's curve (the round's score needs only the project's model). Many small fits: the
+    math libraries use one thread (on small data, more threads only add contention).
     """
     with threadpool_limits(limits=1):
-        return _arm_predictions(project, state)
+        return _arm_predictions(project, state, curve)
 
 
-def _arm_predictions(project: Any, state: Any = None) -> ArmPredictions:
+def _orders(ctrl: np.ndarray, seed: int) -> list[np.ndarray]:
+    """The control rows in draw order, then ``CURVE_ORDERS - 1`` seeded shuffles (each a uniform random order)."""
+    rng = np.random.default_rng([int(seed), 4241])
+    return [ctrl] + [rng.permutation(ctrl) for _ in range(CURVE_ORDERS - 1)]
+
+
+def _arm_predictions(project: Any, state: Any, curve: bool) -> ArmPredictions:
     state = state or project.state
     pos = project.position
     all_pos = project.labeled_positions(state)
@@ -120,26 +133,34 @@ def _arm_predictions(project: Any, state: Any = None) -> ArmPredictions:
     classes = np.unique(np.concatenate([y_all, project.validation[1]]) if project.validation is not None else y_all)
     y_of = dict(zip(all_pos.tolist(), y_all.tolist(), strict=True))
     n_init, n_ctrl = len(init_pos), len(ctrl_pos)
-    fracs = CURVE_FRACTIONS
+    fracs = CURVE_FRACTIONS if curve else ()
+    n_orders = CURVE_ORDERS if curve else 0
+
+    def labels_of(rows: np.ndarray) -> np.ndarray:
+        return np.array([y_of[i] for i in rows], dtype=object).astype(str)
+
     if project.validation is not None:
         Xv, yv = project.validation
         pred_al = fit_predict(project, all_pos, y_all, Xv)
         ks = sorted({round(f * n_ctrl) for f in fracs})
-        preds = []
-        for k in ks:
-            tr = np.concatenate([init_pos, ctrl_pos[:k]])
-            preds.append(fit_predict(project, tr, np.array([y_of[i] for i in tr]), Xv))
+        preds = np.empty((n_orders, len(ks), len(yv)), dtype=object)
+        for o, order in enumerate(_orders(ctrl_pos, project.config.seed)[:n_orders]):
+            for g, k in enumerate(ks):
+                if o and k in (0, n_ctrl):  # the same training rows in every order: fitted once
+                    preds[o, g] = preds[0, g]
+                    continue
+                tr = np.concatenate([init_pos, order[:k]])
+                preds[o, g] = fit_predict(project, tr, labels_of(tr), Xv)
         return ArmPredictions("validation", yv, pred_al, np.array([n_init + k for k in ks], dtype=float),
-                              np.array(preds, dtype=object).reshape(len(ks), len(yv)), classes, len(all_pos), n_init,
-                              n_ctrl)
+                              preds.astype(str), classes, len(all_pos), n_init, n_ctrl)
     if n_ctrl < 2:
         empty = np.empty(0, dtype=object)
-        return ArmPredictions("none", empty, empty, np.empty(0), np.empty((0, 0), dtype=object), classes,
+        return ArmPredictions("none", empty, empty, np.empty(0), np.empty((0, 0, 0), dtype=object), classes,
                               len(all_pos), n_init, n_ctrl)
     fold = _folds(n_ctrl, project.config.seed)
-    y_ctrl = np.array([y_of[i] for i in ctrl_pos], dtype=object).astype(str)
+    y_ctrl = labels_of(ctrl_pos)
     pred_al = np.empty(n_ctrl, dtype=object)
-    curve_pred = np.empty((len(fracs), n_ctrl), dtype=object)
+    curve_pred = np.empty((n_orders, len(fracs), n_ctrl), dtype=object)
     sizes = np.zeros((len(fracs), n_ctrl))
     X = project.X
     for f in np.unique(fold):
@@ -147,12 +168,16 @@ def _arm_predictions(project: Any, state: Any = None) -> ArmPredictions:
         keep = ~np.isin(all_pos, ctrl_pos[held])
         Xh = take_rows(X, ctrl_pos[held])
         pred_al[held] = fit_predict(project, all_pos[keep], y_all[keep], Xh)
-        cands = ctrl_pos[~held]  # in draw order: the first k are a uniform random sample
-        for g, frac in enumerate(fracs):
-            k = round(frac * len(cands))
-            tr = np.concatenate([init_pos, cands[:k]])
-            curve_pred[g, held] = fit_predict(project, tr, np.array([y_of[i] for i in tr]), Xh)
-            sizes[g, held] = n_init + k
+        # each order of the training control rows is a uniform random order: its first k a random sample
+        for o, cands in enumerate(_orders(ctrl_pos[~held], project.config.seed)[:n_orders]):
+            for g, frac in enumerate(fracs):
+                k = round(frac * len(cands))
+                if o and k in (0, len(cands)):
+                    curve_pred[o, g, held] = curve_pred[0, g, held]
+                    continue
+                tr = np.concatenate([init_pos, cands[:k]])
+                curve_pred[o, g, held] = fit_predict(project, tr, labels_of(tr), Xh)
+                sizes[g, held] = n_init + k
     return ArmPredictions("control_cv", y_ctrl, pred_al.astype(str), sizes.mean(axis=1), curve_pred.astype(str),
                           classes, len(all_pos), n_init, n_ctrl)
 
@@ -161,7 +186,7 @@ def round_record(project: Any, round_no: int, state: Any = None, preds: ArmPredi
     """The record of a round: its label counts, and the model's score with how it was measured."""
     state = state or project.state
     arms = list(state.arms.values())
-    preds = preds or arm_predictions(project, state)
+    preds = preds or arm_predictions(project, state, curve=False)
     value = None
     if preds.basis != "none":
         value = score(preds.y_true, preds.pred_al, preds.classes, project.config.metric)
