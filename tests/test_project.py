@@ -353,3 +353,54 @@ def test_plan_position():
     assert plan_position(curve, 60, 0.9)["verdict"] == "ahead"
     assert plan_position(curve, 200, 0.8)["beyond_simulated"] is True
     assert plan_position(None, 60, 0.7) is None
+
+
+def test_plan_curve_from_results_and_status_against_it(tmp_path, capsys):
+    """--results: the plan's expected curve and band in status, and the ledger anchored on the plan's random curve."""
+    from dashboard.testing import small_run
+    from simulations.results import save_results
+
+    result, _, _ = small_run("penguins")  # random and margin, 2 seeds
+    plan = save_results(result, tmp_path / "plan.json")
+    files = demo_files("penguins", tmp_path / "files", n_initial=15, seed=0)
+    d = _init(files, tmp_path / "p", "--results", str(plan))
+    cfg = Project.open(d).config
+    assert cfg.metric == result.metric and cfg.expected_curve["strategy"] == "margin"
+    assert cfg.expected_curve["random_labels"][0] == 10
+    for r in (1, 2):
+        _round(files, d, tmp_path, r, batch=20, share=0.3)
+    capsys.readouterr()
+    assert main(["project", "status", "--dir", str(d), "--json"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert s["plan"]["verdict"] in {"on track", "behind", "ahead"} and s["plan"]["labels"] == 55
+    assert s["expected_curve"]["band"].startswith("10th-90th")
+    if s["ledger"]["available"]:
+        assert s["ledger"]["random_curve"]["shape"] == "plan"
+        assert "plan's simulated random curve" in s["ledger"]["method"]
+    assert main(["project", "init", "--data", str(files.data), "--label", files.label, "--dir", str(tmp_path / "q"),
+                 "--results", str(plan), "--strategy", "entropy"]) == 2
+    assert "has no run of 'entropy'" in capsys.readouterr().err
+
+
+def test_own_id_column(tmp_path, capsys):
+    f = tmp_path / "ids.csv"
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=60)
+    frame = pd.DataFrame({"ticket": [f"T-{i:03d}" for i in range(60)], "x": x,
+                          "y": np.where(x > 0, "pos", "neg").astype(object)})
+    frame.loc[10:, "y"] = None
+    frame.to_csv(f, index=False)
+    d = tmp_path / "p"
+    assert main(["project", "init", "--data", str(f), "--label", "y", "--dir", str(d), "--id", "ticket"]) == 0
+    b = next_batch(Project.open(d), 6, 0.5)
+    assert b["row_id"].str.startswith("T-").all() and "ticket" in b.columns
+    b["y"] = np.where(b["x"] > 0, "pos", "neg")
+    path = tmp_path / "l.csv"
+    b.to_csv(path, index=False)
+    assert main(["project", "add", "--dir", str(d), "--labels", str(path)]) == 0
+    assert Project.open(d).state.labels[b["row_id"].iloc[0]] in {"pos", "neg"}
+    frame.loc[5, "ticket"] = "T-000"
+    frame.to_csv(f, index=False)
+    assert main(["project", "init", "--data", str(f), "--label", "y", "--dir", str(tmp_path / "q"), "--id",
+                 "ticket"]) == 2
+    assert "row ids must be unique" in capsys.readouterr().err
