@@ -65,3 +65,37 @@ def test_page_without_projects(tmp_path, monkeypatch):
     at = _page()
     assert not at.exception
     assert at.selectbox(key="project_pick").value == "Start a new project"
+
+
+class _Upload:
+    def __init__(self, path: Path) -> None:
+        self.name, self._data = path.name, path.read_bytes()
+
+    def getvalue(self) -> bytes:
+        return self._data
+
+
+def test_new_project_form_starts_a_project_with_a_plan(tmp_path, monkeypatch):
+    """The form's uploads (AppTest cannot upload: st.file_uploader is stood in for) start a project with its plan."""
+    import streamlit as st
+
+    from dashboard.testing import small_run
+    from simulations.results import save_results
+
+    files = demo_files("penguins", tmp_path / "files", n_initial=15, test_rows=60, seed=0)
+    files.test.to_csv(tmp_path / "val.csv", index=False)
+    plan = save_results(small_run("penguins")[0], tmp_path / "plan.json")
+    uploads = {"new_data": files.data, "new_validation": tmp_path / "val.csv", "new_plan": plan}
+    monkeypatch.setattr(st, "file_uploader", lambda label, key=None, **kw: _Upload(uploads[key]) if key in uploads
+                        else None)
+    root = tmp_path / "projects"
+    monkeypatch.setenv("LABELWISE_PROJECTS", str(root))
+    at = _page()
+    at.text_input(key="new_name").set_value("penguins-2026")
+    at.text_input(key="new_label").set_value(files.label)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    project = Project.open(root / "penguins-2026")
+    assert project.config.expected_curve["strategy"] == "margin" and project.config.validation_file
+    assert project.state.rounds[0]["score_basis"] == "validation"
+    assert at.selectbox(key="project_pick").value == "penguins-2026"

@@ -56,6 +56,10 @@ def _new_project(root: Path) -> None:
         cost = c1.number_input("Cost per label ($)", min_value=0.0, value=1.0, step=0.5, key="new_cost")
         value = c2.number_input("Value of one point of the score ($, 0: none)", min_value=0.0, value=0.0,
                                 key="new_value")
+        validation = st.file_uploader("Validation file (optional: labeled rows the labelers never see)",
+                                      key="new_validation")
+        plan = st.file_uploader("Plan (optional: a 'labelwise simulate --out' results file, for the expected curve)",
+                                key="new_plan")
         go = st.form_submit_button("Start the project", type="primary")
     if not go:
         return
@@ -67,15 +71,28 @@ def _new_project(root: Path) -> None:
         views.show_error({"message": "Upload the data file and name its label column.", "hint": ""})
         return
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(data.name).name
-        path.write_bytes(data.getvalue())
+        def saved(upload, stem: str) -> Path | None:
+            if upload is None:
+                return None
+            path = Path(tmp) / stem / Path(upload.name).name
+            path.parent.mkdir()
+            path.write_bytes(upload.getvalue())
+            return path
+
         try:
-            Project.create(root / name, path, label, strategy=strategy, cost_per_label=cost or None,
-                           value_per_point=value or None)
+            curve = None
+            if plan is not None:
+                from simulations.project.status import expected_curve_from_results
+                from simulations.results import load_results
+
+                curve = expected_curve_from_results(load_results(saved(plan, "plan")), strategy, source=plan.name)
+            Project.create(root / name, saved(data, "data"), label, strategy=strategy, cost_per_label=cost or None,
+                           value_per_point=value or None, validation=saved(validation, "validation"),
+                           expected_curve=curve)
         except LabelwiseError as exc:
             views.show_error(exc)
             return
-    st.session_state["project_pick"] = name
+    st.session_state["label_next_select"] = name  # picked on the rerun, before the selectbox exists
     st.rerun()
 
 
@@ -182,6 +199,8 @@ st.caption("Run the labeling project: each batch is the strategy's picks plus a 
            "arm), from which the savings ledger estimates what random sampling would have needed.")
 root = projects_root()
 names = project_names(root)
+if st.session_state.get("label_next_select") in names:
+    st.session_state["project_pick"] = st.session_state.pop("label_next_select")
 pick = st.selectbox("Project", [*names, NEW], key="project_pick")
 if pick == NEW:
     _new_project(root)
