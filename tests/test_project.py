@@ -404,3 +404,17 @@ def test_own_id_column(tmp_path, capsys):
     assert main(["project", "init", "--data", str(f), "--label", "y", "--dir", str(tmp_path / "q"), "--id",
                  "ticket"]) == 2
     assert "row ids must be unique" in capsys.readouterr().err
+
+
+def test_batch_as_a_spreadsheet_round_trip(cancer, tmp_path):
+    """A batch written as .xlsx and labeled in a spreadsheet is read back by intake's reader (as ids 12.0 or '12')."""
+    d = _init(cancer, tmp_path / "p")
+    out = tmp_path / "batch.xlsx"
+    assert main(["project", "next", "--dir", str(d), "--batch", "10", "--out", str(out)]) == 0
+    b = pd.read_excel(out)
+    assert list(b.columns[:4]) == ["row_id", "why", "score", cancer.label] and len(b) == 10
+    labeled = play_labelers(b, cancer.truth, cancer.label)
+    labeled["row_id"] = labeled["row_id"].astype(float)  # a spreadsheet turned the ids into numbers
+    labeled.to_excel(tmp_path / "labeled.xlsx", index=False)
+    assert main(["project", "add", "--dir", str(d), "--labels", str(tmp_path / "labeled.xlsx")]) == 0
+    assert Project.open(d).state.rounds[-1]["labels"] == 30
