@@ -2,7 +2,7 @@
 
 * :func:`business_case` -> :class:`BusinessCase`: a point estimate for one random plan and one AL plan.
 * :func:`business_case_over_seeds` -> :class:`BusinessCaseRange`: the case per seed, each number summarised
-  as a :class:`Range` (median and bootstrap interval), with censoring bounds and the equal-budget view.
+  as a :class:`Range` (median and order-statistic interval), with censoring bounds and the equal-budget view.
 * :data:`NO_SIGNAL_VERDICT`: the verdict shown instead of "pays off" when the model learns nothing.
 
 Each comparison is plan against plan: a plan buys some labels and ends with the accuracy those labels
@@ -28,6 +28,7 @@ import pandas as pd
 from simulations.economics.formulas import _HOUR_FIELDS, CASE_FIELDS, _probe_bounds, case_fields
 from simulations.economics.inputs import EconomicInputs, _as_array, _check_accuracy, _check_labels, _check_overhead
 from simulations.errors import ConfigError
+from simulations.stats import median_interval
 from simulations.summary import MIN_SEEDS_FOR_VERDICT
 
 __all__ = [
@@ -222,7 +223,8 @@ def business_case(
 class Range:
     """A number over seeds: the median and a confidence interval for it.
 
-    ``low``/``high`` is the percentile-bootstrap interval of the median over seeds (default 95 %).
+    ``low``/``high`` is the order-statistic interval of the median over seeds (default 95 %;
+    :func:`simulations.stats.median_interval`).
     ``bound`` is ``""`` when exact, else ``"lower"`` (the true value is at least this: censored seeds),
     ``"upper"`` (at most this) or ``"unknown"``.
     """
@@ -441,9 +443,10 @@ def business_case_over_seeds(
 
     Every argument from ``labels_random`` to ``al_rounds`` is one value per seed (paired: the same seed
     for random and AL). Each output's ``median`` is the median over seeds; ``low``/``high`` is the
-    ``confidence`` percentile-bootstrap interval of that median (seeds resampled with replacement,
-    ``n_boot`` times, the same resamples for every output, from ``numpy.random.default_rng(random_state)``).
-    ``n_boot=0`` skips the bootstrap (low = high = median). ``equal_budget`` optionally holds per-seed
+    ``confidence`` order-statistic interval of that median (:func:`simulations.stats.median_interval`, the
+    simulation summary's interval: [min, max] with 5 seeds or fewer, which covers less than 95%).
+    ``n_boot=0`` skips the intervals (low = high = median); ``random_state`` is kept for callers and unused
+    (nothing is drawn at random any more). ``equal_budget`` optionally holds per-seed
     ``labels``, ``accuracy_random``, ``accuracy_al`` for the equal-budget view.
     """
     lr = _as_array("labels_random", labels_random)
@@ -486,22 +489,16 @@ def business_case_over_seeds(
     base = case_fields(lr, la, ar, aa, awp, inputs, rounds)
     kinds = _probe_bounds(lr, la, ar, aa, awp, inputs, rounds, rc, ac, base)
 
-    idx = None
-    if n_boot and n >= 2:
-        rng = np.random.default_rng(random_state)
-        draws = rng.integers(0, n, size=(int(n_boot), n))
-        idx = draws
-    alpha = (1 - confidence) / 2
+    ranges_wanted = bool(n_boot) and n >= 2
 
     def summarise(values: np.ndarray, kind: np.ndarray) -> Range:
-        if idx is None:
-            med = float(np.median(values))
+        # the simulation summary's interval (simulations.stats.median_interval): one saving, one range everywhere
+        if not ranges_wanted:
+            with np.errstate(invalid="ignore"):
+                med = float(np.median(values))
             return Range(med, med, med, _combine_bounds(kind))
-        with np.errstate(invalid="ignore"):
-            med = float(np.median(values))
-            boot = np.median(values[idx], axis=1)
-            lo, hi = np.quantile(boot, [alpha, 1 - alpha], method="inverted_cdf")
-        return Range(med, float(lo), float(hi), _combine_bounds(kind))
+        iv = median_interval(values, confidence=confidence)
+        return Range(iv.median, iv.low, iv.high, _combine_bounds(kind))
 
     ranges: dict[str, Range | None] = {}
     for k in CASE_FIELDS:
