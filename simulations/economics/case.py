@@ -28,7 +28,7 @@ import pandas as pd
 from simulations.economics.formulas import _HOUR_FIELDS, CASE_FIELDS, _probe_bounds, case_fields
 from simulations.economics.inputs import EconomicInputs, _as_array, _check_accuracy, _check_labels, _check_overhead
 from simulations.errors import ConfigError
-from simulations.stats import median_interval
+from simulations.stats import median_interval, min_seeds_for_verdict
 from simulations.summary import MIN_SEEDS_FOR_VERDICT
 
 __all__ = [
@@ -327,6 +327,9 @@ class BusinessCaseRange:
     no_signal: bool = False
     #: The summary's sentence for it ("No strategy can save labels here: ..."); "" when there is signal.
     no_signal_sentence: str = ""
+    #: AL strategies the case's strategy was picked from: the ranges are at ``1 - (1 - 0.95) / k_compared`` and
+    #: ``pays_off`` needs the seeds a verdict over that many strategies needs (``simulations.stats``).
+    k_compared: int = 1
 
     @property
     def seeds_compared(self) -> int:
@@ -340,12 +343,12 @@ class BusinessCaseRange:
         True when the whole 95% interval of the total benefit against random sampling is above zero (a censored
         lower bound still counts), False when it lies wholly at or below zero (an upper bound still counts) or the
         model learns nothing from the features (``no_signal``), None when undecided: the interval spans zero, a
-        bound points the other way, or fewer than ``MIN_SEEDS_FOR_VERDICT`` seeds compare the plans (the
-        simulation summary's rule).
+        bound points the other way, or fewer seeds compare the plans than a verdict needs (the simulation
+        summary's rule: ``MIN_SEEDS_FOR_VERDICT``, more when the strategy was picked from ``k_compared`` > 1).
         """
         if self.no_signal:
             return False
-        if self.seeds_compared < MIN_SEEDS_FOR_VERDICT:
+        if self.seeds_compared < max(MIN_SEEDS_FOR_VERDICT, min_seeds_for_verdict(self.k_compared)):
             return None
         tb = self.total_benefit
         if tb.low > 0 and tb.bound in ("", "lower"):
@@ -390,6 +393,7 @@ class BusinessCaseRange:
             payback_beyond_plan=self.payback_beyond_plan,
             n_seeds=self.n_seeds,
             n_seeds_compared=self.seeds_compared,
+            k_compared=self.k_compared,
             n_random_censored=self.n_random_censored,
             n_al_censored=self.n_al_censored,
             value_per_point=self.value_per_point,
@@ -438,6 +442,7 @@ def business_case_over_seeds(
     metric: str | None = None,
     target: str | None = None,
     extra_assumptions: tuple[str, ...] = (),
+    k_compared: int = 1,
 ) -> BusinessCaseRange:
     """The business case for each seed, summarised as ranges.
 
@@ -445,7 +450,9 @@ def business_case_over_seeds(
     for random and AL). Each output's ``median`` is the median over seeds; ``low``/``high`` is the
     ``confidence`` order-statistic interval of that median (:func:`simulations.stats.median_interval`, the
     simulation summary's interval: [min, max] with 5 seeds or fewer, which covers less than 95%).
-    ``n_boot=0`` skips the intervals (low = high = median); ``random_state`` is kept for callers and unused
+    ``k_compared`` > 1 (the strategy was picked as the best of that many) widens every interval to
+    ``1 - (1 - confidence) / k_compared`` (Bonferroni, as the summary's verdict) and raises the seeds ``pays_off``
+    needs. ``n_boot=0`` skips the intervals (low = high = median); ``random_state`` is kept for callers and unused
     (nothing is drawn at random any more). ``equal_budget`` optionally holds per-seed
     ``labels``, ``accuracy_random``, ``accuracy_al`` for the equal-budget view.
     """
@@ -485,6 +492,8 @@ def business_case_over_seeds(
     _check_overhead(inputs, rounds)
     if not 0 < confidence < 1:
         raise ConfigError(f"confidence must be between 0 and 1 (got {confidence:g}).", "Use e.g. 0.95.")
+    k_compared = max(1, int(k_compared))
+    confidence = 1 - (1 - confidence) / k_compared
 
     base = case_fields(lr, la, ar, aa, awp, inputs, rounds)
     kinds = _probe_bounds(lr, la, ar, aa, awp, inputs, rounds, rc, ac, base)
@@ -567,6 +576,7 @@ def business_case_over_seeds(
         p_whole_pool_roi_positive=p_wp,
         n_seeds=n,
         n_seeds_compared=int((~(rc & ac)).sum()),
+        k_compared=k_compared,
         n_random_censored=int(rc.sum()),
         n_al_censored=int(ac.sum()),
         value_per_point=inputs.point_value,
