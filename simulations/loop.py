@@ -56,6 +56,10 @@ class Split:
     classes: np.ndarray
     seed: int
     n_extra: int = 0
+    #: None: no identical rows; True: every group of identical rows is wholly in the pool or in the test set;
+    #: False: duplicates are so widespread (a few distinct rows) that keeping them together would empty or
+    #: unbalance the test set, so the plain stratified split was kept (see :func:`make_split`).
+    duplicates_apart: bool | None = None
 
     @property
     def n_pool(self) -> int:
@@ -123,12 +127,13 @@ def duplicate_groups(X: Any, n_rows: int | None = None) -> np.ndarray | None:
 
 
 def _keep_groups_together(pool_idx: np.ndarray, test_idx: np.ndarray, y: np.ndarray, groups: np.ndarray,
-                          rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+                          rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray] | None:
     """Move every group of identical rows that straddles pool and test wholly to one side.
 
     A straddling group goes to the side of one of its rows drawn at random, so it lands in the test set about as
     often as the test share says. A class left without pool rows gets its test groups back in the pool (every class
-    needs an initial label).
+    needs an initial label). None when the result is no fair test set: its size off by more than half, or a class
+    the plain split tested missing (a few distinct rows make up most of the data, e.g. one low-cardinality column).
     """
     in_test = np.zeros(len(y), bool)
     in_test[test_idx] = True
@@ -140,6 +145,9 @@ def _keep_groups_together(pool_idx: np.ndarray, test_idx: np.ndarray, y: np.ndar
     for c in np.unique(y):
         if not (~in_test & (y == c)).any():
             in_test[np.isin(groups, groups[y == c])] = False
+    n_test = int(in_test.sum())
+    if abs(n_test - len(test_idx)) > 0.5 * len(test_idx) or not set(y[test_idx]) <= set(y[in_test]):
+        return None
     return np.flatnonzero(~in_test), np.flatnonzero(in_test)
 
 
@@ -150,7 +158,9 @@ def make_split(X: Any, y: np.ndarray, *, seed: int, test_share: float, max_test_
 
     Identical feature rows never straddle pool and test (:func:`duplicate_groups`): the stratified draw is made as
     before, then each group of duplicates split by it moves wholly to one side (the test set may end a few rows off
-    its size). Data without duplicates gets exactly the draws it always had.
+    its size). Data without duplicates gets exactly the draws it always had. When duplicates are so widespread
+    that this would leave no fair test set (see ``_keep_groups_together``) the plain split is kept and
+    ``Split.duplicates_apart`` is False.
 
     Parameters
     ----------
@@ -173,9 +183,12 @@ def make_split(X: Any, y: np.ndarray, *, seed: int, test_share: float, max_test_
     pool_idx, test_idx = train_test_split(idx, test_size=n_test, stratify=y, random_state=seed)
     if groups is True:
         groups = duplicate_groups(X, len(y))
+    apart = None
     if groups is not None and groups is not False:
-        pool_idx, test_idx = _keep_groups_together(pool_idx, test_idx, y, np.asarray(groups),
-                                                   np.random.default_rng([seed, 2]))
+        kept = _keep_groups_together(pool_idx, test_idx, y, np.asarray(groups), np.random.default_rng([seed, 2]))
+        apart = kept is not None
+        if kept is not None:
+            pool_idx, test_idx = kept
     pool_idx, test_idx = np.sort(pool_idx), np.sort(test_idx)
     y_pool = y[pool_idx]
     rng = np.random.default_rng([seed, 1])
@@ -186,7 +199,7 @@ def make_split(X: Any, y: np.ndarray, *, seed: int, test_share: float, max_test_
         pool_idx = np.concatenate([pool_idx, np.arange(len(y), len(y) + n_extra)])
     return Split(
         X_pool=take_rows(X, pool_idx), y_pool=y_pool, X_test=take_rows(X, test_idx), y_test=y[test_idx],
-        initial=initial, stop=stop, classes=classes, seed=seed, n_extra=int(n_extra),
+        initial=initial, stop=stop, classes=classes, seed=seed, n_extra=int(n_extra), duplicates_apart=apart,
     )
 
 

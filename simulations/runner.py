@@ -115,6 +115,14 @@ def _split_for(token: str, X: Any, y: np.ndarray, seed: int, settings: SplitSett
     return split
 
 
+def _duplicate_rows(groups: np.ndarray | None) -> int:
+    """Rows whose features equal another row's."""
+    if groups is None:
+        return 0
+    counts = np.bincount(groups)
+    return int(counts[counts > 1].sum())
+
+
 def _forget_splits(token: str) -> None:
     """Drop this process's cached split if it belongs to run ``token`` (other runs' splits are left alone)."""
     with _split_lock:
@@ -260,6 +268,10 @@ def run_simulation(
         "class_counts": {str(k): int(v) for k, v in counts.items()},
         "n_pool": int(n_pool),
         "n_test": len(probe.y_test),
+        # rows that share their features with another row; whether pool and test keep them apart (None: no such
+        # rows; False: too widespread to keep apart without emptying the test set, see loop.make_split)
+        "duplicate_rows": _duplicate_rows(groups),
+        "duplicates_apart": probe.duplicates_apart,
         "n_initial": int(n_initial),
         "n_stop": len(probe.stop),
         "budget": int(budget),

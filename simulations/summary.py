@@ -510,6 +510,12 @@ def summarize(
             f"The run started from {int(n_initial)} initial labels, not the {int(n_initial_asked)} asked for: "
             "every class needs at least one labeled row to train on."
         )
+    if result.meta.get("duplicates_apart") is False:
+        summary.notes.append(
+            f"{int(result.meta.get('duplicate_rows', 0)):,} rows share their features with another row, too many "
+            "to keep identical rows out of the test set without emptying it (few distinct rows): some test rows "
+            "were also in the pool, so test scores partly measure rows the model has seen."
+        )
     n_seeds_run = int(ps["seed"].nunique())
     if n_seeds_run < MIN_SEEDS_FOR_VERDICT:
         summary.notes.append(

@@ -125,3 +125,18 @@ def test_identical_rows_never_straddle_pool_and_test():
     b = make_split(base, y[:300], seed=3, test_share=0.25, max_test_rows=1000, initial_labels=10, stop_set_rows=50,
                    groups=None)
     assert np.array_equal(a.X_test, b.X_test) and np.array_equal(a.initial, b.initial)
+
+
+def test_a_few_distinct_rows_keep_the_plain_split_and_say_so():
+    # one 4-valued column: every row is a duplicate, and whole groups would empty or swamp the test set
+    rng = np.random.default_rng(1)
+    X = np.eye(4)[rng.integers(0, 4, 60)]
+    y = rng.integers(0, 2, 60)
+    for seed in range(10):
+        split = make_split(X, y, seed=seed, test_share=0.25, max_test_rows=100, initial_labels=4, stop_set_rows=20)
+        assert len(split.y_test) > 0 and split.duplicates_apart in (True, False)
+        if not split.duplicates_apart:
+            assert len(split.y_test) == 15  # the plain stratified split
+    unique = make_split(rng.normal(size=(60, 3)), y, seed=0, test_share=0.25, max_test_rows=100, initial_labels=4,
+                        stop_set_rows=20)
+    assert unique.duplicates_apart is None

@@ -294,3 +294,10 @@ def test_reaching_the_target_means_staying_at_or_above_it():
     assert _labels_to_reach(labels, np.array([0.8, 0.82, 0.85, 0.9, 0.9]), 0.8) == 10  # from the start
     res = fake_result({"random": [[0.5, 0.82, 0.7, 0.9, 0.9]]})
     assert per_seed(res, Target("absolute", 0.8))["labels_to_target"].item() == pytest.approx(60)
+
+
+def test_duplicates_that_could_not_be_kept_apart_are_said():
+    res = fake_result({"random": [[0.5, 0.6, 0.7, 0.8, 0.86]] * 2})
+    assert not any("share their features" in n for n in summarize(res).notes)
+    res.meta.update(duplicate_rows=1200, duplicates_apart=False)
+    assert any("1,200 rows share their features with another row" in n for n in summarize(res).notes)
