@@ -782,6 +782,7 @@ def test_a_strategy_picked_from_several_gets_corrected_ranges_and_needs_more_see
     one = business_case_over_seeds(lr[:6], la[:6], acc[:6], acc[:6], example_inputs())
     three = business_case_over_seeds(lr[:6], la[:6], acc[:6], acc[:6], example_inputs(), k_compared=3)
     assert one.pays_off and three.pays_off is None  # 6 seeds: enough for one strategy, not for the best of 3
+    assert (one.seeds_needed, three.seeds_needed, three.to_dict()["seeds_needed"]) == (6, 7, 7)
     assert three.confidence == pytest.approx(1 - 0.05 / 3) and three.to_dict()["k_compared"] == 3
     seven = business_case_over_seeds(lr, la, acc, acc, example_inputs(), k_compared=3)
     assert seven.pays_off

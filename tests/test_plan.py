@@ -132,10 +132,11 @@ def test_pays_off_is_the_business_case_rule(bc_plan):
     assert bc_plan.pays_off is bc_plan.business.pays_off
     net = bc_plan.money["net_savings"]
     assert net.bound == "" and bc_plan.business.seeds_compared == 3 and not bc_plan.no_signal
-    expected = True if net.low > 0 else False if net.high <= 0 else None
+    # 3 seeds: fewer than a verdict needs (6, docs/statistics.md), so undecided whatever the interval says
+    assert bc_plan.business.seeds_compared < bc_plan.business.seeds_needed
+    expected = None
     assert bc_plan.pays_off is expected
-    start = {True: "Active learning pays off", False: "Active learning does not pay off", None: "Undecided"}
-    assert bc_plan.pays_off_sentence.startswith(start[expected])
+    assert bc_plan.pays_off_sentence.startswith("Too few seeds to judge")
     assert bc_plan.to_dict()["pays_off"] is expected
 
 

@@ -82,16 +82,3 @@ def test_old_bootstrap_rule_was_wrong_at_three_seeds():
     assert np.mean((s > 0).all(axis=1)) == pytest.approx(0.125, abs=0.02)
     assert np.mean([sign_verdict(x).verdict == "beats random" for x in s[:500]]) == 0
 
-
-def test_null_power_benchmark_smoke_runs(tmp_path):
-    import json
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    import null_power
-
-    null_power.main(["--smoke", "--out", str(tmp_path)])
-    data = json.loads((tmp_path / "null_power.json").read_text())
-    assert data["smoke"] and data["min_seeds_for_verdict"]["3"] == 7
-    assert {r["seeds"] for r in data["null"]} >= {3, 5, 10}

@@ -337,6 +337,12 @@ class BusinessCaseRange:
         return self.n_seeds if self.n_seeds_compared is None else self.n_seeds_compared
 
     @property
+    def seeds_needed(self) -> int:
+        """Seeds that must compare the plans before ``pays_off`` says True or False: ``MIN_SEEDS_FOR_VERDICT``
+        (6), more when the strategy was picked from ``k_compared`` > 1 (7 for 2-3, 8 for 4-6)."""
+        return max(MIN_SEEDS_FOR_VERDICT, min_seeds_for_verdict(self.k_compared))
+
+    @property
     def pays_off(self) -> bool | None:
         """The one "does active learning pay" rule, the text verdict's (``labelwise roi``, ``plan``, the dashboard).
 
@@ -348,7 +354,7 @@ class BusinessCaseRange:
         """
         if self.no_signal:
             return False
-        if self.seeds_compared < max(MIN_SEEDS_FOR_VERDICT, min_seeds_for_verdict(self.k_compared)):
+        if self.seeds_compared < self.seeds_needed:
             return None
         tb = self.total_benefit
         if tb.low > 0 and tb.bound in ("", "lower"):
@@ -394,6 +400,7 @@ class BusinessCaseRange:
             n_seeds=self.n_seeds,
             n_seeds_compared=self.seeds_compared,
             k_compared=self.k_compared,
+            seeds_needed=self.seeds_needed,
             n_random_censored=self.n_random_censored,
             n_al_censored=self.n_al_censored,
             value_per_point=self.value_per_point,
