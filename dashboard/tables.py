@@ -44,6 +44,7 @@ def leaderboard(a: dict[str, Any]) -> pd.DataFrame:
         lt = s.get("labels_to_target") or {}
         fin = s.get("final") or {}
         p = s.get("p_worse_than_random")
+        pv = s.get("p_value")
         rows.append({
             "Strategy": strategy_label(name),
             "Labels to target": fmt.range_text(
@@ -52,7 +53,9 @@ def leaderboard(a: dict[str, Any]) -> pd.DataFrame:
                                                                              else "n/a"),
             "Final score": fmt.range_text(fin, "pct") if fin else "n/a",
             "Verdict": s.get("verdict", ""),
-            "P(worse than random)": fmt.pct(p) if p is not None else "",
+            # the share of seeds where it did worse (not a probability), and the sign test's p-value behind the verdict
+            "Seeds worse than random": fmt.pct(p) if p is not None else "",
+            "p-value (sign test)": f"{pv:.3f}" if fmt.is_finite(pv) else "",
             "_sort": -1e9 if name == "random" else (sv["median"] if fmt.is_finite((sv or {}).get("median")) else -1e6),
         })
     df = pd.DataFrame(rows)

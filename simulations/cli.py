@@ -13,7 +13,7 @@ import stat
 import sys
 from collections.abc import Sequence
 
-from simulations.config import CLASS_WEIGHTS, DEFAULT_STRATEGIES, SimulationConfig, check_n_jobs
+from simulations.config import CLASS_WEIGHTS, DEFAULT_SEEDS, DEFAULT_STRATEGIES, SimulationConfig, check_n_jobs
 from simulations.curves.pool import PoolCaveat, pool_caveat
 from simulations.datasets import SAMPLES, Dataset
 from simulations.economics.cli import add_roi_parser
@@ -303,7 +303,9 @@ def add_simulation_args(p: argparse.ArgumentParser) -> None:
                    help="Comma-separated strategy names; random is always included. Available: "
                         f"{', '.join(available_strategies())}.")
     p.add_argument("--model", default="logreg", choices=list(MODELS))
-    p.add_argument("--seeds", type=int, default=5, help="Repetitions (default 5).")
+    p.add_argument("--seeds", type=int, default=DEFAULT_SEEDS,
+                   help=f"Repetitions (default {DEFAULT_SEEDS}: the fewest that let a verdict on the best of three "
+                        "strategies keep its false-verdict rate at 5%%).")
     p.add_argument("--random-state", type=int, default=0)
     p.add_argument("--initial", type=int, default=20, help="Initial labeled rows (default 20).")
     sched = p.add_mutually_exclusive_group()

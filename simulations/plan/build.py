@@ -34,7 +34,6 @@ from simulations.money import money
 from simulations.plan.inputs import PlanInputs
 from simulations.summary import (
     METRIC_NAMES,
-    MIN_SEEDS_FOR_VERDICT,
     Summary,
     Target,
     no_signal_warning,
@@ -542,9 +541,10 @@ def _pays_sentence(case: BusinessCaseRange, pays: bool | None, net: Estimate) ->
 
         return NO_SIGNAL_VERDICT
     rng = f"{money(net.median)} ({money(net.low)} to {money(net.high)})"
-    if case.seeds_compared < MIN_SEEDS_FOR_VERDICT:
+    if case.seeds_compared < case.seeds_needed:
         return (f"Too few seeds to judge whether active learning pays: net savings {rng} rest on "
-                f"{case.seeds_compared} seed(s) comparing it with random; simulate at least {MIN_SEEDS_FOR_VERDICT}.")
+                f"{case.seeds_compared} seed(s) comparing it with random; a verdict on this strategy needs at least "
+                f"{case.seeds_needed}.")
     if pays is True:
         return f"Active learning pays off against random sampling: net savings {rng}."
     if pays is False:
