@@ -225,6 +225,9 @@ def plan_tile_values(plan: dict[str, Any]) -> dict[str, tuple[str, str]]:
         for key in path:
             r = (r or {}).get(key)
         head, rng = fmt.metric_parts(r, kind)
+        level = plan.get("interval_level")
+        if level and rng:  # the plan's intervals may be wider than 95%: corrected for picking the best strategy
+            rng = rng.replace("95% range", f"{100 * level:.1f}% range".replace(".0%", "%"))
         if (r or {}).get("extrapolated"):
             rng = "extrapolated" + (f"; {rng}" if rng else "")
         out[title] = (head, rng)

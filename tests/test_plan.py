@@ -392,3 +392,18 @@ def test_a_differing_leaderboard_verdict_is_explained_and_shown_on_the_results_p
     at.run()
     assert not at.exception, at.exception
     assert any(text == c.value for c in at.caption)
+
+
+def test_the_tiles_name_the_plans_interval_level():
+    """A strategy picked from several gets wider (Bonferroni) intervals: the tiles say their real level, not 95%."""
+    from dashboard import tables
+
+    est = {"median": 100.0, "low": 50.0, "high": 150.0, "extrapolated": False, "bound": None}
+    plan = {"labels_to_target": {"al": est}, "labels_saved": est, "stop": {"labels": est},
+            "money": {"net_savings": est, "roi": {**est, "median": 0.5, "low": 0.1, "high": 0.9}},
+            "interval_level": 1 - 0.05 / 3}
+    values = tables.plan_tile_values(plan)
+    assert values["Labels saved"] == ("100", "98.3% range 50 to 150")
+    assert values["ROI vs random"][1].startswith("98.3% range")
+    one = tables.plan_tile_values({**plan, "interval_level": 0.95})
+    assert one["Labels saved"] == ("100", "95% range 50 to 150")

@@ -263,6 +263,12 @@ class Plan:
     fits: Any = field(default=None, compare=False, repr=False)
 
     @property
+    def interval_level(self) -> float:
+        """The level of the money and label intervals: 95%, Bonferroni-corrected when the strategy was picked from
+        several (``BusinessCaseRange.confidence``)."""
+        return float(self.business.confidence) if self.business is not None else 0.95
+
+    @property
     def roi(self) -> Estimate:
         return self.money["roi"]
 
@@ -286,6 +292,7 @@ class Plan:
             "p_roi_positive": _finite(self.p_roi_positive), "pays_off": self.pays_off,
             "pays_off_sentence": self.pays_off_sentence, "how_many_sentence": self.how_many_sentence,
             "value_unit": self.value_unit, "no_signal": self.no_signal, "notes": list(self.notes),
+            "interval_level": self.interval_level,
             "determination": self.determination,
             "sensitivity": {
                 "base_roi": _finite(self.money["roi"].median),

@@ -157,7 +157,9 @@ def format_plan(plan: Plan) -> str:
         f"Simulated up to {plan.simulated_labels:,} labels on a pool of {plan.simulated_pool:,} items"
         + (f" in {len(stages)} stage(s) ({budgets})" if stages else "")
         + (f": {d['sentence']}." if d.get("sentence") else "."),
-        f"Production pool: {plan.production_pool:,} items. Medians over seeds with 95% intervals.",
+        f"Production pool: {plan.production_pool:,} items. Medians over seeds with {plan.interval_level:.1%} "
+        "intervals" + (" (95%, corrected for picking the best of several strategies)."
+                       if plan.interval_level > 0.9501 else "."),
         "",
         f"  labels to target, {plan.strategy.replace('_', ' '):<16}{_est(plan.labels_to_target_al)}",
         f"  labels to target, random          {_est(plan.labels_to_target_random)}",
