@@ -77,6 +77,9 @@ def verdict_box(a: dict[str, Any]) -> None:
     else:
         st.info(f"**{text or 'No evidence that active learning beats random on this data.'}**",
                 icon=":material/info:")
+    trust = ((a.get("plan") or {}).get("trust") or {}).get("verdict")
+    if trust:  # the measured error rate of that verdict, where it is read
+        st.caption(trust)
 
 
 def pool_caveat_frame(cav: dict[str, Any], plan: dict[str, Any] | None = None) -> pd.DataFrame:
@@ -308,7 +311,8 @@ def render_projection(a: dict[str, Any], *, key: str) -> None:
         st.caption(("The whole-pool score is the model trained on every item, projected to your pool: the same "
                     "for every strategy (the drawn curves are fits and end near it). " if whole else "")
                    + "Backtest error: the fit was made on the first 65% of the simulated curve and scored on the "
-                   "rest; that mean absolute error is how far off such a projection has been on this data.")
+                   "rest; that mean absolute error is how far off such a projection has been on this data. "
+                   + ((a.get("plan") or {}).get("trust") or {}).get("projection", ""))
 
 
 def whole_pool_sentence(b: dict[str, Any]) -> str:

@@ -392,6 +392,9 @@ def test_a_differing_leaderboard_verdict_is_explained_and_shown_on_the_results_p
     at.run()
     assert not at.exception, at.exception
     assert any(text == c.value for c in at.caption)
+    from simulations.trust import MEASURED
+
+    assert any(MEASURED.verdict_sentence() == c.value for c in at.caption)  # the measured error rate beside it
 
 
 def test_the_tiles_name_the_plans_interval_level():

@@ -40,6 +40,7 @@ from simulations.summary import (
     per_seed,
     summarize,
 )
+from simulations.trust import MEASURED
 
 __all__ = ["Estimate", "Plan", "PlanStop", "TargetAtPool", "build_plan", "pays_off_rule", "target_at_pool"]
 
@@ -293,6 +294,7 @@ class Plan:
             "pays_off_sentence": self.pays_off_sentence, "how_many_sentence": self.how_many_sentence,
             "value_unit": self.value_unit, "no_signal": self.no_signal, "notes": list(self.notes),
             "interval_level": self.interval_level,
+            "trust": {"verdict": MEASURED.verdict_sentence(), "projection": MEASURED.projection_sentence()},
             "determination": self.determination,
             "sensitivity": {
                 "base_roi": _finite(self.money["roi"].median),

@@ -13,6 +13,7 @@ from simulations.plan.adaptive import simulate_for_plan
 from simulations.plan.build import Estimate, Plan
 from simulations.plan.inputs import DEFAULT_TIME_CAP_SECONDS, PlanInputError, PlanInputs, check_plan_inputs
 from simulations.progress import ProgressReporter
+from simulations.trust import MEASURED
 
 __all__ = ["FLAGS", "add_plan_parser", "format_plan", "run_plan"]
 
@@ -180,5 +181,6 @@ def format_plan(plan: Plan) -> str:
     ]
     if plan.other_verdicts:
         lines.append(f"Note: {plan.other_verdicts}")
+    lines.append(f"How far to trust it: {MEASURED.verdict_sentence()} {MEASURED.projection_sentence()}")
     lines += [f"Note: {n}" for n in plan.notes]
     return "\n".join(lines)
