@@ -108,6 +108,18 @@ def _png(chart: Any) -> bytes | None:
     return vlc.vegalite_to_png(charts.fixed_width(chart, REPORT_WIDTH).to_dict(), scale=2)
 
 
+def plan_sentences(a: dict[str, Any]) -> list[str]:
+    """The plan's two answers in words (how many labels; does it pay), as the pages say them."""
+    plan = a.get("plan") or {}
+    return [t for t in (plan.get("how_many_sentence"), plan.get("pays_off_sentence")) if t]
+
+
+def range_header(a: dict[str, Any]) -> str:
+    """The key numbers' range column, at the plan's interval level (wider than 95% for a best-of-k strategy)."""
+    level = (a.get("plan") or {}).get("interval_level") or 0.95
+    return f"{100 * level:.1f}% range".replace(".0%", "%")
+
+
 def headline_rows(a: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(name, value, 95% range) for the report's key numbers."""
     b = a.get("business") or {}
@@ -158,11 +170,15 @@ def build_html(a: dict[str, Any], *, name: str = "Labelwise scenario", created: 
         f"({e(fmt.count(d.get('n_rows')))} labeled rows) &middot; {e(created)}</p>",
         f"<p class='verdict'>{e(a.get('verdict') or '')}</p>",
     ]
+    parts.extend(f"<p>{e(t)}</p>" for t in plan_sentences(a))
+    trust = (a.get("plan") or {}).get("trust") or {}
+    if trust.get("verdict"):
+        parts.append(f"<p class='caption'>How far to trust it: {e(trust['verdict'])}</p>")
     for note in (a.get("summary") or {}).get("notes", []):
         parts.append(f"<p class='note'>{e(note)}</p>")
     if a.get("business"):
         parts.append("<h2>Key numbers</h2>")
-        parts.append(_table_html(pd.DataFrame(headline_rows(a), columns=["", "Median", "95% range"])))
+        parts.append(_table_html(pd.DataFrame(headline_rows(a), columns=["", "Median", range_header(a)])))
         parts.extend(f"<p class='caption'>{e(n)}</p>" for n in tables.undefined_notes(a["business"]))
     elif a.get("business_error"):
         parts.append(f"<p class='note'>No business case: {e(a['business_error'].get('message', ''))}</p>")
@@ -264,6 +280,8 @@ def pdf_document(a: dict[str, Any], *, name: str = "Labelwise scenario", created
          f"{created}", 9)
     pdf.ln(2)
     line(a.get("verdict") or "", 11, "B", 6)
+    for t in plan_sentences(a):
+        line(t)
     for note in (a.get("summary") or {}).get("notes", []):
         line(note, 9)
 
@@ -276,7 +294,7 @@ def pdf_document(a: dict[str, Any], *, name: str = "Labelwise scenario", created
 
     if a.get("business"):
         heading("Key numbers")
-        table(pd.DataFrame(headline_rows(a), columns=["", "Median", "95% range"]))
+        table(pd.DataFrame(headline_rows(a), columns=["", "Median", range_header(a)]))
         for n in tables.undefined_notes(a["business"]):
             line(n, 9)
     stop = a.get("stopping") or {}

@@ -86,7 +86,7 @@ def savings_heatmap(summary: pd.DataFrame, *, title: str = "Where active learnin
         tooltip=[alt.Tooltip("dataset:N", title="Dataset"), alt.Tooltip("strategy_label:N", title="Strategy"),
                  alt.Tooltip("savings_shown:N", title="Labels saved vs random (95% interval)"),
                  alt.Tooltip("verdict:N", title="Verdict"), alt.Tooltip("basis:N", title="Verdict based on"),
-                 alt.Tooltip("p_worse_than_random:Q", title="P(worse than random)", format=".0%")],
+                 alt.Tooltip("p_worse_than_random:Q", title="Seeds worse than random", format=".0%")],
     )
     frame = base.transform_filter("datum.wins").mark_rect(fill=None, stroke="black", strokeWidth=3).encode(x=x, y=y)
     text = base.mark_text(fontSize=12, lineBreak="\n").encode(

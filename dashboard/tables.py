@@ -44,6 +44,7 @@ def leaderboard(a: dict[str, Any]) -> pd.DataFrame:
         lt = s.get("labels_to_target") or {}
         fin = s.get("final") or {}
         p = s.get("p_worse_than_random")
+        pv = s.get("p_value")
         rows.append({
             "Strategy": strategy_label(name),
             "Labels to target": fmt.range_text(
@@ -52,7 +53,9 @@ def leaderboard(a: dict[str, Any]) -> pd.DataFrame:
                                                                              else "n/a"),
             "Final score": fmt.range_text(fin, "pct") if fin else "n/a",
             "Verdict": s.get("verdict", ""),
-            "P(worse than random)": fmt.pct(p) if p is not None else "",
+            # the share of seeds where it did worse (not a probability), and the sign test's p-value behind the verdict
+            "Seeds worse than random": fmt.pct(p) if p is not None else "",
+            "p-value (sign test)": f"{pv:.3f}" if fmt.is_finite(pv) else "",
             "_sort": -1e9 if name == "random" else (sv["median"] if fmt.is_finite((sv or {}).get("median")) else -1e6),
         })
     df = pd.DataFrame(rows)
@@ -222,6 +225,9 @@ def plan_tile_values(plan: dict[str, Any]) -> dict[str, tuple[str, str]]:
         for key in path:
             r = (r or {}).get(key)
         head, rng = fmt.metric_parts(r, kind)
+        level = plan.get("interval_level")
+        if level and rng:  # the plan's intervals may be wider than 95%: corrected for picking the best strategy
+            rng = rng.replace("95% range", f"{100 * level:.1f}% range".replace(".0%", "%"))
         if (r or {}).get("extrapolated"):
             rng = "extrapolated" + (f"; {rng}" if rng else "")
         out[title] = (head, rng)

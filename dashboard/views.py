@@ -77,10 +77,20 @@ def verdict_box(a: dict[str, Any]) -> None:
     else:
         st.info(f"**{text or 'No evidence that active learning beats random on this data.'}**",
                 icon=":material/info:")
+    trust = ((a.get("plan") or {}).get("trust") or {}).get("verdict")
+    if trust:  # the measured error rate of that verdict, where it is read
+        st.caption(trust)
 
 
-def pool_caveat_frame(cav: dict[str, Any]) -> pd.DataFrame:
-    """The simulated and the pool-corrected figures side by side (one row per quantity)."""
+def pool_caveat_frame(cav: dict[str, Any], plan: dict[str, Any] | None = None) -> pd.DataFrame:
+    """The simulated and the pool-corrected figures side by side (one row per quantity).
+
+    With the plan, its labels to target (per seed, against the target at your pool) are the corrected figures of
+    the strategies it costs, the numbers every other page shows; the curve-fit estimates are for other strategies.
+    """
+    plan = plan or {}
+    planned = {"random": ((plan.get("labels_to_target") or {}).get("random")),
+               plan.get("strategy"): ((plan.get("labels_to_target") or {}).get("al"))}
     p = cav.get("projection") or {}
     cs, cp = p.get("ceiling_simulated") or {}, p.get("ceiling_projected") or {}
     rows = [
@@ -96,7 +106,10 @@ def pool_caveat_frame(cav: dict[str, Any]) -> pd.DataFrame:
     for name, s in (p.get("strategies") or {}).items():
         sim, cor = s.get("simulated") or {}, s.get("corrected")
         sim_txt = ("more than " if sim.get("censored") else "") + fmt.count(sim.get("median"))
-        if cor is None:
+        mine = planned.get(name)
+        if mine:
+            cor_txt = fmt.count(mine.get("median")) + (" (extrapolated)" if mine.get("extrapolated") else "")
+        elif cor is None:
             cor_txt = "not corrected"
         elif not cor.get("reachable"):
             cor_txt = "not reached on the fitted curve"
@@ -114,7 +127,7 @@ def pool_caveat_box(a: dict[str, Any]) -> None:
         return
     st.warning(cav.get("sentence", ""), icon=":material/zoom_out_map:")
     with st.expander("Simulated pool vs your production pool: both sets of figures"):
-        st.table(pool_caveat_frame(cav).set_index(""))
+        st.table(pool_caveat_frame(cav, a.get("plan")).set_index(""))
         st.caption(cav.get("details", ""))
 
 
@@ -298,7 +311,8 @@ def render_projection(a: dict[str, Any], *, key: str) -> None:
         st.caption(("The whole-pool score is the model trained on every item, projected to your pool: the same "
                     "for every strategy (the drawn curves are fits and end near it). " if whole else "")
                    + "Backtest error: the fit was made on the first 65% of the simulated curve and scored on the "
-                   "rest; that mean absolute error is how far off such a projection has been on this data.")
+                   "rest; that mean absolute error is how far off such a projection has been on this data. "
+                   + ((a.get("plan") or {}).get("trust") or {}).get("projection", ""))
 
 
 def whole_pool_sentence(b: dict[str, Any]) -> str:

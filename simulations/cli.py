@@ -13,7 +13,7 @@ import stat
 import sys
 from collections.abc import Sequence
 
-from simulations.config import CLASS_WEIGHTS, DEFAULT_STRATEGIES, SimulationConfig, check_n_jobs
+from simulations.config import CLASS_WEIGHTS, DEFAULT_SEEDS, DEFAULT_STRATEGIES, SimulationConfig, check_n_jobs
 from simulations.curves.pool import PoolCaveat, pool_caveat
 from simulations.datasets import SAMPLES, Dataset
 from simulations.economics.cli import add_roi_parser
@@ -110,8 +110,9 @@ def format_summary(summary: Summary, meta: dict) -> str:
         *([f"Model: {meta['class_weight_reason']}"] if meta.get("class_weight_reason") else []),
         f"Full-data {METRIC_NAMES[summary.metric]} (ceiling): {format_interval(summary.ceiling, pct=True, digits=1)}"
         f"; target: {summary.target_description} = {format_interval(summary.target_value, pct=True, digits=1)}",
-        f"Budget {summary.budget:,} labels; medians with 95% intervals over "
-        f"{next(iter(summary.strategies.values())).n_seeds} seeds.",
+        f"Budget {summary.budget:,} labels; medians with order-statistic intervals (95%; savings at the verdict's "
+        f"level) over {next(iter(summary.strategies.values())).n_seeds} seeds. p: exact sign test, corrected for "
+        "the strategies compared.",
         "",
     ]
     header = f"{'strategy':<24}{'labels to target':<28}{'savings vs random':<30}{'AUC':<8}{'final':<8}verdict"
@@ -123,7 +124,8 @@ def format_summary(summary: Summary, meta: dict) -> str:
         lines.append(
             f"{name:<24}{ltt:<28}{format_interval(s.savings_vs_random, pct=True):<30}"
             f"{s.auc.median:<8.3f}{s.final.median:<8.3f}{s.verdict}"
-            + (f" (P worse {s.p_worse_than_random:.2f})" if s.p_worse_than_random is not None else "")
+            + (f" (p {s.p_value:.3f}, worse in {s.p_worse_than_random:.0%} of seeds)"
+               if s.p_value is not None and s.p_worse_than_random is not None else "")
         )
     lines += ["", summary.verdict_sentence()]
     lines += [f"Note: {n}" for n in summary.notes]
@@ -303,7 +305,9 @@ def add_simulation_args(p: argparse.ArgumentParser) -> None:
                    help="Comma-separated strategy names; random is always included. Available: "
                         f"{', '.join(available_strategies())}.")
     p.add_argument("--model", default="logreg", choices=list(MODELS))
-    p.add_argument("--seeds", type=int, default=5, help="Repetitions (default 5).")
+    p.add_argument("--seeds", type=int, default=DEFAULT_SEEDS,
+                   help=f"Repetitions (default {DEFAULT_SEEDS}: the fewest that let a verdict on the best of three "
+                        "strategies keep its false-verdict rate at 5%%).")
     p.add_argument("--random-state", type=int, default=0)
     p.add_argument("--initial", type=int, default=20, help="Initial labeled rows (default 20).")
     sched = p.add_mutually_exclusive_group()

@@ -13,6 +13,7 @@ stop set is drawn from the pool and the extra rows together.
 
 from __future__ import annotations
 
+import hashlib
 import time
 import warnings
 from dataclasses import dataclass
@@ -55,6 +56,10 @@ class Split:
     classes: np.ndarray
     seed: int
     n_extra: int = 0
+    #: None: no identical rows; True: every group of identical rows is wholly in the pool or in the test set;
+    #: False: duplicates are so widespread (a few distinct rows) that keeping them together would empty or
+    #: unbalance the test set, so the plain stratified split was kept (see :func:`make_split`).
+    duplicates_apart: bool | None = None
 
     @property
     def n_pool(self) -> int:
@@ -96,9 +101,66 @@ def stratified_sample(y: np.ndarray, n: int, rng: np.random.Generator, classes: 
     return np.sort(np.concatenate(picked))
 
 
+def duplicate_groups(X: Any, n_rows: int | None = None) -> np.ndarray | None:
+    """Group ids of identical feature rows among the first ``n_rows`` rows of ``X``; None when every row is unique.
+
+    Rows are identical when their feature values are bitwise equal (dense) or their sorted sparse entries are
+    (CSR): what the model sees is the same, so one in the pool and one in the test set would score a memorised row.
+    """
+    n = X.shape[0] if n_rows is None else int(n_rows)
+    if n == 0 or X.shape[1] == 0:
+        return None
+    if hasattr(X, "tocsr"):
+        m = X[:n].tocsr().copy()
+        m.sum_duplicates()
+        m.sort_indices()
+        # a stable digest (not hash(), which changes between processes): the split must not depend on the process
+        keys = [hashlib.blake2b(m.indices[i:j].tobytes() + b"|" + m.data[i:j].tobytes(), digest_size=8).digest()
+                for i, j in zip(m.indptr[:-1], m.indptr[1:], strict=True)]
+        _, inverse = np.unique(np.frombuffer(b"".join(keys), dtype=np.int64), return_inverse=True)
+    else:
+        a = np.ascontiguousarray(np.asarray(X[:n]))
+        rows = a.reshape(n, -1).view(np.dtype((np.void, a.dtype.itemsize * a.reshape(n, -1).shape[1]))).ravel()
+        _, inverse = np.unique(rows, return_inverse=True)
+    inverse = inverse.ravel()
+    return None if inverse.max() == n - 1 else inverse
+
+
+def _keep_groups_together(pool_idx: np.ndarray, test_idx: np.ndarray, y: np.ndarray, groups: np.ndarray,
+                          rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray] | None:
+    """Move every group of identical rows that straddles pool and test wholly to one side.
+
+    A straddling group goes to the side of one of its rows drawn at random, so it lands in the test set about as
+    often as the test share says. A class left without pool rows gets its test groups back in the pool (every class
+    needs an initial label). None when the result is no fair test set: its size off by more than half, or a class
+    the plain split tested missing (a few distinct rows make up most of the data, e.g. one low-cardinality column).
+    """
+    in_test = np.zeros(len(y), bool)
+    in_test[test_idx] = True
+    order = np.argsort(groups, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(groups[order]) != 0])
+    for members in np.split(order, starts[1:]):
+        if len(members) > 1 and in_test[members].any() and not in_test[members].all():
+            in_test[members] = in_test[rng.choice(members)]
+    for c in np.unique(y):
+        if not (~in_test & (y == c)).any():
+            in_test[np.isin(groups, groups[y == c])] = False
+    n_test = int(in_test.sum())
+    if abs(n_test - len(test_idx)) > 0.5 * len(test_idx) or not set(y[test_idx]) <= set(y[in_test]):
+        return None
+    return np.flatnonzero(~in_test), np.flatnonzero(in_test)
+
+
 def make_split(X: Any, y: np.ndarray, *, seed: int, test_share: float, max_test_rows: int,
-               initial_labels: int, stop_set_rows: int, n_extra: int = 0) -> Split:
+               initial_labels: int, stop_set_rows: int, n_extra: int = 0,
+               groups: np.ndarray | bool | None = True) -> Split:
     """Draw one seed's test split, initial labeled set and stop set.
+
+    Identical feature rows never straddle pool and test (:func:`duplicate_groups`): the stratified draw is made as
+    before, then each group of duplicates split by it moves wholly to one side (the test set may end a few rows off
+    its size). Data without duplicates gets exactly the draws it always had. When duplicates are so widespread
+    that this would leave no fair test set (see ``_keep_groups_together``) the plain split is kept and
+    ``Split.duplicates_apart`` is False.
 
     Parameters
     ----------
@@ -109,6 +171,9 @@ def make_split(X: Any, y: np.ndarray, *, seed: int, test_share: float, max_test_
     n_extra : int, default 0
         Extra pool rows at the end of ``X``: they join the pool as rows that are never labeled, and the
         stop set is drawn uniformly from the pool and them together (with none, the draws are unchanged).
+    groups : ndarray of int, None or True, default True
+        Group ids of identical labeled rows (from :func:`duplicate_groups`); None for "all rows unique"; True
+        (default) computes them from ``X``. Pass them when ``X`` is not the real matrix (a size probe).
     """
     if X.shape[0] != len(y) + n_extra:
         raise ValueError(f"X has {X.shape[0]} rows; expected {len(y)} labeled + {n_extra} extra.")
@@ -116,6 +181,14 @@ def make_split(X: Any, y: np.ndarray, *, seed: int, test_share: float, max_test_
     n_test = min(max_test_rows, max(len(classes), round(test_share * len(y))))
     idx = np.arange(len(y))
     pool_idx, test_idx = train_test_split(idx, test_size=n_test, stratify=y, random_state=seed)
+    if groups is True:
+        groups = duplicate_groups(X, len(y))
+    apart = None
+    if groups is not None and groups is not False:
+        kept = _keep_groups_together(pool_idx, test_idx, y, np.asarray(groups), np.random.default_rng([seed, 2]))
+        apart = kept is not None
+        if kept is not None:
+            pool_idx, test_idx = kept
     pool_idx, test_idx = np.sort(pool_idx), np.sort(test_idx)
     y_pool = y[pool_idx]
     rng = np.random.default_rng([seed, 1])
@@ -126,7 +199,7 @@ def make_split(X: Any, y: np.ndarray, *, seed: int, test_share: float, max_test_
         pool_idx = np.concatenate([pool_idx, np.arange(len(y), len(y) + n_extra)])
     return Split(
         X_pool=take_rows(X, pool_idx), y_pool=y_pool, X_test=take_rows(X, test_idx), y_test=y[test_idx],
-        initial=initial, stop=stop, classes=classes, seed=seed, n_extra=int(n_extra),
+        initial=initial, stop=stop, classes=classes, seed=seed, n_extra=int(n_extra), duplicates_apart=apart,
     )
 
 
@@ -147,10 +220,12 @@ class SplitSettings:
         """The settings of a ``SimulationConfig`` or a ``SweepConfig`` (both carry these four fields)."""
         return cls(config.initial_labels, config.test_share, config.max_test_rows, config.stop_set_rows)
 
-    def make(self, X: Any, y: np.ndarray, seed: int, n_extra: int = 0) -> Split:
+    def make(self, X: Any, y: np.ndarray, seed: int, n_extra: int = 0,
+             groups: np.ndarray | bool | None = True) -> Split:
         """:func:`make_split` with these settings."""
         return make_split(X, y, seed=seed, test_share=self.test_share, max_test_rows=self.max_test_rows,
-                          initial_labels=self.initial_labels, stop_set_rows=self.stop_set_rows, n_extra=n_extra)
+                          initial_labels=self.initial_labels, stop_set_rows=self.stop_set_rows, n_extra=n_extra,
+                          groups=groups)
 
 
 def _confusion(a: np.ndarray, b: np.ndarray, k: int) -> np.ndarray:
@@ -186,11 +261,13 @@ def score_predictions(y_true: np.ndarray, y_pred: np.ndarray, classes: np.ndarra
 def cohen_kappa(prev: np.ndarray, cur: np.ndarray, k: int) -> float:
     """Cohen's kappa of two integer-coded prediction arrays (agreement beyond chance).
 
-    Identical predictions count as perfect agreement (1.0), also when both are constant, where the
-    textbook formula is 0/0.
+    Identical predictions that use two or more classes are perfect agreement (1.0). Two identical *constant*
+    prediction sets (one class everywhere, where the textbook formula is 0/0) count as 0: agreement no better than
+    chance, since a model that predicts one class has learned nothing to stabilize, and stabilizing predictions
+    must not stop a run on it.
     """
     if np.array_equal(prev, cur):
-        return 1.0
+        return 1.0 if len(prev) and np.any(prev != prev[0]) else 0.0
     cm = _confusion(prev, cur, k) / len(prev)
     observed = np.trace(cm)
     expected = float(cm.sum(axis=1) @ cm.sum(axis=0))

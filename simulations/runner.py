@@ -34,7 +34,7 @@ from simulations.config import SimulationConfig, check_n_jobs, schedule_for_pool
 from simulations.datasets import Dataset
 from simulations.errors import SimulationCancelled
 from simulations.features import as_float32, fit_features
-from simulations.loop import Split, SplitSettings, ceiling_metrics, run_strategy
+from simulations.loop import Split, SplitSettings, ceiling_metrics, duplicate_groups, run_strategy
 from simulations.models import (
     applied_class_weight,
     many_classes_expected,
@@ -100,18 +100,27 @@ _split_lock = threading.Lock()
 _split_slot: dict[tuple[str, int], Split] = {}
 
 
-def _split_for(token: str, X: Any, y: np.ndarray, seed: int, settings: SplitSettings, n_extra: int) -> Split:
+def _split_for(token: str, X: Any, y: np.ndarray, seed: int, settings: SplitSettings, n_extra: int,
+               groups: np.ndarray | None) -> Split:
     key = (token, seed)
     with _split_lock:
         split = _split_slot.get(key)
         if split is None:
             _split_slot.clear()  # free the previous split before building the next one
     if split is None:
-        split = settings.make(X, y, seed, n_extra)
+        split = settings.make(X, y, seed, n_extra, groups)
         with _split_lock:
             _split_slot.clear()
             _split_slot[key] = split
     return split
+
+
+def _duplicate_rows(groups: np.ndarray | None) -> int:
+    """Rows whose features equal another row's."""
+    if groups is None:
+        return 0
+    counts = np.bincount(groups)
+    return int(counts[counts > 1].sum())
 
 
 def _forget_splits(token: str) -> None:
@@ -122,10 +131,10 @@ def _forget_splits(token: str) -> None:
 
 
 def _seed_task(token: str, X: Any, y: np.ndarray, seed: int, settings: SplitSettings, n_extra: int,
-               strategy_name: str, model_spec: Any, schedule: np.ndarray,
+               groups: np.ndarray | None, strategy_name: str, model_spec: Any, schedule: np.ndarray,
                max_candidates: int | None, class_weight: str | None) -> tuple[str, int, Any]:
     """One task where it runs: its seed's split (built here, or this process's last one), then the task."""
-    return _run_task(_split_for(token, X, y, seed, settings, n_extra), strategy_name, model_spec, schedule,
+    return _run_task(_split_for(token, X, y, seed, settings, n_extra, groups), strategy_name, model_spec, schedule,
                      max_candidates, class_weight)
 
 
@@ -189,7 +198,9 @@ def run_simulation(
     n_extra = dataset.n_extra_pool
     settings = SplitSettings.of(config)
     # Sizes from the indices alone: a zero-column matrix makes the same draws without copying features.
-    probe = settings.make(np.empty((X.shape[0], 0)), y, config.seed_values[0], n_extra)
+    # Identical rows never straddle pool and test: found once here, on the features the model sees.
+    groups = duplicate_groups(X, len(y))
+    probe = settings.make(np.empty((X.shape[0], 0)), y, config.seed_values[0], n_extra, groups)
     n_pool, n_initial = probe.n_pool, len(probe.initial)
     budget, schedule = schedule_for_pool(n_initial, n_pool, budget=config.budget, batch_size=config.batch_size,
                                          growth=config.growth)
@@ -210,8 +221,8 @@ def run_simulation(
             np.save(path, X)
             X = np.load(path, mmap_mode="r")
         jobs = Parallel(n_jobs=n_jobs, return_as="generator")(
-            delayed(_seed_task)(token, X, y, seed, settings, n_extra, name, model_spec, schedule, config.max_candidates,
-                                class_weight)
+            delayed(_seed_task)(token, X, y, seed, settings, n_extra, groups, name, model_spec, schedule,
+                                config.max_candidates, class_weight)
             for seed, name in tasks
         )
         for done, (name, seed, out) in enumerate(jobs, start=1):
@@ -257,6 +268,10 @@ def run_simulation(
         "class_counts": {str(k): int(v) for k, v in counts.items()},
         "n_pool": int(n_pool),
         "n_test": len(probe.y_test),
+        # rows that share their features with another row; whether pool and test keep them apart (None: no such
+        # rows; False: too widespread to keep apart without emptying the test set, see loop.make_split)
+        "duplicate_rows": _duplicate_rows(groups),
+        "duplicates_apart": probe.duplicates_apart,
         "n_initial": int(n_initial),
         "n_stop": len(probe.stop),
         "budget": int(budget),

@@ -2,6 +2,8 @@
 
 Intervals are over seeds. Point values are medians across seeds: a median stays exact while fewer
 than half of the seeds are censored (did not reach the target within the budget), where a mean would not.
+Every interval is the order-statistic interval of the median and every verdict the exact sign test
+(:mod:`simulations.stats`, docs/statistics.md).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from simulations import stats as _stats
 from simulations.errors import ConfigError
+from simulations.stats import MedianInterval
 
 if TYPE_CHECKING:
     from simulations.results import SimulationResult
@@ -24,11 +28,11 @@ METRIC_NAMES = {"accuracy": "accuracy", "balanced_accuracy": "balanced accuracy"
 #: classes): 20% of the rows with 2 classes, 13.3% with 3, 4% with 10. A fixed 20% would call ten equal classes
 #: (10% each) imbalanced.
 IMBALANCE_SHARE_OF_EQUAL = 0.40
-N_BOOTSTRAP = 2000
-CONFIDENCE = 0.95
-#: Fewer seeds than this (paired with random) give no verdict: a bootstrap of one or two values has no spread
-#: to speak of, so "beats random" would rest on luck.
-MIN_SEEDS_FOR_VERDICT = 3
+CONFIDENCE = _stats.CONFIDENCE
+#: Fewer seeds than this (paired with random) give no verdict: with 5 seeds or fewer no interval of the median
+#: reaches 95% ([min, max] covers 1 - 2 / 2**n: 93.75% at 5), so the false-verdict rate could not be held at 5%.
+#: Comparing several strategies needs more (:func:`simulations.stats.min_seeds_for_verdict`: 7 for 2-3).
+MIN_SEEDS_FOR_VERDICT = _stats.min_seeds_for_verdict(1)
 #: A whole-pool model less than this far above the majority-class baseline has learned nothing to buy with labels.
 NO_SIGNAL_MARGIN = 0.01
 
@@ -97,10 +101,12 @@ class Target:
 
 @dataclass
 class Interval:
-    """A median over seeds with a 95% interval.
+    """A median over seeds with its order-statistic interval (95%, or more for a verdict over several strategies).
 
     ``censored`` means the median is a bound, not a measurement: ``bound`` says which side
-    ("lower": the truth is at least ``median``; "upper": at most).
+    ("lower": the truth is at least ``median``; "upper": at most). ``confidence`` is the coverage the interval
+    attains (:func:`simulations.stats.median_interval`): below 0.95 with 5 seeds or fewer, where [min, max] is all
+    there is.
     """
 
     median: float | None
@@ -108,6 +114,7 @@ class Interval:
     high: float | None
     censored: bool = False
     bound: str | None = None
+    confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -175,14 +182,21 @@ def area_under_curve(labels: np.ndarray, values: np.ndarray) -> float:
 
 
 def _labels_to_reach(labels: np.ndarray, values: np.ndarray, target: float) -> float:
-    """Interpolated label count where the curve first reaches ``target``; NaN when it never does."""
-    hit = np.flatnonzero(values >= target)
-    if len(hit) == 0:
-        return np.nan
-    i = hit[0]
-    if i == 0:
+    """Label count from which the curve reaches ``target`` and stays there; NaN when it does not.
+
+    "Reaches the target" means: at or above ``target`` at this label count and at every later simulated round. The
+    count is interpolated between the last round below the target and the next one. A first crossing followed by a
+    fall back below (one lucky round) does not count: labeling that many rows and stopping would, in the rounds
+    after, have left a model below the target. A curve that ends below the target has not reached it (censored).
+    """
+    values = np.asarray(values, dtype=float)
+    below = np.flatnonzero(~(values >= target))
+    if len(below) == 0:
         return float(labels[0])
-    x0, x1, y0, y1 = labels[i - 1], labels[i], values[i - 1], values[i]
+    i = below[-1]
+    if i == len(values) - 1:
+        return np.nan
+    x0, x1, y0, y1 = labels[i], labels[i + 1], values[i], values[i + 1]
     return float(x0 + (target - y0) * (x1 - x0) / (y1 - y0))
 
 
@@ -215,21 +229,20 @@ def per_seed(result: SimulationResult, target: Target, metric: str | None = None
     return pd.DataFrame(rows)
 
 
-def _bootstrap_medians(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Medians of bootstrap resamples (seeds drawn with replacement), shape (N_BOOTSTRAP,)."""
-    res = stats.bootstrap((values,), np.median, n_resamples=N_BOOTSTRAP, method="percentile",
-                          random_state=rng, vectorized=True)
-    return res.bootstrap_distribution
+def median_interval(values: np.ndarray, rng: np.random.Generator | None = None, *,
+                    confidence: float = CONFIDENCE) -> tuple[float, float, float, MedianInterval]:
+    """Median and order-statistic interval over seeds (:func:`simulations.stats.median_interval`).
+
+    Kept for callers of the old bootstrap helper: ``rng`` is ignored (nothing is random any more) and the fourth
+    value is the :class:`~simulations.stats.MedianInterval` (with the coverage it attains) instead of bootstrap draws.
+    """
+    iv = _stats.median_interval(values, confidence=confidence)
+    return iv.median, iv.low, iv.high, iv
 
 
-def median_interval(values: np.ndarray, rng: np.random.Generator) -> tuple[float, float, float, np.ndarray]:
-    """Median and 95% percentile-bootstrap interval; also returns the bootstrap medians."""
-    values = np.asarray(values, dtype=float)
-    if len(values) == 1 or np.all(values == values[0]):
-        return float(values[0]), float(values[0]), float(values[0]), np.full(N_BOOTSTRAP, values[0])
-    boot = _bootstrap_medians(values, rng)
-    lo, hi = np.percentile(boot, [50 * (1 - CONFIDENCE), 100 - 50 * (1 - CONFIDENCE)])
-    return float(np.median(values)), float(lo), float(hi), boot
+def _iv(values: np.ndarray, *, confidence: float = CONFIDENCE) -> Interval:
+    iv = _stats.median_interval(values, confidence=confidence)
+    return Interval(iv.median, iv.low, iv.high, confidence=iv.confidence)
 
 
 @dataclass
@@ -248,6 +261,11 @@ class StrategySummary:
     n_seeds: int
     sentence: str = ""
     n_censored: int = 0
+    #: Exact two-sided sign-test p-value of the comparison with random, times ``k_compared`` (Bonferroni), capped
+    #: at 1: the verdict is "beats"/"worse than random" exactly when it is at most 0.05.
+    p_value: float | None = None
+    #: Strategies compared with random in this summary (the verdict corrects for picking the best of them).
+    k_compared: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -377,51 +395,60 @@ def _mostly_too_easy(table: pd.DataFrame) -> bool:
     return bool(table.groupby("seed")["too_easy"].first().mean() > 0.5)
 
 
-def _censored_median(values: np.ndarray, censored: np.ndarray, rng: np.random.Generator) -> Interval:
+def _censored_median(values: np.ndarray, censored: np.ndarray) -> Interval:
     """Labels to target over seeds, where a censored seed's true value exceeds its recorded budget."""
-    med, lo, hi, _ = median_interval(values, rng)
+    iv = _iv(values)
     # The median is a measurement while fewer than half the seeds are censored; otherwise only a bound.
     if censored.sum() * 2 >= len(values):
-        return Interval(med, lo, hi, censored=True, bound="lower")
-    return Interval(med, lo, hi)
+        iv.censored, iv.bound = True, "lower"
+    return iv
 
 
 def _paired_savings(al: pd.DataFrame, rnd: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """Seeds of ``al`` paired with random's (both censored left out: they say nothing) and their saved share."""
+    """Seeds of ``al`` paired with random's (both censored left out: they say nothing) and their saved share.
+
+    The share ``1 - labels_al / labels_random`` is summarised only by order statistics (median, order-statistic
+    interval, signs), which do not depend on the scale: the same seeds are picked as with the log ratio
+    ``log(labels_random / labels_al)``, so a seed whose ratio explodes (random reached the target with very few
+    labels) moves an interval end, never the median past its neighbouring seed.
+    """
     m = al.merge(rnd, on="seed", suffixes=("", "_r"))
     m = m[~(m["censored"].astype(bool) & m["censored_r"].astype(bool))]
     return m, 1 - m["labels_to_target"].to_numpy() / m["labels_to_target_r"].to_numpy()
 
 
-def _savings(al: pd.DataFrame, rnd: pd.DataFrame, rng: np.random.Generator) -> tuple[Interval | None, np.ndarray]:
-    """Per-seed fraction of labels saved vs random (paired by seed), with censoring as bounds."""
+def _savings(al: pd.DataFrame, rnd: pd.DataFrame, k: int) -> tuple[Interval | None, _stats.Verdict | None]:
+    """Per-seed fraction of labels saved vs random (paired by seed), with censoring as bounds, and the verdict.
+
+    The interval is the verdict's: at ``1 - 0.05 / k`` for ``k`` strategies compared with random.
+    """
     m, s = _paired_savings(al, rnd)
     if m.empty:
-        return None, np.array([])
+        return None, None
     # Random censored: it needs more than the budget, so the true saving is larger (a lower bound);
-    # the strategy censored: the true saving is smaller (an upper bound).
+    # the strategy censored: the true saving is smaller (an upper bound). The sign of each seed's saving is
+    # right either way, so the sign-test verdict is exact under censoring.
     lower = m["censored_r"].to_numpy() & ~m["censored"].to_numpy()
     upper = m["censored"].to_numpy() & ~m["censored_r"].to_numpy()
-    med, lo, hi, boot = median_interval(s, rng)
+    v = _stats.sign_verdict(s, k=k)
+    iv = v.interval
+    med, lo, hi = iv.median, iv.low, iv.high
     ordered = np.where(lower, np.inf, np.where(upper, -np.inf, s))
     true_median = np.median(ordered)
     if np.isposinf(true_median):
-        return Interval(med, lo, hi, censored=True, bound="lower"), boot
+        return Interval(med, lo, hi, censored=True, bound="lower", confidence=iv.confidence), v
     if np.isneginf(true_median):
-        return Interval(med, lo, hi, censored=True, bound="upper"), boot
+        return Interval(med, lo, hi, censored=True, bound="upper", confidence=iv.confidence), v
     if lower.any() or upper.any():
         # The median itself is exact; the interval's end on the censored side is a bound.
-        return Interval(med, lo, hi, censored=False, bound="interval_partly_censored"), boot
-    return Interval(med, lo, hi), boot
+        return Interval(med, lo, hi, censored=False, bound="interval_partly_censored", confidence=iv.confidence), v
+    return Interval(med, lo, hi, confidence=iv.confidence), v
 
 
-def _verdict(interval: Interval, boot: np.ndarray) -> tuple[str, float]:
-    p_worse = float(np.mean(boot < 0)) if len(boot) else float("nan")
-    if interval.low is not None and interval.low > 0:
-        return "beats random", p_worse
-    if interval.high is not None and interval.high < 0 and interval.bound != "lower":
-        return "worse than random", p_worse
-    return "no evidence", p_worse
+def _share_worse(values: np.ndarray) -> float | None:
+    """Share of the compared seeds in which the strategy did worse than random (a description, not an error rate)."""
+    values = np.asarray(values, dtype=float)
+    return float(np.mean(values < 0)) if len(values) else None
 
 
 def _pct(x: float) -> str:
@@ -449,14 +476,13 @@ def summarize(
     """
     target = target or Target()
     metric = _resolve_metric(result, metric)
-    rng = np.random.default_rng(random_state)
+    del random_state  # kept for callers: the order-statistic intervals draw nothing at random
     ps = per_seed(result, target, metric, target_shift=target_shift)
     ceil = result.ceilings[metric].to_numpy()
     base = result.ceilings[f"baseline_{metric}"].to_numpy()
     tv = ps.groupby("seed")["target_value"].first().to_numpy()
-    c_med, c_lo, c_hi, _ = median_interval(ceil, rng)
-    b_med, b_lo, b_hi, _ = median_interval(base, rng)
-    t_med, t_lo, t_hi, _ = median_interval(tv, rng)
+    ceiling_iv, baseline_iv, target_iv = _iv(ceil), _iv(base), _iv(tv)
+    c_med, b_med, t_med = ceiling_iv.median, baseline_iv.median, target_iv.median
     budget = int(result.meta.get("budget", result.rounds["labels"].max()))
     # Nothing learned: the initial labels "meeting" 95% of a useless ceiling would read as a too-easy target.
     no_signal = is_no_signal(c_med, b_med)
@@ -466,8 +492,8 @@ def summarize(
         metric=metric, metric_reason=result.meta.get("metric_reason", "") if metric == result.metric else
         f"{METRIC_NAMES[metric]}, as requested.",
         target=target, target_description=target.describe(metric),
-        ceiling=Interval(c_med, c_lo, c_hi), baseline=Interval(b_med, b_lo, b_hi),
-        target_value=Interval(t_med, t_lo, t_hi), too_easy=too_easy, budget=budget, no_signal=no_signal,
+        ceiling=ceiling_iv, baseline=baseline_iv,
+        target_value=target_iv, too_easy=too_easy, budget=budget, no_signal=no_signal,
     )
     m_name = METRIC_NAMES[metric]
     if no_signal:
@@ -484,12 +510,18 @@ def summarize(
             f"The run started from {int(n_initial)} initial labels, not the {int(n_initial_asked)} asked for: "
             "every class needs at least one labeled row to train on."
         )
+    if result.meta.get("duplicates_apart") is False:
+        summary.notes.append(
+            f"{int(result.meta.get('duplicate_rows', 0)):,} rows share their features with another row, too many "
+            "to keep identical rows out of the test set without emptying it (few distinct rows): some test rows "
+            "were also in the pool, so test scores partly measure rows the model has seen."
+        )
     n_seeds_run = int(ps["seed"].nunique())
     if n_seeds_run < MIN_SEEDS_FOR_VERDICT:
         summary.notes.append(
             f"Only {n_seeds_run} seed{'s' if n_seeds_run != 1 else ''} simulated: intervals over so few seeds "
-            f"mean little and no strategy gets a verdict. Run at least {MIN_SEEDS_FOR_VERDICT} (5 or more for "
-            "a business case)."
+            f"mean little and no strategy gets a verdict. Run at least {MIN_SEEDS_FOR_VERDICT} (one strategy "
+            f"against random; {_stats.min_seeds_for_verdict(3)} for three)."
         )
     if t_med > c_med:
         summary.notes.append(
@@ -503,48 +535,63 @@ def summarize(
             "the verdict compares areas under the curves instead."
         )
     rnd = ps[ps["strategy"] == "random"]
+    # The verdict corrects for picking the best of the strategies compared with random (Bonferroni over k).
+    k = max(1, sum(1 for n in result.config.strategies if n != "random" and (ps["strategy"] == n).any()))
+    if k > 1 and MIN_SEEDS_FOR_VERDICT <= n_seeds_run < _stats.min_seeds_for_verdict(k):
+        summary.notes.append(
+            f"{n_seeds_run} seeds cannot give a verdict when {k} strategies are compared with random: picking the "
+            f"best of {k} needs at least {_stats.min_seeds_for_verdict(k)} seeds to keep a wrong verdict at 5% or "
+            "less. Run more seeds, or compare fewer strategies."
+        )
     for name in result.config.strategies:
         g = ps[ps["strategy"] == name]
         if g.empty:
             continue
-        # Each strategy's bootstrap starts from the same seed: identical per-seed results give identical
-        # intervals and P(worse), whatever the order strategies are listed in.
-        rng = np.random.default_rng(random_state)
-        ltt = _censored_median(g["labels_to_target"].to_numpy(), g["censored"].to_numpy(), rng)
-        auc = Interval(*median_interval(g["auc"].to_numpy(), rng)[:3])
-        final = Interval(*median_interval(g["final"].to_numpy(), rng)[:3])
+        ltt = _censored_median(g["labels_to_target"].to_numpy(), g["censored"].to_numpy())
+        auc = _iv(g["auc"].to_numpy())
+        final = _iv(g["final"].to_numpy())
         savings = gain = None
-        verdict, basis, p_worse, sentence = "reference", "", None, ""
+        verdict, basis, p_worse, sentence, p_value = "reference", "", None, "", None
         if name != "random":
             gm = g.merge(rnd, on="seed", suffixes=("", "_r"))
-            gain_med, gain_lo, gain_hi, gain_boot = median_interval((gm["auc"] - gm["auc_r"]).to_numpy(), rng)
-            gain = Interval(gain_med, gain_lo, gain_hi)
-            boot = np.array([])
+            gains = (gm["auc"] - gm["auc_r"]).to_numpy()
+            gain_v = _stats.sign_verdict(gains, k=k)
+            gain = Interval(gain_v.interval.median, gain_v.interval.low, gain_v.interval.high,
+                            confidence=gain_v.interval.confidence)
+            sv = None
             if not too_easy and not no_signal:
-                savings, boot = _savings(g, rnd, rng)
-            if savings is not None:
-                verdict, p_worse = _verdict(savings, boot)
+                savings, sv = _savings(g, rnd, k)
+            if savings is not None and sv is not None:
+                verdict, p_value = sv.verdict, sv.p_value
+                p_worse = _share_worse(_paired_savings(g, rnd)[1])
                 basis = f"labels to reach {target.describe(metric)}, paired by seed"
                 n_paired = len(_paired_savings(g, rnd)[0])
             else:
-                verdict, p_worse = _verdict(gain, gain_boot)
+                verdict, p_value = gain_v.verdict, gain_v.p_value
+                p_worse = _share_worse(gains)
                 basis = f"area under the {METRIC_NAMES[metric]} curve up to {budget} labels, paired by seed"
                 n_paired = len(gm)
                 if not too_easy and not no_signal:
                     summary.notes.append(f"{name}: neither it nor random reached the target within the budget "
                                          "in any seed; compared by area under the curve.")
-            sentence = _sentence(name, verdict, savings, gain, target, metric, budget)
+            if k > 1:
+                basis += f", corrected for picking the best of {k} strategies"
+            sentence = _sentence(name, verdict, savings, gain, target, metric, budget, k)
             if no_signal:
                 verdict = "no evidence"
                 sentence = (f"No evidence that {name.replace('_', ' ')} beats random: the model learns nothing "
                             "from these features, whichever rows are labeled.")
             elif n_paired < MIN_SEEDS_FOR_VERDICT:
-                verdict, p_worse = "no evidence", None  # a share of one or two bootstrap values is no probability
+                verdict, p_worse = "no evidence", None  # a share of a few seeds is no probability
                 sentence = _few_seeds_sentence(name, n_paired, len(gm), savings is not None)
+            elif n_paired < _stats.min_seeds_for_verdict(k):
+                verdict = "no evidence"
+                sentence = _few_seeds_sentence(name, n_paired, len(gm), savings is not None, k)
         summary.strategies[name] = StrategySummary(
             name=name, labels_to_target=ltt, savings_vs_random=savings, auc=auc, auc_gain_vs_random=gain,
             final=final, verdict=verdict, verdict_basis=basis, p_worse_than_random=p_worse, n_seeds=len(g),
-            sentence=sentence, n_censored=int(g["censored"].sum()),
+            sentence=sentence, n_censored=int(g["censored"].sum()), p_value=p_value,
+            k_compared=k if name != "random" else 1,
         )
     return summary
 
@@ -583,7 +630,7 @@ def no_signal_warning(result: SimulationResult, metric: str | None = None) -> st
     return no_signal_sentence(c_med, b_med, metric) if is_no_signal(c_med, b_med) else ""
 
 
-def _few_seeds_sentence(name: str, n_paired: int, n_seeds: int, by_labels: bool) -> str:
+def _few_seeds_sentence(name: str, n_paired: int, n_seeds: int, by_labels: bool, k: int = 1) -> str:
     label = name.replace("_", " ")
     verb = "compares" if n_paired == 1 else "compare"
     if by_labels and n_paired < n_seeds:
@@ -591,21 +638,29 @@ def _few_seeds_sentence(name: str, n_paired: int, n_seeds: int, by_labels: bool)
                "neither reached the target within the budget)")
     else:
         why = f"only {n_paired} seed{'s' if n_paired != 1 else ''} {verb} it with random"
-    return (f"No verdict for {label}: {why}, and a verdict needs at least {MIN_SEEDS_FOR_VERDICT}. "
-            "Run more seeds or raise the budget.")
+    need = _stats.min_seeds_for_verdict(k)
+    among = f" when the best of {k} strategies is picked" if k > 1 else ""
+    return (f"No verdict for {label}: {why}, and a verdict needs at least {need}{among} (fewer cannot keep a "
+            "wrong verdict at 5% or less). Run more seeds or raise the budget.")
+
+
+def _level(iv: Interval, k: int) -> str:
+    conf = iv.confidence if iv.confidence is not None else CONFIDENCE
+    txt = f"{100 * conf:.1f}".rstrip("0").rstrip(".") + "% interval"
+    return txt + (f", corrected for picking the best of {k} strategies" if k > 1 else "")
 
 
 def _sentence(name: str, verdict: str, savings: Interval | None, gain: Interval | None, target: Target,
-              metric: str, budget: int) -> str:
+              metric: str, budget: int, k: int = 1) -> str:
     label = name.replace("_", " ")
     what = target.describe(metric)
     if savings is not None:
-        rng_txt = f"({_pct(savings.low)} to {_pct(savings.high)})"
+        rng_txt = f"({_pct(savings.low)} to {_pct(savings.high)}; {_level(savings, k)})"
         if verdict == "beats random":
             amount = f"at least {_pct(savings.median)}" if savings.bound == "lower" else _pct(savings.median)
             return f"{label} reaches {what} with {amount} {rng_txt} fewer labels than random."
         if verdict == "worse than random":
-            more = f"({_pct(-savings.high)} to {_pct(-savings.low)})"
+            more = f"({_pct(-savings.high)} to {_pct(-savings.low)}; {_level(savings, k)})"
             amount = f"at least {_pct(-savings.median)}" if savings.bound == "upper" else _pct(-savings.median)
             return f"{label} needs {amount} {more} more labels than random to reach {what}."
         # a censored side makes the median itself a bound: say which, as the table's >= / <= does
@@ -613,10 +668,10 @@ def _sentence(name: str, verdict: str, savings: Interval | None, gain: Interval 
         return (f"No evidence that {label} beats random on this data: the saving to reach {what} is "
                 f"{amount} with an interval {rng_txt} that includes zero.")
     assert gain is not None
+    m = METRIC_NAMES[metric]
+    rng_txt = f"({gain.low:+.3f} to {gain.high:+.3f}; {_level(gain, k)})"
     if verdict == "beats random":
-        m = METRIC_NAMES[metric]
-        return f"{label} learns faster than random: {gain.median:+.3f} mean {m} up to {budget} labels."
+        return f"{label} learns faster than random: {gain.median:+.3f} {rng_txt} mean {m} up to {budget} labels."
     if verdict == "worse than random":
-        m = METRIC_NAMES[metric]
-        return f"{label} learns slower than random: {gain.median:+.3f} mean {m} up to {budget} labels."
-    return f"No evidence that {label} beats random on this data (mean {METRIC_NAMES[metric]} gain {gain.median:+.3f})."
+        return f"{label} learns slower than random: {gain.median:+.3f} {rng_txt} mean {m} up to {budget} labels."
+    return f"No evidence that {label} beats random on this data (mean {m} gain {gain.median:+.3f} {rng_txt})."

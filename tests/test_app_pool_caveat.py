@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import session, state
+from dashboard import charts, session, state
 from dashboard.testing import small_run
 
 PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "app_pages"
@@ -39,6 +39,13 @@ def test_caveat_shown_when_production_pool_is_ten_times_the_simulated_pool(page)
     assert len(pair) == 1
     table = pair[0]
     assert table.loc["Pool size (items)", "Corrected for your pool"] == f"{10 * cav['simulated_pool']:,}"
+    # one number for one thing: the caveat and its table give the plan's labels, not a curve fit's other estimate
+    plan = a["plan"]
+    for who, key in (("random", "random"), (plan["strategy"], "al")):
+        labels = f"{plan['labels_to_target'][key]['median']:,.0f}"
+        assert labels in cav["sentence"]
+        row = table.loc[f"Labels to target: {charts.strategy_label(who)}", "Corrected for your pool"]
+        assert row.split(" ")[0] == labels
 
 
 @pytest.mark.parametrize("page", ["results", "business"])

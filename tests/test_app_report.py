@@ -148,3 +148,19 @@ def test_no_surface_shows_a_payback_in_labels():
     assert not any("Payback" in n or "payback" in n for n in tables.undefined_notes(a["business"]))
     html = report.build_html(a, name="x")
     assert "Payback" not in html and "payback" not in html
+
+
+def test_report_gives_the_plans_sentences_its_interval_level_and_the_measured_error_rate():
+    from dashboard import report
+    from dashboard.testing import small_run
+    from simulations.trust import MEASURED
+
+    _, a, _ = small_run()
+    plan = a["plan"]
+    html = report.build_html(a, name="x")
+    import html as h
+
+    for sentence in (plan["how_many_sentence"], plan["pays_off_sentence"], MEASURED.verdict_sentence()):
+        assert h.escape(sentence) in html
+    level = f"{100 * plan['interval_level']:.1f}% range".replace(".0%", "%")
+    assert f"<th>{level}</th>" in html

@@ -26,8 +26,11 @@ def test_kappa_matches_sklearn_and_handles_constant_predictions(k):
     a = rng.integers(0, k, 300)
     b = np.where(rng.random(300) < 0.7, a, rng.integers(0, k, 300))
     assert cohen_kappa(a, b, k) == pytest.approx(cohen_kappa_score(a, b))
-    assert cohen_kappa(np.zeros(50, int), np.zeros(50, int), k) == 1.0
+    # two identical one-class prediction sets: no information, so 0 (was 1.0, which let stabilizing predictions
+    # stop a run whose model predicts one class)
+    assert cohen_kappa(np.zeros(50, int), np.zeros(50, int), k) == 0.0
     assert cohen_kappa(np.zeros(50, int), np.ones(50, int), k) == 0.0
+    assert cohen_kappa(a, a.copy(), k) == 1.0  # identical and using several classes: perfect agreement
 
 
 def test_stratified_sample_has_every_class_and_the_right_size():
@@ -91,3 +94,49 @@ def test_binary_runs_record_delta_f(text_frame):
     records = run_strategy(split, make_strategy("entropy"), make_logreg, label_schedule(6, 30, batch_size=8),
                            strategy_seed=3)
     assert all(0 <= r["delta_f"] <= 1 for r in records[1:])
+
+
+def test_identical_rows_never_straddle_pool_and_test():
+    from scipy import sparse
+
+    from simulations.loop import duplicate_groups
+
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=(300, 4))
+    X = np.vstack([base, base[:60], base[:60]])  # 60 rows three times each, like repeated texts
+    y = np.r_[rng.integers(0, 3, 300), np.zeros(120, int)]
+    y[120 + np.arange(60)] = y[:60]
+    y[180 + np.arange(60)] = y[:60]
+    groups = duplicate_groups(X)
+    assert groups is not None and len(np.unique(groups)) == 300
+    assert np.array_equal(duplicate_groups(sparse.csr_matrix(X)) == duplicate_groups(sparse.csr_matrix(X))[0],
+                          groups == groups[0])
+    assert duplicate_groups(base) is None
+    for seed in range(5):
+        for matrix in (X, sparse.csr_matrix(X)):
+            split = make_split(matrix, y, seed=seed, test_share=0.25, max_test_rows=1000, initial_labels=10,
+                               stop_set_rows=50)
+            pool = {tuple(r) for r in np.asarray(sparse.csr_matrix(split.X_pool).todense())}
+            test = {tuple(r) for r in np.asarray(sparse.csr_matrix(split.X_test).todense())}
+            assert not pool & test, seed
+            assert abs(len(split.y_test) - 105) <= 60 and set(split.y_pool) == {0, 1, 2}
+    # data without duplicates gets the draws it always had
+    a = make_split(base, y[:300], seed=3, test_share=0.25, max_test_rows=1000, initial_labels=10, stop_set_rows=50)
+    b = make_split(base, y[:300], seed=3, test_share=0.25, max_test_rows=1000, initial_labels=10, stop_set_rows=50,
+                   groups=None)
+    assert np.array_equal(a.X_test, b.X_test) and np.array_equal(a.initial, b.initial)
+
+
+def test_a_few_distinct_rows_keep_the_plain_split_and_say_so():
+    # one 4-valued column: every row is a duplicate, and whole groups would empty or swamp the test set
+    rng = np.random.default_rng(1)
+    X = np.eye(4)[rng.integers(0, 4, 60)]
+    y = rng.integers(0, 2, 60)
+    for seed in range(10):
+        split = make_split(X, y, seed=seed, test_share=0.25, max_test_rows=100, initial_labels=4, stop_set_rows=20)
+        assert len(split.y_test) > 0 and split.duplicates_apart in (True, False)
+        if not split.duplicates_apart:
+            assert len(split.y_test) == 15  # the plain stratified split
+    unique = make_split(rng.normal(size=(60, 3)), y, seed=0, test_share=0.25, max_test_rows=100, initial_labels=4,
+                        stop_set_rows=20)
+    assert unique.duplicates_apart is None

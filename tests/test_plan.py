@@ -132,10 +132,11 @@ def test_pays_off_is_the_business_case_rule(bc_plan):
     assert bc_plan.pays_off is bc_plan.business.pays_off
     net = bc_plan.money["net_savings"]
     assert net.bound == "" and bc_plan.business.seeds_compared == 3 and not bc_plan.no_signal
-    expected = True if net.low > 0 else False if net.high <= 0 else None
+    # 3 seeds: fewer than a verdict needs (6, docs/statistics.md), so undecided whatever the interval says
+    assert bc_plan.business.seeds_compared < bc_plan.business.seeds_needed
+    expected = None
     assert bc_plan.pays_off is expected
-    start = {True: "Active learning pays off", False: "Active learning does not pay off", None: "Undecided"}
-    assert bc_plan.pays_off_sentence.startswith(start[expected])
+    assert bc_plan.pays_off_sentence.startswith("Too few seeds to judge")
     assert bc_plan.to_dict()["pays_off"] is expected
 
 
@@ -391,3 +392,21 @@ def test_a_differing_leaderboard_verdict_is_explained_and_shown_on_the_results_p
     at.run()
     assert not at.exception, at.exception
     assert any(text == c.value for c in at.caption)
+    from simulations.trust import MEASURED
+
+    assert any(MEASURED.verdict_sentence() == c.value for c in at.caption)  # the measured error rate beside it
+
+
+def test_the_tiles_name_the_plans_interval_level():
+    """A strategy picked from several gets wider (Bonferroni) intervals: the tiles say their real level, not 95%."""
+    from dashboard import tables
+
+    est = {"median": 100.0, "low": 50.0, "high": 150.0, "extrapolated": False, "bound": None}
+    plan = {"labels_to_target": {"al": est}, "labels_saved": est, "stop": {"labels": est},
+            "money": {"net_savings": est, "roi": {**est, "median": 0.5, "low": 0.1, "high": 0.9}},
+            "interval_level": 1 - 0.05 / 3}
+    values = tables.plan_tile_values(plan)
+    assert values["Labels saved"] == ("100", "98.3% range 50 to 150")
+    assert values["ROI vs random"][1].startswith("98.3% range")
+    one = tables.plan_tile_values({**plan, "interval_level": 0.95})
+    assert one["Labels saved"] == ("100", "95% range 50 to 150")

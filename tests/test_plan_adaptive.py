@@ -141,8 +141,11 @@ def test_no_signal_is_settled_in_one_stage_and_never_pays(noise_frame):
     run = simulate_for_plan(data, cfg, inputs(production_pool=450))
     plan = run.plan
     assert plan.no_signal is True
-    assert run.stop_reason == "determined" and len(run.stages) == 1  # more labels would change nothing
+    # more labels would change nothing, and the reason says so (not "random reaches the target in every seed")
+    assert run.stop_reason == "no_signal" and run.determined and len(run.stages) == 1
+    assert "learns nothing" in plan.determination["sentence"]
     assert plan.pays_off is False
     assert plan.pays_off_sentence == NO_SIGNAL_VERDICT
     assert plan.verdict_sentence.startswith("No strategy can save labels here")
     assert plan.to_dict()["no_signal"] is True
+

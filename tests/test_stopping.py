@@ -374,3 +374,17 @@ def test_the_planned_count_must_stop_as_often_as_the_signal_to_replace_it():
     assert rec.fixed_plan.fired_share == 0.5 and rec.criterion.fired_share == 1.0
     assert rec.fixed_plan.regret_dollars.median < rec.criterion.regret_dollars.median  # the flattering subset
     assert not rec.stop_at_plan and "stop when" in rec.sentence
+
+
+def test_thresholds_are_chosen_on_half_the_seeds_and_scored_on_the_others():
+    # tuning seeds 0 and 2 (plateaus at rounds 2 and 5), scoring seeds 1 and 3 (rounds 3 and 6)
+    ev = evaluate_criteria(_plateau_rounds([2, 3, 5, 6]), strategy="margin", cost_per_label=1.0,
+                           value_per_point=50.0)
+    rec = recommend(ev)
+    assert rec.criterion.n_seeds == 2 and set(rec.criterion.per_seed_labels) == {1, 3}
+    assert rec.fixed_plan.n_seeds == 2 and rec.baseline.n_seeds == 2
+    assert "chosen on 2 of the 4 runs" in rec.note and "took no part in the choice" in rec.note
+    # too few seeds to split: said, not hidden
+    few = recommend(evaluate_criteria(_plateau_rounds([2, 3, 5]), strategy="margin", cost_per_label=1.0,
+                                      value_per_point=50.0))
+    assert few.criterion.n_seeds == 3 and "chosen and scored on the same runs" in few.note

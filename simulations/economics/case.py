@@ -2,7 +2,7 @@
 
 * :func:`business_case` -> :class:`BusinessCase`: a point estimate for one random plan and one AL plan.
 * :func:`business_case_over_seeds` -> :class:`BusinessCaseRange`: the case per seed, each number summarised
-  as a :class:`Range` (median and bootstrap interval), with censoring bounds and the equal-budget view.
+  as a :class:`Range` (median and order-statistic interval), with censoring bounds and the equal-budget view.
 * :data:`NO_SIGNAL_VERDICT`: the verdict shown instead of "pays off" when the model learns nothing.
 
 Each comparison is plan against plan: a plan buys some labels and ends with the accuracy those labels
@@ -28,6 +28,7 @@ import pandas as pd
 from simulations.economics.formulas import _HOUR_FIELDS, CASE_FIELDS, _probe_bounds, case_fields
 from simulations.economics.inputs import EconomicInputs, _as_array, _check_accuracy, _check_labels, _check_overhead
 from simulations.errors import ConfigError
+from simulations.stats import median_interval, min_seeds_for_verdict
 from simulations.summary import MIN_SEEDS_FOR_VERDICT
 
 __all__ = [
@@ -222,7 +223,8 @@ def business_case(
 class Range:
     """A number over seeds: the median and a confidence interval for it.
 
-    ``low``/``high`` is the percentile-bootstrap interval of the median over seeds (default 95 %).
+    ``low``/``high`` is the order-statistic interval of the median over seeds (default 95 %;
+    :func:`simulations.stats.median_interval`).
     ``bound`` is ``""`` when exact, else ``"lower"`` (the true value is at least this: censored seeds),
     ``"upper"`` (at most this) or ``"unknown"``.
     """
@@ -325,11 +327,20 @@ class BusinessCaseRange:
     no_signal: bool = False
     #: The summary's sentence for it ("No strategy can save labels here: ..."); "" when there is signal.
     no_signal_sentence: str = ""
+    #: AL strategies the case's strategy was picked from: the ranges are at ``1 - (1 - 0.95) / k_compared`` and
+    #: ``pays_off`` needs the seeds a verdict over that many strategies needs (``simulations.stats``).
+    k_compared: int = 1
 
     @property
     def seeds_compared(self) -> int:
         """Seeds the verdict rests on: ``n_seeds_compared``, else every seed (a case built without that count)."""
         return self.n_seeds if self.n_seeds_compared is None else self.n_seeds_compared
+
+    @property
+    def seeds_needed(self) -> int:
+        """Seeds that must compare the plans before ``pays_off`` says True or False: ``MIN_SEEDS_FOR_VERDICT``
+        (6), more when the strategy was picked from ``k_compared`` > 1 (7 for 2-3, 8 for 4-6)."""
+        return max(MIN_SEEDS_FOR_VERDICT, min_seeds_for_verdict(self.k_compared))
 
     @property
     def pays_off(self) -> bool | None:
@@ -338,12 +349,12 @@ class BusinessCaseRange:
         True when the whole 95% interval of the total benefit against random sampling is above zero (a censored
         lower bound still counts), False when it lies wholly at or below zero (an upper bound still counts) or the
         model learns nothing from the features (``no_signal``), None when undecided: the interval spans zero, a
-        bound points the other way, or fewer than ``MIN_SEEDS_FOR_VERDICT`` seeds compare the plans (the
-        simulation summary's rule).
+        bound points the other way, or fewer seeds compare the plans than a verdict needs (the simulation
+        summary's rule: ``MIN_SEEDS_FOR_VERDICT``, more when the strategy was picked from ``k_compared`` > 1).
         """
         if self.no_signal:
             return False
-        if self.seeds_compared < MIN_SEEDS_FOR_VERDICT:
+        if self.seeds_compared < self.seeds_needed:
             return None
         tb = self.total_benefit
         if tb.low > 0 and tb.bound in ("", "lower"):
@@ -388,6 +399,8 @@ class BusinessCaseRange:
             payback_beyond_plan=self.payback_beyond_plan,
             n_seeds=self.n_seeds,
             n_seeds_compared=self.seeds_compared,
+            k_compared=self.k_compared,
+            seeds_needed=self.seeds_needed,
             n_random_censored=self.n_random_censored,
             n_al_censored=self.n_al_censored,
             value_per_point=self.value_per_point,
@@ -436,14 +449,18 @@ def business_case_over_seeds(
     metric: str | None = None,
     target: str | None = None,
     extra_assumptions: tuple[str, ...] = (),
+    k_compared: int = 1,
 ) -> BusinessCaseRange:
     """The business case for each seed, summarised as ranges.
 
     Every argument from ``labels_random`` to ``al_rounds`` is one value per seed (paired: the same seed
     for random and AL). Each output's ``median`` is the median over seeds; ``low``/``high`` is the
-    ``confidence`` percentile-bootstrap interval of that median (seeds resampled with replacement,
-    ``n_boot`` times, the same resamples for every output, from ``numpy.random.default_rng(random_state)``).
-    ``n_boot=0`` skips the bootstrap (low = high = median). ``equal_budget`` optionally holds per-seed
+    ``confidence`` order-statistic interval of that median (:func:`simulations.stats.median_interval`, the
+    simulation summary's interval: [min, max] with 5 seeds or fewer, which covers less than 95%).
+    ``k_compared`` > 1 (the strategy was picked as the best of that many) widens every interval to
+    ``1 - (1 - confidence) / k_compared`` (Bonferroni, as the summary's verdict) and raises the seeds ``pays_off``
+    needs. ``n_boot=0`` skips the intervals (low = high = median); ``random_state`` is kept for callers and unused
+    (nothing is drawn at random any more). ``equal_budget`` optionally holds per-seed
     ``labels``, ``accuracy_random``, ``accuracy_al`` for the equal-budget view.
     """
     lr = _as_array("labels_random", labels_random)
@@ -482,26 +499,22 @@ def business_case_over_seeds(
     _check_overhead(inputs, rounds)
     if not 0 < confidence < 1:
         raise ConfigError(f"confidence must be between 0 and 1 (got {confidence:g}).", "Use e.g. 0.95.")
+    k_compared = max(1, int(k_compared))
+    confidence = 1 - (1 - confidence) / k_compared
 
     base = case_fields(lr, la, ar, aa, awp, inputs, rounds)
     kinds = _probe_bounds(lr, la, ar, aa, awp, inputs, rounds, rc, ac, base)
 
-    idx = None
-    if n_boot and n >= 2:
-        rng = np.random.default_rng(random_state)
-        draws = rng.integers(0, n, size=(int(n_boot), n))
-        idx = draws
-    alpha = (1 - confidence) / 2
+    ranges_wanted = bool(n_boot) and n >= 2
 
     def summarise(values: np.ndarray, kind: np.ndarray) -> Range:
-        if idx is None:
-            med = float(np.median(values))
+        # the simulation summary's interval (simulations.stats.median_interval): one saving, one range everywhere
+        if not ranges_wanted:
+            with np.errstate(invalid="ignore"):
+                med = float(np.median(values))
             return Range(med, med, med, _combine_bounds(kind))
-        with np.errstate(invalid="ignore"):
-            med = float(np.median(values))
-            boot = np.median(values[idx], axis=1)
-            lo, hi = np.quantile(boot, [alpha, 1 - alpha], method="inverted_cdf")
-        return Range(med, float(lo), float(hi), _combine_bounds(kind))
+        iv = median_interval(values, confidence=confidence)
+        return Range(iv.median, iv.low, iv.high, _combine_bounds(kind))
 
     ranges: dict[str, Range | None] = {}
     for k in CASE_FIELDS:
@@ -570,6 +583,7 @@ def business_case_over_seeds(
         p_whole_pool_roi_positive=p_wp,
         n_seeds=n,
         n_seeds_compared=int((~(rc & ac)).sum()),
+        k_compared=k_compared,
         n_random_censored=int(rc.sum()),
         n_al_censored=int(ac.sum()),
         value_per_point=inputs.point_value,

@@ -25,7 +25,6 @@ from simulations.economics.inputs import EconomicInputs
 from simulations.economics.sensitivity import tornado
 from simulations.errors import ConfigError, LabelwiseError
 from simulations.money import money
-from simulations.summary import MIN_SEEDS_FOR_VERDICT
 
 __all__ = ["add_roi_parser", "format_business_case", "inputs_from_args", "run_roi", "verdict"]
 
@@ -498,12 +497,13 @@ def verdict(case: BusinessCase | BusinessCaseRange) -> str:
         lo, hi, bound, mid = tb.low, tb.high, tb.bound, tb.median
         extra = f" P(ROI > 0) over seeds: {case.p_roi_positive:.0%}."  # type: ignore[union-attr]
         n_seeds, compared = case.n_seeds, case.seeds_compared  # type: ignore[union-attr]
-        if compared < MIN_SEEDS_FOR_VERDICT:  # the simulation summary withholds its verdict too
+        needed = case.seeds_needed  # type: ignore[union-attr]
+        if compared < needed:  # the simulation summary withholds its verdict too (pays_off is null)
             both = (f" ({n_seeds - compared} of the {n_seeds} seeds reached the target in neither plan)"
                     if compared < n_seeds else "")
             return (f"Too few seeds to judge whether AL pays off: the ranges rest on {compared} simulated "
-                    f"seed{'s' if compared != 1 else ''} comparing AL with random{both}; simulate at least "
-                    f"{MIN_SEEDS_FOR_VERDICT} (5 or more for a business case), or raise the budget.")
+                    f"seed{'s' if compared != 1 else ''} comparing AL with random{both}; a verdict on this "
+                    f"strategy needs at least {needed}, or raise the budget.")
     else:
         mid = lo = hi = tb
         bound = case.bounds.get("total_benefit", "")  # type: ignore[union-attr]

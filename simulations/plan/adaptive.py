@@ -32,6 +32,8 @@ STOP_REASONS = {
     "pool": "the simulated pool is used up: what lies beyond is read off fitted learning curves (extrapolated)",
     "max_labels": "the cap on labels to simulate was reached: what lies beyond is extrapolated",
     "time_cap": "the time cap was reached: what lies beyond is extrapolated",
+    "no_signal": "the model learns nothing from these features, so more labels would change nothing",
+    "too_easy": "the initial labels already meet the target in most seeds, so more labels would change nothing",
 }
 
 
@@ -58,7 +60,8 @@ class AdaptiveRun:
 
     @property
     def determined(self) -> bool:
-        return self.stop_reason == "determined"
+        """True when simulating more would not change the answer (not when a limit stopped the stages)."""
+        return self.stop_reason in ("determined", "no_signal", "too_easy")
 
     def to_dict(self) -> dict[str, Any]:
         return {"stop_reason": self.stop_reason, "determined": self.determined,
@@ -133,7 +136,11 @@ def simulate_for_plan(dataset: Any, config: SimulationConfig, inputs: PlanInputs
         still = open_questions(plan)
         stages.append(Stage(budget=ran, seconds=seconds, open=tuple(still)))
         limit = n_pool if not inputs.max_labels else min(n_pool, int(inputs.max_labels))
-        if not still:
+        if plan.no_signal:
+            reason = "no_signal"
+        elif plan.summary is not None and plan.summary.too_easy:
+            reason = "too_easy"
+        elif not still:
             reason = "determined"
         elif ran >= n_pool:
             reason = "pool"

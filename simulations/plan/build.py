@@ -34,13 +34,13 @@ from simulations.money import money
 from simulations.plan.inputs import PlanInputs
 from simulations.summary import (
     METRIC_NAMES,
-    MIN_SEEDS_FOR_VERDICT,
     Summary,
     Target,
     no_signal_warning,
     per_seed,
     summarize,
 )
+from simulations.trust import MEASURED
 
 __all__ = ["Estimate", "Plan", "PlanStop", "TargetAtPool", "build_plan", "pays_off_rule", "target_at_pool"]
 
@@ -264,6 +264,12 @@ class Plan:
     fits: Any = field(default=None, compare=False, repr=False)
 
     @property
+    def interval_level(self) -> float:
+        """The level of the money and label intervals: 95%, Bonferroni-corrected when the strategy was picked from
+        several (``BusinessCaseRange.confidence``)."""
+        return float(self.business.confidence) if self.business is not None else 0.95
+
+    @property
     def roi(self) -> Estimate:
         return self.money["roi"]
 
@@ -287,6 +293,8 @@ class Plan:
             "p_roi_positive": _finite(self.p_roi_positive), "pays_off": self.pays_off,
             "pays_off_sentence": self.pays_off_sentence, "how_many_sentence": self.how_many_sentence,
             "value_unit": self.value_unit, "no_signal": self.no_signal, "notes": list(self.notes),
+            "interval_level": self.interval_level,
+            "trust": {"verdict": MEASURED.verdict_sentence(), "projection": MEASURED.projection_sentence()},
             "determination": self.determination,
             "sensitivity": {
                 "base_roi": _finite(self.money["roi"].median),
@@ -397,6 +405,15 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
 
         caveat = pool_caveat(result, pool, target, strategy=chosen, summary=summary0, fits=fits)
         if caveat is not None:
+            # the plan's own figures, not the caveat's curve-fit estimates: one number for one thing
+            m = caveat.measured
+            sentence = (f"Simulated on {n_sim:,} items but your pool has {pool:,} ({pool / n_sim:.1f}x): the target "
+                        f"is {tap.description}, {tap.score:.1%}; random sampling needs about "
+                        f"{case.labels_random.median:,.0f} labels and {chosen.replace('_', ' ')} about "
+                        f"{case.labels_al.median:,.0f} for it. Estimates on a smaller pool tend to be low: a "
+                        f"{m.sample_share:.0%} sample erred low in {m.labels_quick_lower} of {m.labels_compared} "
+                        "benchmark cases, while the savings fraction was more stable.")
+            caveat = replace(caveat, sentence=sentence)
             case = replace(case, pool_caveat=caveat, assumptions=(*case.assumptions, caveat.sentence))
     warning = no_signal_warning(result, metric)
     if warning:
@@ -533,9 +550,10 @@ def _pays_sentence(case: BusinessCaseRange, pays: bool | None, net: Estimate) ->
 
         return NO_SIGNAL_VERDICT
     rng = f"{money(net.median)} ({money(net.low)} to {money(net.high)})"
-    if case.seeds_compared < MIN_SEEDS_FOR_VERDICT:
+    if case.seeds_compared < case.seeds_needed:
         return (f"Too few seeds to judge whether active learning pays: net savings {rng} rest on "
-                f"{case.seeds_compared} seed(s) comparing it with random; simulate at least {MIN_SEEDS_FOR_VERDICT}.")
+                f"{case.seeds_compared} seed(s) comparing it with random; a verdict on this strategy needs at least "
+                f"{case.seeds_needed}.")
     if pays is True:
         return f"Active learning pays off against random sampling: net savings {rng}."
     if pays is False:

@@ -13,6 +13,7 @@ from simulations.plan.adaptive import simulate_for_plan
 from simulations.plan.build import Estimate, Plan
 from simulations.plan.inputs import DEFAULT_TIME_CAP_SECONDS, PlanInputError, PlanInputs, check_plan_inputs
 from simulations.progress import ProgressReporter
+from simulations.trust import MEASURED
 
 __all__ = ["FLAGS", "add_plan_parser", "format_plan", "run_plan"]
 
@@ -157,7 +158,9 @@ def format_plan(plan: Plan) -> str:
         f"Simulated up to {plan.simulated_labels:,} labels on a pool of {plan.simulated_pool:,} items"
         + (f" in {len(stages)} stage(s) ({budgets})" if stages else "")
         + (f": {d['sentence']}." if d.get("sentence") else "."),
-        f"Production pool: {plan.production_pool:,} items. Medians over seeds with 95% intervals.",
+        f"Production pool: {plan.production_pool:,} items. Medians over seeds with {plan.interval_level:.1%} "
+        "intervals" + (" (95%, corrected for picking the best of several strategies)."
+                       if plan.interval_level > 0.9501 else "."),
         "",
         f"  labels to target, {plan.strategy.replace('_', ' '):<16}{_est(plan.labels_to_target_al)}",
         f"  labels to target, random          {_est(plan.labels_to_target_random)}",
@@ -178,5 +181,6 @@ def format_plan(plan: Plan) -> str:
     ]
     if plan.other_verdicts:
         lines.append(f"Note: {plan.other_verdicts}")
+    lines.append(f"How far to trust it: {MEASURED.verdict_sentence()} {MEASURED.projection_sentence()}")
     lines += [f"Note: {n}" for n in plan.notes]
     return "\n".join(lines)
