@@ -284,9 +284,12 @@ def test_label_next_two_rounds(server, tmp_path):
                 assert len(batch) == 50 and (batch["why"] == "control").sum() == 5
                 labeled = tmp_path / f"labeled{r}.csv"
                 play_labelers(batch, files.truth, files.label).to_csv(labeled, index=False)
-                # the batch's own uploader: the new-project form on the same page has uploaders too
-                page.get_by_test_id("stFileUploader").filter(has_text="The batch with its").get_by_test_id(
-                    "stFileUploaderDropzoneInput").set_input_files(str(labeled))
+                # the batch's own uploader (the new-project form on the same page has uploaders too); while the page
+                # reruns, the previous round's uploader can linger beside the new one: wait until one is left
+                upload = page.get_by_test_id("stFileUploader").filter(has_text="The batch with its").get_by_test_id(
+                    "stFileUploaderDropzoneInput")
+                expect(upload).to_have_count(1, timeout=30_000)
+                upload.set_input_files(str(labeled))
                 add = page.get_by_role("button", name="Add the labels")
                 expect(add).to_be_enabled(timeout=30_000)
                 add.click()
