@@ -410,3 +410,20 @@ def test_the_tiles_name_the_plans_interval_level():
     assert values["ROI vs random"][1].startswith("98.3% range")
     one = tables.plan_tile_values({**plan, "interval_level": 0.95})
     assert one["Labels saved"] == ("100", "95% range 50 to 150")
+
+
+def test_a_target_above_the_whole_pools_score_is_said_to_be_unreachable():
+    """An absolute target above what the whole pool reaches: the plan says no plan reaches it (the label counts are
+    the whole pool), instead of 'reaches the target at about <pool> labels'."""
+    from simulations.plan.build import Estimate, PlanStop, TargetAtPool, _how_many
+
+    la = Estimate(median=178.0, low=24.0, high=178.0, extrapolated=True)
+    stop = PlanStop(labels=la, cost_optimum=None, extrapolated=True, rule="", sentence="")
+
+    def tap(score):
+        return TargetAtPool(kind="absolute", value=score, score=score, shift=0.0, projected=False, ceiling=0.981,
+                            ceiling_low=0.96, ceiling_high=0.99, description="")
+
+    above = _how_many("entropy", la, stop, tap(0.999), "accuracy")
+    assert above.startswith("No plan reaches the target (99.9% accuracy)") and "at most 99.0%" in above
+    assert _how_many("entropy", la, stop, tap(0.985), "accuracy").startswith("entropy reaches the target")

@@ -564,6 +564,12 @@ def _pays_sentence(case: BusinessCaseRange, pays: bool | None, net: Estimate) ->
 def _how_many(strategy: str, la: Estimate, stop: PlanStop, tap: TargetAtPool, unit: str) -> str:
     """Labels to target, the recommended stop and the cost optimum in one sentence."""
     ex = " (extrapolated)"
+    if tap.score > tap.ceiling_high:
+        # above what even the whole pool is expected to reach: no label count is an answer, say so
+        return (f"No plan reaches the target ({tap.score:.1%} {unit}): it lies above what a model trained on the "
+                f"whole production pool is expected to score ({tap.ceiling:.1%}, at most {tap.ceiling_high:.1%}), so "
+                "the label counts shown are the whole pool, not a point where the target is met. Lower the target "
+                "(for example a share of the full-data score).")
     reach = (f"{strategy.replace('_', ' ')} reaches the target ({tap.score:.1%} {unit}) at about "
              f"{la.median:,.0f} labels{ex if la.extrapolated else ''}")
     opt = stop.cost_optimum

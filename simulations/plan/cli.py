@@ -162,7 +162,7 @@ def format_plan(plan: Plan) -> str:
         "intervals" + (" (95%, corrected for picking the best of several strategies)."
                        if plan.interval_level > 0.9501 else "."),
         "",
-        f"  labels to target, {plan.strategy.replace('_', ' '):<16}{_est(plan.labels_to_target_al)}",
+        f"  labels to target, {plan.strategy.replace('_', ' ') + ' ':<16}{_est(plan.labels_to_target_al)}",
         f"  labels to target, random          {_est(plan.labels_to_target_random)}",
         f"  labels saved                      {_est(plan.labels_saved)}",
         f"  recommended stop                  {_est(plan.stop.labels)}",
