@@ -35,7 +35,7 @@ def render(a: dict[str, Any], *, key: str = "stop") -> None:
     if plan:  # the plan's stop, the figure every page and the report give
         values = tables.plan_tile_values(plan)
         cols = st.columns(3)
-        for col, title in zip(cols, ("Labels to target", "Recommended stop", "Labels saved"), strict=True):
+        for col, title in zip(cols, ("Labels to target", "Stop at", "Labels saved"), strict=True):
             head, rng = values[title]
             col.metric(title, head, border=True)
             if rng:

@@ -210,7 +210,7 @@ def safe_csv(df: pd.DataFrame) -> bytes:
 PLAN_TILES = (
     ("Labels to target", ("labels_to_target", "al"), "count"),
     ("Labels saved", ("labels_saved",), "count"),
-    ("Recommended stop", ("stop", "labels"), "count"),
+    ("Stop at", ("stop", "labels"), "count"),
     ("Net savings", ("money", "net_savings"), "money"),
     ("ROI vs random", ("money", "roi"), "pct"),
 )

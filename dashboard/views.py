@@ -188,7 +188,7 @@ def plan_box(a: dict[str, Any]) -> None:
         col.metric(title, head, border=True,
                    help={"Labels to target": f"Labels {charts.strategy_label(plan.get('strategy') or '')} needs to "
                                              "reach the target (median over seeds).",
-                         "Recommended stop": "Where to stop labeling: where one more label stops paying for itself.",
+                         "Stop at": "Where to stop labeling: where one more label stops paying for itself.",
                          }.get(title))
         if rng:
             col.caption(rng)
@@ -279,6 +279,13 @@ def render_business(a: dict[str, Any], *, key: str = "biz") -> None:
     st.markdown("\n".join(f"- {x}" for x in tables.assumptions(a)))
 
 
+def _labels_cell(planned: dict[str, Any] | None, fit: dict[str, Any]) -> str:
+    """The plan's labels to target when it costs this strategy (one number for one thing), else the fit's."""
+    if planned:
+        return fmt.count(planned.get("median")) + (" (extrapolated)" if planned.get("extrapolated") else "")
+    return fmt.count(fit.get("labels")) + " (fit)" if fit.get("reachable") else "not reached"
+
+
 def render_projection(a: dict[str, Any], *, key: str) -> None:
     proj = a.get("projection") or {}
     if not proj or proj.get("error"):
@@ -294,6 +301,10 @@ def render_projection(a: dict[str, Any], *, key: str) -> None:
               "band widens with distance: how far the fit may be off, calibrated on a backtest.", key=f"{key}_proj")
     rows = []
     pool = proj.get("pool") or 0
+    plan = a.get("plan") or {}
+    # the plan's labels for the strategies it costs (per seed, the figure every page shows); the fit's otherwise
+    planned = {"random": (plan.get("labels_to_target") or {}).get("random"),
+               plan.get("strategy"): (plan.get("labels_to_target") or {}).get("al")}
     whole = bool(proj.get("at_pool_is_whole_pool"))  # the engine gave the whole-pool score, not the curve's value
     score_col = (f"Score labeling the whole pool ({fmt.count(pool)} items)" if whole
                  else f"Score with {fmt.count(pool)} labels")
@@ -303,7 +314,7 @@ def render_projection(a: dict[str, Any], *, key: str) -> None:
             "Strategy": charts.strategy_label(name), "Curve model": p.get("model"),
             score_col: f"{fmt.pct(p.get('at_pool'), 1)} "
             f"({fmt.pct(p.get('at_pool_low'), 1)} to {fmt.pct(p.get('at_pool_high'), 1)})",
-            "Labels to target (fit)": fmt.count(lf.get("labels")) if lf.get("reachable") else "not reached",
+            "Labels to target": _labels_cell(planned.get(name), lf),
             "Backtest error": f"±{fmt.pct(p.get('backtest_mae'), 1)}",
         })
     if rows:

@@ -99,3 +99,16 @@ def test_projection_reuses_the_caveats_fits_and_equals_a_fresh_projection(monkey
     fresh = projection_curves(result, names, pool, state.target_from(inputs["target"]))
     assert len(calls) == 2  # a fresh projection fits again, and gets the same answer
     assert json.dumps(state._clean(fresh), sort_keys=True) == json.dumps(a["projection"], sort_keys=True)
+
+
+def test_projection_table_gives_the_plans_labels_for_the_strategies_it_costs():
+    at, a = _page("business", 10)
+    assert not at.exception, at.exception
+    plan = a["plan"]
+    tables_ = [d.value for d in at.dataframe if "Labels to target" in d.value.columns and "Curve model" in
+               d.value.columns]
+    assert len(tables_) == 1
+    rows = dict(zip(tables_[0]["Strategy"], tables_[0]["Labels to target"], strict=True))
+    for name, key in (("random", "random"), (plan["strategy"], "al")):
+        shown = rows[charts.strategy_label(name)]
+        assert shown.split(" ")[0] == f"{plan['labels_to_target'][key]['median']:,.0f}" and "(fit)" not in shown

@@ -82,7 +82,7 @@ def _full_page(page, path: Path) -> None:
 
 
 #: The plan's tiles every page shows alike (dashboard.tables.PLAN_TILES): one answer for one scenario.
-SAME_EVERYWHERE = ("Labels saved", "ROI vs random", "Recommended stop")
+SAME_EVERYWHERE = ("Labels saved", "ROI vs random", "Stop at")
 
 
 def _tiles(page, labels=SAME_EVERYWHERE) -> dict[str, str]:
@@ -144,7 +144,7 @@ def test_plan_run_save_share_review_download(server, tmp_path, sweep_dir):
             expect(page.get_by_text("Latest result")).to_be_visible(timeout=150_000)
             elapsed = time.perf_counter() - t0
             # the headline numbers are there
-            for label in ("ROI vs random", "Net savings", "Labels saved", "Recommended stop"):
+            for label in ("ROI vs random", "Net savings", "Labels saved", "Stop at"):
                 expect(page.get_by_test_id("stMetricLabel").filter(has_text=label).first).to_be_visible()
             expect(page.get_by_text("fewer labels than random").first).to_be_visible()
             on_plan = _tiles(page)
@@ -171,7 +171,7 @@ def test_plan_run_save_share_review_download(server, tmp_path, sweep_dir):
 
             page.get_by_role("link", name="Stopping").first.click()
             expect(page.get_by_text("Plan for about").first).to_be_visible(timeout=30_000)
-            on_stop = _tiles(page, ("Labels saved", "Recommended stop"))
+            on_stop = _tiles(page, ("Labels saved", "Stop at"))
             assert on_stop == {k: on_plan[k] for k in on_stop}  # the Stopping plan's stop is the plan's
 
             # save the scenario and read its share link
