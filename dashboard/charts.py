@@ -280,7 +280,7 @@ def labels_to_target_chart(
         x="median:Q", y=y, text="shown:N")
     return alt.layer(rule, point, text).properties(
         height=max(120, 44 * len(df)),
-        title=_title(title, f"Dot: median over seeds to reach {target_description}; bar: 95% interval; "
+        title=_title(title, f"Dot: median over seeds to reach {target_description}; bar: its interval over seeds; "
                             "triangle: not reached within the budget (a lower bound). Fewer is better."),
     )
 

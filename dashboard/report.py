@@ -203,8 +203,9 @@ def build_html(a: dict[str, Any], *, name: str = "Labelwise scenario", created: 
                      "</p>")
     parts.append("<h2>Assumptions</h2><ul>")
     parts.extend(f"<li>{e(x)}</li>" for x in tables.assumptions(a))
-    parts.append("</ul><p class='caption'>Ranges are 95% bootstrap intervals over the simulated repetitions. "
-                 "Made with Labelwise.</p></body></html>")
+    parts.append("</ul><p class='caption'>Ranges are distribution-free intervals of the median over the simulated "
+                 "repetitions, at 95% corrected for the number of strategies compared. Made with Labelwise.</p>"
+                 "</body></html>")
     return "".join(parts)
 
 

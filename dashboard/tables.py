@@ -54,8 +54,8 @@ def leaderboard(a: dict[str, Any]) -> pd.DataFrame:
             "Final score": fmt.range_text(fin, "pct") if fin else "n/a",
             "Verdict": s.get("verdict", ""),
             # the share of seeds where it did worse (not a probability), and the sign test's p-value behind the verdict
-            "Seeds worse than random": fmt.pct(p) if p is not None else "",
-            "p-value (sign test)": f"{pv:.3f}" if fmt.is_finite(pv) else "",
+            "Seeds worse": fmt.pct(p) if p is not None else "",
+            "p-value": f"{pv:.3f}" if fmt.is_finite(pv) else "",
             "_sort": -1e9 if name == "random" else (sv["median"] if fmt.is_finite((sv or {}).get("median")) else -1e6),
         })
     df = pd.DataFrame(rows)

@@ -164,8 +164,10 @@ def render_results(a: dict[str, Any], *, key: str = "res", downloads: bool = Tru
     st.subheader("Strategy leaderboard")
     board = tables.leaderboard(a)
     st.dataframe(board, hide_index=True, width="stretch")
-    st.caption("Ranges are 95% bootstrap intervals over seeds. 'Beats random' only when the whole interval of "
-               "the saving is above zero.")
+    st.caption("Ranges are distribution-free intervals of the median over seeds (order statistics), at 95% "
+               "corrected for the number of strategies compared. 'Beats random' only when the whole interval of the "
+               "saving is above zero: the exact sign test (docs/statistics.md). 'Seeds worse': the share of seeds "
+               "where the strategy needed more labels than random.")
     if downloads:  # the files are built when a button is clicked, not on every run
         c1, c2, c3 = st.columns(3)
         c1.download_button("Curves (CSV)", lambda: tables.safe_csv(curves), "labelwise-curves.csv", "text/csv",
