@@ -73,7 +73,7 @@ def default_economics() -> dict[str, Any]:
     return {
         "cost_per_label": 1.0, "setup_cost": 250.0, "value_mode": "per_point", "value_per_point": 500.0,
         "predictions": 1_000_000.0, "cost_per_error": 0.05, "production_pool": 50_000, "budget_cap": None,
-        "labels_per_hour": 100.0, "annotators": 1, "max_labels": default_max_labels(),
+        "labels_per_hour": 100.0, "annotators": 1, "retrain_minutes": 0.0, "max_labels": default_max_labels(),
     }
 
 

@@ -246,6 +246,7 @@ def render_business(a: dict[str, Any], *, key: str = "biz") -> None:
                 f"{whole_pool_sentence(b)}.")
     if b.get("hours_saved"):
         st.markdown(f"Labeling time saved against random: **{fmt.hours((b['hours_saved'] or {}).get('median'))}**.")
+    calendar_box(a, key=key)
     chart_or_note(lambda: charts.cost_breakdown_chart(tables.cost_breakdown(b), currency=currency),
                   "Median costs over seeds. Random sampling and active learning both stop at the target (or the "
                   "budget cap); labeling everything is the second baseline. The net savings above is the median of "
@@ -286,6 +287,23 @@ def _labels_cell(planned: dict[str, Any] | None, fit: dict[str, Any]) -> str:
     if planned:
         return fmt.count(planned.get("median")) + (" (extrapolated)" if planned.get("extrapolated") else "")
     return fmt.count(fit.get("labels")) + " (fit)" if fit.get("reachable") else "not reached"
+
+
+def calendar_box(a: dict[str, Any], *, key: str) -> None:
+    """The plan's calendar: working days of both plans and the rounds, with the rounds as a CSV download."""
+    cal = (a.get("plan") or {}).get("calendar")
+    if not cal:
+        return
+    rounds = pd.DataFrame(cal.get("rounds") or [], columns=["round", "batch", "labels", "spend", "day"])
+    st.markdown(f"**Calendar.** Active learning takes about **{cal['al_days']:,.1f} working days** in "
+                f"{len(rounds):,} rounds; random sampling about **{cal['random_days']:,.1f}** "
+                f"({cal.get('assumptions', '')}).")
+    with st.expander("The rounds: batch, labels, spend and day"):
+        st.dataframe(rounds, hide_index=True, width="stretch",
+                     column_config={"spend": st.column_config.NumberColumn("spend ($)", format="%.0f"),
+                                    "day": st.column_config.NumberColumn("working day", format="%.1f")})
+        st.download_button("Rounds (CSV)", tables.safe_csv(rounds), "labelwise-rounds.csv", "text/csv",
+                           key=f"{key}_rounds_csv")
 
 
 def render_projection(a: dict[str, Any], *, key: str) -> None:

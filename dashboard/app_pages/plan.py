@@ -429,6 +429,11 @@ with st.form("plan_form", border=False):
     annotators = a.number_input("Annotators", value=int(econ.get("annotators") or 1), step=1,
                                 key="annotators", help="People labeling in parallel.")
     SLOTS["annotators"] = a.empty()
+    retrain_minutes = a.number_input(
+        "Minutes between rounds", value=float(econ.get("retrain_minutes") or 0.0), step=5.0, format="%.0f",
+        key="retrain_minutes", help="Retraining and handing out the next batch, while the annotators wait: with the "
+                                    "throughput it gives the working days and the schedule of rounds. 0 if instant.")
+    SLOTS["retrain_minutes"] = a.empty()
     kinds = list(state.TARGET_KINDS)
     target_kind = b.selectbox(
         "Target", kinds, index=kinds.index(tgt.get("kind", "share_of_ceiling")), key="target_kind",
@@ -503,6 +508,7 @@ new_inputs = {
         "value_per_point": value_per_point, "predictions": predictions, "cost_per_error": cost_per_error,
         "production_pool": int(production_pool), "budget_cap": int(budget_cap) or None,
         "labels_per_hour": labels_per_hour or None, "annotators": int(annotators),
+        "retrain_minutes": retrain_minutes,
         "max_labels": int(budget) or None,
     },
     "target": {"kind": target_kind, "value": target_value / 100.0},

@@ -262,6 +262,9 @@ class Plan:
     roi_grid: pd.DataFrame | None = field(default=None, compare=False, repr=False)
     #: The curve fits (``simulations.curves.PoolFits``) the plan's projections rest on, for charts to reuse.
     fits: Any = field(default=None, compare=False, repr=False)
+    #: Working days of both plans and the active-learning rounds (``simulations.plan.calendar``); None without a
+    #: labeling speed.
+    calendar: dict[str, Any] | None = None
 
     @property
     def interval_level(self) -> float:
@@ -295,6 +298,7 @@ class Plan:
             "value_unit": self.value_unit, "no_signal": self.no_signal, "notes": list(self.notes),
             "interval_level": self.interval_level,
             "trust": {"verdict": MEASURED.verdict_sentence(), "projection": MEASURED.projection_sentence()},
+            "calendar": self.calendar,
             "determination": self.determination,
             "sensitivity": {
                 "base_roi": _finite(self.money["roi"].median),
@@ -451,8 +455,24 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
         how_many_sentence=_how_many(chosen, la, stop, tap, value_unit),
         value_unit=value_unit, no_signal=bool(case.no_signal), notes=tuple(notes), inputs=inputs,
         summary=summary, business=case, advice=advice, determination=dict(determination or {}),
-        tornado=tornado, roi_grid=grid, fits=fits,
+        tornado=tornado, roi_grid=grid, fits=fits, calendar=_calendar(result, inputs, case),
     )
+
+
+def _calendar(result: Any, inputs: PlanInputs, case: BusinessCaseRange) -> dict[str, Any] | None:
+    """The labeling calendar for the plan's medians, or None without a labeling speed."""
+    if not inputs.labels_per_hour:
+        return None
+    from simulations.plan.calendar import CalendarInputs, labeling_calendar
+
+    cfg = result.config
+    meta = getattr(result, "meta", {}) or {}
+    return labeling_calendar(
+        labels_al=case.labels_al.median, labels_random=case.labels_random.median,
+        initial_labels=int(meta.get("n_initial") or cfg.initial_labels), growth=cfg.growth, batch_size=cfg.batch_size,
+        cost_per_label=inputs.cost_per_label, setup_cost=inputs.setup_cost,
+        inputs=CalendarInputs(labels_per_hour=inputs.labels_per_hour, annotators=inputs.annotators,
+                              retrain_minutes=inputs.retrain_minutes, hours_per_day=inputs.hours_per_day))
 
 
 def _sensitivity(result: Any, inputs: PlanInputs, case: BusinessCaseRange, chosen: str, fits: Any,

@@ -22,7 +22,8 @@ FLAGS = {
     "cost_per_label": "--cost-per-label", "setup_cost": "--setup-cost", "value_per_point": "--value-per-point",
     "predictions": "--predictions", "cost_per_error": "--cost-per-error", "production_pool": "--production-pool",
     "budget_cap": "--budget-cap", "max_labels": "--max-labels", "target_value": "--target-share",
-    "time_cap_seconds": "--time-cap", "labels_per_hour": "--labels-per-hour", "annotators": "--annotators",
+    "time_cap_seconds": "--time-cap", "labels_per_hour": "--throughput", "annotators": "--annotators",
+    "retrain_minutes": "--retrain-minutes", "hours_per_day": "--hours-per-day",
     "seeds": "--seeds", "initial_labels": "--initial", "test_share": "--test-share", "growth": "--growth",
     "batch_size": "--batch-size",
 }
@@ -48,6 +49,14 @@ def add_plan_parser(subparsers: Any, *, add_simulation_args: Any) -> None:
     m.add_argument("--production-pool", type=int,
                    help="Unlabeled items in the real project (default: every row of the file, or the sample's).")
     m.add_argument("--budget-cap", type=float, help="Most labels the team can buy.")
+    cal = p.add_argument_group("calendar")
+    cal.add_argument("--throughput", type=float, dest="labels_per_hour",
+                     help="Labels one annotator makes per hour: gives working days and a schedule of rounds.")
+    cal.add_argument("--annotators", type=int, default=1, help="Annotators labeling in parallel (default 1).")
+    cal.add_argument("--retrain-minutes", type=float, default=0.0,
+                     help="Minutes between two active-learning rounds (retrain, hand out the batch; default 0).")
+    cal.add_argument("--hours-per-day", type=float, default=8.0, help="Working hours a day (default 8).")
+    cal.add_argument("--schedule-out", help="Write the active-learning rounds (batch, labels, spend, day) as CSV.")
     p.add_argument("--strategy", help="The strategy to cost (default: the one saving the most labels).")
     p.add_argument("--max-labels", type=int, help="An optional cap on the labels simulated (default: none; the "
                                                   "simulation runs until the answer is determined).")
@@ -71,7 +80,9 @@ def _inputs(args: argparse.Namespace, target: Any, production_pool: int) -> Plan
                           value_per_point=args.value_per_point, predictions=args.predictions,
                           cost_per_error=args.cost_per_error, production_pool=production_pool, target=target,
                           budget_cap=args.budget_cap, strategy=args.strategy, max_labels=args.max_labels,
-                          time_cap_seconds=args.time_cap)
+                          time_cap_seconds=args.time_cap, labels_per_hour=args.labels_per_hour,
+                          annotators=args.annotators, retrain_minutes=args.retrain_minutes,
+                          hours_per_day=args.hours_per_day)
     except PlanInputError as exc:
         raise _with_flag(exc) from None
 
@@ -108,6 +119,14 @@ def run_plan(args: argparse.Namespace) -> int:
     base.check_n_jobs(args.n_jobs)
     if args.out:
         check_results_path(args.out)
+    if args.labels_per_hour is not None and not args.labels_per_hour > 0:
+        raise ConfigError(f"--throughput must be more than 0 labels an hour (got {args.labels_per_hour:g}).",
+                          hint="Labels one annotator makes per hour, e.g. --throughput 60; leave it out to skip the "
+                               "calendar.")
+    if args.schedule_out:
+        if not args.labels_per_hour:
+            raise ConfigError("--schedule-out needs a labeling speed.", hint="Pass --throughput LABELS_PER_HOUR.")
+        check_results_path(args.schedule_out)
     dataset, intake = base._load_for_cli(args)
     if not args.json:
         for line in base.intake_lines(intake):
@@ -122,6 +141,10 @@ def run_plan(args: argparse.Namespace) -> int:
     plan = run.plan
     if args.out:
         save_results(run.result, args.out)
+    if args.schedule_out and plan.calendar is not None:
+        from simulations.plan.calendar import rounds_frame
+
+        rounds_frame(plan.calendar).to_csv(args.schedule_out, index=False)
     if args.json:
         out = plan.to_dict()
         out["dataset"] = {k: run.result.meta.get(k) for k in ("dataset_name", "fingerprint", "n_rows", "classes",
@@ -179,6 +202,10 @@ def format_plan(plan: Plan) -> str:
         f"How many labels: {plan.how_many_sentence}",
         f"When to stop: {plan.stop.sentence}",
     ]
+    if plan.calendar is not None:
+        c = plan.calendar
+        lines.append(f"Calendar: active learning about {c['al_days']:,.1f} working days in {len(c['rounds']):,} "
+                     f"rounds, random sampling about {c['random_days']:,.1f} ({c['assumptions']}).")
     if plan.other_verdicts:
         lines.append(f"Note: {plan.other_verdicts}")
     lines.append(f"How far to trust it: {MEASURED.verdict_sentence()} {MEASURED.projection_sentence()}")

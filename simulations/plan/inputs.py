@@ -147,6 +147,11 @@ def check_plan_inputs(economics: Mapping[str, Any], target: Mapping[str, Any],
          "The throughput cannot be negative; 0 to skip the time estimates.", "Labels one annotator makes per hour.")
     # none given means one; 0 is refused here, not later by the business case with no field to show it beside
     annotators = economics.get("annotators")
+    need("retrain_minutes", economics.get("retrain_minutes") or 0, lambda v: v >= 0,
+         "The minutes between rounds cannot be negative; 0 if retraining is instant.",
+         "Minutes to retrain and hand out the next batch.")
+    need("hours_per_day", economics.get("hours_per_day") or 8, lambda v: 0 < v <= 24,
+         "Working hours a day must be above 0 and at most 24.", "E.g. 8.")
     need("annotators", 1 if annotators is None or annotators == "" else annotators, lambda v: v >= 1 and whole(v),
          "Annotators must be a whole number, at least 1.", "Annotators working in parallel.")
     initial = _number((config or {}).get("initial_labels"))
@@ -204,6 +209,8 @@ class PlanInputs:
         A cap on the labels simulated (default none: the simulation runs until the answer is determined).
     time_cap_seconds : float
         Wall-clock seconds the adaptive simulation may spend.
+    retrain_minutes, hours_per_day : float
+        The calendar (with ``labels_per_hour``): minutes between two active-learning rounds, working hours a day.
     """
 
     cost_per_label: float
@@ -219,6 +226,8 @@ class PlanInputs:
     strategy: str | None = None
     max_labels: int | None = None
     time_cap_seconds: float = DEFAULT_TIME_CAP_SECONDS
+    retrain_minutes: float = 0.0
+    hours_per_day: float = 8.0
 
     def __post_init__(self) -> None:
         problems = check_plan_inputs(self.economics(), {"kind": self.target.kind, "value": self.target.value})
@@ -245,7 +254,8 @@ class PlanInputs:
             "value_per_point": self.value_per_point, "predictions": self.predictions,
             "cost_per_error": self.cost_per_error, "production_pool": self.production_pool,
             "budget_cap": self.budget_cap, "labels_per_hour": self.labels_per_hour, "annotators": self.annotators,
-            "max_labels": self.max_labels,
+            "max_labels": self.max_labels, "retrain_minutes": self.retrain_minutes,
+            "hours_per_day": self.hours_per_day,
         }
 
     @classmethod
@@ -272,6 +282,8 @@ class PlanInputs:
             budget_cap=cap or None, labels_per_hour=lph or None,
             annotators=int(float(economics.get("annotators") or 1)),
             strategy=strategy, max_labels=int(max_labels) if max_labels else None, time_cap_seconds=time_cap_seconds,
+            retrain_minutes=float(economics.get("retrain_minutes") or 0.0),
+            hours_per_day=float(economics.get("hours_per_day") or 8.0),
         )
 
     def economic_inputs(self) -> Any:
