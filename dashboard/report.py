@@ -109,9 +109,15 @@ def _png(chart: Any) -> bytes | None:
 
 
 def plan_sentences(a: dict[str, Any]) -> list[str]:
-    """The plan's two answers in words (how many labels; does it pay), as the pages say them."""
+    """The plan's answers in words (how many labels; does it pay; how long), as the pages say them."""
     plan = a.get("plan") or {}
-    return [t for t in (plan.get("how_many_sentence"), plan.get("pays_off_sentence")) if t]
+    out = [t for t in (plan.get("how_many_sentence"), plan.get("pays_off_sentence")) if t]
+    cal = plan.get("calendar")
+    if cal:
+        out.append(f"Calendar: active learning takes about {cal['al_days']:,.1f} working days in "
+                   f"{len(cal.get('rounds') or []):,} rounds, random sampling about {cal['random_days']:,.1f} "
+                   f"({cal.get('assumptions', '')}).")
+    return out
 
 
 def range_header(a: dict[str, Any]) -> str:
