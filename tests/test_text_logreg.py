@@ -108,3 +108,12 @@ def test_warm_start_run_is_bit_identical_for_any_n_jobs_and_recorded():
     # same data, same first round (nothing to warm-start from yet)
     first = one.rounds["round"] == 0
     np.testing.assert_array_equal(one.rounds.loc[first, "accuracy"], cold.rounds.loc[first, "accuracy"])
+
+
+def test_class_weight_and_sample_weight_fit_as_the_parent():
+    X, y = _text_data(k=3)
+    Xl, yl = X[:80], y[:80]
+    w = np.linspace(0.5, 2.0, 80)
+    fast = TextLogisticRegression(max_iter=1000, tol=1e-8, class_weight="balanced").fit(Xl, yl, sample_weight=w)
+    full = LogisticRegression(max_iter=1000, tol=1e-8, class_weight="balanced").fit(Xl, yl, sample_weight=w)
+    np.testing.assert_allclose(fast.predict_proba(X), full.predict_proba(X), atol=1e-6)
