@@ -146,14 +146,16 @@ def plain_split(y: np.ndarray, seed: int, *, initial: int, test_share: float = 0
 
 
 def plain_loop(X: Any, y: np.ndarray, seed: int, make_model: Callable[[int], Any], strategy: str, *,
-               initial: int, batch: int, rounds: int, ceiling: bool = True,
-               initial_idx: np.ndarray | None = None) -> dict[str, Any]:
+               initial: int, batch: int = 0, rounds: int = 0, ceiling: bool = True,
+               initial_idx: np.ndarray | None = None, schedule: Any = None) -> dict[str, Any]:
     """A plain scikit-learn pool-based AL loop, no engine code.
 
     Split; initial set; then ``rounds`` times: fit on the labeled rows, record test accuracy, predict_proba
     on the unlabeled pool, pick the ``batch`` top-scored rows; then a last fit and record (``rounds + 1``
     fits in all). With ``ceiling`` also the whole-pool reference fit. ``initial_idx`` (pool positions)
     replaces the drawn initial set, so that both sides of a comparison start from the same labels.
+    ``schedule`` (label counts per round, e.g. the engine's geometric ``labels_schedule``) replaces ``batch``
+    and ``rounds``: round ``r`` adds ``schedule[r + 1] - schedule[r]`` labels.
     """
     pool_idx, test_idx, drawn = plain_split(y, seed, initial=initial)
     initial_idx = drawn if initial_idx is None else initial_idx
@@ -162,6 +164,8 @@ def plain_loop(X: Any, y: np.ndarray, seed: int, make_model: Callable[[int], Any
     labeled = np.zeros(len(y_pool), dtype=bool)
     labeled[initial_idx] = True
     score = PLAIN_SCORES[strategy]
+    if schedule is not None:
+        rounds = len(schedule) - 1
     accuracies = []
     for r in range(rounds + 1):
         model = make_model(seed)
@@ -170,6 +174,8 @@ def plain_loop(X: Any, y: np.ndarray, seed: int, make_model: Callable[[int], Any
         if r == rounds:
             break
         unlabeled = np.flatnonzero(~labeled)
+        if schedule is not None:
+            batch = int(schedule[r + 1] - schedule[r])
         if score is None:
             picked = rng.choice(unlabeled, size=batch, replace=False)
         else:

@@ -305,6 +305,7 @@ def run_strategy(
     *,
     strategy_seed: int,
     max_candidates: int | None = None,
+    warm_start: bool = False,
 ) -> list[dict[str, Any]]:
     """Simulate one strategy on one split; one record per round (see docs/engine-contract.md).
 
@@ -319,6 +320,13 @@ def run_strategy(
         Seeds the strategy's random choices (tie-breaks, committees, random picks).
     max_candidates : int, optional
         Score only a random subset of the unlabeled rows each round.
+    warm_start : bool, default False
+        Start each round's fit at the previous round's model, for models that offer it (``warm_from``: the
+        ``logreg`` preset, whose convex loss has one optimum that lbfgs reaches from any start within its
+        tolerance). Committees and other models built through ``PoolView.make_model`` always start cold.
+        Opt-in: the fits stop at a different point within the solver's tolerance, which moves the
+        probabilities in their last digits and so, through ties and near-ties of the scores, the later picks
+        of uncertainty strategies (answers agree within seed noise; individual runs do not).
     """
     rng = np.random.default_rng([split.seed, strategy_seed])
     n_pool = split.n_pool
@@ -334,6 +342,14 @@ def run_strategy(
     cache: dict = {}
     prev_stop_pred = None
     records = []
+    previous: list[Any] = []  # the last round's model, which warm-starts the next round's fit
+
+    def make_round_model(random_state: int) -> Any:
+        m = make_model(random_state)
+        if warm_start and previous and hasattr(m, "warm_from"):
+            m.warm_from(previous[0])
+        return m
+
     for r in range(len(schedule)):
         t0 = time.perf_counter()
         unlabeled = np.flatnonzero(~is_labeled)
@@ -342,9 +358,10 @@ def run_strategy(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             model = strategy.fit_model(
-                make_model, split.X_pool, labeled, split.y_pool[labeled], unlabeled_all, random_state=split.seed
+                make_round_model, split.X_pool, labeled, split.y_pool[labeled], unlabeled_all, random_state=split.seed
             )
         fit_seconds = time.perf_counter() - t0
+        previous[:] = [model]
 
         t1 = time.perf_counter()
         rec: dict[str, Any] = {"round": r, "labels": len(labeled)}

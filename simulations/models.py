@@ -52,6 +52,67 @@ def many_classes_expected() -> Iterator[None]:
         yield
 
 
+class TextLogisticRegression(LogisticRegression):
+    """The ``logreg`` preset: scikit-learn's LogisticRegression, fitted faster on sparse (text) features.
+
+    Two things differ from the parent's ``fit``, neither in what it optimizes (the same L2-penalized loss, the same
+    lbfgs solver and tolerance):
+
+    * On sparse input the solver runs over the columns that have an entry in the training rows only, and the
+      coefficients of every other column are set to 0. That is their exact optimum: such a column adds nothing
+      to the loss but its penalty, so its gradient is its own coefficient times the penalty, and lbfgs started
+      at 0 keeps it at exactly 0 (in exact arithmetic the iterates are the same; in floating point sums over
+      fewer zeros may differ in the last bits). With 100-3,000 labeled documents over a 20,000-word vocabulary
+      most columns are empty, and the solver's own work (about 10 vectors of the parameters' size per step)
+      shrinks with them.
+    * :meth:`warm_from` starts the next fit at a previous model's coefficients (the active-learning loop passes
+      the previous round's model): the problem is convex, so lbfgs reaches the same optimum within its
+      tolerance, in fewer steps when the labeled set grew by a little.
+
+    Fitted attributes (``coef_``, ``intercept_``, ``n_features_in_``, ...) are those of a model fitted on all
+    columns, so prediction is the parent's.
+    """
+
+    def warm_from(self, model: Any) -> None:
+        """Start the next :meth:`fit` at ``model``'s coefficients (a fitted logistic regression), when compatible."""
+        coef = getattr(model, "coef_", None)
+        self._labelwise_init = None if coef is None else (
+            np.asarray(model.classes_), np.array(coef), np.array(model.intercept_))
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> TextLogisticRegression:
+        init = self.__dict__.pop("_labelwise_init", None)
+        sparse = sp.issparse(X) and self.solver == "lbfgs" and X.shape[0] > 0
+        cols = None
+        if sparse:
+            X = sp.csr_matrix(X)
+            n_features = X.shape[1]
+            present = np.bincount(X.indices, minlength=n_features) > 0
+            if not present.all():
+                cols = np.flatnonzero(present)
+                remap = np.cumsum(present) - 1  # column j -> its position among the present ones (order kept)
+                X = sp.csr_matrix((X.data, remap[X.indices].astype(X.indices.dtype), X.indptr),
+                                  shape=(X.shape[0], len(cols)))
+        warm = init is not None and np.array_equal(init[0], np.unique(np.asarray(y))) \
+            and init[1].shape[1] == (X.shape[1] if cols is None else n_features)
+        for attr in ("coef_", "intercept_"):
+            self.__dict__.pop(attr, None)
+        if warm:
+            self.coef_ = init[1] if cols is None else init[1][:, cols]
+            self.intercept_ = init[2]
+        saved = self.warm_start
+        self.warm_start = bool(warm)
+        try:
+            super().fit(X, y, sample_weight=sample_weight)
+        finally:
+            self.warm_start = saved
+        if cols is not None:
+            coef = np.zeros((self.coef_.shape[0], n_features), dtype=self.coef_.dtype)
+            coef[:, cols] = self.coef_
+            self.coef_ = coef
+            self.n_features_in_ = n_features
+        return self
+
+
 def model_label(spec: str | Any) -> str:
     """A readable name for a model spec (a preset name, or the estimator's class name)."""
     return spec if isinstance(spec, str) else type(spec).__name__
@@ -160,7 +221,7 @@ def model_factory(spec: str | Any, X: Any, class_weight: str | None = None) -> C
         return from_estimator
     cw = class_weight
     if spec == "logreg":
-        return lambda rs: LogisticRegression(C=1.0, max_iter=1000, class_weight=cw, random_state=rs)
+        return lambda rs: TextLogisticRegression(C=1.0, max_iter=1000, class_weight=cw, random_state=rs)
     if spec == "random_forest":
         return lambda rs: RandomForestClassifier(n_estimators=100, n_jobs=1, class_weight=cw, random_state=rs)
     if spec == "hist_gradient_boosting":
