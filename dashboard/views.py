@@ -302,8 +302,8 @@ def calendar_box(a: dict[str, Any], *, key: str) -> None:
         st.dataframe(rounds, hide_index=True, width="stretch",
                      column_config={"spend": st.column_config.NumberColumn("spend ($)", format="%.0f"),
                                     "day": st.column_config.NumberColumn("working day", format="%.1f")})
-        st.download_button("Rounds (CSV)", tables.safe_csv(rounds), "labelwise-rounds.csv", "text/csv",
-                           key=f"{key}_rounds_csv")
+        st.download_button("Rounds (CSV)", lambda: tables.safe_csv(rounds), "labelwise-rounds.csv", "text/csv",
+                           key=f"{key}_rounds_csv")  # built on click, like every download
 
 
 def render_projection(a: dict[str, Any], *, key: str) -> None:
