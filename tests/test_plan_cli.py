@@ -215,3 +215,23 @@ def test_progress_on_a_terminal_rewrites_one_line_per_stage():
     text = stream.getvalue()
     assert text.count("\r") == 50 and text.count("\n") == 2 and "__ceiling__" not in text
     assert text.rstrip().endswith("[25/25] stage 2 (up to 60 labels), whole-pool reference fit")
+
+
+def test_roi_and_stop_read_back_the_plans_numbers(json_run, capsys):
+    """`labelwise roi --results` and `stop --results` with the plan's costs give the plan's money and stop: one object,
+    not a second computation that could disagree."""
+    _, out, _, path = json_run
+    d = json.loads(out)
+    assert main(["roi", "--results", str(path), "--cost-per-label", "1", "--value-per-point", "100",
+                 "--production-pool", "344", "--target-share", "1.0", "--json"]) == 0
+    roi = json.loads(capsys.readouterr().out)
+    assert roi["strategy"] == d["strategy"]
+    for plan_key, roi_key in (("net_savings", "total_benefit"), ("roi", "roi"), ("al_total_cost", "al_total_cost")):
+        assert roi[roi_key]["median"] == pytest.approx(d["money"][plan_key]["median"])
+        assert roi[roi_key]["low"] == pytest.approx(d["money"][plan_key]["low"])
+    assert roi["pays_off"] == d["pays_off"]
+    assert main(["stop", "--results", str(path), "--cost-per-label", "1", "--value-per-point", "100",
+                 "--production-pool", "344", "--json"]) == 0
+    stop = json.loads(capsys.readouterr().out)
+    assert stop["strategy"] == d["strategy"]
+    assert stop["plan_stop"]["labels"]["median"] == pytest.approx(d["stop"]["labels"]["median"])
