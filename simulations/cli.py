@@ -243,8 +243,17 @@ def _pool_caveat(args: argparse.Namespace, result, summary: Summary, target: Tar
         pool = intake.production_pool_rows
     if pool is None:
         return None
-    best = summary.best()
-    return pool_caveat(result, int(pool), target, strategy=best.name if best else None, summary=summary)
+    from simulations.plan import PlanInputs, build_plan
+
+    try:
+        # The plan's caveat: its labels for the target at the pool are the figures `labelwise plan` gives for the
+        # same data (labels do not depend on costs, so any cost serves; no value of accuracy: no stopping advice).
+        plan = build_plan(result, PlanInputs(cost_per_label=1.0, value_per_point=0.0, production_pool=int(pool),
+                                             target=target))
+        return plan.business.pool_caveat
+    except LabelwiseError:  # e.g. only random was simulated: the caveat without a plan
+        best = summary.best()
+        return pool_caveat(result, int(pool), target, strategy=best.name if best else None, summary=summary)
 
 
 def _json_default(o: object) -> object:

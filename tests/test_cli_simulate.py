@@ -93,6 +93,16 @@ def test_production_pool_larger_than_the_simulated_pool_adds_the_caveat(capsys):
     assert main(["simulate", "--data", "penguins", "--strategies", "margin", *FAST,
                  "--production-pool", str(10 * n_pool)]) == 0
     assert f"note: {cav['sentence']}" in capsys.readouterr().out
+    # one number for one thing: the caveat's labels are those `labelwise plan` gives for the same data and pool
+    plan = json.loads(_plan_json(capsys, str(10 * n_pool)))
+    for key in ("random", "al"):
+        assert f"{plan['labels_to_target'][key]['median']:,.0f}" in cav["sentence"]
+
+
+def _plan_json(capsys, pool: str) -> str:
+    assert main(["plan", "--data", "penguins", "--strategies", "margin", *FAST, "--max-labels", "60",
+                 "--cost-per-label", "1", "--value-per-point", "0", "--production-pool", pool, "--json"]) == 0
+    return capsys.readouterr().out
 
 
 def test_production_pool_must_be_positive(capsys):

@@ -411,10 +411,12 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
         if caveat is not None:
             # the plan's own figures, not the caveat's curve-fit estimates: one number for one thing
             m = caveat.measured
+            ex = {k: " (extrapolated: not reached in what was simulated)" if n else "" for k, n in extrapolated.items()}
             sentence = (f"Simulated on {n_sim:,} items but your pool has {pool:,} ({pool / n_sim:.1f}x): the target "
                         f"is {tap.description}, {tap.score:.1%}; random sampling needs about "
-                        f"{case.labels_random.median:,.0f} labels and {chosen.replace('_', ' ')} about "
-                        f"{case.labels_al.median:,.0f} for it. Estimates on a smaller pool tend to be low: a "
+                        f"{case.labels_random.median:,.0f} labels{ex['random']} and {chosen.replace('_', ' ')} about "
+                        f"{case.labels_al.median:,.0f}{ex[chosen]} for it. Estimates on a smaller pool tend to be "
+                        "low: a "
                         f"{m.sample_share:.0%} sample erred low in {m.labels_quick_lower} of {m.labels_compared} "
                         "benchmark cases, while the savings fraction was more stable.")
             caveat = replace(caveat, sentence=sentence)
