@@ -1,9 +1,8 @@
 """Wiring of the Stopping page to ``simulations.stopping``: the engine's advice, packed for the pages.
 
-``analysis["stopping"]`` holds: ``sentence`` (the recommendation), ``comparison`` and ``note``,
-``strategy`` (chosen by the engine as ``labelwise stop`` chooses it), ``strategy_chosen_by`` (why),
-``business_strategy`` (the strategy the business case costs, when it differs; else None), ``stop_at`` (median
-cost-optimal labels over seeds), ``recommended_range`` ([low, high]),
+``analysis["stopping"]`` holds: ``sentence`` (the plan's stop), ``comparison`` and ``note``, ``strategy`` (the
+plan's: the one the business case costs and ``labelwise stop --results`` advises on), ``strategy_chosen_by`` (why),
+``stop_at`` (the plan's stop, median over seeds), ``recommended_range`` ([low, high]),
 ``fitted_stop`` (the marginal rule on the fitted curve, capped at the production pool) and
 ``fitted_stop_sentence`` (the engine's words for it), ``curve`` (records: labels, mean, low, high),
 ``marginal`` (records: labels, value) and ``criteria`` (records: one row per criterion).
@@ -89,7 +88,6 @@ def analyse(plan: Any, analysis: dict[str, Any]) -> dict[str, Any] | None:
     if adv is None:
         raise costs_error(CostInputError("", "", field="value_per_point" if c > 0 else "cost_per_label",
                                          value=v if c > 0 else c))
-    business_strategy = None  # one strategy per scenario: the plan's
     ev, rec = adv.evaluation, adv.recommendation
     d = ev.to_dict()
     curves = pd.DataFrame(analysis.get("curves") or [])
@@ -107,7 +105,6 @@ def analyse(plan: Any, analysis: dict[str, Any]) -> dict[str, Any] | None:
     stop = plan.stop
     return {
         "strategy": ev.strategy, "strategy_chosen_by": adv.strategy_chosen_by,
-        "business_strategy": business_strategy if business_strategy != ev.strategy else None,
         # the simulation summary's no-signal sentence (simulations.stopping.advise): the page leads with it
         "no_signal_warning": adv.no_signal_warning,
         # the plan's stop (never capped by the labels simulated), the same figure the CLI and the report give

@@ -49,14 +49,8 @@ def render(a: dict[str, Any], *, key: str = "stop") -> None:
     if stop.get("note"):
         st.caption(stop["note"])
     fs = stop.get("fitted_stop") or {}
-    other = stop.get("business_strategy")
-    # Same results and costs give the same advice here as `labelwise stop`; the business case ranks strategies by
-    # labels saved to reach the target, so it may cost another one: say so rather than mix the two.
-    differs = (f"The business case costs {charts.strategy_label(other)} (the strategy saving the most labels to reach "
-               f"the target); stopping advice is for the strategy that is cheapest at its own best stop, as "
-               f"`labelwise stop` gives it. " if other else "")
+    # one strategy per scenario: the plan's, the same the business case costs and `labelwise stop` advises on
     st.caption(f"Strategy: {charts.strategy_label(stop.get('strategy', ''))} ({stop.get('strategy_chosen_by', '')}). "
-               + differs +
                f"Cost-optimal stop: the label count where the labeling cost minus the value of accuracy is lowest "
                f"on each simulated run ({stop.get('range_method', '')}). "
                + _fitted_stop_text(stop, fs))

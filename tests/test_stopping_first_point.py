@@ -129,7 +129,7 @@ def test_stopping_page_business_case_and_cli_advise_on_one_strategy(tmp_path, ca
     plan = analysis["plan"]
     stop = analysis["stopping"]
     assert stop["strategy"] == plan["strategy"] == analysis["business"]["strategy"]
-    assert stop["strategy_chosen_by"] != "chosen by you" and stop["business_strategy"] is None
+    assert stop["strategy_chosen_by"] != "chosen by you" and "business_strategy" not in stop
     assert stop["stop_at"] == plan["stop"]["labels"]["median"]
     econ = state.economic_inputs(inputs["economics"])
     path = tmp_path / "run.json"
@@ -146,4 +146,6 @@ def test_stopping_page_business_case_and_cli_advise_on_one_strategy(tmp_path, ca
     at.run()
     assert not at.exception, at.exception
     shown = " ".join(c.value for c in at.caption)
-    assert "chosen by you" not in shown and "The business case costs" not in shown
+    from dashboard.charts import strategy_label
+
+    assert "chosen by you" not in shown and f"Strategy: {strategy_label(plan['strategy'])} (" in shown
