@@ -279,3 +279,20 @@ def test_roi_from_results_without_signal_leads_with_the_warning_and_never_pays_o
     ok = run_json(capsys, ["--results", str(_results_file(tmp_path, n_seeds=6)), "--target-share", "0.9",
                            *MONEY])
     assert ok["no_signal"] is False and ok["pays_off"] and ok["verdict"].startswith("AL pays off")
+
+
+@pytest.mark.parametrize(("labels_al", "expected"), [
+    ([100.0] * 8, True),                                   # saves 100 labels in every seed: wholly above zero
+    ([100, 100, 100, 100, 250, 250, 250, 250], None),      # half the seeds lose: the interval spans zero
+    ([260.0] * 8, False),                                  # costs more in every seed
+])
+def test_the_text_verdict_is_the_json_pays_off(labels_al, expected):
+    """One rule: `roi`'s sentence says exactly what `pays_off` says (True, False, or undecided)."""
+    from simulations.economics import EconomicInputs, business_case_over_seeds
+    from simulations.economics.cli import verdict
+
+    inputs = EconomicInputs(cost_per_label=1.0, setup_cost=50.0, value_per_point=0.0, production_pool=10_000)
+    case = business_case_over_seeds([200.0] * 8, labels_al, [0.9] * 8, [0.9] * 8, inputs)
+    assert case.pays_off is expected
+    start = {True: "AL pays off", False: "AL does not pay off", None: "Uncertain whether AL pays off"}[expected]
+    assert verdict(case).startswith(start)

@@ -494,7 +494,7 @@ def verdict(case: BusinessCase | BusinessCaseRange) -> str:
         return NO_SIGNAL_VERDICT
     tb = case.total_benefit
     if isinstance(tb, Range):
-        lo, hi, bound, mid = tb.low, tb.high, tb.bound, tb.median
+        bound, mid = tb.bound, tb.median
         extra = f" P(ROI > 0) over seeds: {case.p_roi_positive:.0%}."  # type: ignore[union-attr]
         n_seeds, compared = case.n_seeds, case.seeds_compared  # type: ignore[union-attr]
         needed = case.seeds_needed  # type: ignore[union-attr]
@@ -504,14 +504,18 @@ def verdict(case: BusinessCase | BusinessCaseRange) -> str:
             return (f"Too few seeds to judge whether AL pays off: the ranges rest on {compared} simulated "
                     f"seed{'s' if compared != 1 else ''} comparing AL with random{both}; a verdict on this "
                     f"strategy needs at least {needed}, or raise the budget.")
+        decided = case.pays_off  # type: ignore[union-attr]  # the one rule, the JSON's pays_off
     else:
-        mid = lo = hi = tb
+        mid = tb
         bound = case.bounds.get("total_benefit", "")  # type: ignore[union-attr]
         extra = ""
+        # one set of numbers, no interval: the sign decides unless a bound points the other way
+        decided = (True if mid > 0 and bound in ("", "lower") else False if mid <= 0 and bound in ("", "upper")
+                   else None)
     txt = _PREFIX.get(bound, "") + _fmt(mid, "money")
-    if lo > 0 and bound in ("", "lower"):
+    if decided is True:
         return f"AL pays off against random sampling (total benefit {txt}).{extra}"
-    if hi <= 0 and bound in ("", "upper"):
+    if decided is False:
         return f"AL does not pay off against random sampling (total benefit {txt}).{extra}"
     why = " (censored: a bound)" if bound else " (the interval spans zero)"
     return f"Uncertain whether AL pays off against random sampling: total benefit {txt}{why}.{extra}"
