@@ -352,6 +352,9 @@ def role_overrides(roles_table: pd.DataFrame) -> dict[str, str]:
 # ---- runs (cached per process) --------------------------------------------------------------------------
 _CACHE: OrderedDict[str, dict[str, Any]] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
+#: The plan the adaptive run built on its last stage, kept with its result (a few, per process) so the analysis of
+#: that very result reuses it instead of computing the same plan again.
+_PLANS: OrderedDict[int, tuple[SimulationResult, Any]] = OrderedDict()
 CACHE_SIZE = 24
 
 
@@ -434,6 +437,10 @@ def run(dataset: Dataset, config: SimulationConfig, *, inputs: dict[str, Any] | 
                                      should_cancel=should_cancel)
         result = adaptive.result
         result.meta["determination"] = adaptive.to_dict()
+        with _CACHE_LOCK:
+            _PLANS[id(result)] = (result, adaptive.plan)  # the result is held, so its id cannot be reused
+            while len(_PLANS) > 4:
+                _PLANS.popitem(last=False)
     with _CACHE_LOCK:
         _CACHE[key] = results_to_dict(result)
         while len(_CACHE) > CACHE_SIZE:
@@ -484,7 +491,8 @@ def analyse(result: SimulationResult, inputs: dict[str, Any], *, dataset_descrip
     plan_error = None
     stopping_error = None
     try:
-        plan = build_plan(result, plan_inputs(inputs), determination=meta.get("determination"))
+        plan = _built_plan(result, plan_inputs(inputs)) or build_plan(
+            result, plan_inputs(inputs), determination=meta.get("determination"))
     except LabelwiseError as exc:
         plan_error = {"message": exc.message, "hint": exc.hint}
         stopping_error = _stopping_refusal(exc)
@@ -528,6 +536,15 @@ def analyse(result: SimulationResult, inputs: dict[str, Any], *, dataset_descrip
         except LabelwiseError as exc:
             out["stopping_error"] = {"message": exc.message, "hint": exc.hint}
     return _clean(out)
+
+
+def _built_plan(result: SimulationResult, inputs: Any) -> Any:
+    """The plan the adaptive run already built for this very result and these inputs, else None."""
+    with _CACHE_LOCK:
+        held = _PLANS.get(id(result))
+    if held is None or held[0] is not result or held[1].inputs != inputs:
+        return None
+    return held[1]
 
 
 def _stopping_refusal(exc: LabelwiseError) -> dict[str, str] | None:

@@ -149,3 +149,23 @@ def test_no_signal_is_settled_in_one_stage_and_never_pays(noise_frame):
     assert plan.verdict_sentence.startswith("No strategy can save labels here")
     assert plan.to_dict()["no_signal"] is True
 
+
+
+def test_the_dashboard_analyses_a_fresh_run_with_the_plan_its_last_stage_built(monkeypatch):
+    """The adaptive run builds the plan on its last stage; the analysis of that very result reuses it (the same
+    numbers, computed once), and builds a new one only when the inputs differ."""
+    import simulations.plan as plan_pkg
+    from dashboard import state
+    from dashboard.testing import small_inputs
+
+    monkeypatch.setenv("LABELWISE_N_JOBS", "1")
+    state.clear_cache()
+    inputs = small_inputs()
+    result, _ = state.run(Dataset.from_sample("penguins"), state.config_from(inputs["config"]), inputs=inputs)
+    real, calls = plan_pkg.build_plan, []
+    monkeypatch.setattr(plan_pkg, "build_plan", lambda *a, **k: calls.append(1) or real(*a, **k))
+    a = state.analyse(result, inputs)
+    assert calls == [] and a["plan"]["determination"] == result.meta["determination"]
+    other = small_inputs(cost_per_label=3.0)
+    b = state.analyse(result, other)
+    assert calls == [1] and b["plan"]["money"] != a["plan"]["money"]
