@@ -299,7 +299,5 @@ class PlanInputs:
 
     @property
     def point_value(self) -> float:
-        """Dollars per point: given, or predictions x cost per error / 100 (a point is one error per hundred)."""
-        if self.value_per_point is not None:
-            return float(self.value_per_point)
-        return float(self.predictions or 0.0) * float(self.cost_per_error or 0.0) / 100.0
+        """Dollars per point: :attr:`EconomicInputs.point_value` (given, or predictions x cost per error / 100)."""
+        return float(self.economic_inputs().point_value)
