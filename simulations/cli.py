@@ -45,12 +45,8 @@ def cli_fix(exc: IntakeError) -> str:
     A fix's ``alternative`` follows it, with its ``only_if`` case: "On the command line: --label COLUMN; only if
     these numbers are codes of classes: --label-type categorical."
     """
-    fixes = []
-    fix = exc.fix
-    while fix is not None and fix.option in CLI_FLAGS:
-        flags = _cli_flags(fix)
-        fixes.append(f"only if {fix.only_if}: {flags}" if fix.only_if else flags)
-        fix = fix.alternative
+    steps = exc.fix.steps(lambda f: _cli_flags(f) if f.option in CLI_FLAGS else None) if exc.fix else []
+    fixes = [f"only if {case}: {flags}" if case else flags for case, flags in steps]
     return f"On the command line: {'; '.join(fixes)}." if fixes else ""
 
 

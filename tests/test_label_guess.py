@@ -176,3 +176,18 @@ def test_with_no_class_column_the_fix_leaves_the_column_to_the_user():
     assert e.hint.startswith("Pick the column that holds the class. Only if")
     assert e.fix.option == "label" and e.fix.values == () and e.fix.alternative.option == "label_type"
     assert cli_fix(e).startswith("On the command line: --label COLUMN; only if these numbers are codes of classes: ")
+
+
+def test_a_fix_and_its_alternatives_are_worded_in_order_until_a_front_end_has_no_words():
+    from simulations.intake.errors import Fix
+
+    third = Fix("delimiter")
+    second = Fix("label_type", ("categorical",), only_if="these numbers are codes of classes", alternative=third)
+    fix = Fix("label", ("category",), alternative=second)
+    words = {"label": "pick category", "label_type": "read as categorical"}
+    def word(f):
+        return words.get(f.option)
+
+    assert fix.steps(word) == [("", "pick category"),
+                                    ("these numbers are codes of classes", "read as categorical")]
+    assert Fix("delimiter", alternative=fix).steps(word) == []  # no words for the first: nothing after it

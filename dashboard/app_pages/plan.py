@@ -100,15 +100,9 @@ def _fix_pointer(exc: LabelwiseError) -> str | None:
     error, and this names the page's control for it (the command line names its flag the same way). A fix's
     ``alternative`` follows it, after its ``only_if`` case ("Only if these numbers are codes of classes: ...").
     """
-    steps = []
     fix = getattr(exc, "fix", None)
-    while fix is not None:
-        step = _control_for(fix)
-        if step is None:
-            break
-        steps.append(f"Only if {fix.only_if}: {step[0].lower()}{step[1:]}" if fix.only_if else step)
-        fix = fix.alternative
-    return " ".join(steps) or None
+    steps = fix.steps(_control_for) if fix is not None else []
+    return " ".join(f"Only if {case}: {step[0].lower()}{step[1:]}" if case else step for case, step in steps) or None
 
 
 def _control_for(fix: Fix) -> str | None:

@@ -8,6 +8,7 @@ offer a fix (column names, class counts, a line number, ...).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +49,20 @@ class Fix:
     def keyword(self) -> str:
         """The Python form, e.g. ``rare_classes='merge'`` (``delimiter=...`` when the user supplies the value)."""
         return f"{self.option}={self.values[0]!r}" if self.values else f"{self.option}=..."
+
+    def steps(self, word: Callable[[Fix], str | None]) -> list[tuple[str, str]]:
+        """This fix and each ``alternative`` after it, in order, as ``(only_if, words)``: ``word`` is a front end's
+        wording of one fix (a flag, a sweep key, a page's control), or None when it has none, which ends the list
+        (an alternative is only worth offering after the fix before it)."""
+        out: list[tuple[str, str]] = []
+        fix: Fix | None = self
+        while fix is not None:
+            text = word(fix)
+            if text is None:
+                break
+            out.append((fix.only_if, text))
+            fix = fix.alternative
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {"option": self.option, "values": list(self.values), "only_if": self.only_if,

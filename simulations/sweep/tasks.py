@@ -110,14 +110,8 @@ def _sweep_fix(exc: IntakeError) -> str | None:
     The key is the :class:`~simulations.intake.source.IntakeOptions` field itself (``label`` for the label column);
     only values that work are offered. A fix's ``alternative`` follows it, with its ``only_if`` case.
     """
-    keys = []
-    fix = exc.fix
-    while fix is not None:
-        key = _sweep_key(fix)
-        if key is None:
-            break
-        keys.append(f"only if {fix.only_if}: {key}" if fix.only_if else key)
-        fix = fix.alternative
+    steps = exc.fix.steps(_sweep_key) if exc.fix else []
+    keys = [f"only if {case}: {key}" if case else key for case, key in steps]
     return f"In the sweep file: {'; '.join(keys)} in this dataset's entry." if keys else None
 
 
