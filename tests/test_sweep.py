@@ -467,3 +467,15 @@ def test_a_cell_without_signal_is_flagged_in_the_summary_and_the_overview(saved)
     text = format_overview(sweep_overview(s))
     flagged = [line.split()[0] for line in text.splitlines() if NO_SIGNAL_VERDICT in line]
     assert flagged == ["flat"]
+
+
+def test_a_sweep_without_seeds_runs_the_products_default_count():
+    """A sweep cell must be able to reach the verdict a plan on the same data reaches: same default seed count."""
+    from simulations.config import DEFAULT_SEEDS, DEFAULT_STRATEGIES
+    from simulations.stats import min_seeds_for_verdict
+    from simulations.sweep.config import SweepConfig
+
+    cfg = sweep_config_from_dict({"datasets": ["breast_cancer"], "random_state": 3})
+    assert cfg.seeds == tuple(range(3, 3 + DEFAULT_SEEDS))
+    assert len(cfg.seeds) >= min_seeds_for_verdict(len(DEFAULT_STRATEGIES) - 1)  # best of the default AL strategies
+    assert SweepConfig(datasets=cfg.datasets).seeds == tuple(range(DEFAULT_SEEDS))

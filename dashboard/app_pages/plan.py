@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard import charts, session, state, views
 from simulations import SAMPLES, Dataset
-from simulations.config import CLASS_WEIGHTS
+from simulations.config import CLASS_WEIGHTS, DEFAULT_SEEDS
 from simulations.datasets import ROLES
 from simulations.errors import DataError, LabelwiseError
 from simulations.intake import Fix, LoadReport
@@ -451,7 +451,7 @@ with st.form("plan_form", border=False):
             default=[s for s in cfg.get("strategies", []) if s in options], key="strategies",
             format_func=lambda s: s.replace("_", " "),
             help="; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in STRATEGIES.items()))
-        seeds = c.number_input("Repetitions (seeds)", value=int(cfg.get("seeds", 5)),
+        seeds = c.number_input("Repetitions (seeds)", value=int(cfg.get("seeds", DEFAULT_SEEDS)),
                                key="seeds", help="Each repetition draws its own test split and starting labels; "
                                                  "more repetitions give narrower ranges but take longer.")
         SLOTS["seeds"] = c.empty()
