@@ -265,6 +265,9 @@ class Plan:
     #: Working days of both plans and the active-learning rounds (``simulations.plan.calendar``); None without a
     #: labeling speed.
     calendar: dict[str, Any] | None = None
+    #: Unequal item costs (``SimulationConfig.costs``): where they come from, the price per label over the items,
+    #: money to the target for both plans and the money saved (medians over seeds with intervals); None without.
+    costs: dict[str, Any] | None = None
 
     @property
     def interval_level(self) -> float:
@@ -299,6 +302,7 @@ class Plan:
             "interval_level": self.interval_level,
             "trust": {"verdict": MEASURED.verdict_sentence(), "projection": MEASURED.projection_sentence()},
             "calendar": self.calendar,
+            "costs": self.costs,
             "determination": self.determination,
             "sensitivity": {
                 "base_roi": _finite(self.money["roi"].median),
@@ -378,6 +382,11 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
     from simulations.stopping import advise
 
     meta = dict(getattr(result, "meta", {}) or {})
+    item_costs = meta.get("item_costs")
+    if item_costs and "spend" in getattr(result, "rounds", pd.DataFrame()).columns:
+        # unequal item costs: one label's price is the items' average (the whole-pool plan, the heat map's axis);
+        # each plan's label cost is its own spend to the target (business_case_from_per_seed)
+        inputs = replace(inputs, cost_per_label=float(item_costs["mean"]))
     metric = result.metric
     pool = int(inputs.production_pool)
     n_sim = int(meta.get("n_pool") or 0)
@@ -458,7 +467,36 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
         value_unit=value_unit, no_signal=bool(case.no_signal), notes=tuple(notes), inputs=inputs,
         summary=summary, business=case, advice=advice, determination=dict(determination or {}),
         tornado=tornado, roi_grid=grid, fits=fits, calendar=_calendar(result, inputs, case),
+        costs=_costs(item_costs, case, chosen) if item_costs and case.per_seed is not None
+        and "al_price_factor" in case.per_seed.columns else None,
     )
+
+
+def _costs(item_costs: dict[str, Any], case: BusinessCaseRange, strategy: str) -> dict[str, Any]:
+    """Money to the target for both plans and the money saved, per seed then summarized like every figure."""
+    from simulations.stats import median_interval
+
+    ps = case.per_seed
+    saved = ps["random_label_cost"].to_numpy(float) - ps["al_label_cost"].to_numpy(float)
+    iv = median_interval(saved, confidence=case.confidence) if len(saved) >= 2 else None
+    saved_est = (Estimate(median=iv.median, low=iv.low, high=iv.high) if iv is not None
+                 else Estimate(median=float(np.median(saved)), low=float(np.min(saved)), high=float(np.max(saved))))
+    al, rnd = _estimate(case.al_label_cost), _estimate(case.random_label_cost)
+    per_label = {k: item_costs.get(k) for k in ("mean", "median", "min", "max", "p10", "p90")}
+    sentence = (f"Items cost {money(per_label['min'], cents=True)} to {money(per_label['max'], cents=True)} a label "
+                f"({item_costs['source']}; average {money(per_label['mean'], cents=True)}): "
+                f"{strategy.replace('_', ' ')} spends about {money(al.median)} ({money(al.low)} to {money(al.high)}) "
+                f"on labels to reach the target, random sampling about {money(rnd.median)} ({money(rnd.low)} to "
+                f"{money(rnd.high)}); money saved {money(saved_est.median)} ({money(saved_est.low)} to "
+                f"{money(saved_est.high)}).")
+    return {"source": item_costs["source"], "varies": bool(item_costs.get("varies", True)),
+            "per_label": per_label,
+            "money_to_target": {"al": _money_dict(al), "random": _money_dict(rnd)},
+            "money_saved": _money_dict(saved_est), "sentence": sentence}
+
+
+def _money_dict(e: Estimate) -> dict[str, Any]:
+    return {"median": _finite(e.median), "low": _finite(e.low), "high": _finite(e.high), "bound": e.bound or None}
 
 
 def _calendar(result: Any, inputs: PlanInputs, case: BusinessCaseRange) -> dict[str, Any] | None:
