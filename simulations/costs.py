@@ -29,7 +29,8 @@ from simulations.errors import ConfigError
 
 __all__ = ["ItemCostError", "ItemCosts", "cost_summary", "parse_class_costs"]
 
-#: Settings of :class:`ItemCosts`, by field, as ``labelwise simulate``'s flags (sweep keys use the field names).
+#: Settings of :class:`ItemCosts`, by field, as ``labelwise simulate``'s flags (sweep keys use the field names). The
+#: engine's messages name no front end's control; the CLI adds the flag to the hint.
 COST_FLAGS = {"column": "--cost-column", "per_word": "--cost-per-word", "per_character": "--cost-per-character",
               "base": "--cost-base", "by_class": "--cost-by-class", "text_column": "--cost-text-column"}
 
@@ -59,7 +60,7 @@ def _money_value(field: str, value: Any) -> float | None:
     v = float(value)
     if not math.isfinite(v) or v < 0:
         raise ItemCostError(f"The {field.replace('_', ' ')} cost must be zero or more (got {v:g}).",
-                            hint=f"Give money as a number of at least 0, e.g. {COST_FLAGS[field]} 0.02.", field=field)
+                            hint="Give money as a number of at least 0, e.g. 0.02.", field=field)
     return v
 
 
@@ -146,8 +147,8 @@ class ItemCosts:
         length = self.per_word is not None or self.per_character is not None
         if self.column is not None:
             if not str(self.column).strip():
-                raise ItemCostError("The cost column's name is empty.", hint="Name the column, e.g. --cost-column "
-                                    "price.", field="column")
+                raise ItemCostError("The cost column's name is empty.", hint="Name the column that holds money per "
+                                    "label.", field="column")
             if length or self.by_class or self.base:
                 raise ItemCostError("Give the item costs one way: a cost column, or a cost from text length and/or "
                                     "class, not both.", hint="Drop the cost column or the other cost settings.",
@@ -158,7 +159,7 @@ class ItemCosts:
                                 field="column")
         if self.text_column is not None and not length:
             raise ItemCostError("A text column for the costs was given without a cost per word or character.",
-                                hint="Add --cost-per-word X (or --cost-per-character X).", field="text_column")
+                                hint="Add a cost per word (or per character).", field="text_column")
 
     @property
     def source(self) -> str:
@@ -242,7 +243,7 @@ class ItemCosts:
             if not cols:
                 field = "per_word" if self.per_word is not None else "per_character"
                 raise ItemCostError("A cost per word or character needs text, and no column is read as text.",
-                                    hint="Name the column with --cost-text-column COL, or give it the role 'text'.",
+                                    hint="Name the text column to cost, or give the column the role 'text'.",
                                     field=field)
         parts = [frame[c].fillna("").astype(str) for c in cols]
         text = parts[0]
@@ -260,7 +261,7 @@ class ItemCosts:
         missing = [c for c in classes if c not in given]
         if missing and not self.base and self.per_word is None and self.per_character is None:
             raise ItemCostError(f"No cost for class(es): {', '.join(missing[:20])}.",
-                                hint="Give every class a cost, or a base cost for the others (--cost-base X).",
+                                hint="Give every class a cost, or a base cost for the others.",
                                 field="by_class")
         return np.array([given.get(c, 0.0) for c in y.tolist()], dtype=float)
 

@@ -94,7 +94,7 @@ def test_a_zero_cost_is_allowed_just_below_is_not():
     assert ItemCosts(per_word=0.0).per_word == 0.0
     with pytest.raises(ItemCostError) as exc:
         ItemCosts(per_word=-0.001)
-    assert exc.value.field == "per_word" and "--cost-per-word" in exc.value.hint
+    assert exc.value.field == "per_word" and "--" not in exc.value.hint  # the engine names no front end's control
     with pytest.raises(ItemCostError):
         ItemCosts(by_class=(("a", -0.5),))
 
