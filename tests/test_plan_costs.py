@@ -65,3 +65,24 @@ def test_money_at_reads_the_spend_and_extends_it_at_the_last_price():
     assert money_at(rounds, "margin", 0, 15) == pytest.approx(17.5)
     assert money_at(rounds, "margin", 0, 20) == pytest.approx(30.0)
     assert money_at(rounds, "margin", 0, 40) == pytest.approx(60.0)  # 1.5 a label, the last round's average
+
+
+def test_with_item_costs_the_plan_costs_the_strategy_that_saves_the_most_money():
+    import pandas as pd
+
+    from simulations.plan.build import cheapest_strategy
+
+    # per label: random pays 1, 'fewer' buys few dear labels (3 each), 'cheaper' more cheap ones (0.5 each)
+    rows = []
+    for seed in (0, 1, 2):
+        for name, price in (("random", 1.0), ("fewer", 3.0), ("cheaper", 0.5)):
+            rows += [{"strategy": name, "seed": seed, "labels": n, "spend": n * price} for n in (10, 100, 200)]
+    rounds = pd.DataFrame(rows)
+    table = pd.DataFrame([{"strategy": s, "seed": seed, "labels_to_target": n, "censored": False}
+                          for seed in (0, 1, 2) for s, n in (("random", 200), ("fewer", 50), ("cheaper", 150))])
+    result = type("R", (), {"rounds": rounds})()
+    # labels saved: fewer 150, cheaper 50; money saved: fewer 200 - 150 = 50, cheaper 200 - 75 = 125
+    assert cheapest_strategy(result, table) == "cheaper"
+    # a strategy that never reached the target spent at least everything: it ranks last
+    table.loc[table["strategy"] == "cheaper", "censored"] = True
+    assert cheapest_strategy(result, table) == "fewer"

@@ -409,9 +409,14 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
     summary = summarize(result, target, metric, target_shift=tap.shift) if tap.shift else summary0
     table = per_seed(result, target, metric, target_shift=tap.shift)
     chosen = rank_for_case(table, inputs.strategy)
+    chosen_by = "chosen by you" if inputs.strategy else "the largest median label saving against random sampling"
+    if item_costs and inputs.strategy is None and "spend" in result.rounds.columns:
+        # items cost different amounts: the plan costs the strategy that saves the most money, not labels (a
+        # per-dollar strategy buys more, cheaper labels)
+        chosen = cheapest_strategy(result, table) or chosen
+        chosen_by = "the largest median money saving against random sampling (items cost different amounts)"
     if fits is not None:
         fits = with_strategy_fits(fits, result, metric, [chosen])
-    chosen_by = "chosen by you" if inputs.strategy else "the largest median label saving against random sampling"
     case, extrapolated = _case(result, inputs, table, chosen, fits, pool, metric, tap.description)
     if fits is not None and pool > n_sim:
         from simulations.curves.pool import pool_caveat
@@ -470,6 +475,34 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
         costs=_costs(item_costs, case, chosen) if item_costs and case.per_seed is not None
         and "al_price_factor" in case.per_seed.columns else None,
     )
+
+
+def cheapest_strategy(result: Any, table: pd.DataFrame) -> str | None:
+    """The active-learning strategy with the largest median money saving against random, paired by seed.
+
+    Each seed's money to the target is the simulation's spend at its labels to target (``money_at``); a seed that
+    never reached the target spent at least what it spent in all (+inf here, so it ranks last), and seeds where
+    both the strategy and random never reached it are left out, as the summary's savings do. Ties go to the name
+    that sorts first; None when no strategy has a comparable seed.
+    """
+    from simulations.economics.from_results import money_at
+
+    def money(row: Any) -> float:
+        return math.inf if row.censored else money_at(result.rounds, row.strategy, row.seed,
+                                                      float(row.labels_to_target))
+
+    spent = {(r.strategy, r.seed): (money(r), bool(r.censored)) for r in table.itertuples(index=False)}
+    best: tuple[float, str] | None = None
+    for name in sorted({str(s) for s in table["strategy"]} - {"random"}):
+        diffs = [spent[("random", seed)][0] - m for (s, seed), (m, cens) in spent.items()
+                 if s == name and ("random", seed) in spent and not (cens and spent[("random", seed)][1])]
+        if not diffs:
+            continue
+        with np.errstate(invalid="ignore"):
+            med = float(np.median(np.nan_to_num(np.array(diffs), nan=-np.inf)))
+        if best is None or med > best[0]:
+            best = (med, name)
+    return None if best is None else best[1]
 
 
 def _costs(item_costs: dict[str, Any], case: BusinessCaseRange, strategy: str) -> dict[str, Any]:
