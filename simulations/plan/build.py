@@ -463,7 +463,7 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
     tornado, grid = _sensitivity(result, inputs, case, chosen, fits, summary0, metric, n_sim)
     return Plan(
         strategy=chosen, strategy_chosen_by=chosen_by, verdict=verdict, verdict_sentence=verdict_sentence,
-        other_verdicts=_other_verdicts(summary, chosen), target=tap, metric=metric,
+        other_verdicts=_other_verdicts(summary, chosen, chosen_by), target=tap, metric=metric,
         metric_label=METRIC_NAMES.get(metric, metric), simulated_labels=simulated_labels, simulated_pool=n_sim,
         production_pool=pool, labels_to_target_al=la, labels_to_target_random=lr, labels_saved=saved, stop=stop,
         money=money_est, p_roi_positive=float(case.p_roi_positive), pays_off=pays,
@@ -619,7 +619,8 @@ def _stop(result: Any, inputs: PlanInputs, strategy: str, metric: str, pool: int
                     sentence=sentence), adv
 
 
-def _other_verdicts(summary: Summary, chosen: str) -> str:
+def _other_verdicts(summary: Summary, chosen: str,
+                    chosen_by: str = "the largest median label saving against random sampling") -> str:
     """Why a strategy with a different verdict from the costed one is not the one costed."""
     mine = summary.strategies.get(chosen)
     if mine is None:
@@ -632,9 +633,17 @@ def _other_verdicts(summary: Summary, chosen: str) -> str:
     if not out:
         return ""
     return (f"Other strategies' verdicts differ ({'; '.join(out)}). The plan costs "
-            f"{chosen.replace('_', ' ')}, the strategy with the largest median label saving; the verdict of any "
+            f"{chosen.replace('_', ' ')}, {_why_chosen(chosen_by)}; the verdict of any "
             "strategy singled out after seeing all of them is optimistic, so read a lone 'beats random' among "
             "several strategies with care.")
+
+
+def _why_chosen(chosen_by: str) -> str:
+    """'the strategy with the largest median label saving' (or money saving, or 'the strategy you chose')."""
+    if chosen_by == "chosen by you":
+        return "the strategy you chose"
+    saving = "money" if "money" in chosen_by else "label"
+    return f"the strategy with the largest median {saving} saving"
 
 
 def _pays_sentence(case: BusinessCaseRange, pays: bool | None, net: Estimate) -> str:
