@@ -414,7 +414,7 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
         # items cost different amounts: the plan costs the strategy that saves the most money, not labels (a
         # per-dollar strategy buys more, cheaper labels)
         chosen = cheapest_strategy(result, table) or chosen
-        chosen_by = "the largest median money saving against random sampling (items cost different amounts)"
+        chosen_by = "the largest median money saving against random sampling"
     if fits is not None:
         fits = with_strategy_fits(fits, result, metric, [chosen])
     case, extrapolated = _case(result, inputs, table, chosen, fits, pool, metric, tap.description)
