@@ -202,3 +202,26 @@ def test_cost_aware_strategies_buy_more_uncertainty_per_dollar(name):
 def test_per_cost_scores_free_items_first_and_zero_gain_last():
     np.testing.assert_array_equal(per_cost(np.array([0.5, 0.0, 0.5]), np.array([0.0, 0.0, 2.0])),
                                   [np.inf, 0.0, 0.25])
+
+
+def test_the_test_rows_costs_never_matter():
+    from simulations.features import fit_features
+    from simulations.loop import make_split, run_strategy
+    from simulations.models import model_factory
+
+    ds = Dataset.from_frame(_frame(80), "label", roles={"note": "text"})
+    X, _ = fit_features(ds)
+    _, y = np.unique(ds.y, return_inverse=True)
+    costs = ds.frame["price"].to_numpy()
+    kw = {"seed": 3, "test_share": 0.25, "max_test_rows": 100, "initial_labels": 6, "stop_set_rows": 20}
+    split = make_split(X, y, costs=costs, **kw)
+    # the pool rows, found by their price (prices are drawn uniformly: no two rows share one)
+    in_pool = np.isin(costs, split.costs)
+    other = np.where(in_pool, costs, 1e6)  # only rows outside the pool change (the test rows)
+    split2 = make_split(X, y, costs=other, **kw)
+    np.testing.assert_array_equal(split.costs, split2.costs)
+    assert len(split.costs) == split.n_pool and not np.any(split.costs == 1e6)
+    make_model = model_factory("logreg", X, None)
+    a = run_strategy(split, make_strategy("margin_per_cost"), make_model, np.array([6, 10, 14]), strategy_seed=1)
+    b = run_strategy(split2, make_strategy("margin_per_cost"), make_model, np.array([6, 10, 14]), strategy_seed=1)
+    assert [r["spend"] for r in a] == [r["spend"] for r in b]
