@@ -27,8 +27,8 @@ from _common import bench_args
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"  # where the summary reads and writes; --out / --smoke change it
 # Shortest first; the modAL side of time_to_answer takes most of the time.
-BENCHMARKS = ["default_scenario", "stopping", "quick_vs_full", "large_pool", "extrapolation", "engine_overhead",
-              "time_to_answer"]
+BENCHMARKS = ["default_scenario", "stopping", "quick_vs_full", "large_pool", "extrapolation", "item_costs",
+              "engine_overhead", "time_to_answer"]
 
 
 def all_scripts() -> list[str]:

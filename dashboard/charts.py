@@ -30,7 +30,7 @@ HEIGHT = 340
 #: so a strategy has the same colour on every chart and page whichever others are drawn beside it. Okabe-Ito and
 #: Paul Tol colours; no grey (random), no vermillion (target and stop lines), no light green (recommended range).
 STRATEGY_PALETTE = ("#CC79A7", "#0072B2", "#E69F00", "#56B4E9", "#332288", "#882255", "#117733", "#AA4499",
-                    "#000000", "#999933")
+                    "#000000", "#999933", "#88CCEE", "#DDCC77")
 #: Strategies the engine does not register (``eps_margin``, a newer engine's): a colour picked from the name alone.
 OTHER_STRATEGY_PALETTE = ("#44AA99", "#661100", "#6699CC", "#DDAA33", "#AA4466")
 STRATEGY_COLORS: dict[str, str] = {

@@ -112,6 +112,8 @@ def plan_sentences(a: dict[str, Any]) -> list[str]:
     """The plan's answers in words (how many labels; does it pay; how long), as the pages say them."""
     plan = a.get("plan") or {}
     out = [t for t in (plan.get("how_many_sentence"), plan.get("pays_off_sentence")) if t]
+    if (plan.get("costs") or {}).get("sentence"):
+        out.append(f"Item costs: {plan['costs']['sentence']}")
     cal = plan.get("calendar")
     if cal:
         out.append(f"Calendar: active learning takes about {cal['al_days']:,.1f} working days in "
@@ -135,6 +137,14 @@ def headline_rows(a: dict[str, Any]) -> list[tuple[str, str, str]]:
     taken = {r[0] for r in rows}
     rows += [(title, *tables.headline_text(b, key, kind)) for key, title, kind, _ in tables.HEADLINES
              if title not in taken]
+    costs = plan.get("costs") or {}
+    if costs:  # money, not labels, when items cost different amounts
+        name = str(plan.get("strategy") or "active learning").replace("_", " ")
+        for title, r in ((f"Money to target, {name}", (costs.get("money_to_target") or {}).get("al")),
+                         ("Money to target, random", (costs.get("money_to_target") or {}).get("random")),
+                         ("Money saved on labels", costs.get("money_saved"))):
+            head, rng = fmt.value_range(r, "money")
+            rows.append((title, head, rng.replace("95% range ", "")))
     if b:
         rows.append(("Net savings vs labeling the whole pool",
                      *tables.headline_text(b, "whole_pool_total_benefit", "money")))

@@ -138,6 +138,7 @@ def render_results(a: dict[str, Any], *, key: str = "res", downloads: bool = Tru
     other = (a.get("plan") or {}).get("other_verdicts")
     if other:  # the leaderboard may say "beats random" for a strategy the plan does not cost: say why
         st.caption(other)
+    costs_box(a)
     pool_caveat_box(a)
     summ = a.get("summary") or {}
     st.caption(f"Metric: {a.get('metric_reason', '')}" + (f" Model: {a['class_weight_reason']}"
@@ -240,6 +241,7 @@ def render_business(a: dict[str, Any], *, key: str = "biz") -> None:
         headline_metrics(b, only=("break_even_share",))
     else:  # a scenario saved before the plan existed
         headline_metrics(b)
+    costs_box(a)
     pool_caveat_box(a)
     st.markdown(f"Against **labeling the whole production pool** "
                 f"({fmt.count((b.get('whole_pool_labels') or {}).get('median'))} items), active learning "
@@ -287,6 +289,27 @@ def _labels_cell(planned: dict[str, Any] | None, fit: dict[str, Any]) -> str:
     if planned:
         return fmt.count(planned.get("median")) + (" (extrapolated)" if planned.get("extrapolated") else "")
     return fmt.count(fit.get("labels")) + " (fit)" if fit.get("reachable") else "not reached"
+
+
+def costs_box(a: dict[str, Any]) -> None:
+    """Money to the target for both plans and the money saved, when items cost different amounts (the plan's)."""
+    plan = a.get("plan") or {}
+    costs = plan.get("costs")
+    if not costs:
+        return
+    m = costs.get("money_to_target") or {}
+    name = str(plan.get("strategy") or "active learning").replace("_", " ")
+    st.markdown(f"**Item costs** ({costs.get('source', '')}): what each plan spends on labels to reach the target.")
+    cols = st.columns(3)
+    for col, title, r in ((cols[0], f"Money to target, {name}", m.get("al")),
+                          (cols[1], "Money to target, random", m.get("random")),
+                          (cols[2], "Money saved on labels", costs.get("money_saved"))):
+        head, note = fmt.metric_parts(r, "money")
+        col.metric(title, head, help=note or None)
+        if note:
+            col.caption(note)
+    st.caption(f"{costs.get('sentence', '')} Medians over seeds with their range; each plan pays for the items it "
+               "labels, so money saved can differ from labels saved x the average price.")
 
 
 def calendar_box(a: dict[str, Any], *, key: str) -> None:

@@ -12,18 +12,21 @@ import os
 import stat
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from simulations.config import CLASS_WEIGHTS, DEFAULT_SEEDS, DEFAULT_STRATEGIES, SimulationConfig, check_n_jobs
+from simulations.costs import COST_FLAGS, ItemCostError, ItemCosts, parse_class_costs
 from simulations.curves.pool import PoolCaveat, pool_caveat
 from simulations.datasets import SAMPLES, Dataset
 from simulations.economics.cli import add_roi_parser
 from simulations.errors import ConfigError, LabelwiseError
 from simulations.intake.checks import LABEL_TYPES, LEAKAGE_MODES, RARE_CLASS_MODES, UNLABELED_MODES
-from simulations.intake.errors import Fix, IntakeError
+from simulations.intake.errors import ColumnNotFoundError, Fix, IntakeError
 from simulations.intake.load import LoadReport
 from simulations.intake.source import IntakeOptions, load_data, parse_delimiter, production_pool_rows
 from simulations.intake.upload import max_upload_mb_from_config
 from simulations.models import MODELS
+from simulations.money import money
 from simulations.plan.cli import add_plan_parser
 from simulations.progress import ProgressReporter
 from simulations.project.cli import add_project_parser
@@ -78,8 +81,19 @@ def intake_options_from_args(args: argparse.Namespace) -> IntakeOptions:
 
 
 def _load_for_cli(args: argparse.Namespace) -> tuple[Dataset, LoadReport | None]:
+    cost_column = getattr(args, "cost_column", None)
+    # the cost column is read as a non-feature (role id) from the start: intake never judges it as a feature (a
+    # price set by class would look like a label leak) and the engine drops it before building features
+    # (a shipped sample is not judged for leaks: its cost column, if any, is checked and dropped by the engine)
+    is_sample = args.data in SAMPLES and not Path(args.data).exists()
+    roles = {cost_column: "id"} if cost_column and not is_sample else None
     try:
-        return load_data(args.data, args.label, options=intake_options_from_args(args))
+        return load_data(args.data, args.label, roles=roles, options=intake_options_from_args(args))
+    except ColumnNotFoundError as exc:
+        if cost_column and (exc.details or {}).get("columns") == [cost_column]:
+            raise with_cost_flag(ItemCostError(f"The cost column '{cost_column}' is not in the data.",
+                                               hint=exc.hint, field="column")) from None
+        raise
     except IntakeError as exc:
         # The message stays intake's (the dashboard shows the same); the hint gains the matching flag.
         fix = cli_fix(exc)
@@ -170,6 +184,50 @@ def pool_line(dataset: Dataset, report: LoadReport | None, production_pool: int 
     return line + f". For the business case: labelwise roi ... --production-pool {pool}"
 
 
+def item_costs_from_args(args: argparse.Namespace) -> ItemCosts | None:
+    """The item costs of the ``--cost-*`` flags; None when none is given (one price per label).
+
+    ``--cost-by-class`` is a CSV file of ``class,cost`` rows, or inline ``class=cost,class=cost``.
+    """
+    by_class_arg = getattr(args, "cost_by_class", None)
+    given = [getattr(args, k, None) for k in ("cost_column", "cost_per_word", "cost_per_character",
+                                              "cost_text_column")] + [by_class_arg]
+    if all(v is None for v in given) and not getattr(args, "cost_base", None):
+        return None
+    try:
+        by_class = ()
+        if by_class_arg is not None:
+            path = Path(by_class_arg)
+            if path.is_file():
+                by_class = parse_class_costs(path.read_text(encoding="utf-8-sig"))
+            elif "=" in by_class_arg:
+                by_class = parse_class_costs(by_class_arg)
+            else:
+                raise ItemCostError(f"--cost-by-class: no file {by_class_arg!r}, and not class=cost pairs.",
+                                    hint="Pass a CSV of class,cost rows, or e.g. spam=0.5,ham=0.2.", field="by_class")
+        return ItemCosts(column=args.cost_column, per_word=args.cost_per_word, per_character=args.cost_per_character,
+                         base=args.cost_base or 0.0, by_class=by_class, text_column=args.cost_text_column)
+    except ItemCostError as exc:
+        raise with_cost_flag(exc) from None
+
+
+def with_cost_flag(exc: ItemCostError) -> ItemCostError:
+    """``exc`` with the flag of its setting named in the hint (once)."""
+    flag = COST_FLAGS.get(exc.field)
+    if flag and flag not in exc.hint:
+        exc.hint = f"{exc.hint} ({flag})".strip()
+    return exc
+
+
+def check_item_costs(config: SimulationConfig, dataset: Dataset) -> None:
+    """Every item cost checked against the data before anything runs (a missing column, text, negatives...)."""
+    if config.costs is not None:
+        try:
+            config.costs.row_costs(dataset)
+        except ItemCostError as exc:
+            raise with_cost_flag(exc) from None
+
+
 def config_from_args(args: argparse.Namespace) -> SimulationConfig:
     """The simulation settings of ``simulate``'s (and ``plan``'s) flags."""
     strategies = tuple(s.strip() for s in args.strategies.split(",") if s.strip())
@@ -177,7 +235,7 @@ def config_from_args(args: argparse.Namespace) -> SimulationConfig:
         strategies=strategies, model=args.model, seeds=args.seeds, random_state=args.random_state,
         initial_labels=args.initial, batch_size=args.batch_size, growth=args.growth,
         budget=args.budget, test_share=args.test_share, max_candidates=args.max_candidates,
-        class_weight=args.class_weight, metric=args.metric,
+        class_weight=args.class_weight, metric=args.metric, costs=item_costs_from_args(args),
     )
 
 
@@ -188,11 +246,12 @@ def _run_simulate(args: argparse.Namespace) -> int:
     check_n_jobs(args.n_jobs)  # before reading the data
     if args.out:
         check_results_path(args.out)  # a typo in the folder should not cost the whole run
+    config = config_from_args(args)  # the settings (item costs too) before the data is read
     dataset, intake = _load_for_cli(args)
+    check_item_costs(config, dataset)
     if not args.json:
         for line in intake_lines(intake):
             print(line, file=sys.stderr)
-    config = config_from_args(args)
     target = _target_from_args(args)
 
     report = None if args.json or args.quiet else ProgressReporter(sys.stderr)
@@ -220,6 +279,11 @@ def _run_simulate(args: argparse.Namespace) -> int:
         print(json.dumps(out, indent=2, allow_nan=False, default=_json_default))
     else:
         print(format_summary(summary, result.meta))
+        costs = result.meta.get("item_costs")
+        if costs:
+            print(f"Item costs: {costs['source']}; {money(costs['mean'], cents=True)} a label on average "
+                  f"({money(costs['min'], cents=True)} to {money(costs['max'], cents=True)}). Money to the target: "
+                  "labelwise plan with the same cost flags.")
         print(pool_line(dataset, intake, args.production_pool))
         if caveat is not None:
             print(f"note: {caveat.sentence}")
@@ -326,6 +390,17 @@ def add_simulation_args(p: argparse.ArgumentParser) -> None:
                    help="Weight classes inversely to their frequency: auto (default: when the run is scored by "
                         "balanced accuracy, i.e. imbalanced data or --metric balanced_accuracy), balanced, or none.")
     add_target_args(p)
+    c = p.add_argument_group("item costs", "What one label of each item costs, when items differ (default: one "
+                             "price per label). The loop records the money spent; the plan gives money to the target.")
+    c.add_argument("--cost-column", help="A column holding money per label of each row (never used as a feature).")
+    c.add_argument("--cost-per-word", type=float, help="Money per word of the item's text.")
+    c.add_argument("--cost-per-character", type=float, help="Money per character of the item's text.")
+    c.add_argument("--cost-base", type=float,
+                   help="Money per label on top of the length cost; with --cost-by-class alone: the classes "
+                        "not listed.")
+    c.add_argument("--cost-by-class", metavar="FILE|CLASS=COST,...",
+                   help="Money per label by class: a CSV of class,cost rows, or inline, e.g. spam=0.5,ham=0.2.")
+    c.add_argument("--cost-text-column", help="The text column whose length is costed (default: every text column).")
     p.add_argument("--n-jobs", type=int, default=1, help="Parallel processes; results do not depend on it.")
     p.add_argument("--out", help="Save the full results (JSON; .gz to compress).")
     p.add_argument("--json", action="store_true", help="Print one JSON object instead of a table.")

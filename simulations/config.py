@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from simulations.costs import ItemCosts
 from simulations.errors import ConfigError
 
 DEFAULT_STRATEGIES = ("random", "margin", "entropy", "least_confidence")
@@ -107,6 +108,10 @@ class SimulationConfig:
         The score the run is judged by; ``None`` (default): chosen from the class balance
         (:func:`simulations.summary.choose_metric`). It decides ``class_weight="auto"``, so asking for plain
         accuracy on imbalanced data trains unweighted models, as that score rewards.
+    costs : ItemCosts, optional
+        What one label of each item costs (``simulations.costs``): the loop then records each round's cumulative
+        ``spend`` and the plan reports money to the target. None (default): one price per label, and every answer
+        is exactly what it was before item costs existed.
     """
 
     strategies: tuple[str, ...] = DEFAULT_STRATEGIES
@@ -124,9 +129,12 @@ class SimulationConfig:
     class_weight: str = "auto"
     metric: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    costs: ItemCosts | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "strategies", with_random_first(self.strategies))
+        if isinstance(self.costs, dict):
+            object.__setattr__(self, "costs", ItemCosts.from_dict(self.costs))
         self.validate()
 
     def validate(self) -> None:
@@ -165,6 +173,11 @@ class SimulationConfig:
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["strategies"] = list(self.strategies)
+        # left out when unset, so a run without item costs saves exactly what it always did
+        if self.costs is None:
+            d.pop("costs")
+        else:
+            d["costs"] = self.costs.to_dict()
         return d
 
     @classmethod

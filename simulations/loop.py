@@ -60,6 +60,9 @@ class Split:
     #: False: duplicates are so widespread (a few distinct rows) that keeping them together would empty or
     #: unbalance the test set, so the plain stratified split was kept (see :func:`make_split`).
     duplicates_apart: bool | None = None
+    #: Money per label of each pool item, shape (n_pool,); None without item costs (``SimulationConfig.costs``).
+    #: The test rows' costs never matter: nobody buys their labels.
+    costs: np.ndarray | None = None
 
     @property
     def n_pool(self) -> int:
@@ -153,7 +156,7 @@ def _keep_groups_together(pool_idx: np.ndarray, test_idx: np.ndarray, y: np.ndar
 
 def make_split(X: Any, y: np.ndarray, *, seed: int, test_share: float, max_test_rows: int,
                initial_labels: int, stop_set_rows: int, n_extra: int = 0,
-               groups: np.ndarray | bool | None = True) -> Split:
+               groups: np.ndarray | bool | None = True, costs: np.ndarray | None = None) -> Split:
     """Draw one seed's test split, initial labeled set and stop set.
 
     Identical feature rows never straddle pool and test (:func:`duplicate_groups`): the stratified draw is made as
@@ -174,6 +177,9 @@ def make_split(X: Any, y: np.ndarray, *, seed: int, test_share: float, max_test_
     groups : ndarray of int, None or True, default True
         Group ids of identical labeled rows (from :func:`duplicate_groups`); None for "all rows unique"; True
         (default) computes them from ``X``. Pass them when ``X`` is not the real matrix (a size probe).
+    costs : ndarray of float, shape (n_labeled,), optional
+        Money per label of each labeled row; the split keeps the pool rows' (``Split.costs``). The draws do not
+        depend on it.
     """
     if X.shape[0] != len(y) + n_extra:
         raise ValueError(f"X has {X.shape[0]} rows; expected {len(y)} labeled + {n_extra} extra.")
@@ -200,6 +206,7 @@ def make_split(X: Any, y: np.ndarray, *, seed: int, test_share: float, max_test_
     return Split(
         X_pool=take_rows(X, pool_idx), y_pool=y_pool, X_test=take_rows(X, test_idx), y_test=y[test_idx],
         initial=initial, stop=stop, classes=classes, seed=seed, n_extra=int(n_extra), duplicates_apart=apart,
+        costs=None if costs is None else np.asarray(costs, dtype=float)[pool_idx[: len(y_pool)]],
     )
 
 
@@ -221,11 +228,11 @@ class SplitSettings:
         return cls(config.initial_labels, config.test_share, config.max_test_rows, config.stop_set_rows)
 
     def make(self, X: Any, y: np.ndarray, seed: int, n_extra: int = 0,
-             groups: np.ndarray | bool | None = True) -> Split:
+             groups: np.ndarray | bool | None = True, costs: np.ndarray | None = None) -> Split:
         """:func:`make_split` with these settings."""
         return make_split(X, y, seed=seed, test_share=self.test_share, max_test_rows=self.max_test_rows,
                           initial_labels=self.initial_labels, stop_set_rows=self.stop_set_rows, n_extra=n_extra,
-                          groups=groups)
+                          groups=groups, costs=costs)
 
 
 def _confusion(a: np.ndarray, b: np.ndarray, k: int) -> np.ndarray:
@@ -341,6 +348,8 @@ def run_strategy(
     binary = n_classes == 2
     cache: dict = {}
     prev_stop_pred = None
+    # Paid annotations per pool item (one label each here); spend = sum of item cost x paid annotations.
+    annotations = np.ones(n_pool, int)
     records = []
     previous: list[Any] = []  # the last round's model, which warm-starts the next round's fit
 
@@ -365,6 +374,8 @@ def run_strategy(
 
         t1 = time.perf_counter()
         rec: dict[str, Any] = {"round": r, "labels": len(labeled)}
+        if split.costs is not None:  # only with item costs: a run without them records what it always did
+            rec["spend"] = float(np.sum(split.costs[labeled] * annotations[labeled]))
         rec.update(score_predictions(split.y_test, model.predict(split.X_test), split.classes))
         last = r == len(schedule) - 1
         candidates = unlabeled
@@ -395,7 +406,7 @@ def run_strategy(
             batch = int(schedule[r + 1] - schedule[r])
             view = PoolView(
                 X=split.X_pool, candidates=candidates, labeled=labeled, y_labeled=split.y_pool[labeled],
-                classes=split.classes, model=model, make_model=make_model, cache=cache,
+                classes=split.classes, model=model, make_model=make_model, cache=cache, costs=split.costs,
             )
             if pool_proba is not None:
                 view._proba = pool_proba[candidates]

@@ -103,14 +103,14 @@ _split_slot: dict[tuple[str, int], Split] = {}
 
 
 def _split_for(token: str, X: Any, y: np.ndarray, seed: int, settings: SplitSettings, n_extra: int,
-               groups: np.ndarray | None) -> Split:
+               groups: np.ndarray | None, costs: np.ndarray | None = None) -> Split:
     key = (token, seed)
     with _split_lock:
         split = _split_slot.get(key)
         if split is None:
             _split_slot.clear()  # free the previous split before building the next one
     if split is None:
-        split = settings.make(X, y, seed, n_extra, groups)
+        split = settings.make(X, y, seed, n_extra, groups, costs)
         with _split_lock:
             _split_slot.clear()
             _split_slot[key] = split
@@ -135,10 +135,10 @@ def _forget_splits(token: str) -> None:
 def _seed_task(token: str, X: Any, y: np.ndarray, seed: int, settings: SplitSettings, n_extra: int,
                groups: np.ndarray | None, strategy_name: str, model_spec: Any, schedule: np.ndarray,
                max_candidates: int | None, class_weight: str | None,
-               warm_start: bool = False) -> tuple[str, int, Any]:
+               warm_start: bool = False, costs: np.ndarray | None = None) -> tuple[str, int, Any]:
     """One task where it runs: its seed's split (built here, or this process's last one), then the task."""
-    return _run_task(_split_for(token, X, y, seed, settings, n_extra, groups), strategy_name, model_spec, schedule,
-                     max_candidates, class_weight, warm_start)
+    return _run_task(_split_for(token, X, y, seed, settings, n_extra, groups, costs), strategy_name, model_spec,
+                     schedule, max_candidates, class_weight, warm_start)
 
 
 def run_simulation(
@@ -198,6 +198,12 @@ def run_simulation(
     class_weight, class_weight_reason = resolve_class_weight(config.class_weight, metric, model_spec,
                                                              requested=config.metric is not None)
 
+    row_costs = None
+    source = dataset
+    if config.costs is not None:
+        # every cost checked before any work; the cost column leaves the data before any feature is built
+        row_costs = config.costs.row_costs(dataset)
+        dataset = config.costs.strip(dataset)
     X, _ = fit_features(dataset)
     X = prepare_matrix(model_spec, X)
     class_weight, class_weight_reason = applied_class_weight(model_spec, X, class_weight, class_weight_reason)
@@ -231,7 +237,7 @@ def run_simulation(
             X = np.load(path, mmap_mode="r")
         jobs = Parallel(n_jobs=n_jobs, return_as="generator")(
             delayed(_seed_task)(token, X, y, seed, settings, n_extra, groups, name, model_spec, schedule,
-                                config.max_candidates, class_weight, warm_start)
+                                config.max_candidates, class_weight, warm_start, row_costs)
             for seed, name in tasks
         )
         for done, (name, seed, out) in enumerate(jobs, start=1):
@@ -266,7 +272,7 @@ def run_simulation(
 
     meta = {
         "dataset_name": dataset.name,
-        "fingerprint": dataset.fingerprint(),
+        "fingerprint": source.fingerprint(),
         "label": dataset.label,
         "n_rows": len(dataset.frame),
         "n_missing_labels": int(dataset.n_missing_labels),
@@ -292,6 +298,11 @@ def run_simulation(
         "metric_reason": reason,
         "roles": dict(dataset.roles),
     }
+    if row_costs is not None:
+        from simulations.costs import cost_summary
+
+        # money per label over every labeled row (each seed's pool is a random share of them)
+        meta["item_costs"] = {"source": config.costs.source, **cost_summary(row_costs)}
     if float32:
         meta["float32_features"] = True
     if warm_start:

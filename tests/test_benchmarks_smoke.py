@@ -43,6 +43,7 @@ EXPECTED_KEYS: dict[str, set[str]] = {
                          "pass"},
     "engine_overhead": {"cases", "pass"},
     "extrapolation": {"figures", "datasets", "pass"},
+    "item_costs": {"datasets", "costs", "seeds", "reading"},
     "large_pool": {"seconds", "median_seconds", "peak_rss_main_process_mb", "peak_rss_worker_processes_mb",
                    "memory_per_round", "pass"},
     "million_rows": {"scaling"},

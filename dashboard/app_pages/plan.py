@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, session, state, views
+from dashboard import charts, cost_inputs, session, state, views
 from simulations import SAMPLES, Dataset
 from simulations.config import CLASS_WEIGHTS, DEFAULT_SEEDS
 from simulations.datasets import ROLES
@@ -439,6 +439,9 @@ with st.form("plan_form", border=False):
         format="%.1f", key="target_value", help="E.g. 95 = 95% of the full-data score, or 90 = 90% accuracy.")
     SLOTS["target_value"] = c.empty()
 
+    with st.expander("Annotators and costs"):
+        typed_costs = cost_inputs.cost_inputs(cfg.get("costs"), dataset)
+
     with st.expander("Advanced simulation settings"):
         a, b, c = st.columns(3)
         models = list(MODELS)
@@ -528,13 +531,22 @@ def _partial_chart(frames: list[pd.DataFrame], metric: str, where: Any) -> None:
 problems = state.plan_problems(new_inputs) if submitted else {}
 for key, text in problems.items():
     SLOTS[key].error(text, icon=":material/error:")
+# item costs: the engine's checks on the data, each beside its widget under "Annotators and costs"
+cost_problems = cost_inputs.cost_problems(typed_costs, dataset) if submitted else {}
+cost_inputs.show_cost_problems(cost_problems)
+if submitted and not cost_problems:
+    costs = cost_inputs.item_costs_from(typed_costs)
+    new_inputs["config"]["costs"] = None if costs is None else costs.to_dict()
+problems = {**problems, **cost_problems}
 if problems:
     with status:
         st.error(f"Nothing was run: {len(problems)} input{'s' if len(problems) > 1 else ''} above "
                  f"need{'' if len(problems) > 1 else 's'} a fix (marked in red). "
                  + ("Some are under *Advanced simulation settings*. "
                     if set(problems) & {"seeds", "initial_labels", "budget", "test_share", "growth", "batch_size"}
-                    else ""), icon=":material/error:")
+                    else "")
+                 + ("Item costs are under *Annotators and costs*. " if cost_problems else ""),
+                 icon=":material/error:")
 elif submitted and dataset is None:
     with status:
         st.error("Nothing was run: there is no usable data yet; fix the data above first.", icon=":material/error:")
@@ -591,6 +603,7 @@ if a is not None:
         views.verdict_box(a)
         if a.get("plan"):
             views.plan_box(a)
+            views.costs_box(a)
         elif a.get("business"):
             views.headline_metrics(a["business"])
         if info:

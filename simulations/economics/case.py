@@ -450,6 +450,7 @@ def business_case_over_seeds(
     target: str | None = None,
     extra_assumptions: tuple[str, ...] = (),
     k_compared: int = 1,
+    price_factors: tuple[Any, Any] | None = None,
 ) -> BusinessCaseRange:
     """The business case for each seed, summarised as ranges.
 
@@ -459,8 +460,10 @@ def business_case_over_seeds(
     simulation summary's interval: [min, max] with 5 seeds or fewer, which covers less than 95%).
     ``k_compared`` > 1 (the strategy was picked as the best of that many) widens every interval to
     ``1 - (1 - confidence) / k_compared`` (Bonferroni, as the summary's verdict) and raises the seeds ``pays_off``
-    needs. ``n_boot=0`` skips the intervals (low = high = median); ``random_state`` is kept for callers and unused
-    (nothing is drawn at random any more). ``equal_budget`` optionally holds per-seed
+    needs. ``price_factors`` (random's and AL's price per label per seed as multiples of ``cost_per_label``,
+    from unequal item costs) make each plan's label cost its real spend (:func:`case_fields`); they are kept in
+    ``per_seed``. ``n_boot=0`` skips the intervals (low = high = median); ``random_state`` is kept for callers and
+    unused (nothing is drawn at random any more). ``equal_budget`` optionally holds per-seed
     ``labels``, ``accuracy_random``, ``accuracy_al`` for the equal-budget view.
     """
     lr = _as_array("labels_random", labels_random)
@@ -502,8 +505,11 @@ def business_case_over_seeds(
     k_compared = max(1, int(k_compared))
     confidence = 1 - (1 - confidence) / k_compared
 
-    base = case_fields(lr, la, ar, aa, awp, inputs, rounds)
-    kinds = _probe_bounds(lr, la, ar, aa, awp, inputs, rounds, rc, ac, base)
+    if price_factors is not None:
+        price_factors = (_as_array("random price factor", price_factors[0], n),
+                         _as_array("AL price factor", price_factors[1], n))
+    base = case_fields(lr, la, ar, aa, awp, inputs, rounds, price_factors)
+    kinds = _probe_bounds(lr, la, ar, aa, awp, inputs, rounds, rc, ac, base, price_factors)
 
     ranges_wanted = bool(n_boot) and n >= 2
 
@@ -575,6 +581,8 @@ def business_case_over_seeds(
     per_seed = pd.DataFrame({k: base[k] for k in CASE_FIELDS})
     per_seed.insert(0, "random_censored", rc)
     per_seed.insert(1, "al_censored", ac)
+    if price_factors is not None:
+        per_seed["random_price_factor"], per_seed["al_price_factor"] = price_factors
     return BusinessCaseRange(
         **ranges,
         **eb,  # type: ignore[arg-type]

@@ -107,6 +107,7 @@ def case_fields(
     accuracy_whole_pool: Any,
     inputs: EconomicInputs,
     al_rounds: Any = None,
+    price_factors: tuple[Any, Any] | None = None,
 ) -> dict[str, np.ndarray]:
     """Every output of :data:`CASE_FIELDS` for arrays of plans (no validation).
 
@@ -127,6 +128,10 @@ def case_fields(
     al_rounds : array_like of float, shape (n,) or broadcastable to it, optional
         AL rounds per plan; used only when ``inputs`` sets neither ``rounds`` nor ``batch_size``
         (None: no rounds, so no round overhead).
+    price_factors : (array_like, array_like) of float, each shape (n,), optional
+        With unequal item costs: what one label of the random plan and of the AL plan cost, as multiples of
+        ``inputs.cost_per_label`` (the spend the simulation recorded to the target, over labels x cost per label),
+        so each plan's label cost is its real spend. None (default): every label costs ``cost_per_label``.
 
     Returns
     -------
@@ -166,13 +171,16 @@ def case_fields(
     # rounded to 1e-9 points so that 0.91 - 0.88 is exactly 3 points (float noise is not a dollar figure)
     gain = np.round((aa - ar) * 100.0, 9)
     out["accuracy_gain_points"] = gain
-    out["random_label_cost"] = lr * c
-    out["al_label_cost"] = la * c
+    # each plan's price per label: one price, or (unequal item costs) the plan's own spend per label
+    cr, ca = (c, c) if price_factors is None else (c * np.asarray(price_factors[0], float),
+                                                   c * np.asarray(price_factors[1], float))
+    out["random_label_cost"] = lr * cr
+    out["al_label_cost"] = la * ca
     out["al_rounds"] = rounds
     out["al_overhead_cost"] = overhead
-    al_total = la * c + fixed
+    al_total = la * ca + fixed
     out["al_total_cost"] = al_total
-    savings = lr * c - al_total
+    savings = lr * cr - al_total
     out["cost_savings"] = savings
     value = gain * v
     out["value_increase"] = value
@@ -180,14 +188,20 @@ def case_fields(
     out["total_benefit"] = benefit
     out["roi"] = _div(benefit, al_total)
     # label saving at which total benefit is exactly zero: saved * c + value - fixed = 0
-    out["break_even_labels"] = _div(fixed - value, np.full(lr.shape, c))
+    # (a label saved is one of random's labels not bought: at random's price)
+    out["break_even_labels"] = _div(fixed - value, np.broadcast_to(cr, lr.shape).astype(float))
     # the share AL must save: 0 when it pays off without saving any (a negative share is not a share)
     out["break_even_share"] = _div(np.maximum(out["break_even_labels"], 0.0), lr)
     # fixed costs repaid by the label saving, which accrues at c * saved / labels_al per AL label
     saved = lr - la
     payback = np.where(fixed <= 0, 0.0, np.inf)
-    ok = (fixed > 0) & (saved > 0) & (c > 0)
-    payback = np.where(ok, _div(fixed * la, np.where(ok, c * saved, 1.0)), payback)
+    if price_factors is None:
+        ok = (fixed > 0) & (saved > 0) & (c > 0)
+        payback = np.where(ok, _div(fixed * la, np.where(ok, c * saved, 1.0)), payback)
+    else:  # the money saved, not the labels saved, repays the fixed costs
+        money_saved = lr * cr - la * ca
+        ok = (fixed > 0) & (money_saved > 0)
+        payback = np.where(ok, _div(fixed * la, np.where(ok, money_saved, 1.0)), payback)
     out["payback_labels"] = payback
 
     tp = inputs.throughput
@@ -224,6 +238,7 @@ def _probe_bounds(
     random_censored: np.ndarray,
     al_censored: np.ndarray,
     base: dict[str, np.ndarray],
+    price_factors: tuple[Any, Any] | None = None,
 ) -> dict[str, np.ndarray]:
     """Per seed and field: '' (exact), 'lower', 'upper' or 'unknown'.
 
@@ -242,7 +257,7 @@ def _probe_bounds(
         pr = np.where(random_censored, np.maximum(pr, lr), lr)
         for pa in probes_a:
             pa = np.where(al_censored, np.maximum(pa, la), la)
-            probe = case_fields(pr, pa, ar, aa, awp, inputs, al_rounds)
+            probe = case_fields(pr, pa, ar, aa, awp, inputs, al_rounds, price_factors)
             for k, b in base.items():
                 p = probe[k]
                 with np.errstate(invalid="ignore"):

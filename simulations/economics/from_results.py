@@ -90,6 +90,30 @@ def _curve(rounds: pd.DataFrame, strategy: str, seed: Any, metric: str) -> tuple
     return sub["labels"].to_numpy(float), sub[metric].to_numpy(float)
 
 
+def money_at(rounds: pd.DataFrame, strategy: str, seed: Any, labels: float) -> float:
+    """Money one seed's plan spends to buy ``labels`` labels, from the simulation's cumulative ``spend``.
+
+    Within the simulated labels: the spend interpolated between rounds. Beyond them: the last round's average price
+    per label for every further label (an assumption the plan states).
+    """
+    x, s = _curve(rounds, strategy, seed, "spend")
+    if not x.size:
+        return math.nan
+    if labels <= x[-1]:
+        return float(np.interp(labels, x, s))
+    return float(s[-1] / x[-1] * labels) if x[-1] > 0 else 0.0
+
+
+def _price_factors(rounds: pd.DataFrame, names: tuple[str, str], seed: Any, labels: tuple[float, float],
+                   cost_per_label: float) -> tuple[float, float]:
+    """Each plan's price per label over ``cost_per_label`` (1 when every label is free: the spend is then 0 too)."""
+    out = []
+    for name, n in zip(names, labels, strict=True):
+        m = money_at(rounds, name, seed, n)
+        out.append(m / (n * cost_per_label) if n > 0 and cost_per_label > 0 and math.isfinite(m) else 1.0)
+    return out[0], out[1]
+
+
 def _first_crossing(
     f: Callable[[np.ndarray], np.ndarray], start: float, stop: float, target: float
 ) -> float | None:
@@ -277,8 +301,10 @@ def business_case_from_per_seed(
         )
     cap = inputs.effective_cap
     rows: dict[str, list[Any]] = {
-        k: [] for k in ("lr", "la", "ar", "aa", "rc", "ac", "rounds", "el", "ear", "eaa", "awp")
+        k: [] for k in ("lr", "la", "ar", "aa", "rc", "ac", "rounds", "el", "ear", "eaa", "awp", "fr", "fa")
     }
+    # unequal item costs: each plan pays what the simulation spent to its label count, not labels x one price
+    with_spend = "spend" in rounds.columns and bool(rounds["spend"].notna().all())
     notes: list[str] = []
     n_capped = n_projected = n_easy = n_beyond = n_whole = 0
     ceil_by_seed: dict[Any, float] = {}
@@ -307,6 +333,11 @@ def business_case_from_per_seed(
         rows["rc"].append(pr.censored)
         rows["ac"].append(pa.censored)
         rows["rounds"].append(_rounds_needed(xa, pa.labels))
+        if with_spend:
+            fr, fa = _price_factors(rounds, ("random", chosen), seed, (pr.labels, pa.labels),
+                                    float(inputs.cost_per_label))
+            rows["fr"].append(fr)
+            rows["fa"].append(fa)
         # equal budget
         e = cap if inputs.budget_cap is not None else pa.labels
         accs = []
@@ -358,6 +389,11 @@ def business_case_from_per_seed(
     use_rounds = inputs.rounds is None and inputs.batch_size is None
     if use_rounds and inputs.round_overhead > 0:
         notes.append("AL rounds counted from the simulated label schedule")
+    if with_spend:
+        notes.append("unequal item costs: each plan's label cost is the money the simulation spent on the items it "
+                     "labeled to the target; labels beyond the simulation cost the last simulated round's average "
+                     "price per label; the equal-budget view and the whole-pool plan count labels at the average "
+                     "item cost")
 
     return business_case_over_seeds(
         rows["lr"],
@@ -382,6 +418,7 @@ def business_case_from_per_seed(
         target=target,
         extra_assumptions=tuple(notes),
         k_compared=k_compared,
+        price_factors=(rows["fr"], rows["fa"]) if with_spend else None,
     )
 
 

@@ -265,6 +265,9 @@ class Plan:
     #: Working days of both plans and the active-learning rounds (``simulations.plan.calendar``); None without a
     #: labeling speed.
     calendar: dict[str, Any] | None = None
+    #: Unequal item costs (``SimulationConfig.costs``): where they come from, the price per label over the items,
+    #: money to the target for both plans and the money saved (medians over seeds with intervals); None without.
+    costs: dict[str, Any] | None = None
 
     @property
     def interval_level(self) -> float:
@@ -299,6 +302,7 @@ class Plan:
             "interval_level": self.interval_level,
             "trust": {"verdict": MEASURED.verdict_sentence(), "projection": MEASURED.projection_sentence()},
             "calendar": self.calendar,
+            "costs": self.costs,
             "determination": self.determination,
             "sensitivity": {
                 "base_roi": _finite(self.money["roi"].median),
@@ -378,6 +382,11 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
     from simulations.stopping import advise
 
     meta = dict(getattr(result, "meta", {}) or {})
+    item_costs = meta.get("item_costs")
+    if item_costs and "spend" in getattr(result, "rounds", pd.DataFrame()).columns:
+        # unequal item costs: one label's price is the items' average (the whole-pool plan, the heat map's axis);
+        # each plan's label cost is its own spend to the target (business_case_from_per_seed)
+        inputs = replace(inputs, cost_per_label=float(item_costs["mean"]))
     metric = result.metric
     pool = int(inputs.production_pool)
     n_sim = int(meta.get("n_pool") or 0)
@@ -400,9 +409,14 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
     summary = summarize(result, target, metric, target_shift=tap.shift) if tap.shift else summary0
     table = per_seed(result, target, metric, target_shift=tap.shift)
     chosen = rank_for_case(table, inputs.strategy)
+    chosen_by = "chosen by you" if inputs.strategy else "the largest median label saving against random sampling"
+    if item_costs and inputs.strategy is None and "spend" in result.rounds.columns:
+        # items cost different amounts: the plan costs the strategy that saves the most money, not labels (a
+        # per-dollar strategy buys more, cheaper labels)
+        chosen = cheapest_strategy(result, table) or chosen
+        chosen_by = "the largest median money saving against random sampling"
     if fits is not None:
         fits = with_strategy_fits(fits, result, metric, [chosen])
-    chosen_by = "chosen by you" if inputs.strategy else "the largest median label saving against random sampling"
     case, extrapolated = _case(result, inputs, table, chosen, fits, pool, metric, tap.description)
     if fits is not None and pool > n_sim:
         from simulations.curves.pool import pool_caveat
@@ -449,7 +463,7 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
     tornado, grid = _sensitivity(result, inputs, case, chosen, fits, summary0, metric, n_sim)
     return Plan(
         strategy=chosen, strategy_chosen_by=chosen_by, verdict=verdict, verdict_sentence=verdict_sentence,
-        other_verdicts=_other_verdicts(summary, chosen), target=tap, metric=metric,
+        other_verdicts=_other_verdicts(summary, chosen, chosen_by), target=tap, metric=metric,
         metric_label=METRIC_NAMES.get(metric, metric), simulated_labels=simulated_labels, simulated_pool=n_sim,
         production_pool=pool, labels_to_target_al=la, labels_to_target_random=lr, labels_saved=saved, stop=stop,
         money=money_est, p_roi_positive=float(case.p_roi_positive), pays_off=pays,
@@ -458,7 +472,64 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
         value_unit=value_unit, no_signal=bool(case.no_signal), notes=tuple(notes), inputs=inputs,
         summary=summary, business=case, advice=advice, determination=dict(determination or {}),
         tornado=tornado, roi_grid=grid, fits=fits, calendar=_calendar(result, inputs, case),
+        costs=_costs(item_costs, case, chosen) if item_costs and case.per_seed is not None
+        and "al_price_factor" in case.per_seed.columns else None,
     )
+
+
+def cheapest_strategy(result: Any, table: pd.DataFrame) -> str | None:
+    """The active-learning strategy with the largest median money saving against random, paired by seed.
+
+    Each seed's money to the target is the simulation's spend at its labels to target (``money_at``); a seed that
+    never reached the target spent at least what it spent in all (+inf here, so it ranks last), and seeds where
+    both the strategy and random never reached it are left out, as the summary's savings do. Ties go to the name
+    that sorts first; None when no strategy has a comparable seed.
+    """
+    from simulations.economics.from_results import money_at
+
+    def money(row: Any) -> float:
+        return math.inf if row.censored else money_at(result.rounds, row.strategy, row.seed,
+                                                      float(row.labels_to_target))
+
+    spent = {(r.strategy, r.seed): (money(r), bool(r.censored)) for r in table.itertuples(index=False)}
+    best: tuple[float, str] | None = None
+    for name in sorted({str(s) for s in table["strategy"]} - {"random"}):
+        diffs = [spent[("random", seed)][0] - m for (s, seed), (m, cens) in spent.items()
+                 if s == name and ("random", seed) in spent and not (cens and spent[("random", seed)][1])]
+        if not diffs:
+            continue
+        with np.errstate(invalid="ignore"):
+            med = float(np.median(np.nan_to_num(np.array(diffs), nan=-np.inf)))
+        if best is None or med > best[0]:
+            best = (med, name)
+    return None if best is None else best[1]
+
+
+def _costs(item_costs: dict[str, Any], case: BusinessCaseRange, strategy: str) -> dict[str, Any]:
+    """Money to the target for both plans and the money saved, per seed then summarized like every figure."""
+    from simulations.stats import median_interval
+
+    ps = case.per_seed
+    saved = ps["random_label_cost"].to_numpy(float) - ps["al_label_cost"].to_numpy(float)
+    iv = median_interval(saved, confidence=case.confidence) if len(saved) >= 2 else None
+    saved_est = (Estimate(median=iv.median, low=iv.low, high=iv.high) if iv is not None
+                 else Estimate(median=float(np.median(saved)), low=float(np.min(saved)), high=float(np.max(saved))))
+    al, rnd = _estimate(case.al_label_cost), _estimate(case.random_label_cost)
+    per_label = {k: item_costs.get(k) for k in ("mean", "median", "min", "max", "p10", "p90")}
+    sentence = (f"Items cost {money(per_label['min'], cents=True)} to {money(per_label['max'], cents=True)} a label "
+                f"({item_costs['source']}; average {money(per_label['mean'], cents=True)}): "
+                f"{strategy.replace('_', ' ')} spends about {money(al.median)} ({money(al.low)} to {money(al.high)}) "
+                f"on labels to reach the target, random sampling about {money(rnd.median)} ({money(rnd.low)} to "
+                f"{money(rnd.high)}); money saved {money(saved_est.median)} ({money(saved_est.low)} to "
+                f"{money(saved_est.high)}).")
+    return {"source": item_costs["source"], "varies": bool(item_costs.get("varies", True)),
+            "per_label": per_label,
+            "money_to_target": {"al": _money_dict(al), "random": _money_dict(rnd)},
+            "money_saved": _money_dict(saved_est), "sentence": sentence}
+
+
+def _money_dict(e: Estimate) -> dict[str, Any]:
+    return {"median": _finite(e.median), "low": _finite(e.low), "high": _finite(e.high), "bound": e.bound or None}
 
 
 def _calendar(result: Any, inputs: PlanInputs, case: BusinessCaseRange) -> dict[str, Any] | None:
@@ -548,7 +619,8 @@ def _stop(result: Any, inputs: PlanInputs, strategy: str, metric: str, pool: int
                     sentence=sentence), adv
 
 
-def _other_verdicts(summary: Summary, chosen: str) -> str:
+def _other_verdicts(summary: Summary, chosen: str,
+                    chosen_by: str = "the largest median label saving against random sampling") -> str:
     """Why a strategy with a different verdict from the costed one is not the one costed."""
     mine = summary.strategies.get(chosen)
     if mine is None:
@@ -561,9 +633,17 @@ def _other_verdicts(summary: Summary, chosen: str) -> str:
     if not out:
         return ""
     return (f"Other strategies' verdicts differ ({'; '.join(out)}). The plan costs "
-            f"{chosen.replace('_', ' ')}, the strategy with the largest median label saving; the verdict of any "
+            f"{chosen.replace('_', ' ')}, {_why_chosen(chosen_by)}; the verdict of any "
             "strategy singled out after seeing all of them is optimistic, so read a lone 'beats random' among "
             "several strategies with care.")
+
+
+def _why_chosen(chosen_by: str) -> str:
+    """'the strategy with the largest median label saving' (or money saving, or 'the strategy you chose')."""
+    if chosen_by == "chosen by you":
+        return "the strategy you chose"
+    saving = "money" if "money" in chosen_by else "label"
+    return f"the strategy with the largest median {saving} saving"
 
 
 def _pays_sentence(case: BusinessCaseRange, pays: bool | None, net: Estimate) -> str:

@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Any
 
+from simulations.costs import ItemCostError
 from simulations.errors import ConfigError
 from simulations.money import money
 from simulations.plan.adaptive import simulate_for_plan
@@ -39,7 +40,9 @@ def add_plan_parser(subparsers: Any, *, add_simulation_args: Any) -> None:
                     "Anything read off a fitted curve beyond what was simulated is marked extrapolated.")
     add_simulation_args(p)
     m = p.add_argument_group("money")
-    m.add_argument("--cost-per-label", type=float, required=True, help="Dollars per human label.")
+    m.add_argument("--cost-per-label", type=float,
+                   help="Dollars per human label (required unless item costs are given: --cost-column, "
+                        "--cost-per-word, --cost-by-class...).")
     m.add_argument("--setup-cost", type=float, default=0.0, help="One-time dollars to set AL up (default 0).")
     m.add_argument("--value-per-point", type=float,
                    help="Dollars one point of the run's score is worth over the model's life (the score is balanced "
@@ -66,7 +69,20 @@ def add_plan_parser(subparsers: Any, *, add_simulation_args: Any) -> None:
     p.set_defaults(func=run_plan)
 
 
-def _inputs(args: argparse.Namespace, target: Any, production_pool: int) -> PlanInputs:
+def _inputs(args: argparse.Namespace, target: Any, production_pool: int,
+            item_costs: Any = None, cost_per_label: float | None = None) -> PlanInputs:
+    """The plan's inputs; with item costs, ``cost_per_label`` is the items' average price (None before the data is
+    read: 0 stands in for the early checks)."""
+    if item_costs is not None and args.cost_per_label is not None:
+        raise ConfigError("Give the cost of a label one way: --cost-per-label, or item costs "
+                          f"({item_costs.source}).", hint="Drop --cost-per-label: with item costs each item has its "
+                                                          "own price.")
+    if item_costs is None and args.cost_per_label is None:
+        raise ConfigError("The cost of a label is missing.",
+                          hint="Pass --cost-per-label DOLLARS, or item costs (--cost-column COL, --cost-per-word X, "
+                               "--cost-by-class FILE).")
+    # (1.0 stands in for the items' average before the data is read: only the other inputs are checked then)
+    cost = args.cost_per_label if item_costs is None else (1.0 if cost_per_label is None else cost_per_label)
     value_given = args.value_per_point is not None
     if value_given and (args.predictions is not None or args.cost_per_error is not None):
         raise ConfigError("Give the value of accuracy one way: --value-per-point, or --predictions with "
@@ -76,7 +92,7 @@ def _inputs(args: argparse.Namespace, target: Any, production_pool: int) -> Plan
                           hint="Pass --value-per-point (0 counts label costs only), or --predictions and "
                                "--cost-per-error.")
     try:
-        return PlanInputs(cost_per_label=args.cost_per_label, setup_cost=args.setup_cost,
+        return PlanInputs(cost_per_label=cost, setup_cost=args.setup_cost,
                           value_per_point=args.value_per_point, predictions=args.predictions,
                           cost_per_error=args.cost_per_error, production_pool=production_pool, target=target,
                           budget_cap=args.budget_cap, strategy=args.strategy, max_labels=args.max_labels,
@@ -106,8 +122,8 @@ def run_plan(args: argparse.Namespace) -> int:
     target = base._target_from_args(args)
     # every input checked before any data is read or simulated: the money, then the simulation settings and the
     # cap on labels against them (the rules every front end applies: --max-labels at or below --initial, say)
-    early = _inputs(args, target, args.production_pool or 10**9)
     config = base.config_from_args(args)
+    early = _inputs(args, target, args.production_pool or 10**9, config.costs)
     problems = check_plan_inputs(early.economics(), {"kind": target.kind, "value": target.value},
                                  config.to_dict())
     if problems:
@@ -128,11 +144,20 @@ def run_plan(args: argparse.Namespace) -> int:
             raise ConfigError("--schedule-out needs a labeling speed.", hint="Pass --throughput LABELS_PER_HOUR.")
         check_results_path(args.schedule_out)
     dataset, intake = base._load_for_cli(args)
+    base.check_item_costs(config, dataset)
+    # with item costs, a label's price is the items' average (the plan prices each plan by its own spend)
+    mean_cost = None if config.costs is None else float(config.costs.row_costs(dataset).mean())
+    if mean_cost == 0:
+        raise base.with_cost_flag(ItemCostError(
+            f"Every item costs nothing ({config.costs.source}): with free labels there is no money to save.",
+            hint="Give the items their real price per label (some may be 0, not all).",
+            field="column" if config.costs.column else "per_word" if config.costs.per_word is not None else
+            "per_character" if config.costs.per_character is not None else "by_class"))
     if not args.json:
         for line in base.intake_lines(intake):
             print(line, file=sys.stderr)
     pool = int(args.production_pool or production_pool_rows(dataset, intake))
-    inputs = _inputs(args, target, pool)
+    inputs = _inputs(args, target, pool, config.costs, mean_cost)
     report = None if args.json or args.quiet else ProgressReporter(sys.stderr)
     run = simulate_for_plan(dataset, config, inputs, n_jobs=args.n_jobs, progress=report)
     if report is not None:
@@ -202,6 +227,8 @@ def format_plan(plan: Plan) -> str:
         f"How many labels: {plan.how_many_sentence}",
         f"When to stop: {plan.stop.sentence}",
     ]
+    if plan.costs is not None:
+        lines.append(f"Item costs: {plan.costs['sentence']}")
     if plan.calendar is not None:
         c = plan.calendar
         lines.append(f"Calendar: active learning about {c['al_days']:,.1f} working days in {len(c['rounds']):,} "

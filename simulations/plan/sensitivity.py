@@ -33,12 +33,21 @@ def _arrays(per_seed: pd.DataFrame) -> dict[str, np.ndarray]:
     missing = [c for c in _PER_SEED if c not in per_seed.columns]
     if missing:
         raise KeyError(f"per-seed table lacks {missing}")
-    return {c: per_seed[c].to_numpy(float) for c in _PER_SEED}
+    out = {c: per_seed[c].to_numpy(float) for c in _PER_SEED}
+    if "random_price_factor" in per_seed.columns:  # unequal item costs: each plan's price per label, as a multiple
+        out["price_factors"] = (per_seed["random_price_factor"].to_numpy(float),
+                                per_seed["al_price_factor"].to_numpy(float))
+    return out
+
+
+def _fields(a: dict[str, np.ndarray], inputs: EconomicInputs) -> dict[str, np.ndarray]:
+    """Every seed's business case for ``a``'s plans at ``inputs`` (the per-plan prices scale with the cost)."""
+    return case_fields(a["labels_random"], a["labels_al"], a["accuracy_random"], a["accuracy_al"],
+                       a["whole_pool_accuracy"], inputs, None, a.get("price_factors"))
 
 
 def _median_roi(a: dict[str, np.ndarray], inputs: EconomicInputs, key: str = "roi") -> float:
-    out = case_fields(a["labels_random"], a["labels_al"], a["accuracy_random"], a["accuracy_al"],
-                      a["whole_pool_accuracy"], inputs, None)
+    out = _fields(a, inputs)
     with np.errstate(invalid="ignore"):
         return float(np.median(out[key]))
 
@@ -108,8 +117,7 @@ def seed_roi_grid(per_seed_at_pool: Callable[[int], pd.DataFrame], inputs: Econo
         a = _arrays(per_seed_at_pool(int(pool)))
         for c in cost_values:
             inp = dataclasses.replace(inputs, cost_per_label=float(c), production_pool=int(pool))
-            out = case_fields(a["labels_random"], a["labels_al"], a["accuracy_random"], a["accuracy_al"],
-                              a["whole_pool_accuracy"], inp, None)
+            out = _fields(a, inp)
             with np.errstate(invalid="ignore"):
                 med = {k: float(np.median(out[k])) for k in ("roi", "total_benefit", "whole_pool_roi",
                                                              "whole_pool_total_benefit")}

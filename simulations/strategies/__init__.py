@@ -15,10 +15,12 @@ from simulations.strategies.coreset import CoreSet
 from simulations.strategies.density_weighted import DensityWeighted
 from simulations.strategies.diversity import DiverseMiniBatch
 from simulations.strategies.entropy import Entropy
+from simulations.strategies.entropy_per_cost import EntropyPerCost
 from simulations.strategies.epsilon import EpsilonMix
 from simulations.strategies.expected_model_change import ExpectedModelChange
 from simulations.strategies.least_confidence import LeastConfidence
 from simulations.strategies.margin import Margin
+from simulations.strategies.margin_per_cost import MarginPerCost
 from simulations.strategies.qbc import QueryByCommittee
 from simulations.strategies.random import RandomSampling
 from simulations.strategies.self_training import SelfTraining
@@ -40,6 +42,10 @@ STRATEGIES: dict[str, str] = {
     "diverse_batch": "Uncertain rows spread across the data: no batch full of near-duplicates.",
     "coreset": "Rows farthest from everything labeled so far, covering the data evenly (ignores the model).",
     "self_training": "Margin for the labelers, plus the model's own confident predictions as extra labels.",
+    "margin_per_cost": "Margin uncertainty per dollar: uncertain rows that are cheap to label first (item costs; "
+                       "without them, margin).",
+    "entropy_per_cost": "Entropy per dollar: uncertain rows that are cheap to label first (item costs; without them, "
+                        "entropy).",
 }
 
 _FACTORIES: dict[str, Callable[[], QueryStrategy]] = {
@@ -54,6 +60,8 @@ _FACTORIES: dict[str, Callable[[], QueryStrategy]] = {
     "diverse_batch": DiverseMiniBatch,
     "coreset": CoreSet,
     "self_training": lambda: SelfTraining(base=Margin()),
+    "margin_per_cost": MarginPerCost,
+    "entropy_per_cost": EntropyPerCost,
 }
 
 
@@ -103,10 +111,12 @@ __all__ = [
     "DensityWeighted",
     "DiverseMiniBatch",
     "Entropy",
+    "EntropyPerCost",
     "EpsilonMix",
     "ExpectedModelChange",
     "LeastConfidence",
     "Margin",
+    "MarginPerCost",
     "PoolView",
     "QueryByCommittee",
     "QueryStrategy",

@@ -48,3 +48,45 @@ class ProbaScoreStrategy(ScoreStrategy):
     @abstractmethod
     def score_proba(self, proba: np.ndarray) -> np.ndarray:
         """Informativeness per row of ``proba`` (shape (n, n_classes)); higher is queried first."""
+
+
+def per_cost(gain: np.ndarray, costs: np.ndarray) -> np.ndarray:
+    """Informativeness per unit of money: ``gain / cost``, shape (n,).
+
+    A free item (cost 0) with anything to teach scores ``inf`` (it is taken first); a free item with nothing to
+    teach (gain 0) scores 0, not NaN.
+
+    Parameters
+    ----------
+    gain : ndarray of float, shape (n,)
+        Zero or more; higher is more informative.
+    costs : ndarray of float, shape (n,)
+        Money per label, zero or more.
+    """
+    gain = np.asarray(gain, dtype=float)
+    costs = np.asarray(costs, dtype=float)
+    out = np.where(gain > 0, np.inf, 0.0)
+    return np.divide(gain, costs, out=out, where=costs > 0)
+
+
+class PerCostStrategy(ScoreStrategy):
+    """An uncertainty strategy's informativeness divided by each candidate's cost (score per dollar).
+
+    Without item costs (``view.costs`` None) the scores are exactly the cost-blind strategy's (``blind``), so
+    the picks are too: with one price per label, information per dollar ranks as information does.
+    Subclasses set ``name``, ``blind`` and implement :meth:`gain`.
+    """
+
+    #: The cost-blind strategy this one divides by the cost (its scores are used as they are without costs).
+    blind: ProbaScoreStrategy
+
+    def scores(self, view: PoolView, rng: np.random.Generator) -> np.ndarray:
+        """The blind strategy's scores without costs; :meth:`gain` / cost with them."""
+        costs = view.candidate_costs()
+        if costs is None:
+            return self.blind.score_proba(view.proba())
+        return per_cost(self.gain(view.proba()), costs)
+
+    @abstractmethod
+    def gain(self, proba: np.ndarray) -> np.ndarray:
+        """Informativeness of each row of ``proba`` (shape (n, n_classes)) on a ratio scale: 0 = nothing to learn."""

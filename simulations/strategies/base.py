@@ -87,6 +87,8 @@ class PoolView:
         ``make_model(random_state)`` returns a fresh unfitted copy of the model (for committees).
     cache : dict
         Survives across rounds of one run; strategies may store pool-level precomputations here.
+    costs : ndarray of float, shape (n_pool,), optional
+        Money per label of each pool item (``SimulationConfig.costs``); None when every label costs the same.
     """
 
     X: Any
@@ -97,6 +99,7 @@ class PoolView:
     model: Any
     make_model: Callable[[int], Any]
     cache: dict = field(default_factory=dict)
+    costs: np.ndarray | None = None
     _proba: np.ndarray | None = field(default=None, repr=False)
 
     def proba(self) -> np.ndarray:
@@ -104,6 +107,10 @@ class PoolView:
         if self._proba is None:
             self._proba = predict_proba_aligned(self.model, take_rows(self.X, self.candidates), self.classes)
         return self._proba
+
+    def candidate_costs(self) -> np.ndarray | None:
+        """Money per label of the candidates, shape (n_candidates,); None without item costs."""
+        return None if self.costs is None else np.asarray(self.costs, dtype=float)[self.candidates]
 
     def X_candidates(self) -> Any:
         """Feature rows of the candidates (a copy: only strategies that need features call it)."""

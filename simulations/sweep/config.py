@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from simulations.config import DEFAULT_SEEDS, DEFAULT_STRATEGIES, SimulationConfig, require, with_random_first
+from simulations.costs import COST_FLAGS, ItemCostError, ItemCosts, parse_class_costs
 from simulations.datasets import SAMPLES
 from simulations.errors import ConfigError, LabelwiseError
 from simulations.intake.checks import LABEL_TYPES, LEAKAGE_MODES, RARE_CLASS_MODES, UNLABELED_MODES
@@ -51,7 +52,9 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 #: Keys allowed at the top level of a sweep file.
 TOP_KEYS = {"datasets", "models", "strategies", "schedules", "seeds", "random_state", "initial_labels",
             "test_share", "max_test_rows", "stop_set_rows", "max_candidates", "class_weight", "target", "metric",
-            "out"}
+            "out", *(f.lstrip("-").replace("-", "_") for f in COST_FLAGS.values())}
+#: The sweep key of each item-cost setting: ``labelwise simulate``'s flag with ``_`` (``cost_per_word = 0.01``).
+COST_KEYS = {field: flag.lstrip("-").replace("-", "_") for field, flag in COST_FLAGS.items()}
 #: Intake's options a file dataset may set, as ``labelwise simulate``'s flags of the same names (with ``_``).
 #: Options with a fixed set of values map to those values; the others are text, ``max_rows`` a whole number.
 INTAKE_KEYS: dict[str, tuple[str, ...] | None] = {
@@ -158,6 +161,9 @@ class SweepConfig:
     target: Target = field(default_factory=Target)
     metric: str | None = None
     out: str | None = None
+    #: Item costs of every cell (the ``cost_*`` keys, as ``labelwise simulate``'s ``--cost-*`` flags); None: one
+    #: price per label.
+    costs: ItemCosts | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "strategies", with_random_first(self.strategies))
@@ -203,6 +209,7 @@ class SweepConfig:
             initial_labels=self.initial_labels, batch_size=schedule.batch_size, growth=schedule.growth,
             budget=schedule.budget, test_share=self.test_share, max_test_rows=self.max_test_rows,
             stop_set_rows=self.stop_set_rows, max_candidates=self.max_candidates, class_weight=self.class_weight,
+            costs=self.costs,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -220,6 +227,7 @@ class SweepConfig:
             "class_weight": self.class_weight,
             "target": {"kind": self.target.kind, "value": self.target.value},
             "metric": self.metric,
+            **({} if self.costs is None else {"costs": self.costs.to_dict()}),
         }
 
 
@@ -369,10 +377,33 @@ def sweep_config_from_dict(d: dict[str, Any], base: str | Path = ".") -> SweepCo
             target=parse_target(d.get("target")),
             metric=d.get("metric"),
             out=d.get("out"),
+            costs=_costs(d, base),
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"The sweep file has a setting of the wrong type ({exc}).",
                           hint="Numbers without quotes, names in quotes; see examples/sweep.toml.") from exc
+
+
+def _costs(d: dict[str, Any], base: Path) -> ItemCosts | None:
+    """The item costs of the sweep file's ``cost_*`` keys (None without any); ``cost_by_class`` is a table
+    (``{ spam = 0.5, ham = 0.2 }``), a CSV file of class,cost rows (relative to the sweep file) or inline text."""
+    given = {field: d[key] for field, key in COST_KEYS.items() if key in d}
+    if not given:
+        return None
+    try:
+        by_class = given.pop("by_class", None)
+        if isinstance(by_class, dict):
+            pairs = tuple(sorted((str(k), v) for k, v in by_class.items()))
+        elif isinstance(by_class, str):
+            path = Path(by_class) if Path(by_class).is_absolute() else base / by_class
+            pairs = parse_class_costs(path.read_text(encoding="utf-8-sig") if path.is_file() else by_class)
+        else:
+            pairs = ()
+        return ItemCosts(**given, by_class=pairs)
+    except ItemCostError as exc:
+        key = COST_KEYS.get(exc.field)
+        raise ItemCostError(exc.message, hint=f"{exc.hint} (sweep key {key})" if key else exc.hint,
+                            field=exc.field) from None
 
 
 def load_sweep_config(path: str | Path) -> SweepConfig:

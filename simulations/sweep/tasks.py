@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from simulations.config import schedule_for_pool
+from simulations.costs import ItemCosts
 from simulations.datasets import Dataset
 from simulations.errors import DataError
 from simulations.features import fit_features
@@ -55,6 +56,7 @@ class SweepTask:
     split: SplitSettings
     max_candidates: int | None = None
     class_weight: str | None = None
+    costs: ItemCosts | None = None
 
     @property
     def is_ceiling(self) -> bool:
@@ -73,6 +75,7 @@ class SweepTask:
             "schedule": None if self.schedule is None else self.schedule.to_dict(),
             "split": vars(self.split).copy(), "max_candidates": self.max_candidates,
             "class_weight": self.class_weight,
+            **({} if self.costs is None else {"costs": self.costs.to_dict()}),
         }
 
 
@@ -84,7 +87,7 @@ def _identity(task_fields: dict[str, Any]) -> str:
 
 def task_key(dataset: DatasetSpec, fingerprint: str, model: str, seed: int, strategy: str,
              schedule: ScheduleSpec | None, split: SplitSettings, max_candidates: int | None,
-             class_weight: str | None = None) -> str:
+             class_weight: str | None = None, costs: ItemCosts | None = None) -> str:
     """A stable, file-name-safe key: readable parts plus a hash of every setting that changes the result.
 
     The data enter by content (fingerprint), label and roles, not by path: moving a file keeps its
@@ -95,6 +98,8 @@ def task_key(dataset: DatasetSpec, fingerprint: str, model: str, seed: int, stra
              "model": model, "seed": seed, "strategy": strategy, "split": vars(split)}
     if class_weight is not None:  # only when set, so unweighted tasks keep the keys they always had
         ident["class_weight"] = class_weight
+    if costs is not None:  # the same: tasks without item costs keep their keys
+        ident["costs"] = costs.to_dict()
     if strategy == CEILING:
         return f"{dataset.name}.{model}.s{seed}.ceiling.{_identity(ident)}"
     ident["schedule"] = {k: v for k, v in schedule.to_dict().items() if k != "name"}
@@ -182,10 +187,10 @@ def _dataset_tasks(config: SweepConfig, spec: DatasetSpec, dataset: Dataset, spl
             cells = [(CEILING, None)] + [(s, sch) for sch in config.schedules for s in config.strategies]
             for strategy, schedule in cells:
                 mc = None if schedule is None else config.max_candidates
-                key = task_key(spec, fp, model, seed, strategy, schedule, split, mc, weight)
+                key = task_key(spec, fp, model, seed, strategy, schedule, split, mc, weight, config.costs)
                 tasks.append(SweepTask(key=key, dataset=spec, fingerprint=fp, model=model, seed=seed,
                                        strategy=strategy, schedule=schedule, split=split, max_candidates=mc,
-                                       class_weight=weight))
+                                       class_weight=weight, costs=config.costs))
     return tasks
 
 
@@ -208,7 +213,7 @@ def _cached(cache: OrderedDict, key: Any, build: Callable[[], Any]) -> Any:
         return value
 
 
-def _dataset_features(spec: DatasetSpec, fingerprint: str) -> dict[str, Any]:
+def _dataset_features(spec: DatasetSpec, fingerprint: str, costs: ItemCosts | None = None) -> dict[str, Any]:
     def build() -> dict[str, Any]:
         ds = load_dataset(spec)
         if ds.fingerprint() != fingerprint:
@@ -217,6 +222,10 @@ def _dataset_features(spec: DatasetSpec, fingerprint: str) -> dict[str, Any]:
                 "with (fingerprint mismatch).",
                 hint="Every worker must read the same file; copy it to a shared path and run again.",
             )
+        row_costs = None
+        if costs is not None:  # as in run_simulation: the costs read, then the cost column dropped before features
+            row_costs = costs.row_costs(ds)
+            ds = costs.strip(ds)
         X, _ = fit_features(ds)
         # As in run_simulation: integer class codes, names kept for the report.
         class_names, y = np.unique(ds.y, return_inverse=True)
@@ -225,9 +234,9 @@ def _dataset_features(spec: DatasetSpec, fingerprint: str) -> dict[str, Any]:
                 "classes": [str(c) for c in class_names],
                 "class_counts": {str(k): int(v) for k, v in ds.class_counts.items()},
                 "metric": metric, "metric_reason": reason}
-        return {"X": X, "y": y, "n_extra": ds.n_extra_pool, "info": info, "prepared": {}}
+        return {"X": X, "y": y, "n_extra": ds.n_extra_pool, "info": info, "prepared": {}, "costs": row_costs}
 
-    return _cached(_features, (spec, fingerprint), build)
+    return _cached(_features, (spec, fingerprint, costs), build)
 
 
 def _prepared(feats: dict[str, Any], model: str) -> Any:
@@ -238,10 +247,10 @@ def _prepared(feats: dict[str, Any], model: str) -> Any:
 
 
 def _split_for(task: SweepTask) -> tuple[Split, dict[str, Any], Any]:
-    feats = _dataset_features(task.dataset, task.fingerprint)
+    feats = _dataset_features(task.dataset, task.fingerprint, task.costs)
     X = _prepared(feats, task.model)
-    split = _cached(_splits, (task.dataset, task.fingerprint, task.model, task.seed, task.split),
-                    lambda: task.split.make(X, feats["y"], task.seed, feats["n_extra"]))
+    split = _cached(_splits, (task.dataset, task.fingerprint, task.model, task.seed, task.split, task.costs),
+                    lambda: task.split.make(X, feats["y"], task.seed, feats["n_extra"], costs=feats["costs"]))
     return split, feats["info"], X
 
 
