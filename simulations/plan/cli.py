@@ -78,7 +78,7 @@ def add_plan_parser(subparsers: Any, *, add_simulation_args: Any) -> None:
 def _inputs(args: argparse.Namespace, target: Any, production_pool: int) -> PlanInputs:
     value_given = args.value_per_point is not None
     costs = error_costs_given(args)
-    if (value_given or costs) and (args.predictions is not None or args.cost_per_error is not None) or (
+    if ((value_given or costs) and (args.predictions is not None or args.cost_per_error is not None)) or (
             value_given and costs):
         raise ConfigError("Give the value of accuracy one way: --value-per-point, or --predictions with "
                           "--cost-per-error, or the error costs (--cost-matrix, or --cost-missed-positive and "

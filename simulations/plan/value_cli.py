@@ -91,7 +91,7 @@ def check_classes(inputs: Any, classes: Any) -> None:
 
 def with_flag(exc: PlanInputError, flags: dict[str, str] | None = None) -> PlanInputError:
     """``exc`` with the flag that sets its first input added to its hint."""
-    flag = (flags or ERROR_COST_FLAGS).get(exc.field)
+    flag = {**ERROR_COST_FLAGS, "cost_per_label": "--cost-per-label", **(flags or {})}.get(exc.field)
     if flag and flag not in exc.hint:
         exc.hint = f"{exc.hint} ({flag})".strip()
     return exc
