@@ -42,6 +42,10 @@ def render(a: dict[str, Any], *, key: str = "stop") -> None:
                 col.caption(rng)
         if plan.get("how_many_sentence"):
             st.markdown(f"**How many labels.** {plan['how_many_sentence']}")
+        if plan.get("error_cost"):  # the stop in the money of errors: where a label stops removing its cost
+            from dashboard import error_cost_view
+
+            error_cost_view.render(a, key=key, chart=False)
     if stop.get("sentence"):
         st.success(f"**{stop['sentence']}**", icon=":material/front_hand:")
     if stop.get("comparison"):

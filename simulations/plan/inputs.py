@@ -25,6 +25,7 @@ __all__ = [
     "PlanInputs",
     "check_error_costs",
     "check_plan_inputs",
+    "error_cost_point_value",
     "error_costs_for",
 ]
 
@@ -198,9 +199,28 @@ def check_plan_inputs(economics: Mapping[str, Any], target: Mapping[str, Any],
     return out
 
 
+def _as_costs(value: Any) -> Any:
+    """A cost matrix given as ``ErrorCosts`` or as a CSV's text (the dashboard keeps the text); None for none.
+
+    Raises ``ErrorCostInputError`` for text that is no cost matrix."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str):
+        from simulations.economics.value_model import parse_cost_matrix
+
+        return parse_cost_matrix(value)
+    return value
+
+
 def _check_error_costs(economics: Mapping[str, Any], need: Any, out: list[InputProblem]) -> None:
     """The error-cost inputs that need no data: the costs, the volumes, a target in money."""
-    matrix = economics.get("cost_matrix")
+    from simulations.economics.value_model import ErrorCostInputError
+
+    try:
+        matrix = _as_costs(economics.get("cost_matrix"))
+    except ErrorCostInputError as exc:
+        out.append(InputProblem(field="cost_matrix", message=exc.message, hint=exc.hint))
+        return
     miss, alarm = economics.get("cost_missed_positive"), economics.get("cost_false_alarm")
     binary = miss not in (None, "") or alarm not in (None, "")
     if matrix is not None and binary:
@@ -235,12 +255,23 @@ def _check_error_costs(economics: Mapping[str, Any], need: Any, out: list[InputP
 
 
 def _max_cost(economics: Mapping[str, Any]) -> float | None:
-    matrix = economics.get("cost_matrix")
+    try:
+        matrix = _as_costs(economics.get("cost_matrix"))
+    except ConfigError:
+        return None
     if matrix is not None:
         return float(matrix.max_cost)
     vals = [_number(economics.get(k)) for k in ("cost_missed_positive", "cost_false_alarm")]
     vals = [v for v in vals if v is not None]
     return max(vals) if vals and max(vals) > 0 else None
+
+
+def error_cost_point_value(economics: Mapping[str, Any]) -> float | None:
+    """Dollars per point of the error-cost score (predictions a month x life x largest cost / 100), or None when
+    the inputs do not give it."""
+    top = _max_cost(economics)
+    ppm, life = _number(economics.get("predictions_per_month")), _number(economics.get("model_life_months"))
+    return None if top is None or ppm is None or life is None else ppm * life * top / 100.0
 
 
 def check_error_costs(economics: Mapping[str, Any], classes: Sequence[Any]) -> list[InputProblem]:
@@ -264,7 +295,7 @@ def error_costs_for(economics: Mapping[str, Any], classes: Sequence[Any]) -> Any
     """The :class:`~simulations.economics.value_model.ErrorCosts` of these inputs, in the data's class order."""
     from simulations.economics.value_model import ErrorCosts, binary_error_costs
 
-    matrix = economics.get("cost_matrix")
+    matrix = _as_costs(economics.get("cost_matrix"))
     if matrix is not None:
         m = matrix.aligned(classes)
         names = tuple(str(c) for c in classes)
@@ -408,6 +439,8 @@ class PlanInputs:
 
         def opt(name: str) -> float | None:
             return None if economics.get(name) in (None, "") else float(economics[name])
+
+        matrix = _as_costs(economics.get("cost_matrix")) if costs else None
         cap = _number(economics.get("budget_cap"))
         lph = _number(economics.get("labels_per_hour"))
         max_labels = _number(economics.get("max_labels"))
@@ -417,10 +450,9 @@ class PlanInputs:
             value_per_point=float(economics["value_per_point"]) if per_point else None,
             predictions=None if per_point or costs else float(economics["predictions"]),
             cost_per_error=None if per_point or costs else float(economics["cost_per_error"]),
-            cost_matrix=economics.get("cost_matrix") if costs else None,
-            cost_missed_positive=opt("cost_missed_positive") if costs and economics.get("cost_matrix") is None
-            else None,
-            cost_false_alarm=opt("cost_false_alarm") if costs and economics.get("cost_matrix") is None else None,
+            cost_matrix=matrix,
+            cost_missed_positive=opt("cost_missed_positive") if costs and matrix is None else None,
+            cost_false_alarm=opt("cost_false_alarm") if costs and matrix is None else None,
             positive_class=(str(economics["positive_class"]) if costs and economics.get("positive_class")
                             not in (None, "") else None),
             predictions_per_month=opt("predictions_per_month") if costs else None,
