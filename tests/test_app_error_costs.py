@@ -77,7 +77,7 @@ def test_a_zero_model_life_is_shown_beside_the_field_and_nothing_runs():
     assert not at.exception
     assert "model's life must be more than 0 months" in errors(at)
     assert "Nothing was run" in errors(at)
-    assert not (session.ANALYSIS in at.session_state and at.session_state[session.ANALYSIS])
+    assert not (at.session_state.get(session.ANALYSIS))
 
 
 def test_multiclass_data_gets_a_matrix_and_a_bad_one_is_refused_beside_it():
