@@ -104,3 +104,22 @@ def test_discount_rate_of_100_percent_is_refused():
     at.number_input(key="model_life_months").set_value(0.0)  # keep it from running: only the rate is checked here
     at.button[0].click().run()
     assert "discount rate" not in errors(at)
+
+
+def test_report_carries_the_error_cost_and_a_separate_time_value():
+    from dashboard import report
+    from dashboard.testing import small_inputs
+    from simulations import Dataset, run_simulation
+
+    inputs = small_inputs("breast_cancer", value_mode="error_costs", cost_missed_positive=40.0, cost_false_alarm=2.0,
+                          positive_class="malignant", predictions_per_month=1000.0, model_life_months=12.0,
+                          discount_rate=0.05, labels_per_hour=30.0)
+    result = run_simulation(Dataset.from_sample("breast_cancer"), state.config_from(inputs["config"]), n_jobs=1)
+    a = state.analyse(result, inputs)
+    assert a["plan"]["error_cost"] is not None and a["plan"]["time_value"] is not None
+    html = report.build_html(a)
+    import html as h
+
+    assert h.escape(a["plan"]["error_cost"]["sentence"]) in html
+    assert "Time value (separate from the label savings above" in html
+    assert "sum over (true i, predicted j)" in html  # the class-mix assumption is said
