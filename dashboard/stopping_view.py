@@ -184,6 +184,11 @@ def live_check_panel(econ: dict[str, Any], *, key: str = "live") -> None:
     st.markdown("Upload your own project's log: one row per labeling round with the columns **labels** (labeled "
                 "items so far) and **metric** (validation score, 0-1 or %), optionally **kappa**. Labelwise fits "
                 "the curve and says whether the next labels are worth their cost, using the costs on the Plan page.")
+    if econ.get("value_mode") == "error_costs":
+        # a live log is a score curve, not confusion matrices: its errors cannot be priced class by class
+        st.info("Your costs are error costs, priced from confusion matrices; a curve log holds a score only. To "
+                "check a live curve, value it per point of its score on the Plan page.", icon=":material/info:")
+        return
     up = st.file_uploader("Curve log (CSV)", type=["csv", "txt"], key=f"{key}_file",
                           help="Example header: labels,metric,kappa")
     if up is None:

@@ -115,3 +115,15 @@ def test_stop_without_any_value_says_how_to_give_one(saved, capsys):
     assert main(["stop", "--results", str(saved), "--cost-per-label", "1"]) == 2
     err = capsys.readouterr().err
     assert "value of accuracy is missing" in err and "--cost-matrix" in err
+
+
+def test_plan_json_with_a_cost_matrix_and_a_money_target(tmp_path, capsys):
+    matrix = write(tmp_path, "truth,malignant,benign\nmalignant,0,40\nbenign,2,0\n")
+    assert main([*RUN, "--cost-matrix", matrix, *VOL, "--target-error-cost", "1500", "--throughput", "30",
+                 "--discount-rate", "0.05", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["inputs"]["cost_matrix"]["classes"] == ["malignant", "benign"]
+    assert d["value_model"]["mode"] == "error_costs" and d["value_model"]["max_cost"] == 40
+    assert d["target"]["description"].startswith("an expected error cost at or below $1,500")
+    assert d["error_cost"]["target_per_1000"] == pytest.approx(1500)
+    assert d["time_value"]["discount_rate"] == 0.05
