@@ -28,7 +28,7 @@ from simulations.intake import read_table as intake_read_table
 from simulations.intake.checks import LABEL_TYPES, LEAKAGE_MODES, RARE_CLASS_MODES, UNLABELED_MODES
 from simulations.intake.source import IntakeOptions, intake_defaults
 from simulations.results import results_from_dict, results_to_dict
-from simulations.summary import METRIC_NAMES
+from simulations.summary import SCORE_NAMES
 
 CURRENCY = "$"
 #: Every extension intake reads (simulations/intake/reader.py): delimited text (.txt: separator sniffed),
@@ -484,7 +484,7 @@ def _clean(obj: Any) -> Any:
 
 
 def metric_label(metric: str) -> str:
-    return METRIC_NAMES.get(metric, metric)
+    return SCORE_NAMES.get(metric, metric)
 
 
 def analyse(result: SimulationResult, inputs: dict[str, Any], *, dataset_description: str = "") -> dict[str, Any]:
@@ -510,6 +510,12 @@ def analyse(result: SimulationResult, inputs: dict[str, Any], *, dataset_descrip
     except LabelwiseError as exc:
         plan_error = {"message": exc.message, "hint": exc.hint}
         stopping_error = _stopping_refusal(exc)
+    if plan is not None and plan.metric != metric:
+        # errors priced by a cost matrix: the curves, target and projection in the plan's error-cost score
+        from simulations.plan.value import in_error_cost
+
+        result = in_error_cost(result, plan.inputs)[0]
+        metric, meta = result.metric, result.meta
     summary = plan.summary if plan is not None and plan.summary is not None else summarize(result, target, metric)
     curves = learning_curves(result, metric)
     out: dict[str, Any] = {

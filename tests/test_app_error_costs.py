@@ -56,6 +56,14 @@ def test_binary_costs_reach_the_plan_and_show_on_business_and_stopping():
     per = plan["error_cost"]["per_1000_predictions"]
     assert per["al"]["low"] <= per["al"]["median"] <= per["al"]["high"]
     assert a["economics"]["positive_class"] == "malignant"
+    # one answer: the curves and the target the pages draw are in the plan's error-cost score too
+    assert a["metric"] == plan["metric"] == "error_cost_score"
+    assert a["target"]["value_median"] == plan["target"]["score"]
+    res = AppTest.from_file(str(ROOT / "dashboard" / "app_pages" / "results.py"), default_timeout=120)
+    res.session_state[session.ANALYSIS] = a
+    res.session_state[session.INPUTS] = at.session_state[session.INPUTS]
+    res.run()
+    assert not res.exception, res.exception
 
     for page in (BUSINESS, STOPPING):
         pg = AppTest.from_file(page, default_timeout=120)
