@@ -102,6 +102,13 @@ def test_value_per_point_gives_the_same_plan_as_before(bc):
     assert plain.error_cost is None and plain.time_value is None and plain.value_model["mode"] == "per_point"
     assert plain.metric == bc.metric and plain.money == again.money and plain.stop == again.stop
     assert plain.value_model["value_per_point"] == 30.0
+    # the simple forms never reach the error-cost path: the results and inputs go through untouched
+    from simulations.plan.value import in_error_cost
+
+    for inputs in (plain.inputs, PlanInputs(cost_per_label=0.5, production_pool=pool, predictions=1e5,
+                                            cost_per_error=0.3)):
+        r, i = in_error_cost(bc, inputs)
+        assert r is bc and i is inputs
 
 
 def test_expected_cost_per_prediction_is_the_weighted_confusion():
