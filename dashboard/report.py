@@ -119,6 +119,14 @@ def plan_sentences(a: dict[str, Any]) -> list[str]:
         out.append(f"Calendar: active learning takes about {cal['al_days']:,.1f} working days in "
                    f"{len(cal.get('rounds') or []):,} rounds, random sampling about {cal['random_days']:,.1f} "
                    f"({cal.get('assumptions', '')}).")
+    ec = plan.get("error_cost")
+    if ec:
+        out.append(f"What errors cost: {(plan.get('value_model') or {}).get('sentence', '')}")
+        out.append(ec["sentence"])
+    tv = plan.get("time_value")
+    if tv:
+        out.append(f"Time value (separate from the label savings above; leave it out if shipping sooner earns "
+                   f"nothing): {tv['sentence']}")
     return out
 
 

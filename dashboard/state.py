@@ -28,7 +28,7 @@ from simulations.intake import read_table as intake_read_table
 from simulations.intake.checks import LABEL_TYPES, LEAKAGE_MODES, RARE_CLASS_MODES, UNLABELED_MODES
 from simulations.intake.source import IntakeOptions, intake_defaults
 from simulations.results import results_from_dict, results_to_dict
-from simulations.summary import METRIC_NAMES
+from simulations.summary import SCORE_NAMES
 
 CURRENCY = "$"
 #: Every extension intake reads (simulations/intake/reader.py): delimited text (.txt: separator sniffed),
@@ -90,16 +90,21 @@ def default_inputs() -> dict[str, Any]:
 def economic_inputs(econ: dict[str, Any]) -> Any:
     """``simulations.economics.EconomicInputs`` from the Plan page's money inputs (raises ConfigError)."""
     from simulations.economics import EconomicInputs
+    from simulations.plan.inputs import error_cost_point_value
 
-    per_point = econ.get("value_mode", "per_point") == "per_point"
+    mode = econ.get("value_mode", "per_point")
+    per_point = mode == "per_point"
+    costs = mode == "error_costs"
     cap = econ.get("budget_cap")
     lph = econ.get("labels_per_hour")
+    # error costs: the point value of the error-cost score (what the plan computes with)
+    vpp = error_cost_point_value(econ) if costs else float(econ["value_per_point"]) if per_point else None
     return EconomicInputs(
         cost_per_label=float(econ["cost_per_label"]), production_pool=int(econ["production_pool"]),
         setup_cost=float(econ.get("setup_cost") or 0.0),
-        value_per_point=float(econ["value_per_point"]) if per_point else None,
-        predictions=None if per_point else float(econ["predictions"]),
-        cost_per_error=None if per_point else float(econ["cost_per_error"]),
+        value_per_point=vpp,
+        predictions=None if per_point or costs else float(econ["predictions"]),
+        cost_per_error=None if per_point or costs else float(econ["cost_per_error"]),
         budget_cap=float(cap) if cap else None, labels_per_hour=float(lph) if lph else None,
         annotators=int(econ.get("annotators") or 1),
     )
@@ -109,7 +114,7 @@ def economic_inputs(econ: dict[str, Any]) -> Any:
 _WIDGET_FOR = {"max_labels": "budget"}
 
 
-def plan_problems(inputs: dict[str, Any]) -> dict[str, str]:
+def plan_problems(inputs: dict[str, Any], classes: Any = None) -> dict[str, str]:
     """What is wrong with the Plan form's inputs: widget key -> message, from the engine's one set of rules.
 
     ``simulations.plan.check_plan_inputs`` returns every problem tagged by its input, in words that name no
@@ -127,10 +132,19 @@ def plan_problems(inputs: dict[str, Any]) -> dict[str, str]:
         Empty when every input is usable.
     """
     from simulations.plan import check_plan_inputs
+    from simulations.plan.inputs import check_error_costs
 
     out: dict[str, str] = {}
-    for p in check_plan_inputs(inputs["economics"], inputs["target"], inputs["config"]):
-        out.setdefault(_WIDGET_FOR.get(p.field, p.field), p.message)
+    problems = check_plan_inputs(inputs["economics"], inputs["target"], inputs["config"])
+    if classes is not None and not any(p.field == "cost_matrix" for p in problems):
+        # error costs for other classes than the data's: refused before the run, beside the field
+        problems += check_error_costs(inputs["economics"], [str(c) for c in classes])
+    from simulations.plan.value_cli import ERROR_COST_FLAGS
+
+    for p in problems:
+        # the error costs' messages say what is wrong, their hints how to fix it: both beside the field
+        text = f"{p.message} {p.hint}".strip() if p.field in ERROR_COST_FLAGS else p.message
+        out.setdefault(_WIDGET_FOR.get(p.field, p.field), text)
     return out
 
 
@@ -470,7 +484,7 @@ def _clean(obj: Any) -> Any:
 
 
 def metric_label(metric: str) -> str:
-    return METRIC_NAMES.get(metric, metric)
+    return SCORE_NAMES.get(metric, metric)
 
 
 def analyse(result: SimulationResult, inputs: dict[str, Any], *, dataset_description: str = "") -> dict[str, Any]:
@@ -496,6 +510,12 @@ def analyse(result: SimulationResult, inputs: dict[str, Any], *, dataset_descrip
     except LabelwiseError as exc:
         plan_error = {"message": exc.message, "hint": exc.hint}
         stopping_error = _stopping_refusal(exc)
+    if plan is not None and plan.metric != metric:
+        # errors priced by a cost matrix: the curves, target and projection in the plan's error-cost score
+        from simulations.plan.value import in_error_cost
+
+        result = in_error_cost(result, plan.inputs)[0]
+        metric, meta = result.metric, result.meta
     summary = plan.summary if plan is not None and plan.summary is not None else summarize(result, target, metric)
     curves = learning_curves(result, metric)
     out: dict[str, Any] = {

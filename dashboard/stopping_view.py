@@ -42,6 +42,10 @@ def render(a: dict[str, Any], *, key: str = "stop") -> None:
                 col.caption(rng)
         if plan.get("how_many_sentence"):
             st.markdown(f"**How many labels.** {plan['how_many_sentence']}")
+        if plan.get("error_cost"):  # the stop in the money of errors: where a label stops removing its cost
+            from dashboard import error_cost_view
+
+            error_cost_view.render(a, key=key, chart=False)
     if stop.get("sentence"):
         st.success(f"**{stop['sentence']}**", icon=":material/front_hand:")
     if stop.get("comparison"):
@@ -180,6 +184,11 @@ def live_check_panel(econ: dict[str, Any], *, key: str = "live") -> None:
     st.markdown("Upload your own project's log: one row per labeling round with the columns **labels** (labeled "
                 "items so far) and **metric** (validation score, 0-1 or %), optionally **kappa**. Labelwise fits "
                 "the curve and says whether the next labels are worth their cost, using the costs on the Plan page.")
+    if econ.get("value_mode") == "error_costs":
+        # a live log is a score curve, not confusion matrices: its errors cannot be priced class by class
+        st.info("Your costs are error costs, priced from confusion matrices; a curve log holds a score only. To "
+                "check a live curve, value it per point of its score on the Plan page.", icon=":material/info:")
+        return
     up = st.file_uploader("Curve log (CSV)", type=["csv", "txt"], key=f"{key}_file",
                           help="Example header: labels,metric,kappa")
     if up is None:

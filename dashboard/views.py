@@ -249,6 +249,9 @@ def render_business(a: dict[str, Any], *, key: str = "biz") -> None:
     if b.get("hours_saved"):
         st.markdown(f"Labeling time saved against random: **{fmt.hours((b['hours_saved'] or {}).get('median'))}**.")
     calendar_box(a, key=key)
+    from dashboard import error_cost_view
+
+    error_cost_view.render(a, key=key)
     chart_or_note(lambda: charts.cost_breakdown_chart(tables.cost_breakdown(b), currency=currency),
                   "Median costs over seeds. Random sampling and active learning both stop at the target (or the "
                   "budget cap); labeling everything is the second baseline. The net savings above is the median of "

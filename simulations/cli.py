@@ -319,6 +319,8 @@ def _pool_caveat(args: argparse.Namespace, result, summary: Summary, target: Tar
 def _json_default(o: object) -> object:
     if hasattr(o, "item"):
         return o.item()
+    if hasattr(o, "to_dict"):  # e.g. a plan's error costs
+        return o.to_dict()
     raise TypeError(type(o).__name__)
 
 

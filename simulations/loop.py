@@ -244,6 +244,16 @@ def _confusion(a: np.ndarray, b: np.ndarray, k: int) -> np.ndarray:
     return np.bincount(a * k + b, minlength=k * k).reshape(k, k).astype(float)
 
 
+def confusion_record(y_true: np.ndarray, y_pred: np.ndarray, k: int, prefix: str = "") -> dict[str, int]:
+    """The test-set confusion counts as flat record fields ``<prefix>cm_<i>_<j>`` (true class i, predicted j).
+
+    Kept in every round's record so error costs (``simulations.economics.value_model``) can be read off any
+    curve afterwards; k x k small integers, saved and loaded with the rest of the round.
+    """
+    cm = np.bincount(np.asarray(y_true) * k + np.asarray(y_pred), minlength=k * k)
+    return {f"{prefix}cm_{i}_{j}": int(cm[i * k + j]) for i in range(k) for j in range(k)}
+
+
 def score_predictions(y_true: np.ndarray, y_pred: np.ndarray, classes: np.ndarray) -> dict[str, float]:
     """Accuracy, balanced accuracy and macro-F1 from one confusion matrix.
 
@@ -296,11 +306,16 @@ def ceiling_metrics(split: Split, make_model) -> dict[str, float]:
         warnings.simplefilter("ignore", ConvergenceWarning)
         model = make_model(split.seed)
         model.fit(split.X_labelable(), split.y_pool)
-    out = score_predictions(split.y_test, model.predict(split.X_test), split.classes)
+    pred = model.predict(split.X_test)
+    out: dict[str, float] = dict(score_predictions(split.y_test, pred, split.classes))
     values, counts = np.unique(split.y_pool, return_counts=True)
     majority = values[np.argmax(counts)]
-    base = score_predictions(split.y_test, np.full(len(split.y_test), majority), split.classes)
+    base_pred = np.full(len(split.y_test), majority)
+    base = score_predictions(split.y_test, base_pred, split.classes)
     out.update({f"baseline_{k}": v for k, v in base.items()})
+    k = len(split.classes)
+    out.update(confusion_record(split.y_test, pred, k))
+    out.update(confusion_record(split.y_test, base_pred, k, prefix="baseline_"))
     return out
 
 
@@ -376,7 +391,9 @@ def run_strategy(
         rec: dict[str, Any] = {"round": r, "labels": len(labeled)}
         if split.costs is not None:  # only with item costs: a run without them records what it always did
             rec["spend"] = float(np.sum(split.costs[labeled] * annotations[labeled]))
-        rec.update(score_predictions(split.y_test, model.predict(split.X_test), split.classes))
+        test_pred = model.predict(split.X_test)
+        rec.update(score_predictions(split.y_test, test_pred, split.classes))
+        rec.update(confusion_record(split.y_test, test_pred, n_classes))
         last = r == len(schedule) - 1
         candidates = unlabeled
         if not last and max_candidates is not None and len(unlabeled) > max_candidates:

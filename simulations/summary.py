@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from simulations.results import SimulationResult
 
 METRIC_NAMES = {"accuracy": "accuracy", "balanced_accuracy": "balanced accuracy", "macro_f1": "macro-F1"}
+#: Scores a plan may be computed in besides the run's metrics: the error-cost score
+#: (``simulations.economics.value_model``, 1 - expected error cost / the largest cost) when errors are priced.
+SCORE_NAMES = {**METRIC_NAMES, "error_cost_score": "error-cost score"}
 #: The data is imbalanced when its smallest class holds less than this share of an equal split (1 / number of
 #: classes): 20% of the rows with 2 classes, 13.3% with 3, 4% with 10. A fixed 20% would call ten equal classes
 #: (10% each) imbalanced.
@@ -84,7 +87,7 @@ class Target:
                               hint="E.g. 0.95 for 95% of the full-data score, or 0.9 for 90% accuracy.")
 
     def describe(self, metric: str) -> str:
-        m = METRIC_NAMES.get(metric, metric)
+        m = SCORE_NAMES.get(metric, metric)
         if self.kind == "absolute":
             return f"{m} of {self.value:.1%}"
         if self.kind == "share_of_ceiling":
@@ -147,7 +150,7 @@ def format_interval(iv: Interval | None, pct: bool = False, digits: int = 0) -> 
 
 def _resolve_metric(result: SimulationResult, metric: str | None) -> str:
     metric = metric or result.metric
-    if metric not in METRIC_NAMES:
+    if metric not in SCORE_NAMES:
         raise ConfigError(f"Unknown metric '{metric}'.", hint=f"Use one of: {', '.join(METRIC_NAMES)}.")
     return metric
 
@@ -490,12 +493,12 @@ def summarize(
     too_easy = _mostly_too_easy(ps) and not no_signal
     summary = Summary(
         metric=metric, metric_reason=result.meta.get("metric_reason", "") if metric == result.metric else
-        f"{METRIC_NAMES[metric]}, as requested.",
+        f"{SCORE_NAMES[metric]}, as requested.",
         target=target, target_description=target.describe(metric),
         ceiling=ceiling_iv, baseline=baseline_iv,
         target_value=target_iv, too_easy=too_easy, budget=budget, no_signal=no_signal,
     )
-    m_name = METRIC_NAMES[metric]
+    m_name = SCORE_NAMES[metric]
     if no_signal:
         summary.notes.append(
             f"The model trained on the whole pool scores {_pct1(c_med)} {m_name} against {_pct1(b_med)} for always "
@@ -569,7 +572,7 @@ def summarize(
             else:
                 verdict, p_value = gain_v.verdict, gain_v.p_value
                 p_worse = _share_worse(gains)
-                basis = f"area under the {METRIC_NAMES[metric]} curve up to {budget} labels, paired by seed"
+                basis = f"area under the {SCORE_NAMES[metric]} curve up to {budget} labels, paired by seed"
                 n_paired = len(gm)
                 if not too_easy and not no_signal:
                     summary.notes.append(f"{name}: neither it nor random reached the target within the budget "
@@ -607,7 +610,7 @@ def is_no_signal(ceiling: float, baseline: float) -> bool:
 
 def no_signal_sentence(ceiling: float, baseline: float, metric: str) -> str:
     """The verdict sentence of a no-signal run (see :func:`is_no_signal`)."""
-    m = METRIC_NAMES.get(metric, metric)
+    m = SCORE_NAMES.get(metric, metric)
     return (f"No strategy can save labels here: the model trained on the whole pool scores "
             f"{_pct1(ceiling)} {m}, no better than always predicting the majority class ({_pct1(baseline)}).")
 
@@ -668,7 +671,7 @@ def _sentence(name: str, verdict: str, savings: Interval | None, gain: Interval 
         return (f"No evidence that {label} beats random on this data: the saving to reach {what} is "
                 f"{amount} with an interval {rng_txt} that includes zero.")
     assert gain is not None
-    m = METRIC_NAMES[metric]
+    m = SCORE_NAMES[metric]
     rng_txt = f"({gain.low:+.3f} to {gain.high:+.3f}; {_level(gain, k)})"
     if verdict == "beats random":
         return f"{label} learns faster than random: {gain.median:+.3f} {rng_txt} mean {m} up to {budget} labels."

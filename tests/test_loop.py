@@ -140,3 +140,24 @@ def test_a_few_distinct_rows_keep_the_plain_split_and_say_so():
     unique = make_split(rng.normal(size=(60, 3)), y, seed=0, test_share=0.25, max_test_rows=100, initial_labels=4,
                         stop_set_rows=20)
     assert unique.duplicates_apart is None
+
+
+def test_every_round_records_the_test_confusion_matrix(small_split):
+    """The recorded counts are the test set's confusion: rows sum to the class counts, the diagonal to accuracy."""
+    from sklearn.metrics import confusion_matrix
+
+    from simulations.loop import confusion_record
+
+    schedule = label_schedule(10, 30, batch_size=10)
+    records = run_strategy(small_split, make_strategy("margin"), make_logreg, schedule, strategy_seed=1)
+    k = len(small_split.classes)
+    n = len(small_split.y_test)
+    for r in records:
+        cm = np.array([[r[f"cm_{i}_{j}"] for j in range(k)] for i in range(k)])
+        assert cm.sum() == n
+        assert (cm.sum(axis=1) == np.bincount(small_split.y_test, minlength=k)).all()
+        assert np.trace(cm) / n == pytest.approx(r["accuracy"], abs=1e-12)
+    y, p = np.array([0, 0, 1, 2, 2, 2]), np.array([0, 1, 1, 2, 0, 2])
+    rec = confusion_record(y, p, 3, prefix="baseline_")
+    want = confusion_matrix(y, p, labels=[0, 1, 2])
+    assert all(rec[f"baseline_cm_{i}_{j}"] == want[i, j] for i in range(3) for j in range(3))

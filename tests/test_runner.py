@@ -44,6 +44,8 @@ def test_table_has_the_documented_columns_and_metadata(separable):
     expected = {"strategy", "seed", "round", "labels", "accuracy", "balanced_accuracy", "macro_f1", "kappa",
                 "changed_share", "delta_f", "mean_entropy", "self_accuracy", "query_max_entropy",
                 "query_min_confidence", "n_pseudo", "fit_seconds", "query_seconds"}
+    k = len(res.meta["classes"])
+    expected |= {f"cm_{i}_{j}" for i in range(k) for j in range(k)}
     assert set(res.rounds.columns) == expected
     assert len(res.rounds) == 2 * 2 * 5  # strategies x seeds x rounds (10..50 by 10)
     assert set(res.ceilings.columns) >= {"seed", "accuracy", "baseline_accuracy", "baseline_balanced_accuracy"}

@@ -7,10 +7,11 @@ import json
 import time
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, cost_inputs, session, state, views
+from dashboard import charts, cost_inputs, error_cost_inputs, session, state, views
 from simulations import SAMPLES, Dataset
 from simulations.config import CLASS_WEIGHTS, DEFAULT_SEEDS
 from simulations.datasets import ROLES
@@ -363,13 +364,17 @@ st.header("2. Costs and goal", divider="gray")
 SLOTS: dict[str, Any] = {}
 # Money is in the run's own score: a point of balanced accuracy on imbalanced data (docs/business-case.md).
 unit = state.metric_label(state.choose_metric_for(dataset)) if dataset is not None else "accuracy"
+modes = ["per_point", "per_error", "error_costs"]
 value_mode = st.radio(
-    "Value of accuracy given as", ["per_point", "per_error"], key="value_mode", horizontal=True,
-    index=0 if econ.get("value_mode", "per_point") == "per_point" else 1,
+    "Value of accuracy given as", modes, key="value_mode", horizontal=True,
+    index=modes.index(econ.get("value_mode", "per_point")) if econ.get("value_mode") in modes else 0,
     format_func=lambda m: {"per_point": f"Value per {unit} point",
-                           "per_error": "Predictions x cost per wrong prediction"}[m],
-    help="How much a better model is worth: directly, or from how many predictions it makes and what one wrong "
-         "prediction costs.")
+                           "per_error": "Predictions x cost per wrong prediction",
+                           "error_costs": "What each kind of error costs"}[m],
+    help="How much a better model is worth: directly, from how many predictions it makes and what one wrong "
+         "prediction costs, or from what each kind of error costs (a missed positive, a false alarm, a cost matrix).")
+classes = [str(c) for c in np.unique(dataset.y)] if dataset is not None else []
+use_matrix = error_cost_inputs.use_matrix_toggle(econ, classes) if value_mode == "error_costs" else False
 with st.form("plan_form", border=False):
     a, b, c = st.columns(3)
     cost_per_label = a.number_input(
@@ -400,6 +405,8 @@ with st.form("plan_form", border=False):
                  "target and stop here is measured in. 0 counts label costs only.")
         SLOTS["value_per_point"] = a.empty()
         cap_col, speed_col = b, c
+    elif value_mode == "error_costs":
+        cap_col, speed_col = a, b
     else:
         predictions = a.number_input(
             "Predictions over the model's life", value=float(econ["predictions"]), step=10000.0,
@@ -438,6 +445,8 @@ with st.form("plan_form", border=False):
         "Target value (%)", value=float(tgt.get("value", 0.95)) * 100, step=1.0,
         format="%.1f", key="target_value", help="E.g. 95 = 95% of the full-data score, or 90 = 90% accuracy.")
     SLOTS["target_value"] = c.empty()
+    error_costs = (error_cost_inputs.render(econ, SLOTS, classes, use_matrix=use_matrix)
+                   if value_mode == "error_costs" else {})
 
     with st.expander("Annotators and costs"):
         typed_costs = cost_inputs.cost_inputs(cfg.get("costs"), dataset)
@@ -506,7 +515,7 @@ new_inputs = {
         "production_pool": int(production_pool), "budget_cap": int(budget_cap) or None,
         "labels_per_hour": labels_per_hour or None, "annotators": int(annotators),
         "retrain_minutes": retrain_minutes,
-        "max_labels": int(budget) or None,
+        "max_labels": int(budget) or None, **error_costs,
     },
     "target": {"kind": target_kind, "value": target_value / 100.0},
     "config": {**cfg, "model": model, "strategies": ["random", *strategies], "seeds": int(seeds),
@@ -528,9 +537,9 @@ def _partial_chart(frames: list[pd.DataFrame], metric: str, where: Any) -> None:
         width="stretch", theme=None)
 
 
-problems = state.plan_problems(new_inputs) if submitted else {}
+problems = state.plan_problems(new_inputs, classes if dataset is not None else None) if submitted else {}
 for key, text in problems.items():
-    SLOTS[key].error(text, icon=":material/error:")
+    (SLOTS.get(key) or status).error(text, icon=":material/error:")
 # item costs: the engine's checks on the data, each beside its widget under "Annotators and costs"
 cost_problems = cost_inputs.cost_problems(typed_costs, dataset) if submitted else {}
 cost_inputs.show_cost_problems(cost_problems)

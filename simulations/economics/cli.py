@@ -120,6 +120,9 @@ def add_roi_parser(subparsers: Any) -> None:
     money.add_argument("--rounds", type=float, help="Number of AL rounds (for --round-overhead).")
     money.add_argument("--batch-size", type=float, help="Labels per AL round (for --round-overhead).")
 
+    from simulations.plan.value_cli import add_error_cost_args
+
+    add_error_cost_args(p)
     p.add_argument(
         "--tornado",
         action="store_true",
@@ -168,10 +171,13 @@ def inputs_from_args(args: argparse.Namespace) -> EconomicInputs:
     if args.production_pool is None:
         raise ConfigError("--production-pool is missing.", _pool_hint(getattr(args, "results", None)))
     pool = args.production_pool
+    vpp = args.value_per_point
+    if _error_costs(args):
+        vpp = _error_cost_point_value(args, pool)
     return EconomicInputs(
         cost_per_label=args.cost_per_label,
         setup_cost=args.setup_cost,
-        value_per_point=args.value_per_point,
+        value_per_point=vpp,
         predictions=args.predictions,
         cost_per_error=args.cost_per_error,
         production_pool=int(pool) if math.isfinite(pool) and pool == int(pool) else pool,
@@ -182,6 +188,35 @@ def inputs_from_args(args: argparse.Namespace) -> EconomicInputs:
         rounds=_whole("rounds", args.rounds),
         batch_size=_whole("batch-size", args.batch_size),
     )
+
+
+def _error_costs(args: argparse.Namespace) -> bool:
+    from simulations.plan.value_cli import error_costs_given
+
+    return error_costs_given(args)
+
+
+def _error_cost_point_value(args: argparse.Namespace, pool: float) -> float:
+    """Dollars per point of the error-cost score (predictions a month x life x largest cost / 100), the flags
+    checked first (each refusal names its flag)."""
+    from simulations.plan import PlanInputs
+    from simulations.plan.inputs import PlanInputError
+    from simulations.plan.value_cli import error_cost_kwargs, with_flag
+
+    if args.value_per_point is not None or args.predictions is not None or args.cost_per_error is not None:
+        raise ConfigError("Give the value of accuracy one way: --value-per-point, or --predictions with "
+                          "--cost-per-error, or the error costs.", "Drop all but one.")
+    if args.results is None:
+        raise ConfigError("Error costs are read off the simulated confusion matrices: they need --results.",
+                          "Pass --results FILE (from labelwise simulate --out), or value accuracy with "
+                          "--value-per-point.")
+    try:
+        plan_in = PlanInputs(cost_per_label=args.cost_per_label or 1.0,
+                             production_pool=max(1, int(pool)) if math.isfinite(pool) else 1,
+                             **error_cost_kwargs(args))
+    except PlanInputError as exc:
+        raise with_flag(exc) from None
+    return plan_in.point_value
 
 
 def _flag(name: str) -> str:
@@ -259,6 +294,9 @@ def run_roi(args: argparse.Namespace) -> int:
 
         result = load_results(args.results)
         plan = _plan_for(args, result, inputs)
+        if plan is None and _error_costs(args):
+            raise ConfigError("Error costs are priced through the plan, which --metric (another than the run's), "
+                              "--round-overhead, --rounds and --batch-size leave.", "Drop those options.")
         if plan is not None:
             # the engine's one plan: the same figures as `labelwise plan` and the dashboard for these inputs
             case, point = plan.business, plan.business.point_inputs()
@@ -304,29 +342,54 @@ def run_roi(args: argparse.Namespace) -> int:
         out["inputs"] = inputs.to_dict()
         if torn is not None:
             out["tornado"] = [{k: _finite(v) for k, v in row.items()} for row in torn.to_dict("records")]
+        plan = locals().get("plan")
+        if plan is not None:
+            d = plan.to_dict()
+            out.update(value_model=d["value_model"], error_cost=d["error_cost"], time_value=d["time_value"])
         print(json.dumps(out, indent=2, allow_nan=False, default=_json_default))
     else:
         print(format_business_case(case))
+        plan = locals().get("plan")
+        if plan is not None:
+            print(_value_lines(plan))
         if torn is not None:
             print()
             print(_format_tornado(torn))
     return 0
 
 
+def _value_lines(plan: Any) -> str:
+    """The plan's value model, error cost and time value (the last kept apart from the label savings)."""
+    lines = [f"Value of accuracy: {plan.value_model.get('sentence', '')}"]
+    if plan.error_cost is not None:
+        lines.append(f"Error cost: {plan.error_cost['sentence']}")
+    if plan.time_value is not None:
+        lines.append(f"Time value (separate from the figures above): {plan.time_value['sentence']}")
+    return "\n".join(lines)
+
+
 def _plan_for(args: argparse.Namespace, result: Any, inputs: EconomicInputs) -> Any:
     """The engine's plan for these results and inputs, or None when an option only the old case takes is set
     (``--metric`` other than the run's, round overhead, calendar inputs): those keep the case they always had."""
     from simulations.plan import PlanInputs, build_plan
+    from simulations.plan.inputs import PlanInputError
+    from simulations.plan.value_cli import check_classes, error_cost_kwargs, with_flag
 
     if (args.metric not in (None, result.metric) or inputs.round_overhead or inputs.rounds is not None
             or inputs.batch_size is not None):
         return None
-    plan_in = PlanInputs(cost_per_label=inputs.cost_per_label, production_pool=int(inputs.production_pool),
-                         setup_cost=inputs.setup_cost, value_per_point=inputs.value_per_point,
-                         predictions=inputs.predictions, cost_per_error=inputs.cost_per_error, target=_target(args),
-                         budget_cap=inputs.budget_cap, labels_per_hour=inputs.labels_per_hour,
-                         annotators=inputs.annotators, strategy=args.strategy)
-    return build_plan(result, plan_in)
+    costs = _error_costs(args)
+    try:
+        plan_in = PlanInputs(cost_per_label=inputs.cost_per_label, production_pool=int(inputs.production_pool),
+                             setup_cost=inputs.setup_cost, value_per_point=None if costs else inputs.value_per_point,
+                             predictions=inputs.predictions, cost_per_error=inputs.cost_per_error,
+                             target=_target(args), budget_cap=inputs.budget_cap,
+                             labels_per_hour=inputs.labels_per_hour, annotators=inputs.annotators,
+                             strategy=args.strategy, **error_cost_kwargs(args))
+        check_classes(plan_in, (result.meta or {}).get("classes") or [])
+        return build_plan(result, plan_in)
+    except PlanInputError as exc:
+        raise with_flag(exc) from None
 
 
 def _median_rounds(case: BusinessCase | BusinessCaseRange) -> float | None:

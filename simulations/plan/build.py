@@ -33,7 +33,7 @@ from simulations.errors import ConfigError, DataError
 from simulations.money import money
 from simulations.plan.inputs import PlanInputs
 from simulations.summary import (
-    METRIC_NAMES,
+    SCORE_NAMES,
     Summary,
     Target,
     no_signal_warning,
@@ -268,6 +268,13 @@ class Plan:
     #: Unequal item costs (``SimulationConfig.costs``): where they come from, the price per label over the items,
     #: money to the target for both plans and the money saved (medians over seeds with intervals); None without.
     costs: dict[str, Any] | None = None
+    #: How accuracy is valued (``simulations.plan.value``): the mode, the point value, the error costs and volumes.
+    value_model: dict[str, Any] = field(default_factory=dict)
+    #: With error costs: the expected error cost per 1,000 predictions of both plans at the recommended stop, the
+    #: value of the reduction and the curves (``simulations.plan.value.error_cost_block``); else None.
+    error_cost: dict[str, Any] | None = None
+    #: The value of shipping sooner (with a calendar and the model's life), on top of the label savings; else None.
+    time_value: dict[str, Any] | None = None
 
     @property
     def interval_level(self) -> float:
@@ -303,6 +310,10 @@ class Plan:
             "trust": {"verdict": MEASURED.verdict_sentence(), "projection": MEASURED.projection_sentence()},
             "calendar": self.calendar,
             "costs": self.costs,
+            "value_model": self.value_model,
+            "error_cost": None if self.error_cost is None else {k: v for k, v in self.error_cost.items()
+                                                                 if k != "curves_frame"},
+            "time_value": self.time_value,
             "determination": self.determination,
             "sensitivity": {
                 "base_roi": _finite(self.money["roi"].median),
@@ -379,8 +390,10 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
         A production pool smaller than the simulated one, or a strategy the results do not hold.
     """
     from simulations.curves.pool import pool_fits, simulated_pool_size, with_strategy_fits
+    from simulations.plan.value import in_error_cost, plan_value
     from simulations.stopping import advise
 
+    result, inputs = in_error_cost(result, inputs)
     meta = dict(getattr(result, "meta", {}) or {})
     item_costs = meta.get("item_costs")
     if item_costs and "spend" in getattr(result, "rounds", pd.DataFrame()).columns:
@@ -406,6 +419,9 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
     except (DataError, KeyError, AttributeError):  # hand-made results without pool sizes: nothing to project
         fits = None
     tap = target_at_pool(result, target, pool, summary0, fits=fits if fits is not None and pool > n_sim else None)
+    if inputs.target_error_cost is not None:
+        tap = replace(tap, description=f"an expected error cost at or below {money(inputs.target_error_cost)} per "
+                                       "1,000 predictions")
     summary = summarize(result, target, metric, target_shift=tap.shift) if tap.shift else summary0
     table = per_seed(result, target, metric, target_shift=tap.shift)
     chosen = rank_for_case(table, inputs.strategy)
@@ -439,7 +455,7 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
     if warning:
         case = replace(case, no_signal=True, no_signal_sentence=warning, assumptions=(warning, *case.assumptions))
 
-    value_unit = METRIC_NAMES.get(metric, metric).lower()
+    value_unit = SCORE_NAMES.get(metric, metric).lower()
     money_est = {k: _estimate(getattr(case, f), extrapolated=any(extrapolated.values()))
                  for k, f in MONEY_FIELDS.items()}
     lr = _estimate(case.labels_random, extrapolated=extrapolated["random"] > 0)
@@ -461,17 +477,20 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
                          f"simulated in {n} of {case.n_seeds} seeds: its label count there is read off its fitted "
                          "learning curve (extrapolated), never more than the production pool.")
     tornado, grid = _sensitivity(result, inputs, case, chosen, fits, summary0, metric, n_sim)
+    calendar = _calendar(result, inputs, case)
+    value_model, error_cost, time_value = plan_value(result, inputs, chosen, stop, tap, calendar)
     return Plan(
         strategy=chosen, strategy_chosen_by=chosen_by, verdict=verdict, verdict_sentence=verdict_sentence,
         other_verdicts=_other_verdicts(summary, chosen, chosen_by), target=tap, metric=metric,
-        metric_label=METRIC_NAMES.get(metric, metric), simulated_labels=simulated_labels, simulated_pool=n_sim,
+        metric_label=SCORE_NAMES.get(metric, metric), simulated_labels=simulated_labels, simulated_pool=n_sim,
         production_pool=pool, labels_to_target_al=la, labels_to_target_random=lr, labels_saved=saved, stop=stop,
         money=money_est, p_roi_positive=float(case.p_roi_positive), pays_off=pays,
         pays_off_sentence=_pays_sentence(case, pays, money_est["net_savings"]),
         how_many_sentence=_how_many(chosen, la, stop, tap, value_unit),
         value_unit=value_unit, no_signal=bool(case.no_signal), notes=tuple(notes), inputs=inputs,
         summary=summary, business=case, advice=advice, determination=dict(determination or {}),
-        tornado=tornado, roi_grid=grid, fits=fits, calendar=_calendar(result, inputs, case),
+        tornado=tornado, roi_grid=grid, fits=fits, calendar=calendar, value_model=value_model,
+        error_cost=error_cost, time_value=time_value,
         costs=_costs(item_costs, case, chosen) if item_costs and case.per_seed is not None
         and "al_price_factor" in case.per_seed.columns else None,
     )

@@ -13,6 +13,14 @@ from simulations.money import money
 from simulations.plan.adaptive import simulate_for_plan
 from simulations.plan.build import Estimate, Plan
 from simulations.plan.inputs import DEFAULT_TIME_CAP_SECONDS, PlanInputError, PlanInputs, check_plan_inputs
+from simulations.plan.value_cli import (
+    ERROR_COST_FLAGS,
+    add_error_cost_args,
+    check_classes,
+    error_cost_kwargs,
+    error_costs_given,
+    with_flag,
+)
 from simulations.progress import ProgressReporter
 from simulations.trust import MEASURED
 
@@ -26,7 +34,7 @@ FLAGS = {
     "time_cap_seconds": "--time-cap", "labels_per_hour": "--throughput", "annotators": "--annotators",
     "retrain_minutes": "--retrain-minutes", "hours_per_day": "--hours-per-day",
     "seeds": "--seeds", "initial_labels": "--initial", "test_share": "--test-share", "growth": "--growth",
-    "batch_size": "--batch-size",
+    "batch_size": "--batch-size", **ERROR_COST_FLAGS,
 }
 
 
@@ -52,6 +60,7 @@ def add_plan_parser(subparsers: Any, *, add_simulation_args: Any) -> None:
     m.add_argument("--production-pool", type=int,
                    help="Unlabeled items in the real project (default: every row of the file, or the sample's).")
     m.add_argument("--budget-cap", type=float, help="Most labels the team can buy.")
+    add_error_cost_args(p)
     cal = p.add_argument_group("calendar")
     cal.add_argument("--throughput", type=float, dest="labels_per_hour",
                      help="Labels one annotator makes per hour: gives working days and a schedule of rounds.")
@@ -84,13 +93,22 @@ def _inputs(args: argparse.Namespace, target: Any, production_pool: int,
     # (1.0 stands in for the items' average before the data is read: only the other inputs are checked then)
     cost = args.cost_per_label if item_costs is None else (1.0 if cost_per_label is None else cost_per_label)
     value_given = args.value_per_point is not None
-    if value_given and (args.predictions is not None or args.cost_per_error is not None):
+    costs = error_costs_given(args)
+    if ((value_given or costs) and (args.predictions is not None or args.cost_per_error is not None)) or (
+            value_given and costs):
         raise ConfigError("Give the value of accuracy one way: --value-per-point, or --predictions with "
-                          "--cost-per-error.", hint="Drop one of the two.")
-    if not value_given and (args.predictions is None or args.cost_per_error is None):
+                          "--cost-per-error, or the error costs (--cost-matrix, or --cost-missed-positive and "
+                          "--cost-false-alarm).", hint="Drop all but one.")
+    if not value_given and not costs and (args.predictions is None or args.cost_per_error is None):
         raise ConfigError("The value of accuracy is missing.",
                           hint="Pass --value-per-point (0 counts label costs only), or --predictions and "
-                               "--cost-per-error.")
+                               "--cost-per-error, or the error costs (--cost-matrix FILE, or --cost-missed-positive "
+                               "and --cost-false-alarm with --positive-class) with --predictions-per-month and "
+                               "--model-life-months.")
+    if getattr(args, "target_error_cost", None) is not None and (args.target_accuracy is not None
+                                                                 or args.target_gap is not None):
+        raise ConfigError("Give one target: --target-error-cost replaces --target-accuracy and --target-gap.",
+                          hint="Drop one of them.")
     try:
         return PlanInputs(cost_per_label=cost, setup_cost=args.setup_cost,
                           value_per_point=args.value_per_point, predictions=args.predictions,
@@ -98,16 +116,14 @@ def _inputs(args: argparse.Namespace, target: Any, production_pool: int,
                           budget_cap=args.budget_cap, strategy=args.strategy, max_labels=args.max_labels,
                           time_cap_seconds=args.time_cap, labels_per_hour=args.labels_per_hour,
                           annotators=args.annotators, retrain_minutes=args.retrain_minutes,
-                          hours_per_day=args.hours_per_day)
+                          hours_per_day=args.hours_per_day, **error_cost_kwargs(args))
     except PlanInputError as exc:
         raise _with_flag(exc) from None
 
 
 def _with_flag(exc: PlanInputError) -> PlanInputError:
     """``exc`` with the flag that sets its first input added to its hint."""
-    flag = FLAGS.get(exc.field)
-    exc.hint = f"{exc.hint} ({flag})".strip() if flag else exc.hint
-    return exc
+    return with_flag(exc, FLAGS)
 
 
 def run_plan(args: argparse.Namespace) -> int:
@@ -153,6 +169,9 @@ def run_plan(args: argparse.Namespace) -> int:
             hint="Give the items their real price per label (some may be 0, not all).",
             field="column" if config.costs.column else "per_word" if config.costs.per_word is not None else
             "per_character" if config.costs.per_character is not None else "by_class"))
+    import numpy as np
+
+    check_classes(early, np.unique(dataset.y))  # a cost matrix for other classes: refused before simulating
     if not args.json:
         for line in base.intake_lines(intake):
             print(line, file=sys.stderr)
@@ -229,10 +248,16 @@ def format_plan(plan: Plan) -> str:
     ]
     if plan.costs is not None:
         lines.append(f"Item costs: {plan.costs['sentence']}")
+    if plan.value_model.get("sentence"):
+        lines.append(f"Value of accuracy: {plan.value_model['sentence']}")
+    if plan.error_cost is not None:
+        lines.append(f"Error cost: {plan.error_cost['sentence']}")
     if plan.calendar is not None:
         c = plan.calendar
         lines.append(f"Calendar: active learning about {c['al_days']:,.1f} working days in {len(c['rounds']):,} "
                      f"rounds, random sampling about {c['random_days']:,.1f} ({c['assumptions']}).")
+    if plan.time_value is not None:
+        lines.append(f"Time value (separate from the figures above): {plan.time_value['sentence']}")
     if plan.other_verdicts:
         lines.append(f"Note: {plan.other_verdicts}")
     lines.append(f"How far to trust it: {MEASURED.verdict_sentence()} {MEASURED.projection_sentence()}")

@@ -23,11 +23,15 @@ __all__ = [
     "InputProblem",
     "PlanInputError",
     "PlanInputs",
+    "check_error_costs",
     "check_plan_inputs",
+    "error_cost_point_value",
+    "error_costs_for",
 ]
 
-#: How the value of accuracy is given: dollars per point of the run's score, or predictions x cost per error.
-VALUE_MODES = ("per_point", "per_error")
+#: How the value of accuracy is given: dollars per point of the run's score, predictions x cost per error, or what
+#: each kind of error costs (a cost matrix or a missed positive and a false alarm, with volumes).
+VALUE_MODES = ("per_point", "per_error", "error_costs")
 #: Wall-clock seconds the adaptive simulation may spend before it answers with what it has (marked extrapolated).
 DEFAULT_TIME_CAP_SECONDS = 120.0
 
@@ -134,6 +138,8 @@ def check_plan_inputs(economics: Mapping[str, Any], target: Mapping[str, Any],
         need("value_per_point", economics.get("value_per_point"), lambda v: v >= 0,
              "The value per point cannot be negative; 0 counts label costs only.",
              "Dollars one point of the score is worth over the model's life.")
+    elif mode == "error_costs":
+        _check_error_costs(economics, need, out)
     else:
         need("predictions", economics.get("predictions"), lambda v: v > 0,
              "The number of predictions must be more than 0: it gives the value of accuracy.",
@@ -141,6 +147,18 @@ def check_plan_inputs(economics: Mapping[str, Any], target: Mapping[str, Any],
         need("cost_per_error", economics.get("cost_per_error"), lambda v: v > 0,
              "The cost per wrong prediction must be more than $0: it gives the value of accuracy.",
              "Dollars one wrong prediction costs (rework, refunds, review).")
+    if mode != "error_costs":
+        if economics.get("model_life_months") not in (None, ""):
+            need("model_life_months", economics.get("model_life_months"), lambda v: v > 0,
+                 "The model's life must be more than 0 months.", "How long the model will be used, e.g. 24.")
+        if economics.get("target_error_cost") not in (None, ""):
+            out.append(InputProblem(field="target_error_cost",
+                                    message="A target in error cost needs the error costs.",
+                                    hint="Give a cost matrix, or a missed positive's and a false alarm's cost, with "
+                                         "predictions a month and the model's life."))
+    need("discount_rate", economics.get("discount_rate") or 0, lambda v: 0 <= v < 1,
+         f"The discount rate must be from 0% up to, not including, 100% a year (got {economics.get('discount_rate')!r}"
+         ").", "An annual rate as a fraction, e.g. 0.08 for 8%; 0 for none.")
     need("budget_cap", economics.get("budget_cap") or 0, lambda v: v >= 0 and whole(v),
          "The budget cap is a whole number of labels, or 0 for no cap.", "The most labels the team can buy.")
     need("labels_per_hour", economics.get("labels_per_hour") or 0, lambda v: v >= 0,
@@ -179,6 +197,112 @@ def check_plan_inputs(economics: Mapping[str, Any], target: Mapping[str, Any],
             need("batch_size", config.get("batch_size"), lambda v: v >= 1 and whole(v),
                  "The batch size must be a whole number of labels, at least 1.", "E.g. 50.")
     return out
+
+
+def _as_costs(value: Any) -> Any:
+    """A cost matrix given as ``ErrorCosts`` or as a CSV's text (the dashboard keeps the text); None for none.
+
+    Raises ``ErrorCostInputError`` for text that is no cost matrix."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str):
+        from simulations.economics.value_model import parse_cost_matrix
+
+        return parse_cost_matrix(value)
+    return value
+
+
+def _check_error_costs(economics: Mapping[str, Any], need: Any, out: list[InputProblem]) -> None:
+    """The error-cost inputs that need no data: the costs, the volumes, a target in money."""
+    from simulations.economics.value_model import ErrorCostInputError
+
+    try:
+        matrix = _as_costs(economics.get("cost_matrix"))
+    except ErrorCostInputError as exc:
+        out.append(InputProblem(field="cost_matrix", message=exc.message, hint=exc.hint))
+        return
+    miss, alarm = economics.get("cost_missed_positive"), economics.get("cost_false_alarm")
+    binary = miss not in (None, "") or alarm not in (None, "")
+    if matrix is not None and binary:
+        out.append(InputProblem(field="cost_matrix", message="Give the error costs one way: a cost matrix, or the "
+                                "costs of a missed positive and a false alarm, not both.", hint="Drop one of the two."))
+    elif matrix is None and not binary:
+        out.append(InputProblem(field="cost_matrix", message="The error costs are missing.",
+                                hint="Give a cost matrix (first column the true class, header row the predicted "
+                                     "classes), or the costs of a missed positive and of a false alarm."))
+    elif binary:
+        m = need("cost_missed_positive", miss, lambda v: v >= 0, "The cost of a missed positive cannot be negative.",
+                 "Dollars a missed positive costs, e.g. 500; 0 if nothing.")
+        a = need("cost_false_alarm", alarm, lambda v: v >= 0, "The cost of a false alarm cannot be negative.",
+                 "Dollars a false alarm costs, e.g. 20; 0 if nothing.")
+        if m is not None and a is not None and not max(m, a) > 0:
+            out.append(InputProblem(field="cost_missed_positive",
+                                    message="A missed positive and a false alarm both cost $0: no error costs "
+                                            "anything.",
+                                    hint="Give what at least one kind of error costs."))
+    need("predictions_per_month", economics.get("predictions_per_month"), lambda v: v > 0,
+         "The predictions a month must be more than 0: with the model's life they give the error costs' volume.",
+         "How many predictions the model makes a month, e.g. 50000.")
+    need("model_life_months", economics.get("model_life_months"), lambda v: v > 0,
+         "The model's life must be more than 0 months.", "How long the model will be used, e.g. 24.")
+    if economics.get("target_error_cost") not in (None, ""):
+        top = _max_cost(economics)
+        need("target_error_cost", economics.get("target_error_cost"),
+             lambda v: v > 0 and (top is None or v < 1000 * top),
+             "The target error cost per 1,000 predictions must be more than $0 and less than the largest cost x "
+             f"1,000 ({money(1000 * top) if top else 'n/a'}), which every model stays below.",
+             "Dollars of errors per 1,000 predictions to get down to, e.g. 400.")
+
+
+def _max_cost(economics: Mapping[str, Any]) -> float | None:
+    try:
+        matrix = _as_costs(economics.get("cost_matrix"))
+    except ConfigError:
+        return None
+    if matrix is not None:
+        return float(matrix.max_cost)
+    vals = [_number(economics.get(k)) for k in ("cost_missed_positive", "cost_false_alarm")]
+    vals = [v for v in vals if v is not None]
+    return max(vals) if vals and max(vals) > 0 else None
+
+
+def error_cost_point_value(economics: Mapping[str, Any]) -> float | None:
+    """Dollars per point of the error-cost score (predictions a month x life x largest cost / 100), or None when
+    the inputs do not give it."""
+    top = _max_cost(economics)
+    ppm, life = _number(economics.get("predictions_per_month")), _number(economics.get("model_life_months"))
+    return None if top is None or ppm is None or life is None else ppm * life * top / 100.0
+
+
+def check_error_costs(economics: Mapping[str, Any], classes: Sequence[Any]) -> list[InputProblem]:
+    """The error-cost inputs against the data's classes (empty when they fit or no error costs are given).
+
+    A cost matrix must name exactly the data's classes; the binary costs need two classes and a positive one of
+    them.
+    """
+    if economics.get("value_mode") != "error_costs":
+        return []
+    from simulations.economics.value_model import ErrorCostInputError
+
+    try:
+        error_costs_for(economics, classes)
+    except ErrorCostInputError as exc:
+        return [InputProblem(field=exc.field, message=exc.message, hint=exc.hint)]
+    return []
+
+
+def error_costs_for(economics: Mapping[str, Any], classes: Sequence[Any]) -> Any:
+    """The :class:`~simulations.economics.value_model.ErrorCosts` of these inputs, in the data's class order."""
+    from simulations.economics.value_model import ErrorCosts, binary_error_costs
+
+    matrix = _as_costs(economics.get("cost_matrix"))
+    if matrix is not None:
+        m = matrix.aligned(classes)
+        names = tuple(str(c) for c in classes)
+        return ErrorCosts(classes=names, matrix=tuple(tuple(float(v) for v in r) for r in m), source=matrix.source)
+    return binary_error_costs(missed_positive=economics.get("cost_missed_positive"),
+                              false_alarm=economics.get("cost_false_alarm"),
+                              positive_class=economics.get("positive_class"), classes=classes)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -228,10 +352,28 @@ class PlanInputs:
     time_cap_seconds: float = DEFAULT_TIME_CAP_SECONDS
     retrain_minutes: float = 0.0
     hours_per_day: float = 8.0
+    #: What each kind of error costs (``simulations.economics.value_model.ErrorCosts``), or the binary case's two
+    #: costs and positive class; with ``predictions_per_month`` and ``model_life_months`` they value accuracy.
+    cost_matrix: Any = None
+    cost_missed_positive: float | None = None
+    cost_false_alarm: float | None = None
+    positive_class: str | None = None
+    predictions_per_month: float | None = None
+    model_life_months: float | None = None
+    #: Annual rate the value of shipping earlier is discounted at (0 <= rate < 1).
+    discount_rate: float = 0.0
+    #: A target in money: expected error cost per 1,000 predictions at or below this (replaces ``target``).
+    target_error_cost: float | None = None
 
     def __post_init__(self) -> None:
         problems = check_plan_inputs(self.economics(), {"kind": self.target.kind, "value": self.target.value})
-        if self.value_per_point is None and self.predictions is None and self.cost_per_error is None:
+        if self.value_mode == "error_costs" and (self.value_per_point is not None or self.predictions is not None
+                                                 or self.cost_per_error is not None):
+            problems.append(InputProblem(field="value_per_point", message="Give the value of accuracy one way: "
+                                         "error costs, or a value per point, or predictions and a cost per error.",
+                                         hint="Drop one of them."))
+        if (self.value_mode != "error_costs" and self.value_per_point is None and self.predictions is None
+                and self.cost_per_error is None):
             problems.append(InputProblem(field="value_per_point", message="The value of accuracy is missing.",
                                          hint="Give a value per point (0 counts label costs only), or predictions "
                                               "and a cost per wrong prediction."))
@@ -244,8 +386,27 @@ class PlanInputs:
 
     @property
     def value_mode(self) -> str:
-        """``per_point`` (dollars per point of the run's score) or ``per_error`` (errors avoided x their cost)."""
+        """``per_point`` (dollars per point of the run's score), ``per_error`` (errors avoided x their cost) or
+        ``error_costs`` (a cost per kind of error, with volumes)."""
+        if self.cost_matrix is not None or self.cost_missed_positive is not None or self.cost_false_alarm is not None:
+            return "error_costs"
         return "per_point" if self.value_per_point is not None else "per_error"
+
+    @property
+    def volume(self) -> float | None:
+        """Predictions over the model's life (predictions a month x months), or None without both."""
+        if self.predictions_per_month is None or self.model_life_months is None:
+            return None
+        return float(self.predictions_per_month) * float(self.model_life_months)
+
+    @property
+    def max_error_cost(self) -> float | None:
+        """The largest error cost (the error-cost score's unit), or None without error costs."""
+        return _max_cost(self.economics()) if self.value_mode == "error_costs" else None
+
+    def error_costs(self, classes: Sequence[Any]) -> Any:
+        """The error costs in the data's class order (raises ``ErrorCostInputError`` when they do not fit)."""
+        return error_costs_for(self.economics(), classes)
 
     def economics(self) -> dict[str, Any]:
         """The money inputs as a mapping (the dashboard's and :func:`check_plan_inputs`' form)."""
@@ -255,7 +416,11 @@ class PlanInputs:
             "cost_per_error": self.cost_per_error, "production_pool": self.production_pool,
             "budget_cap": self.budget_cap, "labels_per_hour": self.labels_per_hour, "annotators": self.annotators,
             "max_labels": self.max_labels, "retrain_minutes": self.retrain_minutes,
-            "hours_per_day": self.hours_per_day,
+            "hours_per_day": self.hours_per_day, "cost_matrix": self.cost_matrix,
+            "cost_missed_positive": self.cost_missed_positive, "cost_false_alarm": self.cost_false_alarm,
+            "positive_class": self.positive_class, "predictions_per_month": self.predictions_per_month,
+            "model_life_months": self.model_life_months, "discount_rate": self.discount_rate,
+            "target_error_cost": self.target_error_cost,
         }
 
     @classmethod
@@ -268,7 +433,14 @@ class PlanInputs:
         problems = check_plan_inputs(economics, target)
         if problems:
             raise PlanInputError(problems)
-        per_point = economics.get("value_mode", "per_point") == "per_point"
+        mode = economics.get("value_mode", "per_point")
+        per_point = mode == "per_point"
+        costs = mode == "error_costs"
+
+        def opt(name: str) -> float | None:
+            return None if economics.get(name) in (None, "") else float(economics[name])
+
+        matrix = _as_costs(economics.get("cost_matrix")) if costs else None
         cap = _number(economics.get("budget_cap"))
         lph = _number(economics.get("labels_per_hour"))
         max_labels = _number(economics.get("max_labels"))
@@ -276,8 +448,17 @@ class PlanInputs:
             cost_per_label=float(economics["cost_per_label"]), production_pool=int(float(economics["production_pool"])),
             setup_cost=float(economics.get("setup_cost") or 0.0),
             value_per_point=float(economics["value_per_point"]) if per_point else None,
-            predictions=None if per_point else float(economics["predictions"]),
-            cost_per_error=None if per_point else float(economics["cost_per_error"]),
+            predictions=None if per_point or costs else float(economics["predictions"]),
+            cost_per_error=None if per_point or costs else float(economics["cost_per_error"]),
+            cost_matrix=matrix,
+            cost_missed_positive=opt("cost_missed_positive") if costs and matrix is None else None,
+            cost_false_alarm=opt("cost_false_alarm") if costs and matrix is None else None,
+            positive_class=(str(economics["positive_class"]) if costs and economics.get("positive_class")
+                            not in (None, "") else None),
+            predictions_per_month=opt("predictions_per_month") if costs else None,
+            model_life_months=opt("model_life_months"),
+            discount_rate=float(economics.get("discount_rate") or 0.0),
+            target_error_cost=opt("target_error_cost") if costs else None,
             target=Target(target.get("kind", "share_of_ceiling"), float(target["value"])),
             budget_cap=cap or None, labels_per_hour=lph or None,
             annotators=int(float(economics.get("annotators") or 1)),
@@ -290,9 +471,12 @@ class PlanInputs:
         """The business case's :class:`~simulations.economics.EconomicInputs` for these inputs."""
         from simulations.economics import EconomicInputs
 
+        # error costs: one point of the error-cost score is the largest cost on 1% of the life's predictions
+        vpp = (self.volume * self.max_error_cost / 100.0 if self.value_mode == "error_costs"
+               else self.value_per_point)
         return EconomicInputs(
             cost_per_label=self.cost_per_label, production_pool=int(self.production_pool),
-            setup_cost=self.setup_cost, value_per_point=self.value_per_point, predictions=self.predictions,
+            setup_cost=self.setup_cost, value_per_point=vpp, predictions=self.predictions,
             cost_per_error=self.cost_per_error, budget_cap=self.budget_cap, labels_per_hour=self.labels_per_hour,
             annotators=self.annotators,
         )

@@ -58,7 +58,9 @@ def build_table(tasks: list[SweepTask], payloads: dict[str, dict[str, Any]]) -> 
         if t.is_ceiling:
             c = p["ceiling"]
             ceilings[(t.dataset.name, t.model, t.seed)] = {
-                **{f"ceiling_{m}": c[m] for m in METRICS}, **{f"baseline_{m}": c[f"baseline_{m}"] for m in METRICS}}
+                **{f"ceiling_{m}": c[m] for m in METRICS}, **{f"baseline_{m}": c[f"baseline_{m}"] for m in METRICS},
+                # the test-set confusion counts of the ceiling and the baseline (error costs read them)
+                **{f"ceiling_{k}" if k.startswith("cm_") else k: v for k, v in c.items() if _is_cm(k)}}
             continue
         rounds = decode_frame(p["rounds"])
         rounds.insert(0, "schedule", t.schedule.name)
@@ -85,8 +87,24 @@ def build_table(tasks: list[SweepTask], payloads: dict[str, dict[str, Any]]) -> 
     keys["seed"], keys["round"] = table["seed"], table["round"]
     idx = keys.sort_values(list(keys.columns), kind="stable").index
     table = table.loc[idx].reset_index(drop=True)
-    rest = [c for c in table.columns if c not in KEY_COLUMNS + CEILING_COLUMNS + CONTEXT_COLUMNS]
-    return table[KEY_COLUMNS + rest + CEILING_COLUMNS + CONTEXT_COLUMNS]
+    ceiling_cm = [c for c in table.columns if c.startswith(("ceiling_cm_", "baseline_cm_"))]
+    rest = [c for c in table.columns if c not in KEY_COLUMNS + CEILING_COLUMNS + CONTEXT_COLUMNS + ceiling_cm]
+    return table[KEY_COLUMNS + rest + CEILING_COLUMNS + ceiling_cm + CONTEXT_COLUMNS]
+
+
+def _is_cm(name: str) -> bool:
+    """A confusion-count column of a round (``cm_<i>_<j>``) or of a ceiling's baseline (``baseline_cm_<i>_<j>``)."""
+    return name.startswith(("cm_", "baseline_cm_"))
+
+
+def _counts_as_ints(frame: pd.DataFrame) -> pd.DataFrame:
+    """One cell's confusion counts as the run wrote them: a class the cell's data lacks (all empty: the table
+    holds datasets with more classes) is dropped, the rest are whole numbers again."""
+    cm = [c for c in frame.columns if _is_cm(c)]
+    empty = [c for c in cm if frame[c].isna().all()]
+    frame = frame.drop(columns=empty)
+    full = [c for c in cm if c not in empty and frame[c].notna().all()]
+    return frame.astype(dict.fromkeys(full, "int64"))
 
 
 def write_table(table: pd.DataFrame, path: str | Path) -> Path:
@@ -275,10 +293,14 @@ def group_result(group: pd.DataFrame) -> SimulationResult:
     """One dataset x model x schedule cell of the table as a ``SimulationResult`` (for ``summarize`` and the
     dashboard's single-run views)."""
     strategies = tuple(dict.fromkeys(group["strategy"]))
-    round_cols = [c for c in group.columns if c not in GROUP + CEILING_COLUMNS + CONTEXT_COLUMNS]
-    rounds = group[round_cols].reset_index(drop=True)
-    ceilings = (group.drop_duplicates("seed")[["seed", *CEILING_COLUMNS]]
-                .rename(columns={f"ceiling_{m}": m for m in METRICS}).sort_values("seed").reset_index(drop=True))
+    ceiling_cm = [c for c in group.columns if c.startswith(("ceiling_cm_", "baseline_cm_"))]
+    round_cols = [c for c in group.columns if c not in GROUP + CEILING_COLUMNS + CONTEXT_COLUMNS + ceiling_cm]
+    rounds = _counts_as_ints(group[round_cols].reset_index(drop=True))
+    ceilings = _counts_as_ints(
+        group.drop_duplicates("seed")[["seed", *CEILING_COLUMNS, *ceiling_cm]]
+        .rename(columns={**{f"ceiling_{m}": m for m in METRICS},
+                         **{c: c.removeprefix("ceiling_") for c in ceiling_cm if c.startswith("ceiling_")}})
+        .sort_values("seed").reset_index(drop=True))
     first = group.iloc[0]
     meta = {"dataset_name": str(first["dataset"]), "model": str(first["model"]), "schedule": str(first["schedule"]),
             "metric": str(first["metric"]),
