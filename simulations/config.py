@@ -107,6 +107,9 @@ class SimulationConfig:
         The score the run is judged by; ``None`` (default): chosen from the class balance
         (:func:`simulations.summary.choose_metric`). It decides ``class_weight="auto"``, so asking for plain
         accuracy on imbalanced data trains unweighted models, as that score rewards.
+    noise : simulations.annotators.NoiseConfig, optional
+        Noisy annotators and re-labeling (see ``simulations/annotators.py``). ``None`` (default): a perfect oracle,
+        every answer exactly as without the option.
     """
 
     strategies: tuple[str, ...] = DEFAULT_STRATEGIES
@@ -124,6 +127,7 @@ class SimulationConfig:
     class_weight: str = "auto"
     metric: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    noise: Any = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "strategies", with_random_first(self.strategies))
@@ -157,6 +161,8 @@ class SimulationConfig:
                 f"Use one of: {', '.join(METRICS)}, or leave it empty to choose by the class balance.")
         require(self.class_weight in CLASS_WEIGHTS, f"Unknown class_weight '{self.class_weight}'.",
                 f"Use one of: {', '.join(CLASS_WEIGHTS)}.")
+        require(self.noise is None or hasattr(self.noise, "relabel"), "noise must be a NoiseConfig or None.",
+                "Build it with simulations.annotators.noise_config.")
 
     @property
     def seed_values(self) -> list[int]:
@@ -165,12 +171,19 @@ class SimulationConfig:
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["strategies"] = list(self.strategies)
+        d.pop("noise", None)
+        if self.noise is not None:  # no key without noise: saved files and sweep keys stay as they were
+            d["noise"] = self.noise.to_dict()
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SimulationConfig:
         d = dict(d)
         d["strategies"] = tuple(d.get("strategies", DEFAULT_STRATEGIES))
+        if d.get("noise") is not None and not hasattr(d["noise"], "relabel"):
+            from simulations.annotators import NoiseConfig
+
+            d["noise"] = NoiseConfig.from_dict(d["noise"])
         return cls(**d)
 
 
