@@ -419,3 +419,57 @@ def majority_of_three(labels: np.ndarray, tie: np.ndarray) -> np.ndarray:
     a, b, c = labels[:, 0], labels[:, 1], labels[:, 2]
     tied = labels[np.arange(len(labels)), tie]
     return np.where((a == b) | (a == c), a, np.where(b == c, b, tied))
+
+
+def pays_extra(result: Any) -> bool:
+    """True when a run's paid labels differ from its labeled items (re-labeling was on)."""
+    rounds = getattr(result, "rounds", None)
+    return (rounds is not None and "labels_paid" in rounds.columns
+            and not np.array_equal(rounds["labels_paid"].to_numpy(), rounds["labels"].to_numpy()))
+
+
+def paid_labels_view(result: Any) -> Any:
+    """The run with its label counts in *paid* labels, the unit the plan's labels and money count.
+
+    Re-labeling pays for more annotations than items labeled: ``majority3`` three per item, ``disputed`` one plus two
+    per disputed item. The plan reads ``labels`` everywhere (labels to target, curves, the stop, money), so here
+    ``labels`` becomes, for each strategy and round, the mean over seeds of ``labels_paid``, rounded (exact for
+    ``none`` and ``majority3``, where every seed pays the same; for ``disputed`` the seeds' counts differ by a few
+    labels and one count per round keeps each strategy's curve on one grid, which the curve fits need). The items
+    labeled stay in ``items_labeled``. Without re-labeling the run is returned as it is.
+
+    Parameters
+    ----------
+    result : SimulationResult
+
+    Returns
+    -------
+    SimulationResult
+        A copy when re-labeling was on (``meta["labels_unit"] = "paid"``, ``meta["budget"]`` in paid labels).
+    """
+    if not pays_extra(result):
+        return result
+    from dataclasses import replace
+
+    rounds = result.rounds.copy()
+    rounds["items_labeled"] = rounds["labels"]
+    mean_paid = rounds.groupby(["strategy", "round"])["labels_paid"].transform("mean")
+    rounds["labels"] = np.rint(mean_paid.to_numpy()).astype(rounds["labels"].dtype)
+    meta = dict(result.meta)
+    meta["labels_unit"] = "paid"
+    meta["budget"] = int(rounds["labels"].max())
+    return replace(result, rounds=rounds, meta=meta)
+
+
+def reference_result(result: Any) -> Any:
+    """The noise-free runs a noisy run carries (``meta["noise_reference_rounds"]``) as a result of their own: same
+    seeds, splits, schedule and ceilings, a perfect oracle. None when the run has none."""
+    enc = (getattr(result, "meta", None) or {}).get("noise_reference_rounds")
+    if not enc:
+        return None
+    from dataclasses import replace
+
+    from simulations.results import decode_frame
+
+    meta = {k: v for k, v in result.meta.items() if k not in ("noise", "noise_reference_rounds", "labels_unit")}
+    return replace(result, rounds=decode_frame(enc), meta=meta, config=replace(result.config, noise=None))

@@ -13,6 +13,14 @@ import stat
 import sys
 from collections.abc import Sequence
 
+from simulations.annotators import (
+    RELABEL_POLICIES,
+    NoiseConfig,
+    NoiseInputError,
+    noise_config,
+    paid_labels_view,
+    pays_extra,
+)
 from simulations.config import CLASS_WEIGHTS, DEFAULT_SEEDS, DEFAULT_STRATEGIES, SimulationConfig, check_n_jobs
 from simulations.curves.pool import PoolCaveat, pool_caveat
 from simulations.datasets import SAMPLES, Dataset
@@ -170,6 +178,22 @@ def pool_line(dataset: Dataset, report: LoadReport | None, production_pool: int 
     return line + f". For the business case: labelwise roi ... --production-pool {pool}"
 
 
+#: The flag that sets each noise setting (``NoiseInputError.field``), for the hint of a refused one.
+NOISE_FLAGS = {"annotator_error": "--annotator-error", "annotator_confusion": "--annotator-confusion",
+               "annotators": "--annotators", "relabel": "--relabel"}
+
+
+def noise_from_args(args: argparse.Namespace) -> NoiseConfig | None:
+    """The noisy-annotator settings of the flags (None without any); a refused one names its flag in the hint."""
+    try:
+        return noise_config(error=args.annotator_error, confusion_path=args.annotator_confusion,
+                            annotators=args.annotators, relabel=args.relabel, ambiguity=args.noise_ambiguity)
+    except NoiseInputError as exc:
+        flag = NOISE_FLAGS.get(exc.field)
+        exc.hint = f"{exc.hint} ({flag})" if flag else exc.hint
+        raise
+
+
 def config_from_args(args: argparse.Namespace) -> SimulationConfig:
     """The simulation settings of ``simulate``'s (and ``plan``'s) flags."""
     strategies = tuple(s.strip() for s in args.strategies.split(",") if s.strip())
@@ -177,8 +201,18 @@ def config_from_args(args: argparse.Namespace) -> SimulationConfig:
         strategies=strategies, model=args.model, seeds=args.seeds, random_state=args.random_state,
         initial_labels=args.initial, batch_size=args.batch_size, growth=args.growth,
         budget=args.budget, test_share=args.test_share, max_candidates=args.max_candidates,
-        class_weight=args.class_weight, metric=args.metric,
+        class_weight=args.class_weight, metric=args.metric, noise=noise_from_args(args),
     )
+
+
+def check_noise_classes(config: SimulationConfig, dataset: Dataset) -> None:
+    """Refuse a confusion matrix whose classes are not the data's, before anything is simulated."""
+    if config.noise is not None:
+        try:
+            config.noise.check_classes(dataset.class_counts.index)
+        except NoiseInputError as exc:
+            exc.hint = f"{exc.hint} ({NOISE_FLAGS[exc.field]})"
+            raise
 
 
 def _run_simulate(args: argparse.Namespace) -> int:
@@ -188,11 +222,12 @@ def _run_simulate(args: argparse.Namespace) -> int:
     check_n_jobs(args.n_jobs)  # before reading the data
     if args.out:
         check_results_path(args.out)  # a typo in the folder should not cost the whole run
+    config = config_from_args(args)  # every setting (a confusion matrix file too) refused before the data is read
     dataset, intake = _load_for_cli(args)
+    check_noise_classes(config, dataset)
     if not args.json:
         for line in intake_lines(intake):
             print(line, file=sys.stderr)
-    config = config_from_args(args)
     target = _target_from_args(args)
 
     report = None if args.json or args.quiet else ProgressReporter(sys.stderr)
@@ -201,7 +236,8 @@ def _run_simulate(args: argparse.Namespace) -> int:
         report.close()
     # Saved with the results, so a business case built from them uses the whole pool, not the sample.
     result.meta["production_pool_rows"] = production_pool_rows(dataset, intake)
-    summary = summarize(result, target, args.metric)
+    # with re-labeling the summary counts paid labels (re-labels included), as the plan does
+    summary = summarize(paid_labels_view(result), target, args.metric)
     caveat = _pool_caveat(args, result, summary, target, intake)
     if args.out:
         save_results(result, args.out)
@@ -215,17 +251,33 @@ def _run_simulate(args: argparse.Namespace) -> int:
         out["config"] = result.config.to_dict()
         out["intake"] = None if intake is None else intake.to_dict()
         out["pool_caveat"] = None if caveat is None else caveat.to_dict()
+        out["noise"] = _noise_json(result)
         if args.out:
             out["results_file"] = str(args.out)
         print(json.dumps(out, indent=2, allow_nan=False, default=_json_default))
     else:
         print(format_summary(summary, result.meta))
         print(pool_line(dataset, intake, args.production_pool))
+        if config.noise is not None:
+            print(f"Annotators: {config.noise.describe()}; the test set keeps its true labels."
+                  + (" Label counts are paid labels (re-labels included)." if pays_extra(result) else ""))
         if caveat is not None:
             print(f"note: {caveat.sentence}")
         if args.out:
             print(f"Results saved to {args.out}")
     return 0
+
+
+def _noise_json(result) -> dict | None:
+    """The noise settings and, per strategy, the median over seeds of the last round's paid labels and wrong
+    training labels (None without noise)."""
+    noise = result.meta.get("noise")
+    if not noise:
+        return None
+    last = result.rounds.sort_values("round").groupby(["strategy", "seed"]).tail(1)
+    per = last.groupby("strategy")[["labels", "labels_paid", "wrong_labels"]].median()
+    return {"settings": noise, "labels_unit": "paid" if pays_extra(result) else "items",
+            "last_round_medians": {str(k): {c: float(v) for c, v in row.items()} for k, row in per.iterrows()}}
 
 
 def _pool_caveat(args: argparse.Namespace, result, summary: Summary, target: Target,
@@ -326,10 +378,28 @@ def add_simulation_args(p: argparse.ArgumentParser) -> None:
                    help="Weight classes inversely to their frequency: auto (default: when the run is scored by "
                         "balanced accuracy, i.e. imbalanced data or --metric balanced_accuracy), balanced, or none.")
     add_target_args(p)
+    add_noise_args(p)
     p.add_argument("--n-jobs", type=int, default=1, help="Parallel processes; results do not depend on it.")
     p.add_argument("--out", help="Save the full results (JSON; .gz to compress).")
     p.add_argument("--json", action="store_true", help="Print one JSON object instead of a table.")
     p.add_argument("--quiet", action="store_true", help="No progress line.")
+
+
+def add_noise_args(p: argparse.ArgumentParser) -> None:
+    """Noisy annotators and re-labeling (``simulations/annotators.py``); none of them: a perfect oracle."""
+    g = p.add_argument_group("annotators", "Noisy annotators and re-labeling; without them every label is right.")
+    g.add_argument("--annotator-error", metavar="RATE[,RATE...]",
+                   help="Share of wrong labels, in [0, 0.5): one rate, or one per annotator (0.05,0.1,0.2).")
+    g.add_argument("--annotator-confusion", metavar="FILE",
+                   help="CSV confusion matrix: first column the true class, header the classes given, rows sum to 1.")
+    g.add_argument("--annotators", type=int,
+                   help="Number of annotators: one rate each with several --annotator-error rates, and the team "
+                        "labeling in parallel for plan's calendar (default: one per rate, else 1).")
+    g.add_argument("--relabel", choices=RELABEL_POLICIES, default="none",
+                   help="Re-labeling: none; majority3 (3 labels an item, majority vote: 3 paid labels); disputed "
+                        "(items the model disputes get 2 more labels, majority of 3). Default none.")
+    g.add_argument("--noise-ambiguity", action="store_true",
+                   help="Errors rise with the item's uncertainty under the full-data model (same mean rate).")
 
 
 def _stdout_is_a_pipe() -> bool:

@@ -265,6 +265,9 @@ class Plan:
     #: Working days of both plans and the active-learning rounds (``simulations.plan.calendar``); None without a
     #: labeling speed.
     calendar: dict[str, Any] | None = None
+    #: Noisy annotators (``simulations.plan.noise.noise_effect``): the settings, the saving and the stop under the
+    #: noise, the same saving with perfect labels on the same seeds and the paired change; None without noise.
+    noise: dict[str, Any] | None = None
 
     @property
     def interval_level(self) -> float:
@@ -299,6 +302,7 @@ class Plan:
             "interval_level": self.interval_level,
             "trust": {"verdict": MEASURED.verdict_sentence(), "projection": MEASURED.projection_sentence()},
             "calendar": self.calendar,
+            "noise": self.noise,
             "determination": self.determination,
             "sensitivity": {
                 "base_roi": _finite(self.money["roi"].median),
@@ -374,9 +378,13 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
     ConfigError
         A production pool smaller than the simulated one, or a strategy the results do not hold.
     """
+    from simulations.annotators import paid_labels_view
     from simulations.curves.pool import pool_fits, simulated_pool_size, with_strategy_fits
     from simulations.stopping import advise
 
+    # with re-labeling, every label count of the plan (curves, labels to target, the stop, money) is in paid labels
+    noisy_raw = result
+    result = paid_labels_view(result)
     meta = dict(getattr(result, "meta", {}) or {})
     metric = result.metric
     pool = int(inputs.production_pool)
@@ -447,6 +455,13 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
                          f"simulated in {n} of {case.n_seeds} seeds: its label count there is read off its fitted "
                          "learning curve (extrapolated), never more than the production pool.")
     tornado, grid = _sensitivity(result, inputs, case, chosen, fits, summary0, metric, n_sim)
+    from simulations.plan.noise import noise_effect
+
+    noise = noise_effect(noisy_raw, result, target=target, metric=metric, strategy=chosen, shift=tap.shift,
+                         stop=stop)
+    if noise is not None:
+        if noise["labels_unit"] == "paid":
+            notes.append("Label counts and money count every paid annotation (re-labels included), not items.")
     return Plan(
         strategy=chosen, strategy_chosen_by=chosen_by, verdict=verdict, verdict_sentence=verdict_sentence,
         other_verdicts=_other_verdicts(summary, chosen), target=tap, metric=metric,
@@ -457,7 +472,7 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
         how_many_sentence=_how_many(chosen, la, stop, tap, value_unit),
         value_unit=value_unit, no_signal=bool(case.no_signal), notes=tuple(notes), inputs=inputs,
         summary=summary, business=case, advice=advice, determination=dict(determination or {}),
-        tornado=tornado, roi_grid=grid, fits=fits, calendar=_calendar(result, inputs, case),
+        tornado=tornado, roi_grid=grid, fits=fits, calendar=_calendar(result, inputs, case), noise=noise,
     )
 
 

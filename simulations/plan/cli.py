@@ -24,6 +24,7 @@ FLAGS = {
     "budget_cap": "--budget-cap", "max_labels": "--max-labels", "target_value": "--target-share",
     "time_cap_seconds": "--time-cap", "labels_per_hour": "--throughput", "annotators": "--annotators",
     "retrain_minutes": "--retrain-minutes", "hours_per_day": "--hours-per-day",
+    "annotator_error": "--annotator-error", "annotator_confusion": "--annotator-confusion", "relabel": "--relabel",
     "seeds": "--seeds", "initial_labels": "--initial", "test_share": "--test-share", "growth": "--growth",
     "batch_size": "--batch-size",
 }
@@ -52,7 +53,7 @@ def add_plan_parser(subparsers: Any, *, add_simulation_args: Any) -> None:
     cal = p.add_argument_group("calendar")
     cal.add_argument("--throughput", type=float, dest="labels_per_hour",
                      help="Labels one annotator makes per hour: gives working days and a schedule of rounds.")
-    cal.add_argument("--annotators", type=int, default=1, help="Annotators labeling in parallel (default 1).")
+    # --annotators (the team: labeling in parallel, and one error rate each) is among the annotator options
     cal.add_argument("--retrain-minutes", type=float, default=0.0,
                      help="Minutes between two active-learning rounds (retrain, hand out the batch; default 0).")
     cal.add_argument("--hours-per-day", type=float, default=8.0, help="Working hours a day (default 8).")
@@ -64,6 +65,15 @@ def add_plan_parser(subparsers: Any, *, add_simulation_args: Any) -> None:
                    help=f"Seconds the simulation may take before it answers with what it has (default "
                         f"{DEFAULT_TIME_CAP_SECONDS:.0f}).")
     p.set_defaults(func=run_plan)
+
+
+def _team(args: argparse.Namespace) -> int:
+    """Annotators labeling in parallel: --annotators, else one per --annotator-error rate, else 1 (one meaning)."""
+    if args.annotators is not None:
+        return args.annotators
+    if args.annotator_error:
+        return len(str(args.annotator_error).split(","))
+    return 1
 
 
 def _inputs(args: argparse.Namespace, target: Any, production_pool: int) -> PlanInputs:
@@ -81,7 +91,7 @@ def _inputs(args: argparse.Namespace, target: Any, production_pool: int) -> Plan
                           cost_per_error=args.cost_per_error, production_pool=production_pool, target=target,
                           budget_cap=args.budget_cap, strategy=args.strategy, max_labels=args.max_labels,
                           time_cap_seconds=args.time_cap, labels_per_hour=args.labels_per_hour,
-                          annotators=args.annotators, retrain_minutes=args.retrain_minutes,
+                          annotators=_team(args), retrain_minutes=args.retrain_minutes,
                           hours_per_day=args.hours_per_day)
     except PlanInputError as exc:
         raise _with_flag(exc) from None
@@ -128,6 +138,7 @@ def run_plan(args: argparse.Namespace) -> int:
             raise ConfigError("--schedule-out needs a labeling speed.", hint="Pass --throughput LABELS_PER_HOUR.")
         check_results_path(args.schedule_out)
     dataset, intake = base._load_for_cli(args)
+    base.check_noise_classes(config, dataset)
     if not args.json:
         for line in base.intake_lines(intake):
             print(line, file=sys.stderr)
@@ -206,6 +217,8 @@ def format_plan(plan: Plan) -> str:
         c = plan.calendar
         lines.append(f"Calendar: active learning about {c['al_days']:,.1f} working days in {len(c['rounds']):,} "
                      f"rounds, random sampling about {c['random_days']:,.1f} ({c['assumptions']}).")
+    if plan.noise is not None:
+        lines.append(f"Annotators: {plan.noise['sentence']}")
     if plan.other_verdicts:
         lines.append(f"Note: {plan.other_verdicts}")
     lines.append(f"How far to trust it: {MEASURED.verdict_sentence()} {MEASURED.projection_sentence()}")
