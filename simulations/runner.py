@@ -342,7 +342,8 @@ def run_simulation(
         meta["noise"] = {**noise.to_dict(), "description": noise.describe()}
         if reference:
             # the noise-free runs on the same seeds (same splits, same schedule), for the plan's comparison
-            ref = pd.DataFrame(reference).sort_values(["strategy", "seed", "round"], kind="stable")
+            ref = pd.DataFrame(reference).sort_values(
+                ["strategy", "seed", "round"], key=lambda s: s.map(order) if s.name == "strategy" else s, kind="stable")
             keep = [c for c in ("strategy", "seed", "round", "labels", "accuracy", "balanced_accuracy", "macro_f1")
                     if c in ref.columns]
             meta["noise_reference_rounds"] = encode_frame(ref[keep].reset_index(drop=True))
