@@ -117,6 +117,9 @@ def plan_sentences(a: dict[str, Any]) -> list[str]:
         out.append(f"Calendar: active learning takes about {cal['al_days']:,.1f} working days in "
                    f"{len(cal.get('rounds') or []):,} rounds, random sampling about {cal['random_days']:,.1f} "
                    f"({cal.get('assumptions', '')}).")
+    noise = plan.get("noise")
+    if noise:
+        out.append(f"Noisy annotators: {noise['sentence']}")
     return out
 
 
