@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"  # where the summary reads and writes; --out / --smoke change it
 # Shortest first; the modAL side of time_to_answer takes most of the time.
 BENCHMARKS = ["default_scenario", "stopping", "quick_vs_full", "large_pool", "extrapolation", "engine_overhead",
-              "time_to_answer"]
+              "time_to_answer", "annotator_noise"]
 
 
 def all_scripts() -> list[str]:
@@ -115,6 +115,19 @@ def summary_rows() -> list[dict[str, str]]:
                                f"({s['n']} / {m['n']} predictions, {len(d['datasets'])} datasets)",
                      "target": "skill > 0, 80% coverage 70-90%", "result": _pf(all(d["pass"].values())),
                      "date": d["machine"]["date"]})
+    d = _load("annotator_noise")
+    if d:
+        def change(rate: float, relabel: str) -> str:
+            vals = [r["change_points"]["median"] for r in d["rows"] if r["error"] == rate and r["relabel"] == relabel
+                    and r.get("change_points") and r["change_points"].get("median") is not None]
+            return "n/a" if not vals else f"{100 * float(sorted(vals)[len(vals) // 2]):+.0f}"
+
+        top = max(d["rates"])
+        rows.append({"benchmark": f"annotator_noise (margin vs random, {len(d['datasets'])} data sets, {d['seeds']} "
+                                  "seeds)",
+                     "figure": f"change in saved share vs perfect labels at {100 * top:.0f}% error, median over data "
+                               "sets (points): " + ", ".join(f"{rel} {change(top, rel)}" for rel in d["relabel"]),
+                     "target": "measured", "result": "-", "date": d["machine"]["date"]})
     return rows
 
 
