@@ -27,6 +27,7 @@ from _common import bench_args, md_table, write_results
 from simulations import Dataset
 from simulations.annotators import NoiseConfig
 from simulations.config import SimulationConfig
+from simulations.errors import LabelwiseError
 from simulations.plan.build import build_plan
 from simulations.plan.inputs import PlanInputs
 from simulations.results import encode_frame
@@ -92,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         datasets, seeds, budget, rates = ["penguins"], 2, 60, (0.0, 0.2)
     t_start = time.perf_counter()
     rows: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
     for name in datasets:
         ds = load(name)
         cfg = SimulationConfig(strategies=("random", "margin"), seeds=seeds, budget=budget)
@@ -105,7 +107,12 @@ def main(argv: list[str] | None = None) -> int:
                 noisy = run_simulation(ds, replace(cfg, noise=NoiseConfig(error_rates=(rate,), relabel=relabel,
                                                                           reference=False)), n_jobs=args.n_jobs)
                 secs = time.perf_counter() - t0 + (clean_seconds if rate == 0 and relabel == "none" else 0)
-                r = row_for(name, rate, relabel, noisy, clean, secs)
+                try:
+                    r = row_for(name, rate, relabel, noisy, clean, secs)
+                except LabelwiseError as exc:  # one refused plan must not lose the other rows: say it in the table
+                    print(f"{name} error {rate:.0%} {relabel}: {exc}", flush=True)
+                    errors.append({"dataset": name, "error": rate, "relabel": relabel, "message": str(exc)})
+                    continue
                 rows.append(r)
                 print(f"{name:16s} error {rate:.0%} {relabel:9s} saved {_iv(r['saved_share'])}, change "
                       f"{_iv(r['change_points'], unit=' pts')}, stop {r['stop']['median']:.0f} ({secs:.0f} s)",
@@ -132,9 +139,11 @@ def main(argv: list[str] | None = None) -> int:
         "bounds (see censored_seeds in the JSON).",
         "",
         md_table(table),
+        *(["", "Refused plans: " + "; ".join(f"{e['dataset']} {e['error']:.0%} {e['relabel']}: {e['message']}"
+                                                for e in errors)] if errors else []),
     ])
     write_results("annotator_noise", {"datasets": datasets, "seeds": seeds, "budget": budget,
-                                      "rates": list(rates), "relabel": list(relabels), "rows": rows,
+                                      "rates": list(rates), "relabel": list(relabels), "rows": rows, "errors": errors,
                                       "total_seconds": round(total, 1)}, md)
     print(pd.DataFrame(table).to_string(index=False))
     return 0

@@ -436,7 +436,11 @@ def paid_labels_view(result: Any) -> Any:
     ``labels`` becomes, for each strategy and round, the mean over seeds of ``labels_paid``, rounded (exact for
     ``none`` and ``majority3``, where every seed pays the same; for ``disputed`` the seeds' counts differ by a few
     labels and one count per round keeps each strategy's curve on one grid, which the curve fits need). The items
-    labeled stay in ``items_labeled``. Without re-labeling the run is returned as it is.
+    labeled stay in ``items_labeled``. Pool sizes are re-expressed in paid labels too, so that "label the whole pool"
+    and every cap at the pool count what labeling it would pay: ``meta["paid_per_item"]`` is the largest, over
+    strategies, of the mean paid labels per item at the last round (3 for ``majority3``), and ``meta["n_pool"]`` (and
+    ``production_pool_rows``) are multiplied by it (the items stay in ``n_pool_items``). Without re-labeling the run
+    is returned as it is.
 
     Parameters
     ----------
@@ -458,6 +462,14 @@ def paid_labels_view(result: Any) -> Any:
     meta = dict(result.meta)
     meta["labels_unit"] = "paid"
     meta["budget"] = int(rounds["labels"].max())
+    last = rounds[rounds["round"] == rounds.groupby("strategy")["round"].transform("max")]
+    factor = float((last.groupby("strategy")["labels_paid"].mean() / last.groupby("strategy")["items_labeled"].mean())
+                   .max())
+    meta["paid_per_item"] = factor
+    for key in ("n_pool", "production_pool_rows"):
+        if meta.get(key):
+            meta[f"{key}_items"] = int(meta[key])
+            meta[key] = round(int(meta[key]) * factor)
     return replace(result, rounds=rounds, meta=meta)
 
 

@@ -127,3 +127,15 @@ def test_plan_text_says_how_noise_changes_the_saving(capsys):
     assert main([*PLAN, "--annotator-error", "0.1"]) == 0
     out = capsys.readouterr().out
     assert "Annotators: With an annotator with a 10% error rate; no re-labeling" in out
+
+
+def test_majority3_plan_pays_past_the_pool_size_and_says_pools_in_items():
+    """Three paid labels an item exceed the pool's item count: the plan counts pools in paid labels inside and
+    reports them in items."""
+    argv = [*PLAN, "--annotator-error", "0.1", "--relabel", "majority3"]
+    argv[argv.index("--budget") + 1] = argv[argv.index("--max-labels") + 1] = "120"
+    d = _plan_json(argv)
+    assert d["simulated_labels"] == 360 > d["simulated_pool"] == d["dataset"]["n_pool"]
+    assert d["production_pool"] == d["dataset"]["n_rows"]
+    assert d["noise"]["paid_per_item"] == 3.0
+    assert d["labels_to_target"]["random"]["median"] <= 3 * d["production_pool"]

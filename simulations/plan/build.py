@@ -386,6 +386,11 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
     noisy_raw = result
     result = paid_labels_view(result)
     meta = dict(getattr(result, "meta", {}) or {})
+    items_inputs = inputs
+    factor = float(meta.get("paid_per_item", 1.0))
+    if factor != 1.0:
+        # every pool in paid labels too (labeling the whole pool pays `factor` labels an item); reported in items
+        inputs = replace(inputs, production_pool=max(1, round(int(inputs.production_pool) * factor)))
     metric = result.metric
     pool = int(inputs.production_pool)
     n_sim = int(meta.get("n_pool") or 0)
@@ -462,7 +467,7 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
     if noise is not None:
         if noise["labels_unit"] == "paid":
             notes.append("Label counts and money count every paid annotation (re-labels included), not items.")
-    return Plan(
+    plan = Plan(
         strategy=chosen, strategy_chosen_by=chosen_by, verdict=verdict, verdict_sentence=verdict_sentence,
         other_verdicts=_other_verdicts(summary, chosen), target=tap, metric=metric,
         metric_label=METRIC_NAMES.get(metric, metric), simulated_labels=simulated_labels, simulated_pool=n_sim,
@@ -474,6 +479,19 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
         summary=summary, business=case, advice=advice, determination=dict(determination or {}),
         tornado=tornado, roi_grid=grid, fits=fits, calendar=_calendar(result, inputs, case), noise=noise,
     )
+    if factor != 1.0:
+        plan = _in_items(plan, items_inputs, int(meta.get("n_pool_items") or n_sim), factor)
+    return plan
+
+
+def _in_items(plan: Plan, inputs: PlanInputs, n_pool_items: int, factor: float) -> Plan:
+    """A plan computed in paid labels with its pool sizes said in items again (see ``paid_labels_view``)."""
+    paid_pool, items_pool = int(plan.production_pool), int(inputs.production_pool)
+    desc = plan.target.description.replace(f"{paid_pool:,} items", f"{items_pool:,} items")
+    noise = dict(plan.noise or {})
+    noise["paid_per_item"] = factor
+    return replace(plan, production_pool=items_pool, simulated_pool=n_pool_items, inputs=inputs,
+                   target=replace(plan.target, description=desc), noise=noise)
 
 
 def _calendar(result: Any, inputs: PlanInputs, case: BusinessCaseRange) -> dict[str, Any] | None:
