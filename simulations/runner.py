@@ -282,7 +282,8 @@ def run_simulation(
                 rows = pd.DataFrame([{"strategy": name, "seed": seed, **r} for r in out])
                 records.extend(rows.to_dict("records"))
             if progress is not None:
-                progress(Progress(done=done, total=total, strategy=name, seed=seed, rounds=rows))
+                shown = f"{name.removeprefix(REFERENCE)} (perfect labels)" if name.startswith(REFERENCE) else name
+                progress(Progress(done=done, total=total, strategy=shown, seed=seed, rounds=rows))
             if should_cancel is not None and should_cancel() and done < total:
                 raise SimulationCancelled(
                     f"Simulation cancelled after {done} of {total} tasks.", hint="Run it again to get results."
