@@ -496,8 +496,11 @@ def analyse(result: SimulationResult, inputs: dict[str, Any], *, dataset_descrip
     except LabelwiseError as exc:
         plan_error = {"message": exc.message, "hint": exc.hint}
         stopping_error = _stopping_refusal(exc)
-    summary = plan.summary if plan is not None and plan.summary is not None else summarize(result, target, metric)
-    curves = learning_curves(result, metric)
+    from simulations.annotators import paid_labels_view
+
+    paid = paid_labels_view(result)  # with re-labeling, curves count paid labels as the plan does
+    summary = plan.summary if plan is not None and plan.summary is not None else summarize(paid, target, metric)
+    curves = learning_curves(paid, metric)
     out: dict[str, Any] = {
         "version": 2,
         "metric": metric, "metric_label": metric_label(metric), "metric_reason": summary.metric_reason,

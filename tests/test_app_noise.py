@@ -137,3 +137,9 @@ def test_noise_set_on_the_plan_page_reaches_the_run_and_the_plan():
     at2.session_state[session.INPUTS] = at.session_state[session.INPUTS]
     at2.run()
     assert at2.text_input(key="annotator_error").value == "20%"
+
+
+def test_the_curves_count_paid_labels_as_the_plan_does():
+    result, analysis, _ = _noisy()
+    xs = sorted({c["labels"] for c in analysis["curves"]})
+    assert xs[-1] == 3 * int(result.rounds["labels"].max()) == analysis["plan"]["simulated_labels"]
