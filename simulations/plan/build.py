@@ -490,8 +490,14 @@ def _in_items(plan: Plan, inputs: PlanInputs, n_pool_items: int, factor: float) 
     desc = plan.target.description.replace(f"{paid_pool:,} items", f"{items_pool:,} items")
     noise = dict(plan.noise or {})
     noise["paid_per_item"] = factor
+    business = plan.business
+    if business is not None:
+        said = (f"with re-labeling, pool sizes in these assumptions are counted in paid labels, {factor:.2g} per item: "
+                f"the production pool of {items_pool:,} items is {paid_pool:,} paid labels and the simulated pool of "
+                f"{n_pool_items:,} items {round(n_pool_items * factor):,}")
+        business = replace(business, assumptions=(*business.assumptions, said))
     return replace(plan, production_pool=items_pool, simulated_pool=n_pool_items, inputs=inputs,
-                   target=replace(plan.target, description=desc), noise=noise)
+                   target=replace(plan.target, description=desc), noise=noise, business=business)
 
 
 def _calendar(result: Any, inputs: PlanInputs, case: BusinessCaseRange) -> dict[str, Any] | None:
