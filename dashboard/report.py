@@ -127,6 +127,9 @@ def plan_sentences(a: dict[str, Any]) -> list[str]:
     if tv:
         out.append(f"Time value (separate from the label savings above; leave it out if shipping sooner earns "
                    f"nothing): {tv['sentence']}")
+    noise = plan.get("noise")
+    if noise:
+        out.append(f"Noisy annotators: {noise['sentence']}")
     return out
 
 

@@ -510,14 +510,17 @@ def analyse(result: SimulationResult, inputs: dict[str, Any], *, dataset_descrip
     except LabelwiseError as exc:
         plan_error = {"message": exc.message, "hint": exc.hint}
         stopping_error = _stopping_refusal(exc)
+    from simulations.annotators import paid_labels_view
+
     if plan is not None and plan.metric != metric:
         # errors priced by a cost matrix: the curves, target and projection in the plan's error-cost score
         from simulations.plan.value import in_error_cost
 
         result = in_error_cost(result, plan.inputs)[0]
         metric, meta = result.metric, result.meta
-    summary = plan.summary if plan is not None and plan.summary is not None else summarize(result, target, metric)
-    curves = learning_curves(result, metric)
+    paid = paid_labels_view(result)  # with re-labeling, curves count paid labels as the plan does
+    summary = plan.summary if plan is not None and plan.summary is not None else summarize(paid, target, metric)
+    curves = learning_curves(paid, metric)
     out: dict[str, Any] = {
         "version": 2,
         "metric": metric, "metric_label": metric_label(metric), "metric_reason": summary.metric_reason,

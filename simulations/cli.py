@@ -14,6 +14,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from simulations.annotators import (
+    RELABEL_POLICIES,
+    NoiseConfig,
+    NoiseInputError,
+    noise_config,
+    paid_labels_view,
+    pays_extra,
+)
 from simulations.config import CLASS_WEIGHTS, DEFAULT_SEEDS, DEFAULT_STRATEGIES, SimulationConfig, check_n_jobs
 from simulations.costs import COST_FLAGS, ItemCostError, ItemCosts, parse_class_costs
 from simulations.curves.pool import PoolCaveat, pool_caveat
@@ -226,6 +234,20 @@ def check_item_costs(config: SimulationConfig, dataset: Dataset) -> None:
             config.costs.row_costs(dataset)
         except ItemCostError as exc:
             raise with_cost_flag(exc) from None
+#: The flag that sets each noise setting (``NoiseInputError.field``), for the hint of a refused one.
+NOISE_FLAGS = {"annotator_error": "--annotator-error", "annotator_confusion": "--annotator-confusion",
+               "annotators": "--annotators", "relabel": "--relabel"}
+
+
+def noise_from_args(args: argparse.Namespace) -> NoiseConfig | None:
+    """The noisy-annotator settings of the flags (None without any); a refused one names its flag in the hint."""
+    try:
+        return noise_config(error=args.annotator_error, confusion_path=args.annotator_confusion,
+                            annotators=args.annotators, relabel=args.relabel, ambiguity=args.noise_ambiguity)
+    except NoiseInputError as exc:
+        flag = NOISE_FLAGS.get(exc.field)
+        exc.hint = f"{exc.hint} ({flag})" if flag else exc.hint
+        raise
 
 
 def config_from_args(args: argparse.Namespace) -> SimulationConfig:
@@ -236,7 +258,18 @@ def config_from_args(args: argparse.Namespace) -> SimulationConfig:
         initial_labels=args.initial, batch_size=args.batch_size, growth=args.growth,
         budget=args.budget, test_share=args.test_share, max_candidates=args.max_candidates,
         class_weight=args.class_weight, metric=args.metric, costs=item_costs_from_args(args),
+        noise=noise_from_args(args),
     )
+
+
+def check_noise_classes(config: SimulationConfig, dataset: Dataset) -> None:
+    """Refuse a confusion matrix whose classes are not the data's, before anything is simulated."""
+    if config.noise is not None:
+        try:
+            config.noise.check_classes(dataset.class_counts.index)
+        except NoiseInputError as exc:
+            exc.hint = f"{exc.hint} ({NOISE_FLAGS[exc.field]})"
+            raise
 
 
 def _run_simulate(args: argparse.Namespace) -> int:
@@ -246,9 +279,10 @@ def _run_simulate(args: argparse.Namespace) -> int:
     check_n_jobs(args.n_jobs)  # before reading the data
     if args.out:
         check_results_path(args.out)  # a typo in the folder should not cost the whole run
-    config = config_from_args(args)  # the settings (item costs too) before the data is read
+    config = config_from_args(args)  # every setting (item costs, a confusion matrix file) before the data is read
     dataset, intake = _load_for_cli(args)
     check_item_costs(config, dataset)
+    check_noise_classes(config, dataset)
     if not args.json:
         for line in intake_lines(intake):
             print(line, file=sys.stderr)
@@ -260,7 +294,8 @@ def _run_simulate(args: argparse.Namespace) -> int:
         report.close()
     # Saved with the results, so a business case built from them uses the whole pool, not the sample.
     result.meta["production_pool_rows"] = production_pool_rows(dataset, intake)
-    summary = summarize(result, target, args.metric)
+    # with re-labeling the summary counts paid labels (re-labels included), as the plan does
+    summary = summarize(paid_labels_view(result), target, args.metric)
     caveat = _pool_caveat(args, result, summary, target, intake)
     if args.out:
         save_results(result, args.out)
@@ -274,6 +309,7 @@ def _run_simulate(args: argparse.Namespace) -> int:
         out["config"] = result.config.to_dict()
         out["intake"] = None if intake is None else intake.to_dict()
         out["pool_caveat"] = None if caveat is None else caveat.to_dict()
+        out["noise"] = _noise_json(result)
         if args.out:
             out["results_file"] = str(args.out)
         print(json.dumps(out, indent=2, allow_nan=False, default=_json_default))
@@ -285,11 +321,26 @@ def _run_simulate(args: argparse.Namespace) -> int:
                   f"({money(costs['min'], cents=True)} to {money(costs['max'], cents=True)}). Money to the target: "
                   "labelwise plan with the same cost flags.")
         print(pool_line(dataset, intake, args.production_pool))
+        if config.noise is not None:
+            print(f"Annotators: {config.noise.describe()}; the test set keeps its true labels."
+                  + (" Label counts are paid labels (re-labels included)." if pays_extra(result) else ""))
         if caveat is not None:
             print(f"note: {caveat.sentence}")
         if args.out:
             print(f"Results saved to {args.out}")
     return 0
+
+
+def _noise_json(result) -> dict | None:
+    """The noise settings and, per strategy, the median over seeds of the last round's paid labels and wrong
+    training labels (None without noise)."""
+    noise = result.meta.get("noise")
+    if not noise:
+        return None
+    last = result.rounds.sort_values("round").groupby(["strategy", "seed"]).tail(1)
+    per = last.groupby("strategy")[["labels", "labels_paid", "wrong_labels"]].median()
+    return {"settings": noise, "labels_unit": "paid" if pays_extra(result) else "items",
+            "last_round_medians": {str(k): {c: float(v) for c, v in row.items()} for k, row in per.iterrows()}}
 
 
 def _pool_caveat(args: argparse.Namespace, result, summary: Summary, target: Target,
@@ -403,10 +454,28 @@ def add_simulation_args(p: argparse.ArgumentParser) -> None:
     c.add_argument("--cost-by-class", metavar="FILE|CLASS=COST,...",
                    help="Money per label by class: a CSV of class,cost rows, or inline, e.g. spam=0.5,ham=0.2.")
     c.add_argument("--cost-text-column", help="The text column whose length is costed (default: every text column).")
+    add_noise_args(p)
     p.add_argument("--n-jobs", type=int, default=1, help="Parallel processes; results do not depend on it.")
     p.add_argument("--out", help="Save the full results (JSON; .gz to compress).")
     p.add_argument("--json", action="store_true", help="Print one JSON object instead of a table.")
     p.add_argument("--quiet", action="store_true", help="No progress line.")
+
+
+def add_noise_args(p: argparse.ArgumentParser) -> None:
+    """Noisy annotators and re-labeling (``simulations/annotators.py``); none of them: a perfect oracle."""
+    g = p.add_argument_group("annotators", "Noisy annotators and re-labeling; without them every label is right.")
+    g.add_argument("--annotator-error", metavar="RATE[,RATE...]",
+                   help="Share of wrong labels, in [0, 0.5): one rate, or one per annotator (0.05,0.1,0.2).")
+    g.add_argument("--annotator-confusion", metavar="FILE",
+                   help="CSV confusion matrix: first column the true class, header the classes given, rows sum to 1.")
+    g.add_argument("--annotators", type=int,
+                   help="Number of annotators: one rate each with several --annotator-error rates, and the team "
+                        "labeling in parallel for plan's calendar (default: one per rate, else 1).")
+    g.add_argument("--relabel", choices=RELABEL_POLICIES, default="none",
+                   help="Re-labeling: none; majority3 (3 labels an item, majority vote: 3 paid labels); disputed "
+                        "(items the model disputes get 2 more labels, majority of 3). Default none.")
+    g.add_argument("--noise-ambiguity", action="store_true",
+                   help="Errors rise with the item's uncertainty under the full-data model (same mean rate).")
 
 
 def _stdout_is_a_pipe() -> bool:

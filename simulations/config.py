@@ -112,6 +112,9 @@ class SimulationConfig:
         What one label of each item costs (``simulations.costs``): the loop then records each round's cumulative
         ``spend`` and the plan reports money to the target. None (default): one price per label, and every answer
         is exactly what it was before item costs existed.
+    noise : simulations.annotators.NoiseConfig, optional
+        Noisy annotators and re-labeling (see ``simulations/annotators.py``). ``None`` (default): a perfect oracle,
+        every answer exactly as without the option.
     """
 
     strategies: tuple[str, ...] = DEFAULT_STRATEGIES
@@ -130,6 +133,7 @@ class SimulationConfig:
     metric: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     costs: ItemCosts | None = None
+    noise: Any = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "strategies", with_random_first(self.strategies))
@@ -165,6 +169,8 @@ class SimulationConfig:
                 f"Use one of: {', '.join(METRICS)}, or leave it empty to choose by the class balance.")
         require(self.class_weight in CLASS_WEIGHTS, f"Unknown class_weight '{self.class_weight}'.",
                 f"Use one of: {', '.join(CLASS_WEIGHTS)}.")
+        require(self.noise is None or hasattr(self.noise, "relabel"), "noise must be a NoiseConfig or None.",
+                "Build it with simulations.annotators.noise_config.")
 
     @property
     def seed_values(self) -> list[int]:
@@ -178,12 +184,19 @@ class SimulationConfig:
             d.pop("costs")
         else:
             d["costs"] = self.costs.to_dict()
+        d.pop("noise", None)
+        if self.noise is not None:  # no key without noise: saved files and sweep keys stay as they were
+            d["noise"] = self.noise.to_dict()
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SimulationConfig:
         d = dict(d)
         d["strategies"] = tuple(d.get("strategies", DEFAULT_STRATEGIES))
+        if d.get("noise") is not None and not hasattr(d["noise"], "relabel"):
+            from simulations.annotators import NoiseConfig
+
+            d["noise"] = NoiseConfig.from_dict(d["noise"])
         return cls(**d)
 
 

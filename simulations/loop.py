@@ -328,6 +328,8 @@ def run_strategy(
     strategy_seed: int,
     max_candidates: int | None = None,
     warm_start: bool = False,
+    noise: Any = None,
+    draws: Any = None,
 ) -> list[dict[str, Any]]:
     """Simulate one strategy on one split; one record per round (see docs/engine-contract.md).
 
@@ -349,12 +351,42 @@ def run_strategy(
         Opt-in: the fits stop at a different point within the solver's tolerance, which moves the
         probabilities in their last digits and so, through ties and near-ties of the scores, the later picks
         of uncertainty strategies (answers agree within seed noise; individual runs do not).
+    noise : simulations.annotators.NoiseConfig, optional
+        Noisy annotators (None: a perfect oracle, exactly as without the option). The learner trains on annotations
+        from ``draws``; the test set keeps its true labels. Each record then also holds ``labels_paid`` (every paid
+        annotation so far, re-labels included) and ``wrong_labels`` (labeled items whose training label is wrong).
+    draws : simulations.annotators.NoisyDraws, optional
+        The seed's annotations (:func:`simulations.annotators.draw_annotations`), required with ``noise``.
     """
     rng = np.random.default_rng([split.seed, strategy_seed])
     n_pool = split.n_pool
     is_labeled = np.zeros(n_pool, dtype=bool)
     is_labeled[split.initial] = True
     labeled = split.initial.copy()
+    # Paid annotations per pool item (1 per labeled item without noise): labels_paid and any per-item cost read it.
+    annotations = np.zeros(n_pool, dtype=int)
+    y_train = split.y_pool  # the labels the learner trains on: the truth, unless annotators are noisy
+    relabeled = None
+    if noise is not None:
+        from simulations.annotators import majority_of_three
+
+        if draws is None:
+            raise ValueError("run_strategy needs the seed's annotations (draws) with noise")
+        y_train = split.y_pool.copy()
+        relabeled = np.zeros(n_pool, dtype=bool)
+
+    def annotate(items: np.ndarray) -> None:
+        """Label ``items`` for the first time: one annotation, or the majority of three."""
+        if noise is None:
+            annotations[items] = 1
+        elif noise.relabel == "majority3":
+            y_train[items] = majority_of_three(draws.labels[items], draws.tie[items])
+            annotations[items] = 3
+        else:
+            y_train[items] = draws.labels[items, 0]
+            annotations[items] = 1
+
+    annotate(labeled)
     X_stop = take_rows(split.X_pool, split.stop)
     X_labelable = split.X_labelable()
     extra = split.extra
@@ -376,13 +408,23 @@ def run_strategy(
 
     for r in range(len(schedule)):
         t0 = time.perf_counter()
+        if noise is not None and noise.relabel == "disputed" and previous:
+            # ActiveLab-style: the last model disputes a label (its prediction differs) -> two more annotations,
+            # majority of three; each item at most once. The new batch is judged by a model that never saw it.
+            cand = labeled[~relabeled[labeled]]
+            if len(cand):
+                pred = np.asarray(previous[0].predict(take_rows(split.X_pool, cand)))
+                disputed = cand[pred != y_train[cand]]
+                y_train[disputed] = majority_of_three(draws.labels[disputed], draws.tie[disputed])
+                annotations[disputed] = 3
+                relabeled[disputed] = True
         unlabeled = np.flatnonzero(~is_labeled)
         # Strategies that learn from unlabeled rows (self-training) see the extra pool too; queries never do.
         unlabeled_all = np.concatenate([unlabeled, extra]) if len(extra) else unlabeled
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             model = strategy.fit_model(
-                make_round_model, split.X_pool, labeled, split.y_pool[labeled], unlabeled_all, random_state=split.seed
+                make_round_model, split.X_pool, labeled, y_train[labeled], unlabeled_all, random_state=split.seed
             )
         fit_seconds = time.perf_counter() - t0
         previous[:] = [model]
@@ -391,6 +433,10 @@ def run_strategy(
         rec: dict[str, Any] = {"round": r, "labels": len(labeled)}
         if split.costs is not None:  # only with item costs: a run without them records what it always did
             rec["spend"] = float(np.sum(split.costs[labeled] * annotations[labeled]))
+        if noise is not None:
+            rec["labels_paid"] = int(annotations.sum())
+            rec["wrong_labels"] = int(np.sum(y_train[labeled] != split.y_pool[labeled]))
+        # the test set is always scored against the true labels
         test_pred = model.predict(split.X_test)
         rec.update(score_predictions(split.y_test, test_pred, split.classes))
         rec.update(confusion_record(split.y_test, test_pred, n_classes))
@@ -422,7 +468,7 @@ def run_strategy(
         if not last:
             batch = int(schedule[r + 1] - schedule[r])
             view = PoolView(
-                X=split.X_pool, candidates=candidates, labeled=labeled, y_labeled=split.y_pool[labeled],
+                X=split.X_pool, candidates=candidates, labeled=labeled, y_labeled=y_train[labeled],
                 classes=split.classes, model=model, make_model=make_model, cache=cache, costs=split.costs,
             )
             if pool_proba is not None:
@@ -435,6 +481,7 @@ def run_strategy(
             rec["query_max_entropy"] = float(normalized_entropy(chosen_proba).max())
             rec["query_min_confidence"] = float(chosen_proba.max(axis=1).min())
             is_labeled[chosen] = True
+            annotate(chosen)
             labeled = np.concatenate([labeled, chosen])
         rec["fit_seconds"] = fit_seconds
         rec["query_seconds"] = time.perf_counter() - t1

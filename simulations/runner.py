@@ -49,6 +49,8 @@ from simulations.strategies import make_strategy
 from simulations.summary import run_metric
 
 CEILING = "__ceiling__"
+#: Prefix of a task that runs a strategy with the noise-free oracle (the reference of a noisy run).
+REFERENCE = "__noise_free__:"
 
 
 @dataclass
@@ -81,18 +83,44 @@ def strategy_seed(name: str) -> int:
     return zlib.crc32(name.encode())
 
 
+def _draws_for(split: Split, noise: Any, make_model: Any, class_names: Any) -> Any:
+    """The seed's annotations (``simulations.annotators.draw_annotations``), kept on the split: every strategy of
+    the seed that runs in this process reads the same draws (they depend on the seed alone, so other processes
+    draw the same)."""
+    cache = split.__dict__.setdefault("_noise_draws", {})
+    key = repr(noise)
+    if key not in cache:
+        from simulations.annotators import draw_annotations
+        from simulations.strategies.base import predict_proba_aligned
+        from simulations.strategies.uncertainty import normalized_entropy
+
+        uncertainty = None
+        if noise.ambiguity:
+            # the full-data model (trained on the whole clean pool, as the ceiling): where it is unsure, people are
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model = make_model(split.seed)
+                model.fit(split.X_labelable(), split.y_pool)
+            uncertainty = normalized_entropy(predict_proba_aligned(model, split.X_labelable(), split.classes))
+        cache.clear()
+        cache[key] = draw_annotations(split.y_pool, len(split.classes), noise, seed=split.seed,
+                                      uncertainty=uncertainty, class_names=class_names)
+    return cache[key]
+
+
 def _run_task(split: Split, strategy_name: str, model_spec: Any, schedule: np.ndarray,
               max_candidates: int | None, class_weight: str | None = None,
-              warm_start: bool = False) -> tuple[str, int, Any]:
+              warm_start: bool = False, noise: Any = None, class_names: Any = None) -> tuple[str, int, Any]:
     make_model = model_factory(model_spec, split.X_pool, class_weight)
     # Every fit of the run happens below; many classes with few labels are expected (see many_classes_expected).
     with threadpool_limits(limits=1), many_classes_expected():
         if strategy_name == CEILING:
             return strategy_name, split.seed, ceiling_metrics(split, make_model)
         strategy = make_strategy(strategy_name)
+        draws = None if noise is None else _draws_for(split, noise, make_model, class_names)
         records = run_strategy(split, strategy, make_model, schedule,
                                strategy_seed=strategy_seed(strategy_name), max_candidates=max_candidates,
-                               warm_start=warm_start)
+                               warm_start=warm_start, noise=noise, draws=draws)
     return strategy_name, split.seed, records
 
 
@@ -135,10 +163,11 @@ def _forget_splits(token: str) -> None:
 def _seed_task(token: str, X: Any, y: np.ndarray, seed: int, settings: SplitSettings, n_extra: int,
                groups: np.ndarray | None, strategy_name: str, model_spec: Any, schedule: np.ndarray,
                max_candidates: int | None, class_weight: str | None,
-               warm_start: bool = False, costs: np.ndarray | None = None) -> tuple[str, int, Any]:
+               warm_start: bool = False, costs: np.ndarray | None = None, noise: Any = None,
+               class_names: Any = None) -> tuple[str, int, Any]:
     """One task where it runs: its seed's split (built here, or this process's last one), then the task."""
     return _run_task(_split_for(token, X, y, seed, settings, n_extra, groups, costs), strategy_name, model_spec,
-                     schedule, max_candidates, class_weight, warm_start)
+                     schedule, max_candidates, class_weight, warm_start, noise, class_names)
 
 
 def run_simulation(
@@ -193,6 +222,9 @@ def run_simulation(
     validate_model(model_spec)
     for name in config.strategies:
         make_strategy(name)  # fail fast on unknown names, before any work
+    noise = config.noise
+    if noise is not None:
+        noise.check_classes(dataset.class_counts.index)  # a confusion matrix names the data's classes, before work
     counts = dataset.class_counts
     metric, reason = run_metric(counts, config.metric)  # the user's score decides the class weighting too
     class_weight, class_weight_reason = resolve_class_weight(config.class_weight, metric, model_spec,
@@ -221,10 +253,15 @@ def run_simulation(
                                          growth=config.growth)
     n_features, sparse_features = int(X.shape[1]), bool(hasattr(X, "tocsr"))
 
+    # with noisy annotators, the noise-free oracle on the same seeds too (REFERENCE tasks): the plan's comparison
     tasks = [(seed, name) for seed in config.seed_values for name in (CEILING, *config.strategies)]
+    if noise is not None and noise.reference:
+        tasks += [(seed, REFERENCE + name) for seed in config.seed_values for name in config.strategies]
+    names_str = [str(c) for c in class_names]
     total = len(tasks)
     records: list[dict[str, Any]] = []
     ceilings: list[dict[str, Any]] = []
+    reference: list[dict[str, Any]] = []
     token = uuid.uuid4().hex
     workdir = None
     jobs = None
@@ -236,19 +273,24 @@ def run_simulation(
             np.save(path, X)
             X = np.load(path, mmap_mode="r")
         jobs = Parallel(n_jobs=n_jobs, return_as="generator")(
-            delayed(_seed_task)(token, X, y, seed, settings, n_extra, groups, name, model_spec, schedule,
-                                config.max_candidates, class_weight, warm_start, row_costs)
+            delayed(_seed_task)(token, X, y, seed, settings, n_extra, groups, name.removeprefix(REFERENCE), model_spec,
+                                schedule, config.max_candidates, class_weight, warm_start, row_costs,
+                                None if name.startswith(REFERENCE) else noise, names_str)
             for seed, name in tasks
         )
-        for done, (name, seed, out) in enumerate(jobs, start=1):
+        for done, ((_, seed, out), (_, name)) in enumerate(zip(jobs, tasks, strict=True), start=1):
             if name == CEILING:
                 ceilings.append({"seed": seed, **out})
+                rows = None
+            elif name.startswith(REFERENCE):
+                reference.extend({"strategy": name.removeprefix(REFERENCE), "seed": seed, **r} for r in out)
                 rows = None
             else:
                 rows = pd.DataFrame([{"strategy": name, "seed": seed, **r} for r in out])
                 records.extend(rows.to_dict("records"))
             if progress is not None:
-                progress(Progress(done=done, total=total, strategy=name, seed=seed, rounds=rows))
+                shown = f"{name.removeprefix(REFERENCE)} (perfect labels)" if name.startswith(REFERENCE) else name
+                progress(Progress(done=done, total=total, strategy=shown, seed=seed, rounds=rows))
             if should_cancel is not None and should_cancel() and done < total:
                 raise SimulationCancelled(
                     f"Simulation cancelled after {done} of {total} tasks.", hint="Run it again to get results."
@@ -307,4 +349,15 @@ def run_simulation(
         meta["float32_features"] = True
     if warm_start:
         meta["warm_start"] = True
+    if noise is not None:
+        from simulations.results import encode_frame
+
+        meta["noise"] = {**noise.to_dict(), "description": noise.describe()}
+        if reference:
+            # the noise-free runs on the same seeds (same splits, same schedule), for the plan's comparison
+            ref = pd.DataFrame(reference).sort_values(
+                ["strategy", "seed", "round"], key=lambda s: s.map(order) if s.name == "strategy" else s, kind="stable")
+            keep = [c for c in ("strategy", "seed", "round", "labels", "accuracy", "balanced_accuracy", "macro_f1")
+                    if c in ref.columns]
+            meta["noise_reference_rounds"] = encode_frame(ref[keep].reset_index(drop=True))
     return SimulationResult(rounds=rounds, ceilings=ceil, config=config, meta=meta)

@@ -39,6 +39,7 @@ PARALLEL = 2
 
 #: Beyond ``benchmark``, ``machine`` and ``smoke``: what run_all.py's summary and the README quote from each file.
 EXPECTED_KEYS: dict[str, set[str]] = {
+    "annotator_noise": {"rows", "datasets", "rates", "relabel", "seeds"},
     "default_scenario": {"median_warm_n_jobs_2_seconds", "cold_first_run_seconds", "import_simulations_seconds",
                          "pass"},
     "engine_overhead": {"cases", "pass"},
@@ -55,7 +56,7 @@ EXPECTED_KEYS: dict[str, set[str]] = {
 
 #: The benchmarks run_all.py's summary has a row for (how each row starts).
 SUMMARY_ROWS = ("engine_overhead", "time_to_answer", "default_scenario", "large_pool", "stopping", "quick",
-                "extrapolation")
+                "extrapolation", "annotator_noise")
 
 
 def _env() -> dict[str, str]:

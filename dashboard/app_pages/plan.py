@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, cost_inputs, error_cost_inputs, session, state, views
+from dashboard import annotator_inputs, charts, cost_inputs, error_cost_inputs, session, state, views
 from simulations import SAMPLES, Dataset
 from simulations.config import CLASS_WEIGHTS, DEFAULT_SEEDS
 from simulations.datasets import ROLES
@@ -504,6 +504,8 @@ with st.form("plan_form", border=False):
             help="Balanced weights make the model pay as much attention to a rare class as to a common one. "
                  "Automatic uses them when the data is imbalanced (the score is then balanced accuracy), so random "
                  "sampling is not judged with a model that only predicts the majority class.")
+    with st.expander("Annotators and costs"):
+        noise_raw = annotator_inputs.annotator_inputs(cfg, SLOTS)
     submitted = st.form_submit_button("Run simulation", type="primary", icon=":material/play_arrow:",
                                       disabled=dataset is None)
 
@@ -538,6 +540,11 @@ def _partial_chart(frames: list[pd.DataFrame], metric: str, where: Any) -> None:
 
 
 problems = state.plan_problems(new_inputs, classes if dataset is not None else None) if submitted else {}
+noise_dict, noise_problems = annotator_inputs.check_annotator_inputs(
+    noise_raw, annotators=int(annotators), class_names=None if dataset is None else dataset.class_counts.index)
+new_inputs["config"]["noise"] = noise_dict
+if submitted:
+    problems.update(noise_problems)
 for key, text in problems.items():
     (SLOTS.get(key) or status).error(text, icon=":material/error:")
 # item costs: the engine's checks on the data, each beside its widget under "Annotators and costs"
@@ -554,8 +561,8 @@ if problems:
                  + ("Some are under *Advanced simulation settings*. "
                     if set(problems) & {"seeds", "initial_labels", "budget", "test_share", "growth", "batch_size"}
                     else "")
-                 + ("Item costs are under *Annotators and costs*. " if cost_problems else ""),
-                 icon=":material/error:")
+                 + ("Some are under *Annotators and costs*. " if cost_problems
+                    or set(problems) & set(annotator_inputs.WIDGET_FOR) else ""), icon=":material/error:")
 elif submitted and dataset is None:
     with status:
         st.error("Nothing was run: there is no usable data yet; fix the data above first.", icon=":material/error:")

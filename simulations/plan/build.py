@@ -275,6 +275,9 @@ class Plan:
     error_cost: dict[str, Any] | None = None
     #: The value of shipping sooner (with a calendar and the model's life), on top of the label savings; else None.
     time_value: dict[str, Any] | None = None
+    #: Noisy annotators (``simulations.plan.noise.noise_effect``): the settings, the saving and the stop under the
+    #: noise, the same saving with perfect labels on the same seeds and the paired change; None without noise.
+    noise: dict[str, Any] | None = None
 
     @property
     def interval_level(self) -> float:
@@ -314,6 +317,7 @@ class Plan:
             "error_cost": None if self.error_cost is None else {k: v for k, v in self.error_cost.items()
                                                                  if k != "curves_frame"},
             "time_value": self.time_value,
+            "noise": self.noise,
             "determination": self.determination,
             "sensitivity": {
                 "base_roi": _finite(self.money["roi"].median),
@@ -389,12 +393,21 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
     ConfigError
         A production pool smaller than the simulated one, or a strategy the results do not hold.
     """
+    from simulations.annotators import paid_labels_view
     from simulations.curves.pool import pool_fits, simulated_pool_size, with_strategy_fits
     from simulations.plan.value import in_error_cost, plan_value
     from simulations.stopping import advise
 
+    # with re-labeling, every label count of the plan (curves, labels to target, the stop, money) is in paid labels
+    noisy_raw = result
+    result = paid_labels_view(result)
     result, inputs = in_error_cost(result, inputs)
     meta = dict(getattr(result, "meta", {}) or {})
+    items_inputs = inputs
+    factor = float(meta.get("paid_per_item", 1.0))
+    if factor != 1.0:
+        # every pool in paid labels too (labeling the whole pool pays `factor` labels an item); reported in items
+        inputs = replace(inputs, production_pool=max(1, round(int(inputs.production_pool) * factor)))
     item_costs = meta.get("item_costs")
     if item_costs and "spend" in getattr(result, "rounds", pd.DataFrame()).columns:
         # unequal item costs: one label's price is the items' average (the whole-pool plan, the heat map's axis);
@@ -479,7 +492,14 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
     tornado, grid = _sensitivity(result, inputs, case, chosen, fits, summary0, metric, n_sim)
     calendar = _calendar(result, inputs, case)
     value_model, error_cost, time_value = plan_value(result, inputs, chosen, stop, tap, calendar)
-    return Plan(
+    from simulations.plan.noise import noise_effect
+
+    noise = noise_effect(noisy_raw, result, target=target, metric=metric, strategy=chosen, shift=tap.shift,
+                         stop=stop)
+    if noise is not None:
+        if noise["labels_unit"] == "paid":
+            notes.append("Label counts and money count every paid annotation (re-labels included), not items.")
+    plan = Plan(
         strategy=chosen, strategy_chosen_by=chosen_by, verdict=verdict, verdict_sentence=verdict_sentence,
         other_verdicts=_other_verdicts(summary, chosen, chosen_by), target=tap, metric=metric,
         metric_label=SCORE_NAMES.get(metric, metric), simulated_labels=simulated_labels, simulated_pool=n_sim,
@@ -493,7 +513,27 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
         error_cost=error_cost, time_value=time_value,
         costs=_costs(item_costs, case, chosen) if item_costs and case.per_seed is not None
         and "al_price_factor" in case.per_seed.columns else None,
+        noise=noise,
     )
+    if factor != 1.0:
+        plan = _in_items(plan, items_inputs, int(meta.get("n_pool_items") or n_sim), factor)
+    return plan
+
+
+def _in_items(plan: Plan, inputs: PlanInputs, n_pool_items: int, factor: float) -> Plan:
+    """A plan computed in paid labels with its pool sizes said in items again (see ``paid_labels_view``)."""
+    paid_pool, items_pool = int(plan.production_pool), int(inputs.production_pool)
+    desc = plan.target.description.replace(f"{paid_pool:,} items", f"{items_pool:,} items")
+    noise = dict(plan.noise or {})
+    noise["paid_per_item"] = factor
+    business = plan.business
+    if business is not None:
+        said = (f"with re-labeling, pool sizes in these assumptions are counted in paid labels, {factor:.2g} per item: "
+                f"the production pool of {items_pool:,} items is {paid_pool:,} paid labels and the simulated pool of "
+                f"{n_pool_items:,} items {round(n_pool_items * factor):,}")
+        business = replace(business, assumptions=(*business.assumptions, said))
+    return replace(plan, production_pool=items_pool, simulated_pool=n_pool_items, inputs=inputs,
+                   target=replace(plan.target, description=desc), noise=noise, business=business)
 
 
 def cheapest_strategy(result: Any, table: pd.DataFrame) -> str | None:

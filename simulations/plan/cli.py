@@ -33,6 +33,7 @@ FLAGS = {
     "budget_cap": "--budget-cap", "max_labels": "--max-labels", "target_value": "--target-share",
     "time_cap_seconds": "--time-cap", "labels_per_hour": "--throughput", "annotators": "--annotators",
     "retrain_minutes": "--retrain-minutes", "hours_per_day": "--hours-per-day",
+    "annotator_error": "--annotator-error", "annotator_confusion": "--annotator-confusion", "relabel": "--relabel",
     "seeds": "--seeds", "initial_labels": "--initial", "test_share": "--test-share", "growth": "--growth",
     "batch_size": "--batch-size", **ERROR_COST_FLAGS,
 }
@@ -64,7 +65,7 @@ def add_plan_parser(subparsers: Any, *, add_simulation_args: Any) -> None:
     cal = p.add_argument_group("calendar")
     cal.add_argument("--throughput", type=float, dest="labels_per_hour",
                      help="Labels one annotator makes per hour: gives working days and a schedule of rounds.")
-    cal.add_argument("--annotators", type=int, default=1, help="Annotators labeling in parallel (default 1).")
+    # --annotators (the team: labeling in parallel, and one error rate each) is among the annotator options
     cal.add_argument("--retrain-minutes", type=float, default=0.0,
                      help="Minutes between two active-learning rounds (retrain, hand out the batch; default 0).")
     cal.add_argument("--hours-per-day", type=float, default=8.0, help="Working hours a day (default 8).")
@@ -76,6 +77,15 @@ def add_plan_parser(subparsers: Any, *, add_simulation_args: Any) -> None:
                    help=f"Seconds the simulation may take before it answers with what it has (default "
                         f"{DEFAULT_TIME_CAP_SECONDS:.0f}).")
     p.set_defaults(func=run_plan)
+
+
+def _team(args: argparse.Namespace) -> int:
+    """Annotators labeling in parallel: --annotators, else one per --annotator-error rate, else 1 (one meaning)."""
+    if args.annotators is not None:
+        return args.annotators
+    if args.annotator_error:
+        return len(str(args.annotator_error).split(","))
+    return 1
 
 
 def _inputs(args: argparse.Namespace, target: Any, production_pool: int,
@@ -115,7 +125,7 @@ def _inputs(args: argparse.Namespace, target: Any, production_pool: int,
                           cost_per_error=args.cost_per_error, production_pool=production_pool, target=target,
                           budget_cap=args.budget_cap, strategy=args.strategy, max_labels=args.max_labels,
                           time_cap_seconds=args.time_cap, labels_per_hour=args.labels_per_hour,
-                          annotators=args.annotators, retrain_minutes=args.retrain_minutes,
+                          annotators=_team(args), retrain_minutes=args.retrain_minutes,
                           hours_per_day=args.hours_per_day, **error_cost_kwargs(args))
     except PlanInputError as exc:
         raise _with_flag(exc) from None
@@ -172,6 +182,7 @@ def run_plan(args: argparse.Namespace) -> int:
     import numpy as np
 
     check_classes(early, np.unique(dataset.y))  # a cost matrix for other classes: refused before simulating
+    base.check_noise_classes(config, dataset)
     if not args.json:
         for line in base.intake_lines(intake):
             print(line, file=sys.stderr)
@@ -258,6 +269,8 @@ def format_plan(plan: Plan) -> str:
                      f"rounds, random sampling about {c['random_days']:,.1f} ({c['assumptions']}).")
     if plan.time_value is not None:
         lines.append(f"Time value (separate from the figures above): {plan.time_value['sentence']}")
+    if plan.noise is not None:
+        lines.append(f"Annotators: {plan.noise['sentence']}")
     if plan.other_verdicts:
         lines.append(f"Note: {plan.other_verdicts}")
     lines.append(f"How far to trust it: {MEASURED.verdict_sentence()} {MEASURED.projection_sentence()}")

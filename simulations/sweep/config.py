@@ -22,6 +22,14 @@ Example (``examples/sweep.toml``)::
     sheet = "Data"                          # intake's options, as labelwise simulate's flags (see INTAKE_KEYS)
     rare_classes = "merge"
 
+Noisy annotators (``simulations/annotators.py``), for every cell, with ``labelwise simulate``'s flags as keys::
+
+    annotator_error = 0.1                   # or one rate per annotator: [0.05, 0.1, 0.2] (or "0.05,0.1,0.2")
+    annotator_confusion = "confusion.csv"   # instead of a rate; relative to the config file
+    annotators = 3
+    relabel = "majority3"                   # none | majority3 | disputed
+    noise_ambiguity = true
+
 Every (dataset, model, schedule) cell is one :class:`~simulations.config.SimulationConfig`: a sweep is the
 same simulations ``run_simulation`` would run, split into tasks that can run anywhere.
 """
@@ -49,10 +57,12 @@ from simulations.strategies import make_strategy
 from simulations.summary import METRIC_NAMES, Target
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: Noisy-annotator settings (``labelwise simulate``'s flags with ``_``), shared by every cell.
+NOISE_KEYS = ("annotator_error", "annotator_confusion", "annotators", "relabel", "noise_ambiguity")
 #: Keys allowed at the top level of a sweep file.
 TOP_KEYS = {"datasets", "models", "strategies", "schedules", "seeds", "random_state", "initial_labels",
             "test_share", "max_test_rows", "stop_set_rows", "max_candidates", "class_weight", "target", "metric",
-            "out", *(f.lstrip("-").replace("-", "_") for f in COST_FLAGS.values())}
+            "out", *NOISE_KEYS, *(f.lstrip("-").replace("-", "_") for f in COST_FLAGS.values())}
 #: The sweep key of each item-cost setting: ``labelwise simulate``'s flag with ``_`` (``cost_per_word = 0.01``).
 COST_KEYS = {field: flag.lstrip("-").replace("-", "_") for field, flag in COST_FLAGS.items()}
 #: Intake's options a file dataset may set, as ``labelwise simulate``'s flags of the same names (with ``_``).
@@ -164,6 +174,8 @@ class SweepConfig:
     #: Item costs of every cell (the ``cost_*`` keys, as ``labelwise simulate``'s ``--cost-*`` flags); None: one
     #: price per label.
     costs: ItemCosts | None = None
+    #: Noisy annotators for every cell (``simulations.annotators.NoiseConfig``); None: a perfect oracle.
+    noise: Any = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "strategies", with_random_first(self.strategies))
@@ -210,6 +222,7 @@ class SweepConfig:
             budget=schedule.budget, test_share=self.test_share, max_test_rows=self.max_test_rows,
             stop_set_rows=self.stop_set_rows, max_candidates=self.max_candidates, class_weight=self.class_weight,
             costs=self.costs,
+            noise=self.noise,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -228,6 +241,7 @@ class SweepConfig:
             "target": {"kind": self.target.kind, "value": self.target.value},
             "metric": self.metric,
             **({} if self.costs is None else {"costs": self.costs.to_dict()}),
+            **({"noise": self.noise.to_dict()} if self.noise is not None else {}),
         }
 
 
@@ -378,6 +392,7 @@ def sweep_config_from_dict(d: dict[str, Any], base: str | Path = ".") -> SweepCo
             metric=d.get("metric"),
             out=d.get("out"),
             costs=_costs(d, base),
+            noise=_noise(d, base),
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"The sweep file has a setting of the wrong type ({exc}).",
@@ -404,6 +419,25 @@ def _costs(d: dict[str, Any], base: Path) -> ItemCosts | None:
         key = COST_KEYS.get(exc.field)
         raise ItemCostError(exc.message, hint=f"{exc.hint} (sweep key {key})" if key else exc.hint,
                             field=exc.field) from None
+def _noise(d: dict[str, Any], base: Path) -> Any:
+    """The sweep's noisy annotators from its keys (None without any); a refused one names its key."""
+    from simulations.annotators import NoiseInputError, noise_config
+
+    path = d.get("annotator_confusion")
+    relabel = d.get("relabel", "none")
+    try:
+        if not isinstance(d.get("noise_ambiguity", False), bool):
+            raise NoiseInputError("noise_ambiguity", "noise_ambiguity must be true or false.",
+                                  "E.g. noise_ambiguity = true.")
+        annotators = d.get("annotators")
+        if annotators is not None and (isinstance(annotators, bool) or not isinstance(annotators, int)):
+            raise NoiseInputError("annotators", f"annotators must be a whole number (got {annotators!r}).",
+                                  "E.g. annotators = 3.")
+        return noise_config(error=d.get("annotator_error"),
+                            confusion_path=None if path is None else base / str(path),
+                            annotators=annotators, relabel=str(relabel), ambiguity=d.get("noise_ambiguity", False))
+    except NoiseInputError as exc:
+        raise ConfigError(exc.message, hint=f"{exc.hint} (sweep key {exc.field})") from None
 
 
 def load_sweep_config(path: str | Path) -> SweepConfig:

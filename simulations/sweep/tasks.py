@@ -57,6 +57,8 @@ class SweepTask:
     max_candidates: int | None = None
     class_weight: str | None = None
     costs: ItemCosts | None = None
+    #: Noisy annotators (``simulations.annotators.NoiseConfig``); None: a perfect oracle. Ceilings never have it.
+    noise: Any = None
 
     @property
     def is_ceiling(self) -> bool:
@@ -76,6 +78,7 @@ class SweepTask:
             "split": vars(self.split).copy(), "max_candidates": self.max_candidates,
             "class_weight": self.class_weight,
             **({} if self.costs is None else {"costs": self.costs.to_dict()}),
+            **({"noise": self.noise.to_dict()} if self.noise is not None else {}),
         }
 
 
@@ -87,7 +90,7 @@ def _identity(task_fields: dict[str, Any]) -> str:
 
 def task_key(dataset: DatasetSpec, fingerprint: str, model: str, seed: int, strategy: str,
              schedule: ScheduleSpec | None, split: SplitSettings, max_candidates: int | None,
-             class_weight: str | None = None, costs: ItemCosts | None = None) -> str:
+             class_weight: str | None = None, costs: ItemCosts | None = None, noise: Any = None) -> str:
     """A stable, file-name-safe key: readable parts plus a hash of every setting that changes the result.
 
     The data enter by content (fingerprint), label and roles, not by path: moving a file keeps its
@@ -104,6 +107,8 @@ def task_key(dataset: DatasetSpec, fingerprint: str, model: str, seed: int, stra
         return f"{dataset.name}.{model}.s{seed}.ceiling.{_identity(ident)}"
     ident["schedule"] = {k: v for k, v in schedule.to_dict().items() if k != "name"}
     ident["max_candidates"] = max_candidates
+    if noise is not None:  # only when set, so noise-free tasks keep the keys they always had
+        ident["noise"] = noise.to_dict()
     return f"{dataset.name}.{model}.{schedule.name}.s{seed}.{strategy}.{_identity(ident)}"
 
 
@@ -178,6 +183,8 @@ def plan_tasks(config: SweepConfig, datasets: dict[str, Dataset]) -> list[SweepT
 
 def _dataset_tasks(config: SweepConfig, spec: DatasetSpec, dataset: Dataset, split: SplitSettings) -> list[SweepTask]:
     fp = dataset.fingerprint()
+    if config.noise is not None:
+        config.noise.check_classes(dataset.class_counts.index)  # a confusion matrix of other classes: before work
     # The sweep's metric, when set, decides class_weight "auto" as a simulation's --metric does.
     metric, _ = run_metric(dataset.class_counts, config.metric)
     tasks = []
@@ -187,10 +194,11 @@ def _dataset_tasks(config: SweepConfig, spec: DatasetSpec, dataset: Dataset, spl
             cells = [(CEILING, None)] + [(s, sch) for sch in config.schedules for s in config.strategies]
             for strategy, schedule in cells:
                 mc = None if schedule is None else config.max_candidates
-                key = task_key(spec, fp, model, seed, strategy, schedule, split, mc, weight, config.costs)
+                noise = None if schedule is None else config.noise
+                key = task_key(spec, fp, model, seed, strategy, schedule, split, mc, weight, config.costs, noise)
                 tasks.append(SweepTask(key=key, dataset=spec, fingerprint=fp, model=model, seed=seed,
                                        strategy=strategy, schedule=schedule, split=split, max_candidates=mc,
-                                       class_weight=weight, costs=config.costs))
+                                       class_weight=weight, costs=config.costs, noise=noise))
     return tasks
 
 
@@ -299,7 +307,10 @@ def _execute(task: SweepTask) -> dict[str, Any]:
         budget, schedule = schedule_for_pool(n_initial, n_pool, budget=sch.budget, batch_size=sch.batch_size,
                                              growth=sch.growth)
         meta.update(budget=budget, labels_schedule=[int(v) for v in schedule])
-    _, _, out = _run_task(split, task.strategy, task.model, schedule, task.max_candidates, task.class_weight)
+    if task.noise is not None:
+        meta["noise"] = {**task.noise.to_dict(), "description": task.noise.describe()}
+    _, _, out = _run_task(split, task.strategy, task.model, schedule, task.max_candidates, task.class_weight,
+                          noise=task.noise, class_names=info["classes"])
     payload: dict[str, Any] = {"format": TASK_FORMAT, "version": TASK_VERSION, "key": task.key, "task": task.to_dict(),
                                "meta": meta}
     if task.is_ceiling:
