@@ -395,8 +395,6 @@ def run_strategy(
     binary = n_classes == 2
     cache: dict = {}
     prev_stop_pred = None
-    # Paid annotations per pool item (one label each here); spend = sum of item cost x paid annotations.
-    annotations = np.ones(n_pool, int)
     records = []
     previous: list[Any] = []  # the last round's model, which warm-starts the next round's fit
 

@@ -225,3 +225,19 @@ def test_the_test_rows_costs_never_matter():
     a = run_strategy(split, make_strategy("margin_per_cost"), make_model, np.array([6, 10, 14]), strategy_seed=1)
     b = run_strategy(split2, make_strategy("margin_per_cost"), make_model, np.array([6, 10, 14]), strategy_seed=1)
     assert [r["spend"] for r in a] == [r["spend"] for r in b]
+
+
+def test_with_majority_of_three_every_item_is_paid_three_times():
+    """Item costs and re-labeling together: spend counts every paid annotation (3 a label under majority3)."""
+    from simulations.annotators import NoiseConfig
+
+    ds = Dataset.from_frame(_frame(), "label", roles={"note": "text"})
+    costs = ItemCosts(by_class=(("a", 0.5), ("b", 0.5)))
+    one = run_simulation(ds, SimulationConfig(strategies=("margin",), seeds=1, budget=30, costs=costs,
+                                              noise=NoiseConfig(error_rates=(0.1,), relabel="none")))
+    three = run_simulation(ds, SimulationConfig(strategies=("margin",), seeds=1, budget=30, costs=costs,
+                                                noise=NoiseConfig(error_rates=(0.1,), relabel="majority3")))
+    np.testing.assert_array_equal(one.rounds["labels_paid"], one.rounds["labels"])
+    np.testing.assert_allclose(one.rounds["spend"], one.rounds["labels"] * 0.5)
+    np.testing.assert_array_equal(three.rounds["labels_paid"], three.rounds["labels"] * 3)
+    np.testing.assert_allclose(three.rounds["spend"], three.rounds["labels"] * 3 * 0.5)
