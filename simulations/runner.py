@@ -84,28 +84,31 @@ def strategy_seed(name: str) -> int:
 
 
 def _draws_for(split: Split, noise: Any, make_model: Any, class_names: Any) -> Any:
-    """The seed's annotations (``simulations.annotators.draw_annotations``), kept on the split: every strategy of
-    the seed that runs in this process reads the same draws (they depend on the seed alone, so other processes
-    draw the same)."""
-    cache = split.__dict__.setdefault("_noise_draws", {})
+    """The seed's annotations (``simulations.annotators.draw_annotations``), kept beside this process's split: every
+    strategy of the seed that runs in this process reads the same draws (they depend on the seed alone, so other
+    processes draw the same)."""
     key = repr(noise)
-    if key not in cache:
-        from simulations.annotators import draw_annotations
-        from simulations.strategies.base import predict_proba_aligned
-        from simulations.strategies.uncertainty import normalized_entropy
+    with _split_lock:
+        held = _draws_slot.get("held")
+    if held is not None and held[0] is split and held[1] == key:
+        return held[2]
+    from simulations.annotators import draw_annotations
+    from simulations.strategies.base import predict_proba_aligned
+    from simulations.strategies.uncertainty import normalized_entropy
 
-        uncertainty = None
-        if noise.ambiguity:
-            # the full-data model (trained on the whole clean pool, as the ceiling): where it is unsure, people are
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                model = make_model(split.seed)
-                model.fit(split.X_labelable(), split.y_pool)
-            uncertainty = normalized_entropy(predict_proba_aligned(model, split.X_labelable(), split.classes))
-        cache.clear()
-        cache[key] = draw_annotations(split.y_pool, len(split.classes), noise, seed=split.seed,
-                                      uncertainty=uncertainty, class_names=class_names)
-    return cache[key]
+    uncertainty = None
+    if noise.ambiguity:
+        # the full-data model (trained on the whole clean pool, as the ceiling): where it is unsure, people are
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = make_model(split.seed)
+            model.fit(split.X_labelable(), split.y_pool)
+        uncertainty = normalized_entropy(predict_proba_aligned(model, split.X_labelable(), split.classes))
+    draws = draw_annotations(split.y_pool, len(split.classes), noise, seed=split.seed,
+                             uncertainty=uncertainty, class_names=class_names)
+    with _split_lock:
+        _draws_slot["held"] = (split, key, draws)
+    return draws
 
 
 def _run_task(split: Split, strategy_name: str, model_spec: Any, schedule: np.ndarray,
@@ -128,6 +131,8 @@ def _run_task(split: Split, strategy_name: str, model_spec: Any, schedule: np.nd
 # The lock matters when one process runs several simulations in threads (the dashboard, n_jobs=1).
 _split_lock = threading.Lock()
 _split_slot: dict[tuple[str, int], Split] = {}
+# The annotations drawn for the last split (with noise): (split, repr(noise), draws); one slot, as for the split.
+_draws_slot: dict[str, tuple[Split, str, Any]] = {}
 
 
 def _split_for(token: str, X: Any, y: np.ndarray, seed: int, settings: SplitSettings, n_extra: int,
