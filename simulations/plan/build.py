@@ -32,6 +32,7 @@ from simulations.economics import choose_strategy as rank_for_case
 from simulations.errors import ConfigError, DataError
 from simulations.money import money
 from simulations.plan.inputs import PlanInputs
+from simulations.plan.pilot import PilotAnswer, assess_pilot, widen_for_fit
 from simulations.summary import (
     METRIC_NAMES,
     Summary,
@@ -265,6 +266,9 @@ class Plan:
     #: Working days of both plans and the active-learning rounds (``simulations.plan.calendar``); None without a
     #: labeling speed.
     calendar: dict[str, Any] | None = None
+    #: What a pilot (a simulation on fewer items than the production pool) can say about that pool
+    #: (``simulations.plan.pilot``); None when the production pool is the simulated one.
+    pilot: PilotAnswer | None = None
 
     @property
     def interval_level(self) -> float:
@@ -297,8 +301,10 @@ class Plan:
             "pays_off_sentence": self.pays_off_sentence, "how_many_sentence": self.how_many_sentence,
             "value_unit": self.value_unit, "no_signal": self.no_signal, "notes": list(self.notes),
             "interval_level": self.interval_level,
-            "trust": {"verdict": MEASURED.verdict_sentence(), "projection": MEASURED.projection_sentence()},
+            "trust": {"verdict": MEASURED.verdict_sentence(), "projection": MEASURED.projection_sentence(),
+                      "pilot": MEASURED.pilot_sentence() if self.pilot is not None else None},
             "calendar": self.calendar,
+            "pilot": None if self.pilot is None else self.pilot.to_dict(),
             "determination": self.determination,
             "sensitivity": {
                 "base_roi": _finite(self.money["roi"].median),
@@ -430,6 +436,10 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
                  for k, f in MONEY_FIELDS.items()}
     lr = _estimate(case.labels_random, extrapolated=extrapolated["random"] > 0)
     la = _estimate(case.labels_al, extrapolated=extrapolated[chosen] > 0)
+    if fits is not None and (tap.projected or any(extrapolated.values())):
+        # counts read off fitted curves, or for a projected target, carry that uncertainty too
+        lr, la = (_widened(e, label_interval(result, inputs, tap, fits, n, level=case.confidence))
+                  if tap.projected or extrapolated[n] else e for e, n in ((lr, "random"), (la, chosen)))
     saved = _estimate(case.labels_saved, extrapolated=lr.extrapolated or la.extrapolated)
 
     stop, advice = _stop(result, inputs, chosen, metric, pool, la, advise)
@@ -447,6 +457,12 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
                          f"simulated in {n} of {case.n_seeds} seeds: its label count there is read off its fitted "
                          "learning curve (extrapolated), never more than the production pool.")
     tornado, grid = _sensitivity(result, inputs, case, chosen, fits, summary0, metric, n_sim)
+    pilot = None
+    if pool > n_sim:
+        pilot = assess_pilot(pilot_rows=int(meta.get("n_rows") or n_sim), production_pool=pool,
+                             no_signal=bool(case.no_signal), target_score=tap.score, ceiling_high=tap.ceiling_high,
+                             labels={"random": lr, chosen: la}, roi=money_est["roi"], pays_off=pays,
+                             exponent=MEASURED.roi_width_exponent)
     return Plan(
         strategy=chosen, strategy_chosen_by=chosen_by, verdict=verdict, verdict_sentence=verdict_sentence,
         other_verdicts=_other_verdicts(summary, chosen), target=tap, metric=metric,
@@ -457,8 +473,65 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
         how_many_sentence=_how_many(chosen, la, stop, tap, value_unit),
         value_unit=value_unit, no_signal=bool(case.no_signal), notes=tuple(notes), inputs=inputs,
         summary=summary, business=case, advice=advice, determination=dict(determination or {}),
-        tornado=tornado, roi_grid=grid, fits=fits, calendar=_calendar(result, inputs, case),
+        tornado=tornado, roi_grid=grid, fits=fits, calendar=_calendar(result, inputs, case), pilot=pilot,
     )
+
+
+def _widened(e: Estimate, interval: tuple[float, float]) -> Estimate:
+    return replace(e, low=min(e.low, interval[0]), high=max(e.high, interval[1]))
+
+
+def label_interval(result: Any, inputs: PlanInputs, tap: TargetAtPool, fits: Any, strategy: str, *,
+                   level: float, score_doubt: bool = False) -> tuple[float, float]:
+    """A strategy's labels-to-target interval at the production pool, with the projection's doubt.
+
+    Two sources of doubt, each with its own interval at ``level``; the interval shown holds both (their hull: one
+    source at a time, not the product of their extremes):
+
+    * the seeds: the order-statistic interval over seeds (``simulations.stats.median_interval``) of the per-seed
+      label counts for the target at the production pool (seeds short of it read off the fitted curve, as the plan
+      does). When every seed is read off the same curve, this interval says nothing about the curve;
+    * the fitted curve: where its band crosses the target (``simulations.plan.pilot.widen_for_fit``).
+
+    The projected full-data score's own range is *not* added by default (``score_doubt``): it is random's fitted
+    curve's band at the production pool, the same fit whose band is already counted, and the two move together (a
+    curve that runs higher raises the target with the score, and reaches it about as soon), so reading the target
+    at the score's upper edge off the median curve counts one doubt twice, in opposite directions. The calibration
+    suite (``benchmarks/calibration``) measures both rules. Never past the production pool.
+
+    Returns
+    -------
+    (low, high) : tuple of float
+    """
+    from simulations.stats import median_interval
+
+    metric = result.metric
+    pool = int(inputs.production_pool)
+    first = float((getattr(result, "meta", {}) or {}).get("n_initial") or result.config.initial_labels)
+    c = result.ceilings
+    c_sim, base = float(np.median(c[metric])), float(np.median(c[f"baseline_{metric}"]))
+    target = inputs.target
+
+    def labels_at(shift: float) -> np.ndarray:
+        table = per_seed(result, target, metric, target_shift=shift)
+        table = table[table["strategy"].astype(str) == strategy]
+        proj, _ = _extrapolate_censored(result, table, [strategy], fits, pool)
+        labels = table.set_index("seed")["labels_to_target"].astype(float)
+        if not proj.empty:
+            labels.update(proj.set_index("seed")["labels_to_target"].astype(float))
+        return labels.to_numpy()
+
+    iv = median_interval(labels_at(tap.shift), confidence=level)
+    lo, hi = float(iv.low), float(iv.high)
+    if tap.projected and score_doubt:
+        for ceiling in (tap.ceiling_low, tap.ceiling_high):
+            shift = max(0.0, target.value_for(ceiling, base) - target.value_for(c_sim, base))
+            m = float(np.median(labels_at(shift)))
+            lo, hi = min(lo, m), max(hi, m)
+    fit = fits.fits.get(strategy) if fits is not None else None
+    if fit is not None:
+        lo, hi = widen_for_fit(lo, hi, fit, tap.score, level=level, first=first, pool=pool)
+    return min(lo, pool), min(hi, pool)
 
 
 def _calendar(result: Any, inputs: PlanInputs, case: BusinessCaseRange) -> dict[str, Any] | None:

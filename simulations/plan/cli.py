@@ -206,8 +206,11 @@ def format_plan(plan: Plan) -> str:
         c = plan.calendar
         lines.append(f"Calendar: active learning about {c['al_days']:,.1f} working days in {len(c['rounds']):,} "
                      f"rounds, random sampling about {c['random_days']:,.1f} ({c['assumptions']}).")
+    if plan.pilot is not None and plan.pilot.sentence():
+        lines.append(f"Pilot: {plan.pilot.sentence()}")
     if plan.other_verdicts:
         lines.append(f"Note: {plan.other_verdicts}")
-    lines.append(f"How far to trust it: {MEASURED.verdict_sentence()} {MEASURED.projection_sentence()}")
+    lines.append(f"How far to trust it: {MEASURED.verdict_sentence()} {MEASURED.projection_sentence()}"
+                 + (f" {MEASURED.pilot_sentence()}" if plan.pilot is not None else ""))
     lines += [f"Note: {n}" for n in plan.notes]
     return "\n".join(lines)
