@@ -179,7 +179,7 @@ def test_projected_labels_never_pass_the_pool(pilot_result):
     inputs = _inputs(pilot_result, 5, Target("share_of_ceiling", 1.0))
     plan = build_plan(pilot_result, inputs)
     pool = inputs.production_pool
-    for e in (plan.labels_to_target_al, plan.labels_to_target_random, plan.stop.labels):
+    for e in (plan.labels_to_target_al, plan.labels_to_target_random, plan.stop.labels, plan.stop.cost_optimum):
         assert e.median <= pool and e.high <= pool and e.low <= pool
     ps = plan.business.per_seed
     assert (ps["labels_random"] <= pool).all() and (ps["labels_al"] <= pool).all()

@@ -213,9 +213,14 @@ def _one(spec: Spec, args: argparse.Namespace, cache: Path, log: Any) -> dict[st
         pcfg = SimulationConfig(strategies=("random", STRATEGY), seeds=args.pilot_seeds, metric=metric)
         inputs = _inputs(pool, 1e6)  # no time cap: the stages must not depend on the machine's load
         t1 = time.perf_counter()
-        res = _cached(cache / spec.name / f"pilot{pilot.replace('%', 'pc')}-{key}.pkl",
-                      lambda pds=pds, pcfg=pcfg, inputs=inputs: _adaptive(pds, pcfg, inputs, args.n_jobs),
-                      evaluate_only=args.evaluate_only)
+        try:
+            res = _cached(cache / spec.name / f"pilot{pilot.replace('%', 'pc')}-{key}.pkl",
+                          lambda pds=pds, pcfg=pcfg, inputs=inputs: _adaptive(pds, pcfg, inputs, args.n_jobs),
+                          evaluate_only=args.evaluate_only)
+        except Exception as exc:  # the engine failed on this pilot: reported, the other pilots still count
+            row["pilots"].append({"pilot": pilot, "rows": m, "error": f"{type(exc).__name__}: {exc}"})
+            log(f"    pilot {pilot:>4} ({m:,} rows): ERROR {type(exc).__name__}: {exc}")
+            continue
         if res is None:
             row["pilots"].append({"pilot": pilot, "skipped": "no cached pilot run (--evaluate-only)"})
             continue
@@ -420,6 +425,9 @@ def markdown(data: dict[str, Any]) -> str:
         t = r["truth"]
         for p in r["pilots"]:
             if "figures" not in p:
+                if "error" in p:
+                    per.append({"dataset": r["dataset"], "rows": r["rows"], "pilot": p["pilot"],
+                                "margin: pilot [95%]": f"engine error: {p['error']}"})
                 continue
             f = p["figures"]
             per.append({
