@@ -97,7 +97,7 @@ def test_an_undecided_roi_gets_more_pilot_labels():
     assert a.more_pilot_labels == 1500 and "spans zero" in a.reason
     assert "1,500 more labeled pilot rows" in a.sentence()
     b = _assess(roi=_est(0.0, -0.2, 0.2), pays_off=None)
-    assert b.more_pilot_labels is None and "about zero" in b.reason
+    assert b.more_pilot_labels is None and "median ROI is zero" in b.reason
     c = _assess(roi=_est(0.2, -0.2, 0.6), pays_off=None, exponent=0.0)
     assert c.more_pilot_labels is None and "did not narrow" in c.reason
 

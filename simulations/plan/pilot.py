@@ -171,9 +171,13 @@ def assess_pilot(*, pilot_rows: int, production_pool: int, no_signal: bool, targ
         if can:
             reasons.append("The ROI interval spans zero: the pilot cannot yet tell whether active learning pays.")
         if more is None:
-            why = ("the ROI interval did not narrow with pilot size in the calibration suite" if exponent < MIN_EXPONENT
-                   else "the median ROI is about zero, so no pilot size is likely to settle it")
-            reasons.append(f"No estimate of the pilot size that would settle it: {why}.")
+            if not exponent >= MIN_EXPONENT:
+                reasons.append("No estimate of the pilot size that would settle it: the ROI interval did not narrow "
+                               "with pilot size in the calibration suite.")
+            elif math.isfinite(roi.median) and roi.median == 0:
+                reasons.append("The median ROI is zero, so a larger pilot is unlikely to settle it either way.")
+            else:
+                reasons.append("No estimate of the pilot size that would settle it: the ROI interval is not finite.")
     return PilotAnswer(can_project=can, decision_grade=decision, reason=" ".join(reasons), more_pilot_labels=more,
                        pilot_rows=int(pilot_rows), production_pool=int(production_pool),
                        width_exponent=float(exponent))
