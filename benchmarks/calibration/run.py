@@ -335,7 +335,10 @@ def _can_project(recs: list[tuple[dict, dict]]) -> dict[str, Any]:
     for flag in (True, False):
         sub = [(r, p) for r, p in recs if p.get("pilot_answer", {}).get("can_project") is flag]
         out[str(flag).lower()] = {"n": len(sub), "labels_coverage95": _rate(sub, LABEL_FIGURES, "95")[0],
-                                  "labels_coverage80": _rate(sub, LABEL_FIGURES, "80")[0]}
+                                  "labels_coverage80": _rate(sub, LABEL_FIGURES, "80")[0],
+                                  "seeds_only_coverage95": _rate(sub, LABEL_FIGURES, "95s")[0]}
+    n = out["true"]["n"] + out["false"]["n"]
+    out["share_true"] = out["true"]["n"] / n if n else None
     return out
 
 
@@ -410,7 +413,8 @@ def markdown(data: dict[str, Any]) -> str:
     cp = s["can_project"]
     if cp["true"]["n"] or cp["false"]["n"]:
         lines += ["## When the plan says it can project", "",
-                  md_table([{"plan says": k, **v} for k, v in cp.items()]), ""]
+                  md_table([{"plan says can_project": k, **v} for k, v in cp.items() if k in ("true", "false")]),
+                  ""]
     rw = s["roi_width"]
     if rw["exponent"] is not None:
         lines += ["## ROI interval width against pilot size", "",
