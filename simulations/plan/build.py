@@ -30,9 +30,9 @@ import pandas as pd
 from simulations.economics import BusinessCaseRange, business_case_from_per_seed, check_pool_covers_simulation
 from simulations.economics import choose_strategy as rank_for_case
 from simulations.errors import ConfigError, DataError
-from simulations.money import money
 from simulations.plan.inputs import PlanInputs
 from simulations.plan.pilot import PilotAnswer, assess_pilot, widen_for_fit
+from simulations.plan.sentences import _how_many, _other_verdicts, _pays_sentence
 from simulations.summary import (
     METRIC_NAMES,
     Summary,
@@ -619,62 +619,3 @@ def _stop(result: Any, inputs: PlanInputs, strategy: str, metric: str, pool: int
                     f"watch {rule} as a check.")
     return PlanStop(labels=labels, cost_optimum=optimum, extrapolated=labels.extrapolated, rule=rule,
                     sentence=sentence), adv
-
-
-def _other_verdicts(summary: Summary, chosen: str) -> str:
-    """Why a strategy with a different verdict from the costed one is not the one costed."""
-    mine = summary.strategies.get(chosen)
-    if mine is None:
-        return ""
-    out = []
-    for name, s in summary.strategies.items():
-        if name in ("random", chosen) or s.verdict == mine.verdict:
-            continue
-        out.append(f"{name.replace('_', ' ')}: {s.verdict}")
-    if not out:
-        return ""
-    return (f"Other strategies' verdicts differ ({'; '.join(out)}). The plan costs "
-            f"{chosen.replace('_', ' ')}, the strategy with the largest median label saving; the verdict of any "
-            "strategy singled out after seeing all of them is optimistic, so read a lone 'beats random' among "
-            "several strategies with care.")
-
-
-def _pays_sentence(case: BusinessCaseRange, pays: bool | None, net: Estimate) -> str:
-    if case.no_signal:
-        from simulations.economics import NO_SIGNAL_VERDICT
-
-        return NO_SIGNAL_VERDICT
-    rng = f"{money(net.median)} ({money(net.low)} to {money(net.high)})"
-    if case.seeds_compared < case.seeds_needed:
-        return (f"Too few seeds to judge whether active learning pays: net savings {rng} rest on "
-                f"{case.seeds_compared} seed(s) comparing it with random; a verdict on this strategy needs at least "
-                f"{case.seeds_needed}.")
-    if pays is True:
-        return f"Active learning pays off against random sampling: net savings {rng}."
-    if pays is False:
-        return f"Active learning does not pay off against random sampling: net savings {rng}."
-    return f"Undecided whether active learning pays off: net savings {rng}, an interval that spans zero."
-
-
-def _how_many(strategy: str, la: Estimate, stop: PlanStop, tap: TargetAtPool, unit: str) -> str:
-    """Labels to target, the recommended stop and the cost optimum in one sentence."""
-    ex = " (extrapolated)"
-    if tap.score > tap.ceiling_high:
-        # above what even the whole pool is expected to reach: no label count is an answer, say so
-        return (f"No plan reaches the target ({tap.score:.1%} {unit}): it lies above what a model trained on the "
-                f"whole production pool is expected to score ({tap.ceiling:.1%}, at most {tap.ceiling_high:.1%}), so "
-                "the label counts shown are the whole pool, not a point where the target is met. Lower the target "
-                "(for example a share of the full-data score).")
-    reach = (f"{strategy.replace('_', ' ')} reaches the target ({tap.score:.1%} {unit}) at about "
-             f"{la.median:,.0f} labels{ex if la.extrapolated else ''}")
-    opt = stop.cost_optimum
-    if opt is None:
-        return reach + "; with no value given for accuracy, stop there."
-    s = stop.labels.median
-    o = f"{opt.median:,.0f}{ex if opt.extrapolated else ''}"
-    if s <= la.median * 1.05 and opt.median <= la.median * 1.05:
-        return (f"{reach}; labels stop paying for themselves at about {o}, before or at the target, so stop at the "
-                "target.")
-    return (f"{reach}; beyond it each label still buys more than it costs until about {o} labels (the cost "
-            f"optimum), so plan for about {s:,.0f}{ex if stop.labels.extrapolated else ''} and watch {stop.rule} as a "
-            "check.")
