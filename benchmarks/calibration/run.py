@@ -177,6 +177,8 @@ def _pilot_fields(plan: Any) -> dict[str, Any]:
 def _one(spec: Spec, args: argparse.Namespace, cache: Path, log: Any) -> dict[str, Any]:
     t0 = time.perf_counter()
     frame, label = spec.load()
+    # rows without a label are left out (as the product does) before any sample is drawn
+    frame = frame[frame[label].notna() & (frame[label].astype(str).str.strip() != "")].reset_index(drop=True)
     n_raw = len(frame)
     frame = _subsample(frame, label, args.max_rows, seed=0)
     ds = Dataset.from_frame(frame, label, name=spec.name, roles=spec.roles or None)
