@@ -443,6 +443,10 @@ def markdown(data: dict[str, Any]) -> str:
                 "can project": p.get("pilot_answer", {}).get("can_project", ""),
             })
     lines += [md_table(per), ""]
+    skipped = [f"{r['dataset']} {p['pilot']}: {p.get('error') or p.get('skipped')}" for r in data["rows"]
+               for p in r.get("pilots", []) if "figures" not in p]
+    if skipped:
+        lines += ["Pilots not compared: " + "; ".join(skipped) + ".", ""]
     st = data.get("simulation_time") or {}
     lines += [f"Time: {data['seconds'] / 60:.1f} min wall for this run ({data.get('cached_share', 0):.0%} of the "
               f"simulations read from the cache). The simulations took {st.get('wall_seconds', 0) / 60:.1f} min wall "
