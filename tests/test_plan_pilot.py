@@ -98,6 +98,8 @@ def test_an_undecided_roi_gets_more_pilot_labels():
     assert "1,500 more labeled pilot rows" in a.sentence()
     b = _assess(roi=_est(0.0, -0.2, 0.2), pays_off=None)
     assert b.more_pilot_labels is None and "median ROI is zero" in b.reason
+    d = _assess(roi=_est(0.2, 0.0, 0.6), pays_off=None)  # an end exactly at zero: no width law applies
+    assert d.more_pilot_labels is None and "ends exactly at zero" in d.reason
     c = _assess(roi=_est(0.2, -0.2, 0.6), pays_off=None, exponent=0.0)
     assert c.more_pilot_labels is None and "did not narrow" in c.reason
 

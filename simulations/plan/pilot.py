@@ -176,6 +176,10 @@ def assess_pilot(*, pilot_rows: int, production_pool: int, no_signal: bool, targ
                                "with pilot size in the calibration suite.")
             elif math.isfinite(roi.median) and roi.median == 0:
                 reasons.append("The median ROI is zero, so a larger pilot is unlikely to settle it either way.")
+            elif 0.0 in (roi.low, roi.high):
+                reasons.append("No estimate of the pilot size that would settle it: the interval ends exactly at zero "
+                               "(a seed where active learning saved nothing), which a narrower interval need not "
+                               "leave.")
             else:
                 reasons.append("No estimate of the pilot size that would settle it: the ROI interval is not finite.")
     return PilotAnswer(can_project=can, decision_grade=decision, reason=" ".join(reasons), more_pilot_labels=more,
