@@ -198,6 +198,11 @@ def plan_box(a: dict[str, Any]) -> None:
     st.markdown(f"**How many labels.** {plan.get('how_many_sentence', '')}  \n"
                 f"**Money.** {plan.get('pays_off_sentence', '')} ROI is the net savings divided by what active "
                 "learning costs (its labels and setup).")
+    warning, measured = tables.pilot_text(plan)
+    if warning:  # the pilot cannot tell (or cannot yet decide the ROI): said beside the projection it qualifies
+        st.warning(warning, icon=":material/science:")
+    if measured:
+        st.caption(measured)
     det = plan.get("determination") or {}
     if det.get("sentence"):
         budgets = " -> ".join(f"{s.get('budget', 0):,}" for s in det.get("stages") or [])

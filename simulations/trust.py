@@ -31,6 +31,21 @@ class MeasuredTrust:
     extrapolation_coverage80, extrapolation_coverage95 : float
         Share of held-out learning-curve points (2x and 4x past the fitted labels, single runs) inside the fit's 80%
         and 95% prediction intervals (``benchmarks/results/extrapolation.md``).
+    pilot_coverage95, pilot_coverage80 : float
+        Share of a pilot's labels-to-target intervals (margin and random; pilots of 500 and 1,000 rows and 20%
+        projected to the full pool) that held the full data's median (``benchmarks/results/calibration.md``).
+    pilot_coverage95_can_project : float
+        The same for the pilots the plan said could project (``Plan.pilot.can_project``).
+    pilot_can_project_share : float
+        Share of the pilots the plan said could project.
+    pilot_median_rel_error : float
+        Median absolute error of a pilot's projected labels to target, relative to the full data's.
+    pilot_datasets, pilot_comparisons : int
+        Datasets in the calibration suite, and label intervals compared.
+    roi_width_exponent : float
+        ``b`` in "the ROI interval's width ~ pilot rows ** -b", measured on real datasets' pilots of 500 and 1,000
+        rows and 20% (``benchmarks/results/calibration.md``): how many more pilot labels would settle an undecided
+        ROI (``simulations.plan.pilot``).
     sources : tuple of str
         The benchmark reports, relative to the repository root.
     """
@@ -40,6 +55,14 @@ class MeasuredTrust:
     power_default_noisy: float
     extrapolation_coverage80: float
     extrapolation_coverage95: float
+    pilot_coverage95: float
+    pilot_coverage80: float
+    pilot_coverage95_can_project: float
+    pilot_can_project_share: float
+    pilot_median_rel_error: float
+    pilot_datasets: int
+    pilot_comparisons: int
+    roi_width_exponent: float
     sources: tuple[str, ...]
 
     def verdict_sentence(self) -> str:
@@ -48,6 +71,15 @@ class MeasuredTrust:
                 f"{self.false_verdict_rate:.1%} of runs. A real 25% saving is detected in "
                 f"{self.power_default:.0%} of 7-seed runs ({self.power_default_noisy:.0%} when seeds disagree "
                 "more), so 'no evidence' is common and does not mean active learning fails.")
+
+    def pilot_sentence(self) -> str:
+        """The measured coverage of a pilot's projection to a larger pool, beside the projection."""
+        return (f"Measured on {self.pilot_datasets} real datasets (pilots of 500 and 1,000 rows and 20%, projected to "
+                f"the full data): the 95% label interval held the full data's answer in {self.pilot_coverage95:.0%} "
+                f"of {self.pilot_comparisons} cases ({self.pilot_coverage95_can_project:.0%} where the plan said it "
+                f"could project, {self.pilot_can_project_share:.0%} of pilots), the 80% interval in "
+                f"{self.pilot_coverage80:.0%}; the projected label count was off by a median "
+                f"{self.pilot_median_rel_error:.0%}.")
 
     def projection_sentence(self) -> str:
         """The measured coverage of extrapolated learning curves."""
@@ -65,6 +97,14 @@ MEASURED = MeasuredTrust(
     power_default_noisy=0.13515,
     extrapolation_coverage80=0.8520833333333333,
     extrapolation_coverage95=0.94375,
+    pilot_coverage95=0.7857142857142857,
+    pilot_coverage80=0.5974025974025974,
+    pilot_coverage95_can_project=0.6458333333333334,
+    pilot_can_project_share=0.3116883116883117,
+    pilot_median_rel_error=0.5769288901063017,
+    pilot_datasets=28,
+    pilot_comparisons=154,
+    roi_width_exponent=0.46069162209604414,
     sources=("benchmarks/results/null_power.md", "benchmarks/results/extrapolation.md",
-             "benchmarks/results/quick_vs_full.md"),
+             "benchmarks/results/quick_vs_full.md", "benchmarks/results/calibration.md"),
 )

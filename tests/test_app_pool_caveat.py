@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import charts, session, state
+from dashboard import charts, session, state, tables
 from dashboard.testing import small_run
 
 PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "app_pages"
@@ -54,9 +54,11 @@ def test_no_caveat_when_the_pools_are_equal(page):
     assert not at.exception, at.exception
     assert a["business"]["pool_caveat"] is None
     big, b = _page(page, 10)
-    # exactly the 10x page's warnings less its caveat, whatever the caveat's wording
-    assert [w.value for w in at.warning] == [w.value for w in big.warning if w.value != b["business"]["pool_caveat"]
-                                             ["sentence"]]
+    # exactly the 10x page's warnings less its caveat and what the pilot can tell, whatever their wording
+    assert a["plan"]["pilot"] is None and b["plan"]["pilot"] is not None
+    pilot = tables.pilot_text(b["plan"])[0]
+    assert [w.value for w in at.warning] == [w.value for w in big.warning
+                                             if w.value not in (b["business"]["pool_caveat"]["sentence"], pilot)]
     assert not any("Corrected for your pool" in t.value.columns for t in at.table)
 
 

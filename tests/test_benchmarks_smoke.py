@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "benchmarks"
 RESULTS = BENCH / "results"
 SCRIPTS = sorted(p.stem for p in BENCH.glob("*.py") if not p.name.startswith("_"))
+#: Benchmarks that are folders (run as ``benchmarks/<name>/run.py``): the calibration suite.
+PACKAGES = sorted(p.parent.name for p in BENCH.glob("*/run.py"))
 RUN_ALL = "run_all"
 # run_all.py --smoke would run every script again: it runs one cheap script and then summarizes all the files.
 RUN_ALL_ARGS = ["--only", "quick_vs_full"]
@@ -51,6 +53,7 @@ EXPECTED_KEYS: dict[str, set[str]] = {
     "quick_vs_full": {"meta", "counts", "rows"},
     "stopping": {"summary", "datasets"},
     "time_to_answer": {"engine", "modal", "speedup", "cpu_ratio", "pass"},
+    "calibration": {"settings", "rows", "summary", "datasets", "simulation_time"},
 }
 
 
@@ -69,7 +72,8 @@ def _env() -> dict[str, str]:
 
 
 def _run(name: str, out: Path, extra: list[str] | None = None) -> dict[str, Any]:
-    cmd = [sys.executable, str(BENCH / f"{name}.py"), "--smoke", "--out", str(out), *(extra or [])]
+    script = BENCH / name / "run.py" if name in PACKAGES else BENCH / f"{name}.py"
+    cmd = [sys.executable, str(script), "--smoke", "--out", str(out), *(extra or [])]
     t0 = time.perf_counter()
     try:
         proc = subprocess.run(cmd, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=TIMEOUT,
@@ -91,7 +95,8 @@ def smoke_runs(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench-smoke")
     before = _digest(RESULTS)
     pool = ThreadPoolExecutor(max_workers=PARALLEL)
-    runs: dict[str, Future] = {name: pool.submit(_run, name, out) for name in SCRIPTS if name != RUN_ALL}
+    runs: dict[str, Future] = {name: pool.submit(_run, name, out) for name in [*SCRIPTS, *PACKAGES]
+                               if name != RUN_ALL}
     yield {"out": out, "runs": runs, "results_before": before}
     pool.shutdown(wait=True, cancel_futures=True)
 
@@ -102,9 +107,10 @@ def _check(run: dict[str, Any]) -> None:
 
 def test_scripts_found():
     assert len(SCRIPTS) >= 9 and RUN_ALL in SCRIPTS and "time_to_answer" in SCRIPTS
+    assert "calibration" in PACKAGES
 
 
-@pytest.mark.parametrize("name", [s for s in SCRIPTS if s != RUN_ALL])
+@pytest.mark.parametrize("name", [s for s in [*SCRIPTS, *PACKAGES] if s != RUN_ALL])
 def test_smoke(name, smoke_runs):
     run = smoke_runs["runs"][name].result()
     _check(run)

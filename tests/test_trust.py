@@ -34,3 +34,21 @@ def test_the_sentences_quote_the_figures():
     assert f"{MEASURED.extrapolation_coverage80:.0%}" in p and f"{MEASURED.extrapolation_coverage95:.0%}" in p
     for src in MEASURED.sources:
         assert (RESULTS.parents[1] / src).exists()
+
+
+def test_pilot_figures_are_the_calibration_suites():
+    d = json.loads((RESULTS / "calibration.json").read_text())
+    assert d["smoke"] is False
+    s = d["summary"]
+    lt = s["labels_to_target"]
+    assert MEASURED.pilot_coverage95 == pytest.approx(lt["coverage95"])
+    assert MEASURED.pilot_coverage80 == pytest.approx(lt["coverage80"])
+    assert MEASURED.pilot_comparisons == lt["n95"]
+    assert MEASURED.pilot_median_rel_error == pytest.approx(lt["median_rel_error"])
+    assert MEASURED.pilot_coverage95_can_project == pytest.approx(s["can_project"]["true"]["labels_coverage95"])
+    assert MEASURED.pilot_can_project_share == pytest.approx(s["can_project"]["share_true"])
+    assert MEASURED.pilot_datasets == s["n_datasets"] >= 25
+    assert MEASURED.roi_width_exponent == pytest.approx(s["roi_width"]["exponent"])
+    p = MEASURED.pilot_sentence()
+    assert f"{MEASURED.pilot_coverage95:.0%}" in p and f"{MEASURED.pilot_coverage80:.0%}" in p
+    assert f"{MEASURED.pilot_datasets} real datasets" in p

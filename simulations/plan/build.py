@@ -32,6 +32,8 @@ from simulations.economics import choose_strategy as rank_for_case
 from simulations.errors import ConfigError, DataError
 from simulations.money import money
 from simulations.plan.inputs import PlanInputs
+from simulations.plan.pilot import PilotAnswer, assess_pilot, widen_for_fit
+from simulations.plan.sentences import _how_many, _other_verdicts, _pays_sentence
 from simulations.summary import (
     SCORE_NAMES,
     Summary,
@@ -278,6 +280,9 @@ class Plan:
     #: Noisy annotators (``simulations.plan.noise.noise_effect``): the settings, the saving and the stop under the
     #: noise, the same saving with perfect labels on the same seeds and the paired change; None without noise.
     noise: dict[str, Any] | None = None
+    #: What a pilot (a simulation on fewer items than the production pool) can say about that pool
+    #: (``simulations.plan.pilot``); None when the production pool is the simulated one.
+    pilot: PilotAnswer | None = None
 
     @property
     def interval_level(self) -> float:
@@ -310,7 +315,8 @@ class Plan:
             "pays_off_sentence": self.pays_off_sentence, "how_many_sentence": self.how_many_sentence,
             "value_unit": self.value_unit, "no_signal": self.no_signal, "notes": list(self.notes),
             "interval_level": self.interval_level,
-            "trust": {"verdict": MEASURED.verdict_sentence(), "projection": MEASURED.projection_sentence()},
+            "trust": {"verdict": MEASURED.verdict_sentence(), "projection": MEASURED.projection_sentence(),
+                      "pilot": MEASURED.pilot_sentence() if self.pilot is not None else None},
             "calendar": self.calendar,
             "costs": self.costs,
             "value_model": self.value_model,
@@ -318,6 +324,7 @@ class Plan:
                                                                  if k != "curves_frame"},
             "time_value": self.time_value,
             "noise": self.noise,
+            "pilot": None if self.pilot is None else self.pilot.to_dict(),
             "determination": self.determination,
             "sensitivity": {
                 "base_roi": _finite(self.money["roi"].median),
@@ -473,6 +480,10 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
                  for k, f in MONEY_FIELDS.items()}
     lr = _estimate(case.labels_random, extrapolated=extrapolated["random"] > 0)
     la = _estimate(case.labels_al, extrapolated=extrapolated[chosen] > 0)
+    if fits is not None and (tap.projected or any(extrapolated.values())):
+        # counts read off fitted curves, or for a projected target, carry that uncertainty too
+        lr, la = (_widened(e, label_interval(result, inputs, tap, fits, n, level=case.confidence))
+                  if tap.projected or extrapolated[n] else e for e, n in ((lr, "random"), (la, chosen)))
     saved = _estimate(case.labels_saved, extrapolated=lr.extrapolated or la.extrapolated)
 
     stop, advice = _stop(result, inputs, chosen, metric, pool, la, advise)
@@ -499,6 +510,12 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
     if noise is not None:
         if noise["labels_unit"] == "paid":
             notes.append("Label counts and money count every paid annotation (re-labels included), not items.")
+    pilot = None
+    if pool > n_sim:
+        pilot = assess_pilot(pilot_rows=int(meta.get("n_rows") or n_sim), production_pool=pool,
+                             no_signal=bool(case.no_signal), target_score=tap.score, ceiling_high=tap.ceiling_high,
+                             labels={"random": lr, chosen: la}, roi=money_est["roi"], pays_off=pays,
+                             exponent=MEASURED.roi_width_exponent)
     plan = Plan(
         strategy=chosen, strategy_chosen_by=chosen_by, verdict=verdict, verdict_sentence=verdict_sentence,
         other_verdicts=_other_verdicts(summary, chosen, chosen_by), target=tap, metric=metric,
@@ -514,6 +531,7 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
         costs=_costs(item_costs, case, chosen) if item_costs and case.per_seed is not None
         and "al_price_factor" in case.per_seed.columns else None,
         noise=noise,
+        pilot=pilot,
     )
     if factor != 1.0:
         plan = _in_items(plan, items_inputs, int(meta.get("n_pool_items") or n_sim), factor)
@@ -589,6 +607,63 @@ def _costs(item_costs: dict[str, Any], case: BusinessCaseRange, strategy: str) -
 
 def _money_dict(e: Estimate) -> dict[str, Any]:
     return {"median": _finite(e.median), "low": _finite(e.low), "high": _finite(e.high), "bound": e.bound or None}
+
+
+def _widened(e: Estimate, interval: tuple[float, float]) -> Estimate:
+    return replace(e, low=min(e.low, interval[0]), high=max(e.high, interval[1]))
+
+
+def label_interval(result: Any, inputs: PlanInputs, tap: TargetAtPool, fits: Any, strategy: str, *,
+                   level: float, score_doubt: bool = False) -> tuple[float, float]:
+    """A strategy's labels-to-target interval at the production pool, with the projection's doubt.
+
+    Two sources of doubt, each with its own interval at ``level``; the interval shown holds both (their hull: one
+    source at a time, not the product of their extremes):
+
+    * the seeds: the order-statistic interval over seeds (``simulations.stats.median_interval``) of the per-seed
+      label counts for the target at the production pool (seeds short of it read off the fitted curve, as the plan
+      does). When every seed is read off the same curve, this interval says nothing about the curve;
+    * the fitted curve: where its band crosses the target (``simulations.plan.pilot.widen_for_fit``).
+
+    The projected full-data score's own range is *not* added by default (``score_doubt``): it is random's fitted
+    curve's band at the production pool, the same fit whose band is already counted, and the two move together (a
+    curve that runs higher raises the target with the score, and reaches it about as soon), so reading the target
+    at the score's upper edge off the median curve counts one doubt twice, in opposite directions. The calibration
+    suite (``benchmarks/calibration``) measures both rules. Never past the production pool.
+
+    Returns
+    -------
+    (low, high) : tuple of float
+    """
+    from simulations.stats import median_interval
+
+    metric = result.metric
+    pool = int(inputs.production_pool)
+    first = float((getattr(result, "meta", {}) or {}).get("n_initial") or result.config.initial_labels)
+    c = result.ceilings
+    c_sim, base = float(np.median(c[metric])), float(np.median(c[f"baseline_{metric}"]))
+    target = inputs.target
+
+    def labels_at(shift: float) -> np.ndarray:
+        table = per_seed(result, target, metric, target_shift=shift)
+        table = table[table["strategy"].astype(str) == strategy]
+        proj, _ = _extrapolate_censored(result, table, [strategy], fits, pool)
+        labels = table.set_index("seed")["labels_to_target"].astype(float)
+        if not proj.empty:
+            labels.update(proj.set_index("seed")["labels_to_target"].astype(float))
+        return labels.to_numpy()
+
+    iv = median_interval(labels_at(tap.shift), confidence=level)
+    lo, hi = float(iv.low), float(iv.high)
+    if tap.projected and score_doubt:
+        for ceiling in (tap.ceiling_low, tap.ceiling_high):
+            shift = max(0.0, target.value_for(ceiling, base) - target.value_for(c_sim, base))
+            m = float(np.median(labels_at(shift)))
+            lo, hi = min(lo, m), max(hi, m)
+    fit = fits.fits.get(strategy) if fits is not None else None
+    if fit is not None:
+        lo, hi = widen_for_fit(lo, hi, fit, tap.score, level=level, first=first, pool=pool)
+    return min(lo, pool), min(hi, pool)
 
 
 def _calendar(result: Any, inputs: PlanInputs, case: BusinessCaseRange) -> dict[str, Any] | None:
@@ -676,71 +751,3 @@ def _stop(result: Any, inputs: PlanInputs, strategy: str, metric: str, pool: int
                     f"watch {rule} as a check.")
     return PlanStop(labels=labels, cost_optimum=optimum, extrapolated=labels.extrapolated, rule=rule,
                     sentence=sentence), adv
-
-
-def _other_verdicts(summary: Summary, chosen: str,
-                    chosen_by: str = "the largest median label saving against random sampling") -> str:
-    """Why a strategy with a different verdict from the costed one is not the one costed."""
-    mine = summary.strategies.get(chosen)
-    if mine is None:
-        return ""
-    out = []
-    for name, s in summary.strategies.items():
-        if name in ("random", chosen) or s.verdict == mine.verdict:
-            continue
-        out.append(f"{name.replace('_', ' ')}: {s.verdict}")
-    if not out:
-        return ""
-    return (f"Other strategies' verdicts differ ({'; '.join(out)}). The plan costs "
-            f"{chosen.replace('_', ' ')}, {_why_chosen(chosen_by)}; the verdict of any "
-            "strategy singled out after seeing all of them is optimistic, so read a lone 'beats random' among "
-            "several strategies with care.")
-
-
-def _why_chosen(chosen_by: str) -> str:
-    """'the strategy with the largest median label saving' (or money saving, or 'the strategy you chose')."""
-    if chosen_by == "chosen by you":
-        return "the strategy you chose"
-    saving = "money" if "money" in chosen_by else "label"
-    return f"the strategy with the largest median {saving} saving"
-
-
-def _pays_sentence(case: BusinessCaseRange, pays: bool | None, net: Estimate) -> str:
-    if case.no_signal:
-        from simulations.economics import NO_SIGNAL_VERDICT
-
-        return NO_SIGNAL_VERDICT
-    rng = f"{money(net.median)} ({money(net.low)} to {money(net.high)})"
-    if case.seeds_compared < case.seeds_needed:
-        return (f"Too few seeds to judge whether active learning pays: net savings {rng} rest on "
-                f"{case.seeds_compared} seed(s) comparing it with random; a verdict on this strategy needs at least "
-                f"{case.seeds_needed}.")
-    if pays is True:
-        return f"Active learning pays off against random sampling: net savings {rng}."
-    if pays is False:
-        return f"Active learning does not pay off against random sampling: net savings {rng}."
-    return f"Undecided whether active learning pays off: net savings {rng}, an interval that spans zero."
-
-
-def _how_many(strategy: str, la: Estimate, stop: PlanStop, tap: TargetAtPool, unit: str) -> str:
-    """Labels to target, the recommended stop and the cost optimum in one sentence."""
-    ex = " (extrapolated)"
-    if tap.score > tap.ceiling_high:
-        # above what even the whole pool is expected to reach: no label count is an answer, say so
-        return (f"No plan reaches the target ({tap.score:.1%} {unit}): it lies above what a model trained on the "
-                f"whole production pool is expected to score ({tap.ceiling:.1%}, at most {tap.ceiling_high:.1%}), so "
-                "the label counts shown are the whole pool, not a point where the target is met. Lower the target "
-                "(for example a share of the full-data score).")
-    reach = (f"{strategy.replace('_', ' ')} reaches the target ({tap.score:.1%} {unit}) at about "
-             f"{la.median:,.0f} labels{ex if la.extrapolated else ''}")
-    opt = stop.cost_optimum
-    if opt is None:
-        return reach + "; with no value given for accuracy, stop there."
-    s = stop.labels.median
-    o = f"{opt.median:,.0f}{ex if opt.extrapolated else ''}"
-    if s <= la.median * 1.05 and opt.median <= la.median * 1.05:
-        return (f"{reach}; labels stop paying for themselves at about {o}, before or at the target, so stop at the "
-                "target.")
-    return (f"{reach}; beyond it each label still buys more than it costs until about {o} labels (the cost "
-            f"optimum), so plan for about {s:,.0f}{ex if stop.labels.extrapolated else ''} and watch {stop.rule} as a "
-            "check.")

@@ -271,8 +271,11 @@ def format_plan(plan: Plan) -> str:
         lines.append(f"Time value (separate from the figures above): {plan.time_value['sentence']}")
     if plan.noise is not None:
         lines.append(f"Annotators: {plan.noise['sentence']}")
+    if plan.pilot is not None and plan.pilot.sentence():
+        lines.append(f"Pilot: {plan.pilot.sentence()}")
     if plan.other_verdicts:
         lines.append(f"Note: {plan.other_verdicts}")
-    lines.append(f"How far to trust it: {MEASURED.verdict_sentence()} {MEASURED.projection_sentence()}")
+    lines.append(f"How far to trust it: {MEASURED.verdict_sentence()} {MEASURED.projection_sentence()}"
+                 + (f" {MEASURED.pilot_sentence()}" if plan.pilot is not None else ""))
     lines += [f"Note: {n}" for n in plan.notes]
     return "\n".join(lines)

@@ -1,0 +1,211 @@
+"""A pilot projected to a larger production pool: the interval carries the projection's doubt, never passes the
+pool, and the plan says when the pilot cannot tell and about how many more pilot labels would settle the ROI."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from dashboard import tables
+from simulations import Dataset, SimulationConfig, run_simulation
+from simulations.plan import PlanInputs, build_plan
+from simulations.plan.build import Estimate, label_interval
+from simulations.plan.cli import format_plan
+from simulations.plan.pilot import MIN_EXPONENT, assess_pilot, more_pilot_rows, widen_for_fit
+from simulations.summary import Target
+from simulations.trust import MEASURED
+
+# --- more pilot rows for a decision-grade ROI -------------------------------------------------------------------------
+
+
+def test_more_pilot_rows_follows_the_width_law():
+    # median 0.2, low -0.2: the low side (0.4) must shrink to 0.2, half; with width ~ n^-0.5 that takes 4x the rows
+    assert more_pilot_rows(0.2, -0.2, 0.6, 500, exponent=0.5) == 1500
+    # with width ~ n^-1 it takes 2x
+    assert more_pilot_rows(0.2, -0.2, 0.6, 500, exponent=1.0) == 500
+    # a negative median: the high side crosses zero
+    assert more_pilot_rows(-0.1, -0.4, 0.1, 1000, exponent=0.5) == 3000
+
+
+def test_more_pilot_rows_none_when_decided_or_undecidable():
+    assert more_pilot_rows(0.2, 0.01, 0.6, 500, exponent=0.5) is None  # already excludes zero
+    assert more_pilot_rows(-0.2, -0.6, -0.01, 500, exponent=0.5) is None
+    assert more_pilot_rows(0.0, -0.2, 0.2, 500, exponent=0.5) is None  # centred on zero: no size settles it
+    assert more_pilot_rows(0.2, -0.2, 0.6, 500, exponent=float("nan")) is None
+    assert more_pilot_rows(0.2, -0.2, 0.6, 500, exponent=MIN_EXPONENT - 1e-6) is None
+    assert more_pilot_rows(0.2, -0.2, 0.6, 500, exponent=MIN_EXPONENT + 1e-6) is not None
+
+
+# --- the fitted curve's own doubt -------------------------------------------------------------------------------------
+
+def _fit(low, high):
+    return SimpleNamespace(labels_for=lambda target, level: SimpleNamespace(low=low, high=high))
+
+
+def test_widen_for_fit_holds_the_fits_interval_within_the_pool():
+    assert widen_for_fit(100, 200, _fit(50, 400), 0.9, level=0.95, first=20, pool=1000) == (50, 400)
+    assert widen_for_fit(100, 200, _fit(150, 180), 0.9, level=0.95, first=20, pool=1000) == (100, 200)  # inside
+    # the pessimistic band never reaches the target: the whole pool, not more
+    assert widen_for_fit(100, 200, _fit(50, None), 0.9, level=0.95, first=20, pool=1000) == (50, 1000)
+    assert widen_for_fit(100, 200, _fit(50, 5000), 0.9, level=0.95, first=20, pool=1000) == (50, 1000)
+    # never below the initial labels, and a target above 1 is the whole pool
+    assert widen_for_fit(100, 200, _fit(3, 300), 0.9, level=0.95, first=20, pool=1000) == (20, 300)
+    assert widen_for_fit(100, 200, _fit(50, 300), 1.01, level=0.95, first=20, pool=1000) == (100, 1000)
+
+
+# --- can the pilot project? -------------------------------------------------------------------------------------------
+
+def _est(median, low, high):
+    return Estimate(median=median, low=low, high=high)
+
+
+def _assess(**kw):
+    base = dict(pilot_rows=500, production_pool=10_000, no_signal=False, target_score=0.80, ceiling_high=0.85,
+                labels={"random": _est(900, 400, 2000), "margin": _est(500, 300, 1200)},
+                roi=_est(0.5, 0.1, 0.9), pays_off=True, exponent=0.5)
+    return assess_pilot(**{**base, **kw})
+
+
+def test_a_pilot_that_can_tell_says_nothing():
+    a = _assess()
+    assert a.can_project and a.decision_grade and a.reason == "" and a.more_pilot_labels is None
+    assert a.sentence() == ""
+
+
+def test_target_above_the_projected_score_cannot_be_projected():
+    assert _assess(target_score=0.8499).can_project
+    a = _assess(target_score=0.8501)
+    assert not a.can_project and "above what the whole production pool" in a.reason
+
+
+def test_an_interval_that_runs_to_the_pool_cannot_be_projected():
+    assert _assess(labels={"random": _est(900, 400, 9_999)}).can_project
+    a = _assess(labels={"random": _est(900, 400, 10_000), "margin": _est(500, 300, 1200)})
+    assert not a.can_project and "random" in a.reason and "margin" not in a.reason
+
+
+def test_no_signal_cannot_be_projected():
+    a = _assess(no_signal=True)
+    assert not a.can_project and "learns nothing" in a.reason
+
+
+def test_an_undecided_roi_gets_more_pilot_labels():
+    a = _assess(roi=_est(0.2, -0.2, 0.6), pays_off=None)
+    assert a.can_project and not a.decision_grade
+    assert a.more_pilot_labels == 1500 and "spans zero" in a.reason
+    assert "1,500 more labeled pilot rows" in a.sentence()
+    b = _assess(roi=_est(0.0, -0.2, 0.2), pays_off=None)
+    assert b.more_pilot_labels is None and "median ROI is zero" in b.reason
+    d = _assess(roi=_est(0.2, 0.0, 0.6), pays_off=None)  # an end exactly at zero: no width law applies
+    assert d.more_pilot_labels is None and "ends exactly at zero" in d.reason
+    c = _assess(roi=_est(0.2, -0.2, 0.6), pays_off=None, exponent=0.0)
+    assert c.more_pilot_labels is None and "did not narrow" in c.reason
+
+
+# --- the plan: a small pilot projected to a pool 8x larger ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def pilot_result():
+    cfg = SimulationConfig(strategies=("random", "margin"), seeds=3, budget=40, initial_labels=10)
+    return run_simulation(Dataset.from_sample("penguins"), cfg, n_jobs=1)
+
+
+SHARE = Target("share_of_ceiling", 0.95)
+
+
+def _inputs(result, factor, target=SHARE):
+    return PlanInputs(cost_per_label=1.0, value_per_point=100.0, target=target,
+                      production_pool=factor * int(result.meta["n_pool"]))
+
+
+@pytest.fixture(scope="module")
+def pilot_plan(pilot_result):
+    return build_plan(pilot_result, _inputs(pilot_result, 8))
+
+
+def test_the_plan_says_what_the_pilot_can_tell(pilot_result, pilot_plan):
+    p = pilot_plan.pilot
+    assert p is not None and p.production_pool == pilot_plan.production_pool
+    assert p.pilot_rows == int(pilot_result.meta["n_rows"]) > pilot_plan.simulated_pool  # pool and test split
+    d = pilot_plan.to_dict()["pilot"]
+    assert set(d) >= {"can_project", "reason", "more_pilot_labels", "decision_grade"}
+    assert d["can_project"] == p.can_project and d["width_exponent"] == MEASURED.roi_width_exponent
+    assert pilot_plan.to_dict()["trust"]["pilot"] == MEASURED.pilot_sentence()
+
+
+def test_no_pilot_answer_without_a_projection(pilot_result):
+    plan = build_plan(pilot_result, _inputs(pilot_result, 1))
+    assert plan.pilot is None and plan.to_dict()["pilot"] is None and plan.to_dict()["trust"]["pilot"] is None
+    assert "Pilot:" not in format_plan(plan)
+
+
+def test_the_label_interval_holds_the_seeds_and_the_fits_own(pilot_result, pilot_plan):
+    plan = pilot_plan
+    level = plan.interval_level
+    for est, rng, name in ((plan.labels_to_target_al, plan.business.labels_al, plan.strategy),
+                           (plan.labels_to_target_random, plan.business.labels_random, "random")):
+        assert est.low <= rng.low and est.high >= rng.high  # never narrower than the seeds' interval
+        fit_est = plan.fits.fits[name].labels_for(min(1.0, plan.target.score), level=level)
+        pool = plan.production_pool
+        fit_high = pool if fit_est.high is None else min(pool, fit_est.high)
+        assert est.high >= fit_high - 1e-6  # the fitted curve's pessimistic edge
+        assert (est.low, est.high) == pytest.approx(
+            (min(rng.low, label_interval(pilot_result, plan.inputs, plan.target, plan.fits, name, level=level)[0]),
+             max(rng.high, label_interval(pilot_result, plan.inputs, plan.target, plan.fits, name, level=level)[1])))
+    # an 80% interval is no wider than the 95% one
+    lo80, hi80 = label_interval(pilot_result, plan.inputs, plan.target, plan.fits, "random", level=0.8)
+    assert lo80 >= plan.labels_to_target_random.low - 1e-9 and hi80 <= plan.labels_to_target_random.high + 1e-9
+
+
+def test_the_projected_scores_range_is_counted_once(pilot_result, pilot_plan):
+    # the plan's rule does not read the target at the score's range ends off the median curve (that range is the
+    # fitted curve's band, already counted); the calibration suite's comparison rule (score_doubt) does, and widens
+    from dataclasses import replace
+
+    tap = replace(pilot_plan.target, shift=0.0)
+    narrow = replace(tap, ceiling_low=tap.ceiling, ceiling_high=tap.ceiling)
+    wide = replace(tap, ceiling_low=max(0.0, tap.ceiling - 0.3), ceiling_high=1.0)
+    inputs = replace(pilot_plan.inputs, target=Target("share_of_ceiling", 1.0))
+    args = (pilot_result, inputs)
+    assert label_interval(*args, narrow, pilot_plan.fits, "random", level=0.8) == \
+        label_interval(*args, wide, pilot_plan.fits, "random", level=0.8)
+    n_lo, n_hi = label_interval(*args, narrow, pilot_plan.fits, "random", level=0.8, score_doubt=True)
+    w_lo, w_hi = label_interval(*args, wide, pilot_plan.fits, "random", level=0.8, score_doubt=True)
+    assert w_lo <= n_lo and w_hi >= n_hi and (w_lo < n_lo or w_hi > n_hi)
+
+
+def test_projected_labels_never_pass_the_pool(pilot_result):
+    # 100% of the full-data score at a pool 5x larger: the curves cannot say when, so the counts run to the pool
+    inputs = _inputs(pilot_result, 5, Target("share_of_ceiling", 1.0))
+    plan = build_plan(pilot_result, inputs)
+    pool = inputs.production_pool
+    for e in (plan.labels_to_target_al, plan.labels_to_target_random, plan.stop.labels, plan.stop.cost_optimum):
+        assert e.median <= pool and e.high <= pool and e.low <= pool
+    ps = plan.business.per_seed
+    assert (ps["labels_random"] <= pool).all() and (ps["labels_al"] <= pool).all()
+    assert np.isfinite([plan.labels_to_target_al.high, plan.labels_to_target_random.high]).all()
+    if plan.labels_to_target_random.high >= pool or plan.labels_to_target_al.high >= pool:
+        assert plan.pilot is not None and not plan.pilot.can_project
+
+
+def test_the_cli_and_the_pages_show_the_pilots_sentence(pilot_plan):
+    from dataclasses import replace
+
+    from simulations.plan.pilot import PilotAnswer
+
+    answer = PilotAnswer(can_project=False, decision_grade=False, reason="The pilot cannot tell X.",
+                         more_pilot_labels=1200, pilot_rows=344, production_pool=2000, width_exponent=0.5)
+    plan = replace(pilot_plan, pilot=answer)
+    text = format_plan(plan)
+    assert "Pilot: The pilot cannot tell X. About 1,200 more labeled pilot rows (344 now)" in text
+    assert MEASURED.pilot_sentence() in text
+    warning, caption = tables.pilot_text(plan.to_dict())
+    assert warning.startswith("The pilot cannot tell X.") and "1,200 more labeled pilot rows" in warning
+    assert caption == MEASURED.pilot_sentence()
+    assert tables.pilot_text({"pilot": None}) == ("", "")
+    ok = replace(pilot_plan, pilot=replace(answer, can_project=True, decision_grade=True, reason="",
+                                           more_pilot_labels=None))
+    assert "Pilot:" not in format_plan(ok)
+    assert tables.pilot_text(ok.to_dict())[0] == ""
