@@ -253,7 +253,11 @@ def run_simulation(
     # Identical rows never straddle pool and test: found once here, on the features the model sees.
     groups = duplicate_groups(X, len(y))
     probe = settings.make(np.empty((X.shape[0], 0)), y, config.seed_values[0], n_extra, groups)
-    n_pool, n_initial = probe.n_pool, len(probe.initial)
+    n_initial = len(probe.initial)
+    # One schedule for every seed, within every seed's pool: keeping identical rows together moves a few rows
+    # between pool and test, so pools differ by seed, and a schedule sized on one seed's could outrun another's.
+    n_pool = min([probe.n_pool] + [settings.make(np.empty((X.shape[0], 0)), y, s, n_extra, groups).n_pool
+                                   for s in config.seed_values[1:]])
     budget, schedule = schedule_for_pool(n_initial, n_pool, budget=config.budget, batch_size=config.batch_size,
                                          growth=config.growth)
     n_features, sparse_features = int(X.shape[1]), bool(hasattr(X, "tocsr"))

@@ -160,3 +160,25 @@ def test_a_results_file_from_before_class_weighting_reads_as_unweighted(tmp_path
     path.write_text(json.dumps(d))
     assert load_results(path).config.class_weight == "none"
     assert load_results(save_results(res, tmp_path / "new.json")).config.class_weight == "auto"
+
+
+def test_one_schedule_fits_every_seeds_pool_when_duplicates_move_rows():
+    """Identical rows stay on one side of the split, so pool sizes differ by seed; the schedule (to the whole pool
+    here) must fit the smallest, not the first seed's (which ran out of rows to query in a later seed and crashed)."""
+    from simulations.features import fit_features
+    from simulations.loop import SplitSettings, duplicate_groups
+    from simulations.models import prepare_matrix
+
+    rng = np.random.default_rng(0)
+    base = pd.DataFrame({"a": rng.integers(0, 6, 60), "b": rng.integers(0, 6, 60)})
+    base["label"] = np.where(base.a + base.b + rng.normal(0, 1, 60) > 5, "x", "y")
+    frame = base.loc[base.index.repeat(rng.integers(1, 6, 60))].reset_index(drop=True)
+    config = SimulationConfig(strategies=("margin",), seeds=7, budget=10_000)
+    ds = Dataset.from_frame(frame, "label")
+    y = np.unique(ds.y, return_inverse=True)[1]
+    groups = duplicate_groups(prepare_matrix("logreg", fit_features(ds)[0]), len(y))  # as the runner finds them
+    pools = [SplitSettings.of(config).make(np.empty((len(y), 0)), y, s, 0, groups).n_pool for s in range(7)]
+    assert pools[0] > min(pools)  # the case this test is about: the first seed's pool is not the smallest
+    r = run_simulation(ds, config)
+    assert r.meta["n_pool"] == min(pools)
+    assert r.rounds.groupby(["strategy", "seed"])["labels"].max().eq(min(pools)).all()
