@@ -12,7 +12,7 @@ from simulations.money import money
 from simulations.summary import Summary
 
 if TYPE_CHECKING:
-    from simulations.plan.build import Estimate, PlanStop, TargetAtPool
+    from simulations.plan.model import Estimate, PlanStop, TargetAtPool
 
 def _other_verdicts(summary: Summary, chosen: str,
                     chosen_by: str = "the largest median label saving against random sampling") -> str:
