@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
-from dashboard import annotator_inputs, charts, cost_inputs, error_cost_inputs, session, state, views
+from dashboard import annotator_inputs, cost_inputs, error_cost_inputs, plan_run, session, state, views
 from simulations import SAMPLES, Dataset
 from simulations.config import CLASS_WEIGHTS, DEFAULT_SEEDS
 from simulations.datasets import ROLES
@@ -20,7 +18,6 @@ from simulations.intake import Fix, LoadReport
 from simulations.intake.checks import MAX_NUMERIC_CLASSES
 from simulations.models import MODELS
 from simulations.strategies import STRATEGIES
-from simulations.summary import curves_from_rounds
 
 st.title("Plan a labeling budget")
 st.markdown(
@@ -532,13 +529,6 @@ if not submitted:
 status = st.container()
 
 
-def _partial_chart(frames: list[pd.DataFrame], metric: str, where: Any) -> None:
-    curves = curves_from_rounds(pd.concat(frames, ignore_index=True), metric)
-    where.altair_chart(charts.learning_curve_chart(
-        curves, metric_label=metric.replace("_", " "), title="Learning curves so far (runs still arriving)"),
-        width="stretch", theme=None)
-
-
 problems = state.plan_problems(new_inputs, classes if dataset is not None else None) if submitted else {}
 noise_dict, noise_problems = annotator_inputs.check_annotator_inputs(
     noise_raw, annotators=int(annotators), class_names=None if dataset is None else dataset.class_counts.index)
@@ -567,49 +557,7 @@ elif submitted and dataset is None:
     with status:
         st.error("Nothing was run: there is no usable data yet; fix the data above first.", icon=":material/error:")
 if submitted and dataset is not None and not problems:
-    try:
-        config = state.config_from(new_inputs["config"])
-        target = state.target_from(new_inputs["target"])
-        state.plan_inputs(new_inputs)  # validate the money inputs before any work
-    except LabelwiseError as exc:
-        with status:
-            views.show_error(exc)
-    else:
-        session.set_inputs(new_inputs)
-        metric = state.choose_metric_for(dataset)
-        with status:
-            bar = st.progress(0.0, text="Starting the simulation...")
-            live = st.empty()
-            frames: list[pd.DataFrame] = []
-            t0 = time.perf_counter()
-
-            def on_progress(p: Any) -> None:
-                what = ("reference model on all rows" if p.strategy == "__ceiling__"
-                        else p.strategy.replace("_", " "))
-                stage = (f"stage {p.stage}, up to {p.budget:,} labels: " if p.budget else "")
-                bar.progress(p.done / p.total,
-                             text=f"{stage}finished {what}, repetition {p.seed + 1 - config.random_state} of "
-                                  f"{config.seeds} ({p.done}/{p.total} runs, {time.perf_counter() - t0:.0f} s)")
-                if p.rounds is not None:
-                    frames.append(p.rounds)
-                    if len(frames) % 2 == 0 or p.done == p.total:
-                        _partial_chart(frames, metric, live)
-
-            try:
-                result, from_cache = state.run(dataset, config, inputs=new_inputs, progress=on_progress)
-            except LabelwiseError as exc:
-                bar.empty()
-                views.show_error(exc)
-            else:
-                seconds = time.perf_counter() - t0
-                bar.progress(1.0, text="Served from cache (same data and settings)" if from_cache
-                             else f"Simulation finished in {seconds:.1f} s")
-                live.empty()
-                with st.spinner("Computing the verdict, business case and projections..."):
-                    desc = getattr(dataset, "description", "")
-                    analysis = state.analyse(result, session.inputs(), dataset_description=desc)
-                session.set_outcome(result, analysis, {"from_cache": from_cache, "seconds": seconds})
-                st.session_state.pop(session.LOADED, None)
+    plan_run.run_and_analyse(dataset, new_inputs, status)
 
 a = session.analysis()
 if a is not None:
