@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
@@ -141,6 +142,25 @@ def _seed_task(token: str, X: Any, y: np.ndarray, seed: int, settings: SplitSett
                      max_candidates, class_weight, warm_start)
 
 
+def fast_sparse_fits(X: Any) -> bool:
+    """Whether ``run_simulation`` warm-starts the fits and stores float32 features by default: sparse ``X``.
+
+    Why sparse features (text) and only them: a linear model on them has one coefficient per class and word
+    (20 classes x 20,000 words = 400,000), so the solver's own work per iteration dominates the run (the
+    profile in benchmarks/results/big_text.md: lbfgs's ``setulb`` about 60% of the CPU), and both options cut
+    exactly that: warm starts about 40% of the iterations, float32 the cost of the sparse products. TF-IDF
+    values are in [0, 1] with unit-norm rows, so float32 loses nothing a fit can see. Dense (tabular) features
+    have tens of columns: fits are cheap, the gain is small, and those runs stay exact and cold, bit-identical
+    to earlier releases. Answers agree within seed noise either way (10-seed check in big_text.md).
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix, shape (n_rows, n_features)
+        The features as the model will see them (after ``prepare_matrix``).
+    """
+    return bool(sp.issparse(X))
+
+
 def run_simulation(
     dataset: Dataset,
     config: SimulationConfig | None = None,
@@ -149,9 +169,9 @@ def run_simulation(
     n_jobs: int = 1,
     progress: Callable[[Progress], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
-    float32: bool = False,
+    float32: bool | None = None,
     tmp_dir: str | Path | None = None,
-    warm_start: bool = False,
+    warm_start: bool | None = None,
 ) -> SimulationResult:
     """Simulate every strategy in ``config`` against random sampling, over seeds.
 
@@ -170,18 +190,20 @@ def run_simulation(
         Called with a :class:`Progress` after each finished task.
     should_cancel : callable, optional
         Polled between tasks; when it returns True the run stops and raises ``SimulationCancelled``.
-    float32 : bool, default False
-        Store the features as float32: half the memory of wide dense data, but an approximation (results
-        differ in the last bits, so picks and curves can differ slightly); recorded in
-        ``meta["float32_features"]``.
+    float32 : bool, optional
+        Store the features as float32: half the memory and faster sparse products, an approximation (results
+        differ in the last bits, so picks and curves can differ slightly within seed noise); recorded in
+        ``meta["float32_features"]``. Default (None): on for sparse (text) features, off for dense ones (see
+        :func:`fast_sparse_fits`).
     tmp_dir : path, optional
         Where the memory-mapped feature file goes when ``n_jobs != 1`` and the features are dense (default:
         the system's temporary folder); it is removed when the run ends.
-    warm_start : bool, default False
+    warm_start : bool, optional
         Start each round's fit at the previous round's model (the ``logreg`` preset; see
-        :func:`simulations.loop.run_strategy`): faster on large text data, the same optimum within the solver's
-        tolerance, but not the same picks run for run (answers agree within seed noise); recorded in
-        ``meta["warm_start"]``. Results stay bit-identical for any ``n_jobs``.
+        :func:`simulations.loop.run_strategy`): faster, the same optimum within the solver's tolerance, but not
+        the same picks run for run (answers agree within seed noise); recorded in ``meta["warm_start"]``.
+        Default (None): on for sparse (text) features, off for dense ones (see :func:`fast_sparse_fits`).
+        Results stay bit-identical for any ``n_jobs``.
 
     Returns
     -------
@@ -201,6 +223,9 @@ def run_simulation(
     X, _ = fit_features(dataset)
     X = prepare_matrix(model_spec, X)
     class_weight, class_weight_reason = applied_class_weight(model_spec, X, class_weight, class_weight_reason)
+    fast = fast_sparse_fits(X)
+    float32 = fast if float32 is None else bool(float32)
+    warm_start = fast if warm_start is None else bool(warm_start)
     if float32:
         X = as_float32(X)
     class_names, y = np.unique(dataset.y, return_inverse=True)
