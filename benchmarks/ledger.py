@@ -131,7 +131,8 @@ def run_one(sample: str, share: float, rep: int, args: argparse.Namespace, cache
         row = {"validation_rows": validation_rows, "share": share, "rep": rep, "round": r,
                "labels_used": preds.labels_used,
                "n_control": preds.n_control, "score_true": s_true, "score_est": led.current_score,
-               "saved_true": saved_true, "random_needed_true": need_true, "available": led.available}
+               "saved_true": saved_true, "random_needed_true": need_true, "available": led.available,
+               "reason": led.reason or None}
         if led.available:
             s = led.labels_saved
             row.update(saved_median=s["median"], saved_low=s["low"], saved_high=s["high"],

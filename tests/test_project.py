@@ -346,6 +346,31 @@ def test_ledger_anchored_on_the_plan_curve():
     assert float(prior(320)) == pytest.approx(1.0)
 
 
+def test_ledger_draws_the_plans_seed_curves_per_resample():
+    """With the plan's per-seed random curves the interval carries their spread (shape and control-arm noise)."""
+    base = {"random_labels": [20, 40, 80, 160], "random_median": [0.6, 0.7, 0.8, 0.9]}
+    # seeds that agree at the control points (20, 40) and differ beyond: only the shape is uncertain
+    shape = {**base, "random_seeds": [[0.6, 0.7, 0.77, 0.84], [0.6, 0.7, 0.8, 0.9], [0.6, 0.7, 0.83, 0.96]]}
+    # seeds with the median's shape, shifted: a fresh random sample of 20-40 labels lands +-0.03 off
+    level = {**base, "random_seeds": [[0.57, 0.67, 0.77, 0.87], [0.6, 0.7, 0.8, 0.9], [0.63, 0.73, 0.83, 0.93]]}
+    assert random_prior(base).seeds == () and len(random_prior(shape).seeds) == 3
+    p = _preds(400, 0.85, [0.55, 0.65], [20, 40], 100)
+
+    def width(curve):
+        led = estimate_ledger(p, "accuracy", pool_rows=10_000, n_boot=300, random_prior=random_prior(curve))
+        return led, led.random_labels_needed["high"] - led.random_labels_needed["low"]
+
+    plain, w0 = width(base)
+    for curve in (shape, level):
+        led, w = width(curve)
+        assert w > 1.5 * w0, (w, w0)
+        assert led.random_labels_needed["low"] < 160 < led.random_labels_needed["high"]
+        assert "one simulated seed" in led.method and "one simulated seed" not in plain.method
+    # fewer than two usable seed curves (or rows of the wrong length): the median curve alone, as before
+    assert random_prior({**base, "random_seeds": [[0.6, 0.7, 0.8, 0.9]]}).seeds == ()
+    assert random_prior({**base, "random_seeds": [[0.6, 0.7], [0.6, 0.7]]}).seeds == ()
+
+
 def test_plan_position():
     curve = {"labels": [20, 100], "median": [0.6, 0.8], "low": [0.55, 0.75], "high": [0.65, 0.85]}
     assert plan_position(curve, 60, 0.71)["verdict"] == "on track"
@@ -367,6 +392,10 @@ def test_plan_curve_from_results_and_status_against_it(tmp_path, capsys):
     cfg = Project.open(d).config
     assert cfg.metric == result.metric and cfg.expected_curve["strategy"] == "margin"
     assert cfg.expected_curve["random_labels"][0] == 10
+    seeds = cfg.expected_curve["random_seeds"]  # one random curve per simulated seed, at the same label counts
+    assert len(seeds) == result.rounds["seed"].nunique() == 2
+    assert all(len(row) == len(cfg.expected_curve["random_labels"]) for row in seeds)
+    assert np.median(seeds, axis=0) == pytest.approx(cfg.expected_curve["random_median"])
     for r in (1, 2):
         _round(files, d, tmp_path, r, batch=20, share=0.3)
     capsys.readouterr()

@@ -1,4 +1,4 @@
-"""The ``logreg`` preset's faster fits on sparse text (models.TextLogisticRegression) and warm starts (default for sparse features)."""
+"""The ``logreg`` preset: faster fits on sparse text (TextLogisticRegression), warm starts (default on sparse)."""
 
 from __future__ import annotations
 

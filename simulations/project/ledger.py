@@ -24,12 +24,24 @@ model (every label bought: initial, the strategy's picks and the control rows) i
 4. The interval: a paired bootstrap over the evaluation rows (the held-out control rows, or the validation rows):
    each of ``n_boot`` resamples rescores the stored predictions of both the project's model and every curve point,
    with random's curve from one of the ``CURVE_ORDERS`` orders of the control rows (drawn per resample), then steps
-   1-3; median and the 2.5th/97.5th percentiles.
+   1-3; median and the 2.5th/97.5th percentiles. With a plan that kept its simulated seeds' random curves
+   (``random_seeds``), each resample also draws
 
-What it does and does not cover: the bootstrap carries the *evaluation* noise (which rows happen to be scored on)
-and, through the orders, part of the noise of *which* control rows random's models trained on (all orders share
-the same control rows); the plan's curve shape is taken as known. ``benchmarks/ledger.py`` measures
-the estimate against the truth from hidden labels, and the interval's width at control shares 0.05, 0.1 and 0.2
+   * **the shape** from one simulated seed's random curve (seed *j*) instead of the median curve: the plan's
+     shape is an estimate too (from another sample, a few seeds), and its seed-to-seed spread, above all in the
+     flat part of the curve where a small difference in score is a large difference in labels, is what that
+     estimate can be off by;
+   * **the control arm's sampling noise**: the control points are one draw of random sampling (which rows it
+     happened to buy; the orders above reshuffle the same rows, so they cannot carry this), so the level they
+     give is moved by another seed's (*k*) deviation from the median curve at the control points' label counts,
+     ``mean(seed_k(x) - median(x))``, the spread a fresh random sample of that size would show.
+
+   Both come from the plan's seed spread, which also holds its test-split noise: if anything, wider than needed.
+
+What it does and does not cover: evaluation noise (which rows are scored on), which control rows random trained on
+and the uncertainty of the plan's curve shape (the last two only with a plan's per-seed curves; a plan saved before
+they were kept, or no plan, leaves them out and the interval is too narrow). ``benchmarks/ledger.py`` measures the
+interval's coverage of the truth from hidden labels and its width at control shares 0.05, 0.1 and 0.2
 (docs/live-project.md).
 """
 
@@ -60,8 +72,11 @@ LEDGER_METHOD = (
     "current score to get the labels random sampling would need; labels saved = that minus the labels used (capped "
     "at every row of the file); money saved = labels saved x cost per label; 95% interval from a paired bootstrap "
     "over the evaluation rows ({basis}), each resample with random's curve traced in one of several random orders "
-    "of the control rows."
+    "of the control rows{seeds}."
 )
+SEED_WORDS = ("; with the plan's per-seed random curves, each resample also takes its shape from one simulated seed "
+              "and moves its level by another seed's deviation at the control points (the control arm's sampling "
+              "noise)")
 CURVE_WORDS = {
     "plan": "the plan's simulated random curve, shifted to fit the control points, gives the shape",
     "log_linear": "score = a + b ln(labels) is fitted to the control points (no plan: its slope is poorly known at "
@@ -80,11 +95,15 @@ class RandomPrior:
     tail_slope : float
         Score per unit of ln(labels) beyond the last simulated point: a line fitted to the last third (in log
         labels) of the curve, never negative.
+    seeds : tuple of RandomPrior
+        The simulated seeds' own random curves (same construction), drawn per bootstrap resample by the ledger.
     """
 
     labels: np.ndarray
     scores: np.ndarray
     tail_slope: float
+    #: Every simulated seed's random curve, each a RandomPrior of its own (empty for a plan saved without them).
+    seeds: tuple[RandomPrior, ...] = ()
 
     def __call__(self, n: Any) -> np.ndarray:
         n = np.maximum(np.asarray(n, dtype=float), 1.0)
@@ -99,9 +118,16 @@ def random_prior(curve: dict[str, Any] | None) -> RandomPrior | None:
     if not curve or not curve.get("random_labels"):
         return None
     x = np.asarray(curve["random_labels"], dtype=float)
-    y = np.maximum.accumulate(np.asarray(curve["random_median"], dtype=float))  # a curve that never falls
     if len(x) < 2:
         return None
+    seeds = tuple(_curve(x, np.asarray(row, dtype=float)) for row in curve.get("random_seeds") or ()
+                  if len(row) == len(x) and np.all(np.isfinite(row)))
+    median = _curve(x, np.asarray(curve["random_median"], dtype=float))
+    return RandomPrior(median.labels, median.scores, median.tail_slope, seeds if len(seeds) >= 2 else ())
+
+
+def _curve(x: np.ndarray, scores: np.ndarray) -> RandomPrior:
+    y = np.maximum.accumulate(scores)  # a curve that never falls
     lx = np.log(x)
     tail = lx >= lx[-1] - (lx[-1] - lx[0]) / 3
     slope = float(np.polyfit(lx[tail], y[tail], 1)[0]) if tail.sum() >= 2 else 0.0
@@ -230,8 +256,10 @@ def estimate_ledger(preds: ArmPredictions, metric: str, *, pool_rows: int, cost_
         curve; without it, a log-linear fit to the control points.
     """
     prior = random_prior
+    seeds = prior.seeds if prior is not None else ()
     method = LEDGER_METHOD.format(basis=_basis_words(preds.basis), curve=CURVE_WORDS["log_linear" if prior is None
-                                                                                      else "plan"])
+                                                                                      else "plan"],
+                                  seeds=SEED_WORDS if seeds else "")
     base = {"labels_used": preds.labels_used, "method": method, "n_control": preds.n_control,
             "n_eval": len(preds.y_true), "basis": preds.basis}
     if preds.basis == "none" or (preds.basis == "control_cv" and preds.n_control < MIN_CONTROL_ROWS):
@@ -259,10 +287,15 @@ def estimate_ledger(preds: ArmPredictions, metric: str, *, pool_rows: int, cost_
         curves = curves[None]
     draws = [np.arange(n)] + [rng.integers(0, n, n) for _ in range(n_boot)]
     orders = [None] + [int(o) for o in rng.integers(0, len(curves), n_boot)]
+    # per resample: the seed whose curve gives the shape (j), and the seed whose deviation at the control points
+    # stands for the control arm's sampling noise (k); None on the full sample (the median curve, as drawn)
+    picks: list[tuple[int, int] | None] = [None] * (n_boot + 1)
+    if seeds:
+        picks[1:] = [(int(j), int(k)) for j, k in rng.integers(0, len(seeds), (n_boot, 2))]
     low = float(preds.n_initial) if preds.n_initial else 1.0
     needed, al_scores, capped = [], [], []
     curve_point = None
-    for idx, o in zip(draws, orders, strict=True):
+    for idx, o, pick in zip(draws, orders, picks, strict=True):
         yt = preds.y_true[idx]
         s_al = score(yt, preds.pred_al[idx], classes, metric)
         if o is None:  # the full sample: random's curve averaged over the orders of the control rows
@@ -271,8 +304,12 @@ def estimate_ledger(preds: ArmPredictions, metric: str, *, pool_rows: int, cost_
             ys = np.array([score(yt, p[idx], classes, metric) for p in curves[o]])
         if prior is None:
             r, c = labels_random_needs(x, ys, s_al, low=low, cap=float(pool_rows))
-        else:
+        elif pick is None:
             r, c = _labels_on_prior(prior, x, ys, s_al, low=low, cap=float(pool_rows))
+        else:
+            j, k = pick
+            noise = float(np.mean(seeds[k](x) - prior(x)))
+            r, c = _labels_on_prior(seeds[j], x, ys - noise, s_al, low=low, cap=float(pool_rows))
         if curve_point is None:  # the full sample: the curve as drawn
             curve_point = ys
         needed.append(r)
