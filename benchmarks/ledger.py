@@ -32,6 +32,7 @@ import pandas as pd
 from _common import bench_args, md_table, write_results
 
 from simulations import Dataset, SimulationConfig, run_simulation
+from simulations.config import DEFAULT_SEEDS
 from simulations.project import Project, add_labels, estimate_ledger, next_batch
 from simulations.project.demo import demo_files, play_labelers
 from simulations.project.ledger import random_prior
@@ -86,7 +87,10 @@ def plan_curve(files: Any, args: argparse.Namespace) -> dict[str, Any]:
     """The plan's expected curves, simulated on the labeled sample set aside for it (margin and random)."""
     ds = Dataset.from_frame(files.plan, files.label, name="plan sample")
     cfg = SimulationConfig(strategies=("margin",), seeds=args.plan_seeds, initial_labels=20)
-    return expected_curve_from_results(run_simulation(ds, cfg, n_jobs=1), "margin", source="plan sample")
+    curve = expected_curve_from_results(run_simulation(ds, cfg, n_jobs=1), "margin", source="plan sample")
+    if args.median_curve_only:  # the ledger as it was: the plan's median random curve taken as known
+        curve.pop("random_seeds", None)
+    return curve
 
 
 def run_one(sample: str, share: float, rep: int, args: argparse.Namespace, cache: dict,
@@ -220,7 +224,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-rows", type=int, default=None)
     ap.add_argument("--plan-rows", type=int, default=1000,
                     help="rows set aside as the plan's labeled sample (0: no plan, the control-only curve)")
-    ap.add_argument("--plan-seeds", type=int, default=5)
+    ap.add_argument("--plan-seeds", type=int, default=DEFAULT_SEEDS,
+                    help="seeds of the plan simulation (the product default: every seed's random curve is kept)")
+    ap.add_argument("--median-curve-only", action="store_true",
+                    help="drop the plan's per-seed random curves (the earlier method: the median curve taken as known)")
     ap.add_argument("--validation-rows", type=int, default=500,
                     help="also run every setting with a validation file of this many rows (0: control rows only)")
     ap.add_argument("--truth-seeds", type=int, default=8)
@@ -241,7 +248,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"rep {rep} validation {val} share {share}: {time.perf_counter() - t0:.0f} s", flush=True)
     settings = {"dataset": args.dataset, "reps": args.reps, "rounds": args.rounds, "batch": args.batch,
                 "test_rows": args.test_rows, "truth_seeds": args.truth_seeds, "shares": shares,
-                "plan_rows": args.plan_rows, "plan_seeds": args.plan_seeds, "validation_rows": args.validation_rows}
+                "plan_rows": args.plan_rows, "plan_seeds": args.plan_seeds, "validation_rows": args.validation_rows,
+                "median_curve_only": bool(args.median_curve_only)}
     data = {"settings": settings, "summary": summarize(rows, args.rounds), "rows": rows,
             "seconds": time.perf_counter() - t0}
     write_results(NAME, data, markdown(data))

@@ -331,8 +331,38 @@ def test_estimate_ledger_on_known_curves():
 def test_ledger_not_available_with_too_few_control_rows():
     p = _preds(2, 1.0, [0.5, 0.5], [20, 21], 30)
     led = estimate_ledger(p, "accuracy", pool_rows=100)
-    assert not led.available and "control row" in led.reason
-    assert led.to_dict()["labels_saved"] == {"median": None, "low": None, "high": None}
+    assert not led.available and "control row" in led.reason and led.why == "few_control_rows"
+    assert "2 more control row(s)" in led.what_would_help and "--validation" in led.what_would_help
+    d = led.to_dict()
+    assert d["labels_saved"] == {"median": None, "low": None, "high": None}
+    assert d["why"] == "few_control_rows" and d["what_would_help"] == led.what_would_help
+    assert "What would give one: 2 more control row(s)" in led.sentence()
+    # at the threshold (4 control rows) it is not the reason any more
+    assert estimate_ledger(_preds(4, 0.5, [0.5, 0.5], [20, 22], 30), "accuracy", pool_rows=100).why != \
+        "few_control_rows"
+
+
+def test_control_only_ledger_says_why_not_and_what_would_give_one():
+    y = np.array(["a"] * 9 + ["b"])  # one row of the rarer class: 2 need about 20 rows, 10 more
+    one = ArmPredictions("control_cv", y, y[::-1].copy(), np.array([20.0, 30]), np.array([[y, y]]),
+                         np.array(["a", "b"]), 50, 20, 10)
+    led = estimate_ledger(one, "accuracy", pool_rows=1000)
+    assert led.why == "one_class" and "about 10 more control rows" in led.what_would_help
+    # right on every held-out control row: 0 errors in 20 rows bounds the error rate below 3/20 only
+    perfect = estimate_ledger(_preds(20, 1.0, [0.5, 0.6], [20, 30], 50), "accuracy", pool_rows=1000)
+    assert perfect.why == "perfect_on_control" and "below about 15%" in perfect.reason
+    assert "validation file" in perfect.what_would_help and "about 20 more control rows" in perfect.what_would_help
+    # one error in 20 rows: a number
+    assert estimate_ledger(_preds(20, 0.95, [0.5, 0.6], [20, 30], 50), "accuracy", pool_rows=1000).available
+    # no plan, random's control points flat: the fit never reaches the model's score, so the "number" would be
+    # the cap (every row of the file); the ledger says so and names a plan as what would give one
+    flat = estimate_ledger(_preds(200, 0.9, [0.6, 0.6], [20, 40], 100), "accuracy", pool_rows=5_000, n_boot=100)
+    assert not flat.available and flat.why == "curve_never_reaches" and flat.capped_share >= 0.5
+    assert "--results" in flat.what_would_help and "What would give one: a plan" in flat.sentence()
+    # the same control points with a plan's curve: a number (the plan gives the shape beyond them)
+    prior = random_prior({"random_labels": [20, 40, 80, 160], "random_median": [0.6, 0.6, 0.8, 0.9]})
+    assert estimate_ledger(_preds(200, 0.9, [0.6, 0.6], [20, 40], 100), "accuracy", pool_rows=5_000, n_boot=100,
+                           random_prior=prior).available
 
 
 def test_ledger_anchored_on_the_plan_curve():

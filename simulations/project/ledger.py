@@ -168,7 +168,13 @@ class Ledger:
     available : bool
         False until there are enough control rows (or a validation file and at least two curve points).
     reason : str
-        Why not, when not available.
+        Why not, when not available, in words.
+    why : str
+        The same as a code (empty when available): ``few_control_rows``, ``one_class``, ``perfect_on_control``,
+        ``single_curve_point``, ``curve_never_reaches`` (no plan: random's curve fitted to the control points does
+        not reach the model's score within the file in most resamples, so the number would be the cap).
+    what_would_help : str
+        What would give a number (more control rows, about how many; a validation file; a plan).
     labels_used : int
     labels_saved, random_labels_needed : dict
         ``median``, ``low``, ``high`` (95%).
@@ -185,6 +191,8 @@ class Ledger:
 
     available: bool
     reason: str = ""
+    why: str = ""
+    what_would_help: str = ""
     labels_used: int = 0
     labels_saved: dict[str, float | None] = field(default_factory=dict)
     random_labels_needed: dict[str, float | None] = field(default_factory=dict)
@@ -203,7 +211,8 @@ class Ledger:
     def to_dict(self) -> dict[str, Any]:
         none = {"median": None, "low": None, "high": None}
         return {
-            "available": self.available, "reason": self.reason or None, "labels_used": self.labels_used,
+            "available": self.available, "reason": self.reason or None, "why": self.why or None,
+            "what_would_help": self.what_would_help or None, "labels_used": self.labels_used,
             "labels_saved": self.labels_saved or none, "money_saved": self.money_saved or none,
             "random_labels_needed": self.random_labels_needed or none, "current_score": self.current_score,
             "random_score_at_used": self.random_score_at_used, "capped_share": self.capped_share,
@@ -214,7 +223,8 @@ class Ledger:
     def sentence(self, cost_per_label: float | None = None) -> str:
         """One line for the CLI and the page."""
         if not self.available:
-            return f"Savings ledger: not yet ({self.reason})"
+            text = f"Savings ledger: not yet ({self.reason})."
+            return text + (f" What would give one: {self.what_would_help}." if self.what_would_help else "")
         s = self.labels_saved
         text = (f"Savings ledger: about {s['median']:,.0f} labels saved against random sampling so far "
                 f"(95% interval {s['low']:,.0f} to {s['high']:,.0f}; {self.labels_used:,} labels used, random would "
@@ -262,23 +272,10 @@ def estimate_ledger(preds: ArmPredictions, metric: str, *, pool_rows: int, cost_
                                   seeds=SEED_WORDS if seeds else "")
     base = {"labels_used": preds.labels_used, "method": method, "n_control": preds.n_control,
             "n_eval": len(preds.y_true), "basis": preds.basis}
-    if preds.basis == "none" or (preds.basis == "control_cv" and preds.n_control < MIN_CONTROL_ROWS):
-        return Ledger(False, f"{preds.n_control} control row(s) so far; the ledger needs at least {MIN_CONTROL_ROWS} "
-                             "(or a validation file) and control rows from a later round", **base)
-    counts = pd.Series(preds.y_true).value_counts()
-    if len(counts) < 2 or counts.min() < MIN_CLASS_EVAL_ROWS:
-        return Ledger(False, f"the {len(preds.y_true)} {_basis_words(preds.basis)} hold "
-                             f"{', '.join(f'{v} {k}' for k, v in counts.items())}: at least {MIN_CLASS_EVAL_ROWS} "
-                             "of each of two classes are needed to compare scores", **base)
-    if preds.basis == "control_cv" and np.all(preds.pred_al == preds.y_true):
-        # A perfect score on a few rows is a ceiling, not a measurement: how far above random's curve the model
-        # is cannot be read off it (every resample would say "exactly here"), so no number rather than a false one.
-        return Ledger(False, f"the model is right on all {len(preds.y_true)} held-out control rows, so these rows "
-                             "cannot tell how far ahead of random sampling it is; a validation file (or more control "
-                             "rows) can", **base)
+    missing = _not_yet(preds, has_plan=prior is not None)
+    if missing is not None:
+        return Ledger(False, missing[1], why=missing[0], what_would_help=missing[2], **base)
     x = np.asarray(preds.curve_labels, dtype=float)
-    if len(np.unique(x)) < 2:
-        return Ledger(False, "random sampling's curve has a single point so far (no control rows yet)", **base)
     classes = preds.classes
     n = len(preds.y_true)
     rng = np.random.default_rng([int(seed), 104729])
@@ -317,6 +314,18 @@ def estimate_ledger(preds: ArmPredictions, metric: str, *, pool_rows: int, cost_
         capped.append(c)
     needed_b = np.array(needed[1:])
     saved_b = needed_b - preds.labels_used
+    capped_share = float(np.mean(capped[1:]))
+    if prior is None and capped_share >= 0.5:
+        # the median would be the cap itself: a number that only says "the fit is too flat to tell"
+        return Ledger(False, f"random sampling's curve fitted to the control points ({x.min():,.0f} to {x.max():,.0f} "
+                             f"labels) does not reach the model's score within the file's {pool_rows:,} rows in "
+                             f"{capped_share:.0%} of resamples: so few labels cannot tell its slope",
+                      why="curve_never_reaches",
+                      what_would_help=f"a plan (--results FILE at project init, the results of 'labelwise simulate' "
+                                      f"on a labeled sample: its simulated random curve gives the shape beyond "
+                                      f"{x.max():,.0f} labels), or a validation file (--validation at init) and more "
+                                      "control rows, which steady both ends of the fit",
+                      capped_share=capped_share, **base)
     if prior is None:
         bx, ax = np.polyfit(np.log(x), curve_point, 1)
         at_used = float(ax + bx * math.log(max(preds.labels_used, 1)))
@@ -325,11 +334,51 @@ def estimate_ledger(preds: ArmPredictions, metric: str, *, pool_rows: int, cost_
     ledger = Ledger(True, "", labels_saved=_summary(saved_b), random_labels_needed=_summary(needed_b),
                     current_score=float(al_scores[0]),
                     random_score_at_used=at_used, curve_source="control only" if prior is None else "plan",
-                    capped_share=float(np.mean(capped[1:])), curve_labels=[float(v) for v in x],
+                    capped_share=capped_share, curve_labels=[float(v) for v in x],
                     curve_scores=[float(v) for v in curve_point], **base)
     if cost_per_label:
         ledger.money_saved = {k: v * float(cost_per_label) for k, v in ledger.labels_saved.items()}
     return ledger
+
+
+def _not_yet(preds: ArmPredictions, *, has_plan: bool) -> tuple[str, str, str] | None:
+    """Why the ledger cannot give a number yet, and what would give one: ``(why, reason, what_would_help)``."""
+    validation = "a validation file (--validation at init: labeled rows the labelers never see)"
+    n_eval = len(preds.y_true)
+    if preds.basis == "none" or (preds.basis == "control_cv" and preds.n_control < MIN_CONTROL_ROWS):
+        more = MIN_CONTROL_ROWS - preds.n_control
+        return ("few_control_rows",
+                f"{preds.n_control} control row(s) so far; the ledger needs at least {MIN_CONTROL_ROWS} without a "
+                "validation file",
+                f"{more} more control row(s) (a batch with --control-share of at least {more} / batch size), or "
+                f"{validation}")
+    counts = pd.Series(preds.y_true).value_counts()
+    if len(counts) < 2 or counts.min() < MIN_CLASS_EVAL_ROWS:
+        rare = int(counts.iloc[1]) if len(counts) >= 2 else 0
+        # rows needed for MIN_CLASS_EVAL_ROWS of the rarer class at the rate seen so far (half a row if unseen)
+        need = math.ceil(MIN_CLASS_EVAL_ROWS * n_eval / max(rare, 0.5))
+        where = ("validation rows" if preds.basis == "validation" else "held-out control rows")
+        help_ = (f"a validation file with at least {MIN_CLASS_EVAL_ROWS} rows of each of two classes"
+                 if preds.basis == "validation" else
+                 f"about {max(need - n_eval, 1):,} more control rows (at the rarer class's rate so far), or "
+                 f"{validation}")
+        return ("one_class",
+                f"the {n_eval} {where} hold {', '.join(f'{v} {k}' for k, v in counts.items())}: at least "
+                f"{MIN_CLASS_EVAL_ROWS} of each of two classes are needed to compare scores", help_)
+    if preds.basis == "control_cv" and np.all(preds.pred_al == preds.y_true):
+        # A perfect score on a few rows is a ceiling, not a measurement: how far above random's curve the model
+        # is cannot be read off it (every resample would say "exactly here"), so no number rather than a false one.
+        return ("perfect_on_control",
+                f"the model is right on all {n_eval} held-out control rows (0 errors in {n_eval} rows only says the "
+                f"error rate is below about {3 / n_eval:.0%}), so these rows cannot tell how far ahead of random "
+                "sampling it is",
+                f"{validation}, a few hundred rows for an error rate of a few percent; or about {n_eval:,} more "
+                "control rows (a larger --control-share), enough to see the model's first errors if its error rate "
+                f"is near {1.5 / n_eval:.0%}")
+    if len(np.unique(np.asarray(preds.curve_labels, dtype=float))) < 2:
+        return ("single_curve_point", "random sampling's curve has a single point so far (no control rows yet)",
+                "control rows from a later round (--control-share above 0)")
+    return None
 
 
 def _labels_on_prior(prior: RandomPrior, x: np.ndarray, ys: np.ndarray, target: float, *, low: float,
