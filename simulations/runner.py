@@ -148,10 +148,12 @@ def fast_sparse_fits(X: Any) -> bool:
     Why sparse features (text) and only them: a linear model on them has one coefficient per class and word
     (20 classes x 20,000 words = 400,000), so the solver's own work per iteration dominates the run (the
     profile in benchmarks/results/big_text.md: lbfgs's ``setulb`` about 60% of the CPU), and both options cut
-    exactly that: warm starts about 40% of the iterations, float32 the cost of the sparse products. TF-IDF
-    values are in [0, 1] with unit-norm rows, so float32 loses nothing a fit can see. Dense (tabular) features
-    have tens of columns: fits are cheap, the gain is small, and those runs stay exact and cold, bit-identical
-    to earlier releases. Answers agree within seed noise either way (10-seed check in big_text.md).
+    exactly that: warm starts about 40% of the iterations, float32 the cost of the sparse products. Features are
+    sparse only when the data has text (simulations.features): TF-IDF values lie in [0, 1] and any other columns
+    are standardized or one-hot, so float32's 7 significant digits lose nothing a fit to a 1e-4 tolerance can
+    see. Dense (tabular) features have tens of columns: fits are cheap, the gain is small, and those runs stay
+    exact and cold, bit-identical to earlier releases. Answers agree within seed noise either way (10-seed
+    check in benchmarks/results/big_text.md).
 
     Parameters
     ----------

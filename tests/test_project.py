@@ -21,6 +21,7 @@ from simulations.project.demo import demo_files, play_labelers
 from simulations.project.ledger import RandomPrior, estimate_ledger, labels_random_needs, random_prior
 from simulations.project.scoring import ArmPredictions
 from simulations.project.status import plan_position
+from simulations.project.store import LOCK_FILE
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,8 +39,9 @@ def spam(tmp_path_factory):
 
 
 def _digest(d: Path) -> dict[str, str]:
+    # every file but the lock file (who holds the lock, rewritten by every command that takes it: not project state)
     return {str(p.relative_to(d)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(d.rglob("*")) if p.is_file()}
+            for p in sorted(d.rglob("*")) if p.is_file() and p.name != LOCK_FILE}
 
 
 def _init(files, d: Path, *extra: str) -> Path:
@@ -290,6 +292,50 @@ def test_sigkill_during_add(sent, tmp_path):
         proc.wait()
     after = json.loads((d / "state.json").read_text())
     assert after == before or (after["pending"] is None and len(after["rounds"]) == len(before["rounds"]) + 1)
+
+
+def test_add_while_another_command_holds_the_project_exits_2_and_changes_nothing(sent, tmp_path, capsys):
+    d, lab, _ = sent
+    path = tmp_path / "ok.csv"
+    lab.to_csv(path, index=False)
+    code = ("import sys, time\nfrom simulations.project.store import project_lock\n"
+            "with project_lock(sys.argv[1], 'add'):\n    print('held', flush=True)\n    time.sleep(120)\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
+    holder = subprocess.Popen([sys.executable, "-c", code, str(d)], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        msg = _add_bad(d, None, tmp_path, capsys, path=path)
+        assert f"being changed right now by 'labelwise project add' (process {holder.pid}" in msg
+        assert "Wait for that command to finish" in msg and "did nothing" in msg
+        before = _digest(d)
+        assert main(["project", "next", "--dir", str(d), "--batch", "5", "--out", str(tmp_path / "n.csv")]) == 2
+        assert "being changed right now" in _error(capsys) and _digest(d) == before
+    finally:
+        holder.kill()
+        holder.wait()
+    # the OS released the killed holder's lock: the lock file left behind does not block
+    assert (d / LOCK_FILE).exists()
+    assert main(["project", "add", "--dir", str(d), "--labels", str(path)]) == 0
+    assert [r["round"] for r in Project.open(d).state.rounds] == [0, 1, 2]
+
+
+def test_two_concurrent_adds_record_the_round_once(sent, tmp_path):
+    """Two 'project add' of the same batch at once: one adds it, the other exits 2 (busy, or already added)."""
+    d, lab, _ = sent
+    path = tmp_path / "ok.csv"
+    lab.to_csv(path, index=False)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
+    cmd = [sys.executable, "-m", "simulations.cli", "project", "add", "--dir", str(d), "--labels", str(path)]
+    procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    outs = [p.communicate(timeout=180) for p in procs]
+    codes = sorted(p.returncode for p in procs)
+    assert codes == [0, 2], outs
+    err = next(e for (_, e), p in zip(outs, procs, strict=True) if p.returncode == 2)
+    assert "being changed right now" in err or "already" in err.lower() or "no batch" in err.lower(), err
+    state = Project.open(d).state
+    assert [r["round"] for r in state.rounds] == [0, 1, 2] and state.pending is None
+    assert len(list((d / "rounds").glob("round-*.json"))) == 2
 
 
 # -- the ledger, on synthetic predictions --------------------------------------------------------------------------
