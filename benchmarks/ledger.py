@@ -24,6 +24,7 @@ import argparse
 import math
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +143,16 @@ def run_one(sample: str, share: float, rep: int, args: argparse.Namespace, cache
             row.update(saved_median=s["median"], saved_low=s["low"], saved_high=s["high"],
                        width=s["high"] - s["low"], covered=bool(s["low"] <= saved_true <= s["high"]),
                        error=s["median"] - saved_true, capped_share=led.capped_share)
+        prior = random_prior(project.config.expected_curve)
+        if prior is not None and prior.seeds:
+            # the earlier method on the same predictions: the plan's median curve taken as known
+            old = estimate_ledger(preds, project.config.metric, pool_rows=len(project.ids), seed=rep,
+                                  random_prior=replace(prior, seeds=()))
+            if old.available:
+                s = old.labels_saved
+                row.update(median_curve_low=s["low"], median_curve_high=s["high"],
+                           median_curve_width=s["high"] - s["low"],
+                           median_curve_covered=bool(s["low"] <= saved_true <= s["high"]))
         rows.append(row)
     return rows
 
@@ -164,8 +175,20 @@ def summarize(rows: list[dict[str, Any]], last_round: int) -> list[dict[str, Any
             "median_width_95": float(last["width"].median()) if len(last) else None,
             "coverage_last_round": float(last["covered"].mean()) if len(last) else None,
             "coverage_all_rounds": float(allr["covered"].mean()) if len(allr) else None,
+            "median_width_all_rounds": float(allr["width"].median()) if len(allr) else None,
+            **_median_curve(g),
         })
     return out
+
+
+def _median_curve(g: pd.DataFrame) -> dict[str, Any]:
+    """The earlier method (the plan's median curve taken as known) on the same rounds: coverage and width."""
+    if "median_curve_covered" not in g:
+        return {}
+    m = g.loc[g["median_curve_covered"].notna()]
+    return {"median_curve_coverage_all_rounds": float(m["median_curve_covered"].astype(bool).mean()) if len(m)
+            else None,
+            "median_curve_width_all_rounds": float(m["median_curve_width"].median()) if len(m) else None}
 
 
 def figure(rows: list[dict[str, Any]], path: Path) -> None:
@@ -200,7 +223,11 @@ def markdown(data: dict[str, Any]) -> str:
         f"{a['test_rows']} held-out rows and random sampling's mean curve over {a['truth_seeds']} random orders on "
         "the same rows. Labels saved = labels random needs to reach the model's score - labels used.",
         "",
-        "## After the last round",
+        "Interval: each bootstrap resample draws one simulated seed's random curve of the plan for the shape and "
+        "another seed's deviation at the control points for the control arm's sampling noise (`median_curve_*`: "
+        "the earlier method on the same rounds, the plan's median curve taken as known).",
+        "",
+        "## After the last round (coverage and width also over all rounds with a number)",
         "",
         md_table(data["summary"]),
         "",
