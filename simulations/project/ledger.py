@@ -24,8 +24,9 @@ model (every label bought: initial, the strategy's picks and the control rows) i
 4. The interval: a paired bootstrap over the evaluation rows (the held-out control rows, or the validation rows):
    each of ``n_boot`` resamples rescores the stored predictions of both the project's model and every curve point,
    with random's curve from one of the ``CURVE_ORDERS`` orders of the control rows (drawn per resample), then steps
-   1-3; median and the 2.5th/97.5th percentiles. With a plan that kept its simulated seeds' random curves
-   (``random_seeds``), each resample also draws
+   1-3; the 2.5th/97.5th percentiles are the interval, and the estimate (``median`` in the JSON) is steps 1-3 on
+   all the evaluation rows with the plan's median curve (the interval widened to hold it). With a plan that kept
+   its simulated seeds' random curves (``random_seeds``), each resample also draws
 
    * **the shape** from one simulated seed's random curve (seed *j*) instead of the median curve: the plan's
      shape is an estimate too (from another sample, a few seeds), and its seed-to-seed spread, above all in the
@@ -243,9 +244,15 @@ def _basis_words(basis: str) -> str:
     return {"validation": "validation rows", "control_cv": "held-out control rows"}.get(basis, "rows")
 
 
-def _summary(values: np.ndarray) -> dict[str, float]:
-    return {"median": float(np.median(values)), "low": float(np.quantile(values, 0.025)),
-            "high": float(np.quantile(values, 0.975))}
+def _summary(estimate: float, values: np.ndarray) -> dict[str, float]:
+    """The estimate on the full sample (key ``median``, the JSON's name) and the resamples' 95% percentile interval.
+
+    The plug-in estimate, not the resamples' median: with a plan's per-seed curves the resamples read single
+    seeds' curves, whose running maximum sits above the median curve's on a plateau, so their median leans low
+    (random reaching the score sooner); the interval keeps their spread and always holds the estimate.
+    """
+    low, high = float(np.quantile(values, 0.025)), float(np.quantile(values, 0.975))
+    return {"median": float(estimate), "low": min(low, float(estimate)), "high": max(high, float(estimate))}
 
 
 def estimate_ledger(preds: ArmPredictions, metric: str, *, pool_rows: int, cost_per_label: float | None = None,
@@ -331,7 +338,8 @@ def estimate_ledger(preds: ArmPredictions, metric: str, *, pool_rows: int, cost_
         at_used = float(ax + bx * math.log(max(preds.labels_used, 1)))
     else:
         at_used = float(prior(preds.labels_used) + np.mean(curve_point - prior(x)))
-    ledger = Ledger(True, "", labels_saved=_summary(saved_b), random_labels_needed=_summary(needed_b),
+    ledger = Ledger(True, "", labels_saved=_summary(needed[0] - preds.labels_used, saved_b),
+                    random_labels_needed=_summary(needed[0], needed_b),
                     current_score=float(al_scores[0]),
                     random_score_at_used=at_used, curve_source="control only" if prior is None else "plan",
                     capped_share=capped_share, curve_labels=[float(v) for v in x],
