@@ -440,6 +440,8 @@ def test_ledger_draws_the_plans_seed_curves_per_resample():
     for curve in (shape, level):
         led, w = width(curve)
         assert w > 1.5 * w0, (w, w0)
+        # the figure is the estimate on all rows with the median curve: the same with or without seed draws
+        assert led.random_labels_needed["median"] == plain.random_labels_needed["median"]
         assert led.random_labels_needed["low"] < 160 < led.random_labels_needed["high"]
         assert "one simulated seed" in led.method and "one simulated seed" not in plain.method
     # fewer than two usable seed curves (or rows of the wrong length): the median curve alone, as before
