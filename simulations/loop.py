@@ -326,8 +326,8 @@ def run_strategy(
         tolerance). Committees and other models built through ``PoolView.make_model`` always start cold.
         The fits stop at a different point within the solver's tolerance, which moves the probabilities in
         their last digits and so, through ties and near-ties of the scores, the later picks of uncertainty
-        strategies (answers agree within seed noise; individual runs do not). ``run_simulation`` turns it on
-        for sparse features only (``runner.fast_sparse_fits``).
+        strategies (medians agree; individual runs do not, and margin showed a heavier tail of bad seeds, so
+        it stays opt-in: ``runner.fast_sparse_fits``).
     """
     rng = np.random.default_rng([split.seed, strategy_seed])
     n_pool = split.n_pool

@@ -143,17 +143,19 @@ def _seed_task(token: str, X: Any, y: np.ndarray, seed: int, settings: SplitSett
 
 
 def fast_sparse_fits(X: Any) -> bool:
-    """Whether ``run_simulation`` warm-starts the fits and stores float32 features by default: sparse ``X``.
+    """Whether ``run_simulation`` stores the features as float32 by default: sparse ``X``.
 
     Why sparse features (text) and only them: a linear model on them has one coefficient per class and word
-    (20 classes x 20,000 words = 400,000), so the solver's own work per iteration dominates the run (the
-    profile in benchmarks/results/big_text.md: lbfgs's ``setulb`` about 60% of the CPU), and both options cut
-    exactly that: warm starts about 40% of the iterations, float32 the cost of the sparse products. Features are
-    sparse only when the data has text (simulations.features): TF-IDF values lie in [0, 1] and any other columns
-    are standardized or one-hot, so float32's 7 significant digits lose nothing a fit to a 1e-4 tolerance can
-    see. Dense (tabular) features have tens of columns: fits are cheap, the gain is small, and those runs stay
-    exact and cold, bit-identical to earlier releases. Answers agree within seed noise either way (10-seed
-    check in benchmarks/results/big_text.md).
+    (20 classes x 20,000 words = 400,000), so the fits dominate the run, and float32 halves the memory traffic
+    of their sparse products (big_text: 0.84 -> about 0.7 of a plain scikit-learn loop's CPU). Features are sparse
+    only when the data has text (simulations.features): TF-IDF values lie in [0, 1] and any other columns are
+    standardized or one-hot, so float32's 7 significant digits lose nothing a fit to a 1e-4 tolerance can see
+    (10-seed agreement with float64 in benchmarks/results/big_text.md). Dense (tabular) features have tens of
+    columns: the gain is small and those runs stay exact, bit-identical to earlier releases.
+
+    Warm starts are not part of the default: they cut the solver's iterations by about 40% with the same medians,
+    but on 10-20 seeds they gave margin a heavier tail of bad seeds on both text and tabular data (its verdict
+    went from "beats random" to "no evidence"; benchmarks/results/big_text_warm_default.md), so they stay opt-in.
 
     Parameters
     ----------
@@ -173,7 +175,7 @@ def run_simulation(
     should_cancel: Callable[[], bool] | None = None,
     float32: bool | None = None,
     tmp_dir: str | Path | None = None,
-    warm_start: bool | None = None,
+    warm_start: bool = False,
 ) -> SimulationResult:
     """Simulate every strategy in ``config`` against random sampling, over seeds.
 
@@ -200,12 +202,12 @@ def run_simulation(
     tmp_dir : path, optional
         Where the memory-mapped feature file goes when ``n_jobs != 1`` and the features are dense (default:
         the system's temporary folder); it is removed when the run ends.
-    warm_start : bool, optional
+    warm_start : bool, default False
         Start each round's fit at the previous round's model (the ``logreg`` preset; see
-        :func:`simulations.loop.run_strategy`): faster, the same optimum within the solver's tolerance, but not
-        the same picks run for run (answers agree within seed noise); recorded in ``meta["warm_start"]``.
-        Default (None): on for sparse (text) features, off for dense ones (see :func:`fast_sparse_fits`).
-        Results stay bit-identical for any ``n_jobs``.
+        :func:`simulations.loop.run_strategy`): about 40% fewer solver iterations, the same optimum within the
+        solver's tolerance and the same medians, but not the same picks, and a heavier tail of bad seeds for
+        margin (see :func:`fast_sparse_fits`); recorded in ``meta["warm_start"]``. Results stay bit-identical
+        for any ``n_jobs``.
 
     Returns
     -------
@@ -225,9 +227,7 @@ def run_simulation(
     X, _ = fit_features(dataset)
     X = prepare_matrix(model_spec, X)
     class_weight, class_weight_reason = applied_class_weight(model_spec, X, class_weight, class_weight_reason)
-    fast = fast_sparse_fits(X)
-    float32 = fast if float32 is None else bool(float32)
-    warm_start = fast if warm_start is None else bool(warm_start)
+    float32 = fast_sparse_fits(X) if float32 is None else bool(float32)
     if float32:
         X = as_float32(X)
     class_names, y = np.unique(dataset.y, return_inverse=True)
