@@ -248,8 +248,8 @@ def _summary(estimate: float, values: np.ndarray) -> dict[str, float]:
     """The estimate on the full sample (key ``median``, the JSON's name) and the resamples' 95% percentile interval.
 
     The plug-in estimate, not the resamples' median: with a plan's per-seed curves the resamples read single
-    seeds' curves, whose running maximum sits above the median curve's on a plateau, so their median leans low
-    (random reaching the score sooner); the interval keeps their spread and always holds the estimate.
+    seeds' curves (running maxima of noisy curves, skewed), so their median depends on the seed draws; the figure
+    should not. The interval keeps their spread and always holds the estimate.
     """
     low, high = float(np.quantile(values, 0.025)), float(np.quantile(values, 0.975))
     return {"median": float(estimate), "low": min(low, float(estimate)), "high": max(high, float(estimate))}
