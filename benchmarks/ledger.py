@@ -24,6 +24,7 @@ import argparse
 import math
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ import pandas as pd
 from _common import bench_args, md_table, write_results
 
 from simulations import Dataset, SimulationConfig, run_simulation
+from simulations.config import DEFAULT_SEEDS
 from simulations.project import Project, add_labels, estimate_ledger, next_batch
 from simulations.project.demo import demo_files, play_labelers
 from simulations.project.ledger import random_prior
@@ -86,7 +88,10 @@ def plan_curve(files: Any, args: argparse.Namespace) -> dict[str, Any]:
     """The plan's expected curves, simulated on the labeled sample set aside for it (margin and random)."""
     ds = Dataset.from_frame(files.plan, files.label, name="plan sample")
     cfg = SimulationConfig(strategies=("margin",), seeds=args.plan_seeds, initial_labels=20)
-    return expected_curve_from_results(run_simulation(ds, cfg, n_jobs=1), "margin", source="plan sample")
+    curve = expected_curve_from_results(run_simulation(ds, cfg, n_jobs=1), "margin", source="plan sample")
+    if args.median_curve_only:  # the ledger as it was: the plan's median random curve taken as known
+        curve.pop("random_seeds", None)
+    return curve
 
 
 def run_one(sample: str, share: float, rep: int, args: argparse.Namespace, cache: dict,
@@ -131,12 +136,23 @@ def run_one(sample: str, share: float, rep: int, args: argparse.Namespace, cache
         row = {"validation_rows": validation_rows, "share": share, "rep": rep, "round": r,
                "labels_used": preds.labels_used,
                "n_control": preds.n_control, "score_true": s_true, "score_est": led.current_score,
-               "saved_true": saved_true, "random_needed_true": need_true, "available": led.available}
+               "saved_true": saved_true, "random_needed_true": need_true, "available": led.available,
+               "reason": led.reason or None}
         if led.available:
             s = led.labels_saved
             row.update(saved_median=s["median"], saved_low=s["low"], saved_high=s["high"],
                        width=s["high"] - s["low"], covered=bool(s["low"] <= saved_true <= s["high"]),
                        error=s["median"] - saved_true, capped_share=led.capped_share)
+        prior = random_prior(project.config.expected_curve)
+        if prior is not None and prior.seeds:
+            # the earlier method on the same predictions: the plan's median curve taken as known
+            old = estimate_ledger(preds, project.config.metric, pool_rows=len(project.ids), seed=rep,
+                                  random_prior=replace(prior, seeds=()))
+            if old.available:
+                s = old.labels_saved
+                row.update(median_curve_low=s["low"], median_curve_high=s["high"],
+                           median_curve_width=s["high"] - s["low"],
+                           median_curve_covered=bool(s["low"] <= saved_true <= s["high"]))
         rows.append(row)
     return rows
 
@@ -159,8 +175,20 @@ def summarize(rows: list[dict[str, Any]], last_round: int) -> list[dict[str, Any
             "median_width_95": float(last["width"].median()) if len(last) else None,
             "coverage_last_round": float(last["covered"].mean()) if len(last) else None,
             "coverage_all_rounds": float(allr["covered"].mean()) if len(allr) else None,
+            "median_width_all_rounds": float(allr["width"].median()) if len(allr) else None,
+            **_median_curve(g),
         })
     return out
+
+
+def _median_curve(g: pd.DataFrame) -> dict[str, Any]:
+    """The earlier method (the plan's median curve taken as known) on the same rounds: coverage and width."""
+    if "median_curve_covered" not in g:
+        return {}
+    m = g.loc[g["median_curve_covered"].notna()]
+    return {"median_curve_coverage_all_rounds": float(m["median_curve_covered"].astype(bool).mean()) if len(m)
+            else None,
+            "median_curve_width_all_rounds": float(m["median_curve_width"].median()) if len(m) else None}
 
 
 def figure(rows: list[dict[str, Any]], path: Path) -> None:
@@ -195,7 +223,11 @@ def markdown(data: dict[str, Any]) -> str:
         f"{a['test_rows']} held-out rows and random sampling's mean curve over {a['truth_seeds']} random orders on "
         "the same rows. Labels saved = labels random needs to reach the model's score - labels used.",
         "",
-        "## After the last round",
+        "Interval: each bootstrap resample draws one simulated seed's random curve of the plan for the shape and "
+        "another seed's deviation at the control points for the control arm's sampling noise (`median_curve_*`: "
+        "the earlier method on the same rounds, the plan's median curve taken as known).",
+        "",
+        "## After the last round (coverage and width also over all rounds with a number)",
         "",
         md_table(data["summary"]),
         "",
@@ -219,7 +251,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-rows", type=int, default=None)
     ap.add_argument("--plan-rows", type=int, default=1000,
                     help="rows set aside as the plan's labeled sample (0: no plan, the control-only curve)")
-    ap.add_argument("--plan-seeds", type=int, default=5)
+    ap.add_argument("--plan-seeds", type=int, default=DEFAULT_SEEDS,
+                    help="seeds of the plan simulation (the product default: every seed's random curve is kept)")
+    ap.add_argument("--median-curve-only", action="store_true",
+                    help="drop the plan's per-seed random curves (the earlier method: the median curve taken as known)")
     ap.add_argument("--validation-rows", type=int, default=500,
                     help="also run every setting with a validation file of this many rows (0: control rows only)")
     ap.add_argument("--truth-seeds", type=int, default=8)
@@ -240,7 +275,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"rep {rep} validation {val} share {share}: {time.perf_counter() - t0:.0f} s", flush=True)
     settings = {"dataset": args.dataset, "reps": args.reps, "rounds": args.rounds, "batch": args.batch,
                 "test_rows": args.test_rows, "truth_seeds": args.truth_seeds, "shares": shares,
-                "plan_rows": args.plan_rows, "plan_seeds": args.plan_seeds, "validation_rows": args.validation_rows}
+                "plan_rows": args.plan_rows, "plan_seeds": args.plan_seeds, "validation_rows": args.validation_rows,
+                "median_curve_only": bool(args.median_curve_only)}
     data = {"settings": settings, "summary": summarize(rows, args.rounds), "rows": rows,
             "seconds": time.perf_counter() - t0}
     write_results(NAME, data, markdown(data))

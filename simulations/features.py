@@ -230,7 +230,7 @@ def fit_features(dataset: Dataset) -> tuple[Any, ColumnTransformer]:
 
 
 def as_float32(X: Any) -> Any:
-    """Dense or sparse features as float32: half the memory, results differ in the last bits (opt-in)."""
+    """Dense or sparse features as float32: half the memory, results differ in the last bits (default on sparse)."""
     if sp.issparse(X):
         return X.astype(np.float32)
     return np.ascontiguousarray(X, dtype=np.float32)

@@ -348,9 +348,10 @@ def run_strategy(
         Start each round's fit at the previous round's model, for models that offer it (``warm_from``: the
         ``logreg`` preset, whose convex loss has one optimum that lbfgs reaches from any start within its
         tolerance). Committees and other models built through ``PoolView.make_model`` always start cold.
-        Opt-in: the fits stop at a different point within the solver's tolerance, which moves the
-        probabilities in their last digits and so, through ties and near-ties of the scores, the later picks
-        of uncertainty strategies (answers agree within seed noise; individual runs do not).
+        The fits stop at a different point within the solver's tolerance, which moves the probabilities in
+        their last digits and so, through ties and near-ties of the scores, the later picks of uncertainty
+        strategies (medians agree; individual runs do not, and margin showed a heavier tail of bad seeds, so
+        it stays opt-in: ``runner.fast_sparse_fits``).
     noise : simulations.annotators.NoiseConfig, optional
         Noisy annotators (None: a perfect oracle, exactly as without the option). The learner trains on annotations
         from ``draws``; the test set keeps its true labels. Each record then also holds ``labels_paid`` (every paid

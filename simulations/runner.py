@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
@@ -175,6 +176,29 @@ def _seed_task(token: str, X: Any, y: np.ndarray, seed: int, settings: SplitSett
                      schedule, max_candidates, class_weight, warm_start, noise, class_names)
 
 
+def fast_sparse_fits(X: Any) -> bool:
+    """Whether ``run_simulation`` stores the features as float32 by default: sparse ``X``.
+
+    Why sparse features (text) and only them: a linear model on them has one coefficient per class and word
+    (20 classes x 20,000 words = 400,000), so the fits dominate the run, and float32 halves the memory traffic
+    of their sparse products (big_text: 0.84 -> about 0.7 of a plain scikit-learn loop's CPU). Features are sparse
+    only when the data has text (simulations.features): TF-IDF values lie in [0, 1] and any other columns are
+    standardized or one-hot, so float32's 7 significant digits lose nothing a fit to a 1e-4 tolerance can see
+    (10-seed agreement with float64 in benchmarks/results/big_text.md). Dense (tabular) features have tens of
+    columns: the gain is small and those runs stay exact, bit-identical to earlier releases.
+
+    Warm starts are not part of the default: they cut the solver's iterations by about 40% with the same medians,
+    but on 10-20 seeds they gave margin a heavier tail of bad seeds on both text and tabular data (its verdict
+    went from "beats random" to "no evidence"; benchmarks/results/big_text_warm_default.md), so they stay opt-in.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix, shape (n_rows, n_features)
+        The features as the model will see them (after ``prepare_matrix``).
+    """
+    return bool(sp.issparse(X))
+
+
 def run_simulation(
     dataset: Dataset,
     config: SimulationConfig | None = None,
@@ -183,7 +207,7 @@ def run_simulation(
     n_jobs: int = 1,
     progress: Callable[[Progress], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
-    float32: bool = False,
+    float32: bool | None = None,
     tmp_dir: str | Path | None = None,
     warm_start: bool = False,
 ) -> SimulationResult:
@@ -204,18 +228,20 @@ def run_simulation(
         Called with a :class:`Progress` after each finished task.
     should_cancel : callable, optional
         Polled between tasks; when it returns True the run stops and raises ``SimulationCancelled``.
-    float32 : bool, default False
-        Store the features as float32: half the memory of wide dense data, but an approximation (results
-        differ in the last bits, so picks and curves can differ slightly); recorded in
-        ``meta["float32_features"]``.
+    float32 : bool, optional
+        Store the features as float32: half the memory and faster sparse products, an approximation (results
+        differ in the last bits, so picks and curves can differ slightly within seed noise); recorded in
+        ``meta["float32_features"]``. Default (None): on for sparse (text) features, off for dense ones (see
+        :func:`fast_sparse_fits`).
     tmp_dir : path, optional
         Where the memory-mapped feature file goes when ``n_jobs != 1`` and the features are dense (default:
         the system's temporary folder); it is removed when the run ends.
     warm_start : bool, default False
         Start each round's fit at the previous round's model (the ``logreg`` preset; see
-        :func:`simulations.loop.run_strategy`): faster on large text data, the same optimum within the solver's
-        tolerance, but not the same picks run for run (answers agree within seed noise); recorded in
-        ``meta["warm_start"]``. Results stay bit-identical for any ``n_jobs``.
+        :func:`simulations.loop.run_strategy`): about 40% fewer solver iterations, the same optimum within the
+        solver's tolerance and the same medians, but not the same picks, and a heavier tail of bad seeds for
+        margin (see :func:`fast_sparse_fits`); recorded in ``meta["warm_start"]``. Results stay bit-identical
+        for any ``n_jobs``.
 
     Returns
     -------
@@ -244,6 +270,7 @@ def run_simulation(
     X, _ = fit_features(dataset)
     X = prepare_matrix(model_spec, X)
     class_weight, class_weight_reason = applied_class_weight(model_spec, X, class_weight, class_weight_reason)
+    float32 = fast_sparse_fits(X) if float32 is None else bool(float32)
     if float32:
         X = as_float32(X)
     class_names, y = np.unique(dataset.y, return_inverse=True)

@@ -117,7 +117,7 @@ def test_cancel_with_workers_stops_and_removes_the_shared_file(separable, tmp_pa
     assert list(tmp_path.iterdir()) == []
 
 
-def test_float32_is_opt_in_and_recorded(text_frame, separable):
+def test_float32_is_recorded_and_opt_in_for_dense_features(text_frame, separable):
     cfg = SimulationConfig(strategies=("margin",), seeds=1, initial_labels=10, budget=40)
     sparse = run_simulation(Dataset.from_frame(text_frame, "kind"), cfg, float32=True)
     assert sparse.meta["float32_features"] and sparse.meta["sparse_features"]

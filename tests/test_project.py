@@ -21,6 +21,7 @@ from simulations.project.demo import demo_files, play_labelers
 from simulations.project.ledger import RandomPrior, estimate_ledger, labels_random_needs, random_prior
 from simulations.project.scoring import ArmPredictions
 from simulations.project.status import plan_position
+from simulations.project.store import LOCK_FILE
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,8 +39,9 @@ def spam(tmp_path_factory):
 
 
 def _digest(d: Path) -> dict[str, str]:
+    # every file but the lock file (who holds the lock, rewritten by every command that takes it: not project state)
     return {str(p.relative_to(d)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(d.rglob("*")) if p.is_file()}
+            for p in sorted(d.rglob("*")) if p.is_file() and p.name != LOCK_FILE}
 
 
 def _init(files, d: Path, *extra: str) -> Path:
@@ -292,6 +294,50 @@ def test_sigkill_during_add(sent, tmp_path):
     assert after == before or (after["pending"] is None and len(after["rounds"]) == len(before["rounds"]) + 1)
 
 
+def test_add_while_another_command_holds_the_project_exits_2_and_changes_nothing(sent, tmp_path, capsys):
+    d, lab, _ = sent
+    path = tmp_path / "ok.csv"
+    lab.to_csv(path, index=False)
+    code = ("import sys, time\nfrom simulations.project.store import project_lock\n"
+            "with project_lock(sys.argv[1], 'add'):\n    print('held', flush=True)\n    time.sleep(120)\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
+    holder = subprocess.Popen([sys.executable, "-c", code, str(d)], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        msg = _add_bad(d, None, tmp_path, capsys, path=path)
+        assert f"being changed right now by 'labelwise project add' (process {holder.pid}" in msg
+        assert "Wait for that command to finish" in msg and "did nothing" in msg
+        before = _digest(d)
+        assert main(["project", "next", "--dir", str(d), "--batch", "5", "--out", str(tmp_path / "n.csv")]) == 2
+        assert "being changed right now" in _error(capsys) and _digest(d) == before
+    finally:
+        holder.kill()
+        holder.wait()
+    # the OS released the killed holder's lock: the lock file left behind does not block
+    assert (d / LOCK_FILE).exists()
+    assert main(["project", "add", "--dir", str(d), "--labels", str(path)]) == 0
+    assert [r["round"] for r in Project.open(d).state.rounds] == [0, 1, 2]
+
+
+def test_two_concurrent_adds_record_the_round_once(sent, tmp_path):
+    """Two 'project add' of the same batch at once: one adds it, the other exits 2 (busy, or already added)."""
+    d, lab, _ = sent
+    path = tmp_path / "ok.csv"
+    lab.to_csv(path, index=False)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
+    cmd = [sys.executable, "-m", "simulations.cli", "project", "add", "--dir", str(d), "--labels", str(path)]
+    procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    outs = [p.communicate(timeout=180) for p in procs]
+    codes = sorted(p.returncode for p in procs)
+    assert codes == [0, 2], outs
+    err = next(e for (_, e), p in zip(outs, procs, strict=True) if p.returncode == 2)
+    assert "being changed right now" in err or "already" in err.lower() or "no batch" in err.lower(), err
+    state = Project.open(d).state
+    assert [r["round"] for r in state.rounds] == [0, 1, 2] and state.pending is None
+    assert len(list((d / "rounds").glob("round-*.json"))) == 2
+
+
 # -- the ledger, on synthetic predictions --------------------------------------------------------------------------
 
 def test_labels_random_needs_inverts_the_log_linear_fit():
@@ -331,8 +377,38 @@ def test_estimate_ledger_on_known_curves():
 def test_ledger_not_available_with_too_few_control_rows():
     p = _preds(2, 1.0, [0.5, 0.5], [20, 21], 30)
     led = estimate_ledger(p, "accuracy", pool_rows=100)
-    assert not led.available and "control row" in led.reason
-    assert led.to_dict()["labels_saved"] == {"median": None, "low": None, "high": None}
+    assert not led.available and "control row" in led.reason and led.why == "few_control_rows"
+    assert "2 more control row(s)" in led.what_would_help and "--validation" in led.what_would_help
+    d = led.to_dict()
+    assert d["labels_saved"] == {"median": None, "low": None, "high": None}
+    assert d["why"] == "few_control_rows" and d["what_would_help"] == led.what_would_help
+    assert "What would give one: 2 more control row(s)" in led.sentence()
+    # at the threshold (4 control rows) it is not the reason any more
+    assert estimate_ledger(_preds(4, 0.5, [0.5, 0.5], [20, 22], 30), "accuracy", pool_rows=100).why != \
+        "few_control_rows"
+
+
+def test_control_only_ledger_says_why_not_and_what_would_give_one():
+    y = np.array(["a"] * 9 + ["b"])  # one row of the rarer class: 2 need about 20 rows, 10 more
+    one = ArmPredictions("control_cv", y, y[::-1].copy(), np.array([20.0, 30]), np.array([[y, y]]),
+                         np.array(["a", "b"]), 50, 20, 10)
+    led = estimate_ledger(one, "accuracy", pool_rows=1000)
+    assert led.why == "one_class" and "about 10 more control rows" in led.what_would_help
+    # right on every held-out control row: 0 errors in 20 rows bounds the error rate below 3/20 only
+    perfect = estimate_ledger(_preds(20, 1.0, [0.5, 0.6], [20, 30], 50), "accuracy", pool_rows=1000)
+    assert perfect.why == "perfect_on_control" and "below about 15%" in perfect.reason
+    assert "validation file" in perfect.what_would_help and "about 20 more control rows" in perfect.what_would_help
+    # one error in 20 rows: a number
+    assert estimate_ledger(_preds(20, 0.95, [0.5, 0.6], [20, 30], 50), "accuracy", pool_rows=1000).available
+    # no plan, random's control points flat: the fit never reaches the model's score, so the "number" would be
+    # the cap (every row of the file); the ledger says so and names a plan as what would give one
+    flat = estimate_ledger(_preds(200, 0.9, [0.6, 0.6], [20, 40], 100), "accuracy", pool_rows=5_000, n_boot=100)
+    assert not flat.available and flat.why == "curve_never_reaches" and flat.capped_share >= 0.5
+    assert "--results" in flat.what_would_help and "What would give one: a plan" in flat.sentence()
+    # the same control points with a plan's curve: a number (the plan gives the shape beyond them)
+    prior = random_prior({"random_labels": [20, 40, 80, 160], "random_median": [0.6, 0.6, 0.8, 0.9]})
+    assert estimate_ledger(_preds(200, 0.9, [0.6, 0.6], [20, 40], 100), "accuracy", pool_rows=5_000, n_boot=100,
+                           random_prior=prior).available
 
 
 def test_ledger_anchored_on_the_plan_curve():
@@ -344,6 +420,33 @@ def test_ledger_anchored_on_the_plan_curve():
     assert led.random_labels_needed["median"] == pytest.approx(160, rel=0.1)
     assert "plan's simulated random curve" in led.method
     assert float(prior(320)) == pytest.approx(1.0)
+
+
+def test_ledger_draws_the_plans_seed_curves_per_resample():
+    """With the plan's per-seed random curves the interval carries their spread (shape and control-arm noise)."""
+    base = {"random_labels": [20, 40, 80, 160], "random_median": [0.6, 0.7, 0.8, 0.9]}
+    # seeds that agree at the control points (20, 40) and differ beyond: only the shape is uncertain
+    shape = {**base, "random_seeds": [[0.6, 0.7, 0.77, 0.84], [0.6, 0.7, 0.8, 0.9], [0.6, 0.7, 0.83, 0.96]]}
+    # seeds with the median's shape, shifted: a fresh random sample of 20-40 labels lands +-0.03 off
+    level = {**base, "random_seeds": [[0.57, 0.67, 0.77, 0.87], [0.6, 0.7, 0.8, 0.9], [0.63, 0.73, 0.83, 0.93]]}
+    assert random_prior(base).seeds == () and len(random_prior(shape).seeds) == 3
+    p = _preds(400, 0.85, [0.55, 0.65], [20, 40], 100)
+
+    def width(curve):
+        led = estimate_ledger(p, "accuracy", pool_rows=10_000, n_boot=300, random_prior=random_prior(curve))
+        return led, led.random_labels_needed["high"] - led.random_labels_needed["low"]
+
+    plain, w0 = width(base)
+    for curve in (shape, level):
+        led, w = width(curve)
+        assert w > 1.5 * w0, (w, w0)
+        # the figure is the estimate on all rows with the median curve: the same with or without seed draws
+        assert led.random_labels_needed["median"] == plain.random_labels_needed["median"]
+        assert led.random_labels_needed["low"] < 160 < led.random_labels_needed["high"]
+        assert "one simulated seed" in led.method and "one simulated seed" not in plain.method
+    # fewer than two usable seed curves (or rows of the wrong length): the median curve alone, as before
+    assert random_prior({**base, "random_seeds": [[0.6, 0.7, 0.8, 0.9]]}).seeds == ()
+    assert random_prior({**base, "random_seeds": [[0.6, 0.7], [0.6, 0.7]]}).seeds == ()
 
 
 def test_plan_position():
@@ -367,6 +470,10 @@ def test_plan_curve_from_results_and_status_against_it(tmp_path, capsys):
     cfg = Project.open(d).config
     assert cfg.metric == result.metric and cfg.expected_curve["strategy"] == "margin"
     assert cfg.expected_curve["random_labels"][0] == 10
+    seeds = cfg.expected_curve["random_seeds"]  # one random curve per simulated seed, at the same label counts
+    assert len(seeds) == result.rounds["seed"].nunique() == 2
+    assert all(len(row) == len(cfg.expected_curve["random_labels"]) for row in seeds)
+    assert np.median(seeds, axis=0) == pytest.approx(cfg.expected_curve["random_median"])
     for r in (1, 2):
         _round(files, d, tmp_path, r, batch=20, share=0.3)
     capsys.readouterr()

@@ -1,4 +1,4 @@
-"""The ``logreg`` preset's faster fits on sparse text (models.TextLogisticRegression) and opt-in warm starts."""
+"""The ``logreg`` preset: faster fits on sparse text (TextLogisticRegression), opt-in warm starts, float32 default."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sklearn.linear_model import LogisticRegression
 
 from simulations import Dataset, SimulationConfig, run_simulation
 from simulations.models import TextLogisticRegression, model_factory
+from simulations.runner import fast_sparse_fits
 
 
 def _text_data(n=400, d=3000, k=4, seed=0):
@@ -108,6 +109,29 @@ def test_warm_start_run_is_bit_identical_for_any_n_jobs_and_recorded():
     # same data, same first round (nothing to warm-start from yet)
     first = one.rounds["round"] == 0
     np.testing.assert_array_equal(one.rounds.loc[first, "accuracy"], cold.rounds.loc[first, "accuracy"])
+
+
+def test_sparse_features_are_float32_by_default_warm_starts_opt_in_dense_stay_exact(separable):
+    ds = _text_dataset()
+    cfg = SimulationConfig(strategies=("margin",), seeds=1, initial_labels=10, budget=40, stop_set_rows=50)
+    default = run_simulation(ds, cfg, n_jobs=1)
+    assert default.meta["sparse_features"] and default.meta["float32_features"] is True
+    assert "warm_start" not in default.meta  # opt-in: a heavier tail of bad seeds for margin (runner docstring)
+    explicit = run_simulation(ds, cfg, n_jobs=1, float32=True, warm_start=False)
+    cols = [c for c in default.rounds.columns if not c.endswith("_seconds")]
+    pd.testing.assert_frame_equal(default.rounds[cols], explicit.rounds[cols])
+    exact = run_simulation(ds, cfg, n_jobs=1, float32=False)
+    assert "float32_features" not in exact.meta
+    dense = run_simulation(separable, cfg, n_jobs=1)
+    assert not dense.meta["sparse_features"]
+    assert "warm_start" not in dense.meta and "float32_features" not in dense.meta
+    pd.testing.assert_frame_equal(dense.rounds[cols], run_simulation(separable, cfg, n_jobs=1,
+                                                                     float32=False).rounds[cols])
+
+
+def test_fast_sparse_fits_rule():
+    X, _ = _text_data(k=3)
+    assert fast_sparse_fits(X) and not fast_sparse_fits(X.toarray())
 
 
 def test_class_weight_and_sample_weight_fit_as_the_parent():

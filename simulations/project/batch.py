@@ -16,7 +16,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from simulations.errors import ConfigError
-from simulations.project.store import ROW_ID, Project
+from simulations.project.store import ROW_ID, Project, project_lock
 from simulations.strategies import make_strategy
 from simulations.strategies.base import PoolView, ScoreStrategy, top_k
 
@@ -52,7 +52,16 @@ def next_batch(project: Project, batch_size: int, control_share: float = DEFAULT
         :func:`batch_frame` of the pending batch: ``row_id``, ``why`` ("control", or the strategy's name), ``score``
         (the strategy's score; empty for control rows and strategies without one), the label column (empty), then
         the data file's other columns. Rows in row-id order, so their position says nothing about their arm.
+
+    Holds the project's lock (a concurrent ``add`` or ``next`` raises ``ProjectBusyError``, nothing changed) and
+    reads the state again under it.
     """
+    with project_lock(project.root, "next"):
+        project.reload_state()
+        return _next_batch(project, batch_size, control_share)
+
+
+def _next_batch(project: Project, batch_size: int, control_share: float) -> pd.DataFrame:
     state = project.state
     if state.pending is not None:
         return batch_frame(project)

@@ -13,7 +13,7 @@ from simulations.errors import DataError
 
 __all__ = [
     "AlreadyAddedError", "ChangedRowError", "DuplicateIdError", "EmptyLabelsError", "MissingRowsError",
-    "NewClassError", "NoPendingBatchError", "NotSentError", "ProjectError", "ProjectExistsError",
+    "NewClassError", "NoPendingBatchError", "NotSentError", "ProjectBusyError", "ProjectError", "ProjectExistsError",
     "ProjectNotFoundError", "ProjectSetupError", "WrongColumnsError",
 ]
 
@@ -57,6 +57,12 @@ class ProjectNotFoundError(ProjectError):
     """No project (or a damaged one) in the folder given."""
 
     code = "project_not_found"
+
+
+class ProjectBusyError(ProjectError):
+    """Another process is changing the project right now (``add`` or ``next`` holds its lock)."""
+
+    code = "project_busy"
 
 
 class NoPendingBatchError(ProjectError):

@@ -31,7 +31,7 @@ from simulations.project.errors import (
     NotSentError,
     WrongColumnsError,
 )
-from simulations.project.store import ROW_ID, Project, ProjectState, label_strings, row_id_strings
+from simulations.project.store import ROW_ID, Project, ProjectState, label_strings, project_lock, row_id_strings
 
 __all__ = ["add_labels", "read_labels"]
 
@@ -139,7 +139,18 @@ def _check_unchanged(project: Project, frame: pd.DataFrame, ids: pd.Series) -> N
 
 def add_labels(project: Project, source: str | os.PathLike | bytes | IO[bytes], *, filename: str | None = None,
                allow_new_class: bool = False) -> dict[str, Any]:
-    """Check a labeled batch, refit and score, and record the round (atomically). Returns the round's record."""
+    """Check a labeled batch, refit and score, and record the round (atomically). Returns the round's record.
+
+    Holds the project's lock throughout (:func:`~simulations.project.store.project_lock`: a concurrent ``add`` or
+    ``next`` raises ``ProjectBusyError``, nothing changed) and reads the state again under it.
+    """
+    with project_lock(project.root, "add"):
+        project.reload_state()
+        return _add_labels(project, source, filename=filename, allow_new_class=allow_new_class)
+
+
+def _add_labels(project: Project, source: str | os.PathLike | bytes | IO[bytes], *, filename: str | None,
+                allow_new_class: bool) -> dict[str, Any]:
     from simulations.project.scoring import round_record
 
     labels = read_labels(project, source, filename=filename, allow_new_class=allow_new_class)

@@ -42,11 +42,16 @@ def expected_curve_from_results(result: Any, strategy: str, source: str = "") ->
     metric = result.metric
     g = rounds.loc[rounds["strategy"] == strategy].groupby("labels")[metric]
     table = pd.DataFrame({"median": g.median(), "low": g.quantile(BAND[0]), "high": g.quantile(BAND[1])})
-    rnd = rounds.loc[rounds["strategy"] == "random"].groupby("labels")[metric].median()
+    rnd_rows = rounds.loc[rounds["strategy"] == "random"]
+    rnd = rnd_rows.groupby("labels")[metric].median()
+    # every simulated seed's random curve at the same label counts: the ledger draws one per bootstrap resample
+    per_seed = rnd_rows.pivot_table(index="seed", columns="labels", values=metric).reindex(columns=rnd.index)
+    per_seed = per_seed.dropna(how="any")
     return {"labels": [int(v) for v in table.index], "median": table["median"].tolist(),
             "low": table["low"].tolist(), "high": table["high"].tolist(), "metric": metric, "strategy": strategy,
             "source": source, "band": "10th-90th percentile over simulated seeds",
-            "random_labels": [int(v) for v in rnd.index], "random_median": rnd.tolist()}
+            "random_labels": [int(v) for v in rnd.index], "random_median": rnd.tolist(),
+            "random_seeds": [[float(v) for v in row] for row in per_seed.to_numpy()]}
 
 
 def plan_position(curve: dict[str, Any] | None, labels: float, value: float | None) -> dict[str, Any] | None:

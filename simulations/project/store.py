@@ -14,18 +14,26 @@ Layout of a project folder::
 folder and moved over the old one with ``os.replace`` (atomic on POSIX and Windows), so a crash or a kill at any
 moment leaves either the previous state or the new one, never a mix. The round log is written first; a round log
 whose round the state does not hold (a kill between the two writes) is ignored and overwritten by the next ``add``.
+
+Two commands that change the state (``add``, ``next``) never interleave: each holds ``DIR/.lock`` (an OS file lock,
+:func:`project_lock`) while it reads the state, works and writes it, and a second one exits with
+:class:`~simulations.project.errors.ProjectBusyError` (exit 2) without touching anything. The OS releases the lock
+when its process ends, killed or not, so a lock file left behind never blocks the next command.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as _dt
 import hashlib
 import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -34,15 +42,17 @@ from simulations.datasets import Dataset, infer_roles
 from simulations.features import build_preprocessor
 from simulations.intake.reader import read_table
 from simulations.models import model_factory, prepare_matrix
-from simulations.project.errors import ProjectExistsError, ProjectNotFoundError, ProjectSetupError
+from simulations.project.errors import ProjectBusyError, ProjectExistsError, ProjectNotFoundError, ProjectSetupError
 
 __all__ = [
-    "ARMS", "FORMAT_VERSION", "PROJECT_FILE", "ROUNDS_DIR", "STATE_FILE", "Project", "ProjectConfig",
-    "ProjectState", "atomic_write_text", "file_sha256", "label_strings", "row_id_strings",
+    "ARMS", "FORMAT_VERSION", "LOCK_FILE", "PROJECT_FILE", "ROUNDS_DIR", "STATE_FILE", "Project", "ProjectConfig",
+    "ProjectState", "atomic_write_text", "file_sha256", "label_strings", "project_lock", "row_id_strings",
 ]
 
 PROJECT_FILE = "project.json"
 STATE_FILE = "state.json"
+#: Held (an OS lock on it) by the command changing the state; see :func:`project_lock`.
+LOCK_FILE = ".lock"
 ROUNDS_DIR = "rounds"
 DATA_DIR = "data"
 FORMAT_VERSION = 1
@@ -83,6 +93,77 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
 def _replace(src: str, dst: Path) -> None:
     """``os.replace``, in its own function so tests can inject a failure between a round's two writes."""
     os.replace(src, dst)
+
+
+def _try_lock(f: IO[str]) -> bool:
+    """Take an exclusive, non-blocking OS lock on the open file ``f``; False when another process holds it."""
+    try:
+        if os.name == "nt":  # pragma: no cover - exercised on Windows only
+            import msvcrt
+
+            f.seek(0)
+            msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _unlock(f: IO[str]) -> None:
+    if os.name == "nt":  # pragma: no cover
+        import msvcrt
+
+        f.seek(0)
+        msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def project_lock(root: str | os.PathLike, action: str) -> Iterator[None]:
+    """Hold the project's lock for a command that changes its state (``add``, ``next``).
+
+    Raises :class:`ProjectBusyError` at once (no waiting) when another process holds it: two ``add`` running
+    together would each read the same state and the second write would drop the first one's round. The lock is
+    the OS's (``flock``; ``msvcrt.locking`` on Windows), released when the holder exits, even when killed, so a
+    leftover ``.lock`` file is harmless; the file itself records who holds it, for the message.
+
+    Parameters
+    ----------
+    root : path
+        The project folder.
+    action : str
+        What the holder is doing (``"add"``, ``"next"``), written into the lock file for the message.
+    """
+    path = Path(root) / LOCK_FILE
+    with open(path, "a+", encoding="utf-8") as f:
+        if not _try_lock(f):
+            f.seek(0)
+            try:
+                holder = json.loads(f.read() or "{}")
+            except ValueError:
+                holder = {}
+            who = (f"'labelwise project {holder['action']}' (process {holder.get('pid')}, since "
+                   f"{holder.get('since')})") if holder.get("action") else "another command"
+            raise ProjectBusyError(
+                f"The project in {root} is being changed right now by {who}; this '{action}' did nothing.",
+                hint="Wait for that command to finish (it releases the project when it ends), then run this one "
+                     "again. Two commands must not change one project at the same time.",
+                details={"dir": str(root), "holder": holder})
+        try:
+            f.seek(0)
+            f.truncate()
+            f.write(json.dumps({"action": action, "pid": os.getpid(),
+                                "since": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")}))
+            f.flush()
+            yield
+        finally:
+            _unlock(f)
 
 
 def label_strings(values: pd.Series) -> pd.Series:
@@ -247,6 +328,15 @@ class Project:
                                        hint="Put the original file back (its SHA-256 is in project.json), or start "
                                             "a new project with the new file.", details={"file": str(data)})
         return project
+
+    def reload_state(self) -> None:
+        """Read ``state.json`` again (under the lock: another command may have changed it since :meth:`open`)."""
+        try:
+            self.state = ProjectState.from_dict(json.loads((self.root / STATE_FILE).read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ProjectNotFoundError(f"The project's state in {self.root} cannot be read ({exc}).",
+                                       hint="Restore state.json from a backup, or start a new project in another "
+                                            "folder.", details={"dir": str(self.root)}) from exc
 
     def save_state(self) -> None:
         """Write ``state.json`` atomically."""
