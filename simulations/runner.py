@@ -164,6 +164,9 @@ def _forget_splits(token: str) -> None:
     with _split_lock:
         for key in [k for k in _split_slot if k[0] == token]:
             del _split_slot[key]
+        held = _draws_slot.get("held")
+        if held is not None and not any(held[0] is split for split in _split_slot.values()):
+            del _draws_slot["held"]  # noise draws of a split no run holds any more (this run's last noisy seed)
 
 
 def _seed_task(token: str, X: Any, y: np.ndarray, seed: int, settings: SplitSettings, n_extra: int,

@@ -296,3 +296,12 @@ def test_the_paid_view_counts_paid_labels(penguins):
     assert (v.rounds["items_labeled"] == r.rounds["labels"]).all() and v.meta["labels_unit"] == "paid"
     none = run_simulation(penguins, replace(SMALL, noise=NoiseConfig(error_rates=(0.1,))))
     assert paid_labels_view(none) is none
+
+
+def test_a_noisy_run_keeps_no_split_or_draws_after_it_ends(penguins):
+    """The draws are held beside the process's split while the seed runs, and freed with it (memory on big pools)."""
+    import simulations.runner as runner
+
+    r = run_simulation(penguins, replace(SMALL, noise=NoiseConfig(error_rates=(0.2,), relabel="none")))
+    assert (r.rounds["wrong_labels"] > 0).any()  # the draws were used
+    assert runner._split_slot == {} and "held" not in runner._draws_slot

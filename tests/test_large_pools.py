@@ -95,11 +95,11 @@ def test_each_seed_builds_one_split_and_frees_the_previous_first(separable, monk
     built, alive_at_build = [], []
     real = SplitSettings.make
 
-    def counting(self, X, y, seed, n_extra=0, groups=True):
+    def counting(self, X, y, seed, n_extra=0, groups=True, costs=None):
         if X.shape[1]:  # the zero-column size probe is not a split
             built.append(seed)
             alive_at_build.append(len(runner._split_slot))
-        return real(self, X, y, seed, n_extra, groups)
+        return real(self, X, y, seed, n_extra, groups, costs)
 
     monkeypatch.setattr(SplitSettings, "make", counting)
     res = run_simulation(separable, SimulationConfig(strategies=("margin", "entropy"), seeds=3, initial_labels=10,
