@@ -58,7 +58,7 @@ SAMPLES: dict[str, SampleInfo] = {
         file="seattle_weather.csv",
     ),
     "sms_spam": SampleInfo(
-        "sms_spam", "label", "4,837 SMS messages, spam or ham (13% spam): short text.", file="sms_spam.csv",
+        "sms_spam", "label", "5,574 SMS messages, spam or ham (13% spam): short text.", file="sms_spam.csv",
     ),
     "adult": SampleInfo(
         "adult", "income", "48,842 census records, income above 50K or not (24%): larger tabular data.",

@@ -36,7 +36,7 @@ def test_app_opens_on_plan_with_defaults():
     assert at.selectbox(key="sample_name").value == "sms_spam"
     assert at.number_input(key="cost_per_label").value == pytest.approx(1.0)
     assert at.number_input(key="seeds").value == 7  # DEFAULT_SEEDS: the fewest that allow a verdict on 3 strategies
-    assert {m.label: m.value for m in at.metric}["Labeled rows"] == "4,837"
+    assert {m.label: m.value for m in at.metric}["Labeled rows"] == "5,574"
     # every input explains itself
     for w in [*at.number_input, *at.selectbox, *at.radio, *at.multiselect]:
         assert w.help, f"{w.label} has no help text"

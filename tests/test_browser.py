@@ -138,7 +138,7 @@ def test_plan_run_save_share_review_download(server, tmp_path, sweep_dir):
             page.get_by_role("button", name="Log in").click()
             run = page.get_by_role("button", name="Run simulation")
             run.wait_for(timeout=60_000)
-            expect(page.get_by_test_id("stMetricValue").filter(has_text="4,837").first).to_be_visible()
+            expect(page.get_by_test_id("stMetricValue").filter(has_text="5,574").first).to_be_visible()
             t0 = time.perf_counter()
             run.click()
             expect(page.get_by_text("Latest result")).to_be_visible(timeout=150_000)

@@ -110,3 +110,12 @@ def test_fingerprint_tracks_content(separable_frame):
     changed = separable_frame.copy()
     changed.loc[0, "f0"] += 1
     assert a == b != Dataset.from_frame(changed, "label").fingerprint()
+
+
+def test_the_sms_sample_is_the_published_collection_one_message_a_row():
+    """The shipped file once fused 737 messages into 8 rows (an unbalanced quote): no row may hold another record."""
+    ds = Dataset.from_sample("sms_spam")
+    text = ds.frame["text"].astype(str)
+    assert len(ds.y) == 5574 and pd.Series(ds.y).value_counts().to_dict() == {"ham": 4827, "spam": 747}
+    assert not text.str.contains(r"\n(?:ham|spam)\t").any()
+    assert text.str.len().max() == 910  # the collection's longest message
