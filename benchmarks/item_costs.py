@@ -165,9 +165,7 @@ WHY = ("Why they disagree: on sms_spam the price follows the class. A spam messa
        "topic corpus length is unrelated to the class (50-300 words drawn independently), so a short document is as "
        "informative as a long one and score per dollar buys the same learning for about half the money. A "
        "cost-aware strategy pays when cost and informativeness are unrelated; check whether the expensive items "
-       "are a class of their own before trusting one (run both and compare money to target, as here). The "
-       "sms_spam sample has one row of 5,452 words (an unbalanced quote in the file joined many messages): "
-       "the $54.57 maximum.")
+       "are a class of their own before trusting one (run both and compare money to target, as here).")
 
 
 def reading(data: dict[str, Any]) -> str:

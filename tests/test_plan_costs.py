@@ -86,3 +86,21 @@ def test_with_item_costs_the_plan_costs_the_strategy_that_saves_the_most_money()
     # a strategy that never reached the target spent at least everything: it ranks last
     table.loc[table["strategy"] == "cheaper", "censored"] = True
     assert cheapest_strategy(result, table) == "fewer"
+
+
+@pytest.mark.parametrize("values, expected", [
+    ([1.0, 3.0, 2.0], 2.0),                       # odd: the middle one
+    ([1.0, 2.0, 3.0, 4.0], 2.5),                  # even: the mean of the two middle ones
+    ([1.0, np.inf, np.inf, 5.0], np.inf),         # censored random: the saving is unbounded above
+    ([-np.inf, -np.inf, 1.0, 2.0], -np.inf),      # lower middle infinite: -inf (no overflow to a huge float)
+    ([-np.inf, -np.inf, np.inf, np.inf], 0.0),    # opposite infinite middles: a tie
+    ([np.nan, 1.0, 2.0], 1.0),                    # nan (inf - inf) counts as the worst, -inf
+])
+def test_the_ranking_median_handles_infinite_savings_without_overflow(values, expected):
+    import warnings
+
+    from simulations.plan.build import _median_with_infinities
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _median_with_infinities(values) == expected

@@ -327,11 +327,27 @@ def cheapest_strategy(result: Any, table: pd.DataFrame) -> str | None:
                  if s == name and ("random", seed) in spent and not (cens and spent[("random", seed)][1])]
         if not diffs:
             continue
-        with np.errstate(invalid="ignore"):
-            med = float(np.median(np.nan_to_num(np.array(diffs), nan=-np.inf)))
+        med = _median_with_infinities(diffs)
         if best is None or med > best[0]:
             best = (med, name)
     return None if best is None else best[1]
+
+
+def _median_with_infinities(values: list[float]) -> float:
+    """The median of savings that may be +-inf (a censored side) or nan (inf - inf: counted as -inf, last).
+
+    ``np.median`` averages the two middle values, and ``nan_to_num`` would turn infinities into the largest floats,
+    whose average overflows (a RuntimeWarning on the user's terminal); two infinite middles of opposite sign are a
+    tie at 0.
+    """
+    v = np.sort(np.where(np.isnan(values), -np.inf, np.asarray(values, dtype=float)))
+    n = len(v)
+    if n % 2:
+        return float(v[n // 2])
+    lo, hi = v[n // 2 - 1], v[n // 2]
+    if np.isinf(lo) and np.isinf(hi) and lo != hi:
+        return 0.0
+    return float(lo if np.isinf(lo) else hi if np.isinf(hi) else (lo + hi) / 2)
 
 
 def _costs(item_costs: dict[str, Any], case: BusinessCaseRange, strategy: str) -> dict[str, Any]:
