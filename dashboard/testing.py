@@ -42,3 +42,17 @@ def small_run(sample: str = "penguins") -> tuple[SimulationResult, dict[str, Any
     """(result, analysis, inputs) of a tiny simulation; copies, so tests may change them."""
     result, analysis = _small(sample)
     return result, copy.deepcopy(analysis), small_inputs(sample)
+
+
+def page_with_outcome(page_path: str, result: SimulationResult, analysis: dict[str, Any], inputs: dict[str, Any],
+                      *, timeout: float = 60) -> Any:
+    """An AppTest of ``page_path`` run once with a finished simulation in the session (as after a Plan run)."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import session
+
+    at = AppTest.from_file(page_path, default_timeout=timeout)
+    at.session_state[session.RESULT] = result
+    at.session_state[session.ANALYSIS] = analysis
+    at.session_state[session.INPUTS] = inputs
+    return at.run()

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import fmt, report, session, state
-from dashboard.testing import set_small_run, small_inputs
+from dashboard.testing import page_with_outcome, set_small_run, small_inputs
 from simulations import Dataset, SimulationConfig, run_simulation
 from simulations.costs import ItemCosts
 
@@ -108,11 +108,7 @@ def costed_analysis():
 @pytest.mark.parametrize("page", ["results", "business"])
 def test_results_and_business_show_money_to_target_from_the_plan(costed_analysis, page):
     result, analysis, inputs = costed_analysis
-    at = AppTest.from_file(str(PAGES / f"{page}.py"), default_timeout=60)
-    at.session_state[session.RESULT] = result
-    at.session_state[session.ANALYSIS] = analysis
-    at.session_state[session.INPUTS] = inputs
-    at.run()
+    at = page_with_outcome(str(PAGES / f"{page}.py"), result, analysis, inputs)
     assert not at.exception, at.exception
     costs = analysis["plan"]["costs"]
     tiles = {m.label: m.value for m in at.metric}
@@ -126,11 +122,7 @@ def test_pages_without_item_costs_show_no_money_to_target():
 
     result, analysis, inputs = small_run()
     assert analysis["plan"]["costs"] is None
-    at = AppTest.from_file(str(PAGES / "business.py"), default_timeout=60)
-    at.session_state[session.RESULT] = result
-    at.session_state[session.ANALYSIS] = analysis
-    at.session_state[session.INPUTS] = inputs
-    at.run()
+    at = page_with_outcome(str(PAGES / "business.py"), result, analysis, inputs)
     assert not any(m.label.startswith("Money to target") for m in at.metric)
 
 

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import report, session, state
 from dashboard.annotator_inputs import check_annotator_inputs
-from dashboard.testing import small_inputs
+from dashboard.testing import page_with_outcome, small_inputs
 from simulations import Dataset, run_simulation
 from simulations.annotators import NoiseConfig
 
@@ -86,11 +86,7 @@ def _noisy():
 @pytest.mark.parametrize("page", ["results", "business", "stopping"])
 def test_the_noise_panel_shows_the_plans_sentence_and_figures(page):
     result, analysis, inputs = _noisy()
-    at = AppTest.from_file(str(PAGES / f"{page}.py"), default_timeout=60)
-    at.session_state[session.RESULT] = result
-    at.session_state[session.ANALYSIS] = analysis
-    at.session_state[session.INPUTS] = inputs
-    at.run()
+    at = page_with_outcome(str(PAGES / f"{page}.py"), result, analysis, inputs)
     assert not at.exception, at.exception
     noise = analysis["plan"]["noise"]
     assert any(noise["sentence"] in m.value for m in at.markdown)
@@ -104,11 +100,7 @@ def test_no_panel_without_noise():
     from dashboard.testing import small_run
 
     result, analysis, inputs = small_run()
-    at = AppTest.from_file(str(PAGES / "results.py"), default_timeout=60)
-    at.session_state[session.RESULT] = result
-    at.session_state[session.ANALYSIS] = analysis
-    at.session_state[session.INPUTS] = inputs
-    at.run()
+    at = page_with_outcome(str(PAGES / "results.py"), result, analysis, inputs)
     assert not any(m.label.startswith("Saving under noise") for m in at.metric)
 
 
