@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from cli_checks import refused
 
 from simulations.cli import main
 
@@ -42,14 +43,6 @@ def nothing_runs(monkeypatch):
     monkeypatch.setattr(plan_cli, "simulate_for_plan", boom)
 
 
-def refused(capsys, argv) -> tuple[str, str]:
-    assert main(argv) == 2
-    cap = capsys.readouterr()
-    assert cap.out == ""
-    lines = cap.err.splitlines()
-    hint = [ln for ln in lines if ln.startswith("hint: ")]
-    assert lines[0].startswith("error: ") and len(hint) == 1
-    return lines[0], hint[0]
 
 
 def _with_price(tmp_path, tickets, values) -> str:

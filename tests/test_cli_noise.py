@@ -8,6 +8,7 @@ import io
 import json
 
 import pytest
+from cli_checks import refused
 
 from simulations.cli import main
 
@@ -30,15 +31,6 @@ def no_run(monkeypatch):
     monkeypatch.setattr(plan_cli, "simulate_for_plan", boom)
 
 
-def refused(capsys, argv):
-    assert main(argv) == 2
-    cap = capsys.readouterr()
-    assert cap.out == ""
-    err = cap.err.splitlines()
-    assert err[0].startswith("error: ")
-    hint = [ln for ln in err if ln.startswith("hint: ")]
-    assert len(hint) == 1
-    return err[0], hint[0]
 
 
 @pytest.mark.parametrize("command", [SIM, PLAN])

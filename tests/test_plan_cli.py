@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+from cli_checks import refused
 
 from simulations.cli import main
 from simulations.plan import PlanInputs, build_plan
@@ -99,15 +100,6 @@ def no_simulation(monkeypatch):
     monkeypatch.setattr(plan_cli, "simulate_for_plan", boom)
 
 
-def refused(capsys, argv):
-    assert main(argv) == 2
-    cap = capsys.readouterr()
-    assert cap.out == ""
-    lines = cap.err.splitlines()
-    assert lines[0].startswith("error: ")
-    hint = [ln for ln in lines if ln.startswith("hint: ")]
-    assert len(hint) == 1
-    return lines[0], hint[0]
 
 
 def test_a_free_label_is_refused_before_anything_runs(capsys, no_simulation):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from cli_checks import refused
 
 from simulations.cli import main
 
@@ -26,14 +27,6 @@ def no_simulation(monkeypatch):
     monkeypatch.setattr(plan_cli, "simulate_for_plan", boom)
 
 
-def refused(capsys, argv):
-    assert main(argv) == 2
-    cap = capsys.readouterr()
-    assert cap.out == ""
-    err = cap.err.splitlines()
-    hint = [ln for ln in err if ln.startswith("hint: ")]
-    assert err[0].startswith("error: ") and len(hint) == 1
-    return err[0], hint[0]
 
 
 def write(tmp_path, text, name="costs.csv"):
