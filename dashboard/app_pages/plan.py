@@ -457,7 +457,7 @@ with st.form("plan_form", border=False):
         format="%.1f", key="target_value", help="E.g. 95 = 95% of the full-data score, or 90 = 90% accuracy.")
     SLOTS["target_value"] = c.empty()
     error_costs = (error_cost_inputs.render(econ, SLOTS, classes, use_matrix=use_matrix)
-                   if value_mode == "error_costs" else {})
+                   if value_mode == "error_costs" else error_cost_inputs.time_value_inputs(econ, SLOTS))
 
     with st.expander("Annotators and costs"):
         typed_costs = cost_inputs.cost_inputs(cfg.get("costs"), dataset, cost_columns)
@@ -518,8 +518,9 @@ with st.form("plan_form", border=False):
     with st.expander("Annotators and costs"):
         noise_raw = annotator_inputs.annotator_inputs(cfg, SLOTS)
     submitted = st.form_submit_button("Run simulation", type="primary", icon=":material/play_arrow:",
-                                      # an upload intake refused can still run once a cost column fixes it
-                                      disabled=dataset is None and not cost_columns)
+                                      # a leak intake refused can still run: choosing the column as the cost
+                                      # column (read before intake on the submit's rerun) may be its fix
+                                      disabled=dataset is None and not isinstance(data_error, LeakageError))
 
 new_inputs = {
     "data": data_in,
