@@ -126,16 +126,21 @@ def time_value_inputs(econ: dict[str, Any], slots: dict[str, Any]) -> dict[str, 
     st.markdown("**Value of shipping sooner** (optional, on top of the label savings): the value above is over the "
                 "model's life; give the life to get it a month, and with a throughput the plan prices the months "
                 "active learning reaches the target earlier.")
+    # Own widget keys: the error-cost section's life (default 12, 0 refused) keeps its own value across a switch
+    # of the value mode; a refusal is still shown beside this field (slots are keyed by the engine's field).
+    # A life saved with error costs is not carried over: the time value here is asked for, never on by default.
+    simple = econ.get("value_mode") in ("per_point", "per_error")
     a, b, _ = st.columns(3)
     life = a.number_input(
-        "Model life (months, 0 = no time value)", value=float(econ.get("model_life_months") or 0.0), step=1.0,
-        format="%.0f", key="model_life_months",
+        "Model life (months, 0 = no time value)",
+        value=float(econ.get("model_life_months") or 0.0) if simple else 0.0, step=1.0,
+        format="%.0f", key="time_model_life_months",
         help="How long the model will be used. The monthly value of the model is the value of the points it gains "
              "over no model at the target, spread over its life; 0 leaves the time value out.")
     slots["model_life_months"] = a.empty()
     rate = b.number_input(
-        "Discount rate (% a year)", value=float(econ.get("discount_rate") or 0.0) * 100, step=1.0, format="%.1f",
-        key="discount_rate", help="Discounts the value of shipping sooner (a separate line, on top of the label "
-                                  "savings); 0 for none.")
+        "Discount rate (% a year)", value=float(econ.get("discount_rate") or 0.0) * 100 if simple else 0.0,
+        step=1.0, format="%.1f", key="time_discount_rate",
+        help="Discounts the value of shipping sooner (a separate line, on top of the label savings); 0 for none.")
     slots["discount_rate"] = b.empty()
     return {"model_life_months": life or None, "discount_rate": (rate or 0.0) / 100.0}

@@ -158,10 +158,10 @@ def test_simple_value_modes_ask_for_the_model_life_and_show_the_time_value_apart
     from dashboard.testing import page_with_outcome
 
     at = _simple_plan_page(mode)
-    life = at.number_input(key="model_life_months")
+    life = at.number_input(key="time_model_life_months")
     assert life.value == 0 and life.help  # off unless asked for
     life.set_value(12.0)
-    at.number_input(key="discount_rate").set_value(8.0)
+    at.number_input(key="time_discount_rate").set_value(8.0)
     at.button[0].click().run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
@@ -187,12 +187,12 @@ def test_without_a_model_life_there_is_no_time_value_and_a_negative_one_is_refus
     from dashboard.testing import page_with_outcome
 
     at = _simple_plan_page("per_point")
-    at.number_input(key="model_life_months").set_value(-3.0)
+    at.number_input(key="time_model_life_months").set_value(-3.0)
     at.button[0].click().run()
     assert not at.exception
     assert "model's life must be more than 0 months" in errors(at) and "Nothing was run" in errors(at)
     assert not at.session_state.get(session.ANALYSIS)
-    at.number_input(key="model_life_months").set_value(0.0)
+    at.number_input(key="time_model_life_months").set_value(0.0)
     at.button[0].click().run()
     assert not at.exception and not at.error, errors(at)
     a = at.session_state[session.ANALYSIS]
@@ -201,3 +201,14 @@ def test_without_a_model_life_there_is_no_time_value_and_a_negative_one_is_refus
     assert not biz.exception
     assert not _time_value_rows(biz)
     assert "Value of shipping sooner" not in [h.value for h in biz.subheader]
+
+
+def test_switching_the_value_mode_keeps_each_model_life_its_own():
+    at = AppTest.from_file(PLAN, default_timeout=120).run()
+    at.selectbox(key="sample_name").set_value("breast_cancer").run()
+    at.number_input(key="time_model_life_months").set_value(5.0).run()
+    at.radio(key="value_mode").set_value("error_costs").run()
+    assert not at.exception
+    assert at.number_input(key="model_life_months").value == 12.0  # the error costs' default, not 0 (refused)
+    at.radio(key="value_mode").set_value("per_point").run()
+    assert at.number_input(key="time_model_life_months").value == 0.0  # asked for, never on by default
