@@ -32,7 +32,21 @@ def _source_of(saved: dict[str, Any] | None) -> str:
     return "class"
 
 
-def cost_inputs(saved: dict[str, Any] | None, dataset: Dataset | None) -> dict[str, Any] | None:
+def chosen_column(saved: dict[str, Any] | None) -> str | None:
+    """The cost column the widgets below hold (their state, else the saved costs'), or None when costs come from
+    elsewhere.
+
+    Read before the data is loaded: the page gives this column the role ``id`` (never a feature, never judged as a
+    label leak), as ``labelwise simulate --cost-column`` does, so a price set by class is not refused by intake.
+    """
+    saved = saved or {}
+    source = st.session_state.get("cost_source", _source_of(saved))
+    column = st.session_state.get("cost_column", saved.get("column"))
+    return str(column) if source == "column" and column else None
+
+
+def cost_inputs(saved: dict[str, Any] | None, dataset: Dataset | None,
+                columns: list[str] | None = None) -> dict[str, Any] | None:
     """Draw the item-cost widgets (inside a form: every field shows, the chosen source's are used).
 
     Parameters
@@ -41,6 +55,9 @@ def cost_inputs(saved: dict[str, Any] | None, dataset: Dataset | None) -> dict[s
         The last item costs (``ItemCosts.to_dict()``), or None for one price per label.
     dataset : Dataset or None
         The data chosen above (its columns and classes are offered).
+    columns : list of str, optional
+        The columns to offer as the cost column instead of the dataset's (an upload's: offered even when intake
+        refused the file, e.g. a price that follows the class, which choosing it as the cost column fixes).
 
     Returns
     -------
@@ -57,12 +74,14 @@ def cost_inputs(saved: dict[str, Any] | None, dataset: Dataset | None) -> dict[s
                          help="With item costs each plan is priced by the items it labels: money to the target, "
                               "not labels x one price. The cost per label above is then replaced by the items' "
                               "average.")
-    columns = [] if dataset is None else [col for col in dataset.frame.columns if col != dataset.label]
+    if columns is None:
+        columns = [] if dataset is None else [col for col in dataset.frame.columns if col != dataset.label]
     col_options = ["", *columns]
     column = b.selectbox("Cost column (money per label)", col_options,
                          index=col_options.index(saved.get("column")) if saved.get("column") in col_options else 0,
                          key="cost_column", help="A column holding what one label of each row costs. It is never "
-                                                 "used as a feature.")
+                                                 "used as a feature, nor judged as a column that leaks the label "
+                                                 "(a price set by class is fine).")
     _SLOTS["cost_column"] = b.empty()
     by_class = c.text_input("Cost by class", value=", ".join(f"{k}={v:g}" for k, v in saved.get("by_class") or ()),
                             key="cost_by_class", placeholder="spam=0.50, ham=0.20",

@@ -5,6 +5,9 @@ Binary data gets the two common fields (a missed positive, a false alarm) and th
 a cost matrix as CSV text (first column the true class, header row the predicted classes), which multi-class data
 needs. The volumes (predictions a month, the model's life), the discount rate for the value of shipping sooner and an
 optional target in money complete it.
+
+With the simple value modes (a value per point, or predictions x a cost per wrong prediction) only the model's life and
+the discount rate are asked (:func:`time_value_inputs`): they give the value of shipping sooner, nothing else.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Any
 
 import streamlit as st
 
-__all__ = ["FIELDS", "matrix_template", "render", "use_matrix_toggle"]
+__all__ = ["FIELDS", "matrix_template", "render", "time_value_inputs", "use_matrix_toggle"]
 
 #: The engine inputs this section sets; each is also the widget's key, so a refused one is shown beside it.
 FIELDS = ("cost_matrix", "cost_missed_positive", "cost_false_alarm", "positive_class", "predictions_per_month",
@@ -105,3 +108,39 @@ def render(econ: dict[str, Any], slots: dict[str, Any], classes: list[str], *, u
     slots["target_error_cost"] = a.empty()
     out["target_error_cost"] = out["target_error_cost"] or None
     return out
+
+
+def time_value_inputs(econ: dict[str, Any], slots: dict[str, Any]) -> dict[str, Any]:
+    """The model's life and the discount rate for the simple value modes (inside the Plan form).
+
+    They sit with the value of accuracy, not with the calendar: the value given is the model's value over its life,
+    and the life turns it into a value a month, which the engine multiplies by the months active learning ships
+    earlier (the calendar's working days, so a throughput is needed too). A life of 0 asks for no time value.
+
+    Returns
+    -------
+    dict
+        ``model_life_months`` (None when 0) and ``discount_rate`` (a fraction), economics keys for the engine's
+        checks and :class:`~simulations.plan.PlanInputs`.
+    """
+    st.markdown("**Value of shipping sooner** (optional, on top of the label savings): the value above is over the "
+                "model's life; give the life to get it a month, and with a throughput the plan prices the months "
+                "active learning reaches the target earlier.")
+    # Own widget keys: the error-cost section's life (default 12, 0 refused) keeps its own value across a switch
+    # of the value mode; a refusal is still shown beside this field (slots are keyed by the engine's field).
+    # A life saved with error costs is not carried over: the time value here is asked for, never on by default.
+    simple = econ.get("value_mode") in ("per_point", "per_error")
+    a, b, _ = st.columns(3)
+    life = a.number_input(
+        "Model life (months, 0 = no time value)",
+        value=float(econ.get("model_life_months") or 0.0) if simple else 0.0, step=1.0,
+        format="%.0f", key="time_model_life_months",
+        help="How long the model will be used. The monthly value of the model is the value of the points it gains "
+             "over no model at the target, spread over its life; 0 leaves the time value out.")
+    slots["model_life_months"] = a.empty()
+    rate = b.number_input(
+        "Discount rate (% a year)", value=float(econ.get("discount_rate") or 0.0) * 100 if simple else 0.0,
+        step=1.0, format="%.1f", key="time_discount_rate",
+        help="Discounts the value of shipping sooner (a separate line, on top of the label savings); 0 for none.")
+    slots["discount_rate"] = b.empty()
+    return {"model_life_months": life or None, "discount_rate": (rate or 0.0) / 100.0}

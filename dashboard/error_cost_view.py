@@ -69,7 +69,8 @@ def render(a: dict[str, Any], *, key: str, chart: bool = True) -> None:
     tv = plan.get("time_value")
     if ec is None and tv is None:
         return
-    st.subheader("What errors cost")
+    # with a simple value mode only the time value is there: the heading says so
+    st.subheader("What errors cost" if ec is not None else "Value of shipping sooner")
     if vm.get("sentence"):
         st.caption(vm["sentence"])
     if ec is not None:

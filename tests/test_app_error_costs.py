@@ -131,3 +131,84 @@ def test_report_carries_the_error_cost_and_a_separate_time_value():
     assert h.escape(a["plan"]["error_cost"]["sentence"]) in html
     assert "Time value (separate from the label savings above" in html
     assert "sum over (true i, predicted j)" in html  # the class-mix assumption is said
+
+
+def _simple_plan_page(mode: str) -> AppTest:
+    at = AppTest.from_file(PLAN, default_timeout=120).run()
+    at.selectbox(key="sample_name").set_value("penguins").run()
+    set_small_run(at)
+    if mode != "per_point":
+        at.radio(key="value_mode").set_value(mode).run()
+    assert not any(t.key == "predictions_per_month" for t in at.number_input)  # no error-cost fields
+    at.number_input(key="labels_per_hour").set_value(60.0)
+    return at
+
+
+def _time_value_rows(at: AppTest) -> dict[str, str]:
+    for df in at.dataframe:
+        frame = df.value
+        if "" in frame.columns and "Value of shipping sooner" in set(frame[""]):
+            return dict(zip(frame[""], frame["value"], strict=True))
+    return {}
+
+
+@pytest.mark.parametrize("mode", ["per_point", "per_error"])
+def test_simple_value_modes_ask_for_the_model_life_and_show_the_time_value_apart_on_business(mode):
+    from dashboard import fmt
+    from dashboard.testing import page_with_outcome
+
+    at = _simple_plan_page(mode)
+    life = at.number_input(key="time_model_life_months")
+    assert life.value == 0 and life.help  # off unless asked for
+    life.set_value(12.0)
+    at.number_input(key="time_discount_rate").set_value(8.0)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    a = at.session_state[session.ANALYSIS]
+    plan = a["plan"]
+    assert plan["value_model"]["mode"] == mode and plan["value_model"]["model_life_months"] == 12.0
+    tv = plan["time_value"]
+    assert tv is not None and tv["discount_rate"] == pytest.approx(0.08)
+    assert plan["error_cost"] is None
+    # the engine's monthly value: the value of the points the model at the target gains over no model, a month
+    assert tv["monthly_value"] > 0
+    biz = page_with_outcome(BUSINESS, at.session_state[session.RESULT], a, at.session_state[session.INPUTS])
+    assert not biz.exception, biz.exception
+    assert "Value of shipping sooner" in [h.value for h in biz.subheader]
+    rows = _time_value_rows(biz)
+    assert rows["Value of shipping sooner"] == fmt.money(tv["value"])
+    assert rows["Monthly value of the model"] == fmt.money(tv["monthly_value"])
+    assert any(tv["sentence"] in c.value for c in biz.caption)
+    assert any("separate from the savings above" in m.value for m in biz.markdown)
+
+
+def test_without_a_model_life_there_is_no_time_value_and_a_negative_one_is_refused_beside_it():
+    from dashboard.testing import page_with_outcome
+
+    at = _simple_plan_page("per_point")
+    at.number_input(key="time_model_life_months").set_value(-3.0)
+    at.button[0].click().run()
+    assert not at.exception
+    assert "model's life must be more than 0 months" in errors(at) and "Nothing was run" in errors(at)
+    assert not at.session_state.get(session.ANALYSIS)
+    at.number_input(key="time_model_life_months").set_value(0.0)
+    at.button[0].click().run()
+    assert not at.exception and not at.error, errors(at)
+    a = at.session_state[session.ANALYSIS]
+    assert a["plan"]["time_value"] is None and a["plan"]["calendar"] is not None  # the throughput alone: no value
+    biz = page_with_outcome(BUSINESS, at.session_state[session.RESULT], a, at.session_state[session.INPUTS])
+    assert not biz.exception
+    assert not _time_value_rows(biz)
+    assert "Value of shipping sooner" not in [h.value for h in biz.subheader]
+
+
+def test_switching_the_value_mode_keeps_each_model_life_its_own():
+    at = AppTest.from_file(PLAN, default_timeout=120).run()
+    at.selectbox(key="sample_name").set_value("breast_cancer").run()
+    at.number_input(key="time_model_life_months").set_value(5.0).run()
+    at.radio(key="value_mode").set_value("error_costs").run()
+    assert not at.exception
+    assert at.number_input(key="model_life_months").value == 12.0  # the error costs' default, not 0 (refused)
+    at.radio(key="value_mode").set_value("per_point").run()
+    assert at.number_input(key="time_model_life_months").value == 0.0  # asked for, never on by default

@@ -524,3 +524,74 @@ def test_same_file_compares_full_digests_and_old_prefixes():
     assert not session.same_file(full, other) and not session.same_file(full[:16], other)
     assert not session.same_file(full[:8], full) and not session.same_file(None, full) and not session.same_file("", "")
     assert session.same_file("d1", "d1")  # equal digests of any length (tests and hand-made inputs use short ones)
+
+
+#: A price per label set by class: a one-to-one recoding of the label, which intake refuses as a feature.
+CLASS_PRICE = {"Adelie": 1.0, "Chinstrap": 4.0, "Gentoo": 0.5}
+
+
+def _priced_penguins() -> pd.DataFrame:
+    frame = load_sample_frame("penguins")
+    frame["price"] = frame["species"].map(CLASS_PRICE)
+    return frame
+
+
+def test_a_price_set_by_class_is_a_leak_until_it_is_chosen_as_the_cost_column_then_it_runs_as_the_cli_does():
+    at = _open(_upload(_priced_penguins()))
+    # without the cost choice the price is judged as a feature: a label leak, the run cannot use it
+    assert any("price" in e.value and "leak" in e.value for e in at.error)
+    assert any("Cost column" in i.value for i in at.info)  # the page says the cost column fixes it
+    assert "price" in at.selectbox(key="cost_column").options  # offered although intake refused the file
+    assert not at.button[0].disabled
+    set_small_run(at)
+    at.selectbox(key="cost_source").set_value("column")
+    at.selectbox(key="cost_column").set_value("price")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    ds, _ = _loaded(at)
+    assert ds.roles["price"] == "id" and "price" not in ds.feature_columns  # never a feature, as with --cost-column
+    result = at.session_state[session.RESULT]
+    assert "price" not in result.meta["roles"]  # the engine took it out before building features
+    a = at.session_state[session.ANALYSIS]
+    assert a["config"]["costs"]["column"] == "price"
+    costs = a["plan"]["costs"]
+    assert costs["per_label"]["max"] == 4.0 and costs["per_label"]["min"] == 0.5
+    tiles = {m.label: m.value for m in at.metric}
+    from dashboard import fmt
+
+    assert tiles["Money to target, margin"] == fmt.metric_parts(costs["money_to_target"]["al"], "money")[0]
+    # "drop" for leaking columns no longer removes the chosen cost column
+    at.radio(key="intake_leakage").set_value("drop").run()
+    ds, report = _loaded(at)
+    assert "price" in ds.frame.columns and "price" not in report.check.dropped_columns
+
+
+def test_a_cost_column_of_text_or_one_not_in_the_file_is_refused_beside_the_field_and_nothing_runs():
+    frame = load_sample_frame("penguins")
+    frame["price"] = np.where(frame["species"] == "Adelie", "cheap", "1.5")
+    at = _open(_upload(frame))
+    set_small_run(at)
+    at.selectbox(key="cost_source").set_value("column")
+    at.selectbox(key="cost_column").set_value("price")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    errors = [e.value for e in at.error]
+    assert any("holds text" in e and "'cheap'" in e for e in errors), errors
+    assert any(e.startswith("Nothing was run: 1 input above needs a fix") for e in errors), errors
+    assert session.ANALYSIS not in at.session_state
+    # a saved plan's cost column the file does not have: the field is empty and says to choose one
+    saved = state.default_inputs()["config"]
+    at = AppTest.from_file(PLAN, default_timeout=120)
+    inputs = state.default_inputs()
+    inputs["data"] = {"source": "upload"}
+    inputs["config"] = {**saved, "costs": {"column": "cost_usd"}}
+    at.session_state[session.UPLOAD] = _upload(load_sample_frame("penguins"))
+    at.session_state[session.INPUTS] = inputs
+    at.run()
+    assert at.selectbox(key="cost_source").value == "column" and not at.selectbox(key="cost_column").value
+    set_small_run(at)
+    at.button[0].click().run()
+    errors = [e.value for e in at.error]
+    assert any("Choose the column that holds the cost" in e for e in errors), errors
+    assert session.ANALYSIS not in at.session_state

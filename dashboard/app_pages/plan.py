@@ -14,7 +14,7 @@ from simulations import SAMPLES, Dataset
 from simulations.config import CLASS_WEIGHTS, DEFAULT_SEEDS
 from simulations.datasets import ROLES
 from simulations.errors import DataError, LabelwiseError
-from simulations.intake import Fix, LoadReport
+from simulations.intake import Fix, LeakageError, LoadReport
 from simulations.intake.checks import MAX_NUMERIC_CLASSES
 from simulations.models import MODELS
 from simulations.strategies import STRATEGIES
@@ -177,6 +177,8 @@ source = st.radio(
          "and a column holding its class to simulate on your own data.")
 
 dataset: Dataset | None = None
+cost_role: dict[str, str] = {}  # an upload's chosen cost column -> "id"
+cost_columns: list[str] | None = None  # an upload's columns offered as the cost column (even when intake refused it)
 data_error: LabelwiseError | None = None
 data_error_shown = False  # an upload shows its error next to the file, not again below
 
@@ -259,6 +261,12 @@ else:
             key="label_column", placeholder="Pick the column that holds the class",
             help="The column that holds each row's class: what the model should learn to predict.")
         roles = data_in.get("roles") if prev_label == label else None
+        # The cost column chosen under "Annotators and costs" (its widget state, read before it is drawn) is read as
+        # a non-feature from the start, as `labelwise simulate --cost-column` does: intake never judges a price set
+        # by class as a label leak, and "drop" for leaking columns cannot remove it.
+        chosen_cost = cost_inputs.chosen_column(inputs["config"].get("costs"))
+        cost_role = {chosen_cost: "id"} if chosen_cost in cols and chosen_cost != label else {}
+        cost_columns = [col for col in cols if col != label]
         # The choices as the widgets below will return them (their state, else the saved scenario's, else the
         # defaults), read first so the file is loaded before the expander decides whether to open.
         saved = state.intake_choices(data_in.get("intake") if data_in.get("source") == "upload" else None)
@@ -269,14 +277,18 @@ else:
             st.info(NO_LABEL_GUESS, icon=":material/arrow_upward:")
         else:
             try:
-                dataset, report = _upload_dataset(upload["digest"], label, _json_key(roles), _json_key(choices),
-                                                  upload.get("sheet"))
+                dataset, report = _upload_dataset(upload["digest"], label, _json_key({**(roles or {}), **cost_role}),
+                                                  _json_key(choices), upload.get("sheet"))
             except LabelwiseError as exc:
                 data_error = exc
                 pointer = _fix_pointer(exc)
                 views.show_error(exc)  # next to the upload, before the preview
                 if pointer:
                     st.info(pointer, icon=":material/lightbulb:")
+                if isinstance(exc, LeakageError):
+                    st.info("If such a column is what each row costs to label, choose **A column of the data** "
+                            "under *Item costs from* and it under *Cost column* in **Annotators and costs** below, "
+                            "then run: a cost column is never a feature.", icon=":material/lightbulb:")
             fixable = data_error is not None and _fix_pointer(data_error) is not None
             with st.expander(PROBLEMS + ": rows without a label, rare classes, leaking columns, numeric labels",
                              expanded=fixable or choices != state.INTAKE_DEFAULTS, icon=":material/build:"):
@@ -327,12 +339,14 @@ elif dataset is not None:
                          "datetime: dates; id and constant columns are ignored."),
                 "used": st.column_config.CheckboxColumn("Used as a feature"),
             })
-        overrides = state.role_overrides(edited)
+        # the cost column's role is the cost choice's, not an override to keep
+        overrides = {k: v for k, v in state.role_overrides(edited).items() if k not in cost_role}
         if overrides != (data_in.get("roles") or {}):
             data_in["roles"] = overrides
             try:
                 dataset = (_sample_dataset(data_in["sample"], _json_key(overrides)) if source == "sample"
-                           else _upload_dataset(data_in["digest"], data_in["label"], _json_key(overrides),
+                           else _upload_dataset(data_in["digest"], data_in["label"],
+                                                _json_key({**overrides, **cost_role}),
                                                 _json_key(data_in["intake"]), data_in.get("sheet"))[0])
             except LabelwiseError as exc:
                 dataset = None
@@ -443,10 +457,10 @@ with st.form("plan_form", border=False):
         format="%.1f", key="target_value", help="E.g. 95 = 95% of the full-data score, or 90 = 90% accuracy.")
     SLOTS["target_value"] = c.empty()
     error_costs = (error_cost_inputs.render(econ, SLOTS, classes, use_matrix=use_matrix)
-                   if value_mode == "error_costs" else {})
+                   if value_mode == "error_costs" else error_cost_inputs.time_value_inputs(econ, SLOTS))
 
     with st.expander("Annotators and costs"):
-        typed_costs = cost_inputs.cost_inputs(cfg.get("costs"), dataset)
+        typed_costs = cost_inputs.cost_inputs(cfg.get("costs"), dataset, cost_columns)
 
     with st.expander("Advanced simulation settings"):
         a, b, c = st.columns(3)
@@ -504,7 +518,9 @@ with st.form("plan_form", border=False):
     with st.expander("Annotators and costs"):
         noise_raw = annotator_inputs.annotator_inputs(cfg, SLOTS)
     submitted = st.form_submit_button("Run simulation", type="primary", icon=":material/play_arrow:",
-                                      disabled=dataset is None)
+                                      # a leak intake refused can still run: choosing the column as the cost
+                                      # column (read before intake on the submit's rerun) may be its fix
+                                      disabled=dataset is None and not isinstance(data_error, LeakageError))
 
 new_inputs = {
     "data": data_in,
