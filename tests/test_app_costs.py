@@ -35,7 +35,10 @@ def _plan_page() -> AppTest:
 def test_item_cost_inputs_sit_in_annotators_and_costs_and_explain_themselves():
     at = _plan_page()
     assert not at.exception
-    assert "Annotators and costs" in [e.label for e in at.expander]
+    sections = [e for e in at.expander if e.label == "Annotators and costs"]
+    assert len(sections) == 1  # one section holds both the annotators' and the items' inputs
+    keys = {w.key for w in [*sections[0].text_input, *sections[0].selectbox]}
+    assert {"annotator_error", "relabel", "cost_source"} <= keys
     assert at.selectbox(key="cost_source").value == "none"  # one price per label unless asked
     for key in ("cost_source", "cost_column"):
         assert at.selectbox(key=key).help

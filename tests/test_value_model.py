@@ -289,3 +289,15 @@ def test_cost_matrix_with_unknown_or_missing_classes():
     assert "'no'" in probs[0].message and "nope" in probs[0].hint
     with pytest.raises(ErrorCostInputError):
         binary_error_costs(missed_positive=1, false_alarm=1, positive_class="a", classes=["a", "b", "c"])
+
+
+@pytest.mark.parametrize("days, said", [
+    (0.5, "about 0.5 working days sooner"),            # under a month: days, not "0.02 months"
+    (21.7, "about 21.7 working days sooner"),          # just under a month of working days
+    (21.75, "about 1.0 months sooner"),                # a month of working days and more: months
+    (43.5, "about 2.0 months sooner"),
+])
+def test_the_time_value_says_how_much_sooner_in_days_under_a_month(days, said):
+    from simulations.plan.value import _sooner
+
+    assert _sooner(days) == said

@@ -459,7 +459,8 @@ with st.form("plan_form", border=False):
     error_costs = (error_cost_inputs.render(econ, SLOTS, classes, use_matrix=use_matrix)
                    if value_mode == "error_costs" else error_cost_inputs.time_value_inputs(econ, SLOTS))
 
-    with st.expander("Annotators and costs"):
+    with st.expander("Annotators and costs"):  # one section: who labels (and how well) and what a label costs
+        noise_raw = annotator_inputs.annotator_inputs(cfg, SLOTS)
         typed_costs = cost_inputs.cost_inputs(cfg.get("costs"), dataset, cost_columns)
 
     with st.expander("Advanced simulation settings"):
@@ -515,8 +516,6 @@ with st.form("plan_form", border=False):
             help="Balanced weights make the model pay as much attention to a rare class as to a common one. "
                  "Automatic uses them when the data is imbalanced (the score is then balanced accuracy), so random "
                  "sampling is not judged with a model that only predicts the majority class.")
-    with st.expander("Annotators and costs"):
-        noise_raw = annotator_inputs.annotator_inputs(cfg, SLOTS)
     submitted = st.form_submit_button("Run simulation", type="primary", icon=":material/play_arrow:",
                                       # a leak intake refused can still run: choosing the column as the cost
                                       # column (read before intake on the submit's rerun) may be its fix

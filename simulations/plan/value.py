@@ -19,6 +19,7 @@ import numpy as np
 
 from simulations.economics.value_model import (
     COST_SCORE,
+    WORKING_DAYS_PER_MONTH,
     ErrorCostInputError,
     cost_per_prediction,
     error_cost_at,
@@ -155,7 +156,14 @@ def plan_value(result: Any, inputs: PlanInputs, strategy: str, stop: Any, tap: A
                         discount_rate=inputs.discount_rate)
         rate = f", discounted at {inputs.discount_rate:.0%} a year" if inputs.discount_rate else ""
         tv["sentence"] = (f"On top of the label savings, and separate from them: active learning reaches the target "
-                          f"about {tv['months_earlier']:.2f} months earlier; at {money(monthly)} a month (the model at "
-                          f"the target against no model) that is worth {money(tv['value'])}{rate}. Leave it out if "
+                          f"{_sooner(calendar['random_days'] - calendar['al_days'])}; at {money(monthly)} a month "
+                          f"(the model at the target against no model) that is worth {money(tv['value'])}{rate}. Leave it out if "
                           "shipping sooner earns nothing in your case.")
     return vm, error_cost, tv
+
+
+def _sooner(days: float) -> str:
+    """How much sooner, in the unit a reader can picture: working days under a month, else months."""
+    if abs(days) < WORKING_DAYS_PER_MONTH:
+        return f"about {days:,.1f} working days sooner"
+    return f"about {days / WORKING_DAYS_PER_MONTH:,.1f} months sooner"
