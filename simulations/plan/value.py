@@ -157,8 +157,8 @@ def plan_value(result: Any, inputs: PlanInputs, strategy: str, stop: Any, tap: A
         rate = f", discounted at {inputs.discount_rate:.0%} a year" if inputs.discount_rate else ""
         tv["sentence"] = (f"On top of the label savings, and separate from them: active learning reaches the target "
                           f"{_sooner(calendar['random_days'] - calendar['al_days'])}; at {money(monthly)} a month "
-                          f"(the model at the target against no model) that is worth {money(tv['value'])}{rate}. Leave it out if "
-                          "shipping sooner earns nothing in your case.")
+                          f"(the model at the target against no model) that is worth {money(tv['value'])}{rate}. "
+                          "Leave it out if shipping sooner earns nothing in your case.")
     return vm, error_cost, tv
 
 
