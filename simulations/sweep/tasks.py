@@ -26,13 +26,13 @@ from simulations.config import schedule_for_pool
 from simulations.costs import ItemCosts
 from simulations.datasets import Dataset
 from simulations.errors import DataError
-from simulations.features import fit_features
+from simulations.features import as_float32, fit_features
 from simulations.intake.errors import Fix, IntakeError
 from simulations.intake.source import load_data
 from simulations.loop import Split, SplitSettings
 from simulations.models import applied_class_weight, prepare_matrix, resolve_class_weight
 from simulations.results import encode_frame
-from simulations.runner import CEILING, _run_task
+from simulations.runner import CEILING, _run_task, fast_sparse_fits
 from simulations.summary import choose_metric, run_metric
 from simulations.sweep.config import DatasetSpec, ScheduleSpec, SweepConfig, about_dataset
 
@@ -250,7 +250,9 @@ def _dataset_features(spec: DatasetSpec, fingerprint: str, costs: ItemCosts | No
 def _prepared(feats: dict[str, Any], model: str) -> Any:
     with _lock:
         if model not in feats["prepared"]:
-            feats["prepared"][model] = prepare_matrix(model, feats["X"])
+            X = prepare_matrix(model, feats["X"])
+            # as run_simulation's default: sparse (text) features as float32, so a cell equals the run bit for bit
+            feats["prepared"][model] = as_float32(X) if fast_sparse_fits(X) else X
         return feats["prepared"][model]
 
 
@@ -298,6 +300,7 @@ def _execute(task: SweepTask) -> dict[str, Any]:
     n_pool, n_initial = len(split.y_pool), len(split.initial)
     meta = {**info, "n_pool": int(n_pool), "n_test": len(split.y_test), "n_initial": int(n_initial),
             "n_stop": len(split.stop), "n_features": int(X.shape[1]), "sparse_features": bool(hasattr(X, "tocsr")),
+            "float32_features": bool(X.dtype == np.float32),
             # what the model really applied (Gaussian naive Bayes has no class weights), as run_simulation records
             "class_weight": applied_class_weight(task.model, X, task.class_weight, "")[0]}
     if task.is_ceiling:
