@@ -324,7 +324,26 @@ def summarise(rows: list[dict[str, Any]], pilots: tuple[str, ...] = PILOTS) -> d
         "can_project": _can_project(recs),
         "n_datasets": sum(1 for r in rows if "pilots" in r), "n_pilots": len(recs),
         "split_half": split_half(rows),
+        "misses": misses(recs),
     }
+
+
+def misses(recs: list[tuple[dict, dict]]) -> dict[str, Any]:
+    """Where the 95% and 80% intervals miss: on which side of the truth, whether the truth itself was read off a
+    fitted curve, whether the pilot's projected full-data score missed the truth's, and by pilot size."""
+    out: dict[str, Any] = {}
+    for f in FIGURES:
+        for lvl in ("95", "80"):
+            miss = [(r, p) for r, p in recs if p["coverage"][f][f"in{lvl}"] is False]
+            if not [1 for _, p in recs if p["coverage"][f][f"in{lvl}"] is not None]:
+                continue
+            above = [p["coverage"][f]["truth"] > p["figures"][f][f"high{lvl}"] for _, p in miss]
+            out[f"{f}_{lvl}"] = {
+                "n_missed": len(miss), "truth_above": int(sum(above)), "truth_below": len(miss) - int(sum(above)),
+                "truth_extrapolated": sum(bool(p["coverage"][f]["truth_extrapolated"]) for _, p in miss),
+                "pilot_score_missed": sum(not p.get("ceiling_covered", True) for _, p in miss),
+                "by_pilot": {k: sum(p["pilot"] == k for _, p in miss) for k in PILOTS}}
+    return out
 
 
 def split_half(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -461,6 +480,16 @@ def markdown(data: dict[str, Any]) -> str:
                          f"{_pct(d['roi_coverage95'])} | {_pct(d['roi_coverage80'])} | "
                          f"{_pct(d['cost_optimum_coverage95'])} |")
         lines += ["", "Held out (odd positions): " + ", ".join(sh["held_out_odd"]["datasets"]) + ".", ""]
+    ms = s.get("misses")
+    if ms:
+        lines += ["## Where the intervals miss", "",
+                  "Per figure and level: misses, the side of the truth, how many of the missed truths were themselves "
+                  "read off the full data's fitted curve (not reached within the truth's 1,500 labels), how many had "
+                  "the pilot's projected full-data score missing the truth's, and misses per pilot size.", "",
+                  md_table([{"figure": k, "missed": v["n_missed"], "truth above": v["truth_above"],
+                             "truth below": v["truth_below"], "truth extrapolated": v["truth_extrapolated"],
+                             "pilot score missed": v["pilot_score_missed"],
+                             **{f"pilot {p}": n for p, n in v["by_pilot"].items()}} for k, v in ms.items()]), ""]
     lines += ["## By pilot size", "", md_table([{"pilot": k, **v} for k, v in s["by_pilot"].items()]), ""]
     cp = s["can_project"]
     if cp["true"]["n"] or cp["false"]["n"]:
