@@ -40,6 +40,17 @@ class MeasuredTrust:
         Share of the pilots the plan said could project.
     pilot_median_rel_error : float
         Median absolute error of a pilot's projected labels to target, relative to the full data's.
+    pilot_coverage95_held_out, pilot_coverage80_held_out : float
+        The label coverage on the held-out half of the suite (its odd positions; the interval rule was chosen on the
+        even ones): the honest figure.
+    pilot_open_share95 : float
+        Share of the pilot's 95% label intervals whose upper end is the whole production pool (they cover by saying
+        nothing; the plan then says it cannot project).
+    pilot_saved_coverage95, pilot_saved_coverage80 : float
+        The same coverage for labels saved (its interval carries the label intervals' projection doubt,
+        ``simulations.plan.pilot.widen_difference``), all pilots.
+    pilot_saved_coverage95_held_out : float
+        Labels saved, 95%, on the held-out half.
     pilot_datasets, pilot_comparisons : int
         Datasets in the calibration suite, and label intervals compared.
     roi_width_exponent : float
@@ -60,6 +71,12 @@ class MeasuredTrust:
     pilot_coverage95_can_project: float
     pilot_can_project_share: float
     pilot_median_rel_error: float
+    pilot_coverage95_held_out: float
+    pilot_coverage80_held_out: float
+    pilot_open_share95: float
+    pilot_saved_coverage95: float
+    pilot_saved_coverage80: float
+    pilot_saved_coverage95_held_out: float
     pilot_datasets: int
     pilot_comparisons: int
     roi_width_exponent: float
@@ -78,8 +95,11 @@ class MeasuredTrust:
                 f"the full data): the 95% label interval held the full data's answer in {self.pilot_coverage95:.0%} "
                 f"of {self.pilot_comparisons} cases ({self.pilot_coverage95_can_project:.0%} where the plan said it "
                 f"could project, {self.pilot_can_project_share:.0%} of pilots), the 80% interval in "
-                f"{self.pilot_coverage80:.0%}; the projected label count was off by a median "
-                f"{self.pilot_median_rel_error:.0%}.")
+                f"{self.pilot_coverage80:.0%} ({self.pilot_coverage95_held_out:.0%} and "
+                f"{self.pilot_coverage80_held_out:.0%} on the held-out half of the datasets; "
+                f"{self.pilot_open_share95:.0%} of the 95% intervals ran to the whole pool); the 95% labels-saved "
+                f"interval held it in {self.pilot_saved_coverage95:.0%}; the projected label count was off by a "
+                f"median {self.pilot_median_rel_error:.0%}.")
 
     def projection_sentence(self) -> str:
         """The measured coverage of extrapolated learning curves."""
@@ -102,6 +122,12 @@ MEASURED = MeasuredTrust(
     pilot_coverage95_can_project=0.6458333333333334,
     pilot_can_project_share=0.3116883116883117,
     pilot_median_rel_error=0.5769288901063017,
+    pilot_coverage95_held_out=0.8026315789473685,
+    pilot_coverage80_held_out=0.6578947368421053,
+    pilot_open_share95=0.512987012987013,
+    pilot_saved_coverage95=0.7922077922077922,
+    pilot_saved_coverage80=0.6623376623376623,
+    pilot_saved_coverage95_held_out=0.868421052631579,
     pilot_datasets=28,
     pilot_comparisons=154,
     roi_width_exponent=0.46069162209604414,

@@ -13,7 +13,7 @@ from simulations import Dataset, SimulationConfig, run_simulation
 from simulations.plan import PlanInputs, build_plan
 from simulations.plan.build import Estimate, label_interval
 from simulations.plan.cli import format_plan
-from simulations.plan.pilot import MIN_EXPONENT, assess_pilot, more_pilot_rows, widen_for_fit
+from simulations.plan.pilot import MIN_EXPONENT, assess_pilot, more_pilot_rows, widen_difference, widen_for_fit
 from simulations.summary import Target
 from simulations.trust import MEASURED
 
@@ -53,6 +53,28 @@ def test_widen_for_fit_holds_the_fits_interval_within_the_pool():
     # never below the initial labels, and a target above 1 is the whole pool
     assert widen_for_fit(100, 200, _fit(3, 300), 0.9, level=0.95, first=20, pool=1000) == (20, 300)
     assert widen_for_fit(100, 200, _fit(50, 300), 1.01, level=0.95, first=20, pool=1000) == (100, 1000)
+
+
+def test_widen_difference_adds_the_label_doubts_in_quadrature():
+    seeds, pool = (100.0, 200.0), 1000.0
+    # nothing widened: the seeds' interval of the saving, unchanged
+    assert widen_difference(-10, 50, random_seeds=seeds, random=seeds, al_seeds=seeds, al=seeds,
+                            pool=pool) == (-10, 50)
+    # random's low side 30 wider and AL's high side 40 wider lower the saving's low end by hypot(30, 40) = 50;
+    # random's high side 60 wider raises its high end by 60 (AL's low side unchanged): sides do not mix
+    lo, hi = widen_difference(-10, 50, random_seeds=seeds, random=(70, 260), al_seeds=seeds, al=(100, 240),
+                              pool=pool)
+    assert (lo, hi) == pytest.approx((-60, 110))
+    # quadrature, not end to end: narrower than the sum of both widenings, wider than either alone
+    assert -10 - 70 < lo < -10 - 40
+    # AL's low side 80 wider raises the high end by hypot(60, 80) = 100
+    assert widen_difference(-10, 50, random_seeds=seeds, random=(100, 260), al_seeds=seeds, al=(20, 200),
+                            pool=pool)[1] == pytest.approx(150)
+    # never beyond +-pool; a "widened" interval narrower than the seeds' (cannot happen in the plan) does not narrow
+    assert widen_difference(-10, 50, random_seeds=seeds, random=(0, 5000), al_seeds=seeds, al=(0, 5000),
+                            pool=pool) == (-pool, pool)
+    assert widen_difference(-10, 50, random_seeds=seeds, random=(150, 160), al_seeds=seeds, al=(150, 160),
+                            pool=pool) == (-10, 50)
 
 
 # --- can the pilot project? -------------------------------------------------------------------------------------------
@@ -157,6 +179,31 @@ def test_the_label_interval_holds_the_seeds_and_the_fits_own(pilot_result, pilot
     # an 80% interval is no wider than the 95% one
     lo80, hi80 = label_interval(pilot_result, plan.inputs, plan.target, plan.fits, "random", level=0.8)
     assert lo80 >= plan.labels_to_target_random.low - 1e-9 and hi80 <= plan.labels_to_target_random.high + 1e-9
+
+
+def test_the_saving_carries_the_label_intervals_doubt(pilot_result, pilot_plan):
+    plan = pilot_plan
+    b, pool = plan.business, plan.production_pool
+    expect = widen_difference(b.labels_saved.low, b.labels_saved.high,
+                              random_seeds=(b.labels_random.low, b.labels_random.high),
+                              random=(plan.labels_to_target_random.low, plan.labels_to_target_random.high),
+                              al_seeds=(b.labels_al.low, b.labels_al.high),
+                              al=(plan.labels_to_target_al.low, plan.labels_to_target_al.high), pool=pool)
+    assert (plan.labels_saved.low, plan.labels_saved.high) == pytest.approx(expect)
+    assert plan.labels_saved.median == pytest.approx(b.labels_saved.median)  # the median is the seeds' own
+    # the projection widened a label interval here, so the saving is wider than the seeds' differences say
+    assert any((e.low, e.high) != (r.low, r.high) for e, r in ((plan.labels_to_target_random, b.labels_random),
+                                                               (plan.labels_to_target_al, b.labels_al)))
+    assert plan.labels_saved.low < b.labels_saved.low or plan.labels_saved.high > b.labels_saved.high
+    assert plan.to_dict()["labels_saved"]["low"] == pytest.approx(plan.labels_saved.low)
+
+
+def test_no_projection_leaves_the_saving_as_the_seeds_say(pilot_result):
+    plan = build_plan(pilot_result, _inputs(pilot_result, 1))
+    if not plan.labels_to_target_random.extrapolated and not plan.labels_to_target_al.extrapolated:
+        b = plan.business
+        assert (plan.labels_saved.low, plan.labels_saved.high) == pytest.approx((b.labels_saved.low,
+                                                                                 b.labels_saved.high))
 
 
 def test_the_projected_scores_range_is_counted_once(pilot_result, pilot_plan):

@@ -49,6 +49,18 @@ def test_pilot_figures_are_the_calibration_suites():
     assert MEASURED.pilot_can_project_share == pytest.approx(s["can_project"]["share_true"])
     assert MEASURED.pilot_datasets == s["n_datasets"] >= 25
     assert MEASURED.roi_width_exponent == pytest.approx(s["roi_width"]["exponent"])
+    ho, everything = s["split_half"]["held_out_odd"], s["split_half"]["all"]
+    assert MEASURED.pilot_coverage95_held_out == pytest.approx(ho["labels_coverage95"])
+    assert MEASURED.pilot_coverage80_held_out == pytest.approx(ho["labels_coverage80"])
+    assert MEASURED.pilot_open_share95 == pytest.approx(everything["labels_open_share95"])
+    assert everything["labels_coverage95"] == pytest.approx(lt["coverage95"])  # the split's "all" is the headline
+    assert MEASURED.pilot_saved_coverage95 == pytest.approx(s["coverage"]["labels_saved"]["all"]["coverage95"])
+    assert MEASURED.pilot_saved_coverage80 == pytest.approx(s["coverage"]["labels_saved"]["all"]["coverage80"])
+    assert MEASURED.pilot_saved_coverage95_held_out == pytest.approx(ho["labels_saved_coverage95"])
+    # the held-out half is the other half of the suite's list, not a subset picked after the fact
+    names = [r["dataset"] for r in d["rows"]]
+    assert ho["datasets"] == names[1::2] and s["split_half"]["chosen_on_even"]["datasets"] == names[0::2]
     p = MEASURED.pilot_sentence()
     assert f"{MEASURED.pilot_coverage95:.0%}" in p and f"{MEASURED.pilot_coverage80:.0%}" in p
+    assert f"{MEASURED.pilot_coverage95_held_out:.0%}" in p and f"{MEASURED.pilot_saved_coverage95:.0%}" in p
     assert f"{MEASURED.pilot_datasets} real datasets" in p

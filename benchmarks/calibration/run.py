@@ -57,6 +57,7 @@ from simulations import Dataset, SimulationConfig, Target, run_simulation  # noq
 from simulations.plan.adaptive import simulate_for_plan  # noqa: E402
 from simulations.plan.build import build_plan, label_interval  # noqa: E402
 from simulations.plan.inputs import PlanInputs  # noqa: E402
+from simulations.plan.pilot import widen_difference  # noqa: E402
 from simulations.stats import median_interval  # noqa: E402
 
 NAME = "calibration"
@@ -166,6 +167,12 @@ def _figures(plan: Any, result: Any) -> dict[str, dict[str, Any]]:
                                             score_doubt=True)
                     d[f"low{lvl}f"], d[f"high{lvl}f"] = min(r.low, lo), max(r.high, hi)
         out[name] = d
+    a, r, sv = out.get("labels_al") or {}, out.get("labels_random") or {}, out.get("labels_saved") or {}
+    if sv.get("low80") is not None and all(x.get("low80s") is not None for x in (a, r)):
+        # the saving at 80% carries the label intervals' projection doubt as the plan's 95% does (widen_difference)
+        sv["low80"], sv["high80"] = widen_difference(
+            sv["low80"], sv["high80"], random_seeds=(r["low80s"], r["high80s"]), random=(r["low80"], r["high80"]),
+            al_seeds=(a["low80s"], a["high80s"]), al=(a["low80"], a["high80"]), pool=plan.production_pool)
     return out
 
 
@@ -316,7 +323,49 @@ def summarise(rows: list[dict[str, Any]], pilots: tuple[str, ...] = PILOTS) -> d
         "roi_width": roi_width_fit(rows),
         "can_project": _can_project(recs),
         "n_datasets": sum(1 for r in rows if "pilots" in r), "n_pilots": len(recs),
+        "split_half": split_half(rows),
+        "misses": misses(recs),
     }
+
+
+def misses(recs: list[tuple[dict, dict]]) -> dict[str, Any]:
+    """Where the 95% and 80% intervals miss: on which side of the truth, whether the truth itself was read off a
+    fitted curve, whether the pilot's projected full-data score missed the truth's, and by pilot size."""
+    out: dict[str, Any] = {}
+    for f in FIGURES:
+        for lvl in ("95", "80"):
+            miss = [(r, p) for r, p in recs if p["coverage"][f][f"in{lvl}"] is False]
+            if not [1 for _, p in recs if p["coverage"][f][f"in{lvl}"] is not None]:
+                continue
+            above = [p["coverage"][f]["truth"] > p["figures"][f][f"high{lvl}"] for _, p in miss]
+            out[f"{f}_{lvl}"] = {
+                "n_missed": len(miss), "truth_above": int(sum(above)), "truth_below": len(miss) - int(sum(above)),
+                "truth_extrapolated": sum(bool(p["coverage"][f]["truth_extrapolated"]) for _, p in miss),
+                "pilot_score_missed": sum(not p.get("ceiling_covered", True) for _, p in miss),
+                "by_pilot": {k: sum(p["pilot"] == k for _, p in miss) for k in PILOTS}}
+    return out
+
+
+def split_half(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Coverage on the two halves of the suite's list: the method was chosen on the even positions (0, 2, ...), so
+    the odd positions are the held-out figure. Also how often a label interval runs to the whole pool (it then
+    covers by saying nothing) and the labels-saved interval's median width as a share of the pool."""
+    out: dict[str, Any] = {}
+    for name, part in (("chosen_on_even", 0), ("held_out_odd", 1), ("all", None)):
+        keep = [r for i, r in enumerate(rows) if part is None or i % 2 == part]
+        recs = [(r, p) for r in keep if "pilots" in r for p in r["pilots"] if "coverage" in p]
+        d: dict[str, Any] = {"datasets": [r["dataset"] for r in keep], "n_pilots": len(recs)}
+        for f in FIGURES:
+            for lvl in LEVELS:
+                d[f"{f}_coverage{lvl}"] = _rate(recs, (f,), lvl)[0]
+        for lvl in LEVELS:
+            d[f"labels_coverage{lvl}"] = _rate(recs, LABEL_FIGURES, lvl)[0]
+            d[f"labels_open_share{lvl}"] = _open_share(recs, f"high{lvl}")
+            w = [(p["figures"]["labels_saved"][f"high{lvl}"] - p["figures"]["labels_saved"][f"low{lvl}"]) / r["pool"]
+                 for r, p in recs if p["figures"].get("labels_saved", {}).get(f"low{lvl}") is not None]
+            d[f"saved_width_share{lvl}"] = float(np.median(w)) if w else None
+        out[name] = d
+    return out
 
 
 def _open_share(recs: list[tuple[dict, dict]], key: str = "high95f") -> float | None:
@@ -411,6 +460,36 @@ def markdown(data: dict[str, Any]) -> str:
               f"{_pct(lt['median_rel_error'])} of the truth); the pilot's median is below the truth in "
               f"{_pct(lt['share_pilot_low'])}. The projected full-data score's 95% range held the truth's in "
               f"{_pct(s['ceiling_coverage95'])}." if lt["median_abs_error"] is not None else "No comparisons.", ""]
+    sh = s.get("split_half")
+    if sh:
+        lines += ["## Split half: the method chosen on the even positions of the suite's list, held out on the odd",
+                  "",
+                  "Labels saved carries the label intervals' projection doubt "
+                  "(`simulations.plan.pilot.widen_difference`), a rule chosen on the even half only; the odd half is "
+                  "the honest figure. 'Open' = the label interval's upper end is the whole pool (it covers by saying "
+                  "nothing); saved width = the labels-saved interval's median width as a share of the pool.",
+                  "",
+                  "| half | pilots | labels 95% | labels 80% | open 95% | open 80% | saved 95% | saved 80% "
+                  "| saved width 95% | roi 95% | roi 80% | cost optimum 95% |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for name, d in sh.items():
+            lines.append(f"| {name.replace('_', ' ')} | {d['n_pilots']} | {_pct(d['labels_coverage95'])} | "
+                         f"{_pct(d['labels_coverage80'])} | {_pct(d['labels_open_share95'])} | "
+                         f"{_pct(d['labels_open_share80'])} | {_pct(d['labels_saved_coverage95'])} | "
+                         f"{_pct(d['labels_saved_coverage80'])} | {_pct(d['saved_width_share95'])} | "
+                         f"{_pct(d['roi_coverage95'])} | {_pct(d['roi_coverage80'])} | "
+                         f"{_pct(d['cost_optimum_coverage95'])} |")
+        lines += ["", "Held out (odd positions): " + ", ".join(sh["held_out_odd"]["datasets"]) + ".", ""]
+    ms = s.get("misses")
+    if ms:
+        lines += ["## Where the intervals miss", "",
+                  "Per figure and level: misses, the side of the truth, how many of the missed truths were themselves "
+                  "read off the full data's fitted curve (not reached within the truth's 1,500 labels), how many had "
+                  "the pilot's projected full-data score missing the truth's, and misses per pilot size.", "",
+                  md_table([{"figure": k, "missed": v["n_missed"], "truth above": v["truth_above"],
+                             "truth below": v["truth_below"], "truth extrapolated": v["truth_extrapolated"],
+                             "pilot score missed": v["pilot_score_missed"],
+                             **{f"pilot {p}": n for p, n in v["by_pilot"].items()}} for k, v in ms.items()]), ""]
     lines += ["## By pilot size", "", md_table([{"pilot": k, **v} for k, v in s["by_pilot"].items()]), ""]
     cp = s["can_project"]
     if cp["true"]["n"] or cp["false"]["n"]:

@@ -33,7 +33,7 @@ from simulations.errors import ConfigError, DataError
 from simulations.money import money
 from simulations.plan.inputs import PlanInputs
 from simulations.plan.model import MONEY_FIELDS, Estimate, Plan, PlanStop, TargetAtPool, _finite
-from simulations.plan.pilot import assess_pilot, widen_for_fit
+from simulations.plan.pilot import assess_pilot, widen_difference, widen_for_fit
 from simulations.plan.sentences import _how_many, _other_verdicts, _pays_sentence
 from simulations.summary import (
     SCORE_NAMES,
@@ -232,11 +232,18 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
                  for k, f in MONEY_FIELDS.items()}
     lr = _estimate(case.labels_random, extrapolated=extrapolated["random"] > 0)
     la = _estimate(case.labels_al, extrapolated=extrapolated[chosen] > 0)
+    lr0, la0 = lr, la
     if fits is not None and (tap.projected or any(extrapolated.values())):
         # counts read off fitted curves, or for a projected target, carry that uncertainty too
         lr, la = (_widened(e, label_interval(result, inputs, tap, fits, n, level=case.confidence))
                   if tap.projected or extrapolated[n] else e for e, n in ((lr, "random"), (la, chosen)))
     saved = _estimate(case.labels_saved, extrapolated=lr.extrapolated or la.extrapolated)
+    if (lr, la) != (lr0, la0):
+        # the saving carries the label intervals' projection doubt too (the seeds' differences do not see it)
+        s_lo, s_hi = widen_difference(saved.low, saved.high, random_seeds=(lr0.low, lr0.high),
+                                      random=(lr.low, lr.high), al_seeds=(la0.low, la0.high), al=(la.low, la.high),
+                                      pool=pool)
+        saved = replace(saved, low=s_lo, high=s_hi)
 
     stop, advice = _stop(result, inputs, chosen, metric, pool, la, advise)
     if advice is not None:  # the plan's strategy, named for why it was chosen, not 'chosen by you'

@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["PilotAnswer", "assess_pilot", "more_pilot_rows", "widen_for_fit"]
+__all__ = ["PilotAnswer", "assess_pilot", "more_pilot_rows", "widen_difference", "widen_for_fit"]
 
 #: Below this exponent the ROI interval barely narrows with more pilot rows: no estimate is given.
 MIN_EXPONENT = 0.1
@@ -105,6 +105,36 @@ def widen_for_fit(low: float, high: float, fit: Any, target: float, *, level: fl
     # the pessimistic edge: where the band's lower side crosses; never within the search range = the whole pool
     hi = pool if est.high is None else max(float(est.high), first)
     return float(min(lo, pool)), float(min(max(high, hi), pool))
+
+
+def widen_difference(low: float, high: float, *, random_seeds: tuple[float, float], random: tuple[float, float],
+                     al_seeds: tuple[float, float], al: tuple[float, float], pool: float) -> tuple[float, float]:
+    """The labels-saved interval (random minus AL) widened by the doubt the two label intervals carry beyond the seeds.
+
+    Each label interval was widened past its seeds' interval by its fitted curve's band (:func:`widen_for_fit`):
+    that extra width is the projection's doubt, which the seeds' interval of the per-seed differences does not see.
+    The saving's low end moves down by the doubts that lower it (random's low side, AL's high side) and its high end
+    up by those that raise it; the two strategies' curves are fitted separately, so their doubts add in quadrature
+    (independent errors) rather than end to end. Never beyond +-``pool``.
+
+    Parameters
+    ----------
+    low, high : float
+        The interval over seeds of the per-seed label saving.
+    random_seeds, random : (float, float)
+        Random's labels-to-target interval over seeds, and as widened (the plan's).
+    al_seeds, al : (float, float)
+        The same for the active-learning strategy.
+    pool : float
+        The production pool.
+
+    Returns
+    -------
+    (float, float)
+    """
+    r_lo, r_hi = max(0.0, random_seeds[0] - random[0]), max(0.0, random[1] - random_seeds[1])
+    a_lo, a_hi = max(0.0, al_seeds[0] - al[0]), max(0.0, al[1] - al_seeds[1])
+    return (float(max(low - math.hypot(r_lo, a_hi), -pool)), float(min(high + math.hypot(r_hi, a_lo), pool)))
 
 
 def more_pilot_rows(roi_median: float, roi_low: float, roi_high: float, rows: int, *,
