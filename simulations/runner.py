@@ -396,7 +396,8 @@ def run_simulation(
             # the noise-free runs on the same seeds (same splits, same schedule), for the plan's comparison
             ref = pd.DataFrame(reference).sort_values(
                 ["strategy", "seed", "round"], key=lambda s: s.map(order) if s.name == "strategy" else s, kind="stable")
-            keep = [c for c in ("strategy", "seed", "round", "labels", "accuracy", "balanced_accuracy", "macro_f1")
-                    if c in ref.columns]
+            keep = [c for c in ref.columns  # the scores and the confusion counts (error costs read them)
+                    if c in ("strategy", "seed", "round", "labels", "accuracy", "balanced_accuracy", "macro_f1")
+                    or c.startswith("cm_")]
             meta["noise_reference_rounds"] = encode_frame(ref[keep].reset_index(drop=True))
     return SimulationResult(rounds=rounds, ceilings=ceil, config=config, meta=meta)

@@ -83,10 +83,16 @@ def open_questions(plan: Plan) -> list[str]:
 
 
 def _next_budget(plan: Plan, budget: int, limit: int) -> int:
-    """At least twice the last budget, or a quarter more than the fitted curves say is needed (at most 4x)."""
+    """At least twice the last budget, or a quarter more than the fitted curves say is needed (at most 4x).
+
+    The budget counts items; with re-labeling the plan's label counts are paid labels (``paid_per_item`` an item), so
+    they are turned back into items first.
+    """
+    per_item = float((plan.noise or {}).get("paid_per_item") or 1.0)
     needed = [plan.labels_to_target_random.median, plan.labels_to_target_al.median, plan.stop.labels.median]
     if plan.stop.cost_optimum is not None:
         needed.append(plan.stop.cost_optimum.median)
+    needed = [n / per_item for n in needed]
     want = max([2 * budget] + [1.25 * n for n in needed if math.isfinite(n)])
     return int(min(limit, 4 * budget, math.ceil(want)))
 

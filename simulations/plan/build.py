@@ -162,16 +162,16 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
     result = paid_labels_view(result)
     result, inputs = in_error_cost(result, inputs)
     meta = dict(getattr(result, "meta", {}) or {})
-    items_inputs = inputs
-    factor = float(meta.get("paid_per_item", 1.0))
-    if factor != 1.0:
-        # every pool in paid labels too (labeling the whole pool pays `factor` labels an item); reported in items
-        inputs = replace(inputs, production_pool=max(1, round(int(inputs.production_pool) * factor)))
     item_costs = meta.get("item_costs")
     if item_costs and "spend" in getattr(result, "rounds", pd.DataFrame()).columns:
         # unequal item costs: one label's price is the items' average (the whole-pool plan, the heat map's axis);
         # each plan's label cost is its own spend to the target (business_case_from_per_seed)
         inputs = replace(inputs, cost_per_label=float(item_costs["mean"]))
+    items_inputs = inputs  # what the plan reports as its inputs: the price it used, the pool in items
+    factor = float(meta.get("paid_per_item", 1.0))
+    if factor != 1.0:
+        # every pool in paid labels too (labeling the whole pool pays `factor` labels an item); reported in items
+        inputs = replace(inputs, production_pool=max(1, round(int(inputs.production_pool) * factor)))
     metric = result.metric
     pool = int(inputs.production_pool)
     n_sim = int(meta.get("n_pool") or 0)
@@ -265,7 +265,7 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
     from simulations.plan.noise import noise_effect
 
     noise = noise_effect(noisy_raw, result, target=target, metric=metric, strategy=chosen, shift=tap.shift,
-                         stop=stop)
+                         stop=stop, score_view=lambda r: in_error_cost(r, inputs)[0])
     if noise is not None:
         if noise["labels_unit"] == "paid":
             notes.append("Label counts and money count every paid annotation (re-labels included), not items.")

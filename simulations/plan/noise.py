@@ -12,6 +12,7 @@ out of it (as in ``simulations.summary``); a seed censored on one side only give
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -47,7 +48,7 @@ def _iv(values: Any) -> dict[str, float | int | None]:
 
 
 def noise_effect(noisy_raw: Any, paid: Any, *, target: Target, metric: str, strategy: str, shift: float,
-                 stop: Any) -> dict[str, Any] | None:
+                 stop: Any, score_view: Callable[[Any], Any] | None = None) -> dict[str, Any] | None:
     """The plan's ``noise`` block, or None for a run without noisy annotators.
 
     Parameters
@@ -60,6 +61,9 @@ def noise_effect(noisy_raw: Any, paid: Any, *, target: Target, metric: str, stra
         The plan's target, score, costed strategy and target shift at the production pool.
     stop : simulations.plan.build.PlanStop
         The plan's stop (under the noise).
+    score_view : callable, optional
+        What the plan did to the noisy run's scores (``simulations.plan.value.in_error_cost`` when errors are
+        priced), done to the noise-free reference too, so both are read in the same score.
 
     Returns
     -------
@@ -94,6 +98,8 @@ def noise_effect(noisy_raw: Any, paid: Any, *, target: Target, metric: str, stra
         block["wrong_labels"] = {s: float(np.median(share[last["strategy"] == s]))
                                  for s in ("random", strategy) if (last["strategy"] == s).any()}
     ref_result = reference_result(noisy_raw)
+    if ref_result is not None and score_view is not None:
+        ref_result = score_view(ref_result)
     name = strategy.replace("_", " ")
     paid_word = "paid labels" if unit == "paid" else "labels"
     s_iv = block["saving"]["share"]
