@@ -45,6 +45,9 @@ def test_relabeling_with_item_costs_reports_the_price_it_used(cancer):
                                     value_per_point=100.0))
     assert plan.inputs.cost_per_label == pytest.approx(r.meta["item_costs"]["mean"])  # not the 1.0 passed in
     assert plan.production_pool == 4 * int(r.meta["n_pool"])  # reported in items, not paid labels
+    # the heat map has a cell at the user's pool (its axis in items too), and the pilot speaks of that pool
+    assert plan.production_pool in set(plan.roi_grid["production_pool"])
+    assert plan.pilot is None or plan.pilot.production_pool == plan.production_pool
 
 
 def _plan(labels: float, per_item: float | None):

@@ -309,8 +309,14 @@ def _in_items(plan: Plan, inputs: PlanInputs, n_pool_items: int, factor: float) 
                 f"the production pool of {items_pool:,} items is {paid_pool:,} paid labels and the simulated pool of "
                 f"{n_pool_items:,} items {round(n_pool_items * factor):,}")
         business = replace(business, assumptions=(*business.assumptions, said))
+    grid = plan.roi_grid
+    if grid is not None and "production_pool" in grid.columns:
+        # the heat map's pool axis in items, so the user's pool is one of its cells
+        grid = grid.assign(production_pool=(grid["production_pool"] / factor).round().astype(int))
+    pilot = None if plan.pilot is None else replace(plan.pilot, production_pool=items_pool)
     return replace(plan, production_pool=items_pool, simulated_pool=n_pool_items, inputs=inputs,
-                   target=replace(plan.target, description=desc), noise=noise, business=business)
+                   target=replace(plan.target, description=desc), noise=noise, business=business, roi_grid=grid,
+                   pilot=pilot)
 
 
 def cheapest_strategy(result: Any, table: pd.DataFrame) -> str | None:
