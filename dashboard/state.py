@@ -368,7 +368,7 @@ _CACHE: OrderedDict[str, dict[str, Any]] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 #: The plan the adaptive run built on its last stage, kept with its result (a few, per process) so the analysis of
 #: that very result reuses it instead of computing the same plan again.
-_PLANS: OrderedDict[int, tuple[SimulationResult, Any]] = OrderedDict()
+_PLANS: OrderedDict[int, tuple[SimulationResult, Any, Any]] = OrderedDict()
 CACHE_SIZE = 24
 
 
@@ -452,7 +452,9 @@ def run(dataset: Dataset, config: SimulationConfig, *, inputs: dict[str, Any] | 
         result = adaptive.result
         result.meta["determination"] = adaptive.to_dict()
         with _CACHE_LOCK:
-            _PLANS[id(result)] = (result, adaptive.plan)  # the result is held, so its id cannot be reused
+            # held with the inputs it was asked for (the plan's own inputs may differ: the items' average price,
+            # a money target as a score), so the analysis of the same result and inputs reuses it
+            _PLANS[id(result)] = (result, adaptive.plan, plan_in)  # the result is held: its id is not reused
             while len(_PLANS) > 4:
                 _PLANS.popitem(last=False)
     with _CACHE_LOCK:
@@ -565,7 +567,7 @@ def _built_plan(result: SimulationResult, inputs: Any) -> Any:
     """The plan the adaptive run already built for this very result and these inputs, else None."""
     with _CACHE_LOCK:
         held = _PLANS.get(id(result))
-    if held is None or held[0] is not result or held[1].inputs != inputs:
+    if held is None or held[0] is not result or held[2] != inputs:
         return None
     return held[1]
 

@@ -169,3 +169,23 @@ def test_the_dashboard_analyses_a_fresh_run_with_the_plan_its_last_stage_built(m
     other = small_inputs(cost_per_label=3.0)
     b = state.analyse(result, other)
     assert calls == [1] and b["plan"]["money"] != a["plan"]["money"]
+
+
+def test_the_dashboard_reuses_the_plan_when_the_plan_rewrote_its_inputs(monkeypatch):
+    """With item costs the plan's own inputs carry the items' average price, not the one asked for; the analysis of
+    the same result and the same asked-for inputs must still reuse the plan (it was built twice)."""
+    import simulations.plan as plan_pkg
+    from dashboard import state
+    from dashboard.testing import small_inputs
+    from simulations.costs import ItemCosts
+
+    monkeypatch.setenv("LABELWISE_N_JOBS", "1")
+    state.clear_cache()
+    inputs = small_inputs()
+    inputs["config"]["costs"] = ItemCosts(by_class=(("Adelie", 2.0),), base=0.5).to_dict()
+    result, _ = state.run(Dataset.from_sample("penguins"), state.config_from(inputs["config"]), inputs=inputs)
+    real, calls = plan_pkg.build_plan, []
+    monkeypatch.setattr(plan_pkg, "build_plan", lambda *a, **k: calls.append(1) or real(*a, **k))
+    a = state.analyse(result, inputs)
+    assert state._PLANS[id(result)][1].inputs.cost_per_label != inputs["economics"]["cost_per_label"]  # its own price
+    assert calls == []
