@@ -187,5 +187,6 @@ def test_the_dashboard_reuses_the_plan_when_the_plan_rewrote_its_inputs(monkeypa
     real, calls = plan_pkg.build_plan, []
     monkeypatch.setattr(plan_pkg, "build_plan", lambda *a, **k: calls.append(1) or real(*a, **k))
     a = state.analyse(result, inputs)
+    assert a["plan"]["costs"] is not None  # the item costs were planned with
     assert state._PLANS[id(result)][1].inputs.cost_per_label != inputs["economics"]["cost_per_label"]  # its own price
     assert calls == []
