@@ -219,17 +219,14 @@ PLAN_TILES = (
 def pilot_text(plan: dict[str, Any]) -> tuple[str, str]:
     """What a pilot can say about the production pool, from the plan's JSON: (warning, caption).
 
-    The warning is the plan's own sentence (``pilot.reason`` and the more pilot labels it estimates; "" when the
+    The warning is the plan's own sentence (``PilotAnswer.sentence``: the reason and the more pilot labels; "" when the
     pilot can project and the ROI is decided); the caption is the measured coverage of projected intervals (""
     when the plan is not a projection from a smaller pool)."""
     pilot = plan.get("pilot")
     if not pilot:
         return "", ""
-    warning = pilot.get("reason") or ""
-    more = pilot.get("more_pilot_labels")
-    if more:
-        warning += (f" About {fmt.count(more)} more labeled pilot rows ({fmt.count(pilot.get('pilot_rows'))} now) "
-                    "would likely narrow the ROI interval enough to decide, if the median held.")
+    # the engine's sentence (a plan saved before it carried one: its reason)
+    warning = pilot["sentence"] if "sentence" in pilot else (pilot.get("reason") or "")
     return warning.strip(), ((plan.get("trust") or {}).get("pilot") or "")
 
 

@@ -256,3 +256,8 @@ def test_the_cli_and_the_pages_show_the_pilots_sentence(pilot_plan):
                                            more_pilot_labels=None))
     assert "Pilot:" not in format_plan(ok)
     assert tables.pilot_text(ok.to_dict())[0] == ""
+    # the page says what the CLI says, word for word (one sentence, the engine's)
+    assert f"Pilot: {tables.pilot_text(plan.to_dict())[0]}" in text
+    # a projectable, decided pilot with a reason left over says nothing on the page either (as on the CLI)
+    quiet = replace(pilot_plan, pilot=replace(answer, can_project=True, decision_grade=True, more_pilot_labels=None))
+    assert tables.pilot_text(quiet.to_dict())[0] == "" and "Pilot:" not in format_plan(quiet)

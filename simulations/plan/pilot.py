@@ -61,7 +61,8 @@ class PilotAnswer:
     def to_dict(self) -> dict[str, Any]:
         return {"can_project": self.can_project, "decision_grade": self.decision_grade, "reason": self.reason,
                 "more_pilot_labels": self.more_pilot_labels, "pilot_rows": self.pilot_rows,
-                "production_pool": self.production_pool, "width_exponent": self.width_exponent}
+                "production_pool": self.production_pool, "width_exponent": self.width_exponent,
+                "sentence": self.sentence()}
 
     def sentence(self) -> str:
         """The pilot's answer in one sentence for the CLI and the pages ("" when there is nothing to say)."""
