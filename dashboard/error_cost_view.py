@@ -56,9 +56,10 @@ def time_value_frame(tv: dict[str, Any]) -> pd.DataFrame:
     """The value of shipping sooner as its own small table."""
     rate = tv.get("discount_rate") or 0.0
     return pd.DataFrame({
-        "": ["Months earlier", "Monthly value of the model", "Discount rate (a year)", "Value of shipping sooner"],
-        "value": [f"{tv['months_earlier']:.2f}", fmt.money(tv["monthly_value"]), f"{rate:.1%}",
-                  fmt.money(tv["value"])]})
+        "": ["Ships sooner by", "Monthly value of the model", "Discount rate (a year)", "Value of shipping sooner"],
+        # the engine's words (working days under a month, else months); a plan saved before them: months
+        "value": [tv.get("sooner") or f"{tv['months_earlier']:.2f} months", fmt.money(tv["monthly_value"]),
+                  f"{rate:.1%}", fmt.money(tv["value"])]})
 
 
 def render(a: dict[str, Any], *, key: str, chart: bool = True) -> None:

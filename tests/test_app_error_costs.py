@@ -179,6 +179,9 @@ def test_simple_value_modes_ask_for_the_model_life_and_show_the_time_value_apart
     rows = _time_value_rows(biz)
     assert rows["Value of shipping sooner"] == fmt.money(tv["value"])
     assert rows["Monthly value of the model"] == fmt.money(tv["monthly_value"])
+    # how much sooner, in the table and the sentence alike (a tiny run: working days, never "0.00 months")
+    assert rows["Ships sooner by"] == tv["sooner"] and tv["sooner"].endswith("working days sooner")
+    assert f"about {tv['sooner']}" in tv["sentence"]
     assert any(tv["sentence"] in c.value for c in biz.caption)
     assert any("separate from the savings above" in m.value for m in biz.markdown)
 

@@ -154,9 +154,10 @@ def plan_value(result: Any, inputs: PlanInputs, strategy: str, stop: Any, tap: A
             monthly = point * 100.0 * (float(tap.score) - base) / float(inputs.model_life_months)
         tv = time_value(monthly_value=monthly, al_days=calendar["al_days"], random_days=calendar["random_days"],
                         discount_rate=inputs.discount_rate)
+        tv["sooner"] = _sooner(calendar["random_days"] - calendar["al_days"]).removeprefix("about ")
         rate = f", discounted at {inputs.discount_rate:.0%} a year" if inputs.discount_rate else ""
         tv["sentence"] = (f"On top of the label savings, and separate from them: active learning reaches the target "
-                          f"{_sooner(calendar['random_days'] - calendar['al_days'])}; at {money(monthly)} a month "
+                          f"about {tv['sooner']}; at {money(monthly)} a month "
                           f"(the model at the target against no model) that is worth {money(tv['value'])}{rate}. "
                           "Leave it out if shipping sooner earns nothing in your case.")
     return vm, error_cost, tv
