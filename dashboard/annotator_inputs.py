@@ -152,6 +152,8 @@ def noise_panel(a: dict[str, Any], where: Any = st) -> None:
     c1.metric(f"Saving under noise (share of random's {unit})", iv(sav))
     c2.metric("Saving with perfect labels (same seeds)", iv(ref))
     c3.metric("Change (percentage points)", iv(change, signed=True))
-    box.caption("Medians over seeds with 95% ranges; the change is paired seed by seed. "
+    level = (change or {}).get("confidence") or (sav or {}).get("confidence")
+    ranges = f"{level:.0%} ranges" if level else "ranges"  # the order-statistic interval's own level (few seeds: less)
+    box.caption(f"Medians over seeds with {ranges}; the change is paired seed by seed. "
                 + ("Label counts and money count every paid label, re-labels included. " if unit == "paid labels"
                    else "") + "The test set keeps its true labels: noise only touches what the model trains on.")

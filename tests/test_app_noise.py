@@ -94,6 +94,9 @@ def test_the_noise_panel_shows_the_plans_sentence_and_figures(page):
     assert "Saving under noise (share of random's paid labels)" in tiles
     assert "Change (percentage points)" in tiles
     assert any("re-labels included" in c.value for c in at.caption)
+    # the ranges' level is the intervals' own (few seeds give less than 95%), not a fixed "95%"
+    level = noise["change"]["share_points"]["confidence"]
+    assert any(f"with {level:.0%} ranges" in c.value for c in at.caption)
 
 
 def test_no_panel_without_noise():
