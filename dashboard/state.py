@@ -512,17 +512,12 @@ def analyse(result: SimulationResult, inputs: dict[str, Any], *, dataset_descrip
     except LabelwiseError as exc:
         plan_error = {"message": exc.message, "hint": exc.hint}
         stopping_error = _stopping_refusal(exc)
-    from simulations.annotators import paid_labels_view
-
-    if plan is not None and plan.metric != metric:
-        # errors priced by a cost matrix: the curves, target and projection in the plan's error-cost score
-        from simulations.plan.value import in_error_cost
-
-        result = in_error_cost(result, plan.inputs)[0]
-        metric, meta = result.metric, result.meta
-    paid = paid_labels_view(result)  # with re-labeling, curves count paid labels as the plan does
-    summary = plan.summary if plan is not None and plan.summary is not None else summarize(paid, target, metric)
-    curves = learning_curves(paid, metric)
+    # the results as the plan read them (paid labels with re-labeling, the error-cost score when errors are priced):
+    # curves, projection and stopping show what the plan computed, in its units
+    view = plan.scored if plan is not None and plan.scored is not None else result
+    metric = view.metric
+    summary = plan.summary if plan is not None and plan.summary is not None else summarize(view, target, metric)
+    curves = learning_curves(view, metric)
     out: dict[str, Any] = {
         "version": 2,
         "metric": metric, "metric_label": metric_label(metric), "metric_reason": summary.metric_reason,
@@ -551,13 +546,15 @@ def analyse(result: SimulationResult, inputs: dict[str, Any], *, dataset_descrip
         out["tornado"] = _records(plan.tornado) if plan.tornado is not None else []
         out["roi_grid"] = _records(plan.roi_grid) if plan.roi_grid is not None else []
         out["assumptions"] = [*plan.notes, *plan.business.assumptions]
+    # the pool in the plan's units too (paid labels with re-labeling: the plan's fits are at that pool)
+    pool = int(plan.fits.production_pool) if fits is not None else int(inputs["economics"].get("production_pool") or 0)
     try:
-        out["projection"] = _projection(result, inputs, target, out, fits)
+        out["projection"] = _projection(view, pool, target, out, fits)
     except LabelwiseError as exc:
         out["projection"] = {"error": exc.message}
     if plan is not None:
         try:
-            out.update(stopping_analysis(result, inputs, out, plan))
+            out.update(stopping_analysis(view, inputs, out, plan))
         except LabelwiseError as exc:
             out["stopping_error"] = {"message": exc.message, "hint": exc.hint}
     return _clean(out)
@@ -584,7 +581,7 @@ def _stopping_refusal(exc: LabelwiseError) -> dict[str, str] | None:
     return {"message": err.message, "hint": err.hint}
 
 
-def _projection(result: SimulationResult, inputs: dict[str, Any], target: Target,
+def _projection(result: SimulationResult, pool: int, target: Target,
                 out: dict[str, Any], fits: Any = None) -> dict[str, Any]:
     """Fitted curves of random and the business case's strategy, carried forward to the production pool."""
     from simulations.curves import projection_curves
@@ -592,7 +589,7 @@ def _projection(result: SimulationResult, inputs: dict[str, Any], target: Target
     best = (out.get("business") or {}).get("strategy") or out.get("best")
     names = ["random"] + ([best] if best and best != "random" else [])
     # The Target itself, so the table re-expresses it against the projected ceiling exactly as the caveat does.
-    return projection_curves(result, names, int(inputs["economics"].get("production_pool") or 0), target, fits=fits)
+    return projection_curves(result, names, pool, target, fits=fits)
 
 
 def stopping_analysis(result: SimulationResult, inputs: dict[str, Any], out: dict[str, Any],

@@ -65,3 +65,27 @@ def _plan(labels: float, per_item: float | None):
 ])
 def test_the_next_stage_counts_items_not_paid_labels(paid_labels, per_item, expected):
     assert _next_budget(_plan(paid_labels, per_item), budget=400, limit=10_000) == expected
+
+
+def test_the_dashboard_reads_the_plans_curves_in_paid_labels_and_reuses_its_fits(monkeypatch):
+    """With re-labeling the pages' curves, projection and stop are in the plan's paid labels, from the plan's own
+    view and fits: no refit, no mix of items and paid labels."""
+    import simulations.curves.pool as pool_mod
+    from dashboard import state
+    from dashboard.testing import small_inputs
+
+    monkeypatch.setenv("LABELWISE_N_JOBS", "1")
+    state.clear_cache()
+    inputs = small_inputs()
+    inputs["config"]["noise"] = NoiseConfig(error_rates=(0.1,), relabel="majority3").to_dict()
+    inputs["economics"]["production_pool"] = 1000
+    result, _ = state.run(Dataset.from_sample("penguins"), state.config_from(inputs["config"]), inputs=inputs)
+    calls = []
+    real = pool_mod.pool_fits
+    monkeypatch.setattr(pool_mod, "pool_fits", lambda *a, **k: calls.append(1) or real(*a, **k))
+    a = state.analyse(result, inputs)
+    plan = state._PLANS[id(result)][1]
+    assert calls == []  # the projection reused the plan's fits
+    items = int(result.rounds["labels"].max())
+    assert max(r["labels"] for r in a["curves"]) == 3 * items  # paid labels, as the plan counts them
+    assert plan.scored is not None and int(plan.scored.rounds["labels"].max()) == 3 * items

@@ -290,7 +290,7 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
         costs=_costs(item_costs, case, chosen) if item_costs and case.per_seed is not None
         and "al_price_factor" in case.per_seed.columns else None,
         noise=noise,
-        pilot=pilot,
+        pilot=pilot, scored=result,
     )
     if factor != 1.0:
         plan = _in_items(plan, items_inputs, int(meta.get("n_pool_items") or n_sim), factor)

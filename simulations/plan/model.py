@@ -196,6 +196,10 @@ class Plan:
     roi_grid: pd.DataFrame | None = field(default=None, compare=False, repr=False)
     #: The curve fits (``simulations.curves.PoolFits``) the plan's projections rest on, for charts to reuse.
     fits: Any = field(default=None, compare=False, repr=False)
+    #: The results as the plan read them: label counts in paid labels with re-labeling, the error-cost score when
+    #: errors are priced (``simulations.annotators.paid_labels_view``, ``simulations.plan.value.in_error_cost``).
+    #: Pages draw their curves from it, so they show what the plan computed instead of redoing its transforms.
+    scored: Any = field(default=None, compare=False, repr=False)
     #: Working days of both plans and the active-learning rounds (``simulations.plan.calendar``); None without a
     #: labeling speed.
     calendar: dict[str, Any] | None = None
