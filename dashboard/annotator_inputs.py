@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from simulations.annotators import RELABEL_POLICIES, NoiseConfig, NoiseInputError, parse_error_rates, read_confusion
+from simulations.annotators import RELABEL_POLICIES, NoiseInputError, noise_config, parse_error_rates
 
 __all__ = ["RELABEL_LABELS", "annotator_inputs", "check_annotator_inputs", "noise_panel"]
 
@@ -75,22 +75,6 @@ def annotator_inputs(cfg: dict[str, Any], slots: dict[str, Any]) -> dict[str, An
             "ambiguity": bool(ambiguity)}
 
 
-def _rates(text: str) -> tuple[float, ...]:
-    """"5%", "0.05", "5%, 10%" as rates: a value ending in % is a percentage, a plain number a share."""
-    out = []
-    for part in str(text).split(","):
-        p = part.strip()
-        if p.endswith("%"):
-            p = p[:-1].strip()
-            try:
-                out.append(str(float(p) / 100))
-            except ValueError:
-                out.append(part.strip())
-        else:
-            out.append(p)
-    return parse_error_rates(out)
-
-
 def check_annotator_inputs(raw: dict[str, Any], *, annotators: int,
                            class_names: Any = None) -> tuple[dict[str, Any] | None, dict[str, str]]:
     """The noise settings for the run (``NoiseConfig.to_dict()``, None for a perfect oracle) and the problems by
@@ -106,23 +90,19 @@ def check_annotator_inputs(raw: dict[str, Any], *, annotators: int,
         The data's classes, to check a confusion matrix against.
     """
     try:
-        if raw.get("confusion") is not None:
-            classes, matrix = read_confusion(io.BytesIO(raw["confusion"]))
-            noise = NoiseConfig(confusion=matrix, confusion_classes=classes, confusion_source=raw.get("confusion_name"),
-                                annotators=annotators if annotators > 1 else None, relabel=raw["relabel"],
-                                ambiguity=raw["ambiguity"])
-            if class_names is not None:
-                noise.check_classes(class_names)
-        else:
-            rates = _rates(raw.get("error") or "0")
-            if len(rates) > 1 and annotators != len(rates):
-                raise NoiseInputError("annotators", f"{len(rates)} error rates were given for {annotators} "
-                                                    "annotator(s).",
-                                      f"Set Annotators to {len(rates)}, or give one rate that everyone shares.")
-            noise = NoiseConfig(error_rates=rates, annotators=annotators if annotators > 1 else None,
-                                relabel=raw["relabel"], ambiguity=raw["ambiguity"])
-            if noise.is_noise_free and noise.relabel == "none":
-                return None, {}
+        upload = raw.get("confusion")
+        rates = parse_error_rates(raw["error"]) if upload is None and raw.get("error") else ()
+        if len(rates) > 1 and annotators != len(rates):  # the engine refuses it too; here in the page's words
+            raise NoiseInputError("annotators", f"{len(rates)} error rates were given for {annotators} annotator(s).",
+                                  f"Set Annotators to {len(rates)}, or give one rate that everyone shares.")
+        noise = noise_config(error=(raw.get("error") or None) if upload is None else None,
+                             confusion_path=None if upload is None else io.BytesIO(upload),
+                             confusion_source=raw.get("confusion_name"), annotators=annotators,
+                             relabel=raw["relabel"], ambiguity=raw["ambiguity"])
+        if noise is not None and noise.confusion is not None and class_names is not None:
+            noise.check_classes(class_names)
+        if noise is None or (noise.is_noise_free and noise.relabel == "none"):
+            return None, {}
     except NoiseInputError as exc:
         return None, {WIDGET_FOR.get(exc.field, "annotator_error"): f"{exc.message} {exc.hint}".strip()}
     return noise.to_dict(), {}

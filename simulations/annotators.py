@@ -70,7 +70,8 @@ class NoiseInputError(ConfigError):
 
 
 def parse_error_rates(text: Any) -> tuple[float, ...]:
-    """``"0.05"`` or ``"0.05,0.1,0.2"`` (or a number, or a list of numbers) as rates, each in [0, 0.5).
+    """``"0.05"`` or ``"0.05,0.1,0.2"`` (or a number, or a list of numbers) as rates, each in [0, 0.5); a value
+    ending in ``%`` is a percentage (``"5%, 10%"``), so the Plan page and the command line read the same text.
 
     Raises
     ------
@@ -83,7 +84,8 @@ def parse_error_rates(text: Any) -> tuple[float, ...]:
         try:
             if isinstance(item, bool):
                 raise ValueError
-            r = float(str(item).strip())
+            text = str(item).strip()
+            r = float(text[:-1]) / 100 if text.endswith("%") else float(text)
         except ValueError:
             raise NoiseInputError("annotator_error", f"Annotator error rate {str(item).strip()!r} is not a number.",
                                   "Give a share of wrong labels such as 0.05, or one per annotator: "
@@ -291,12 +293,15 @@ class NoiseConfig:
                 "Write one row and one column for each class of the label column, named as in the data.")
 
 
-def noise_config(*, error: Any = None, confusion_path: str | Path | None = None, annotators: int | None = None,
-                 relabel: str = "none", ambiguity: bool = False) -> NoiseConfig | None:
-    """The noise settings from front-end values (a flag's text, a sweep file's key); None when none is given.
+def noise_config(*, error: Any = None, confusion_path: Any = None, annotators: int | None = None,
+                 relabel: str = "none", ambiguity: bool = False,
+                 confusion_source: str | None = None) -> NoiseConfig | None:
+    """The noise settings from front-end values (a flag's text, a sweep file's key, the Plan page's fields); None
+    when none is given.
 
-    ``error`` is ``"0.05"``, ``"0.05,0.1,0.2"``, a number or a list; ``annotators`` alone (the calendar's team size)
-    sets no noise.
+    ``error`` is ``"0.05"``, ``"5%"``, ``"0.05,0.1,0.2"``, a number or a list; ``annotators`` alone (the calendar's
+    team size) sets no noise. ``confusion_path`` is a path or an open binary file (an upload), named
+    ``confusion_source`` in the settings (default: the path).
     """
     if error is None and confusion_path is None and relabel in (None, "none") and not ambiguity:
         return None
@@ -305,7 +310,8 @@ def noise_config(*, error: Any = None, confusion_path: str | Path | None = None,
             raise NoiseInputError("annotator_confusion", "Both an error rate and a confusion matrix were given.",
                                   "Give one of them: the matrix already says how often each class is mislabeled.")
         classes, matrix = read_confusion(confusion_path)
-        return NoiseConfig(confusion=matrix, confusion_classes=classes, confusion_source=str(confusion_path),
+        return NoiseConfig(confusion=matrix, confusion_classes=classes,
+                           confusion_source=confusion_source or str(confusion_path),
                            annotators=annotators, relabel=relabel or "none", ambiguity=bool(ambiguity))
     rates = parse_error_rates(error) if error is not None else (0.0,)
     return NoiseConfig(error_rates=rates, annotators=annotators, relabel=relabel or "none", ambiguity=bool(ambiguity))

@@ -305,3 +305,18 @@ def test_a_noisy_run_keeps_no_split_or_draws_after_it_ends(penguins):
     r = run_simulation(penguins, replace(SMALL, noise=NoiseConfig(error_rates=(0.2,), relabel="none")))
     assert (r.rounds["wrong_labels"] > 0).any()  # the draws were used
     assert runner._split_slot == {} and "held" not in runner._draws_slot
+
+
+@pytest.mark.parametrize("text, rates", [
+    ("5%", (0.05,)), ("5%, 10%", (0.05, 0.1)), ("0.05,10%", (0.05, 0.1)), ("49.99%", (0.4999,)),
+])
+def test_rates_read_as_shares_or_percentages_alike_everywhere(text, rates):
+    """The Plan page and the command line read the same text (the page once parsed "%" on its own)."""
+    assert parse_error_rates(text) == pytest.approx(rates)
+
+
+def test_fifty_percent_is_refused_like_one_half():
+    for text in ("50%", "0.5"):
+        with pytest.raises(NoiseInputError) as exc:
+            parse_error_rates(text)
+        assert exc.value.field == "annotator_error"
