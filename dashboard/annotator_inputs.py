@@ -97,7 +97,9 @@ def check_annotator_inputs(raw: dict[str, Any], *, annotators: int,
                                   f"Set Annotators to {len(rates)}, or give one rate that everyone shares.")
         noise = noise_config(error=(raw.get("error") or None) if upload is None else None,
                              confusion_path=None if upload is None else io.BytesIO(upload),
-                             confusion_source=raw.get("confusion_name"), annotators=annotators,
+                             confusion_source=raw.get("confusion_name"),
+                             # the team's size is checked with the calendar's inputs; one is the engine's default
+                             annotators=annotators if annotators > 1 else None,
                              relabel=raw["relabel"], ambiguity=raw["ambiguity"])
         if noise is not None and noise.confusion is not None and class_names is not None:
             noise.check_classes(class_names)

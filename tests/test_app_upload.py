@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import session, state
+from dashboard import session, state, uploads
 from dashboard.testing import set_small_run
 from simulations.datasets import load_sample_frame
 
@@ -234,7 +234,7 @@ def test_production_pool_follows_an_upload_in_the_browser_at_once():
 
 
 def test_sampling_notice_is_shown_as_info(monkeypatch):
-    monkeypatch.setattr(state, "UPLOAD_MAX_ROWS", 200)  # penguins' 344 labeled rows get sampled
+    monkeypatch.setattr(uploads, "UPLOAD_MAX_ROWS", 200)  # penguins' 344 labeled rows get sampled
     at = _open(_upload(load_sample_frame("penguins")))
     assert not at.error
     assert any("stratified random sample of 200 of the 344 labeled rows" in i.value for i in at.info)
