@@ -469,9 +469,8 @@ def run_strategy(
             view = PoolView(
                 X=split.X_pool, candidates=candidates, labeled=labeled, y_labeled=y_train[labeled],
                 classes=split.classes, model=model, make_model=make_model, cache=cache, costs=split.costs,
+                candidate_proba=None if pool_proba is None else pool_proba[candidates],
             )
-            if pool_proba is not None:
-                view._proba = pool_proba[candidates]
             chosen = np.asarray(strategy.select(view, batch, rng), dtype=int)
             chosen_proba = (
                 pool_proba[chosen] if pool_proba is not None

@@ -7,6 +7,7 @@ and multiclass tasks, and models other than logistic regression.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -124,8 +125,7 @@ def test_strategy_contract(name, sparse, n_classes, few_candidates):
     # A second round in the same run (shared cache, fewer candidates) keeps the contract.
     rest = np.setdiff1d(candidates, picks)
     if not few_candidates:
-        view.candidates = rest
-        view._proba = None
+        view = dataclasses.replace(view, candidates=rest, candidate_proba=None)
         second = np.asarray(strategy.select(view, batch, np.random.default_rng(12)))
         check_batch(second, rest, batch)
 

@@ -89,6 +89,9 @@ class PoolView:
         Survives across rounds of one run; strategies may store pool-level precomputations here.
     costs : ndarray of float, shape (n_pool,), optional
         Money per label of each pool item (``SimulationConfig.costs``); None when every label costs the same.
+    candidate_proba : ndarray, shape (n_candidates, n_classes), optional
+        The model's probabilities for the candidates when the caller already has them (the loop scores the whole
+        pool once per round); computed on first use of :meth:`proba` otherwise.
     """
 
     X: Any
@@ -100,13 +103,14 @@ class PoolView:
     make_model: Callable[[int], Any]
     cache: dict = field(default_factory=dict)
     costs: np.ndarray | None = None
-    _proba: np.ndarray | None = field(default=None, repr=False)
+    candidate_proba: np.ndarray | None = field(default=None, repr=False)
 
     def proba(self) -> np.ndarray:
         """Model probabilities for the candidates, shape (n_candidates, n_classes), computed once."""
-        if self._proba is None:
-            self._proba = predict_proba_aligned(self.model, take_rows(self.X, self.candidates), self.classes)
-        return self._proba
+        if self.candidate_proba is None:
+            self.candidate_proba = predict_proba_aligned(self.model, take_rows(self.X, self.candidates),
+                                                         self.classes)
+        return self.candidate_proba
 
     def candidate_costs(self) -> np.ndarray | None:
         """Money per label of the candidates, shape (n_candidates,); None without item costs."""
