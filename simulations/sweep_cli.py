@@ -52,10 +52,20 @@ def _pct(x: float) -> str:
     return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.0f}%"
 
 
+def _cost_text(r: object) -> str:
+    """The best strategy's error cost per 1,000 predictions at the end of the budget, with its interval."""
+    from simulations.money import money
+
+    med, low, high = r.error_cost_per_1000, r.error_cost_per_1000_low, r.error_cost_per_1000_high
+    return "n/a" if pd.isna(med) else f"{money(med)} ({money(low)} to {money(high)})"
+
+
 def format_overview(overview: pd.DataFrame) -> str:
-    """The cross-dataset overview as a readable table."""
+    """The cross-dataset overview as a readable table (with error costs: the best strategy's cost per 1,000
+    predictions at the end of the budget)."""
+    costs = "error_cost_per_1000" in overview.columns
     header = (f"{'dataset':<20}{'model':<24}{'schedule':<12}{'best':<20}{'savings vs random':<26}"
-              f"{'beat random':<13}verdict")
+              f"{'beat random':<13}" + (f"{'errors per 1,000 at budget':<30}" if costs else "") + "verdict")
     lines = [header, "-" * len(header)]
     for r in overview.itertuples(index=False):
         sv = "n/a"
@@ -64,12 +74,14 @@ def format_overview(overview: pd.DataFrame) -> str:
             sv = f"{prefix}{_pct(r.savings)} ({_pct(r.savings_low)} to {_pct(r.savings_high)})"
         elif not (isinstance(r.auc_gain, float) and math.isnan(r.auc_gain)):
             sv = f"n/a; AUC {r.auc_gain:+.3f}"  # target too easy or never reached: compared by area under the curve
+        cost = f"{_cost_text(r):<30}" if costs else ""
         lines.append(f"{r.dataset:<20}{r.model:<24}{r.schedule:<12}{r.best_strategy or '-':<20}{sv:<26}"
-                     f"{f'{r.n_beating_random} of {r.n_strategies}':<13}{r.verdict}")
+                     f"{f'{r.n_beating_random} of {r.n_strategies}':<13}{cost}{r.verdict}")
     return "\n".join(lines)
 
 
 def run_sweep_command(args: argparse.Namespace) -> int:
+    from simulations.economics.value_model import COST_SCORE
     from simulations.sweep import load_sweep_config, run_sweep, sweep_overview
     from simulations.sweep.store import RESULTS_NAME, SUMMARY_NAME, TASKS_DIR
 
@@ -83,6 +95,11 @@ def run_sweep_command(args: argparse.Namespace) -> int:
         target = Target("share_of_ceiling", args.target_share)
     if target is not None or args.metric:
         config = dataclasses.replace(config, target=target or config.target, metric=args.metric or config.metric)
+    costs = config.error_costs
+    if target is not None and costs is not None and costs.target_error_cost is not None:
+        # a target flag replaces the file's target in money, as it replaces its score target
+        costs = dataclasses.replace(costs, target_error_cost=None)
+        config = dataclasses.replace(config, error_costs=costs)
     out = Path(args.out or config.out or DEFAULT_OUT)
     show = not (args.json or args.quiet)
 
@@ -99,12 +116,17 @@ def run_sweep_command(args: argparse.Namespace) -> int:
     files = {"results": str(out / RESULTS_NAME), "summary": str(out / SUMMARY_NAME), "tasks": str(out / TASKS_DIR)}
     if args.json:
         doc = {"tasks": result.n_tasks, "run": result.n_run, "skipped": result.n_skipped, "files": files,
+               "score": COST_SCORE if costs else config.metric,
+               "error_costs": None if costs is None else costs.to_dict(),
                "overview": json.loads(overview.to_json(orient="records")),
                "summary": json.loads(result.summary.to_json(orient="records"))}
         print(json.dumps(doc, indent=2))
         return 0
+    score = COST_SCORE if costs else (config.metric or "score")
     print(f"Sweep: {result.n_tasks} tasks ({result.n_skipped} finished earlier, {result.n_run} run now); "
-          f"target: {config.target.describe(config.metric or 'score')}.")
+          f"target: {config.target.describe(score)}.")
+    if costs is not None:
+        print(f"Errors priced: {costs.describe()}. Strategies are judged in {costs.score_sentence()}.")
     print(format_overview(overview))
     print(f"\nTable: {files['results']}  Summary: {files['summary']}")
     return 0

@@ -38,6 +38,7 @@ __all__ = [
     "ErrorCosts",
     "binary_error_costs",
     "cost_per_prediction",
+    "cost_score_target",
     "error_cost_at",
     "error_cost_curves",
     "has_confusion",
@@ -248,6 +249,13 @@ def _score(frame: pd.DataFrame, matrix: np.ndarray, prefix: str = "") -> np.ndar
     cm = _need_confusion(frame, k, prefix)
     top = float(matrix.max())
     return (cm * (top - matrix)).sum(axis=(1, 2)) / (cm.sum(axis=(1, 2)) * top)
+
+
+def cost_score_target(per_1000: float, max_cost: float) -> float:
+    """The error-cost score a target in money means: "expected error cost per 1,000 predictions at or below
+    ``per_1000`` dollars" is "score at or above ``1 - per_1000 / 1000 / max_cost``" (the score falls as cost rises;
+    ``max_cost`` is :attr:`ErrorCosts.max_cost`)."""
+    return 1.0 - float(per_1000) / 1000.0 / float(max_cost)
 
 
 def with_cost_score(result: Any, costs: ErrorCosts) -> Any:

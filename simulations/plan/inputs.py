@@ -23,6 +23,7 @@ __all__ = [
     "InputProblem",
     "PlanInputError",
     "PlanInputs",
+    "check_error_cost_settings",
     "check_error_costs",
     "check_plan_inputs",
     "error_cost_point_value",
@@ -82,6 +83,22 @@ def _number(value: Any) -> float | None:
     return f if math.isfinite(f) else None
 
 
+def _needer(out: list[InputProblem]) -> Any:
+    """``need(name, value, ok, message, hint)``: the number ``value``, or None with a problem added to ``out``."""
+
+    def need(name: str, value: Any, ok: Any, message: str, hint: str = "") -> float | None:
+        f = _number(value)
+        if f is None:
+            out.append(InputProblem(field=name, message=f"Enter a number for the {name.replace('_', ' ')} "
+                                    f"(got {value!r}).", hint=hint or message))
+        elif not ok(f):
+            out.append(InputProblem(field=name, message=message, hint=hint))
+            return None
+        return f
+
+    return need
+
+
 def check_plan_inputs(economics: Mapping[str, Any], target: Mapping[str, Any],
                       config: Mapping[str, Any] | None = None) -> list[InputProblem]:
     """Every problem with a plan's inputs, each tagged by its input; empty when all are usable.
@@ -104,16 +121,7 @@ def check_plan_inputs(economics: Mapping[str, Any], target: Mapping[str, Any],
     list of InputProblem
     """
     out: list[InputProblem] = []
-
-    def need(name: str, value: Any, ok: Any, message: str, hint: str = "") -> float | None:
-        f = _number(value)
-        if f is None:
-            out.append(InputProblem(field=name, message=f"Enter a number for the {name.replace('_', ' ')} "
-                                    f"(got {value!r}).", hint=hint or message))
-        elif not ok(f):
-            out.append(InputProblem(field=name, message=message, hint=hint))
-            return None
-        return f
+    need = _needer(out)
 
     def whole(v: float) -> bool:
         return v == int(v)
@@ -212,8 +220,20 @@ def _as_costs(value: Any) -> Any:
     return value
 
 
-def _check_error_costs(economics: Mapping[str, Any], need: Any, out: list[InputProblem]) -> None:
-    """The error-cost inputs that need no data: the costs, the volumes, a target in money."""
+def check_error_cost_settings(economics: Mapping[str, Any], *, volumes: bool = False) -> list[InputProblem]:
+    """The error costs and a target in money, checked as the plan checks them, without the data (empty when fine).
+
+    For front ends that price errors without the plan's volumes (a sweep judges strategies by the error-cost score
+    and needs no predictions a month): ``volumes=True`` checks the predictions a month and the model's life too.
+    """
+    out: list[InputProblem] = []
+    _check_error_costs(economics, _needer(out), out, volumes=volumes)
+    return out
+
+
+def _check_error_costs(economics: Mapping[str, Any], need: Any, out: list[InputProblem], *,
+                       volumes: bool = True) -> None:
+    """The error-cost inputs that need no data: the costs, the volumes (``volumes``), a target in money."""
     from simulations.economics.value_model import ErrorCostInputError
 
     try:
@@ -240,11 +260,12 @@ def _check_error_costs(economics: Mapping[str, Any], need: Any, out: list[InputP
                                     message="A missed positive and a false alarm both cost $0: no error costs "
                                             "anything.",
                                     hint="Give what at least one kind of error costs."))
-    need("predictions_per_month", economics.get("predictions_per_month"), lambda v: v > 0,
-         "The predictions a month must be more than 0: with the model's life they give the error costs' volume.",
-         "How many predictions the model makes a month, e.g. 50000.")
-    need("model_life_months", economics.get("model_life_months"), lambda v: v > 0,
-         "The model's life must be more than 0 months.", "How long the model will be used, e.g. 24.")
+    if volumes:
+        need("predictions_per_month", economics.get("predictions_per_month"), lambda v: v > 0,
+             "The predictions a month must be more than 0: with the model's life they give the error costs' "
+             "volume.", "How many predictions the model makes a month, e.g. 50000.")
+        need("model_life_months", economics.get("model_life_months"), lambda v: v > 0,
+             "The model's life must be more than 0 months.", "How long the model will be used, e.g. 24.")
     if economics.get("target_error_cost") not in (None, ""):
         top = _max_cost(economics)
         need("target_error_cost", economics.get("target_error_cost"),

@@ -22,6 +22,7 @@ from simulations.economics.value_model import (
     WORKING_DAYS_PER_MONTH,
     ErrorCostInputError,
     cost_per_prediction,
+    cost_score_target,
     error_cost_at,
     error_cost_curves,
     time_value,
@@ -68,7 +69,7 @@ def in_error_cost(result: Any, inputs: PlanInputs) -> tuple[Any, PlanInputs]:
         raise PlanInputError([InputProblem(field=exc.field, message=exc.message, hint=exc.hint)]) from None
     if inputs.target_error_cost is not None:
         # "cost at or below X" is "score at or above 1 - X / max cost": the score target's "stays at or above"
-        inputs = replace(inputs, target=Target("absolute", 1.0 - inputs.target_error_cost / 1000.0 / costs.max_cost))
+        inputs = replace(inputs, target=Target("absolute", cost_score_target(inputs.target_error_cost, costs.max_cost)))
     return scored, inputs
 
 

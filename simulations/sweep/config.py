@@ -30,6 +30,12 @@ Noisy annotators (``simulations/annotators.py``), for every cell, with ``labelwi
     relabel = "majority3"                   # none | majority3 | disputed
     noise_ambiguity = true
 
+Error costs, for every cell's summary (``simulations/sweep/error_costs.py``), with ``labelwise plan``'s flags as
+keys::
+
+    cost_matrix = "costs.csv"               # or cost_missed_positive, cost_false_alarm and positive_class
+    target_error_cost = 40                  # optional: at most $40 of errors per 1,000 predictions
+
 Every (dataset, model, schedule) cell is one :class:`~simulations.config.SimulationConfig`: a sweep is the
 same simulations ``run_simulation`` would run, split into tasks that can run anywhere.
 """
@@ -55,6 +61,7 @@ from simulations.intake.source import IntakeOptions, parse_delimiter
 from simulations.models import MODELS
 from simulations.strategies import make_strategy
 from simulations.summary import METRIC_NAMES, Target
+from simulations.sweep.error_costs import ERROR_COST_KEYS, SweepErrorCosts, parse_error_costs
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 #: Noisy-annotator settings (``labelwise simulate``'s flags with ``_``), shared by every cell.
@@ -62,7 +69,7 @@ NOISE_KEYS = ("annotator_error", "annotator_confusion", "annotators", "relabel",
 #: Keys allowed at the top level of a sweep file.
 TOP_KEYS = {"datasets", "models", "strategies", "schedules", "seeds", "random_state", "initial_labels",
             "test_share", "max_test_rows", "stop_set_rows", "max_candidates", "class_weight", "target", "metric",
-            "out", *NOISE_KEYS, *(f.lstrip("-").replace("-", "_") for f in COST_FLAGS.values())}
+            "out", *NOISE_KEYS, *ERROR_COST_KEYS, *(f.lstrip("-").replace("-", "_") for f in COST_FLAGS.values())}
 #: The sweep key of each item-cost setting: ``labelwise simulate``'s flag with ``_`` (``cost_per_word = 0.01``).
 COST_KEYS = {field: flag.lstrip("-").replace("-", "_") for field, flag in COST_FLAGS.items()}
 #: Intake's options a file dataset may set, as ``labelwise simulate``'s flags of the same names (with ``_``).
@@ -176,6 +183,9 @@ class SweepConfig:
     costs: ItemCosts | None = None
     #: Noisy annotators for every cell (``simulations.annotators.NoiseConfig``); None: a perfect oracle.
     noise: Any = None
+    #: What an error costs (the summary judges every cell in the error-cost score); None: the score itself.
+    #: Changes no task, only the summary.
+    error_costs: SweepErrorCosts | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "strategies", with_random_first(self.strategies))
@@ -242,6 +252,7 @@ class SweepConfig:
             "metric": self.metric,
             **({} if self.costs is None else {"costs": self.costs.to_dict()}),
             **({"noise": self.noise.to_dict()} if self.noise is not None else {}),
+            **({"error_costs": self.error_costs.to_dict()} if self.error_costs is not None else {}),
         }
 
 
@@ -376,6 +387,13 @@ def sweep_config_from_dict(d: dict[str, Any], base: str | Path = ".") -> SweepCo
             seeds = tuple(int(s) for s in _as_list(seeds, "seeds"))
         schedules = tuple(_schedule(s) for s in _as_list(d["schedules"], "schedules")) if "schedules" in d \
             else (DEFAULT_SCHEDULE,)
+        error_costs = parse_error_costs(d, base)
+        target = parse_target(d.get("target"))
+        if error_costs is not None and error_costs.target_error_cost is not None:
+            if "target" in d:
+                raise ConfigError("The sweep file sets both target and target_error_cost.",
+                                  hint="Give the target one way: a score (target) or money (target_error_cost).")
+            target = error_costs.score_target()  # the same target, as the error-cost score it means
         return SweepConfig(
             datasets=tuple(_dataset(e, base) for e in _as_list(d["datasets"], "datasets")),
             models=tuple(str(m) for m in _as_list(d.get("models", ["logreg"]), "models")),
@@ -388,11 +406,12 @@ def sweep_config_from_dict(d: dict[str, Any], base: str | Path = ".") -> SweepCo
             stop_set_rows=int(d.get("stop_set_rows", 1000)),
             max_candidates=None if d.get("max_candidates") is None else int(d["max_candidates"]),
             class_weight=str(d.get("class_weight", "auto")),
-            target=parse_target(d.get("target")),
+            target=target,
             metric=d.get("metric"),
             out=d.get("out"),
             costs=_costs(d, base),
             noise=_noise(d, base),
+            error_costs=error_costs,
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"The sweep file has a setting of the wrong type ({exc}).",

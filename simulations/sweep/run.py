@@ -235,7 +235,9 @@ def run_sweep(
         )
     payloads = {t.key: store.read(t.key) for t in tasks}
     table = build_table(tasks, payloads)
-    summary = sweep_summary(table, config.target, config.metric)
+    # with error costs the cells are judged in money (config.metric then only chose the class weights)
+    summary = sweep_summary(table, config.target, None if config.error_costs else config.metric,
+                            error_costs=config.error_costs)
     write_table(table, store.out / RESULTS_NAME)
     write_table(summary, store.out / SUMMARY_NAME)
     return SweepResult(out=store.out, table=table, summary=summary, n_tasks=len(tasks), n_run=len(todo),

@@ -2,8 +2,9 @@
 
 The table has one row per dataset x model x schedule x strategy x seed x round: the per-round columns of
 ``SimulationResult.rounds`` (docs/engine-contract.md) plus where the row belongs (``dataset``, ``model``,
-``schedule``), the seed's whole-pool reference (``ceiling_<metric>``, ``baseline_<metric>``) and the
-dataset's default ``metric``, so a table alone is enough to summarize (no other file is needed).
+``schedule``), the seed's whole-pool reference (``ceiling_<metric>``, ``baseline_<metric>``), the
+dataset's default ``metric`` and its ``classes`` (a JSON list, the order of the ``cm_<i>_<j>`` confusion counts),
+so a table alone is enough to summarize (no other file is needed), in money too (error costs).
 
 :func:`read_table` and :func:`read_sweep_settings` read what a sweep saved (``results.csv``, ``sweep.json``)
 from a path, bytes or a binary file, and check it: a file a user can get wrong (another Labelwise file, an
@@ -24,10 +25,12 @@ import numpy as np
 import pandas as pd
 
 from simulations.config import METRICS, SimulationConfig
+from simulations.economics.value_model import COST_SCORE
 from simulations.errors import ConfigError, ResultsFileError
 from simulations.results import TIMING_COLUMNS, SimulationResult, decode_frame
 from simulations.summary import METRIC_NAMES, Interval, Target, summarize
 from simulations.sweep.config import parse_target
+from simulations.sweep.error_costs import SweepErrorCosts, cell_in_error_cost, end_error_cost
 from simulations.sweep.store import MANIFEST_FORMAT, MANIFEST_NAME, RESULTS_NAME, atomic_write_text
 from simulations.sweep.tasks import SweepTask
 
@@ -35,7 +38,8 @@ GROUP = ["dataset", "model", "schedule"]
 #: Columns that identify a row of the table.
 KEY_COLUMNS = [*GROUP, "strategy", "seed", "round"]
 CEILING_COLUMNS = [f"ceiling_{m}" for m in METRICS] + [f"baseline_{m}" for m in METRICS]
-CONTEXT_COLUMNS = ["metric", "budget", "n_initial", "n_pool"]
+#: ``classes``: the dataset's class names as a JSON list (tables saved before it lack it; error costs need it).
+CONTEXT_COLUMNS = ["metric", "budget", "n_initial", "n_pool", "classes"]
 #: Columns the summary computes with: text or nothing there is an edited table, not a sweep's.
 NUMERIC_COLUMNS = ["seed", "round", "labels", *METRICS]
 #: Columns a results table must have to be summarized.
@@ -71,6 +75,7 @@ def build_table(tasks: list[SweepTask], payloads: dict[str, dict[str, Any]]) -> 
         rounds["budget"] = int(m["budget"])
         rounds["n_initial"] = int(m["n_initial"])
         rounds["n_pool"] = int(m["n_pool"])
+        rounds["classes"] = json.dumps([str(c) for c in m["classes"]]) if "classes" in m else None
         frames.append(rounds)
     if not frames:
         raise ResultsFileError("The sweep has no finished strategy tasks.", hint="Run it (again) with --resume.")
@@ -167,7 +172,7 @@ def read_table(source: Source, name: str | None = None) -> pd.DataFrame:
     """
     handle, name = _open(source, name, RESULTS_NAME)
     try:
-        table = pd.read_csv(handle, dtype={c: str for c in [*GROUP, "strategy", "metric"]})
+        table = pd.read_csv(handle, dtype={c: str for c in [*GROUP, "strategy", "metric", "classes"]})
     except pd.errors.EmptyDataError as exc:  # no header at all (pandas: "No columns to parse")
         raise ResultsFileError(f"{name} is empty.", hint=TABLE_HINT) from exc
     except (OSError, ValueError, pd.errors.ParserError) as exc:  # UnicodeDecodeError is a ValueError
@@ -239,10 +244,14 @@ class SweepSettings:
         The summary's target (``labelwise sweep --target-*`` or the sweep file's ``target``).
     metric : str or None
         The summary's metric; ``None``: each dataset's own.
+    error_costs : SweepErrorCosts or None
+        What an error costs (the summary is then in the error-cost score); None for a sweep without (or saved
+        before sweeps priced errors).
     """
 
     target: Target
     metric: str | None = None
+    error_costs: SweepErrorCosts | None = None
 
 
 def read_sweep_settings(source: Source, name: str | None = None) -> SweepSettings:
@@ -262,7 +271,8 @@ def read_sweep_settings(source: Source, name: str | None = None) -> SweepSetting
     Raises
     ------
     ResultsFileError
-        No such file, not JSON, not a sweep's ``sweep.json``, an unreadable target or an unknown metric.
+        No such file, not JSON, not a sweep's ``sweep.json``, an unreadable target, an unknown metric or
+        unreadable error costs.
     """
     handle, name = _open(source, name, MANIFEST_NAME)
     hint = (f"Pass the {MANIFEST_NAME} from the sweep's output folder, or leave it out (the target is then 95% "
@@ -286,7 +296,12 @@ def read_sweep_settings(source: Source, name: str | None = None) -> SweepSetting
     metric = config.get("metric")
     if metric is not None and (not isinstance(metric, str) or metric not in METRIC_NAMES):
         raise ResultsFileError(f"{name} names an unknown metric '{metric}'.", hint=hint)
-    return SweepSettings(target=target, metric=metric)
+    costs = config.get("error_costs")
+    try:
+        error_costs = None if costs is None else SweepErrorCosts.from_dict(costs)
+    except (AttributeError, KeyError, TypeError, ValueError, ConfigError) as exc:
+        raise ResultsFileError(f"{name} has unreadable error costs ({exc}).", hint=hint) from exc
+    return SweepSettings(target=target, metric=metric, error_costs=error_costs)
 
 
 def group_result(group: pd.DataFrame) -> SimulationResult:
@@ -295,6 +310,7 @@ def group_result(group: pd.DataFrame) -> SimulationResult:
     strategies = tuple(dict.fromkeys(group["strategy"]))
     ceiling_cm = [c for c in group.columns if c.startswith(("ceiling_cm_", "baseline_cm_"))]
     round_cols = [c for c in group.columns if c not in GROUP + CEILING_COLUMNS + CONTEXT_COLUMNS + ceiling_cm]
+    classes = first_classes(group)
     rounds = _counts_as_ints(group[round_cols].reset_index(drop=True))
     ceilings = _counts_as_ints(
         group.drop_duplicates("seed")[["seed", *CEILING_COLUMNS, *ceiling_cm]]
@@ -307,23 +323,55 @@ def group_result(group: pd.DataFrame) -> SimulationResult:
             "budget": int(first["budget"]) if "budget" in group else int(group["labels"].max()),
             "n_initial": int(first["n_initial"]) if "n_initial" in group else None,
             "metric_reason": ""}
+    if classes is not None:
+        meta["classes"] = classes
     config = SimulationConfig(strategies=strategies, model=str(first["model"]), seeds=int(group["seed"].nunique()))
     return SimulationResult(rounds=rounds, ceilings=ceilings, config=config, meta=meta)
 
 
-def cell_result(table: pd.DataFrame, dataset: str, model: str, schedule: str) -> SimulationResult:
-    """The runs of one dataset x model x schedule cell of a checked table, as :func:`group_result` gives them.
+def first_classes(group: pd.DataFrame) -> list[str] | None:
+    """The class names a cell's rows carry (None for a table saved before they were recorded).
 
     Raises
     ------
     ResultsFileError
-        The table has no runs for that cell.
+        The column holds something other than a JSON list of names (an edited table).
+    """
+    if "classes" not in group.columns or group["classes"].isna().all():
+        return None
+    raw = group["classes"].dropna().iloc[0]
+    try:
+        names = json.loads(raw)
+    except (TypeError, json.JSONDecodeError):
+        names = None
+    if not isinstance(names, list) or len(names) < 2:
+        raise ResultsFileError(f"The classes column holds {raw!r}, not a list of class names.",
+                               hint=f"{TABLE_HINT} An edited or re-saved table can change the columns.")
+    return [str(c) for c in names]
+
+
+def cell_result(table: pd.DataFrame, dataset: str, model: str, schedule: str,
+                error_costs: SweepErrorCosts | None = None) -> SimulationResult:
+    """The runs of one dataset x model x schedule cell of a checked table, as :func:`group_result` gives them;
+    with ``error_costs``, in the error-cost score (as :func:`sweep_summary` judges the cell).
+
+    Raises
+    ------
+    ResultsFileError
+        The table has no runs for that cell (or, with error costs, no class names or confusion counts).
+    PlanInputError
+        The error costs do not fit the cell's classes.
     """
     g = table[(table["dataset"] == dataset) & (table["model"] == model) & (table["schedule"] == schedule)]
     if g.empty:
         raise ResultsFileError(f"The sweep has no runs for {dataset} / {model} / {schedule}.",
                                hint="Pick a dataset, model and schedule the sweep ran.")
-    return group_result(g)
+    result = group_result(g)
+    return result if error_costs is None else cell_in_error_cost(result, error_costs)
+
+
+def _per_1000(prefix: str, e: dict[str, float]) -> dict[str, float]:
+    return {prefix: e["median"], f"{prefix}_low": e["low"], f"{prefix}_high": e["high"]}
 
 
 def _iv(prefix: str, iv: Interval | None) -> dict[str, Any]:
@@ -332,7 +380,8 @@ def _iv(prefix: str, iv: Interval | None) -> dict[str, Any]:
     return {prefix: iv.median, f"{prefix}_low": iv.low, f"{prefix}_high": iv.high}
 
 
-def sweep_summary(table: pd.DataFrame, target: Target | None = None, metric: str | None = None) -> pd.DataFrame:
+def sweep_summary(table: pd.DataFrame, target: Target | None = None, metric: str | None = None,
+                  error_costs: SweepErrorCosts | None = None) -> pd.DataFrame:
     """Which strategy wins where: ``summarize`` per dataset x model x schedule, one row per strategy.
 
     Parameters
@@ -343,6 +392,11 @@ def sweep_summary(table: pd.DataFrame, target: Target | None = None, metric: str
         Default: 95% of the full-data score.
     metric : str, optional
         Default: each dataset's own metric (balanced accuracy on imbalanced data, else accuracy).
+    error_costs : SweepErrorCosts, optional
+        Judge every cell in money: its results in the error-cost score (``with_cost_score``, the metric is then
+        ``error_cost_score`` and ``target`` is in that score), and each strategy's expected error cost per 1,000
+        predictions at the end of the budget in ``error_cost_per_1000[_low, _high]`` (median over seeds, 95%
+        interval). ``metric`` must then be None (or ``error_cost_score``).
 
     Returns
     -------
@@ -355,11 +409,27 @@ def sweep_summary(table: pd.DataFrame, target: Target | None = None, metric: str
     ``p_worse_than_random``, ``best`` (the cell's strongest strategy), ``wins`` (best and beats random) and
     ``no_signal`` (the cell's whole-pool model is no better than the majority-class baseline, the summary's
     :func:`~simulations.summary.is_no_signal`: the features do not predict the label, no strategy can help).
+
+    Raises
+    ------
+    ConfigError
+        Error costs with another metric.
+    ResultsFileError, PlanInputError
+        With error costs: a table without class names or confusion counts, costs that do not fit a cell's classes.
     """
     target = target or Target()
+    if error_costs is not None:
+        if metric not in (None, COST_SCORE):
+            raise ConfigError(f"Error costs judge the cells in the error-cost score, not in {metric}.",
+                              hint="Leave the metric out to judge in money, or the error costs out to judge in "
+                                   f"{metric}.")
+        metric = COST_SCORE
     rows = []
     for (d, m, s), g in table.groupby(GROUP, sort=False):
-        summary = summarize(group_result(g), target, metric)
+        result = group_result(g)
+        if error_costs is not None:
+            result = cell_in_error_cost(result, error_costs)
+        summary = summarize(result, target, metric)
         best = summary.best()
         for name, st in summary.strategies.items():
             sv = st.savings_vs_random
@@ -373,12 +443,16 @@ def sweep_summary(table: pd.DataFrame, target: Target | None = None, metric: str
                 "best": best is not None and name == best.name,
                 "wins": best is not None and name == best.name and st.verdict == "beats random",
                 "no_signal": summary.no_signal,
+                **({} if error_costs is None else _per_1000(
+                    "error_cost_per_1000", end_error_cost(result, error_costs, name, summary.budget))),
             })
     out = pd.DataFrame(rows)
     out["p_worse_than_random"] = out["p_worse_than_random"].astype(float)
     return out
 
 
+#: The summary's columns of the expected error cost per 1,000 predictions at the end of the budget (with costs).
+COST_COLUMNS = ["error_cost_per_1000", "error_cost_per_1000_low", "error_cost_per_1000_high"]
 #: The overview's verdict for a cell whose model learns nothing (``no_signal``): no strategy verdict applies there.
 NO_SIGNAL_VERDICT = "no signal: features do not predict the label"
 
@@ -389,8 +463,11 @@ def sweep_overview(summary: pd.DataFrame) -> pd.DataFrame:
 
     A no-signal cell (its model is no better than always predicting the majority class) gets the verdict
     :data:`NO_SIGNAL_VERDICT` instead of its best strategy's "no evidence": there is nothing for labels to buy.
-    A summary without a ``no_signal`` column (saved before it existed) counts as having signal.
+    A summary without a ``no_signal`` column (saved before it existed) counts as having signal. A summary with
+    error costs (``error_cost_per_1000``) gives the best strategy's expected error cost per 1,000 predictions at the
+    end of the budget (``error_cost_per_1000[_low, _high]``) and random sampling's (``random_error_cost_per_1000``).
     """
+    costs = "error_cost_per_1000" in summary.columns
     rows = []
     for (d, m, s), g in summary.groupby(GROUP, sort=False):
         best = g[g["best"]]
@@ -409,6 +486,10 @@ def sweep_overview(summary: pd.DataFrame) -> pd.DataFrame:
             "n_strategies": int((g["strategy"] != "random").sum()),
             "no_signal": no_signal,
         })
+        if costs:
+            rnd = g[g["strategy"] == "random"]
+            rows[-1].update({c: np.nan if b is None else b[c] for c in COST_COLUMNS})
+            rows[-1]["random_error_cost_per_1000"] = rnd["error_cost_per_1000"].iloc[0] if len(rnd) else np.nan
     return pd.DataFrame(rows)
 
 

@@ -185,6 +185,8 @@ def _dataset_tasks(config: SweepConfig, spec: DatasetSpec, dataset: Dataset, spl
     fp = dataset.fingerprint()
     if config.noise is not None:
         config.noise.check_classes(dataset.class_counts.index)  # a confusion matrix of other classes: before work
+    if config.error_costs is not None:  # costs of other classes, or binary costs on more: refused before work
+        config.error_costs.for_classes(dataset.class_counts.index)
     # The sweep's metric, when set, decides class_weight "auto" as a simulation's --metric does.
     metric, _ = run_metric(dataset.class_counts, config.metric)
     tasks = []
