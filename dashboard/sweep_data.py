@@ -31,8 +31,10 @@ from simulations import (
     per_seed,
     summarize,
 )
-from simulations.summary import METRIC_NAMES
+from simulations.economics.value_model import COST_SCORE
+from simulations.summary import SCORE_NAMES
 from simulations.sweep import cell_result, read_sweep_settings, read_table, sweep_overview, sweep_summary
+from simulations.sweep.error_costs import SweepErrorCosts
 from simulations.sweep.store import MANIFEST_NAME, RESULTS_NAME, SUMMARY_NAME, TASKS_DIR
 
 #: The only tree the page may read (unset: :data:`START_DIR`).
@@ -58,6 +60,8 @@ class LoadedSweep:
         The sweep's own summary settings from ``sweep.json`` (defaults when it was not available).
     has_manifest : bool
         Whether ``sweep.json`` was found (else the target is the engine's default).
+    error_costs : SweepErrorCosts or None
+        What an error costs, when the sweep priced errors (``sweep.json``).
     """
 
     table: pd.DataFrame
@@ -66,6 +70,7 @@ class LoadedSweep:
     target: Target = field(default_factory=Target)
     metric: str | None = None
     has_manifest: bool = False
+    error_costs: SweepErrorCosts | None = None
 
     @property
     def datasets(self) -> list[str]:
@@ -92,12 +97,13 @@ class LoadedSweep:
 
 @dataclass(frozen=True)
 class SweepSummary:
-    """The engine's answer for one target and metric: ``sweep_summary`` and ``sweep_overview``."""
+    """The engine's answer for one target and metric (or the error costs): ``sweep_summary`` and ``sweep_overview``."""
 
     summary: pd.DataFrame
     overview: pd.DataFrame
     target: Target
     metric: str | None
+    error_costs: SweepErrorCosts | None = None
 
 
 @dataclass
@@ -110,7 +116,7 @@ class CellDetail:
 
     @property
     def metric_label(self) -> str:
-        return METRIC_NAMES.get(self.summary.metric, self.summary.metric)
+        return SCORE_NAMES.get(self.summary.metric, self.summary.metric)
 
     @property
     def n_seeds(self) -> int:
@@ -257,7 +263,7 @@ def _loaded(name: str, data: bytes, source: str, kind: str, manifest: tuple[str,
     digest = hashlib.sha256(data).hexdigest()[:16]
     return LoadedSweep(table=table, source=source, token=f"{kind}:{digest}",
                        target=settings.target if settings else Target(), metric=settings.metric if settings else None,
-                       has_manifest=settings is not None)
+                       has_manifest=settings is not None, error_costs=settings.error_costs if settings else None)
 
 
 # ---- the engine's summary ---------------------------------------------------------------------------------
@@ -273,20 +279,22 @@ def _summarizable(what: str) -> Iterator[None]:
                                hint=f"{HINT} Tables edited by hand may have lost rows or columns.") from exc
 
 
-def summarize_sweep(loaded: LoadedSweep, target: Target, metric: str | None = None) -> SweepSummary:
-    """``sweep_summary`` and ``sweep_overview`` of the loaded table; a table the engine cannot summarize is a
-    :class:`ResultsFileError`, not a traceback."""
+def summarize_sweep(loaded: LoadedSweep, target: Target, metric: str | None = None,
+                    error_costs: SweepErrorCosts | None = None) -> SweepSummary:
+    """``sweep_summary`` and ``sweep_overview`` of the loaded table (in the error-cost score with ``error_costs``);
+    a table the engine cannot summarize is a :class:`ResultsFileError`, not a traceback."""
     with _summarizable(f"The results in {loaded.source}"):
-        summary = sweep_summary(loaded.table, target, metric)
+        summary = sweep_summary(loaded.table, target, metric, error_costs=error_costs)
         overview = sweep_overview(summary)
-    return SweepSummary(summary=summary, overview=overview, target=target, metric=metric)
+    return SweepSummary(summary=summary, overview=overview, target=target, metric=metric, error_costs=error_costs)
 
 
 def cell_detail(loaded: LoadedSweep, dataset: str, model: str, schedule: str, target: Target,
-                metric: str | None = None) -> CellDetail:
-    """Curves, per-seed results and the summary of one cell, from the engine's single-run functions."""
+                metric: str | None = None, error_costs: SweepErrorCosts | None = None) -> CellDetail:
+    """Curves, per-seed results and the summary of one cell, from the engine's single-run functions (in the
+    error-cost score with ``error_costs``, as the sweep's summary judged it)."""
     with _summarizable(f"The runs for {dataset} / {model} / {schedule}"):
-        result = cell_result(loaded.table, dataset, model, schedule)
+        result = cell_result(loaded.table, dataset, model, schedule, error_costs)
         summary = summarize(result, target, metric)
         return CellDetail(summary=summary, curves=learning_curves(result, summary.metric),
                           per_seed=per_seed(result, target, summary.metric))
@@ -315,18 +323,45 @@ def savings_text(row: pd.Series | dict[str, Any]) -> str:
     return "n/a"
 
 
+def cost_note(costs: SweepErrorCosts, target: Target, judged: bool) -> str:
+    """What the sweep's error costs are and which score the overview below uses (``judged``: in money)."""
+    text = f"This sweep priced errors: {costs.describe()}."
+    if judged:
+        return (f"{text} Strategies are judged in {costs.score_sentence()}; target: "
+                f"{target.describe(COST_SCORE)}. The last columns give the expected error cost per 1,000 "
+                "predictions at the end of the budget (median over seeds, 95% range), assuming production sees the "
+                "test set's class mix.")
+    return f"{text} Shown now in another score: pick the error-cost score as the metric to judge in money."
+
+
+def _cost_range(row: pd.Series, prefix: str) -> str:
+    r = {"median": row.get(prefix), "low": row.get(f"{prefix}_low"), "high": row.get(f"{prefix}_high")}
+    return fmt.range_text(r, "money")
+
+
 def winners_table(overview: pd.DataFrame) -> pd.DataFrame:
-    """``sweep_overview`` formatted for reading: one row per dataset x model x schedule."""
+    """``sweep_overview`` formatted for reading: one row per dataset x model x schedule (with error costs, the best
+    strategy's and random sampling's error cost per 1,000 predictions at the end of the budget)."""
+    costs = "error_cost_per_1000" in overview.columns
     rows = []
     for _, r in overview.iterrows():
         best = r["best_strategy"]
         rows.append({
             "Dataset": r["dataset"], "Model": r["model"], "Schedule": r["schedule"],
-            "Metric": METRIC_NAMES.get(r["metric"], r["metric"]),
+            "Metric": SCORE_NAMES.get(r["metric"], r["metric"]),
             "Best strategy": strategy_label(best) if isinstance(best, str) else "n/a",
             "Verdict": r["verdict"] if isinstance(r["verdict"], str) else "n/a",
             "Labels saved vs random": savings_text(r),
             "Beat random": f"{int(r['n_beating_random'])} of {int(r['n_strategies'])}",
         })
-    return pd.DataFrame(rows, columns=["Dataset", "Model", "Schedule", "Metric", "Best strategy", "Verdict",
-                                       "Labels saved vs random", "Beat random"])
+        if costs:
+            rows[-1][COST_BEST] = _cost_range(r, "error_cost_per_1000")
+            rows[-1][COST_RANDOM] = fmt.money(r["random_error_cost_per_1000"])
+    columns = ["Dataset", "Model", "Schedule", "Metric", "Best strategy", "Verdict", "Labels saved vs random",
+               "Beat random"]
+    return pd.DataFrame(rows, columns=columns + ([COST_BEST, COST_RANDOM] if costs else []))
+
+
+#: The winners table's error-cost columns (when the sweep priced errors).
+COST_BEST = "Best's error cost per 1,000 at budget"
+COST_RANDOM = "Random's error cost per 1,000"

@@ -14,7 +14,8 @@ import streamlit as st
 from dashboard import charts, sweep_charts, sweep_data, tables, views
 from dashboard.sweep_data import LoadedSweep, SweepSummary
 from simulations import LabelwiseError, Target
-from simulations.summary import METRIC_NAMES
+from simulations.economics.value_model import COST_SCORE
+from simulations.summary import METRIC_NAMES, SCORE_NAMES
 
 LOADED = "sw_loaded"
 SUMMARY = "sw_summary"
@@ -68,8 +69,9 @@ def _summary_settings(loaded: LoadedSweep, overwrite: bool = False) -> None:
     Streamlit forgets a widget's value when its page is left, so the defaults are set again (not overwritten)
     on every run.
     """
+    # a sweep that priced errors was summarized in the error-cost score (its metric only chose class weights)
     defaults = {"sw_target_kind": loaded.target.kind, "sw_target_value": round(100 * loaded.target.value, 1),
-                "sw_metric": loaded.metric or OWN_METRIC}
+                "sw_metric": COST_SCORE if loaded.error_costs else loaded.metric or OWN_METRIC}
     for k, v in defaults.items():
         if overwrite or k not in st.session_state:
             st.session_state[k] = v
@@ -123,14 +125,18 @@ kind = c1.selectbox("Target", list(TARGET_KINDS), format_func=TARGET_KINDS.get, 
                             else "Without sweep.json: 95% of the full-data score, the engine's default."))
 value = c2.number_input("Target value (%)", min_value=1.0, max_value=100.0, step=1.0, key="sw_target_value",
                         help="E.g. 95 = 95% of the full-data score (share), or a score of 95% (absolute).")
-metric_choice = c3.selectbox("Metric", [OWN_METRIC, *METRIC_NAMES], key="sw_metric",
-                             format_func=lambda m: METRIC_NAMES.get(m, m),
-                             help="Default: each dataset's own (balanced accuracy when a class is under 20%).")
-metric = None if metric_choice == OWN_METRIC else metric_choice
+metric_choice = c3.selectbox("Metric", [*([COST_SCORE] if loaded.error_costs else []), OWN_METRIC, *METRIC_NAMES],
+                             key="sw_metric", format_func=lambda m: SCORE_NAMES.get(m, m),
+                             help="Default: each dataset's own (balanced accuracy when a class is under 20%)"
+                                  + ("; the error-cost score judges in the sweep's error costs (its default)."
+                                     if loaded.error_costs else "."))
+metric = None if metric_choice in (OWN_METRIC, COST_SCORE) else metric_choice
+# the sweep's error costs, when the summary is in money (the engine scores each cell with them)
+error_costs = loaded.error_costs if metric_choice == COST_SCORE else None
 try:
     target = Target(kind, value / 100)
-    sw: SweepSummary = _memo(SUMMARY, (loaded.token, target, metric),
-                             lambda: sweep_data.summarize_sweep(loaded, target, metric),
+    sw: SweepSummary = _memo(SUMMARY, (loaded.token, target, metric, error_costs),
+                             lambda: sweep_data.summarize_sweep(loaded, target, metric, error_costs),
                              "Summarizing every cell (bootstrap intervals over seeds)...")
 except LabelwiseError as exc:
     views.show_error(exc)
@@ -139,6 +145,9 @@ summary = sw.summary
 
 # ---- which strategy wins where -------------------------------------------------------------------------------
 st.header("Which strategy wins where")
+if loaded.error_costs is not None:
+    st.info(sweep_data.cost_note(loaded.error_costs, target, judged=error_costs is not None),
+            icon=":material/payments:")
 st.dataframe(sweep_data.winners_table(sw.overview), hide_index=True, width="stretch")
 st.caption("One row per dataset x model x schedule: the strongest strategy, its verdict and its saving against "
            "random sampling (median over seeds, 95% interval). 'Beats random' only when the whole interval is "
@@ -158,7 +167,7 @@ if part.empty:  # a hand-merged table need not hold every model x schedule pair
             icon=":material/info:")
     st.stop()
 views.chart(sweep_charts.savings_heatmap(part),
-            f"{model} / {schedule}; target: {target.describe(metric or 'score')}; "
+            f"{model} / {schedule}; target: {target.describe(COST_SCORE if error_costs else metric or 'score')}; "
             f"{int(part['n_seeds'].max())} seeds per cell.", key="sw_heatmap")
 if part["savings"].notna().any():
     views.chart(sweep_charts.savings_interval_chart(part),
@@ -172,8 +181,8 @@ st.header("Per-dataset detail")
 dataset = st.selectbox("Dataset", loaded.datasets, key="sw_dataset",
                        help="Learning curves and per-seed results of this dataset for the model and schedule above.")
 try:
-    detail = _memo(DETAIL, (loaded.token, dataset, model, schedule, target, metric),
-                   lambda: sweep_data.cell_detail(loaded, dataset, model, schedule, target, metric))
+    detail = _memo(DETAIL, (loaded.token, dataset, model, schedule, target, metric, error_costs),
+                   lambda: sweep_data.cell_detail(loaded, dataset, model, schedule, target, metric, error_costs))
 except LabelwiseError as exc:
     views.show_error(exc)
     st.stop()

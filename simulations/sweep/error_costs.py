@@ -110,7 +110,7 @@ class SweepErrorCosts:
         return max(self.cost_missed_positive or 0.0, self.cost_false_alarm or 0.0)
 
     def for_classes(self, classes: Any) -> ErrorCosts:
-        """The costs in the order of a dataset's classes.
+        """The costs for a dataset's classes (``ErrorCosts.aligned`` orders them as a run's confusion counts).
 
         Raises
         ------
