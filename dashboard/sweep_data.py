@@ -327,7 +327,7 @@ def cost_note(costs: SweepErrorCosts, target: Target, judged: bool) -> str:
     """What the sweep's error costs are and which score the overview below uses (``judged``: in money)."""
     text = f"This sweep priced errors: {costs.describe()}."
     if judged:
-        return (f"{text} Strategies are judged in {costs.score_sentence()}; target: "
+        return (f"{text} Strategies are judged in {costs.score_sentence()}; the target above is "
                 f"{target.describe(COST_SCORE)}. The last columns give the expected error cost per 1,000 "
                 "predictions at the end of the budget (median over seeds, 95% range), assuming production sees the "
                 "test set's class mix.")

@@ -118,6 +118,54 @@ def test_changing_the_target_recomputes_with_the_engine(sweep_dir):
                                   sweep_summary(read_table(sweep_dir / "results.csv"), Target("share_of_ceiling", 0.8)))
 
 
+@pytest.fixture(scope="module")
+def cost_sweep_dir(tmp_path_factory) -> Path:
+    """breast_cancer x 3 seeds x (random, margin) with a missed cancer at $40 and a false alarm at $2."""
+    out = tmp_path_factory.mktemp("cost_sweep") / "out"
+    run_sweep(sweep_config_from_dict({
+        "datasets": ["breast_cancer"], "strategies": ["margin"], "seeds": 3, "initial_labels": 10,
+        "schedules": [{"name": "b10", "batch_size": 10, "budget": 50}], "max_test_rows": 150, "stop_set_rows": 100,
+        "cost_missed_positive": 40, "cost_false_alarm": 2, "positive_class": "malignant", "target_error_cost": 150,
+    }), out)
+    return out
+
+
+def test_a_sweep_with_error_costs_is_judged_in_money_and_says_so(cost_sweep_dir):
+    from simulations.economics.value_model import COST_SCORE
+    from simulations.sweep import read_sweep_settings
+
+    at = _load(_sweeps_page(), cost_sweep_dir)
+    assert not at.exception, at.exception
+    settings = read_sweep_settings(cost_sweep_dir / "sweep.json")
+    assert at.selectbox(key="sw_metric").value == COST_SCORE
+    # the target in money came through sweep.json as the error-cost score it means
+    assert at.selectbox(key="sw_target_kind").value == "absolute"
+    assert at.number_input(key="sw_target_value").value == pytest.approx(round(100 * (1 - 0.15 / 40), 1))
+    target = Target("absolute", at.number_input(key="sw_target_value").value / 100)
+    shown = at.session_state["sw_summary"][1]
+    expected = sweep_summary(read_table(cost_sweep_dir / "results.csv"), target, error_costs=settings.error_costs)
+    pd.testing.assert_frame_equal(shown.summary, expected)
+    # the note above the overview: which costs, which score
+    notes = [i.value for i in at.info if "priced errors" in i.value]
+    assert len(notes) == 1 and "a missed malignant costs $40.00, a false alarm $2.00" in notes[0]
+    assert "error-cost score" in notes[0] and "per 1,000 predictions" in notes[0]
+    winners = at.dataframe[0].value
+    assert list(winners["Metric"]) == ["error-cost score"]
+    best = expected[expected["best"]].iloc[0]
+    assert winners[sweep_data.COST_BEST].iloc[0].startswith(f"${best['error_cost_per_1000']:,.0f}")
+    # the cell's detail reads the same score
+    titles = [json.loads(c.proto.spec)["title"]["text"] for c in at.get("vega_lite_chart")]
+    assert "Learning curves on breast_cancer" in titles
+    assert at.session_state["sw_detail"][1].summary.metric == COST_SCORE
+    # another metric: judged in it, no money columns, and the note says how to go back
+    at.selectbox(key="sw_metric").set_value("accuracy").run()
+    assert not at.exception, at.exception
+    assert sweep_data.COST_BEST not in at.dataframe[0].value.columns
+    assert any("pick the error-cost score" in i.value for i in at.info)
+    pd.testing.assert_frame_equal(at.session_state["sw_summary"][1].summary,
+                                  sweep_summary(read_table(cost_sweep_dir / "results.csv"), target, "accuracy"))
+
+
 def test_per_dataset_detail_follows_the_picked_dataset(sweep_dir):
     at = _load(_sweeps_page(), sweep_dir)
     at.selectbox(key="sw_dataset").set_value("breast_cancer").run()
