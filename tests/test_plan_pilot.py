@@ -13,6 +13,7 @@ from simulations import Dataset, SimulationConfig, run_simulation
 from simulations.plan import PlanInputs, build_plan
 from simulations.plan.build import Estimate, label_interval
 from simulations.plan.cli import format_plan
+from simulations.plan.conformal import PILOT_WIDENING, widen_log
 from simulations.plan.pilot import MIN_EXPONENT, assess_pilot, more_pilot_rows, widen_difference, widen_for_fit
 from simulations.summary import Target
 from simulations.trust import MEASURED
@@ -173,9 +174,10 @@ def test_the_label_interval_holds_the_seeds_and_the_fits_own(pilot_result, pilot
         pool = plan.production_pool
         fit_high = pool if fit_est.high is None else min(pool, fit_est.high)
         assert est.high >= fit_high - 1e-6  # the fitted curve's pessimistic edge
-        assert (est.low, est.high) == pytest.approx(
-            (min(rng.low, label_interval(pilot_result, plan.inputs, plan.target, plan.fits, name, level=level)[0]),
-             max(rng.high, label_interval(pilot_result, plan.inputs, plan.target, plan.fits, name, level=level)[1])))
+        lo, hi = label_interval(pilot_result, plan.inputs, plan.target, plan.fits, name, level=level)
+        # the hull of both, then the calibration suite's conformal widening (simulations.plan.conformal)
+        assert (est.low, est.high) == pytest.approx(widen_log(min(rng.low, lo), max(rng.high, hi),
+                                                              PILOT_WIDENING.labels(level), first=10, pool=pool))
     # an 80% interval is no wider than the 95% one
     lo80, hi80 = label_interval(pilot_result, plan.inputs, plan.target, plan.fits, "random", level=0.8)
     assert lo80 >= plan.labels_to_target_random.low - 1e-9 and hi80 <= plan.labels_to_target_random.high + 1e-9
