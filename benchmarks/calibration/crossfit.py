@@ -127,7 +127,12 @@ def evaluate(items: list[dict[str, Any]], q_for: Callable[[dict[str, Any]], dict
                     width = (hi - lo) / it["pool"]
                 else:
                     width = hi - lo
-                row = (inside, width, bool(hi >= it["pool"] - 1e-9) if f in LABEL_FIGURES else False)
+                # labels: open (runs to the whole pool); ROI: decided (wholly on one side of zero, the plan's
+                # pays-off rule) and then wrong (the full data's ROI on the other side)
+                flag = (bool(hi >= it["pool"] - 1e-9) if f in LABEL_FIGURES
+                        else bool(lo > 0 or hi <= 0) if f == "roi" else False)
+                wrong = f == "roi" and flag and ((lo > 0) != (t > 0))
+                row = (inside, width, flag, wrong)
                 hits[f].append(row)
                 if f in LABEL_FIGURES:
                     hits["labels"].append(row)
@@ -139,6 +144,8 @@ def evaluate(items: list[dict[str, Any]], q_for: Callable[[dict[str, Any]], dict
             out[lvl][f] = {"coverage": float(np.mean([x[0] for x in h])), "n": len(h),
                            "open_share": float(np.mean([x[2] for x in h])) if f in (*LABEL_FIGURES, "labels")
                            else None,
+                           "decided_share": float(np.mean([x[2] for x in h])) if f == "roi" else None,
+                           "wrong_decisions": int(sum(x[3] for x in h)) if f == "roi" else None,
                            # labels and the stop: the median ratio of the ends; saved: share of the pool; ROI: points
                            "median_width": math.exp(w) if f in (*LABEL_FIGURES, "labels", "cost_optimum") else w}
     return out
@@ -198,10 +205,11 @@ def markdown(cf: dict[str, Any]) -> list[str]:
         "other datasets (the pilots of one dataset never straddle). *In-sample* uses the widening fitted on every "
         "dataset (what ships). 'Open' = the label interval's upper end is the whole pool (covering by saying nothing); "
         "width = the median ratio of the label interval's ends, the labels-saved width as a share of the pool, the "
-        "ROI's in points (1 = 100%).", "",
+        "ROI's in points (1 = 100%). ROI decided = the interval lies wholly on one side of zero (the plan can say "
+        "'pays off' or 'does not'), wrong = of those, how many the full data's ROI contradicts.", "",
         "| scheme | level | labels | open | label width | labels saved | saved width | ROI | ROI width "
-        "| cost optimum |",
-        "|---|---|---|---|---|---|---|---|---|---|"]
+        "| ROI decided (wrong) | cost optimum |",
+        "|---|---|---|---|---|---|---|---|---|---|---|"]
     names = {"before": "before (the plan's own rule)", "in_sample": "in-sample (fitted on all)",
              "split_half": "held out: split half", "leave_one_out": "held out: leave one dataset out",
              "held_out_odd": "held out: odd half (fit on even)", "held_out_even": "held out: even half (fit on odd)"}
@@ -213,7 +221,8 @@ def markdown(cf: dict[str, Any]) -> list[str]:
                 f"| {label} | {lvl}% | {_pct(lab.get('coverage'))} of {lab.get('n', 0)} | "
                 f"{_pct(lab.get('open_share'))} | {lab.get('median_width', math.nan):.1f}x | "
                 f"{_pct(sv.get('coverage'))} | {_pct(sv.get('median_width'))} | {_pct(roi.get('coverage'))} | "
-                f"{roi.get('median_width', math.nan):.2f} | {_pct(co.get('coverage')) if co else 'n/a'} |")
+                f"{roi.get('median_width', math.nan):.2f} | {_pct(roi.get('decided_share'))} "
+                f"({roi.get('wrong_decisions')}) | {_pct(co.get('coverage')) if co else 'n/a'} |")
     rng = cf["leave_one_out_range"]
     lines += ["", "Targets: the 80% interval covers 75-85%, the 95% interval at least 92%. The widening fitted without "
               "one dataset ranged over labels e^q "
