@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -176,17 +177,25 @@ def test_a_plan_for_the_simulated_pool_is_not_widened(pilot_result, monkeypatch)
 
 
 def test_a_decision_the_calibrated_roi_does_not_support_is_undecided(pilot_result, monkeypatch):
-    inputs = _inputs(pilot_result, 8)
-    monkeypatch.setattr(build, "PILOT_WIDENING", _widening())
-    if build_plan(pilot_result, inputs).no_signal:
-        pytest.skip("the sample learns nothing here: 'does not pay' stands whatever the ROI")
-    for decided in (True, False):  # as if the seeds' net savings had decided it either way
-        monkeypatch.setattr(build, "pays_off_rule", lambda case, d=decided: d)
-        monkeypatch.setattr(build, "PILOT_WIDENING", _widening(roi=1e6))
-        plan = build_plan(pilot_result, inputs)
-        assert plan.pays_off is None and "calibrated ROI interval" in plan.pays_off_sentence
-        # without widening, the decision stands exactly when the ROI interval lies on its side of zero
-        monkeypatch.setattr(build, "PILOT_WIDENING", _widening())
-        plan = build_plan(pilot_result, inputs)
-        on_side = plan.roi.low > 0 if decided else plan.roi.high <= 0
-        assert plan.pays_off is (decided if on_side else None)
+    from simulations.economics.case import Range
+    from simulations.plan.sentences import _pays_sentence
+
+    monkeypatch.setattr(build, "PILOT_WIDENING", _widening(roi=0.5))
+    plan = build_plan(pilot_result, _inputs(pilot_result, 8))
+    case = plan.business
+    # one object: the business case (what `labelwise roi --results` and the pages read) carries the widened ROI
+    assert case.roi_widened and (case.roi.low, case.roi.high) == (plan.roi.low, plan.roi.high)
+    assert build_plan(pilot_result, _inputs(pilot_result, 1)).business.roi_widened is False
+    # the seeds' net savings decide "pays off" (enough seeds compared); the widened ROI must agree
+    decided = replace(case, total_benefit=Range(100.0, 10.0, 200.0), n_seeds_compared=10, no_signal=False)
+    assert replace(decided, roi_widened=False, roi=Range(0.3, -0.1, 0.6)).pays_off is True
+    assert replace(decided, roi=Range(0.3, -0.1, 0.6)).pays_off is None
+    assert replace(decided, roi=Range(0.3, 0.001, 0.6)).pays_off is True
+    against = replace(decided, total_benefit=Range(-100.0, -200.0, -10.0))
+    assert replace(against, roi=Range(-0.3, -0.6, 0.1)).pays_off is None
+    assert replace(against, roi=Range(-0.3, -0.6, 0.0)).pays_off is False
+    assert replace(against, roi=Range(-0.3, -0.6, 0.1), roi_widened=False).pays_off is False
+    # no signal stays "does not pay", whatever the ROI
+    assert replace(against, roi=Range(-0.3, -0.6, 0.1), no_signal=True).pays_off is False
+    sentence = _pays_sentence(decided, None, plan.net_savings, undecided_roi=plan.roi)
+    assert "calibrated ROI interval" in sentence and "spans zero" in sentence

@@ -260,10 +260,12 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
         stop, money_est, calibration = _calibrate_money(stop, money_est, level=case.confidence, first=first,
                                                         pool=pool)
         calibration["before"] = {k: None if e is None else e.to_dict() for k, e in before.items()}
+        # one object: the business case carries the widened ROI, and its pays-off rule then asks it too
         roi = money_est["roi"]
-        if not case.no_signal and ((pays is True and not roi.low > 0) or (pays is False and roi.high > 0)):
-            # a decision the calibrated ROI interval does not support is undecided, never the opposite decision
-            pays, undecided_roi = None, roi
+        case = replace(case, roi=replace(case.roi, low=roi.low, high=roi.high), roi_widened=True)
+        decided, pays = pays, pays_off_rule(case)
+        if decided is not None and pays is None:
+            undecided_roi = roi  # a decision the calibrated ROI interval does not support is undecided
     if advice is not None:  # the plan's strategy, named for why it was chosen, not 'chosen by you'
         advice = replace(advice, strategy_chosen_by=chosen_by)
     s = summary.strategies.get(chosen)
