@@ -18,8 +18,10 @@ from simulations.plan.conformal import (
     conformal_quantile,
     linear_score,
     log_score,
+    share_score,
     widen_linear,
     widen_log,
+    widen_share,
     widening_at,
 )
 from simulations.summary import Target
@@ -91,6 +93,12 @@ def test_widen_log_thresholds_caps_and_a_factor_of_zero():
     assert 599.9 <= hi and not 600.1 <= hi
     assert widen_log(100, 300, math.inf, first=20, pool=10_000) == (20, 10_000)
     assert widen_linear(-0.1, 0.4, 0.25) == pytest.approx((-0.35, 0.65))
+    # labels saved: a share of the pool, within +-pool
+    assert widen_share(-10, 40, 0.1, pool=1000) == pytest.approx((-110, 140))
+    assert widen_share(-10, 40, 0.0, pool=1000) == (-10, 40)
+    assert widen_share(-10, 40, 2.0, pool=1000) == (-1000, 1000)
+    assert widen_share(-10, 40, math.inf, pool=1000) == (-1000, 1000)
+    assert share_score(-10, 40, 140, pool=1000) == pytest.approx(0.1)
     assert widen_linear(-0.1, 0.4, -1) == (-0.1, 0.4)
 
 
@@ -109,7 +117,8 @@ def test_the_widening_between_and_beyond_the_measured_levels():
 
 def test_the_shipped_widenings_widen():
     w = PILOT_WIDENING
-    assert 0 < w.labels80 < w.labels95 and 0 < w.roi80 < w.roi95 and w.cost_optimum95 > 0
+    assert 0 < w.labels80 < w.labels95 and 0 < w.roi80 < w.roi95 and 0 < w.saved80 < w.saved95
+    assert w.cost_optimum95 > 0
     assert w.comparisons > 0 and w.datasets >= 25
     assert f"{math.exp(w.labels95):.1f}x" in w.sentence()
 
@@ -128,17 +137,17 @@ def _inputs(result, factor):
                       production_pool=factor * int(result.meta["n_pool"]))
 
 
-def _widening(labels=0.0, roi=0.0, cost=0.0):
+def _widening(labels=0.0, roi=0.0, cost=0.0, saved=0.0):
     return PilotWidening(labels80=labels / 2, labels95=labels, cost_optimum95=cost, roi80=roi / 2, roi95=roi,
-                         comparisons=1, datasets=1, source="test", measured="test")
+                         saved80=saved / 2, saved95=saved, comparisons=1, datasets=1, source="test", measured="test")
 
 
 def test_a_projected_plan_widens_by_the_shipped_factors(pilot_result, monkeypatch):
     inputs = _inputs(pilot_result, 8)
     monkeypatch.setattr(build, "PILOT_WIDENING", _widening())
     old = build_plan(pilot_result, inputs)
-    q_l, q_r, q_c = math.log(2), 0.5, math.log(3)
-    monkeypatch.setattr(build, "PILOT_WIDENING", _widening(q_l, q_r, q_c))
+    q_l, q_r, q_c, q_s = math.log(2), 0.5, math.log(3), 0.1
+    monkeypatch.setattr(build, "PILOT_WIDENING", _widening(q_l, q_r, q_c, q_s))
     plan = build_plan(pilot_result, inputs)
     first, pool, level = 10, plan.production_pool, plan.interval_level
     q_level = widening_at(level, q_l / 2, q_l)
@@ -149,7 +158,11 @@ def test_a_projected_plan_widens_by_the_shipped_factors(pilot_result, monkeypatc
         assert (was.low, was.high) == pytest.approx((min(lo, was.low), max(hi, was.high)))
         assert (new.low, new.high) == pytest.approx(widen_log(was.low, was.high, q_level, first=first, pool=pool))
         assert new.median == was.median and new.high <= pool
-    assert plan.labels_saved.low <= old.labels_saved.low and plan.labels_saved.high >= old.labels_saved.high
+    # labels saved: the plan's own saving interval (seeds and the label intervals' doubt), widened by a share of
+    # the pool
+    s, s0 = plan.labels_saved, old.labels_saved
+    assert (s.low, s.high) == pytest.approx(widen_share(s0.low, s0.high, widening_at(level, q_s / 2, q_s), pool=pool))
+    assert s.low < s0.low and s.median == s0.median
     assert (plan.roi.low, plan.roi.high) == pytest.approx(widen_linear(old.roi.low, old.roi.high,
                                                                        widening_at(level, q_r / 2, q_r)))
     co, co0 = plan.stop.cost_optimum, old.stop.cost_optimum
@@ -161,6 +174,7 @@ def test_a_projected_plan_widens_by_the_shipped_factors(pilot_result, monkeypatc
     assert cal["widening"]["labels_to_target"] == pytest.approx(q_level)
     assert cal["before"]["labels_al"]["high"] == pytest.approx(old.labels_to_target_al.high)
     assert cal["before"]["roi"]["low"] == pytest.approx(old.roi.low)
+    assert cal["before"]["labels_saved"]["low"] == pytest.approx(old.labels_saved.low)
     assert any("widened" in n for n in plan.notes)
 
 

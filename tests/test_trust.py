@@ -89,6 +89,7 @@ def test_the_shipped_widenings_are_the_calibration_suites_fit():
     cf = json.loads((RESULTS / "calibration.json").read_text())["summary"]["conformal"]
     fit = cf["fit_all"]
     assert cf["shipped_matches_fit"]
-    assert (w.labels80, w.labels95, w.roi80, w.roi95, w.cost_optimum95) == pytest.approx(
-        (fit["80"]["labels"], fit["95"]["labels"], fit["80"]["roi"], fit["95"]["roi"], fit["95"]["cost_optimum"]))
+    assert (w.labels80, w.labels95, w.roi80, w.roi95, w.saved80, w.saved95, w.cost_optimum95) == pytest.approx(
+        (fit["80"]["labels"], fit["95"]["labels"], fit["80"]["roi"], fit["95"]["roi"], fit["80"]["labels_saved"],
+         fit["95"]["labels_saved"], fit["95"]["cost_optimum"]))
     assert w.comparisons == cf["n_label_scores"]["95"] and w.datasets == cf["n_datasets"]

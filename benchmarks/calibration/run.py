@@ -67,7 +67,7 @@ from tally import (  # noqa: E402, F401
 from simulations import Dataset, SimulationConfig, Target, run_simulation  # noqa: E402
 from simulations.plan.adaptive import simulate_for_plan  # noqa: E402
 from simulations.plan.build import build_plan, label_interval  # noqa: E402
-from simulations.plan.conformal import PILOT_WIDENING, widen_linear, widen_log  # noqa: E402
+from simulations.plan.conformal import PILOT_WIDENING, widen_linear, widen_log, widen_share  # noqa: E402
 from simulations.plan.inputs import PlanInputs  # noqa: E402
 from simulations.plan.pilot import widen_difference  # noqa: E402
 from simulations.stats import median_interval  # noqa: E402
@@ -186,12 +186,14 @@ def _figures(plan: Any, result: Any) -> dict[str, dict[str, Any]]:
         out[name] = d
     a, r, sv = out.get("labels_al") or {}, out.get("labels_random") or {}, out.get("labels_saved") or {}
     if sv.get("low80s") is not None and all(x.get("low80s") is not None for x in (a, r)):
-        # the saving at 80% carries the label intervals' projection doubt as the plan's 95% does (widen_difference)
-        for key in ("80b", "80"):
-            sv[f"low{key}"], sv[f"high{key}"] = widen_difference(
-                sv["low80s"], sv["high80s"], random_seeds=(r["low80s"], r["high80s"]),
-                random=(r[f"low{key}"], r[f"high{key}"]), al_seeds=(a["low80s"], a["high80s"]),
-                al=(a[f"low{key}"], a[f"high{key}"]), pool=pool)
+        # the saving at 80% carries the label intervals' projection doubt as the plan's 95% does (widen_difference),
+        # then the shipped 80% widening of the saving when the plan projects to a larger pool
+        sv["low80b"], sv["high80b"] = widen_difference(
+            sv["low80s"], sv["high80s"], random_seeds=(r["low80s"], r["high80s"]), random=(r["low80b"], r["high80b"]),
+            al_seeds=(a["low80s"], a["high80s"]), al=(a["low80b"], a["high80b"]), pool=pool)
+        sv["low80"], sv["high80"] = sv["low80b"], sv["high80b"]
+        if cal is not None:
+            sv["low80"], sv["high80"] = widen_share(sv["low80b"], sv["high80b"], PILOT_WIDENING.saved(0.8), pool=pool)
     return out
 
 

@@ -31,7 +31,7 @@ from simulations.economics import BusinessCaseRange, business_case_from_per_seed
 from simulations.economics import choose_strategy as rank_for_case
 from simulations.errors import ConfigError, DataError
 from simulations.money import money
-from simulations.plan.conformal import PILOT_WIDENING, widen_linear, widen_log
+from simulations.plan.conformal import PILOT_WIDENING, widen_linear, widen_log, widen_share
 from simulations.plan.inputs import PlanInputs
 from simulations.plan.model import MONEY_FIELDS, Estimate, Plan, PlanStop, TargetAtPool, _finite
 from simulations.plan.pilot import assess_pilot, widen_difference, widen_for_fit
@@ -241,16 +241,17 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
     calibrated = pool > n_sim > 0  # a pilot projected to a larger pool: the calibration suite's setting
     first = float(meta.get("n_initial") or result.config.initial_labels)
     saved = _estimate(case.labels_saved, extrapolated=lr.extrapolated or la.extrapolated)
+    # the saving carries the label intervals' projection doubt too (the seeds' differences do not see it)
+    saved = _saved_with_doubt(saved, lr0, la0, lr, la, pool)
     before: dict[str, Estimate] = {}
     if calibrated:
         # the plan's own intervals cover less than they say there: widened by the suite's conformal quantiles
-        before = {"labels_random": lr, "labels_al": la, "labels_saved": _saved_with_doubt(saved, lr0, la0, lr, la,
-                                                                                          pool)}
-        q = PILOT_WIDENING.labels(case.confidence)
-        lr, la = (replace(e, **dict(zip(("low", "high"), widen_log(e.low, e.high, q, first=first, pool=pool),
-                                        strict=True))) for e in (lr, la))
-    # the saving carries the label intervals' projection doubt too (the seeds' differences do not see it)
-    saved = _saved_with_doubt(saved, lr0, la0, lr, la, pool)
+        before = {"labels_random": lr, "labels_al": la, "labels_saved": saved}
+        w, level = PILOT_WIDENING, case.confidence
+        lr, la = (replace(e, **dict(zip(("low", "high"), widen_log(e.low, e.high, w.labels(level), first=first,
+                                                                   pool=pool), strict=True))) for e in (lr, la))
+        s_lo, s_hi = widen_share(saved.low, saved.high, w.saved(level), pool=pool)
+        saved = replace(saved, low=s_lo, high=s_hi)
 
     stop, advice = _stop(result, inputs, chosen, metric, pool, la, advise)
     pays = pays_off_rule(case)
@@ -437,10 +438,12 @@ def _calibrate_money(stop: PlanStop, money_est: dict[str, Estimate], *, level: f
     if opt is not None:
         o_lo, o_hi = widen_log(opt.low, opt.high, w.cost_optimum(level), first=first, pool=pool)
         stop = replace(stop, cost_optimum=replace(opt, low=o_lo, high=o_hi))
-    factors = {"labels_to_target": w.labels(level), "roi": w.roi(level), "cost_optimum": w.cost_optimum(level)}
+    factors = {"labels_to_target": w.labels(level), "labels_saved": w.saved(level), "roi": w.roi(level),
+               "cost_optimum": w.cost_optimum(level)}
     return stop, money_est, {
         "level": float(level), "figures": ["labels_to_target", "labels_saved", "roi", "cost_optimum"],
-        "scale": {"labels_to_target": "log", "roi": "additive", "cost_optimum": "log"},
+        "scale": {"labels_to_target": "log", "labels_saved": "share of the pool", "roi": "additive",
+                  "cost_optimum": "log"},
         "widening": factors, "source": w.source, "measured": w.measured, "datasets": w.datasets,
         "sentence": w.sentence()}
 
