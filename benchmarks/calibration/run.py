@@ -38,6 +38,7 @@ import time
 import traceback
 import warnings
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -166,6 +167,8 @@ def _figures(plan: Any, result: Any) -> dict[str, dict[str, Any]]:
             d["low80b"], d["high80b"] = iv.low, iv.high
             # the interval over seeds alone (what the plan showed before it carried the projection's uncertainty)
             r95 = getattr(plan.business, col)
+            if name == "roi" and b:  # a pilot's business case carries the widened ROI: the seeds' own is before it
+                r95 = SimpleNamespace(low=b["low"], high=b["high"])
             d["low95s"], d["high95s"], d["low80s"], d["high80s"] = float(r95.low), float(r95.high), iv.low, iv.high
             strategy = {"labels_al": plan.strategy, "labels_random": "random"}.get(name)
             if strategy is not None and plan.fits is not None and (plan.target.projected or e.extrapolated):
@@ -391,8 +394,14 @@ def markdown(data: dict[str, Any]) -> str:
     rw = s["roi_width"]
     if rw["exponent"] is not None:
         lines += ["## ROI interval width against pilot size", "",
-                  f"width ~ {rw['scale']:.3g} x rows^-{rw['exponent']:.2f} (median within-dataset slope over "
-                  f"{rw['n_datasets']} datasets); `Plan.pilot.more_pilot_labels` reads it.", ""]
+                  f"width ~ {rw['scale']:.3g} x rows^{-rw['exponent']:.2f} (median within-dataset slope over "
+                  f"{rw['n_datasets']} datasets); `Plan.pilot.more_pilot_labels` reads it (no estimate below an "
+                  "exponent of 0.1)."]
+        rb = s.get("roi_width_before") or {}
+        if rb.get("exponent") is not None:
+            lines += [f"Before the conformal widening (which does not depend on the pilot's size: the misses were "
+                      f"spread over the pilot sizes) the ROI interval's width went as rows^{-rb['exponent']:.2f}."]
+        lines += [""]
     lines += ["## Per dataset and pilot", ""]
     per = []
     for r in data["rows"]:

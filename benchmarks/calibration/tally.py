@@ -67,6 +67,7 @@ def summarise(rows: list[dict[str, Any]], pilots: tuple[str, ...] = PILOTS) -> d
         "ceiling_coverage95": float(np.mean(ceil)) if ceil else None,
         "by_pilot": by_pilot,
         "roi_width": roi_width_fit(rows),
+        "roi_width_before": roi_width_fit(rows, level="95b"),
         "can_project": _can_project(recs),
         "n_datasets": sum(1 for r in rows if "pilots" in r), "n_pilots": len(recs),
         "split_half": split_half(rows),
@@ -140,19 +141,21 @@ def _can_project(recs: list[tuple[dict, dict]]) -> dict[str, Any]:
     return out
 
 
-def roi_width_fit(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def roi_width_fit(rows: list[dict[str, Any]], *, level: str = "95") -> dict[str, Any]:
     """The ROI interval's width against the pilot's rows: ``width = a * rows ** -b``, fitted on log-log.
 
     ``b`` is the median over datasets of the within-dataset slope (datasets with at least two pilots and finite,
     positive widths), so datasets of different difficulty do not bias it; ``a`` is then the median of
-    ``width * rows ** b``. ``b = 0.5`` is the 1/sqrt(n) of averaging independent rows.
+    ``width * rows ** b``. ``b = 0.5`` is the 1/sqrt(n) of averaging independent rows. ``level`` names the interval:
+    ``"95"`` the plan's (as shipped), ``"95b"`` before the conformal widening.
     """
     slopes, points = [], []
+    lo_k, hi_k = f"low{level}", f"high{level}"
     for r in rows:
-        pts = [(p["rows"], p["figures"]["roi"]["high95"] - p["figures"]["roi"]["low95"]) for p in r.get("pilots", [])
+        pts = [(p["rows"], p["figures"]["roi"][hi_k] - p["figures"]["roi"][lo_k]) for p in r.get("pilots", [])
                if "figures" in p and p["figures"].get("roi") and all(
-                   v is not None and math.isfinite(v) for v in (p["figures"]["roi"]["high95"],
-                                                                 p["figures"]["roi"]["low95"]))]
+                   v is not None and math.isfinite(v) for v in (p["figures"]["roi"].get(hi_k),
+                                                                 p["figures"]["roi"].get(lo_k)))]
         pts = [(n, w) for n, w in pts if w > 0]
         points += [{"dataset": r["dataset"], "rows": n, "width": w} for n, w in pts]
         if len({n for n, _ in pts}) >= 2:
