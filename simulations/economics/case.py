@@ -143,7 +143,6 @@ class BusinessCase:
             random_within_budget=self.random_within_budget,
             al_within_budget=self.al_within_budget,
             pays_off=self.pays_off,
-            roi_widened=self.roi_widened,
             payback_beyond_plan=self.payback_beyond_plan,
             bounds=dict(self.bounds),
             assumptions=list(self.assumptions),
@@ -331,8 +330,7 @@ class BusinessCaseRange:
     #: AL strategies the case's strategy was picked from: the ranges are at ``1 - (1 - 0.95) / k_compared`` and
     #: ``pays_off`` needs the seeds a verdict over that many strategies needs (``simulations.stats``).
     k_compared: int = 1
-    #: True when ``roi`` is a pilot's projection widened by the calibration suite (``simulations.plan.conformal``,
-    #: set by ``build_plan``): ``pays_off`` then also needs the widened ROI interval on its side of zero.
+    #: ``roi`` is a pilot's, widened by ``simulations.plan.conformal``: ``pays_off`` then needs it on its side of 0.
     roi_widened: bool = False
 
     @property

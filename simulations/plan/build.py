@@ -426,10 +426,8 @@ def _saved_with_doubt(saved: Estimate, lr0: Estimate, la0: Estimate, lr: Estimat
 def _calibrate_money(stop: PlanStop, money_est: dict[str, Estimate], *, level: float, first: float,
                      pool: int) -> tuple[PlanStop, dict[str, Estimate], dict[str, Any]]:
     """The ROI and the cost-optimal stop widened by the calibration suite's conformal quantiles
-    (``simulations.plan.conformal``), and the decision they allow.
-
-    Returns the stop, the money figures and what was calibrated (``Plan.calibration``).
-    """
+    (``simulations.plan.conformal``); returns the stop, the money figures and what was calibrated
+    (``Plan.calibration``)."""
     w = PILOT_WIDENING
     roi = money_est["roi"]
     r_lo, r_hi = widen_linear(roi.low, roi.high, w.roi(level))
