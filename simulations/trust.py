@@ -32,25 +32,42 @@ class MeasuredTrust:
         Share of held-out learning-curve points (2x and 4x past the fitted labels, single runs) inside the fit's 80%
         and 95% prediction intervals (``benchmarks/results/extrapolation.md``).
     pilot_coverage95, pilot_coverage80 : float
-        Share of a pilot's labels-to-target intervals (margin and random; pilots of 500 and 1,000 rows and 20%
-        projected to the full pool) that held the full data's median (``benchmarks/results/calibration.md``).
+        Share of a pilot's labels-to-target intervals as the plan shows them (margin and random; pilots of 500 and
+        1,000 rows and 20% projected to the full pool) that held the full data's median
+        (``benchmarks/results/calibration.md``). In-sample: the conformal widening (``simulations.plan.conformal``)
+        was fitted on these datasets.
+    pilot_coverage95_before, pilot_coverage80_before : float
+        The same for the plan's intervals before the conformal widening.
     pilot_coverage95_can_project : float
-        The same for the pilots the plan said could project (``Plan.pilot.can_project``).
+        The shipped 95% coverage for the pilots the plan said could project (``Plan.pilot.can_project``).
     pilot_can_project_share : float
         Share of the pilots the plan said could project.
     pilot_median_rel_error : float
         Median absolute error of a pilot's projected labels to target, relative to the full data's.
     pilot_coverage95_held_out, pilot_coverage80_held_out : float
-        The label coverage on the held-out half of the suite (its odd positions; the interval rule was chosen on the
-        even ones): the honest figure.
+        The honest figure: label coverage with the widening fitted without the pilot's dataset (leave one dataset
+        out).
+    pilot_coverage95_split_half, pilot_coverage80_split_half : float
+        The same with each half of the suite's list widened by the widening fitted on the other half.
     pilot_open_share95 : float
-        Share of the pilot's 95% label intervals whose upper end is the whole production pool (they cover by saying
-        nothing; the plan then says it cannot project).
+        Share of the held-out 95% label intervals whose upper end is the whole production pool (they cover by
+        saying nothing about the upper end; the plan then says it cannot project).
+    pilot_label_width95 : float
+        Median ratio of the held-out 95% label interval's ends (high / low).
     pilot_saved_coverage95, pilot_saved_coverage80 : float
-        The same coverage for labels saved (its interval carries the label intervals' projection doubt,
-        ``simulations.plan.pilot.widen_difference``), all pilots.
-    pilot_saved_coverage95_held_out : float
-        Labels saved, 95%, on the held-out half.
+        Labels saved as the plan shows it (it carries the widened label intervals' doubt,
+        ``simulations.plan.pilot.widen_difference``), all pilots, in-sample.
+    pilot_saved_coverage95_held_out, pilot_saved_coverage80_held_out : float
+        Labels saved, held out (leave one dataset out).
+    pilot_roi_coverage95_held_out, pilot_roi_coverage80_held_out : float
+        The ROI, held out (leave one dataset out).
+    pilot_roi_decided_share95 : float
+        Share of held-out 95% ROI intervals wholly on one side of zero (the plan can say "pays off" or "does not").
+    pilot_roi_decided_before, pilot_roi_wrong_before : int
+        Pilots whose 95% ROI interval was wholly on one side of zero before the widening, and how many of those the
+        full data's ROI contradicted.
+    pilot_cost_optimum_coverage95_held_out : float
+        The cost-optimal stop's 95% range, held out.
     pilot_datasets, pilot_comparisons : int
         Datasets in the calibration suite, and label intervals compared.
     roi_width_exponent : float
@@ -68,15 +85,27 @@ class MeasuredTrust:
     extrapolation_coverage95: float
     pilot_coverage95: float
     pilot_coverage80: float
+    pilot_coverage95_before: float
+    pilot_coverage80_before: float
     pilot_coverage95_can_project: float
     pilot_can_project_share: float
     pilot_median_rel_error: float
     pilot_coverage95_held_out: float
     pilot_coverage80_held_out: float
+    pilot_coverage95_split_half: float
+    pilot_coverage80_split_half: float
     pilot_open_share95: float
+    pilot_label_width95: float
     pilot_saved_coverage95: float
     pilot_saved_coverage80: float
     pilot_saved_coverage95_held_out: float
+    pilot_saved_coverage80_held_out: float
+    pilot_roi_coverage95_held_out: float
+    pilot_roi_coverage80_held_out: float
+    pilot_roi_decided_share95: float
+    pilot_roi_decided_before: int
+    pilot_roi_wrong_before: int
+    pilot_cost_optimum_coverage95_held_out: float
     pilot_datasets: int
     pilot_comparisons: int
     roi_width_exponent: float
@@ -92,14 +121,17 @@ class MeasuredTrust:
     def pilot_sentence(self) -> str:
         """The measured coverage of a pilot's projection to a larger pool, beside the projection."""
         return (f"Measured on {self.pilot_datasets} real datasets (pilots of 500 and 1,000 rows and 20%, projected to "
-                f"the full data): the 95% label interval held the full data's answer in {self.pilot_coverage95:.0%} "
-                f"of {self.pilot_comparisons} cases ({self.pilot_coverage95_can_project:.0%} where the plan said it "
-                f"could project, {self.pilot_can_project_share:.0%} of pilots), the 80% interval in "
-                f"{self.pilot_coverage80:.0%} ({self.pilot_coverage95_held_out:.0%} and "
-                f"{self.pilot_coverage80_held_out:.0%} on the held-out half of the datasets; "
-                f"{self.pilot_open_share95:.0%} of the 95% intervals ran to the whole pool); the 95% labels-saved "
-                f"interval held it in {self.pilot_saved_coverage95:.0%}; the projected label count was off by a "
-                f"median {self.pilot_median_rel_error:.0%}.")
+                f"the full data), with the intervals widened by amounts fitted on the other datasets: the 95% label "
+                f"interval held the full data's answer in {self.pilot_coverage95_held_out:.0%} of "
+                f"{self.pilot_comparisons} cases and the 80% one in {self.pilot_coverage80_held_out:.0%} "
+                f"({self.pilot_coverage95_before:.0%} and {self.pilot_coverage80_before:.0%} before the widening); "
+                f"{self.pilot_open_share95:.0%} of the 95% label intervals ran to the whole pool and their ends were a "
+                f"median {self.pilot_label_width95:.0f}x apart, so read them as a range, not a figure. Labels saved: "
+                f"{self.pilot_saved_coverage95_held_out:.0%} (95%); ROI: {self.pilot_roi_coverage95_held_out:.0%}, "
+                f"with {self.pilot_roi_decided_share95:.0%} of the 95% ROI intervals on one side of zero (before the "
+                f"widening {self.pilot_roi_decided_before} pilots were, {self.pilot_roi_wrong_before} of them "
+                f"wrongly); the cost-optimal stop: {self.pilot_cost_optimum_coverage95_held_out:.0%}. The projected "
+                f"label count was off by a median {self.pilot_median_rel_error:.0%}.")
 
     def projection_sentence(self) -> str:
         """The measured coverage of extrapolated learning curves."""
@@ -117,20 +149,32 @@ MEASURED = MeasuredTrust(
     power_default_noisy=0.13515,
     extrapolation_coverage80=0.8520833333333333,
     extrapolation_coverage95=0.94375,
-    pilot_coverage95=0.7911392405063291,
-    pilot_coverage80=0.6075949367088608,
-    pilot_coverage95_can_project=0.6730769230769231,
-    pilot_can_project_share=0.3291139240506329,
-    pilot_median_rel_error=0.5359820299602418,
-    pilot_coverage95_held_out=0.8125,
-    pilot_coverage80_held_out=0.675,
-    pilot_open_share95=0.5,
-    pilot_saved_coverage95=0.7974683544303798,
-    pilot_saved_coverage80=0.6708860759493671,
-    pilot_saved_coverage95_held_out=0.875,
+    pilot_coverage95=0.9620253164556962,
+    pilot_coverage80=0.810126582278481,
+    pilot_coverage95_before=0.7531645569620253,
+    pilot_coverage80_before=0.569620253164557,
+    pilot_coverage95_can_project=1.0,
+    pilot_can_project_share=0.3037974683544304,
+    pilot_median_rel_error=0.5576839269076146,
+    pilot_coverage95_held_out=0.9493670886075949,
+    pilot_coverage80_held_out=0.8037974683544303,
+    pilot_coverage95_split_half=0.9430379746835443,
+    pilot_coverage80_split_half=0.7848101265822784,
+    pilot_open_share95=0.5189873417721519,
+    pilot_label_width95=68.9229752523478,
+    pilot_saved_coverage95=0.9620253164556962,
+    pilot_saved_coverage80=0.810126582278481,
+    pilot_saved_coverage95_held_out=0.9620253164556962,
+    pilot_saved_coverage80_held_out=0.7974683544303798,
+    pilot_roi_coverage95_held_out=0.9493670886075949,
+    pilot_roi_coverage80_held_out=0.810126582278481,
+    pilot_roi_decided_share95=0.0,
+    pilot_roi_decided_before=18,
+    pilot_roi_wrong_before=11,
+    pilot_cost_optimum_coverage95_held_out=0.9620253164556962,
     pilot_datasets=28,
     pilot_comparisons=158,
-    roi_width_exponent=0.4963194337893827,
+    roi_width_exponent=-0.021766457382173518,
     sources=("benchmarks/results/null_power.md", "benchmarks/results/extrapolation.md",
              "benchmarks/results/quick_vs_full.md", "benchmarks/results/calibration.md"),
 )

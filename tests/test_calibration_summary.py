@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import math
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,42 @@ def test_misses_count_the_side_and_the_extrapolated_truth(run):
     assert m["n_missed"] == 3 and m["truth_above"] == 2 and m["truth_below"] == 1
     assert m["truth_extrapolated"] == 3 and m["pilot_score_missed"] == 0 and m["by_pilot"]["500"] == 3
     assert run.misses(recs)["labels_random_95"]["n_missed"] == 0
+
+
+@pytest.fixture(scope="module")
+def crossfit():
+    spec = importlib.util.spec_from_file_location("calibration_crossfit_for_tests", RUN.parent / "crossfit.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _cf_row(name, excess):
+    """One pilot whose margin interval [100, 200] (before the widening) lies below the truth by ``excess`` on the log
+    scale, and whose random interval holds its truth."""
+    iv = {f"{e}{lvl}b": v for lvl in ("80", "95") for e, v in (("low", 100.0), ("high", 200.0))}
+    return {"dataset": name, "pool": 10_000,
+            "truth": {"labels_al": {"median": 200 * math.exp(excess)}, "labels_random": {"median": 150.0}},
+            "pilots": [{"pilot": "500", "first": 20, "coverage": {},
+                        "figures": {"labels_al": {"median": 150.0, **iv}, "labels_random": {"median": 150.0, **iv}}}]}
+
+
+def test_leave_one_out_widens_each_dataset_by_the_others_only(crossfit):
+    rows = [_cf_row(n, s) for n, s in zip("abcdef", (0.1, 0.2, 0.3, 0.4, 0.5, 2.0), strict=True)]
+    cf = crossfit.crossfit(rows)
+    r = cf["results"]
+    # before: every margin truth lies above its interval, every random one inside
+    assert r["before"]["80"]["labels"]["coverage"] == 0.5 and r["before"]["80"]["labels_al"]["coverage"] == 0
+    # in-sample at 80%: 12 scores (6 random ones negative), the ceil(13 * 0.8) = 11th smallest is 0.5
+    assert cf["fit_all"]["80"]["labels"] == pytest.approx(0.5)
+    assert r["in_sample"]["80"]["labels_al"]["coverage"] == pytest.approx(5 / 6)
+    # left out, the 9th smallest of the other 10 scores: e (0.5) sees 0.4 and is missed, d (0.4) sees 0.5 and is
+    # covered, f (2.0) is never covered
+    assert r["leave_one_out"]["80"]["labels_al"]["coverage"] == pytest.approx(4 / 6)
+    assert r["leave_one_out"]["80"]["labels"]["coverage"] == pytest.approx(10 / 12)
+    # split half: even positions (a, c, e) fitted on the odd (b, d, f) and the other way round
+    assert cf["fit_even"]["80"]["labels"] != cf["fit_odd"]["80"]["labels"]
+    assert r["split_half"]["80"]["labels"]["n"] == 12
+    # nothing runs to the pool here, and the widened label interval's ends are further apart than before
+    assert r["leave_one_out"]["80"]["labels"]["open_share"] == 0
+    assert r["leave_one_out"]["80"]["labels"]["median_width"] > r["before"]["80"]["labels"]["median_width"] == 2

@@ -13,6 +13,7 @@ from simulations import Dataset, SimulationConfig, run_simulation
 from simulations.plan import PlanInputs, build_plan
 from simulations.plan.build import Estimate, label_interval
 from simulations.plan.cli import format_plan
+from simulations.plan.conformal import PILOT_WIDENING, widen_log, widen_share
 from simulations.plan.pilot import MIN_EXPONENT, assess_pilot, more_pilot_rows, widen_difference, widen_for_fit
 from simulations.summary import Target
 from simulations.trust import MEASURED
@@ -173,9 +174,10 @@ def test_the_label_interval_holds_the_seeds_and_the_fits_own(pilot_result, pilot
         pool = plan.production_pool
         fit_high = pool if fit_est.high is None else min(pool, fit_est.high)
         assert est.high >= fit_high - 1e-6  # the fitted curve's pessimistic edge
-        assert (est.low, est.high) == pytest.approx(
-            (min(rng.low, label_interval(pilot_result, plan.inputs, plan.target, plan.fits, name, level=level)[0]),
-             max(rng.high, label_interval(pilot_result, plan.inputs, plan.target, plan.fits, name, level=level)[1])))
+        lo, hi = label_interval(pilot_result, plan.inputs, plan.target, plan.fits, name, level=level)
+        # the hull of both, then the calibration suite's conformal widening (simulations.plan.conformal)
+        assert (est.low, est.high) == pytest.approx(widen_log(min(rng.low, lo), max(rng.high, hi),
+                                                              PILOT_WIDENING.labels(level), first=10, pool=pool))
     # an 80% interval is no wider than the 95% one
     lo80, hi80 = label_interval(pilot_result, plan.inputs, plan.target, plan.fits, "random", level=0.8)
     assert lo80 >= plan.labels_to_target_random.low - 1e-9 and hi80 <= plan.labels_to_target_random.high + 1e-9
@@ -184,11 +186,15 @@ def test_the_label_interval_holds_the_seeds_and_the_fits_own(pilot_result, pilot
 def test_the_saving_carries_the_label_intervals_doubt(pilot_result, pilot_plan):
     plan = pilot_plan
     b, pool = plan.business, plan.production_pool
-    expect = widen_difference(b.labels_saved.low, b.labels_saved.high,
-                              random_seeds=(b.labels_random.low, b.labels_random.high),
-                              random=(plan.labels_to_target_random.low, plan.labels_to_target_random.high),
-                              al_seeds=(b.labels_al.low, b.labels_al.high),
-                              al=(plan.labels_to_target_al.low, plan.labels_to_target_al.high), pool=pool)
+    # the label intervals before the calibration suite's widening (the fitted curve's doubt): their widening past
+    # the seeds' interval is carried into the saving, then the saving gets its own conformal widening
+    before = plan.calibration["before"]
+    r0, a0 = before["labels_random"], before["labels_al"]
+    carried = widen_difference(b.labels_saved.low, b.labels_saved.high,
+                               random_seeds=(b.labels_random.low, b.labels_random.high), random=(r0["low"], r0["high"]),
+                               al_seeds=(b.labels_al.low, b.labels_al.high), al=(a0["low"], a0["high"]), pool=pool)
+    assert (before["labels_saved"]["low"], before["labels_saved"]["high"]) == pytest.approx(carried)
+    expect = widen_share(*carried, PILOT_WIDENING.saved(plan.interval_level), pool=pool)
     assert (plan.labels_saved.low, plan.labels_saved.high) == pytest.approx(expect)
     assert plan.labels_saved.median == pytest.approx(b.labels_saved.median)  # the median is the seeds' own
     # the projection widened a label interval here, so the saving is wider than the seeds' differences say

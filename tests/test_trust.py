@@ -43,24 +43,53 @@ def test_pilot_figures_are_the_calibration_suites():
     lt = s["labels_to_target"]
     assert MEASURED.pilot_coverage95 == pytest.approx(lt["coverage95"])
     assert MEASURED.pilot_coverage80 == pytest.approx(lt["coverage80"])
+    assert MEASURED.pilot_coverage95_before == pytest.approx(lt["before_coverage95"])
+    assert MEASURED.pilot_coverage80_before == pytest.approx(lt["before_coverage80"])
     assert MEASURED.pilot_comparisons == lt["n95"]
     assert MEASURED.pilot_median_rel_error == pytest.approx(lt["median_rel_error"])
     assert MEASURED.pilot_coverage95_can_project == pytest.approx(s["can_project"]["true"]["labels_coverage95"])
     assert MEASURED.pilot_can_project_share == pytest.approx(s["can_project"]["share_true"])
     assert MEASURED.pilot_datasets == s["n_datasets"] >= 25
     assert MEASURED.roi_width_exponent == pytest.approx(s["roi_width"]["exponent"])
-    ho, everything = s["split_half"]["held_out_odd"], s["split_half"]["all"]
-    assert MEASURED.pilot_coverage95_held_out == pytest.approx(ho["labels_coverage95"])
-    assert MEASURED.pilot_coverage80_held_out == pytest.approx(ho["labels_coverage80"])
-    assert MEASURED.pilot_open_share95 == pytest.approx(everything["labels_open_share95"])
-    assert everything["labels_coverage95"] == pytest.approx(lt["coverage95"])  # the split's "all" is the headline
     assert MEASURED.pilot_saved_coverage95 == pytest.approx(s["coverage"]["labels_saved"]["all"]["coverage95"])
     assert MEASURED.pilot_saved_coverage80 == pytest.approx(s["coverage"]["labels_saved"]["all"]["coverage80"])
-    assert MEASURED.pilot_saved_coverage95_held_out == pytest.approx(ho["labels_saved_coverage95"])
-    # the held-out half is the other half of the suite's list, not a subset picked after the fact
+    # the held-out figures: widenings fitted without the pilot's dataset (cross-fitted by dataset)
+    r = s["conformal"]["results"]
+    lo, sh, before = r["leave_one_out"], r["split_half"], r["before"]
+    assert MEASURED.pilot_coverage95_held_out == pytest.approx(lo["95"]["labels"]["coverage"])
+    assert MEASURED.pilot_coverage80_held_out == pytest.approx(lo["80"]["labels"]["coverage"])
+    assert MEASURED.pilot_coverage95_split_half == pytest.approx(sh["95"]["labels"]["coverage"])
+    assert MEASURED.pilot_coverage80_split_half == pytest.approx(sh["80"]["labels"]["coverage"])
+    assert MEASURED.pilot_open_share95 == pytest.approx(lo["95"]["labels"]["open_share"])
+    assert MEASURED.pilot_label_width95 == pytest.approx(lo["95"]["labels"]["median_width"])
+    assert MEASURED.pilot_saved_coverage95_held_out == pytest.approx(lo["95"]["labels_saved"]["coverage"])
+    assert MEASURED.pilot_saved_coverage80_held_out == pytest.approx(lo["80"]["labels_saved"]["coverage"])
+    assert MEASURED.pilot_roi_coverage95_held_out == pytest.approx(lo["95"]["roi"]["coverage"])
+    assert MEASURED.pilot_roi_coverage80_held_out == pytest.approx(lo["80"]["roi"]["coverage"])
+    assert MEASURED.pilot_roi_decided_share95 == pytest.approx(lo["95"]["roi"]["decided_share"])
+    assert MEASURED.pilot_roi_decided_before == round(before["95"]["roi"]["decided_share"] * before["95"]["roi"]["n"])
+    assert MEASURED.pilot_roi_wrong_before == before["95"]["roi"]["wrong_decisions"]
+    assert MEASURED.pilot_cost_optimum_coverage95_held_out == pytest.approx(lo["95"]["cost_optimum"]["coverage"])
+    # every pilot is measured once in each held-out scheme, and "before" is the plan's own rule
+    assert lo["95"]["labels"]["n"] == sh["95"]["labels"]["n"] == lt["n95"]
+    assert before["95"]["labels"]["coverage"] == pytest.approx(lt["before_coverage95"])
+    # the split halves are the two halves of the suite's list, not subsets picked after the fact
     names = [r["dataset"] for r in d["rows"]]
-    assert ho["datasets"] == names[1::2] and s["split_half"]["chosen_on_even"]["datasets"] == names[0::2]
+    assert s["split_half"]["held_out_odd"]["datasets"] == names[1::2]
+    assert s["split_half"]["chosen_on_even"]["datasets"] == names[0::2]
     p = MEASURED.pilot_sentence()
-    assert f"{MEASURED.pilot_coverage95:.0%}" in p and f"{MEASURED.pilot_coverage80:.0%}" in p
-    assert f"{MEASURED.pilot_coverage95_held_out:.0%}" in p and f"{MEASURED.pilot_saved_coverage95:.0%}" in p
+    assert f"{MEASURED.pilot_coverage95_held_out:.0%}" in p and f"{MEASURED.pilot_coverage80_held_out:.0%}" in p
+    assert f"{MEASURED.pilot_coverage95_before:.0%}" in p and f"{MEASURED.pilot_saved_coverage95_held_out:.0%}" in p
     assert f"{MEASURED.pilot_datasets} real datasets" in p
+
+
+def test_the_shipped_widenings_are_the_calibration_suites_fit():
+    from simulations.plan.conformal import PILOT_WIDENING as w
+
+    cf = json.loads((RESULTS / "calibration.json").read_text())["summary"]["conformal"]
+    fit = cf["fit_all"]
+    assert cf["shipped_matches_fit"]
+    assert (w.labels80, w.labels95, w.roi80, w.roi95, w.saved80, w.saved95, w.cost_optimum95) == pytest.approx(
+        (fit["80"]["labels"], fit["95"]["labels"], fit["80"]["roi"], fit["95"]["roi"], fit["80"]["labels_saved"],
+         fit["95"]["labels_saved"], fit["95"]["cost_optimum"]))
+    assert w.comparisons == cf["n_label_scores"]["95"] and w.datasets == cf["n_datasets"]

@@ -38,6 +38,7 @@ import time
 import traceback
 import warnings
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -50,12 +51,24 @@ for p in (str(ROOT), str(HERE.parent), str(HERE)):
         sys.path.insert(0, p)
 
 from _common import bench_args, is_smoke, md_table, process_tree_cpu_seconds, write_results  # noqa: E402
+from crossfit import markdown as crossfit_markdown  # noqa: E402
 from datasets import SPECS, Spec  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
+from tally import (  # noqa: E402, F401
+    FIGURES,
+    LABEL_FIGURES,
+    LEVELS,
+    PILOTS,
+    misses,
+    roi_width_fit,
+    split_half,
+    summarise,
+)
 
 from simulations import Dataset, SimulationConfig, Target, run_simulation  # noqa: E402
 from simulations.plan.adaptive import simulate_for_plan  # noqa: E402
 from simulations.plan.build import build_plan, label_interval  # noqa: E402
+from simulations.plan.conformal import PILOT_WIDENING, widen_linear, widen_log, widen_share  # noqa: E402
 from simulations.plan.inputs import PlanInputs  # noqa: E402
 from simulations.plan.pilot import widen_difference  # noqa: E402
 from simulations.stats import median_interval  # noqa: E402
@@ -65,16 +78,6 @@ STRATEGY = "margin"
 #: Money: $1 a label, $100 a point of the score (the cost-optimal stop needs a value of accuracy).
 COST_PER_LABEL = 1.0
 VALUE_PER_POINT = 100.0
-PILOTS = ("500", "1000", "20%")
-#: Figures compared, with the per-seed column of the plan's business case (None: no per-seed figures, 95% only).
-FIGURES: dict[str, str | None] = {"labels_al": "labels_al", "labels_random": "labels_random",
-                                  "labels_saved": "labels_saved", "roi": "roi", "cost_optimum": None}
-LABEL_FIGURES = ("labels_al", "labels_random")
-#: Interval rules compared: the plan's (""), the seeds' alone ("s": the plan before it carried the projection's
-#: doubt), and the plan's with the projected score's range added ("f"); each at 95% and 80%.
-LEVELS = ("95", "80", "95s", "80s", "95f", "80f")
-
-
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
     return {"max_rows": args.max_rows, "truth_seeds": args.truth_seeds, "pilot_seeds": args.pilot_seeds,
             "truth_budget": args.truth_budget, "strategy": STRATEGY, "cost_per_label": COST_PER_LABEL,
@@ -134,13 +137,20 @@ def _inputs(pool: int, seconds: float) -> PlanInputs:
 
 
 def _figures(plan: Any, result: Any) -> dict[str, dict[str, Any]]:
-    """The plan's figures: median and 95% interval (the plan's own), 80% interval over its per-seed figures.
+    """The plan's figures: median, 95% interval (the plan's own) and 80% interval (the same rule at 80%), each as
+    shipped and before the conformal widening (keys ending in ``b``: the plan's rule without
+    ``simulations.plan.conformal``; the cross-fit in ``crossfit.py`` starts from them).
 
-    Labels to target at 80% are widened as the plan widens them at its level (``label_interval``), so both levels
-    are the product's rule.
+    Labels to target at 80% are widened as the plan widens them at its level (``label_interval``), then by the
+    shipped 80% widening when the plan projects to a larger pool, so both levels are the product's rule.
     """
     out: dict[str, dict[str, Any]] = {}
     per_seed = plan.business.per_seed if plan.business is not None else None
+    cal = plan.calibration  # None for the truth (no projection)
+    before = (cal or {}).get("before", {})
+    meta = getattr(result, "meta", {}) or {}
+    first = float(meta.get("n_initial") or result.config.initial_labels)
+    pool = plan.production_pool
     ests = {"labels_al": plan.labels_to_target_al, "labels_random": plan.labels_to_target_random,
             "labels_saved": plan.labels_saved, "roi": plan.money["roi"], "cost_optimum": plan.stop.cost_optimum}
     for name, col in FIGURES.items():
@@ -148,31 +158,45 @@ def _figures(plan: Any, result: Any) -> dict[str, dict[str, Any]]:
         if e is None:
             out[name] = {}
             continue
+        b = before.get(name) or {}
         d = {"median": e.median, "low95": e.low, "high95": e.high, "extrapolated": bool(e.extrapolated),
-             "low80": None, "high80": None}
+             "low80": None, "high80": None, "low95b": b.get("low", e.low), "high95b": b.get("high", e.high),
+             "low80b": None, "high80b": None}
         if col is not None and per_seed is not None and col in per_seed:
             iv = median_interval(per_seed[col].to_numpy(dtype=float), confidence=0.8)
-            d["low80"], d["high80"] = iv.low, iv.high
+            d["low80b"], d["high80b"] = iv.low, iv.high
             # the interval over seeds alone (what the plan showed before it carried the projection's uncertainty)
             r95 = getattr(plan.business, col)
+            if name == "roi" and b:  # a pilot's business case carries the widened ROI: the seeds' own is before it
+                r95 = SimpleNamespace(low=b["low"], high=b["high"])
             d["low95s"], d["high95s"], d["low80s"], d["high80s"] = float(r95.low), float(r95.high), iv.low, iv.high
             strategy = {"labels_al": plan.strategy, "labels_random": "random"}.get(name)
             if strategy is not None and plan.fits is not None and (plan.target.projected or e.extrapolated):
                 lo, hi = label_interval(result, plan.inputs, plan.target, plan.fits, strategy, level=0.8)
-                d["low80"], d["high80"] = min(iv.low, lo), max(iv.high, hi)
+                d["low80b"], d["high80b"] = min(iv.low, lo), max(iv.high, hi)
                 # the same with the projected score's range added (the rule the plan does not use: it counts the
                 # random curve's doubt twice)
                 for lvl, lv, r in (("95", plan.interval_level, r95), ("80", 0.8, iv)):
                     lo, hi = label_interval(result, plan.inputs, plan.target, plan.fits, strategy, level=lv,
                                             score_doubt=True)
                     d[f"low{lvl}f"], d[f"high{lvl}f"] = min(r.low, lo), max(r.high, hi)
+            d["low80"], d["high80"] = d["low80b"], d["high80b"]
+            if cal is not None and strategy is not None:
+                d["low80"], d["high80"] = widen_log(d["low80b"], d["high80b"], PILOT_WIDENING.labels(0.8),
+                                                    first=first, pool=pool)
+            elif cal is not None and name == "roi":
+                d["low80"], d["high80"] = widen_linear(d["low80b"], d["high80b"], PILOT_WIDENING.roi(0.8))
         out[name] = d
     a, r, sv = out.get("labels_al") or {}, out.get("labels_random") or {}, out.get("labels_saved") or {}
-    if sv.get("low80") is not None and all(x.get("low80s") is not None for x in (a, r)):
-        # the saving at 80% carries the label intervals' projection doubt as the plan's 95% does (widen_difference)
-        sv["low80"], sv["high80"] = widen_difference(
-            sv["low80"], sv["high80"], random_seeds=(r["low80s"], r["high80s"]), random=(r["low80"], r["high80"]),
-            al_seeds=(a["low80s"], a["high80s"]), al=(a["low80"], a["high80"]), pool=plan.production_pool)
+    if sv.get("low80s") is not None and all(x.get("low80s") is not None for x in (a, r)):
+        # the saving at 80% carries the label intervals' projection doubt as the plan's 95% does (widen_difference),
+        # then the shipped 80% widening of the saving when the plan projects to a larger pool
+        sv["low80b"], sv["high80b"] = widen_difference(
+            sv["low80s"], sv["high80s"], random_seeds=(r["low80s"], r["high80s"]), random=(r["low80b"], r["high80b"]),
+            al_seeds=(a["low80s"], a["high80s"]), al=(a["low80b"], a["high80b"]), pool=pool)
+        sv["low80"], sv["high80"] = sv["low80b"], sv["high80b"]
+        if cal is not None:
+            sv["low80"], sv["high80"] = widen_share(sv["low80b"], sv["high80b"], PILOT_WIDENING.saved(0.8), pool=pool)
     return out
 
 
@@ -238,6 +262,9 @@ def _one(spec: Spec, args: argparse.Namespace, cache: Path, log: Any) -> dict[st
         figs = _figures(plan, result)
         rec: dict[str, Any] = {"pilot": pilot, "rows": m, "simulated_pool": int(result.meta["n_pool"]),
                                "simulated_labels": plan.simulated_labels, "figures": figs,
+                               "first": float(result.meta.get("n_initial") or result.config.initial_labels),
+                               "calibration": plan.calibration and {k: v for k, v in plan.calibration.items()
+                                                                    if k != "sentence"},
                                "ceiling": {"median": plan.target.ceiling, "low": plan.target.ceiling_low,
                                            "high": plan.target.ceiling_high},
                                "verdict": plan.verdict, "pays_off": plan.pays_off,
@@ -278,144 +305,6 @@ def _covers(p: dict[str, Any], t: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def summarise(rows: list[dict[str, Any]], pilots: tuple[str, ...] = PILOTS) -> dict[str, Any]:
-    """Coverage per figure (95%, 80%), per pilot size, errors of the projected labels and ROI width vs pilot size."""
-    recs = [(r, p) for r in rows if "pilots" in r for p in r["pilots"] if "coverage" in p]
-    cov: dict[str, Any] = {}
-    for f in FIGURES:
-        for subset, keep in (("all", lambda t: True), ("truth_simulated", lambda t: not t["truth_extrapolated"])):
-            for lvl in LEVELS:
-                vals = [p["coverage"][f][f"in{lvl}"] for _, p in recs
-                        if p["coverage"][f][f"in{lvl}"] is not None and keep(p["coverage"][f])]
-                cov.setdefault(f, {}).setdefault(subset, {})[f"coverage{lvl}"] = (
-                    float(np.mean(vals)) if vals else None)
-                cov[f][subset][f"n{lvl}"] = len(vals)
-    labels = {f"coverage{lvl}": _rate(recs, LABEL_FIGURES, lvl) for lvl in LEVELS}
-    by_pilot = {}
-    for pilot in pilots:
-        sub = [(r, p) for r, p in recs if p["pilot"] == pilot]
-        errs = [p["coverage"][f]["rel_error"] for _, p in sub for f in LABEL_FIGURES
-                if p["coverage"][f]["rel_error"] is not None]
-        by_pilot[pilot] = {"n": len(sub), "labels_coverage95": _rate(sub, LABEL_FIGURES, "95")[0],
-                           "labels_coverage80": _rate(sub, LABEL_FIGURES, "80")[0],
-                           "median_rel_error_labels": float(np.median(errs)) if errs else None}
-    abs_err = [p["coverage"][f]["abs_error"] for _, p in recs for f in LABEL_FIGURES
-               if p["coverage"][f]["abs_error"] is not None]
-    rel_err = [p["coverage"][f]["rel_error"] for _, p in recs for f in LABEL_FIGURES
-               if p["coverage"][f]["rel_error"] is not None]
-    low_side = [p["coverage"][f].get("pilot_low_side") for _, p in recs for f in LABEL_FIGURES
-                if p["coverage"][f].get("pilot_low_side") is not None]
-    ceil = [p["ceiling_covered"] for _, p in recs]
-    return {
-        "coverage": cov,
-        "labels_to_target": {"coverage95": labels["coverage95"][0], "n95": labels["coverage95"][1],
-                             "coverage80": labels["coverage80"][0], "n80": labels["coverage80"][1],
-                             "seeds_only_coverage95": labels["coverage95s"][0],
-                             "seeds_only_coverage80": labels["coverage80s"][0],
-                             "with_score_range_coverage95": labels["coverage95f"][0],
-                             "with_score_range_coverage80": labels["coverage80f"][0],
-                             "with_score_range_open_share": _open_share(recs),
-                             "median_abs_error": float(np.median(abs_err)) if abs_err else None,
-                             "median_rel_error": float(np.median(rel_err)) if rel_err else None,
-                             "share_pilot_low": float(np.mean(low_side)) if low_side else None},
-        "ceiling_coverage95": float(np.mean(ceil)) if ceil else None,
-        "by_pilot": by_pilot,
-        "roi_width": roi_width_fit(rows),
-        "can_project": _can_project(recs),
-        "n_datasets": sum(1 for r in rows if "pilots" in r), "n_pilots": len(recs),
-        "split_half": split_half(rows),
-        "misses": misses(recs),
-    }
-
-
-def misses(recs: list[tuple[dict, dict]]) -> dict[str, Any]:
-    """Where the 95% and 80% intervals miss: on which side of the truth, whether the truth itself was read off a
-    fitted curve, whether the pilot's projected full-data score missed the truth's, and by pilot size."""
-    out: dict[str, Any] = {}
-    for f in FIGURES:
-        for lvl in ("95", "80"):
-            miss = [(r, p) for r, p in recs if p["coverage"][f][f"in{lvl}"] is False]
-            if not [1 for _, p in recs if p["coverage"][f][f"in{lvl}"] is not None]:
-                continue
-            above = [p["coverage"][f]["truth"] > p["figures"][f][f"high{lvl}"] for _, p in miss]
-            out[f"{f}_{lvl}"] = {
-                "n_missed": len(miss), "truth_above": int(sum(above)), "truth_below": len(miss) - int(sum(above)),
-                "truth_extrapolated": sum(bool(p["coverage"][f]["truth_extrapolated"]) for _, p in miss),
-                "pilot_score_missed": sum(not p.get("ceiling_covered", True) for _, p in miss),
-                "by_pilot": {k: sum(p["pilot"] == k for _, p in miss) for k in PILOTS}}
-    return out
-
-
-def split_half(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Coverage on the two halves of the suite's list: the method was chosen on the even positions (0, 2, ...), so
-    the odd positions are the held-out figure. Also how often a label interval runs to the whole pool (it then
-    covers by saying nothing) and the labels-saved interval's median width as a share of the pool."""
-    out: dict[str, Any] = {}
-    for name, part in (("chosen_on_even", 0), ("held_out_odd", 1), ("all", None)):
-        keep = [r for i, r in enumerate(rows) if part is None or i % 2 == part]
-        recs = [(r, p) for r in keep if "pilots" in r for p in r["pilots"] if "coverage" in p]
-        d: dict[str, Any] = {"datasets": [r["dataset"] for r in keep], "n_pilots": len(recs)}
-        for f in FIGURES:
-            for lvl in LEVELS:
-                d[f"{f}_coverage{lvl}"] = _rate(recs, (f,), lvl)[0]
-        for lvl in LEVELS:
-            d[f"labels_coverage{lvl}"] = _rate(recs, LABEL_FIGURES, lvl)[0]
-            d[f"labels_open_share{lvl}"] = _open_share(recs, f"high{lvl}")
-            w = [(p["figures"]["labels_saved"][f"high{lvl}"] - p["figures"]["labels_saved"][f"low{lvl}"]) / r["pool"]
-                 for r, p in recs if p["figures"].get("labels_saved", {}).get(f"low{lvl}") is not None]
-            d[f"saved_width_share{lvl}"] = float(np.median(w)) if w else None
-        out[name] = d
-    return out
-
-
-def _open_share(recs: list[tuple[dict, dict]], key: str = "high95f") -> float | None:
-    """Share of label intervals (under a rule) whose high end is the whole production pool (open)."""
-    vals = [p["figures"][f][key] >= r["pool"] - 1e-9 for r, p in recs for f in LABEL_FIGURES
-            if p["figures"][f].get(key) is not None]
-    return float(np.mean(vals)) if vals else None
-
-
-def _rate(recs: list[tuple[dict, dict]], figs: tuple[str, ...], lvl: str) -> tuple[float | None, int]:
-    vals = [p["coverage"][f][f"in{lvl}"] for _, p in recs for f in figs if p["coverage"][f][f"in{lvl}"] is not None]
-    return (float(np.mean(vals)) if vals else None), len(vals)
-
-
-def _can_project(recs: list[tuple[dict, dict]]) -> dict[str, Any]:
-    """Coverage split by the plan's own ``pilot.can_project`` (when the plan has it)."""
-    out: dict[str, Any] = {}
-    for flag in (True, False):
-        sub = [(r, p) for r, p in recs if p.get("pilot_answer", {}).get("can_project") is flag]
-        out[str(flag).lower()] = {"n": len(sub), "labels_coverage95": _rate(sub, LABEL_FIGURES, "95")[0],
-                                  "labels_coverage80": _rate(sub, LABEL_FIGURES, "80")[0],
-                                  "seeds_only_coverage95": _rate(sub, LABEL_FIGURES, "95s")[0]}
-    n = out["true"]["n"] + out["false"]["n"]
-    out["share_true"] = out["true"]["n"] / n if n else None
-    return out
-
-
-def roi_width_fit(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """The ROI interval's width against the pilot's rows: ``width = a * rows ** -b``, fitted on log-log.
-
-    ``b`` is the median over datasets of the within-dataset slope (datasets with at least two pilots and finite,
-    positive widths), so datasets of different difficulty do not bias it; ``a`` is then the median of
-    ``width * rows ** b``. ``b = 0.5`` is the 1/sqrt(n) of averaging independent rows.
-    """
-    slopes, points = [], []
-    for r in rows:
-        pts = [(p["rows"], p["figures"]["roi"]["high95"] - p["figures"]["roi"]["low95"]) for p in r.get("pilots", [])
-               if "figures" in p and p["figures"].get("roi") and all(
-                   v is not None and math.isfinite(v) for v in (p["figures"]["roi"]["high95"],
-                                                                 p["figures"]["roi"]["low95"]))]
-        pts = [(n, w) for n, w in pts if w > 0]
-        points += [{"dataset": r["dataset"], "rows": n, "width": w} for n, w in pts]
-        if len({n for n, _ in pts}) >= 2:
-            x, y = np.log([n for n, _ in pts]), np.log([w for _, w in pts])
-            slopes.append(-float(np.polyfit(x, y, 1)[0]))
-    b = float(np.median(slopes)) if slopes else None
-    a = float(np.median([p["width"] * p["rows"] ** b for p in points])) if b is not None and points else None
-    return {"exponent": b, "scale": a, "n_datasets": len(slopes), "slopes": slopes, "points": points}
-
-
 def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{100 * x:.0f}%"
 
@@ -443,12 +332,17 @@ def markdown(data: dict[str, Any]) -> str:
     for f, d in s["coverage"].items():
         a, t = d["all"], d["truth_simulated"]
         tab.append({"figure": f, "95% covers": f"{_pct(a['coverage95'])} of {a['n95']}",
+                    "95% before widening": _pct(a.get("coverage95b")),
                     "95%, seeds only": f"{_pct(a.get('coverage95s'))}" if a.get("n95s") else "n/a",
                     "80% covers": f"{_pct(a['coverage80'])} of {a['n80']}" if a["n80"] else "n/a (no per-seed)",
+                    "80% before widening": _pct(a.get("coverage80b")) if a["n80"] else "n/a",
                     "95%, truth not extrapolated": f"{_pct(t['coverage95'])} of {t['n95']}"})
     lines += [md_table(tab), ""]
-    lines += [f"Labels to target (margin and random together): 95% interval covers **{_pct(lt['coverage95'])}** "
-              f"({lt['n95']}), 80% interval **{_pct(lt['coverage80'])}** ({lt['n80']}). The interval over seeds "
+    lines += [f"These are the shipped intervals, widened by widenings fitted on these same datasets (in-sample: the "
+              f"held-out figures are in the next section). Labels to target (margin and random together): 95% "
+              f"interval covers **{_pct(lt['coverage95'])}** ({lt['n95']}), 80% interval "
+              f"**{_pct(lt['coverage80'])}** ({lt['n80']}); before the conformal widening "
+              f"{_pct(lt.get('before_coverage95'))} and {_pct(lt.get('before_coverage80'))}. The interval over seeds "
               f"alone (what the plan showed before it carried the projection's uncertainty) covered "
               f"{_pct(lt.get('seeds_only_coverage95'))} (95%) and {_pct(lt.get('seeds_only_coverage80'))} (80%); "
               f"with the projected score's range added as well (counting random's curve twice): "
@@ -460,14 +354,15 @@ def markdown(data: dict[str, Any]) -> str:
               f"{_pct(lt['median_rel_error'])} of the truth); the pilot's median is below the truth in "
               f"{_pct(lt['share_pilot_low'])}. The projected full-data score's 95% range held the truth's in "
               f"{_pct(s['ceiling_coverage95'])}." if lt["median_abs_error"] is not None else "No comparisons.", ""]
+    if s.get("conformal"):
+        lines += crossfit_markdown(s["conformal"])
     sh = s.get("split_half")
     if sh:
-        lines += ["## Split half: the method chosen on the even positions of the suite's list, held out on the odd",
-                  "",
-                  "Labels saved carries the label intervals' projection doubt "
-                  "(`simulations.plan.pilot.widen_difference`), a rule chosen on the even half only; the odd half is "
-                  "the honest figure. 'Open' = the label interval's upper end is the whole pool (it covers by saying "
-                  "nothing); saved width = the labels-saved interval's median width as a share of the pool.",
+        lines += ["## The shipped intervals on each half of the suite's list", "",
+                  "The shipped widenings were fitted on all datasets, so neither half is held out here (the section "
+                  "above has the held-out figures). 'Open' = the label interval's upper end is the whole pool (it "
+                  "covers by saying nothing); saved width = the labels-saved interval's median width as a share of "
+                  "the pool.",
                   "",
                   "| half | pilots | labels 95% | labels 80% | open 95% | open 80% | saved 95% | saved 80% "
                   "| saved width 95% | roi 95% | roi 80% | cost optimum 95% |",
@@ -479,7 +374,7 @@ def markdown(data: dict[str, Any]) -> str:
                          f"{_pct(d['labels_saved_coverage80'])} | {_pct(d['saved_width_share95'])} | "
                          f"{_pct(d['roi_coverage95'])} | {_pct(d['roi_coverage80'])} | "
                          f"{_pct(d['cost_optimum_coverage95'])} |")
-        lines += ["", "Held out (odd positions): " + ", ".join(sh["held_out_odd"]["datasets"]) + ".", ""]
+        lines += ["", "Odd positions: " + ", ".join(sh["held_out_odd"]["datasets"]) + ".", ""]
     ms = s.get("misses")
     if ms:
         lines += ["## Where the intervals miss", "",
@@ -499,8 +394,14 @@ def markdown(data: dict[str, Any]) -> str:
     rw = s["roi_width"]
     if rw["exponent"] is not None:
         lines += ["## ROI interval width against pilot size", "",
-                  f"width ~ {rw['scale']:.3g} x rows^-{rw['exponent']:.2f} (median within-dataset slope over "
-                  f"{rw['n_datasets']} datasets); `Plan.pilot.more_pilot_labels` reads it.", ""]
+                  f"width ~ {rw['scale']:.3g} x rows^{-rw['exponent']:.2f} (median within-dataset slope over "
+                  f"{rw['n_datasets']} datasets); `Plan.pilot.more_pilot_labels` reads it (no estimate below an "
+                  "exponent of 0.1)."]
+        rb = s.get("roi_width_before") or {}
+        if rb.get("exponent") is not None:
+            lines += [f"Before the conformal widening (which does not depend on the pilot's size: the misses were "
+                      f"spread over the pilot sizes) the ROI interval's width went as rows^{-rb['exponent']:.2f}."]
+        lines += [""]
     lines += ["## Per dataset and pilot", ""]
     per = []
     for r in data["rows"]:

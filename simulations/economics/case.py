@@ -330,6 +330,8 @@ class BusinessCaseRange:
     #: AL strategies the case's strategy was picked from: the ranges are at ``1 - (1 - 0.95) / k_compared`` and
     #: ``pays_off`` needs the seeds a verdict over that many strategies needs (``simulations.stats``).
     k_compared: int = 1
+    #: ``roi`` is a pilot's, widened by ``simulations.plan.conformal``: ``pays_off`` then needs it on its side of 0.
+    roi_widened: bool = False
 
     @property
     def seeds_compared(self) -> int:
@@ -350,7 +352,8 @@ class BusinessCaseRange:
         lower bound still counts), False when it lies wholly at or below zero (an upper bound still counts) or the
         model learns nothing from the features (``no_signal``), None when undecided: the interval spans zero, a
         bound points the other way, or fewer seeds compare the plans than a verdict needs (the simulation
-        summary's rule: ``MIN_SEEDS_FOR_VERDICT``, more when the strategy was picked from ``k_compared`` > 1).
+        summary's rule: ``MIN_SEEDS_FOR_VERDICT``, more when the strategy was picked from ``k_compared`` > 1), or
+        (``roi_widened``, a pilot's projection) the calibrated ROI interval does not lie on the decision's side.
         """
         if self.no_signal:
             return False
@@ -358,9 +361,9 @@ class BusinessCaseRange:
             return None
         tb = self.total_benefit
         if tb.low > 0 and tb.bound in ("", "lower"):
-            return True
+            return True if not self.roi_widened or self.roi.low > 0 else None
         if tb.high <= 0 and tb.bound in ("", "upper"):
-            return False
+            return False if not self.roi_widened or self.roi.high <= 0 else None
         return None
 
     @property
@@ -396,6 +399,7 @@ class BusinessCaseRange:
             p_roi_positive_bound=self.p_roi_positive_bound or None,
             p_whole_pool_roi_positive=self.p_whole_pool_roi_positive,
             pays_off=self.pays_off,
+            roi_widened=self.roi_widened,
             payback_beyond_plan=self.payback_beyond_plan,
             n_seeds=self.n_seeds,
             n_seeds_compared=self.seeds_compared,

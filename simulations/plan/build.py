@@ -31,6 +31,7 @@ from simulations.economics import BusinessCaseRange, business_case_from_per_seed
 from simulations.economics import choose_strategy as rank_for_case
 from simulations.errors import ConfigError, DataError
 from simulations.money import money
+from simulations.plan.conformal import PILOT_WIDENING, widen_linear, widen_log, widen_share
 from simulations.plan.inputs import PlanInputs
 from simulations.plan.model import MONEY_FIELDS, Estimate, Plan, PlanStop, TargetAtPool, _finite
 from simulations.plan.pilot import assess_pilot, widen_difference, widen_for_fit
@@ -237,23 +238,44 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
         # counts read off fitted curves, or for a projected target, carry that uncertainty too
         lr, la = (_widened(e, label_interval(result, inputs, tap, fits, n, level=case.confidence))
                   if tap.projected or extrapolated[n] else e for e, n in ((lr, "random"), (la, chosen)))
+    calibrated = pool > n_sim > 0  # a pilot projected to a larger pool: the calibration suite's setting
+    first = float(meta.get("n_initial") or result.config.initial_labels)
     saved = _estimate(case.labels_saved, extrapolated=lr.extrapolated or la.extrapolated)
-    if (lr, la) != (lr0, la0):
-        # the saving carries the label intervals' projection doubt too (the seeds' differences do not see it)
-        s_lo, s_hi = widen_difference(saved.low, saved.high, random_seeds=(lr0.low, lr0.high),
-                                      random=(lr.low, lr.high), al_seeds=(la0.low, la0.high), al=(la.low, la.high),
-                                      pool=pool)
+    # the saving carries the label intervals' projection doubt too (the seeds' differences do not see it)
+    saved = _saved_with_doubt(saved, lr0, la0, lr, la, pool)
+    before: dict[str, Estimate] = {}
+    if calibrated:
+        # the plan's own intervals cover less than they say there: widened by the suite's conformal quantiles
+        before = {"labels_random": lr, "labels_al": la, "labels_saved": saved}
+        w, level = PILOT_WIDENING, case.confidence
+        lr, la = (replace(e, **dict(zip(("low", "high"), widen_log(e.low, e.high, w.labels(level), first=first,
+                                                                   pool=pool), strict=True))) for e in (lr, la))
+        s_lo, s_hi = widen_share(saved.low, saved.high, w.saved(level), pool=pool)
         saved = replace(saved, low=s_lo, high=s_hi)
 
     stop, advice = _stop(result, inputs, chosen, metric, pool, la, advise)
+    pays = pays_off_rule(case)
+    calibration, undecided_roi = None, None
+    if calibrated:
+        before |= {"roi": money_est["roi"], "cost_optimum": stop.cost_optimum}
+        stop, money_est, calibration = _calibrate_money(stop, money_est, level=case.confidence, first=first,
+                                                        pool=pool)
+        calibration["before"] = {k: None if e is None else e.to_dict() for k, e in before.items()}
+        # one object: the business case carries the widened ROI, and its pays-off rule then asks it too
+        roi = money_est["roi"]
+        case = replace(case, roi=replace(case.roi, low=roi.low, high=roi.high), roi_widened=True)
+        decided, pays = pays, pays_off_rule(case)
+        if decided is not None and pays is None:
+            undecided_roi = roi  # a decision the calibrated ROI interval does not support is undecided
     if advice is not None:  # the plan's strategy, named for why it was chosen, not 'chosen by you'
         advice = replace(advice, strategy_chosen_by=chosen_by)
     s = summary.strategies.get(chosen)
     verdict = s.verdict if s is not None else "no evidence"
     verdict_sentence = summary.verdict_sentence() if summary.no_signal else (s.sentence if s is not None else "")
-    pays = pays_off_rule(case)
     simulated_labels = int(pd.to_numeric(result.rounds["labels"]).max())
     notes = list(summary.notes)
+    if calibration is not None:
+        notes.append(PILOT_WIDENING.sentence())
     for name, n in extrapolated.items():
         if n:
             notes.append(f"{name.replace('_', ' ')} did not reach the target within the {simulated_labels:,} labels "
@@ -281,7 +303,8 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
         metric_label=SCORE_NAMES.get(metric, metric), simulated_labels=simulated_labels, simulated_pool=n_sim,
         production_pool=pool, labels_to_target_al=la, labels_to_target_random=lr, labels_saved=saved, stop=stop,
         money=money_est, p_roi_positive=float(case.p_roi_positive), pays_off=pays,
-        pays_off_sentence=_pays_sentence(case, pays, money_est["net_savings"]),
+        pays_off_sentence=_pays_sentence(case, pays, money_est["net_savings"],
+                                         undecided_roi=undecided_roi),
         how_many_sentence=_how_many(chosen, la, stop, tap, value_unit),
         value_unit=value_unit, no_signal=bool(case.no_signal), notes=tuple(notes), inputs=inputs,
         summary=summary, business=case, advice=advice, determination=dict(determination or {}),
@@ -290,7 +313,7 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
         costs=_costs(item_costs, case, chosen) if item_costs and case.per_seed is not None
         and "al_price_factor" in case.per_seed.columns else None,
         noise=noise,
-        pilot=pilot, scored=result,
+        pilot=pilot, scored=result, calibration=calibration,
     )
     if factor != 1.0:
         plan = _in_items(plan, items_inputs, int(meta.get("n_pool_items") or n_sim), factor)
@@ -388,6 +411,39 @@ def _costs(item_costs: dict[str, Any], case: BusinessCaseRange, strategy: str) -
 
 def _money_dict(e: Estimate) -> dict[str, Any]:
     return {"median": _finite(e.median), "low": _finite(e.low), "high": _finite(e.high), "bound": e.bound or None}
+
+
+def _saved_with_doubt(saved: Estimate, lr0: Estimate, la0: Estimate, lr: Estimate, la: Estimate,
+                      pool: int) -> Estimate:
+    """Labels saved with the doubt the label intervals carry beyond their seeds' (``widen_difference``)."""
+    if (lr.low, lr.high, la.low, la.high) == (lr0.low, lr0.high, la0.low, la0.high):
+        return saved
+    lo, hi = widen_difference(saved.low, saved.high, random_seeds=(lr0.low, lr0.high), random=(lr.low, lr.high),
+                              al_seeds=(la0.low, la0.high), al=(la.low, la.high), pool=pool)
+    return replace(saved, low=lo, high=hi)
+
+
+def _calibrate_money(stop: PlanStop, money_est: dict[str, Estimate], *, level: float, first: float,
+                     pool: int) -> tuple[PlanStop, dict[str, Estimate], dict[str, Any]]:
+    """The ROI and the cost-optimal stop widened by the calibration suite's conformal quantiles
+    (``simulations.plan.conformal``); returns the stop, the money figures and what was calibrated
+    (``Plan.calibration``)."""
+    w = PILOT_WIDENING
+    roi = money_est["roi"]
+    r_lo, r_hi = widen_linear(roi.low, roi.high, w.roi(level))
+    money_est = {**money_est, "roi": replace(roi, low=r_lo, high=r_hi)}
+    opt = stop.cost_optimum
+    if opt is not None:
+        o_lo, o_hi = widen_log(opt.low, opt.high, w.cost_optimum(level), first=first, pool=pool)
+        stop = replace(stop, cost_optimum=replace(opt, low=o_lo, high=o_hi))
+    factors = {"labels_to_target": w.labels(level), "labels_saved": w.saved(level), "roi": w.roi(level),
+               "cost_optimum": w.cost_optimum(level)}
+    return stop, money_est, {
+        "level": float(level), "figures": ["labels_to_target", "labels_saved", "roi", "cost_optimum"],
+        "scale": {"labels_to_target": "log", "labels_saved": "share of the pool", "roi": "additive",
+                  "cost_optimum": "log"},
+        "widening": factors, "source": w.source, "measured": w.measured, "datasets": w.datasets,
+        "sentence": w.sentence()}
 
 
 def _widened(e: Estimate, interval: tuple[float, float]) -> Estimate:

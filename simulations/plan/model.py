@@ -219,6 +219,10 @@ class Plan:
     #: What a pilot (a simulation on fewer items than the production pool) can say about that pool
     #: (``simulations.plan.pilot``); None when the production pool is the simulated one.
     pilot: PilotAnswer | None = None
+    #: Which intervals are widened by the calibration suite's conformal quantiles (``simulations.plan.conformal``):
+    #: the level, the figures, the widenings and their source; None when the plan is not a projection to a larger
+    #: pool (its intervals are then the seeds' own).
+    calibration: dict[str, Any] | None = None
 
     @property
     def interval_level(self) -> float:
@@ -261,6 +265,7 @@ class Plan:
             "time_value": self.time_value,
             "noise": self.noise,
             "pilot": None if self.pilot is None else self.pilot.to_dict(),
+            "calibration": self.calibration,
             "determination": self.determination,
             "sensitivity": {
                 "base_roi": _finite(self.money["roi"].median),

@@ -41,12 +41,19 @@ def _why_chosen(chosen_by: str) -> str:
     return f"the strategy with the largest median {saving} saving"
 
 
-def _pays_sentence(case: BusinessCaseRange, pays: bool | None, net: Estimate) -> str:
+def _pays_sentence(case: BusinessCaseRange, pays: bool | None, net: Estimate, *,
+                   undecided_roi: Estimate | None = None) -> str:
+    """Whether active learning pays, in one sentence; ``undecided_roi`` is the calibrated ROI of a pilot's
+    projection when it left undecided what the seeds' net savings decided (``build_plan``)."""
     if case.no_signal:
         from simulations.economics import NO_SIGNAL_VERDICT
 
         return NO_SIGNAL_VERDICT
     rng = f"{money(net.median)} ({money(net.low)} to {money(net.high)})"
+    if undecided_roi is not None:
+        return (f"Undecided whether active learning pays off: net savings {rng} over the pilot's seeds, but projected "
+                f"from a pilot the calibrated ROI interval ({undecided_roi.low:.0%} to {undecided_roi.high:.0%}) "
+                "spans zero.")
     if case.seeds_compared < case.seeds_needed:
         return (f"Too few seeds to judge whether active learning pays: net savings {rng} rest on "
                 f"{case.seeds_compared} seed(s) comparing it with random; a verdict on this strategy needs at least "

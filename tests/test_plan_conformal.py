@@ -1,0 +1,215 @@
+"""The conformal widening of a pilot's intervals: the quantile, the scores, the widening, and the plan that uses it."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+import simulations.plan.build as build
+from simulations import Dataset, SimulationConfig, run_simulation
+from simulations.plan import PlanInputs, build_plan
+from simulations.plan.build import label_interval
+from simulations.plan.conformal import (
+    PILOT_WIDENING,
+    PilotWidening,
+    conformal_quantile,
+    linear_score,
+    log_score,
+    share_score,
+    widen_linear,
+    widen_log,
+    widen_share,
+    widening_at,
+)
+from simulations.summary import Target
+
+# --- the quantile -----------------------------------------------------------------------------------------------------
+
+
+def test_the_quantile_is_the_conformal_rank():
+    s = list(range(1, 20))  # 19 scores
+    assert conformal_quantile(s, 0.95) == 19  # ceil(20 * 0.95) = 19th smallest
+    assert conformal_quantile(s, 0.80) == 16  # ceil(20 * 0.80) = 16th
+    assert conformal_quantile(reversed(s), 0.80) == 16  # order does not matter
+    assert conformal_quantile([*s, float("nan")], 0.80) == 16  # NaN ignored
+    # too few scores for the rank: no finite widening promises the level
+    assert conformal_quantile(range(18), 0.95) == math.inf
+    assert conformal_quantile([], 0.8) == math.inf
+    with pytest.raises(ValueError):
+        conformal_quantile(s, 1.0)
+
+
+def test_the_widened_interval_covers_at_its_level_on_exchangeable_data():
+    # calibration and test scores from one distribution: coverage is k / (n + 1) = 38 / 40 = 95% on average; an
+    # off-by-one rank (37 / 40 = 92.5%) or the plain 95th percentile would fall below
+    rng = np.random.default_rng(0)
+    n, trials = 39, 4000
+    cal = rng.standard_normal((trials, n))
+    test = rng.standard_normal(trials)
+    covered = [test[i] <= conformal_quantile(cal[i], 0.95) for i in range(trials)]
+    assert 0.94 <= np.mean(covered) <= 0.96
+
+
+# --- scores and widening ----------------------------------------------------------------------------------------------
+
+
+def test_scores_say_how_far_outside():
+    assert log_score(100, 200, 400) == pytest.approx(math.log(2))  # above: by 2x
+    assert log_score(100, 200, 25) == pytest.approx(math.log(4))  # below: by 4x
+    assert log_score(100, 200, 150) < 0  # inside
+    assert linear_score(-0.2, 0.3, 0.5) == pytest.approx(0.2)
+    assert linear_score(-0.2, 0.3, -1.0) == pytest.approx(0.8)
+    assert linear_score(-0.2, 0.3, 0.0) < 0
+
+
+def test_a_widening_covers_exactly_the_truths_whose_score_is_at_most_it():
+    rng = np.random.default_rng(1)
+    for _ in range(300):
+        lo = float(rng.uniform(50, 200))
+        hi = lo * float(rng.uniform(1, 5))
+        t = float(np.exp(rng.uniform(math.log(10), math.log(5000))))
+        q = float(rng.uniform(0, 2))
+        wl, wh = widen_log(lo, hi, q, first=1, pool=1e9)
+        assert (wl - 1e-9 <= t <= wh + 1e-9) == (log_score(lo, hi, t) <= q + 1e-12)
+        a, b = widen_linear(lo / 100, hi / 100, q)
+        assert (a - 1e-12 <= t / 100 <= b + 1e-12) == (linear_score(lo / 100, hi / 100, t / 100) <= q + 1e-12)
+
+
+def test_widen_log_thresholds_caps_and_a_factor_of_zero():
+    q = math.log(2)
+    assert widen_log(100, 300, q, first=20, pool=10_000) == pytest.approx((50, 600))
+    # a factor of 0 (or below: never narrower) gives the interval itself
+    assert widen_log(100, 300, 0.0, first=20, pool=10_000) == (100, 300)
+    assert widen_log(100, 300, -1.0, first=20, pool=10_000) == (100, 300)
+    # capped at the pool, floored at the initial labels (an interval already below them stays)
+    assert widen_log(100, 300, q, first=20, pool=500) == pytest.approx((50, 500))
+    assert widen_log(30, 300, q, first=20, pool=10_000) == pytest.approx((20, 600))
+    assert widen_log(10, 300, q, first=20, pool=10_000)[0] == 10
+    # just inside / just outside the widened upper end
+    hi = widen_log(100, 300, q, first=20, pool=10_000)[1]
+    assert 599.9 <= hi and not 600.1 <= hi
+    assert widen_log(100, 300, math.inf, first=20, pool=10_000) == (20, 10_000)
+    assert widen_linear(-0.1, 0.4, 0.25) == pytest.approx((-0.35, 0.65))
+    # labels saved: a share of the pool, within +-pool
+    assert widen_share(-10, 40, 0.1, pool=1000) == pytest.approx((-110, 140))
+    assert widen_share(-10, 40, 0.0, pool=1000) == (-10, 40)
+    assert widen_share(-10, 40, 2.0, pool=1000) == (-1000, 1000)
+    assert widen_share(-10, 40, math.inf, pool=1000) == (-1000, 1000)
+    assert share_score(-10, 40, 140, pool=1000) == pytest.approx(0.1)
+    assert widen_linear(-0.1, 0.4, -1) == (-0.1, 0.4)
+
+
+def test_the_widening_between_and_beyond_the_measured_levels():
+    assert widening_at(0.80, 0.5, 1.0) == 0.5 and widening_at(0.95, 0.5, 1.0) == 1.0
+    mid = widening_at(0.90, 0.5, 1.0)
+    assert 0.5 < mid < 1.0
+    assert widening_at(0.975, 0.5, 1.0) > 1.0  # Bonferroni levels above 95% widen more
+    assert widening_at(0.5, 0.5, 1.0) < 0.5 and widening_at(0.1, 0.5, 1.0) >= 0.0
+    # through zero when only 95% was measured (the cost-optimal stop)
+    assert widening_at(0.95, 0.0, 0.8, low_level=None) == 0.8
+    assert 0 < widening_at(0.8, 0.0, 0.8, low_level=None) < 0.8
+    with pytest.raises(ValueError):
+        widening_at(1.0, 0.5, 1.0)
+
+
+def test_the_shipped_widenings_widen():
+    w = PILOT_WIDENING
+    assert 0 < w.labels80 < w.labels95 and 0 < w.roi80 < w.roi95 and 0 < w.saved80 < w.saved95
+    assert w.cost_optimum95 > 0
+    assert w.comparisons > 0 and w.datasets >= 25
+    assert f"{math.exp(w.labels95):.1f}x" in w.sentence()
+
+
+# --- the plan ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pilot_result():
+    cfg = SimulationConfig(strategies=("random", "margin"), seeds=3, budget=40, initial_labels=10)
+    return run_simulation(Dataset.from_sample("penguins"), cfg, n_jobs=1)
+
+
+def _inputs(result, factor):
+    return PlanInputs(cost_per_label=1.0, value_per_point=100.0, target=Target("share_of_ceiling", 0.95),
+                      production_pool=factor * int(result.meta["n_pool"]))
+
+
+def _widening(labels=0.0, roi=0.0, cost=0.0, saved=0.0):
+    return PilotWidening(labels80=labels / 2, labels95=labels, cost_optimum95=cost, roi80=roi / 2, roi95=roi,
+                         saved80=saved / 2, saved95=saved, comparisons=1, datasets=1, source="test", measured="test")
+
+
+def test_a_projected_plan_widens_by_the_shipped_factors(pilot_result, monkeypatch):
+    inputs = _inputs(pilot_result, 8)
+    monkeypatch.setattr(build, "PILOT_WIDENING", _widening())
+    old = build_plan(pilot_result, inputs)
+    q_l, q_r, q_c, q_s = math.log(2), 0.5, math.log(3), 0.1
+    monkeypatch.setattr(build, "PILOT_WIDENING", _widening(q_l, q_r, q_c, q_s))
+    plan = build_plan(pilot_result, inputs)
+    first, pool, level = 10, plan.production_pool, plan.interval_level
+    q_level = widening_at(level, q_l / 2, q_l)
+    for new, was, name in ((plan.labels_to_target_al, old.labels_to_target_al, plan.strategy),
+                           (plan.labels_to_target_random, old.labels_to_target_random, "random")):
+        # a factor of 0 is the plan's own rule: the seeds' interval and the fitted curve's band
+        lo, hi = label_interval(pilot_result, inputs, old.target, old.fits, name, level=level)
+        assert (was.low, was.high) == pytest.approx((min(lo, was.low), max(hi, was.high)))
+        assert (new.low, new.high) == pytest.approx(widen_log(was.low, was.high, q_level, first=first, pool=pool))
+        assert new.median == was.median and new.high <= pool
+    # labels saved: the plan's own saving interval (seeds and the label intervals' doubt), widened by a share of
+    # the pool
+    s, s0 = plan.labels_saved, old.labels_saved
+    assert (s.low, s.high) == pytest.approx(widen_share(s0.low, s0.high, widening_at(level, q_s / 2, q_s), pool=pool))
+    assert s.low < s0.low and s.median == s0.median
+    assert (plan.roi.low, plan.roi.high) == pytest.approx(widen_linear(old.roi.low, old.roi.high,
+                                                                       widening_at(level, q_r / 2, q_r)))
+    co, co0 = plan.stop.cost_optimum, old.stop.cost_optimum
+    assert (co.low, co.high) == pytest.approx(widen_log(co0.low, co0.high, widening_at(level, 0, q_c, low_level=None),
+                                                        first=first, pool=pool))
+    # the plan says which intervals are calibrated, and what they were before
+    cal = plan.to_dict()["calibration"]
+    assert set(cal["figures"]) == {"labels_to_target", "labels_saved", "roi", "cost_optimum"}
+    assert cal["widening"]["labels_to_target"] == pytest.approx(q_level)
+    assert cal["before"]["labels_al"]["high"] == pytest.approx(old.labels_to_target_al.high)
+    assert cal["before"]["roi"]["low"] == pytest.approx(old.roi.low)
+    assert cal["before"]["labels_saved"]["low"] == pytest.approx(old.labels_saved.low)
+    assert any("widened" in n for n in plan.notes)
+
+
+def test_a_plan_for_the_simulated_pool_is_not_widened(pilot_result, monkeypatch):
+    inputs = _inputs(pilot_result, 1)
+    monkeypatch.setattr(build, "PILOT_WIDENING", _widening())
+    old = build_plan(pilot_result, inputs)
+    monkeypatch.setattr(build, "PILOT_WIDENING", _widening(5.0, 5.0, 5.0))
+    plan = build_plan(pilot_result, inputs)
+    assert plan.calibration is None and plan.to_dict()["calibration"] is None
+    for a, b in ((plan.labels_to_target_al, old.labels_to_target_al), (plan.roi, old.roi),
+                 (plan.labels_saved, old.labels_saved)):
+        assert (a.low, a.high) == (b.low, b.high)
+
+
+def test_a_decision_the_calibrated_roi_does_not_support_is_undecided(pilot_result, monkeypatch):
+    from simulations.economics.case import Range
+    from simulations.plan.sentences import _pays_sentence
+
+    monkeypatch.setattr(build, "PILOT_WIDENING", _widening(roi=0.5))
+    plan = build_plan(pilot_result, _inputs(pilot_result, 8))
+    case = plan.business
+    # one object: the business case (what `labelwise roi --results` and the pages read) carries the widened ROI
+    assert case.roi_widened and (case.roi.low, case.roi.high) == (plan.roi.low, plan.roi.high)
+    assert build_plan(pilot_result, _inputs(pilot_result, 1)).business.roi_widened is False
+    # the seeds' net savings decide "pays off" (enough seeds compared); the widened ROI must agree
+    decided = replace(case, total_benefit=Range(100.0, 10.0, 200.0), n_seeds_compared=10, no_signal=False)
+    assert replace(decided, roi_widened=False, roi=Range(0.3, -0.1, 0.6)).pays_off is True
+    assert replace(decided, roi=Range(0.3, -0.1, 0.6)).pays_off is None
+    assert replace(decided, roi=Range(0.3, 0.001, 0.6)).pays_off is True
+    against = replace(decided, total_benefit=Range(-100.0, -200.0, -10.0))
+    assert replace(against, roi=Range(-0.3, -0.6, 0.1)).pays_off is None
+    assert replace(against, roi=Range(-0.3, -0.6, 0.0)).pays_off is False
+    assert replace(against, roi=Range(-0.3, -0.6, 0.1), roi_widened=False).pays_off is False
+    # no signal stays "does not pay", whatever the ROI
+    assert replace(against, roi=Range(-0.3, -0.6, 0.1), no_signal=True).pays_off is False
+    sentence = _pays_sentence(decided, None, plan.net_savings, undecided_roi=plan.roi)
+    assert "calibrated ROI interval" in sentence and "spans zero" in sentence
