@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.linalg.blas import daxpy
+from scipy.linalg import solve_triangular
 from scipy.special import expit, log_expit
 
 _EPS = float(np.finfo(float).eps)
@@ -103,35 +103,21 @@ def lbfgs(fun_grad: Any, x0: np.ndarray, *, gtol: float, max_iter: int, ftol: fl
     x = np.array(x0, dtype=float)
     f, g = fun_grad(x)
     nfev = 1
-    s_hist: list[np.ndarray] = []
-    y_hist: list[np.ndarray] = []
-    rho_hist: list[float] = []
+    pairs = _CompactMemory(len(x), memory)
     nit = 0
     if np.max(np.abs(g), initial=0.0) <= gtol:
         return LbfgsResult(x, f, g, 0, nfev, "gtol")
     while True:
         if nit >= max_iter:
             return LbfgsResult(x, f, g, nit, nfev, "max_iter")
-        # two-loop recursion, H0 = (s'y / y'y) I from the newest pair (L-BFGS-B's 1 / theta)
-        # (BLAS axpy in place: the vectors hold 10^5-10^6 entries, and a temporary per update doubles the traffic)
-        q = -g
-        alphas = []
-        for s, y, rho in zip(reversed(s_hist), reversed(y_hist), reversed(rho_hist), strict=True):
-            a = rho * float(s @ q)
-            alphas.append(a)
-            q = daxpy(y, q, a=-a)
-        if s_hist:
-            q *= 1.0 / (rho_hist[-1] * float(y_hist[-1] @ y_hist[-1]))
-        for s, y, rho, a in zip(s_hist, y_hist, rho_hist, reversed(alphas), strict=True):
-            q = daxpy(s, q, a=a - rho * float(y @ q))
-        d = q
+        d = pairs.direction(g)
         gd = float(g @ d)
         if not gd < 0:  # not a descent direction: L-BFGS-B drops its memory and restarts along -g
-            if not s_hist:
+            if not len(pairs):
                 return LbfgsResult(x, f, g, nit, nfev, "line_search")
-            s_hist, y_hist, rho_hist = [], [], []
+            pairs.reset()
             continue
-        stp = min(1.0 / float(np.sqrt(d @ d)), 1e10) if nit == 0 and not s_hist else 1.0
+        stp = min(1.0 / float(np.sqrt(d @ d)), 1e10) if nit == 0 and not len(pairs) else 1.0
         search = dcsrch(None, None, ftol=1e-3, gtol=0.9, xtol=0.1, stpmin=0.0, stpmax=1e10)
         task = b"START"
         stp, _, _, task = search._iterate(stp, f, gd, task)
@@ -147,25 +133,119 @@ def lbfgs(fun_grad: Any, x0: np.ndarray, *, gtol: float, max_iter: int, ftol: fl
             stp, _, _, task = search._iterate(stp, f_new, float(g_new @ d), task)
         accepted = task[:4] in (b"CONV", b"WARN") and evals > 0 and np.isfinite(f_new)
         if not accepted:
-            if not s_hist:  # already along -g: nothing left to try (L-BFGS-B's abnormal termination)
+            if not len(pairs):  # already along -g: nothing left to try (L-BFGS-B's abnormal termination)
                 return LbfgsResult(x, f, g, nit, nfev, "line_search")
-            s_hist, y_hist, rho_hist = [], [], []
+            pairs.reset()
             continue
         nit += 1
-        s_vec, y_vec = x_new - x, g_new - g
-        f_old = f
+        f_old, x_old, g_old = f, x, g
         x, f, g = x_new, f_new, g_new
         if np.max(np.abs(g)) <= gtol:
             return LbfgsResult(x, f, g, nit, nfev, "gtol")
         if f_old - f <= ftol * max(abs(f_old), abs(f), 1.0):
             return LbfgsResult(x, f, g, nit, nfev, "ftol")
-        sy = float(s_vec @ y_vec)
-        if sy > _EPS * (-gd * stp):  # L-BFGS-B's curvature test: skip the update otherwise
-            s_hist.append(s_vec)
-            y_hist.append(y_vec)
-            rho_hist.append(1.0 / sy)
-            if len(s_hist) > memory:
-                del s_hist[0], y_hist[0], rho_hist[0]
+        pairs.add(x, x_old, g, g_old, min_curvature=_EPS * (-gd * stp))
+
+
+class _CompactMemory:
+    """The last ``m`` correction pairs, and the L-BFGS direction from them in compact form.
+
+    The direction is ``-H g`` with Byrd, Nocedal & Schnabel's (1994) compact inverse BFGS matrix (H0 = gamma I,
+    gamma = s'y / y'y of the newest pair, as L-BFGS-B's 1 / theta): the same matrix as the two-loop recursion.
+    At 10^5-10^6 parameters an iteration's cost is memory traffic over the stored pairs: the two-loop recursion
+    reads them four times (4m dot products and vector updates); here ``S g``, ``Y g`` and ``S' u + Y' v`` read
+    them twice, and the products a new pair needs with the held ones come from those of the previous
+    direction (``s_i' y_new = s_i' g_new - s_i' g_old``; exact in exact arithmetic, a few units of rounding in
+    float64). Pairs live in a ring of rows; the oldest is overwritten.
+    """
+
+    def __init__(self, n: int, m: int):
+        self.m = m
+        self.S = np.empty((m, n))
+        self.Y = np.empty((m, n))
+        self.SY = np.zeros((m, m))  # SY[i, j] = s_i' y_j (slots)
+        self.YY = np.zeros((m, m))
+        self.count = 0  # pairs added since the last reset (the next slot is count % m)
+        self.k = 0  # pairs held
+        self.fresh: int | None = None  # slot of a pair added since the last direction (its products pending)
+        self.sg = self.yg = None  # S g, Y g of the last direction's g, per slot
+
+    def __len__(self) -> int:
+        return self.k
+
+    def reset(self) -> None:
+        self.count = self.k = 0
+        self.fresh = None
+
+    def _order(self) -> np.ndarray:
+        """Slots from the oldest pair to the newest."""
+        return (self.count - self.k + np.arange(self.k)) % self.m
+
+    def add(self, x: np.ndarray, x_old: np.ndarray, g: np.ndarray, g_old: np.ndarray, *,
+            min_curvature: float) -> None:
+        """Store ``s = x - x_old``, ``y = g - g_old`` unless ``s'y <= min_curvature`` (L-BFGS-B skips those).
+
+        ``g_old`` must be the gradient the last :meth:`direction` was computed at.
+        """
+        slot = self.count % self.m
+        s, y = self.S[slot], self.Y[slot]
+        np.subtract(x, x_old, out=s)
+        np.subtract(g, g_old, out=y)
+        sy = float(s @ y)
+        if not sy > min_curvature:
+            return  # the slot is rewritten by the next pair; the held ones are untouched
+        self.SY[slot, slot], self.YY[slot, slot] = sy, float(y @ y)
+        self.count += 1
+        self.k = min(self.k + 1, self.m)
+        self.fresh = slot
+
+    def direction(self, g: np.ndarray) -> np.ndarray:
+        if self.k == 0:
+            return -g
+        rows = self.k if self.k < self.m else self.m  # while filling, slots 0..k-1; then all of them
+        S, Y = self.S[:rows], self.Y[:rows]
+        sg, yg = S @ g, Y @ g
+        used = self._order()
+        if self.fresh is not None:
+            new = self.fresh
+            old = used[used != new]
+            if len(old):  # products of the held pairs with the new y, from this g and the last one
+                self.SY[old, new] = sg[old] - self.sg[old]
+                yy = yg[old] - self.yg[old]
+                self.YY[old, new] = yy
+                self.YY[new, old] = yy
+            self.fresh = None
+        self.sg, self.yg = sg, yg
+        R = np.triu(self.SY[np.ix_(used, used)])
+        newest = used[-1]
+        gamma = self.SY[newest, newest] / self.YY[newest, newest]
+        a, b = sg[used], yg[used]
+        r = solve_triangular(R, a)
+        v = solve_triangular(R, np.diag(R) * r + gamma * (self.YY[np.ix_(used, used)] @ r) - gamma * b, trans="T")
+        coef_s, coef_y = np.zeros(rows), np.zeros(rows)
+        coef_s[used], coef_y[used] = -v, gamma * r
+        d = S.T @ coef_s
+        d += Y.T @ coef_y
+        d -= gamma * g
+        return d
+
+
+def _add_product(A: sp.csr_matrix, B: np.ndarray, out: np.ndarray) -> None:
+    """``out += A @ B`` for CSR ``A`` and C-contiguous float64 ``B``, ``out``, without a temporary.
+
+    scipy's sparse kernel accumulates into its output, so the product lands in place (the gradient's buffer);
+    the kernel is scipy's private ``_sparsetools.csr_matvecs``, behind ``A @ B`` when it is not there.
+    """
+    if _csr_matvecs is None:
+        out += A @ B
+        return
+    _csr_matvecs(A.shape[0], A.shape[1], B.shape[1], A.indptr, A.indices, A.data, B.ravel(), out.ravel())
+
+
+try:
+    from scipy.sparse._sparsetools import csr_matvecs as _csr_matvecs
+except ImportError:  # a private module: ``A @ B`` does the same with a temporary
+    _csr_matvecs = None
 
 
 class SparseLogisticObjective:
@@ -202,7 +282,9 @@ class SparseLogisticObjective:
 
     def __call__(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         W, b = self.split(theta)
-        raw = self.X @ W + b
+        raw = np.empty((self.X.shape[0], self.k))
+        raw[:] = b
+        _add_product(self.X, W, raw)
         if self.k == 1:
             z = raw[:, 0]
             # log(1 + e^z) - y z, computed stably
@@ -219,8 +301,8 @@ class SparseLogisticObjective:
             resid = proba * self.w[:, None]
         grad = np.empty_like(theta)
         grad_w = grad[:-self.k].reshape(W.shape)
-        grad_w[:] = self.XT @ resid
-        grad_w += self.l2 * W
+        np.multiply(W, self.l2, out=grad_w)
+        _add_product(self.XT, np.ascontiguousarray(resid), grad_w)
         grad[-self.k:] = resid.sum(axis=0)
         w_flat = theta[:-self.k]
         loss += 0.5 * self.l2 * float(w_flat @ w_flat)
