@@ -88,6 +88,10 @@ def lbfgs(fun_grad: Any, x0: np.ndarray, *, gtol: float, max_iter: int, ftol: fl
     Parameters
     ----------
     fun_grad : callable, ``x -> (f, g)``
+        It may also offer ``line(x, d)``: an object whose call ``(stp) -> (f, g'd)`` evaluates the function and
+        its slope at ``x + stp d``, and whose ``accept()`` returns the point of its last call and the full
+        gradient there, so that a line search's rejected trials need no gradient (see
+        :class:`SparseLogisticObjective`).
     x0 : ndarray of float64, shape (n,)
     gtol : float
         Stop when ``max |g| <= gtol`` (L-BFGS-B's projected gradient test without bounds).
@@ -121,17 +125,18 @@ def lbfgs(fun_grad: Any, x0: np.ndarray, *, gtol: float, max_iter: int, ftol: fl
         search = dcsrch(None, None, ftol=1e-3, gtol=0.9, xtol=0.1, stpmin=0.0, stpmax=1e10)
         task = b"START"
         stp, _, _, task = search._iterate(stp, f, gd, task)
-        x_new, f_new, g_new = x, f, g
-        evals = 0
+        line = fun_grad.line(x, d) if hasattr(fun_grad, "line") else _Line(fun_grad, x, d)
+        f_new, evals = f, 0
         while task[:2] == b"FG" and evals < max_line_search:
-            x_new = x + stp * d
-            f_new, g_new = fun_grad(x_new)
+            f_new, slope = line(stp)
             nfev += 1
             evals += 1
             if not np.isfinite(f_new):
                 break
-            stp, _, _, task = search._iterate(stp, f_new, float(g_new @ d), task)
+            stp, _, _, task = search._iterate(stp, f_new, slope, task)
         accepted = task[:4] in (b"CONV", b"WARN") and evals > 0 and np.isfinite(f_new)
+        if accepted:  # the accepted step is the last one evaluated
+            x_new, g_new = line.accept()
         if not accepted:
             if not len(pairs):  # already along -g: nothing left to try (L-BFGS-B's abnormal termination)
                 return LbfgsResult(x, f, g, nit, nfev, "line_search")
@@ -145,6 +150,22 @@ def lbfgs(fun_grad: Any, x0: np.ndarray, *, gtol: float, max_iter: int, ftol: fl
         if f_old - f <= ftol * max(abs(f_old), abs(f), 1.0):
             return LbfgsResult(x, f, g, nit, nfev, "ftol")
         pairs.add(x, x_old, g, g_old, min_curvature=_EPS * (-gd * stp))
+
+
+class _Line:
+    """A line search's trials through ``fun_grad`` itself (one full evaluation per trial)."""
+
+    def __init__(self, fun_grad: Any, x: np.ndarray, d: np.ndarray):
+        self.fun_grad, self.x, self.d = fun_grad, x, d
+        self.g: np.ndarray | None = None
+
+    def __call__(self, stp: float) -> tuple[float, float]:
+        self.x_new = self.x + stp * self.d
+        f, self.g = self.fun_grad(self.x_new)
+        return f, float(self.g @ self.d)
+
+    def accept(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.x_new, self.g
 
 
 class _CompactMemory:
@@ -265,6 +286,7 @@ class SparseLogisticObjective:
         self.sw_sum = float(self.sw.sum())
         self.l2 = 1.0 / (C * self.sw_sum)
         self.w = self.sw / self.sw_sum
+        self.held_scores: tuple[np.ndarray, np.ndarray] | None = None  # (theta, X W + b) of the last accepted step
         if self.k == 1:
             self.target = (y == 1).astype(float)
         else:
@@ -280,33 +302,84 @@ class SparseLogisticObjective:
         k = self.k
         return theta[:-k].reshape(self.n_features, k), theta[-k:]
 
-    def __call__(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
-        W, b = self.split(theta)
-        raw = np.empty((self.X.shape[0], self.k))
-        raw[:] = b
-        _add_product(self.X, W, raw)
+    def _data_loss(self, raw: np.ndarray) -> tuple[float, np.ndarray]:
+        """The weighted mean log loss at scores ``raw`` (n_rows, k), and its derivative per score (residuals)."""
         if self.k == 1:
             z = raw[:, 0]
             # log(1 + e^z) - y z, computed stably
             loss = float(self.w @ (-log_expit(-z) - self.target * z))
-            resid = (self.w * (expit(z) - self.target))[:, None]
-        else:
-            top = raw.max(axis=1, keepdims=True)
-            proba = np.exp(raw - top)
-            total = proba.sum(axis=1, keepdims=True)
-            lse = np.log(total[:, 0]) + top[:, 0]
-            loss = float(self.w @ (lse - raw[np.arange(len(self.y)), self.y]))
-            proba /= total
-            proba -= self.onehot
-            resid = proba * self.w[:, None]
+            return loss, (self.w * (expit(z) - self.target))[:, None]
+        top = raw.max(axis=1, keepdims=True)
+        proba = np.exp(raw - top)
+        total = proba.sum(axis=1, keepdims=True)
+        lse = np.log(total[:, 0]) + top[:, 0]
+        loss = float(self.w @ (lse - raw[np.arange(len(self.y)), self.y]))
+        proba /= total
+        proba -= self.onehot
+        proba *= self.w[:, None]
+        return loss, proba
+
+    def _gradient(self, theta: np.ndarray, resid: np.ndarray) -> np.ndarray:
+        W, _ = self.split(theta)
         grad = np.empty_like(theta)
         grad_w = grad[:-self.k].reshape(W.shape)
         np.multiply(W, self.l2, out=grad_w)
         _add_product(self.XT, np.ascontiguousarray(resid), grad_w)
         grad[-self.k:] = resid.sum(axis=0)
+        return grad
+
+    def scores(self, theta: np.ndarray) -> np.ndarray:
+        """``X W + b``, shape (n_rows, k)."""
+        W, b = self.split(theta)
+        raw = np.empty((self.X.shape[0], self.k))
+        raw[:] = b
+        _add_product(self.X, W, raw)
+        return raw
+
+    def __call__(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        loss, resid = self._data_loss(self.scores(theta))
         w_flat = theta[:-self.k]
-        loss += 0.5 * self.l2 * float(w_flat @ w_flat)
-        return loss, grad
+        return loss + 0.5 * self.l2 * float(w_flat @ w_flat), self._gradient(theta, resid)
+
+    def line(self, theta: np.ndarray, d: np.ndarray) -> _LogisticLine:
+        """The objective along ``theta + stp d``: scores move linearly, so one product ``X d`` serves every trial."""
+        held = self.held_scores
+        raw = held[1] if held is not None and held[0] is theta else self.scores(theta)
+        return _LogisticLine(self, theta, d, raw)
+
+
+class _LogisticLine:
+    """Trials of a line search on :class:`SparseLogisticObjective` (see :func:`lbfgs`'s ``fun_grad``).
+
+    Scores at ``theta + stp d`` are ``X W + b + stp (X D + d_b)``; the slope is ``<residuals, X D + d_b>`` plus the
+    penalty's; the full gradient (one product ``X' residuals``) is formed only for the accepted step, whose scores
+    the next line starts from (a step's rounding, 1e-16 relative, carries over; a fit takes tens of steps).
+    """
+
+    def __init__(self, obj: SparseLogisticObjective, theta: np.ndarray, d: np.ndarray, raw: np.ndarray):
+        self.obj, self.theta, self.d = obj, theta, d
+        self.raw0 = raw
+        self.raw: np.ndarray | None = None
+        dw = d[:-obj.k]
+        self.slope_raw = obj.scores(d)  # X D + d_b
+        w = theta[:-obj.k]
+        self.ww, self.wd, self.dd = float(w @ w), float(w @ dw), float(dw @ dw)
+        self.stp: float | None = None
+        self.resid: np.ndarray | None = None
+
+    def __call__(self, stp: float) -> tuple[float, float]:
+        obj = self.obj
+        self.raw = self.raw0 + stp * self.slope_raw
+        loss, self.resid = obj._data_loss(self.raw)
+        self.stp = stp
+        penalty = 0.5 * obj.l2 * (self.ww + 2 * stp * self.wd + stp * stp * self.dd)
+        slope = float(np.vdot(self.resid, self.slope_raw)) + obj.l2 * (self.wd + stp * self.dd)
+        return loss + penalty, slope
+
+    def accept(self) -> tuple[np.ndarray, np.ndarray]:
+        theta = self.theta + self.stp * self.d
+        self.obj.held_scores = (theta, self.raw)
+        return theta, self.obj._gradient(theta, self.resid)
 
 
 def fit_sparse_logistic(X: sp.csr_matrix, y: np.ndarray, n_classes: int, *, C: float, tol: float, max_iter: int,
