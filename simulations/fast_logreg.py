@@ -184,6 +184,10 @@ class _CompactMemory:
         self.m = m
         self.S = np.empty((m, n))
         self.Y = np.empty((m, n))
+        # float32 copies for the direction's last product (S' u + Y' v): half its traffic; the rounding (1e-7,
+        # relative) tilts the step a little, while the line search and the pairs' products stay exact
+        self.S32 = np.empty((m, n), dtype=np.float32)
+        self.Y32 = np.empty((m, n), dtype=np.float32)
         self.SY = np.zeros((m, m))  # SY[i, j] = s_i' y_j (slots)
         self.YY = np.zeros((m, m))
         self.count = 0  # pairs added since the last reset (the next slot is count % m)
@@ -216,6 +220,7 @@ class _CompactMemory:
         if not sy > min_curvature:
             return  # the slot is rewritten by the next pair; the held ones are untouched
         self.SY[slot, slot], self.YY[slot, slot] = sy, float(y @ y)
+        self.S32[slot], self.Y32[slot] = s, y
         self.count += 1
         self.k = min(self.k + 1, self.m)
         self.fresh = slot
@@ -243,10 +248,11 @@ class _CompactMemory:
         a, b = sg[used], yg[used]
         r = solve_triangular(R, a)
         v = solve_triangular(R, np.diag(R) * r + gamma * (self.YY[np.ix_(used, used)] @ r) - gamma * b, trans="T")
-        coef_s, coef_y = np.zeros(rows), np.zeros(rows)
+        coef_s, coef_y = np.zeros(rows, dtype=np.float32), np.zeros(rows, dtype=np.float32)
         coef_s[used], coef_y[used] = -v, gamma * r
-        d = S.T @ coef_s
-        d += Y.T @ coef_y
+        d32 = self.S32[:rows].T @ coef_s
+        d32 += self.Y32[:rows].T @ coef_y
+        d = d32.astype(np.float64)
         d -= gamma * g
         return d
 
@@ -280,6 +286,7 @@ class SparseLogisticObjective:
     def __init__(self, X: sp.csr_matrix, y: np.ndarray, n_classes: int, C: float, sample_weight: np.ndarray):
         self.X = X
         self.XT = X.T.tocsr()  # the gradient's product X^T R as a CSR product too (faster than CSC here)
+        self.XT32 = self.XT.astype(np.float32)
         self.n_features = X.shape[1]
         self.k = 1 if n_classes == 2 else n_classes
         self.sw = np.asarray(sample_weight, dtype=float)
@@ -323,8 +330,10 @@ class SparseLogisticObjective:
         W, _ = self.split(theta)
         grad = np.empty_like(theta)
         grad_w = grad[:-self.k].reshape(W.shape)
+        data_part = np.zeros(W.shape, dtype=np.float32)
+        _add_product(self.XT32, np.ascontiguousarray(resid, dtype=np.float32), data_part)
         np.multiply(W, self.l2, out=grad_w)
-        _add_product(self.XT, np.ascontiguousarray(resid), grad_w)
+        grad_w += data_part
         grad[-self.k:] = resid.sum(axis=0)
         return grad
 

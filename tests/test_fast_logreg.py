@@ -45,14 +45,39 @@ def _rosen(x):
     return f, g
 
 
+def _quadratic(seed=0, n=40):
+    rng = np.random.default_rng(seed)
+    Q, _ = np.linalg.qr(rng.normal(size=(n, n)))
+    A = Q @ np.diag(np.logspace(0, 2, n)) @ Q.T
+    b = rng.normal(size=n)
+    return lambda x: (0.5 * x @ A @ x - b @ x, A @ x - b), np.linalg.solve(A, b)
+
+
+OPTIONS = {"maxiter": 1000, "ftol": 64 * np.finfo(float).eps, "maxls": 50}
+
+
 def test_lbfgs_follows_scipys_lbfgsb_without_bounds():
-    x0 = np.linspace(-1.2, 1.0, 12)
-    ref = minimize(_rosen, x0, jac=True, method="L-BFGS-B",
-                   options={"maxiter": 1000, "gtol": 1e-6, "ftol": 64 * np.finfo(float).eps, "maxls": 50})
-    mine = lbfgs(_rosen, x0, gtol=1e-6, max_iter=1000)
+    fun, optimum = _quadratic()
+    x0 = np.zeros(40)
+    ref = minimize(fun, x0, jac=True, method="L-BFGS-B", options={**OPTIONS, "gtol": 1e-6})
+    mine = lbfgs(fun, x0, gtol=1e-6, max_iter=1000)
     assert mine.converged and abs(mine.nit - ref.nit) <= 2
-    np.testing.assert_allclose(mine.x, ref.x, atol=1e-5)
+    np.testing.assert_allclose(mine.x, optimum, atol=1e-4)
+    np.testing.assert_allclose(mine.x, ref.x, atol=1e-4)
+    # a hard non-convex case: the optimum, in about as many steps (rounding steers the path a little)
+    x0 = np.linspace(-1.2, 1.0, 12)
+    ref = minimize(_rosen, x0, jac=True, method="L-BFGS-B", options={**OPTIONS, "gtol": 1e-6})
+    mine = lbfgs(_rosen, x0, gtol=1e-6, max_iter=1000)
+    assert mine.converged and abs(mine.nit - ref.nit) <= 0.1 * ref.nit
     np.testing.assert_allclose(mine.x, np.ones(12), atol=1e-4)
+
+
+def test_lbfgs_stops_at_the_iteration_limit_and_on_a_flat_start():
+    fun, _ = _quadratic()
+    res = lbfgs(fun, np.zeros(40), gtol=1e-12, max_iter=5)
+    assert res.status == "max_iter" and res.nit == 5 and not res.converged
+    flat = lbfgs(lambda x: (float(x @ x), 2 * x), np.zeros(3), gtol=1e-6, max_iter=10)
+    assert flat.status == "gtol" and flat.nit == 0 and flat.nfev == 1
 
 
 @pytest.mark.parametrize("k", [2, 4])
@@ -102,10 +127,11 @@ def test_line_trials_equal_full_evaluations(k):
         f, slope = line(stp)
         f_full, g_full = obj(theta + stp * d)
         assert f == pytest.approx(f_full, rel=1e-12)
-        assert slope == pytest.approx(float(g_full @ d), rel=1e-10)
+        # the full gradient's product X' R runs in float32 (1e-7 relative); the line's slope is float64
+        assert slope == pytest.approx(float(g_full @ d), rel=1e-6)
     x_new, g_new = line.accept()
     np.testing.assert_allclose(x_new, theta + 1.7 * d)
-    np.testing.assert_allclose(g_new, obj(theta + 1.7 * d)[1], rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(g_new, obj(theta + 1.7 * d)[1], rtol=1e-12, atol=1e-15)
 
 
 def test_warm_start_reaches_the_cold_optimum_at_a_tight_tolerance():
@@ -116,7 +142,11 @@ def test_warm_start_reaches_the_cold_optimum_at_a_tight_tolerance():
     warm.fit(X[:160], y[:160])
     cold = TextLogisticRegression(max_iter=1000, tol=1e-8).fit(X[:160], y[:160])
     np.testing.assert_allclose(warm.predict_proba(X), cold.predict_proba(X), atol=1e-5)
-    assert warm.n_iter_[0] < cold.n_iter_[0]  # it did start near the optimum
+    # the start is really used: from the optimum itself, a refit on the same rows stops at once
+    again = TextLogisticRegression(max_iter=1000, tol=1e-6)
+    again.warm_from(cold)
+    again.fit(X[:160], y[:160])
+    assert again.n_iter_[0] <= 1 < cold.n_iter_[0]
 
 
 def test_without_scipys_line_search_the_parents_fit_is_used(monkeypatch):
