@@ -18,9 +18,9 @@ and coefficients equal to ~1e-5 of their size (tests/test_fast_logreg.py checks 
 
 What makes it cheaper, beyond dropping the bound machinery: the direction in compact form (two passes over the
 stored pairs, not four); a line search's trials move the scores along ``X d`` (one sparse product per step for
-the trials, one for the gradient at the accepted point); the gradient's product ``X' R`` and the direction's
-last product in float32 (their rounding, 1e-7 relative, is far below the 1e-4 tolerance; the objective, the
-slopes the line search tests and the pairs' inner products stay float64).
+the trials, one for the gradient at the accepted point); the gradient's product ``X' R`` and the stored
+correction pairs in float32 (their rounding, 1e-7 relative, is far below the 1e-4 tolerance; the objective, the
+slopes the line search tests, each new pair's curvature s'y and y'y, and the iterate stay float64).
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def lbfgs(fun_grad: Any, x0: np.ndarray, *, gtol: float, max_iter: int, ftol: fl
     nfev = 1
     pairs = _CompactMemory(len(x), memory)
     nit = 0
-    if np.max(np.abs(g), initial=0.0) <= gtol:
+    if _inf_norm(g) <= gtol:
         return LbfgsResult(x, f, g, 0, nfev, "gtol")
     while True:
         if nit >= max_iter:
@@ -151,11 +151,16 @@ def lbfgs(fun_grad: Any, x0: np.ndarray, *, gtol: float, max_iter: int, ftol: fl
         nit += 1
         f_old, x_old, g_old = f, x, g
         x, f, g = x_new, f_new, g_new
-        if np.max(np.abs(g)) <= gtol:
+        if _inf_norm(g) <= gtol:
             return LbfgsResult(x, f, g, nit, nfev, "gtol")
         if f_old - f <= ftol * max(abs(f_old), abs(f), 1.0):
             return LbfgsResult(x, f, g, nit, nfev, "ftol")
         pairs.add(x, x_old, g, g_old, min_curvature=_EPS * (-gd * stp))
+
+
+def _inf_norm(v: np.ndarray) -> float:
+    """``max |v_i|`` (0 for an empty vector) without a temporary array."""
+    return max(float(v.max()), -float(v.min()), 0.0) if v.size else 0.0
 
 
 class _Line:
@@ -182,18 +187,15 @@ class _CompactMemory:
     At 10^5-10^6 parameters an iteration's cost is memory traffic over the stored pairs: the two-loop recursion
     reads them four times (4m dot products and vector updates); here ``S g``, ``Y g`` and ``S' u + Y' v`` read
     them twice, and the products a new pair needs with the held ones come from those of the previous
-    direction (``s_i' y_new = s_i' g_new - s_i' g_old``; exact in exact arithmetic, a few units of rounding in
-    float64). Pairs live in a ring of rows; the oldest is overwritten.
+    direction (``s_i' y_new = s_i' g_new - s_i' g_old``). The pairs are stored in float32 (half the traffic
+    again); each new pair's own ``s'y`` and ``y'y`` (the curvature test, gamma and the diagonal) are float64.
+    Pairs live in a ring of rows; the oldest is overwritten.
     """
 
     def __init__(self, n: int, m: int):
         self.m = m
-        self.S = np.empty((m, n))
-        self.Y = np.empty((m, n))
-        # float32 copies for the direction's last product (S' u + Y' v): half its traffic; the rounding (1e-7,
-        # relative) tilts the step a little, while the line search and the pairs' products stay exact
-        self.S32 = np.empty((m, n), dtype=np.float32)
-        self.Y32 = np.empty((m, n), dtype=np.float32)
+        self.S = np.empty((m, n), dtype=np.float32)
+        self.Y = np.empty((m, n), dtype=np.float32)
         self.SY = np.zeros((m, m))  # SY[i, j] = s_i' y_j (slots)
         self.YY = np.zeros((m, m))
         self.count = 0  # pairs added since the last reset (the next slot is count % m)
@@ -218,15 +220,13 @@ class _CompactMemory:
 
         ``g_old`` must be the gradient the last :meth:`direction` was computed at.
         """
-        slot = self.count % self.m
-        s, y = self.S[slot], self.Y[slot]
-        np.subtract(x, x_old, out=s)
-        np.subtract(g, g_old, out=y)
+        s, y = x - x_old, g - g_old
         sy = float(s @ y)
         if not sy > min_curvature:
-            return  # the slot is rewritten by the next pair; the held ones are untouched
+            return
+        slot = self.count % self.m
+        self.S[slot], self.Y[slot] = s, y
         self.SY[slot, slot], self.YY[slot, slot] = sy, float(y @ y)
-        self.S32[slot], self.Y32[slot] = s, y
         self.count += 1
         self.k = min(self.k + 1, self.m)
         self.fresh = slot
@@ -236,7 +236,8 @@ class _CompactMemory:
             return -g
         rows = self.k if self.k < self.m else self.m  # while filling, slots 0..k-1; then all of them
         S, Y = self.S[:rows], self.Y[:rows]
-        sg, yg = S @ g, Y @ g
+        g32 = g.astype(np.float32)
+        sg, yg = (S @ g32).astype(np.float64), (Y @ g32).astype(np.float64)
         used = self._order()
         if self.fresh is not None:
             new = self.fresh
@@ -256,8 +257,8 @@ class _CompactMemory:
         v = solve_triangular(R, np.diag(R) * r + gamma * (self.YY[np.ix_(used, used)] @ r) - gamma * b, trans="T")
         coef_s, coef_y = np.zeros(rows, dtype=np.float32), np.zeros(rows, dtype=np.float32)
         coef_s[used], coef_y[used] = -v, gamma * r
-        d32 = self.S32[:rows].T @ coef_s
-        d32 += self.Y32[:rows].T @ coef_y
+        d32 = S.T @ coef_s
+        d32 += Y.T @ coef_y
         d = d32.astype(np.float64)
         d -= gamma * g
         return d
