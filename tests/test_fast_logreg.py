@@ -126,12 +126,12 @@ def test_line_trials_equal_full_evaluations(k):
     for stp in (0.0, 0.3, 1.7):
         f, slope = line(stp)
         f_full, g_full = obj(theta + stp * d)
-        assert f == pytest.approx(f_full, rel=1e-12)
-        # the full gradient's product X' R runs in float32 (1e-7 relative); the line's slope is float64
-        assert slope == pytest.approx(float(g_full @ d), rel=1e-6)
+        # the products X d and X' R run in float32 (1e-7 relative); a wrong penalty or slope term is off by far more
+        assert f == pytest.approx(f_full, rel=1e-6)
+        assert slope == pytest.approx(float(g_full @ d), rel=1e-5)
     x_new, g_new = line.accept()
     np.testing.assert_allclose(x_new, theta + 1.7 * d)
-    np.testing.assert_allclose(g_new, obj(theta + 1.7 * d)[1], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(g_new, obj(theta + 1.7 * d)[1], rtol=1e-5, atol=1e-8)
 
 
 def test_warm_start_reaches_the_cold_optimum_at_a_tight_tolerance():
