@@ -265,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reps", type=int, default=2, help="interleaved repetitions of every contender")
     ap.add_argument("--no-profile", action="store_true", help="skip the cProfile of one engine seed")
     ap.add_argument("--agreement-seeds", type=int, default=10,
-                    help="seeds of the default-vs-cold agreement check (0 skips it)")
+                    help="seeds of the agreement check, default vs the earlier default (0 skips it)")
     args = bench_args(ap, argv)
     global N_DOCS, N_CLASSES, VOCAB, TOPIC_WORDS, INITIAL, BUDGET
     if args.smoke:
