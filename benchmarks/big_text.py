@@ -16,15 +16,17 @@ accuracy every round, plus one whole-pool "ceiling" fit per seed.
   timed from the text.
 * **engine**: ``run_simulation(ds, cfg, n_jobs=1)``, timed from the ``Dataset`` (features, splits, ceiling,
   results), default settings: on sparse (text) features these store the features as float32
-  (``runner.fast_sparse_fits``), fits cold.
-* **engine float64**: ``float32=False`` (the default before).
+  (``runner.fast_sparse_fits``) and the ``logreg`` preset solves its fits with the lean L-BFGS of
+  ``simulations.fast_logreg`` (L-BFGS-B's algorithm without its bound-constrained bookkeeping), cold.
+* **engine scipy lbfgs**: the default before (float32 features, the preset's fits by scikit-learn's lbfgs, i.e.
+  scipy's L-BFGS-B): the preset with the lean solver switched off (``ScipyLbfgs`` here), passed as the model.
 * **engine warm float32**: ``warm_start=True`` (opt-in: each round's fit starts at the previous round's model).
 
-Agreement (``--agreement-seeds``, 10 by default): the default engine and the float64 one, each on 10 seeds
-(n_jobs=1), summarized by the engine's summary code: median and 95% interval of labels to target per strategy
-and of margin's saving, and the verdict. They agree when each side's median lies inside the other side's
-interval, for every figure, and the verdicts are the same. (The same check of warm starts as the default, which
-failed on the verdict, is in results/big_text_warm_default.md.)
+Agreement (``--agreement-seeds``, 10 by default): the default engine and the one before (scipy lbfgs), each on 10
+seeds (n_jobs=1), summarized by the engine's summary code: median and 95% interval of labels to target per
+strategy and of margin's saving, the verdict, and the per-seed answers side by side. They agree when each side's
+median lies inside the other side's interval, for every figure, and the verdicts are the same. (The same check of
+warm starts as the default, which failed on the verdict, is in results/big_text_warm_default.md.)
 
 The contenders run interleaved (``_common.interleaved``, the order rotating each repetition); CPU time of the
 process (``time.process_time``) is the figure, wall time beside it. Answers: labels to reach 80% of the
@@ -64,6 +66,7 @@ from simulations import Dataset, SimulationConfig, Target, per_seed, run_simulat
 from simulations.config import schedule_for_pool
 from simulations.features import TEXT_MAX_FEATURES, TEXT_MIN_DF
 from simulations.loop import SplitSettings
+from simulations.models import TextLogisticRegression
 from simulations.results import SimulationResult
 
 N_DOCS, N_CLASSES, VOCAB, TOPIC_WORDS, TOPIC_WEIGHT = 18_821, 20, 20_000, 1_500, 0.09
@@ -91,6 +94,13 @@ def corpus_frame(n_docs: int, n_classes: int, vocab: int, topic_words: int, seed
         ids = np.minimum(np.searchsorted(cdfs[c], rng.random(n) * cdfs[c][-1]), vocab - 1)
         docs.append(" ".join(words[ids]))
     return pd.DataFrame({"text": docs, "label": np.array([f"topic{k:02d}" for k in range(n_classes)])[y]})
+
+
+class ScipyLbfgs(TextLogisticRegression):
+    """The ``logreg`` preset as it was before the lean solver: present columns only, scipy's L-BFGS-B."""
+
+    def _lean_solver_applies(self, X: Any, y: np.ndarray) -> bool:
+        return False
 
 
 def config() -> SimulationConfig:
@@ -184,24 +194,30 @@ def answer(res: SimulationResult) -> dict[str, Any]:
     }
 
 
+REFERENCE = "scipy_lbfgs"
+
+
 def agreement_check(ds: Dataset, n_seeds: int) -> dict[str, Any]:
-    """Default (float32 on text) vs float64 engine on ``n_seeds`` seeds: medians and 95% intervals."""
+    """Default engine vs the one before (scipy's lbfgs) on ``n_seeds`` seeds: medians, 95% intervals, per seed."""
     cfg = SimulationConfig.from_dict({**config().to_dict(), "seeds": n_seeds})
     sides: dict[str, Any] = {}
-    for name, options in (("default", {}), ("float64", {"float32": False})):
+    for name, options in (("default", {}), (REFERENCE, {"model": ScipyLbfgs(C=1.0, max_iter=1000)})):
         res = run_simulation(ds, cfg, n_jobs=1, **options)
         s = summarize(res, TARGET, metric="accuracy")
         figures = {f"labels_{k}": s.strategies[k].labels_to_target.to_dict() for k in ("random", "margin")}
         figures["saving_margin"] = s.strategies["margin"].savings_vs_random.to_dict()
-        sides[name] = {"figures": figures, "verdict": s.strategies["margin"].verdict,
+        sides[name] = {"figures": figures, "verdict": s.strategies["margin"].verdict, "answer": answer(res),
                        "meta": {k: res.meta.get(k, False) for k in ("warm_start", "float32_features")}}
     checks = {}
     for key in sides["default"]["figures"]:
-        a, b = sides["default"]["figures"][key], sides["float64"]["figures"][key]
+        a, b = sides["default"]["figures"][key], sides[REFERENCE]["figures"][key]
         checks[key] = bool(b["low"] <= a["median"] <= b["high"] and a["low"] <= b["median"] <= a["high"])
-    return {"n_seeds": n_seeds, "sides": sides, "checks": checks,
-            "same_verdict": sides["default"]["verdict"] == sides["float64"]["verdict"],
-            "agree": bool(all(checks.values()) and sides["default"]["verdict"] == sides["float64"]["verdict"])}
+    mine, ref = sides["default"]["answer"]["per_seed"], sides[REFERENCE]["answer"]["per_seed"]
+    same_seeds = sum(a["margin"] == b["margin"] and a["random"] == b["random"] for a, b in zip(mine, ref, strict=True))
+    same_verdict = sides["default"]["verdict"] == sides[REFERENCE]["verdict"]
+    return {"n_seeds": n_seeds, "sides": sides, "checks": checks, "same_verdict": same_verdict,
+            "seeds_with_identical_answers": int(same_seeds),
+            "agree": bool(all(checks.values()) and same_verdict)}
 
 
 def _iv(d: dict[str, Any], pct: bool = False) -> str:
@@ -249,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reps", type=int, default=2, help="interleaved repetitions of every contender")
     ap.add_argument("--no-profile", action="store_true", help="skip the cProfile of one engine seed")
     ap.add_argument("--agreement-seeds", type=int, default=10,
-                    help="seeds of the default-vs-cold agreement check (0 skips it)")
+                    help="seeds of the agreement check, default vs the earlier default (0 skips it)")
     args = bench_args(ap, argv)
     global N_DOCS, N_CLASSES, VOCAB, TOPIC_WORDS, INITIAL, BUDGET
     if args.smoke:
@@ -290,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     contenders = {
         "plain": lambda: plain_side(frame, initial, schedule),
         "engine": lambda: engine_side(ds),
-        "engine_float64": lambda: engine_side(ds, float32=False),
+        "engine_scipy_lbfgs": lambda: engine_side(ds, model=ScipyLbfgs(C=1.0, max_iter=1000)),
         "engine_warm_float32": lambda: engine_side(ds, warm_start=True),
     }
     print(f"{len(contenders)} contenders x {args.reps} reps, {SEEDS} seeds each, budget {BUDGET} ...", flush=True)
@@ -298,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     answers = {name: answer(res) for name, res in last.items()}
     agreement = None
     if args.agreement_seeds:
-        print(f"agreement: default vs float64 engine, {args.agreement_seeds} seeds each ...", flush=True)
+        print(f"agreement: default vs {REFERENCE} engine, {args.agreement_seeds} seeds each ...", flush=True)
         with threadpool_limits(limits=1):
             agreement = agreement_check(ds, args.agreement_seeds)
         for name, side in agreement["sides"].items():
@@ -325,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         "schedule": schedule, "reps": args.reps, "sides": sides,
         "cpu_ratio": ratio, "best_contender": best, "best_cpu_ratio": sides[best]["cpu_ratio"],
         "target": f"engine / plain CPU <= {TARGET_RATIO}, answers within the seed-to-seed spread, and the default "
-                  f"and cold engines agree on {args.agreement_seeds} seeds",
+                  f"and the earlier default ({REFERENCE}) agree on {args.agreement_seeds} seeds",
         "pass": ok, "profile": profile, "warm_vs_cold_same_data": same_data, "agreement": agreement,
     }
     md = [
@@ -339,8 +355,9 @@ def main(argv: list[str] | None = None) -> int:
                    "within seed spread": s.get("within_seed_spread", "")} for n, s in sides.items()]), "",
         f"**Engine (default) / plain: {ratio:.2f} CPU** (target <= {TARGET_RATIO}) -> **{verdict(ok)}**; "
         f"fastest side {best}: {sides[best]['cpu_ratio']:.2f}. The default engine stores sparse (text) features as "
-        "float32 (`runner.fast_sparse_fits`); engine_float64 is the earlier default; engine_warm_float32 adds the "
-        "opt-in warm starts.", "",
+        "float32 (`runner.fast_sparse_fits`) and fits the logreg preset with the lean L-BFGS of "
+        "`simulations/fast_logreg.py`; engine_scipy_lbfgs is the earlier default (the same with scipy's L-BFGS-B); "
+        "engine_warm_float32 adds the opt-in warm starts.", "",
         "Ratios are medians of per-repetition ratios (each pair ran in the same repetition). `*` = censored "
         "(target not reached by the budget).", "",
         f"Warm vs cold fits on the same labeled sets (seed 0, random picks along the schedule, "
@@ -349,14 +366,21 @@ def main(argv: list[str] | None = None) -> int:
         f"iterations {same_data['iterations']['cold']} cold, {same_data['iterations']['warm']} warm.",
     ]
     if agreement:
-        md += ["", f"Agreement, default (float32) vs float64 engine, {agreement['n_seeds']} seeds each "
+        md += ["", f"Agreement, default vs earlier default ({REFERENCE}) engine, {agreement['n_seeds']} seeds each "
                "(median and 95% interval over seeds; agree = each median inside the other's interval):", "",
                md_table([{"engine": name, "labels to target, random": _iv(side["figures"]["labels_random"]),
                           "labels to target, margin": _iv(side["figures"]["labels_margin"]),
                           "margin's saving": _iv(side["figures"]["saving_margin"], pct=True),
                           "verdict": side["verdict"]} for name, side in agreement["sides"].items()]), "",
                f"Agree on every figure: **{agreement['agree']}** ({agreement['checks']}; same verdict: "
-               f"{agreement['same_verdict']})."]
+               f"{agreement['same_verdict']}); seeds whose labels to target are identical for both strategies: "
+               f"{agreement['seeds_with_identical_answers']} of {agreement['n_seeds']}.", "",
+               "Per seed, labels to target margin / random (saving), default | earlier default:", "",
+               md_table([{"seed": a["seed"], "default": f"{a['margin']:.0f} / {a['random']:.0f} "
+                          f"({100 * a['saving']:.0f}%)",
+                          REFERENCE: f"{b['margin']:.0f} / {b['random']:.0f} ({100 * b['saving']:.0f}%)"}
+                         for a, b in zip(agreement["sides"]["default"]["answer"]["per_seed"],
+                                         agreement["sides"][REFERENCE]["answer"]["per_seed"], strict=True)])]
     if profile:
         md += ["", "Profile of one engine seed (default settings; top by own time):", "",
                md_table([{"function": r["function"], "calls": r["ncalls"], "own s": r["tottime"],

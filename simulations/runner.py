@@ -184,7 +184,8 @@ def fast_sparse_fits(X: Any) -> bool:
 
     Why sparse features (text) and only them: a linear model on them has one coefficient per class and word
     (20 classes x 20,000 words = 400,000), so the fits dominate the run, and float32 halves the memory traffic
-    of their sparse products (big_text: 0.84 -> about 0.7 of a plain scikit-learn loop's CPU). Features are sparse
+    of their sparse products (big_text: 0.84 -> about 0.7 of a plain scikit-learn loop's CPU; the preset's lean
+    solver, ``simulations.fast_logreg``, took it further: benchmarks/results/big_text.md). Features are sparse
     only when the data has text (simulations.features): TF-IDF values lie in [0, 1] and any other columns are
     standardized or one-hot, so float32's 7 significant digits lose nothing a fit to a 1e-4 tolerance can see
     (10-seed agreement with float64 in benchmarks/results/big_text.md). Dense (tabular) features have tens of
