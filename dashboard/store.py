@@ -36,6 +36,11 @@ without rerunning anything.
   however many scenarios use it, up to :data:`MAX_FILE_MB`), saved in the same transaction as the scenario, so
   opening it later, in another browser, can rerun it. A file no scenario uses any more is deleted with the last
   one. Full exports carry the files their scenarios use.
+
+Where the code is (import everything from here): :mod:`dashboard.store_model` (settings, typed errors, record
+types), :mod:`dashboard.store_db` (the file, connections, schema and migrations, the row-level steps of a write),
+:mod:`dashboard.store_scenarios` (save, read, update, the trash, versions, links, kept files) and this module
+(:class:`ScenarioStore` with export and import).
 """
 
 from __future__ import annotations
@@ -45,337 +50,88 @@ import binascii
 import hashlib
 import json
 import os
-import random
 import secrets
 import sqlite3
 import tempfile
-import time
 import uuid
-from collections.abc import Callable
-from contextlib import closing
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any
 
-from simulations.errors import LabelwiseError
-
-DEFAULT_DB = Path(".labelwise") / "labelwise.db"
-EXPORT_FORMAT = "labelwise-scenario"
-EXPORT_VERSION = 1
-BUNDLE_FORMAT = "labelwise-scenarios"
-BUNDLE_VERSION = 1
-MAX_NAME = 120
-#: Seconds a store operation waits for other writers before giving up with :class:`StoreBusy`.
-BUSY_TIMEOUT = 30.0
-#: What :meth:`ScenarioStore.import_all` does with an incoming scenario whose id the store already holds
-#: with different content: keep both (the incoming one gets a new id, a new link and a marked name), skip
-#: it (the store's copy wins), or replace the store's copy (explicit opt-in; nothing else overwrites).
-ON_CONFLICT = ("keep_both", "skip", "replace")
-#: Largest uploaded file kept with a scenario, in MB: the dashboard's default upload limit. A larger one is not
-#: kept (the scenario is saved without it and asks for the file again when opened).
-MAX_FILE_MB = 200.0
-OnConflict = Literal["keep_both", "skip", "replace"]
-#: Days a deleted scenario stays in the trash, and a replaced version is kept, before they are purged.
-TRASH_DAYS = 30
-#: Who a change is recorded as when the caller does not say (a script using the store).
-DEFAULT_ACTOR = "script"
-
-#: Schema migrations: entry i brings a database from version i to i + 1.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (
-        """CREATE TABLE scenarios (
-            id TEXT PRIMARY KEY,
-            share_id TEXT NOT NULL UNIQUE,
-            name TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            dataset_name TEXT NOT NULL,
-            dataset_fingerprint TEXT NOT NULL,
-            inputs TEXT NOT NULL,
-            payload TEXT NOT NULL
-        )""",
-    ),
-    (
-        "ALTER TABLE scenarios ADD COLUMN description TEXT NOT NULL DEFAULT ''",
-        "CREATE INDEX IF NOT EXISTS scenarios_updated ON scenarios (updated_at)",
-    ),
-    (
-        # An uploaded file's bytes, keyed by their SHA-256 (hex), the hash a scenario's inputs name as
-        # data.digest: shared by every scenario planned on the same file.
-        """CREATE TABLE data_files (
-            sha256 TEXT PRIMARY KEY,
-            name TEXT NOT NULL,
-            size INTEGER NOT NULL,
-            data BLOB NOT NULL,
-            created_at TEXT NOT NULL
-        )""",
-    ),
-    (
-        # The trash: a deleted scenario keeps its row (and its files) with the time and who deleted it.
-        "ALTER TABLE scenarios ADD COLUMN deleted_at TEXT",
-        "ALTER TABLE scenarios ADD COLUMN deleted_by TEXT",
-        # The version a rename, update, restore or import "replace" overwrote: the whole row as JSON.
-        """CREATE TABLE scenario_versions (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            scenario_id TEXT NOT NULL,
-            replaced_at TEXT NOT NULL,
-            replaced_by TEXT NOT NULL,
-            reason TEXT NOT NULL,
-            name TEXT NOT NULL,
-            data TEXT NOT NULL
-        )""",
-        "CREATE INDEX scenario_versions_id ON scenario_versions (scenario_id)",
-        # Withdrawn links, as the SHA-256 of the share id: enough to say "withdrawn", useless as a link.
-        """CREATE TABLE revoked_links (
-            link_sha256 TEXT PRIMARY KEY,
-            scenario_id TEXT NOT NULL,
-            revoked_at TEXT NOT NULL,
-            revoked_by TEXT NOT NULL
-        )""",
-        """CREATE TABLE audit (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            at TEXT NOT NULL,
-            actor TEXT NOT NULL,
-            action TEXT NOT NULL,
-            scenario_id TEXT,
-            detail TEXT NOT NULL DEFAULT ''
-        )""",
-    ),
+from dashboard.store_db import MIGRATIONS, SCHEMA_VERSION
+from dashboard.store_model import (
+    BUNDLE_FORMAT,
+    BUNDLE_VERSION,
+    BUSY_TIMEOUT,
+    DEFAULT_ACTOR,
+    DEFAULT_DB,
+    EXPORT_FORMAT,
+    EXPORT_VERSION,
+    MAX_FILE_MB,
+    MAX_NAME,
+    ON_CONFLICT,
+    TRASH_DAYS,
+    AuditEntry,
+    DataFile,
+    FileSource,
+    ImportReport,
+    LinkWithdrawn,
+    OnConflict,
+    Scenario,
+    ScenarioNotFound,
+    ScenarioVersion,
+    StoreBusy,
+    StoreError,
+    StoreProblem,
+    StoreUnavailable,
+    TrashedScenario,
+    _clean_name,
+    _dumps,
+    _now,
+    db_path,
+    file_digest,
+    link_hash,
 )
-SCHEMA_VERSION = len(MIGRATIONS)
-_COLUMNS = ("id", "share_id", "name", "created_at", "updated_at", "dataset_name", "dataset_fingerprint", "inputs",
-            "payload", "description")
+from dashboard.store_scenarios import ScenarioTable
 
-T = TypeVar("T")
-
-
-class StoreError(LabelwiseError, RuntimeError):
-    """The store cannot be used (damaged file, newer schema, bad import, bad name), with a hint."""
-
-
-class ScenarioNotFound(StoreError, LookupError):
-    """No scenario with that id or share id.
-
-    Parameters
-    ----------
-    key : str
-        The id or share id that was asked for (kept in :attr:`key`, not shown: a link is a secret).
-    """
-
-    def __init__(self, key: str) -> None:
-        super().__init__("No saved scenario has this id or link.",
-                         "It may have been deleted, or the link was copied incompletely; ask for a new link.")
-        self.key = str(key)
-
-
-class StoreBusy(StoreError):
-    """Other sessions held the database for longer than the busy timeout."""
-
-
-#: What keeps a store from being used (:attr:`StoreUnavailable.problem`), each with its own fix.
-StoreProblem = Literal["folder_blocked", "folder_denied", "folder_unusable", "missing", "emptied", "not_a_database",
-                       "damaged", "cannot_open", "read_only", "disk_full", "io_error", "newer_schema", "other"]
-
-
-class StoreUnavailable(StoreError):
-    """The database file cannot be created, opened or read.
-
-    Parameters
-    ----------
-    path : Path
-        The database file (``$LABELWISE_DB``).
-    problem : str
-        Which of :data:`StoreProblem`: pages and tests branch on it, never on the text.
-    message, hint : str
-        What is wrong and the fix for that problem.
-    """
-
-    def __init__(self, path: Path, problem: StoreProblem, message: str, hint: str) -> None:
-        super().__init__(message, hint)
-        self.path = Path(path)
-        self.problem = problem
+# The store's public names, wherever they are defined (callers import them from here).
+__all__ = [
+    "BUNDLE_FORMAT",
+    "BUNDLE_VERSION",
+    "BUSY_TIMEOUT",
+    "DEFAULT_ACTOR",
+    "DEFAULT_DB",
+    "EXPORT_FORMAT",
+    "EXPORT_VERSION",
+    "MAX_FILE_MB",
+    "MAX_NAME",
+    "MIGRATIONS",
+    "ON_CONFLICT",
+    "SCHEMA_VERSION",
+    "TRASH_DAYS",
+    "AuditEntry",
+    "DataFile",
+    "FileSource",
+    "ImportReport",
+    "LinkWithdrawn",
+    "OnConflict",
+    "Scenario",
+    "ScenarioNotFound",
+    "ScenarioStore",
+    "ScenarioVersion",
+    "StoreBusy",
+    "StoreError",
+    "StoreProblem",
+    "StoreUnavailable",
+    "TrashedScenario",
+    "db_path",
+    "file_digest",
+    "link_hash",
+    "scenario_to_dict",
+]
 
 
-class LinkWithdrawn(StoreError, LookupError):
-    """A share link an editor withdrew (:meth:`ScenarioStore.revoke_link`).
-
-    Parameters
-    ----------
-    key : str
-        The link's share id (kept in :attr:`key`, never shown).
-    """
-
-    def __init__(self, key: str) -> None:
-        super().__init__("This link was withdrawn.", "Ask whoever shared the scenario for its current link.")
-        self.key = str(key)
-
-
-@dataclass
-class Scenario:
-    """One saved scenario."""
-
-    id: str
-    share_id: str
-    name: str
-    created_at: str
-    updated_at: str
-    dataset_name: str
-    dataset_fingerprint: str
-    inputs: dict[str, Any] = field(default_factory=dict)
-    payload: dict[str, Any] = field(default_factory=dict)
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class DataFile:
-    """An uploaded file kept with the scenarios planned on it.
-
-    Attributes
-    ----------
-    sha256 : str
-        Hex SHA-256 of ``data`` (what a scenario's ``inputs["data"]["digest"]`` holds).
-    name : str
-        The file name it was uploaded under.
-    data : bytes
-    """
-
-    sha256: str
-    name: str
-    data: bytes = field(repr=False)
-
-    @classmethod
-    def of(cls, name: str, data: bytes) -> DataFile:
-        return cls(sha256=hashlib.sha256(data).hexdigest(), name=str(name), data=bytes(data))
-
-
-@dataclass(frozen=True)
-class TrashedScenario:
-    """A deleted scenario in the trash, until :attr:`purge_at`."""
-
-    scenario: Scenario
-    deleted_at: str
-    deleted_by: str
-    purge_at: str
-
-
-@dataclass(frozen=True)
-class ScenarioVersion:
-    """A version of a scenario that a change replaced (see :meth:`ScenarioStore.versions`)."""
-
-    seq: int
-    scenario_id: str
-    name: str
-    replaced_at: str
-    replaced_by: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    """One change: who (an editor session), what, to which scenario, when (UTC)."""
-
-    seq: int
-    at: str
-    actor: str
-    action: str
-    scenario_id: str | None
-    detail: str
-
-
-def link_hash(share_id: str) -> str:
-    """How a withdrawn link is kept: its SHA-256 (hex)."""
-    return hashlib.sha256(str(share_id).encode("utf-8")).hexdigest()
-
-
-def file_digest(inputs: dict[str, Any]) -> str | None:
-    """The SHA-256 of the uploaded file a scenario's inputs were planned on (None for a sample or old inputs)."""
-    data = inputs.get("data") if isinstance(inputs, dict) else None
-    if not isinstance(data, dict) or data.get("source") != "upload":
-        return None
-    digest = data.get("digest")
-    # Scenarios saved before files were kept carry a 16-character prefix: no file can be looked up by it.
-    return digest if isinstance(digest, str) and len(digest) == 64 else None
-
-
-#: Looks up the bytes of an uploaded file by its SHA-256 (the dashboard: the current session's upload).
-FileSource = Callable[[str], DataFile | None]
-
-
-@dataclass
-class ImportReport:
-    """What :meth:`ScenarioStore.import_all` did, scenario ids per outcome.
-
-    ``added``: new to the store (id, share id and timestamps kept). ``unchanged``: the store already held an
-    identical copy. ``kept_both``: the store held different content under that id; the incoming scenario was
-    added as a copy (new id, new share id, name marked "(imported)"), maps incoming id to the new id.
-    ``skipped`` / ``replaced``: the same conflict under ``on_conflict="skip"`` / ``"replace"``. ``relinked``:
-    added, but its share id belonged to another scenario here, so it got a new one (a link is never taken over).
-    """
-
-    added: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    kept_both: dict[str, str] = field(default_factory=dict)
-    skipped: list[str] = field(default_factory=list)
-    replaced: list[str] = field(default_factory=list)
-    relinked: list[str] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return (len(self.added) + len(self.unchanged) + len(self.kept_both) + len(self.skipped)
-                + len(self.replaced))
-
-
-def db_path() -> Path:
-    """The database file: ``$LABELWISE_DB`` or ``./.labelwise/labelwise.db``."""
-    env = os.environ.get("LABELWISE_DB")
-    return Path(env) if env else DEFAULT_DB
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _days_ago(days: float) -> str:
-    return (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
-
-
-def _days_after(iso: str, days: float) -> str:
-    try:
-        return (datetime.fromisoformat(iso) + timedelta(days=days)).isoformat(timespec="seconds")
-    except ValueError:
-        return ""
-
-
-def _clean_name(name: str) -> str:
-    name = " ".join(str(name).split())[:MAX_NAME]
-    if not name:
-        raise StoreError("A scenario needs a name.", "Type a name your stakeholders will recognise.")
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError as exc:  # lone surrogates cannot be stored as text
-        raise StoreError("The scenario name contains characters that cannot be saved.",
-                         "Retype the name without unusual symbols.") from exc
-    return name
-
-
-def _dumps(obj: dict[str, Any], what: str) -> str:
-    try:
-        return json.dumps(obj, allow_nan=False)
-    except (TypeError, ValueError) as exc:  # NaN/inf or a non-JSON object: refuse rather than store a lie
-        raise StoreError(f"The scenario's {what} cannot be saved ({exc}).",
-                         "This is a Labelwise bug; please report it with the data set you used.") from exc
-
-
-def _is_busy(exc: sqlite3.OperationalError) -> bool:
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None:
-        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-    text = str(exc).lower()
-    return "locked" in text or "busy" in text
-
-
-class ScenarioStore:
+class ScenarioStore(ScenarioTable):
     """Saved scenarios in one SQLite file.
 
     Parameters
@@ -399,547 +155,6 @@ class ScenarioStore:
         The folder cannot be created, the file is not a database, is damaged, cannot be opened, comes from a
         newer Labelwise, or is missing or empty where scenarios were saved before.
     """
-
-    def __init__(self, path: str | Path | None = None, *, busy_timeout: float = BUSY_TIMEOUT,
-                 file_source: FileSource | None = None, max_file_mb: float | None = MAX_FILE_MB,
-                 actor: str = DEFAULT_ACTOR) -> None:
-        self.path = Path(path) if path is not None else db_path()
-        self.busy_timeout = float(busy_timeout)
-        self.file_source = file_source
-        self.max_file_mb = max_file_mb
-        self.actor = str(actor)
-        self._make_folder()
-        self._refuse_lost()
-        self.migrate()
-
-    # ---- the file ----------------------------------------------------------------------------------------
-    @property
-    def marker(self) -> Path:
-        """Beside the file once it has held a scenario: a later missing or empty file is then a loss, not a start."""
-        return self.path.with_name(self.path.name + ".had-scenarios")
-
-    def _make_folder(self) -> None:
-        folder = self.path.parent
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except (FileExistsError, NotADirectoryError) as exc:
-            blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), folder)
-            raise StoreUnavailable(
-                self.path, "folder_blocked",
-                f"Cannot create the folder {folder} for the scenario database: {blocker} is a file, not a folder.",
-                f"Move {blocker} away, or set LABELWISE_DB to a file in another folder.") from exc
-        except PermissionError as exc:
-            raise StoreUnavailable(
-                self.path, "folder_denied",
-                f"Cannot create the folder {folder} for the scenario database: permission denied.",
-                "Create the folder for the server's user (or let it write the parent folder), or set LABELWISE_DB "
-                "to a file in a folder it may write.") from exc
-        except OSError as exc:
-            raise StoreUnavailable(
-                self.path, "folder_unusable",
-                f"Cannot create the folder {folder} for the scenario database ({exc.strerror or exc}).",
-                "Set LABELWISE_DB to a file on a local disk the server's user may write.") from exc
-
-    def _refuse_lost(self) -> None:
-        """A missing or 0-byte file where scenarios were saved is a loss to report, not an empty store to open."""
-        if not self.marker.exists():
-            return
-        try:
-            size = self.path.stat().st_size
-        except FileNotFoundError:
-            size = None
-        except OSError:
-            return  # cannot tell; opening the file reports what is wrong
-        if size is None:
-            raise StoreUnavailable(
-                self.path, "missing",
-                f"The scenario database {self.path} is missing, but scenarios were saved in it before.",
-                f"Put the file back from a backup (or import an 'Export all scenarios' file), then reload. To start "
-                f"with an empty store on purpose, delete {self.marker}.")
-        if size == 0:
-            raise StoreUnavailable(
-                self.path, "emptied",
-                f"The scenario database {self.path} is empty (0 bytes), but scenarios were saved in it before: "
-                "they are not in this file any more.",
-                f"Restore the file from a backup (or import an 'Export all scenarios' file into a new store). To "
-                f"start with an empty store on purpose, delete {self.marker} and the empty file.")
-
-    def _mark(self) -> None:
-        """Remember that this file holds scenarios (see :meth:`_refuse_lost`)."""
-        if self.marker.exists():
-            return
-        try:
-            self.marker.write_text("This Labelwise scenario database has held scenarios. Delete this file only to "
-                                   "start over with an empty database.\n", encoding="utf-8")
-        except OSError:  # a read-only folder: the store still works, without this one check
-            pass
-
-    # ---- connections -----------------------------------------------------------------------------------
-    def _run(self, op: Callable[[sqlite3.Connection], T], *, write: bool) -> T:
-        """Run ``op`` on a fresh connection (in one IMMEDIATE transaction when ``write``), retrying while busy.
-
-        SQLite's busy handler already waits for locks; the loop covers the cases it returns SQLITE_BUSY at
-        once (WAL recovery by another connection, a lock taken while opening). ``op`` must be safe to rerun:
-        a failed attempt rolled back everything it wrote.
-        """
-        deadline = time.monotonic() + self.busy_timeout
-        pause = 0.005
-        while True:
-            remaining = deadline - time.monotonic()
-            try:
-                conn = sqlite3.connect(self.path, timeout=max(remaining, 0.05), isolation_level=None)
-                with closing(conn):
-                    conn.row_factory = sqlite3.Row
-                    # FULL: a commit is on disk (WAL fsynced) before save() returns; per connection.
-                    conn.execute("PRAGMA synchronous = FULL")
-                    if not write:
-                        return op(conn)
-                    # IMMEDIATE takes the write lock up front, so a transaction never has to upgrade a read
-                    # lock (which fails at once in WAL mode instead of waiting).
-                    conn.execute("BEGIN IMMEDIATE")
-                    try:
-                        out = op(conn)
-                        conn.execute("COMMIT")
-                    except BaseException:
-                        if conn.in_transaction:
-                            conn.execute("ROLLBACK")
-                        raise
-                    return out
-            except sqlite3.OperationalError as exc:
-                if not _is_busy(exc):
-                    raise self._error(exc) from exc
-                if time.monotonic() >= deadline:
-                    raise StoreBusy(
-                        f"The scenario database {self.path} stayed busy for {self.busy_timeout:.0f} s.",
-                        "Other sessions are saving large scenarios; try again in a moment.") from exc
-                time.sleep(pause * (1 + random.random()))  # jitter: waiting processes do not retry in step
-                pause = min(pause * 2, 0.2)
-            except sqlite3.DatabaseError as exc:
-                raise self._error(exc) from exc
-
-    def _error(self, exc: sqlite3.DatabaseError) -> StoreUnavailable:
-        """The fix for what SQLite reports, by its result code (never by its text)."""
-        code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
-        where, other = f"the scenario database {self.path}", "or set LABELWISE_DB to another file"
-        restore = (f"Keep a copy of the file, then restore it from a backup (or import an 'Export all scenarios' file "
-                   f"into a new store); `sqlite3 {self.path} .recover` may save what is left. Or set LABELWISE_DB to "
-                   "another file.")
-        if code == sqlite3.SQLITE_NOTADB:
-            return StoreUnavailable(self.path, "not_a_database", f"The file {self.path} is not a scenario database "
-                                    "(it does not start like an SQLite file): it is damaged or another file.", restore)
-        if code == sqlite3.SQLITE_CORRUPT:
-            return StoreUnavailable(self.path, "damaged", f"The scenario database {self.path} is damaged ({exc}).",
-                                    restore)
-        if code == sqlite3.SQLITE_CANTOPEN:
-            return StoreUnavailable(self.path, "cannot_open", f"Cannot open {where}.",
-                                    f"Check that {self.path} is a file, not a folder, and that the server's user may "
-                                    f"read and write it and its folder, {other}.")
-        if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH):
-            return StoreUnavailable(self.path, "read_only", f"Cannot write {where}: it is read-only for this server.",
-                                    "Let the server's user write the file and its folder (SQLite writes -wal and -shm "
-                                    f"files beside it), {other}.")
-        if code == sqlite3.SQLITE_FULL:
-            return StoreUnavailable(self.path, "disk_full", f"The disk holding {where} is full.",
-                                    f"Free space on that disk, {other}.")
-        if code == sqlite3.SQLITE_IOERR:
-            return StoreUnavailable(self.path, "io_error", f"The disk failed to read or write {where} ({exc}).",
-                                    "Check the disk (a local disk: WAL does not work on NFS or SMB shares), "
-                                    f"{other}.")
-        return StoreUnavailable(self.path, "other", f"Cannot use {where} ({exc}).",
-                                f"Check the file and the disk it is on, {other}.")
-
-    def schema_version(self) -> int:
-        """The file's schema version (``PRAGMA user_version``)."""
-        return self._run(lambda c: int(c.execute("PRAGMA user_version").fetchone()[0]), write=False)
-
-    def journal_mode(self) -> str:
-        """The file's journal mode (``wal`` once opened by this code)."""
-        return self._run(lambda c: str(c.execute("PRAGMA journal_mode").fetchone()[0]), write=False)
-
-    def check(self) -> list[str]:
-        """Problems ``PRAGMA integrity_check`` finds; an empty list means the file is sound."""
-        rows = self._run(lambda c: c.execute("PRAGMA integrity_check").fetchall(), write=False)
-        problems = [str(r[0]) for r in rows]
-        return [] if problems == ["ok"] else problems
-
-    def migrate(self) -> None:
-        """Bring the file to :data:`SCHEMA_VERSION` in one transaction (all steps or none).
-
-        Raises
-        ------
-        StoreError
-            The file is from a newer Labelwise (left untouched), or is not a usable database.
-        """
-        version = self.schema_version()
-        self._refuse_newer(version)  # before anything writes to the file
-        if version >= 1 and not self.marker.exists() and self._run(
-                lambda c: c.execute("SELECT EXISTS (SELECT 1 FROM scenarios)").fetchone()[0], write=False):
-            self._mark()  # a file from before the marker existed
-
-        def to_wal(conn: sqlite3.Connection) -> None:
-            # Persistent in the file; cannot change inside a transaction, so it comes before the migration.
-            if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
-
-        self._run(to_wal, write=False)
-        if version == SCHEMA_VERSION:
-            # Up to date (the usual case: every page run opens a store): no write lock, so opening a share
-            # link never waits for, or fails behind, another session's save.
-            return
-
-        def steps(conn: sqlite3.Connection) -> None:
-            # Read again under the write lock: another process may have migrated since.
-            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-            self._refuse_newer(version)
-            for step in range(version, SCHEMA_VERSION):
-                for sql in MIGRATIONS[step]:
-                    conn.execute(sql)
-            if version != SCHEMA_VERSION:
-                # PRAGMA takes no parameters; the value is our own integer. Transactional, like the DDL above.
-                conn.execute(f"PRAGMA user_version = {int(SCHEMA_VERSION)}")
-
-        self._run(steps, write=True)
-
-    def _refuse_newer(self, version: int) -> None:
-        if version > SCHEMA_VERSION:
-            raise StoreUnavailable(
-                self.path, "newer_schema",
-                f"The scenario database {self.path} has schema version {version}, newer than this "
-                f"Labelwise ({SCHEMA_VERSION}).", "Upgrade Labelwise or set LABELWISE_DB to another file.")
-
-    # ---- reading --------------------------------------------------------------------------------------
-    @staticmethod
-    def _row(row: sqlite3.Row, *, full: bool = True) -> Scenario:
-        return Scenario(
-            id=row["id"], share_id=row["share_id"], name=row["name"], created_at=row["created_at"],
-            updated_at=row["updated_at"], dataset_name=row["dataset_name"],
-            dataset_fingerprint=row["dataset_fingerprint"],
-            inputs=json.loads(row["inputs"]) if full else {},
-            payload=json.loads(row["payload"]) if full else {},
-            description=row["description"],
-        )
-
-    def list(self) -> list[Scenario]:
-        """All scenarios (not those in the trash), newest first, without their payloads (cheap)."""
-        rows = self._run(lambda c: c.execute(
-            "SELECT id, share_id, name, created_at, updated_at, dataset_name, dataset_fingerprint, "
-            "description FROM scenarios WHERE deleted_at IS NULL ORDER BY updated_at DESC, rowid DESC").fetchall(),
-            write=False)
-        return [self._row(r, full=False) for r in rows]
-
-    def _get_where(self, column: Literal["id", "share_id"], key: str) -> Scenario:
-        # column is one of two literals of ours, never user text; the key is a parameter.
-        row = self._run(lambda c: c.execute(f"SELECT * FROM scenarios WHERE {column} = ? AND deleted_at IS NULL",
-                                            (str(key),)).fetchone(), write=False)
-        if row is None:
-            raise ScenarioNotFound(key)
-        return self._row(row)
-
-    def get(self, scenario_id: str) -> Scenario:
-        """The scenario with this id; :class:`ScenarioNotFound` when there is none (or it is in the trash)."""
-        return self._get_where("id", scenario_id)
-
-    def get_by_share_id(self, share_id: str) -> Scenario:
-        """The scenario a share link points to.
-
-        Raises
-        ------
-        LinkWithdrawn
-            An editor withdrew this link.
-        ScenarioNotFound
-            No scenario has this link, or it is in the trash (restoring it brings the link back).
-        """
-        try:
-            return self._get_where("share_id", share_id)
-        except ScenarioNotFound:
-            revoked = self._run(lambda c: c.execute("SELECT 1 FROM revoked_links WHERE link_sha256 = ?",
-                                                    (link_hash(share_id),)).fetchone(), write=False)
-            if revoked is not None:
-                raise LinkWithdrawn(share_id) from None
-            raise
-
-    # ---- the audit table and earlier versions -----------------------------------------------------------
-    def _audit(self, conn: sqlite3.Connection, action: str, scenario_id: str | None, detail: str = "") -> None:
-        conn.execute("INSERT INTO audit (at, actor, action, scenario_id, detail) VALUES (?, ?, ?, ?, ?)",
-                     (_now(), self.actor, action, scenario_id, detail))
-
-    def _keep_version(self, conn: sqlite3.Connection, row: sqlite3.Row, reason: str) -> None:
-        """Keep ``row`` (a whole scenarios row) as the version ``reason`` is about to replace."""
-        data = json.dumps({k: row[k] for k in _COLUMNS})
-        conn.execute("INSERT INTO scenario_versions (scenario_id, replaced_at, replaced_by, reason, name, data) "
-                     "VALUES (?, ?, ?, ?, ?, ?)", (row["id"], _now(), self.actor, reason, row["name"], data))
-
-    def audit_log(self, *, limit: int | None = None) -> list[AuditEntry]:
-        """Every recorded change, newest first (``limit``: only the newest ones)."""
-        rows = self._run(lambda c: c.execute("SELECT * FROM audit ORDER BY seq DESC LIMIT ?",
-                                             (-1 if limit is None else int(limit),)).fetchall(), write=False)
-        return [AuditEntry(seq=r["seq"], at=r["at"], actor=r["actor"], action=r["action"],
-                           scenario_id=r["scenario_id"], detail=r["detail"]) for r in rows]
-
-    def versions(self, scenario_id: str) -> list[ScenarioVersion]:
-        """The kept earlier versions of a scenario, newest first (kept :data:`TRASH_DAYS` days)."""
-        rows = self._run(lambda c: c.execute(
-            "SELECT seq, scenario_id, name, replaced_at, replaced_by, reason FROM scenario_versions "
-            "WHERE scenario_id = ? AND replaced_at >= ? ORDER BY seq DESC",
-            (str(scenario_id), _days_ago(TRASH_DAYS))).fetchall(), write=False)
-        return [ScenarioVersion(seq=r["seq"], scenario_id=r["scenario_id"], name=r["name"],
-                                replaced_at=r["replaced_at"], replaced_by=r["replaced_by"], reason=r["reason"])
-                for r in rows]
-
-    def restore_version(self, seq: int) -> Scenario:
-        """Bring back a kept version (its name, inputs, results, description); the current one is kept in turn.
-
-        The scenario keeps its current share link: a withdrawn link stays withdrawn.
-
-        Raises
-        ------
-        ScenarioNotFound
-            No such version (or it was purged), or its scenario is in the trash or gone.
-        """
-        def op(conn: sqlite3.Connection) -> sqlite3.Row | None:
-            v = conn.execute("SELECT scenario_id, data FROM scenario_versions WHERE seq = ? AND replaced_at >= ?",
-                             (int(seq), _days_ago(TRASH_DAYS))).fetchone()
-            if v is None:
-                return None
-            row = conn.execute("SELECT * FROM scenarios WHERE id = ? AND deleted_at IS NULL",
-                               (v["scenario_id"],)).fetchone()
-            if row is None:
-                return None
-            old = json.loads(v["data"])
-            self._keep_version(conn, row, "restore")
-            conn.execute("UPDATE scenarios SET name = ?, inputs = ?, payload = ?, description = ?, dataset_name = ?, "
-                         "dataset_fingerprint = ?, updated_at = ? WHERE id = ?",
-                         (old["name"], old["inputs"], old["payload"], old["description"], old["dataset_name"],
-                          old["dataset_fingerprint"], _now(), row["id"]))
-            self._audit(conn, "restore_version", row["id"], f"version {int(seq)}: {old['name']}")
-            return conn.execute("SELECT * FROM scenarios WHERE id = ?", (row["id"],)).fetchone()
-
-        row = self._run(op, write=True)
-        if row is None:
-            raise ScenarioNotFound(str(seq))
-        return self._row(row)
-
-    # ---- writing --------------------------------------------------------------------------------------
-    @staticmethod
-    def _insert(conn: sqlite3.Connection, sc: Scenario, inputs: str, payload: str) -> None:
-        conn.execute(
-            f"INSERT INTO scenarios ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
-            (sc.id, sc.share_id, sc.name, sc.created_at, sc.updated_at, sc.dataset_name, sc.dataset_fingerprint,
-             inputs, payload, sc.description),
-        )
-
-    def save(self, name: str, *, inputs: dict[str, Any], payload: dict[str, Any], dataset_name: str,
-             dataset_fingerprint: str, description: str = "") -> Scenario:
-        """Save a new scenario in one transaction; returns it with its id and share id."""
-        now = _now()
-        sc = Scenario(id=uuid.uuid4().hex, share_id=secrets.token_urlsafe(24), name=_clean_name(name),
-                      created_at=now, updated_at=now, dataset_name=str(dataset_name),
-                      dataset_fingerprint=str(dataset_fingerprint), inputs=inputs, payload=payload,
-                      description=str(description))
-        inputs_json, payload_json = _dumps(inputs, "inputs"), _dumps(payload, "results")
-        data_file = self._file_for(inputs)
-
-        def op(conn: sqlite3.Connection) -> None:
-            self._insert(conn, sc, inputs_json, payload_json)
-            if data_file is not None:
-                self._put_file(conn, data_file)
-            self._audit(conn, "save", sc.id, sc.name)
-
-        self._run(op, write=True)
-        self._mark()
-        return sc
-
-    # ---- uploaded files ---------------------------------------------------------------------------------
-    def _fits(self, size: int) -> bool:
-        return self.max_file_mb is None or size <= self.max_file_mb * 2**20
-
-    def _file_for(self, inputs: dict[str, Any]) -> DataFile | None:
-        """The uploaded file ``inputs`` name, from :attr:`file_source`, when it matches its hash and fits the cap."""
-        digest = file_digest(inputs)
-        if digest is None or self.file_source is None:
-            return None
-        f = self.file_source(digest)
-        if f is None or hashlib.sha256(f.data).hexdigest() != digest or not self._fits(len(f.data)):
-            return None  # never keep bytes under a hash they do not have
-        return f
-
-    @staticmethod
-    def _put_file(conn: sqlite3.Connection, f: DataFile) -> None:
-        # The hash is the key: the same bytes are stored once, whoever saves them.
-        conn.execute("INSERT OR IGNORE INTO data_files (sha256, name, size, data, created_at) VALUES (?, ?, ?, ?, ?)",
-                     (f.sha256, f.name, len(f.data), sqlite3.Binary(f.data), _now()))
-
-    @staticmethod
-    def _prune_files(conn: sqlite3.Connection) -> None:
-        """Delete kept files no scenario (trash included) or kept version names any more (caller's transaction)."""
-        for (sha,) in conn.execute("SELECT sha256 FROM data_files").fetchall():
-            # A 64-hex-digit hash inside the inputs JSON: instr() finds it; a parameter, never SQL text.
-            if (conn.execute("SELECT 1 FROM scenarios WHERE instr(inputs, ?) > 0 LIMIT 1", (sha,)).fetchone() is None
-                    and conn.execute("SELECT 1 FROM scenario_versions WHERE instr(data, ?) > 0 LIMIT 1",
-                                     (sha,)).fetchone() is None):
-                conn.execute("DELETE FROM data_files WHERE sha256 = ?", (sha,))
-
-    def get_file(self, sha256: str) -> DataFile | None:
-        """The kept uploaded file with this SHA-256, or None."""
-        row = self._run(lambda c: c.execute("SELECT sha256, name, data FROM data_files WHERE sha256 = ?",
-                                            (str(sha256),)).fetchone(), write=False)
-        return None if row is None else DataFile(sha256=row["sha256"], name=row["name"], data=bytes(row["data"]))
-
-    def file_hashes(self) -> list[str]:
-        """The SHA-256 of every kept file (for checks and tests)."""
-        rows = self._run(lambda c: c.execute("SELECT sha256 FROM data_files ORDER BY sha256").fetchall(), write=False)
-        return [r[0] for r in rows]
-
-    def update(self, scenario_id: str, *, name: str | None = None, inputs: dict[str, Any] | None = None,
-               payload: dict[str, Any] | None = None, description: str | None = None) -> Scenario:
-        """Change a saved scenario in place (same id, same link), in one transaction; returns the new version.
-
-        Fields left as ``None`` keep their stored value; the previous version is kept (:meth:`versions`).
-        Concurrent updates never mix: the stored scenario is always exactly one caller's version.
-        """
-        sets: dict[str, str] = {"updated_at": _now()}
-        if name is not None:
-            sets["name"] = _clean_name(name)
-        if inputs is not None:
-            sets["inputs"] = _dumps(inputs, "inputs")
-        if payload is not None:
-            sets["payload"] = _dumps(payload, "results")
-        if description is not None:
-            sets["description"] = str(description)
-        # Column names come from the fixed keys above; every value is a parameter.
-        sql = f"UPDATE scenarios SET {', '.join(f'{k} = ?' for k in sets)} WHERE id = ?"
-
-        data_file = self._file_for(inputs) if inputs is not None else None
-
-        def op(conn: sqlite3.Connection) -> sqlite3.Row | None:
-            old = conn.execute("SELECT * FROM scenarios WHERE id = ? AND deleted_at IS NULL",
-                               (str(scenario_id),)).fetchone()
-            if old is None:
-                return None
-            self._keep_version(conn, old, "update")
-            conn.execute(sql, (*sets.values(), str(scenario_id)))
-            if data_file is not None:
-                self._put_file(conn, data_file)
-            self._audit(conn, "update", str(scenario_id), ", ".join(k for k in sets if k != "updated_at"))
-            return conn.execute("SELECT * FROM scenarios WHERE id = ?", (str(scenario_id),)).fetchone()
-
-        row = self._run(op, write=True)
-        if row is None:
-            raise ScenarioNotFound(scenario_id)
-        return self._row(row)
-
-    def rename(self, scenario_id: str, name: str) -> None:
-        """Give a scenario a new name (its link stays the same; the previous version is kept)."""
-        clean = _clean_name(name)
-
-        def op(conn: sqlite3.Connection) -> bool:
-            old = conn.execute("SELECT * FROM scenarios WHERE id = ? AND deleted_at IS NULL",
-                               (str(scenario_id),)).fetchone()
-            if old is None:
-                return False
-            if old["name"] == clean:
-                return True  # nothing changes: no version, no audit row
-            self._keep_version(conn, old, "rename")
-            conn.execute("UPDATE scenarios SET name = ?, updated_at = ? WHERE id = ?",
-                         (clean, _now(), str(scenario_id)))
-            self._audit(conn, "rename", str(scenario_id), f"{old['name']} -> {clean}")
-            return True
-
-        if not self._run(op, write=True):
-            raise ScenarioNotFound(scenario_id)
-
-    def duplicate(self, scenario_id: str, name: str | None = None) -> Scenario:
-        """A copy with a new id and a new share id."""
-        src = self.get(scenario_id)
-        return self.save(name or f"Copy of {src.name}", inputs=src.inputs, payload=src.payload,
-                         dataset_name=src.dataset_name, dataset_fingerprint=src.dataset_fingerprint,
-                         description=src.description)
-
-    def delete(self, scenario_id: str) -> None:
-        """Move a scenario to the trash; its share link stops working until it is restored (:meth:`restore`).
-
-        Scenarios and versions older than :data:`TRASH_DAYS` days are purged in the same transaction.
-        """
-        def op(conn: sqlite3.Connection) -> int:
-            n = conn.execute("UPDATE scenarios SET deleted_at = ?, deleted_by = ? WHERE id = ? AND deleted_at IS NULL",
-                             (_now(), self.actor, str(scenario_id))).rowcount
-            if n:
-                self._audit(conn, "delete", str(scenario_id), "moved to the trash")
-            self._purge(conn)
-            return n
-
-        if self._run(op, write=True) == 0:
-            raise ScenarioNotFound(scenario_id)
-
-    def trash(self) -> list[TrashedScenario]:
-        """Scenarios in the trash that can still be restored, most recently deleted first (without payloads)."""
-        rows = self._run(lambda c: c.execute(
-            "SELECT id, share_id, name, created_at, updated_at, dataset_name, dataset_fingerprint, description, "
-            "deleted_at, deleted_by FROM scenarios WHERE deleted_at IS NOT NULL AND deleted_at >= ? "
-            "ORDER BY deleted_at DESC, rowid DESC", (_days_ago(TRASH_DAYS),)).fetchall(), write=False)
-        return [TrashedScenario(scenario=self._row(r, full=False), deleted_at=r["deleted_at"],
-                                deleted_by=r["deleted_by"] or "", purge_at=_days_after(r["deleted_at"], TRASH_DAYS))
-                for r in rows]
-
-    def restore(self, scenario_id: str) -> Scenario:
-        """Take a scenario out of the trash, with its link (unless that was withdrawn) and its files.
-
-        Raises
-        ------
-        ScenarioNotFound
-            It is not in the trash (never deleted, restored already, or purged after :data:`TRASH_DAYS` days).
-        """
-        def op(conn: sqlite3.Connection) -> sqlite3.Row | None:
-            n = conn.execute("UPDATE scenarios SET deleted_at = NULL, deleted_by = NULL WHERE id = ? "
-                             "AND deleted_at IS NOT NULL AND deleted_at >= ?",
-                             (str(scenario_id), _days_ago(TRASH_DAYS))).rowcount
-            if not n:
-                return None
-            self._audit(conn, "restore", str(scenario_id), "restored from the trash")
-            return conn.execute("SELECT * FROM scenarios WHERE id = ?", (str(scenario_id),)).fetchone()
-
-        row = self._run(op, write=True)
-        if row is None:
-            raise ScenarioNotFound(scenario_id)
-        return self._row(row)
-
-    def purge(self) -> int:
-        """Delete for good what stayed in the trash (and kept versions) over :data:`TRASH_DAYS` days."""
-        return self._run(self._purge, write=True)
-
-    def _purge(self, conn: sqlite3.Connection) -> int:
-        cutoff = _days_ago(TRASH_DAYS)
-        ids = [r[0] for r in conn.execute("SELECT id FROM scenarios WHERE deleted_at IS NOT NULL AND deleted_at < ?",
-                                          (cutoff,)).fetchall()]
-        for sid in ids:
-            conn.execute("DELETE FROM scenarios WHERE id = ?", (sid,))
-            self._audit(conn, "purge", sid, f"in the trash over {TRASH_DAYS} days")
-        old_versions = conn.execute("DELETE FROM scenario_versions WHERE replaced_at < ?", (cutoff,)).rowcount
-        if ids or old_versions:
-            self._prune_files(conn)
-        return len(ids)
-
-    def revoke_link(self, scenario_id: str) -> Scenario:
-        """Withdraw a scenario's share link and give it a new one; returns the scenario with its new link.
-
-        The old link then answers :class:`LinkWithdrawn` (it is kept only as its SHA-256).
-        """
-        def op(conn: sqlite3.Connection) -> sqlite3.Row | None:
-            row = conn.execute("SELECT share_id FROM scenarios WHERE id = ? AND deleted_at IS NULL",
-                               (str(scenario_id),)).fetchone()
-            if row is None:
-                return None
-            conn.execute("INSERT OR IGNORE INTO revoked_links (link_sha256, scenario_id, revoked_at, revoked_by) "
-                         "VALUES (?, ?, ?, ?)", (link_hash(row["share_id"]), str(scenario_id), _now(), self.actor))
-            conn.execute("UPDATE scenarios SET share_id = ? WHERE id = ?",
-                         (secrets.token_urlsafe(24), str(scenario_id)))
-            self._audit(conn, "revoke_link", str(scenario_id), "link withdrawn, new link issued")
-            return conn.execute("SELECT * FROM scenarios WHERE id = ?", (str(scenario_id),)).fetchone()
-
-        row = self._run(op, write=True)
-        if row is None:
-            raise ScenarioNotFound(scenario_id)
-        return self._row(row)
 
     # ---- export / import of one scenario --------------------------------------------------------------
     def export_dict(self, scenario_id: str) -> dict[str, Any]:

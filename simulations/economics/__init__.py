@@ -7,7 +7,8 @@ Where things are:
 
 * :mod:`~simulations.economics.inputs`: :class:`EconomicInputs` (costs, value of accuracy) and its checks;
 * :mod:`~simulations.economics.formulas`: :data:`CASE_FIELDS` and :func:`case_fields`, the formulas;
-* :mod:`~simulations.economics.case`: :func:`business_case`, :func:`business_case_over_seeds` and the case objects;
+* :mod:`~simulations.economics.case`: :func:`business_case`, :func:`business_case_over_seeds` and the case objects
+  (the case over seeds in :mod:`~simulations.economics.case_range`, re-exported by ``case``);
 * :mod:`~simulations.economics.from_results`: the case from a simulation's results;
 * :mod:`~simulations.economics.sensitivity`: the tornado table and the ROI grid.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simulations.intake.checks import MAX_NUMERIC_CLASSES, MIN_CLASS_ROWS, MIN_LABELED_ROWS, _numeric_label, class_names
+from simulations.intake.labels import MAX_NUMERIC_CLASSES, MIN_CLASS_ROWS, MIN_LABELED_ROWS, _numeric_label, class_names
 
 #: Column names that usually hold the class, best first; compared with the whole name, ignoring case and spaces.
 LABEL_NAMES = ("label", "labels", "class", "target", "category", "y", "outcome", "species")
