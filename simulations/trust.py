@@ -174,7 +174,7 @@ MEASURED = MeasuredTrust(
     pilot_cost_optimum_coverage95_held_out=0.9620253164556962,
     pilot_datasets=28,
     pilot_comparisons=158,
-    roi_width_exponent=-0.021766457382173518,
+    roi_width_exponent=-0.02226252642603065,
     sources=("benchmarks/results/null_power.md", "benchmarks/results/extrapolation.md",
              "benchmarks/results/quick_vs_full.md", "benchmarks/results/calibration.md"),
 )
