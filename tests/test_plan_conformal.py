@@ -170,7 +170,24 @@ def test_a_projected_plan_widens_by_the_shipped_factors(pilot_result, monkeypatc
                                                         first=first, pool=pool))
     # the plan says which intervals are calibrated, and what they were before
     cal = plan.to_dict()["calibration"]
-    assert set(cal["figures"]) == {"labels_to_target", "labels_saved", "roi", "cost_optimum"}
+    # the money that is a label count times the price moves with that count: one table, one answer
+    price = inputs.cost_per_label
+    for key, new_labels, old_labels in (
+            ("net_savings", s, s0), ("label_cost_savings", s, s0),
+            ("random_total_cost", plan.labels_to_target_random, old.labels_to_target_random),
+            ("al_label_cost", plan.labels_to_target_al, old.labels_to_target_al),
+            ("al_total_cost", plan.labels_to_target_al, old.labels_to_target_al)):
+        m, m0 = plan.money[key], old.money[key]
+        assert m.median == m0.median
+        assert m.low == pytest.approx(m0.low - (old_labels.low - new_labels.low) * price)
+        assert m.high == pytest.approx(m0.high + (new_labels.high - old_labels.high) * price)
+    assert plan.net_savings.low < old.net_savings.low
+    # the business case the pages and `roi --results` read carries the same intervals
+    assert (plan.business.total_benefit.low, plan.business.total_benefit.high) == (plan.net_savings.low,
+                                                                                   plan.net_savings.high)
+    assert set(cal["figures"]) == {"labels_to_target", "labels_saved", "roi", "cost_optimum", "net_savings",
+                                   "label_cost_savings", "random_total_cost", "al_label_cost", "al_total_cost"}
+    assert cal["before"]["net_savings"]["low"] == pytest.approx(old.net_savings.low)
     assert cal["widening"]["labels_to_target"] == pytest.approx(q_level)
     assert cal["before"]["labels_al"]["high"] == pytest.approx(old.labels_to_target_al.high)
     assert cal["before"]["roi"]["low"] == pytest.approx(old.roi.low)
@@ -212,4 +229,5 @@ def test_a_decision_the_calibrated_roi_does_not_support_is_undecided(pilot_resul
     # no signal stays "does not pay", whatever the ROI
     assert replace(against, roi=Range(-0.3, -0.6, 0.1), no_signal=True).pays_off is False
     sentence = _pays_sentence(decided, None, plan.net_savings, undecided_roi=plan.roi)
-    assert "calibrated ROI interval" in sentence and "spans zero" in sentence
+    assert "calibrated intervals of net savings" in sentence and "span zero" in sentence
+    assert "seeds alone would have decided" in sentence

@@ -260,13 +260,20 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
         before |= {"roi": money_est["roi"], "cost_optimum": stop.cost_optimum}
         stop, money_est, calibration = _calibrate_money(stop, money_est, level=case.confidence, first=first,
                                                         pool=pool)
+        # the savings in money move with the labels saved: the same widening, priced (one table, one answer)
+        after = {"labels_random": lr, "labels_al": la, "labels_saved": saved}
+        money_est, widened_money = _widen_money(money_est, before, after, price=float(case.cost_per_label))
+        before |= widened_money
+        calibration["figures"] += list(widened_money)
+        calibration["scale"] |= dict.fromkeys(widened_money, "its label count's widening x the price per label")
         calibration["before"] = {k: None if e is None else e.to_dict() for k, e in before.items()}
-        # one object: the business case carries the widened ROI, and its pays-off rule then asks it too
-        roi = money_est["roi"]
-        case = replace(case, roi=replace(case.roi, low=roi.low, high=roi.high), roi_widened=True)
+        # one object: the business case carries the widened ROI and savings, and its pays-off rule then asks them
+        case = replace(case, roi_widened=True, **{
+            f: replace(getattr(case, f), low=money_est[k].low, high=money_est[k].high)
+            for k, f in MONEY_FIELDS.items() if k == "roi" or k in widened_money})
         decided, pays = pays, pays_off_rule(case)
         if decided is not None and pays is None:
-            undecided_roi = roi  # a decision the calibrated ROI interval does not support is undecided
+            undecided_roi = money_est["roi"]  # a decision the calibrated ROI interval does not support is undecided
     if advice is not None:  # the plan's strategy, named for why it was chosen, not 'chosen by you'
         advice = replace(advice, strategy_chosen_by=chosen_by)
     s = summary.strategies.get(chosen)
@@ -444,6 +451,29 @@ def _calibrate_money(stop: PlanStop, money_est: dict[str, Estimate], *, level: f
                   "cost_optimum": "log"},
         "widening": factors, "source": w.source, "measured": w.measured, "datasets": w.datasets,
         "sentence": w.sentence()}
+
+
+def _widen_money(money_est: dict[str, Estimate], before: dict[str, Estimate], after: dict[str, Estimate], *,
+                 price: float) -> tuple[dict[str, Estimate], dict[str, Estimate]]:
+    """The money figures that are a label count times the price widened as that count was, at the price per label.
+
+    Net savings and label-cost savings follow the labels saved, random's label cost the labels random needs, AL's
+    label and total cost the labels AL needs (fixed costs do not move); otherwise the table would show widened
+    labels beside the seeds' narrower money. Returns the money figures and, for ``Plan.calibration``'s "before",
+    the widened ones as they were.
+    """
+    follows = {"net_savings": "labels_saved", "label_cost_savings": "labels_saved",
+               "random_total_cost": "labels_random", "al_label_cost": "labels_al", "al_total_cost": "labels_al"}
+    out, was = dict(money_est), {}
+    for key, labels in follows.items():
+        e, old, new = out.get(key), before[labels], after[labels]
+        if e is None:
+            continue
+        extra_low = max(0.0, float(old.low) - float(new.low)) * price
+        extra_high = max(0.0, float(new.high) - float(old.high)) * price
+        was[key] = e
+        out[key] = replace(e, low=e.low - extra_low, high=e.high + extra_high)
+    return out, was
 
 
 def _widened(e: Estimate, interval: tuple[float, float]) -> Estimate:

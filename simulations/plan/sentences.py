@@ -51,9 +51,9 @@ def _pays_sentence(case: BusinessCaseRange, pays: bool | None, net: Estimate, *,
         return NO_SIGNAL_VERDICT
     rng = f"{money(net.median)} ({money(net.low)} to {money(net.high)})"
     if undecided_roi is not None:
-        return (f"Undecided whether active learning pays off: net savings {rng} over the pilot's seeds, but projected "
-                f"from a pilot the calibrated ROI interval ({undecided_roi.low:.0%} to {undecided_roi.high:.0%}) "
-                "spans zero.")
+        return (f"Undecided whether active learning pays off: projected from a pilot, the calibrated intervals of net "
+                f"savings, {rng}, and of the ROI, {undecided_roi.low:.0%} to {undecided_roi.high:.0%}, span zero "
+                "(the pilot's seeds alone would have decided it).")
     if case.seeds_compared < case.seeds_needed:
         return (f"Too few seeds to judge whether active learning pays: net savings {rng} rest on "
                 f"{case.seeds_compared} seed(s) comparing it with random; a verdict on this strategy needs at least "
