@@ -134,7 +134,7 @@ def pilot_result():
 
 def _inputs(result, factor):
     return PlanInputs(cost_per_label=1.0, value_per_point=100.0, target=Target("share_of_ceiling", 0.95),
-                      production_pool=factor * int(result.meta["n_pool"]))
+                      production_pool=round(factor * int(result.meta["n_pool"])))
 
 
 def _widening(labels=0.0, roi=0.0, cost=0.0, saved=0.0):
@@ -231,3 +231,37 @@ def test_a_decision_the_calibrated_roi_does_not_support_is_undecided(pilot_resul
     sentence = _pays_sentence(decided, None, plan.net_savings, undecided_roi=plan.roi)
     assert "calibrated intervals of net savings" in sentence and "span zero" in sentence
     assert "seeds alone would have decided" in sentence
+
+
+def test_only_projections_as_long_as_the_suites_are_widened(pilot_result, monkeypatch):
+    """A full-data run projects its pool (the data less the test split) about 1.3x: shorter than any pilot the
+    calibration suite measured, so its intervals stay the plan's own, and the plan says so."""
+    w = replace(_widening(math.log(2), 0.5, math.log(3), 0.1), smallest_projection=2.0, largest_projection=4.0)
+    monkeypatch.setattr(build, "PILOT_WIDENING", w)
+    below = build_plan(pilot_result, _inputs(pilot_result, 1.9))
+    above = build_plan(pilot_result, _inputs(pilot_result, 2.1))
+    assert below.calibration is None and above.calibration is not None
+    assert above.calibration["projection"] == pytest.approx(2.1, rel=1e-3)
+    assert any("not widened" in n and "1.9 times" in n for n in below.notes)
+    assert not any("not widened" in n for n in above.notes)
+    assert any("Within the range measured" in n for n in above.notes)
+    beyond = build_plan(pilot_result, _inputs(pilot_result, 5))
+    assert any("measured on shorter projections" in n and "5.0 times" in n for n in beyond.notes)
+    # below the range the money is the seeds' too
+    monkeypatch.setattr(build, "PILOT_WIDENING", replace(w, roi80=0.0, roi95=0.0, labels80=0.0, labels95=0.0,
+                                                         saved80=0.0, saved95=0.0, cost_optimum95=0.0,
+                                                         smallest_projection=1.0))
+    plain = build_plan(pilot_result, _inputs(pilot_result, 1.9))
+    assert (below.roi.low, below.net_savings.high) == (plain.roi.low, plain.net_savings.high)
+
+
+def test_the_shipped_range_is_the_suites():
+    import json
+    from pathlib import Path
+
+    d = json.loads((Path(__file__).parents[1] / "benchmarks" / "results" / "calibration.json").read_text())
+    ratios = [r["pool"] / p["simulated_pool"] for r in d["rows"] for p in r["pilots"] if "simulated_pool" in p]
+    assert len(ratios) == PILOT_WIDENING.comparisons // 2
+    assert PILOT_WIDENING.smallest_projection == pytest.approx(min(ratios))
+    assert PILOT_WIDENING.largest_projection == pytest.approx(max(ratios))
+    assert PILOT_WIDENING.applies(min(ratios)) and not PILOT_WIDENING.applies(min(ratios) * 0.99)

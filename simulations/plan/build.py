@@ -238,7 +238,10 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
         # counts read off fitted curves, or for a projected target, carry that uncertainty too
         lr, la = (_widened(e, label_interval(result, inputs, tap, fits, n, level=case.confidence))
                   if tap.projected or extrapolated[n] else e for e, n in ((lr, "random"), (la, chosen)))
-    calibrated = pool > n_sim > 0  # a pilot projected to a larger pool: the calibration suite's setting
+    # a pilot projected to a larger pool, as far as the calibration suite's pilots were (a full-data run's pool is
+    # the production pool less the test split: a 1.3x projection the suite never measured)
+    projection = pool / n_sim if n_sim > 0 else 1.0
+    calibrated = pool > n_sim > 0 and PILOT_WIDENING.applies(projection)
     first = float(meta.get("n_initial") or result.config.initial_labels)
     saved = _estimate(case.labels_saved, extrapolated=lr.extrapolated or la.extrapolated)
     # the saving carries the label intervals' projection doubt too (the seeds' differences do not see it)
@@ -282,7 +285,10 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
     simulated_labels = int(pd.to_numeric(result.rounds["labels"]).max())
     notes = list(summary.notes)
     if calibration is not None:
-        notes.append(PILOT_WIDENING.sentence())
+        calibration["projection"] = projection
+        notes.append(PILOT_WIDENING.sentence() + " " + PILOT_WIDENING.range_sentence(projection))
+    elif pool > n_sim > 0:
+        notes.append(PILOT_WIDENING.range_sentence(projection))
     for name, n in extrapolated.items():
         if n:
             notes.append(f"{name.replace('_', ' ')} did not reach the target within the {simulated_labels:,} labels "

@@ -73,6 +73,11 @@ class PilotWidening:
         The benchmark report the figures come from, relative to the repository root.
     measured : str
         When (UTC date) and on which commit of the plan's rule the scores were measured.
+    smallest_projection, largest_projection : float
+        The production pool over the simulated pool, smallest and largest among the suite's pilots. Below the
+        smallest (a run on the full data, whose pool is the production pool less the test split) nothing was
+        measured, so nothing is widened; above the largest the widening is applied and the plan says it was
+        measured on shorter projections.
     """
 
     labels80: float
@@ -86,6 +91,24 @@ class PilotWidening:
     datasets: int
     source: str
     measured: str
+    smallest_projection: float = 1.0
+    largest_projection: float = math.inf
+
+    def applies(self, projection: float) -> bool:
+        """Whether a projection of ``projection`` times the simulated pool is one the suite measured (or longer)."""
+        return float(projection) >= self.smallest_projection
+
+    def range_sentence(self, projection: float) -> str:
+        """Where this projection stands against the suite's."""
+        measured = (f"the calibration suite's pilots were projected {self.smallest_projection:.1f} to "
+                    f"{self.largest_projection:.1f} times their simulated pool; this plan "
+                    f"{float(projection):.1f} times")
+        if not self.applies(projection):
+            return (f"The intervals are the plan's own, not widened: {measured}, shorter than any the suite measured, "
+                    "so how often they hold the production pool's answer is not measured.")
+        if float(projection) > self.largest_projection:
+            return f"The widening was measured on shorter projections: {measured}."
+        return f"Within the range measured: {measured}."
 
     def labels(self, level: float) -> float:
         """Log-scale widening of labels to target at ``level`` (:func:`widening_at`)."""
@@ -118,6 +141,7 @@ PILOT_WIDENING = PilotWidening(
     labels80=0.9242271081831985, labels95=1.3689698454188521, cost_optimum95=0.5801820655168992,
     roi80=0.7537655299232225, roi95=1.9784712158932733, saved80=0.10739083663196558, saved95=0.26168934175404174,
     comparisons=158, datasets=28, source="benchmarks/results/calibration.md", measured="2026-12-07",
+    smallest_projection=2.018666666666667, largest_projection=8.080862533692722,
 )
 
 
