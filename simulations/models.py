@@ -90,7 +90,9 @@ class TextLogisticRegression(LogisticRegression):
         penalty = getattr(self, "penalty", "l2")
         return (sp.issparse(X) and self.solver == "lbfgs" and self.fit_intercept and not self.dual
                 and penalty in ("l2", "deprecated") and not getattr(self, "l1_ratio", 0)
-                and len(np.unique(y)) >= 2 and X.shape[0] == len(y))
+                and len(np.unique(y)) >= 2 and X.shape[0] == len(y)
+                # NaN or inf: the parent's fit refuses them with scikit-learn's own message
+                and bool(np.isfinite(X.data).all()))
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> TextLogisticRegression:
         init = self.__dict__.pop("_labelwise_init", None)

@@ -198,3 +198,26 @@ def test_float32_features_give_float32_coefficients_like_the_parent():
     ref = LogisticRegression(max_iter=1000).fit(X32[:150], y[:150])
     assert m.coef_.dtype == ref.coef_.dtype == np.float32
     assert np.mean(m.predict(X32) == ref.predict(X32)) > 0.995
+
+
+def test_the_lean_solver_is_what_fits_sparse_text_with_weights(monkeypatch):
+    """The fast path is taken (not silently the parent's fit), and class and sample weights reach it: the same
+    coefficients and predictions as scikit-learn's lbfgs."""
+    calls = []
+    real = fast_logreg.fit_sparse_logistic
+    monkeypatch.setattr(fast_logreg, "fit_sparse_logistic", lambda *a, **k: calls.append(1) or real(*a, **k))
+    X, y = _text(n=200, k=3)
+    w = np.random.default_rng(1).uniform(0.5, 2.0, len(y))
+    ours = TextLogisticRegression(max_iter=1000, tol=1e-8, class_weight="balanced").fit(X, y, sample_weight=w)
+    assert calls == [1]
+    ref = LogisticRegression(max_iter=1000, tol=1e-8, class_weight="balanced").fit(X, y, sample_weight=w)
+    assert np.allclose(ours.coef_, ref.coef_, atol=1e-4) and np.allclose(ours.intercept_, ref.intercept_, atol=1e-4)
+    assert (ours.predict(X) == ref.predict(X)).all()
+
+
+def test_nan_in_sparse_features_is_refused_as_scikit_learn_refuses_it():
+    X, y = _text(n=120)
+    X = X.astype(float).tocsr()
+    X.data[3] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        TextLogisticRegression(max_iter=100).fit(X, y)

@@ -265,3 +265,37 @@ def test_the_shipped_range_is_the_suites():
     assert PILOT_WIDENING.smallest_projection == pytest.approx(min(ratios))
     assert PILOT_WIDENING.largest_projection == pytest.approx(max(ratios))
     assert PILOT_WIDENING.applies(min(ratios)) and not PILOT_WIDENING.applies(min(ratios) * 0.99)
+
+
+def test_money_moves_with_the_whole_widening_of_its_labels(pilot_result, monkeypatch):
+    """With $1 a label and no value for accuracy, net savings are the labels saved in dollars on every seed, so
+    after every widening (the fitted curve's doubt and the calibration's) their intervals are the same."""
+    monkeypatch.setattr(build, "PILOT_WIDENING", _widening(math.log(2), 0.5, math.log(3), 0.1))
+    inputs = PlanInputs(cost_per_label=1.0, value_per_point=0.0, target=Target("share_of_ceiling", 0.95),
+                        production_pool=8 * int(pilot_result.meta["n_pool"]))
+    plan = build_plan(pilot_result, inputs)
+    assert plan.calibration is not None
+    s, net = plan.labels_saved, plan.net_savings
+    assert (net.median, net.low, net.high) == pytest.approx((s.median, s.low, s.high))
+    cut = plan.money["label_cost_savings"]
+    assert (cut.low, cut.high) == pytest.approx((s.low, s.high))
+
+
+def test_the_undecided_sentence_names_only_the_intervals_that_span_zero(pilot_result):
+    from simulations.plan.model import Estimate
+    from simulations.plan.sentences import _pays_sentence
+
+    case = build_plan(pilot_result, _inputs(pilot_result, 8)).business
+    case = replace(case, no_signal=False, n_seeds_compared=10)
+
+    def E(median, low, high):
+        return Estimate(median=median, low=low, high=high)
+
+    net_above, net_across = E(100.0, 10.0, 200.0), E(100.0, -10.0, 200.0)
+    roi_above, roi_across = E(0.3, 0.01, 0.6), E(0.3, -0.1, 0.6)
+    only_roi = _pays_sentence(case, None, net_above, undecided_roi=roi_across)
+    assert "interval of the ROI, 30% (-10% to 60%), spans zero" in only_roi and "net savings" not in only_roi
+    only_net = _pays_sentence(case, None, net_across, undecided_roi=roi_above)
+    assert "interval of net savings" in only_net and "spans zero" in only_net and "ROI" not in only_net
+    both = _pays_sentence(case, None, net_across, undecided_roi=roi_across)
+    assert "intervals of net savings" in both and "and of the ROI" in both and "span zero" in both

@@ -264,3 +264,24 @@ def test_sweep_json_with_unreadable_costs_is_a_results_file_error(tmp_path):
     doc["config"]["error_costs"] = None
     (tmp_path / "sweep.json").write_text(json.dumps(doc))
     assert read_sweep_settings(Path(tmp_path / "sweep.json")).error_costs is None
+
+
+def test_a_three_class_matrix_is_aligned_to_each_cells_classes_whatever_its_order(table):
+    """An asymmetric matrix written in another class order than the data's prices the same errors: a misaligned
+    matrix would price (true i, predicted j) with another pair's cost."""
+    three = table[table["dataset"] == "penguins"]
+    classes = json.loads(three["classes"].iloc[0])
+    cost = {(t, p): float(1 + 3 * i + j) * (t != p) for i, t in enumerate(classes) for j, p in enumerate(classes)}
+    order = list(reversed(classes))
+    costs = SweepErrorCosts(cost_matrix=ErrorCosts(classes=tuple(order), matrix=tuple(
+        tuple(cost[(t, p)] for p in order) for t in order)))
+    money = sweep_summary(three, error_costs=costs)
+    last = three[three["labels"] == three["labels"].max()]
+    k = len(classes)
+    for strategy, g in last.groupby("strategy"):
+        total = sum(g[f"cm_{i}_{j}"] for i in range(k) for j in range(k))
+        per_1000 = 1000 * sum(cost[(classes[i], classes[j])] * g[f"cm_{i}_{j}"]
+                              for i in range(k) for j in range(k)) / total
+        row = money[money["strategy"] == strategy].iloc[0]
+        assert row["error_cost_per_1000"] == pytest.approx(float(np.median(per_1000)))
+        assert (per_1000 > 0).any()  # errors to price: a misaligned matrix would price them differently

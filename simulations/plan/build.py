@@ -244,6 +244,7 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
     calibrated = pool > n_sim > 0 and PILOT_WIDENING.applies(projection)
     first = float(meta.get("n_initial") or result.config.initial_labels)
     saved = _estimate(case.labels_saved, extrapolated=lr.extrapolated or la.extrapolated)
+    seeds = {"labels_random": lr0, "labels_al": la0, "labels_saved": saved}
     # the saving carries the label intervals' projection doubt too (the seeds' differences do not see it)
     saved = _saved_with_doubt(saved, lr0, la0, lr, la, pool)
     before: dict[str, Estimate] = {}
@@ -265,7 +266,11 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
                                                         pool=pool)
         # the savings in money move with the labels saved: the same widening, priced (one table, one answer)
         after = {"labels_random": lr, "labels_al": la, "labels_saved": saved}
-        money_est, widened_money = _widen_money(money_est, before, after, price=float(case.cost_per_label))
+        # the money moves by the whole widening of its counts from the seeds': first the fitted curve's doubt (what
+        # the calibration's "before" shows), then the calibration's
+        price = float(case.cost_per_label)
+        money_est, _ = _widen_money(money_est, seeds, before, price=price)
+        money_est, widened_money = _widen_money(money_est, before, after, price=price)
         before |= widened_money
         calibration["figures"] += list(widened_money)
         calibration["scale"] |= dict.fromkeys(widened_money, "its label count's widening x the price per label")

@@ -51,9 +51,15 @@ def _pays_sentence(case: BusinessCaseRange, pays: bool | None, net: Estimate, *,
         return NO_SIGNAL_VERDICT
     rng = f"{money(net.median)} ({money(net.low)} to {money(net.high)})"
     if undecided_roi is not None:
-        return (f"Undecided whether active learning pays off: projected from a pilot, the calibrated intervals of net "
-                f"savings, {rng}, and of the ROI, {undecided_roi.low:.0%} to {undecided_roi.high:.0%}, span zero "
-                "(the pilot's seeds alone would have decided it).")
+        roi = f"{undecided_roi.median:.0%} ({undecided_roi.low:.0%} to {undecided_roi.high:.0%})"
+        # name only the calibrated intervals that do span zero (the rule needs both on the decision's side)
+        spans = [what for what, e in ((f"net savings, {rng}", net), (f"the ROI, {roi}", undecided_roi))
+                 if not (e.low > 0 or e.high <= 0)]
+        which = (f"the calibrated interval of {spans[0]}, spans zero" if len(spans) == 1 else
+                 f"the calibrated intervals of {spans[0]}, and of {spans[1]}, span zero" if spans else
+                 f"the calibrated intervals of net savings, {rng}, and of the ROI, {roi}, point different ways")
+        return (f"Undecided whether active learning pays off: projected from a pilot, {which} (the pilot's seeds "
+                "alone would have decided it).")
     if case.seeds_compared < case.seeds_needed:
         return (f"Too few seeds to judge whether active learning pays: net savings {rng} rest on "
                 f"{case.seeds_compared} seed(s) comparing it with random; a verdict on this strategy needs at least "
