@@ -78,6 +78,8 @@ STRATEGY = "margin"
 #: Money: $1 a label, $100 a point of the score (the cost-optimal stop needs a value of accuracy).
 COST_PER_LABEL = 1.0
 VALUE_PER_POINT = 100.0
+#: A pilot within this share of an earlier pilot's rows is skipped (e.g. 20% of 5,000 rows is the 1,000-row pilot).
+NEAR_PILOT = 0.15
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
     return {"max_rows": args.max_rows, "truth_seeds": args.truth_seeds, "pilot_seeds": args.pilot_seeds,
             "truth_budget": args.truth_budget, "strategy": STRATEGY, "cost_per_label": COST_PER_LABEL,
@@ -235,12 +237,19 @@ def _one(spec: Spec, args: argparse.Namespace, cache: Path, log: Any) -> dict[st
         "truth_target": float(truth_plan.target.score), "truth_verdict": truth_plan.verdict,
         "truth_pays_off": truth_plan.pays_off, "pilots": [],
     }
+    sizes: list[int] = []
     for pilot in args.pilots:
         m = _pilot_rows(pilot, n)
-        if m > n / 2 or m < args.min_pilot:
+        if m > math.ceil(n / 2) or m < args.min_pilot:
             row["pilots"].append({"pilot": pilot, "skipped": f"{m:,} rows is more than half the data or under "
                                                               f"{args.min_pilot}"})
             continue
+        near = [s for s in sizes if abs(m - s) <= NEAR_PILOT * s]
+        if near:  # nearly the same rows as a pilot already run (same sampling seed): it would count that pilot twice
+            row["pilots"].append({"pilot": pilot, "skipped": f"{m:,} rows is within {NEAR_PILOT:.0%} of the "
+                                                              f"{near[0]:,}-row pilot"})
+            continue
+        sizes.append(m)
         pframe = _subsample(frame, label, m, seed=1)
         pds = Dataset.from_frame(pframe, label, name=f"{spec.name} pilot {pilot}", roles=spec.roles or None)
         pcfg = SimulationConfig(strategies=("random", STRATEGY), seeds=args.pilot_seeds, metric=metric)
@@ -379,7 +388,7 @@ def markdown(data: dict[str, Any]) -> str:
     if ms:
         lines += ["## Where the intervals miss", "",
                   "Per figure and level: misses, the side of the truth, how many of the missed truths were themselves "
-                  "read off the full data's fitted curve (not reached within the truth's 1,500 labels), how many had "
+                  "read off the full data's fitted curve (not reached within the truth's label budget), how many had "
                   "the pilot's projected full-data score missing the truth's, and misses per pilot size.", "",
                   md_table([{"figure": k, "missed": v["n_missed"], "truth above": v["truth_above"],
                              "truth below": v["truth_below"], "truth extrapolated": v["truth_extrapolated"],
@@ -450,8 +459,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--datasets", help="comma-separated names (default: all but the smoke sets)")
     ap.add_argument("--truth-seeds", type=int, default=20)
     ap.add_argument("--pilot-seeds", type=int, default=7)
-    ap.add_argument("--truth-budget", type=int, default=1500)
-    ap.add_argument("--max-rows", type=int, default=4000)
+    ap.add_argument("--truth-budget", type=int, default=2000)
+    ap.add_argument("--max-rows", type=int, default=8000)
     ap.add_argument("--n-jobs", type=int, default=2)
     ap.add_argument("--cache", type=Path, default=None,
                     help="folder of cached simulations (default: benchmarks/calibration/cache; smoke: under --out)")

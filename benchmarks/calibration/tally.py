@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from crossfit import crossfit
 
-PILOTS = ("500", "1000", "20%")
+PILOTS = ("500", "1000", "20%", "50%")
 #: Figures compared, with the per-seed column of the plan's business case (None: no per-seed figures, 95% only).
 FIGURES: dict[str, str | None] = {"labels_al": "labels_al", "labels_random": "labels_random",
                                   "labels_saved": "labels_saved", "roi": "roi", "cost_optimum": None}
