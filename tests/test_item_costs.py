@@ -33,14 +33,16 @@ def _frame(n: int = 60, seed: int = 0) -> pd.DataFrame:
 def _fingerprint(result) -> str:
     # the confusion counts (cm_i_j, recorded for error costs) came later: the answers are the columns before them
     rounds = result.rounds.drop(columns=list(TIMING_COLUMNS) + [c for c in result.rounds if c.startswith("cm_")])
-    return hashlib.sha256(rounds.to_csv().encode()).hexdigest()[:16]
+    # floats to 6 decimals: their last bits move with numpy / scikit-learn releases, which is not what this guards
+    return hashlib.sha256(rounds.to_csv(float_format="%.6f").encode()).hexdigest()[:16]
 
 
 def test_without_item_costs_every_number_is_what_it_was():
-    # the fingerprint main's engine gives for this run (before item costs existed): a default run must not move
+    # the fingerprint main's engine gives for this run (before item costs existed; re-taken to 6 decimals with
+    # pandas 3.1, scikit-learn 1.9, numpy 2.4): a default run must not move
     r = run_simulation(Dataset.from_sample("penguins"),
                        SimulationConfig(strategies=("margin", "entropy"), seeds=2, budget=50))
-    assert _fingerprint(r) == "0d612fd628b96791"
+    assert _fingerprint(r) == "c4c6a23e1e414adb"
     assert "spend" not in r.rounds.columns and "item_costs" not in r.meta
     assert "costs" not in r.config.to_dict()  # the saved config is as before too
 
