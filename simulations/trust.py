@@ -68,12 +68,19 @@ class MeasuredTrust:
         full data's ROI contradicted.
     pilot_cost_optimum_coverage95_held_out : float
         The cost-optimal stop's 95% range, held out.
+    pilot_net_savings_coverage95 : float
+        Net savings' 95% interval, which moves with its label counts' widening (not fitted on its own; in-sample,
+        since the label widening it follows is fitted on all datasets).
     pilot_datasets, pilot_comparisons : int
         Datasets in the calibration suite, and label intervals compared.
     roi_width_exponent : float
-        ``b`` in "the ROI interval's width ~ pilot rows ** -b", measured on real datasets' pilots of 500 and 1,000
-        rows and 20% (``benchmarks/results/calibration.md``): how many more pilot labels would settle an undecided
-        ROI (``simulations.plan.pilot``).
+        ``b`` in "the plan's own ROI interval width (before the calibration's widening) ~ pilot rows ** -b", measured
+        on real datasets' pilots of 500 and 1,000 rows, 20% and 50% (``benchmarks/results/calibration.md``): with the
+        widening at a larger pilot's projection, how many more pilot labels would settle an undecided ROI
+        (``simulations.plan.pilot``).
+    roi_width_prediction_ratio : float
+        The backtest of that estimate: the shipped ROI interval's width predicted from each dataset's smallest pilot
+        for its larger pilots, over the width they had (median; 1 = exact).
     sources : tuple of str
         The benchmark reports, relative to the repository root.
     """
@@ -106,9 +113,11 @@ class MeasuredTrust:
     pilot_roi_decided_before: int
     pilot_roi_wrong_before: int
     pilot_cost_optimum_coverage95_held_out: float
+    pilot_net_savings_coverage95: float
     pilot_datasets: int
     pilot_comparisons: int
     roi_width_exponent: float
+    roi_width_prediction_ratio: float
     sources: tuple[str, ...]
 
     def verdict_sentence(self) -> str:
@@ -120,8 +129,9 @@ class MeasuredTrust:
 
     def pilot_sentence(self) -> str:
         """The measured coverage of a pilot's projection to a larger pool, beside the projection."""
-        return (f"Measured on {self.pilot_datasets} real datasets (pilots of 500 and 1,000 rows and 20%, projected to "
-                f"the full data), with the intervals widened by amounts fitted on the other datasets: the 95% label "
+        return (f"Measured on {self.pilot_datasets} real datasets (pilots of 500 and 1,000 rows, 20% and half of "
+                f"the data, projected to the full data), with the intervals widened by amounts fitted on the other "
+                f"datasets: the 95% label "
                 f"interval held the full data's answer in {self.pilot_coverage95_held_out:.0%} of "
                 f"{self.pilot_comparisons} cases and the 80% one in {self.pilot_coverage80_held_out:.0%} "
                 f"({self.pilot_coverage95_before:.0%} and {self.pilot_coverage80_before:.0%} before the widening); "
@@ -130,7 +140,8 @@ class MeasuredTrust:
                 f"{self.pilot_saved_coverage95_held_out:.0%} (95%); ROI: {self.pilot_roi_coverage95_held_out:.0%}, "
                 f"with {self.pilot_roi_decided_share95:.0%} of the 95% ROI intervals on one side of zero (before the "
                 f"widening {self.pilot_roi_decided_before} pilots were, {self.pilot_roi_wrong_before} of them "
-                f"wrongly); the cost-optimal stop: {self.pilot_cost_optimum_coverage95_held_out:.0%}. The projected "
+                f"wrongly); the cost-optimal stop: {self.pilot_cost_optimum_coverage95_held_out:.0%}; net savings "
+                f"(moving with its label counts, in-sample): {self.pilot_net_savings_coverage95:.0%}. The projected "
                 f"label count was off by a median {self.pilot_median_rel_error:.0%}.")
 
     def projection_sentence(self) -> str:
@@ -149,32 +160,34 @@ MEASURED = MeasuredTrust(
     power_default_noisy=0.13515,
     extrapolation_coverage80=0.8520833333333333,
     extrapolation_coverage95=0.94375,
-    pilot_coverage95=0.9620253164556962,
-    pilot_coverage80=0.810126582278481,
-    pilot_coverage95_before=0.7531645569620253,
-    pilot_coverage80_before=0.569620253164557,
-    pilot_coverage95_can_project=1.0,
-    pilot_can_project_share=0.3037974683544304,
-    pilot_median_rel_error=0.5576839269076146,
-    pilot_coverage95_held_out=0.9493670886075949,
-    pilot_coverage80_held_out=0.8037974683544303,
-    pilot_coverage95_split_half=0.9430379746835443,
-    pilot_coverage80_split_half=0.7848101265822784,
-    pilot_open_share95=0.5189873417721519,
-    pilot_label_width95=68.9229752523478,
-    pilot_saved_coverage95=0.9620253164556962,
-    pilot_saved_coverage80=0.810126582278481,
-    pilot_saved_coverage95_held_out=0.9620253164556962,
-    pilot_saved_coverage80_held_out=0.7974683544303798,
-    pilot_roi_coverage95_held_out=0.9493670886075949,
-    pilot_roi_coverage80_held_out=0.810126582278481,
+    pilot_coverage95=0.9578947368421052,
+    pilot_coverage80=0.8052631578947368,
+    pilot_coverage95_before=0.7842105263157895,
+    pilot_coverage80_before=0.6210526315789474,
+    pilot_coverage95_can_project=0.9634146341463414,
+    pilot_can_project_share=0.43157894736842106,
+    pilot_median_rel_error=0.46985251206299694,
+    pilot_coverage95_held_out=0.9473684210526315,
+    pilot_coverage80_held_out=0.8,
+    pilot_coverage95_split_half=0.9157894736842105,
+    pilot_coverage80_split_half=0.7842105263157895,
+    pilot_open_share95=0.39473684210526316,
+    pilot_label_width95=55.10000000000001,
+    pilot_saved_coverage95=0.968421052631579,
+    pilot_saved_coverage80=0.8105263157894737,
+    pilot_saved_coverage95_held_out=0.9368421052631579,
+    pilot_saved_coverage80_held_out=0.8105263157894737,
+    pilot_roi_coverage95_held_out=0.9473684210526315,
+    pilot_roi_coverage80_held_out=0.8105263157894737,
     pilot_roi_decided_share95=0.0,
-    pilot_roi_decided_before=18,
-    pilot_roi_wrong_before=11,
-    pilot_cost_optimum_coverage95_held_out=0.9620253164556962,
+    pilot_roi_decided_before=19,
+    pilot_roi_wrong_before=7,
+    pilot_cost_optimum_coverage95_held_out=0.9578947368421052,
+    pilot_net_savings_coverage95=0.968421052631579,
     pilot_datasets=28,
-    pilot_comparisons=158,
-    roi_width_exponent=-0.02226252642603065,
+    pilot_comparisons=190,
+    roi_width_exponent=-0.11851283442778518,
+    roi_width_prediction_ratio=1.0359721530643478,
     sources=("benchmarks/results/null_power.md", "benchmarks/results/extrapolation.md",
              "benchmarks/results/quick_vs_full.md", "benchmarks/results/calibration.md"),
 )

@@ -94,3 +94,92 @@ def test_leave_one_out_widens_each_dataset_by_the_others_only(crossfit):
     # nothing runs to the pool here, and the widened label interval's ends are further apart than before
     assert r["leave_one_out"]["80"]["labels"]["open_share"] == 0
     assert r["leave_one_out"]["80"]["labels"]["median_width"] > r["before"]["80"]["labels"]["median_width"] == 2
+
+
+def _proj_row(name, excess_for, u):
+    """Two pilots (projections 2x and 16x) whose margin interval [100, 200] lies below the truth by
+    ``excess_for(projection) * u`` on the log scale; the truth is one figure, so each pilot has its own row."""
+    iv = {f"{e}{lvl}b": v for lvl in ("80", "95") for e, v in (("low", 100.0), ("high", 200.0))}
+    rows = []
+    for proj in (2.0, 16.0):
+        rows.append({"dataset": f"{name}-{proj:g}", "pool": 10_000,
+                     "truth": {"labels_al": {"median": 200 * math.exp(excess_for(proj) * u)}},
+                     "pilots": [{"pilot": "500", "first": 20, "coverage": {}, "simulated_pool": 10_000 / proj,
+                                 "figures": {"labels_al": {"median": 150.0, **iv}}}]})
+    return rows
+
+
+@pytest.mark.parametrize(("excess_for", "expect"), [
+    (lambda p: 0.3 * math.log(p), "log_projection"),  # errors grow with the projection: normalize by it
+    (lambda p: 0.1 * math.log(p) ** 2, "log_projection_squared"),  # faster
+    (lambda p: 0.5, "constant"),                       # errors do not: the plain quantile is the even one
+])
+def test_the_scale_whose_held_out_coverage_is_even_over_projections_is_chosen(crossfit, excess_for, expect):
+    rows = [r for i in range(12) for r in _proj_row(f"d{i}", excess_for, 0.5 + i / 11)]
+    cf = crossfit.crossfit(rows)
+    assert cf["scale"] == expect
+    for other in (s for s in crossfit.SCALES if s != expect):
+        assert cf["scales"][expect]["worst_shortfall"] < cf["scales"][other]["worst_shortfall"]
+    bins = cf["scales"][expect]["by_projection"]
+    assert set(bins) == {"under 4x", "8x and longer"} and all(b["n_pilots"] == 12 for b in bins.values())
+    assert cf["projection_range"] == pytest.approx([2.0, 16.0])
+    # the report's fit is the chosen scale's
+    assert cf["fit_all"] == cf["scales"][expect]["fit_all"]
+
+
+def test_a_tie_in_evenness_goes_to_the_narrower_roi(crossfit):
+    compared = {"constant": {"worst_shortfall": 0.05, "leave_one_out": {"95": {"roi": {"median_width": 2.0}}}},
+                "log_projection": {"worst_shortfall": 0.05 + crossfit.EVEN_WITHIN * 0.9,
+                                   "leave_one_out": {"95": {"roi": {"median_width": 1.5}}}}}
+    assert crossfit.choose_scale(compared) == "log_projection"
+    compared["log_projection"]["worst_shortfall"] = 0.05 + crossfit.EVEN_WITHIN * 1.1
+    assert crossfit.choose_scale(compared) == "constant"
+
+
+def test_shortfall_is_the_worst_range_below_its_level(crossfit):
+    bins = {"a": {"80": {"labels": {"coverage": 0.78}, "roi": {"coverage": 0.9}},
+                  "95": {"labels": {"coverage": 0.96}, "roi": {"coverage": 0.90}}},
+            "b": {"80": {"labels": {"coverage": 0.85}}, "95": {"labels": {"coverage": 0.99}}}}
+    assert crossfit.shortfall(bins) == pytest.approx(0.05)
+    assert crossfit.shortfall({"a": {"95": {"labels": {"coverage": 0.97}}}}) == 0.0
+
+
+@pytest.fixture(scope="module")
+def tally():
+    import sys
+
+    sys.path.insert(0, str(RUN.parent))
+    spec = importlib.util.spec_from_file_location("calibration_tally_for_tests", RUN.parent / "tally.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _roi_pilot(rows, sim, low_b, high_b, low, high, median=0.2):
+    return {"pilot": str(rows), "rows": rows, "simulated_pool": sim, "calibration": {"projection": 3000 / sim},
+            "figures": {"roi": {"median": median, "low95b": low_b, "high95b": high_b, "low95": low, "high95": high}}}
+
+
+def test_the_more_pilot_backtest_predicts_widths_and_checks_the_named_size(tally, monkeypatch):
+    from simulations.plan.conformal import PilotWidening
+
+    # a constant ROI widening of 0.1 at 95%, measured down to 1x projections
+    w = PilotWidening(labels80=0.1, labels95=0.2, cost_optimum95=0.1, roi80=0.05, roi95=0.1, saved80=0.01,
+                      saved95=0.02, comparisons=1, datasets=1, source="test", measured="test", smallest_projection=1.0)
+    monkeypatch.setattr(tally, "PILOT_WIDENING", w)
+    row = {"dataset": "a", "pool": 3000, "truth": {"roi": {"median": 0.3}},
+           "pilots": [_roi_pilot(500, 375, -0.2, 0.6, -0.3, 0.7), _roi_pilot(2000, 1500, 0.1, 0.3, 0.05, 0.35)]}
+    # exponent 2: the plan's own width 0.8 falls to 0.8 / 16 = 0.05 at 4x the rows, plus 2 x 0.1: 0.25 against 0.30
+    mc = tally.more_pilot_check([row], exponent=2.0)
+    assert mc["n"] == 1 and mc["median_ratio"] == pytest.approx(0.25 / 0.30)
+    # the side 0.4 must fall below 0.2 - 0.1: 0.4 / k^2 < 0.1 from k = 2, about 510 more rows; the 2,000-row pilot
+    # is the first that large, and it is decided (0.05 > 0), rightly (the truth's ROI is positive)
+    (e,) = mc["estimates"]
+    assert e["more"] == 510 and e["checked_at"] == 2000 and e["decided"] is True and e["right"] is True
+    assert (mc["n_checked"], mc["n_checked_decided"], mc["n_checked_right"]) == (1, 1, 1)
+    # the full data says it does not pay: the same decision is counted as wrong
+    wrong = {**row, "truth": {"roi": {"median": -0.1}}}
+    assert tally.more_pilot_check([wrong], exponent=2.0)["estimates"][0]["right"] is False
+    # exponent 1: 0.4 / k < 0.1 from k = 4, about 1,520 more rows: beyond the suite's 2,000-row pilot, not checked
+    e1 = tally.more_pilot_check([row], exponent=1.0)["estimates"][0]
+    assert e1["more"] > 1500 and e1["checked_at"] is None

@@ -14,10 +14,12 @@ from simulations.plan import PlanInputs, build_plan
 from simulations.plan.build import label_interval
 from simulations.plan.conformal import (
     PILOT_WIDENING,
+    SCALES,
     PilotWidening,
     conformal_quantile,
     linear_score,
     log_score,
+    projection_scale,
     share_score,
     widen_linear,
     widen_log,
@@ -120,7 +122,40 @@ def test_the_shipped_widenings_widen():
     assert 0 < w.labels80 < w.labels95 and 0 < w.roi80 < w.roi95 and 0 < w.saved80 < w.saved95
     assert w.cost_optimum95 > 0
     assert w.comparisons > 0 and w.datasets >= 25
-    assert f"{math.exp(w.labels95):.1f}x" in w.sentence()
+    for proj in (2.5, 12.0):
+        assert f"{math.exp(w.labels(0.95, projection=proj)):.1f}x" in w.sentence(proj)
+    assert w.scale in SCALES
+
+
+def test_the_projection_scale():
+    assert projection_scale(7.0, "constant") == 1.0 and projection_scale(0.5, "constant") == 1.0
+    assert projection_scale(math.e ** 2, "log_projection") == pytest.approx(2.0)
+    # a plan for its own pool (or a smaller one) has nothing to project: no widening, never a negative one
+    assert projection_scale(1.0, "log_projection") == 0.0 and projection_scale(0.8, "log_projection") == 0.0
+    with pytest.raises(ValueError, match="projection must be positive"):
+        projection_scale(0.0, "log_projection")
+    with pytest.raises(ValueError, match="scale must be one of"):
+        projection_scale(2.0, "sqrt")
+    with pytest.raises(ValueError, match="scale must be one of"):
+        _widening(scale="sqrt")
+
+
+def test_a_log_projection_widening_grows_with_the_projection():
+    w = _widening(labels=0.5, roi=0.4, cost=0.3, saved=0.1, scale="log_projection")
+    c = _widening(labels=0.5, roi=0.4, cost=0.3, saved=0.1)
+    for proj in (2.0, 4.0, 16.0):
+        k = math.log(proj)
+        assert w.labels(0.95, projection=proj) == pytest.approx(0.5 * k)
+        assert w.roi(0.8, projection=proj) == pytest.approx(0.2 * k)
+        assert w.saved(0.95, projection=proj) == pytest.approx(0.1 * k)
+        assert w.cost_optimum(0.95, projection=proj) == pytest.approx(0.3 * k)
+        assert c.labels(0.95, projection=proj) == 0.5 and c.roi(0.8, projection=proj) == 0.2  # constant: as is
+    sq = _widening(labels=0.5, roi=0.4, scale="log_projection_squared")
+    assert sq.labels(0.95, projection=8.0) == pytest.approx(0.5 * math.log(8.0) ** 2)
+    assert projection_scale(1.0, "log_projection_squared") == 0.0
+    assert "square of the log" in sq.sentence(4.0)
+    assert "grows with the log of the projection" in w.sentence(4.0)
+    assert "grows with the log" not in c.sentence(4.0)
 
 
 # --- the plan ---------------------------------------------------------------------------------------------------------
@@ -137,18 +172,24 @@ def _inputs(result, factor):
                       production_pool=round(factor * int(result.meta["n_pool"])))
 
 
-def _widening(labels=0.0, roi=0.0, cost=0.0, saved=0.0):
+def _widening(labels=0.0, roi=0.0, cost=0.0, saved=0.0, scale="constant"):
     return PilotWidening(labels80=labels / 2, labels95=labels, cost_optimum95=cost, roi80=roi / 2, roi95=roi,
-                         saved80=saved / 2, saved95=saved, comparisons=1, datasets=1, source="test", measured="test")
+                         saved80=saved / 2, saved95=saved, comparisons=1, datasets=1, source="test", measured="test",
+                         scale=scale)
 
 
-def test_a_projected_plan_widens_by_the_shipped_factors(pilot_result, monkeypatch):
+@pytest.mark.parametrize("scale", SCALES)
+def test_a_projected_plan_widens_by_the_shipped_factors(pilot_result, monkeypatch, scale):
     inputs = _inputs(pilot_result, 8)
     monkeypatch.setattr(build, "PILOT_WIDENING", _widening())
     old = build_plan(pilot_result, inputs)
+    # per unit of the scale: log(8) = 2.08 for log_projection, so these become about twice as wide there
+    k = projection_scale(8.0, scale)
     q_l, q_r, q_c, q_s = math.log(2), 0.5, math.log(3), 0.1
-    monkeypatch.setattr(build, "PILOT_WIDENING", _widening(q_l, q_r, q_c, q_s))
+    monkeypatch.setattr(build, "PILOT_WIDENING", _widening(q_l / k, q_r / k, q_c / k, q_s / k, scale=scale))
     plan = build_plan(pilot_result, inputs)
+    assert plan.calibration["projection"] == pytest.approx(8.0, rel=1e-3)
+    assert plan.calibration["projection_scale"] == scale
     first, pool, level = 10, plan.production_pool, plan.interval_level
     q_level = widening_at(level, q_l / 2, q_l)
     for new, was, name in ((plan.labels_to_target_al, old.labels_to_target_al, plan.strategy),
@@ -299,3 +340,29 @@ def test_the_undecided_sentence_names_only_the_intervals_that_span_zero(pilot_re
     assert "interval of net savings" in only_net and "spans zero" in only_net and "ROI" not in only_net
     both = _pays_sentence(case, None, net_across, undecided_roi=roi_across)
     assert "intervals of net savings" in both and "and of the ROI" in both and "span zero" in both
+
+
+def test_the_pilot_estimate_reads_the_roi_before_the_widening_and_the_widening_by_projection(pilot_result,
+                                                                                              monkeypatch):
+    w = replace(_widening(math.log(2), 0.5, math.log(3), 0.1, scale="log_projection"), smallest_projection=2.0)
+    monkeypatch.setattr(build, "PILOT_WIDENING", w)
+    seen = {}
+    real = build.assess_pilot
+
+    def spy(**kw):
+        seen.update(kw)
+        return real(**kw)
+
+    monkeypatch.setattr(build, "assess_pilot", spy)
+    plan = build_plan(pilot_result, _inputs(pilot_result, 8))
+    before = plan.calibration["before"]["roi"]
+    assert (seen["roi_before"].low, seen["roi_before"].high) == pytest.approx((before["low"], before["high"]))
+    assert (seen["roi"].low, seen["roi"].high) == (plan.roi.low, plan.roi.high)  # the shown one, widened
+    assert seen["simulated_pool"] == plan.simulated_pool and seen["production_pool"] == plan.production_pool
+    for proj in (2.0, 8.0):
+        assert seen["widening"](proj) == pytest.approx(w.roi(plan.interval_level, projection=proj))
+    assert seen["shortest_projection"] == w.smallest_projection
+    # a plan that is not widened (projected 1.5x, shorter than the suite measured) has no widening to shrink
+    seen.clear()
+    build_plan(pilot_result, _inputs(pilot_result, 1.5))
+    assert seen["widening"] is None and seen["roi_before"] is None

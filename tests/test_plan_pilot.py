@@ -3,6 +3,7 @@ pool, and the plan says when the pilot cannot tell and about how many more pilot
 
 from __future__ import annotations
 
+import math
 from types import SimpleNamespace
 
 import numpy as np
@@ -14,29 +15,65 @@ from simulations.plan import PlanInputs, build_plan
 from simulations.plan.build import Estimate, label_interval
 from simulations.plan.cli import format_plan
 from simulations.plan.conformal import PILOT_WIDENING, widen_log, widen_share
-from simulations.plan.pilot import MIN_EXPONENT, assess_pilot, more_pilot_rows, widen_difference, widen_for_fit
+from simulations.plan.pilot import (
+    MIN_EXPONENT,
+    assess_pilot,
+    more_pilot_rows,
+    roi_side_at,
+    widen_difference,
+    widen_for_fit,
+)
 from simulations.summary import Target
 from simulations.trust import MEASURED
 
 # --- more pilot rows for a decision-grade ROI -------------------------------------------------------------------------
 
 
+def _more(median, low, high, rows=500, **kw):
+    base = dict(exponent=0.5, simulated_pool=375, production_pool=100_000)
+    return more_pilot_rows(roi_median=median, roi_low=low, roi_high=high, rows=rows, **{**base, **kw})
+
+
 def test_more_pilot_rows_follows_the_width_law():
-    # median 0.2, low -0.2: the low side (0.4) must shrink to 0.2, half; with width ~ n^-0.5 that takes 4x the rows
-    assert more_pilot_rows(0.2, -0.2, 0.6, 500, exponent=0.5) == 1500
+    # median 0.2, low -0.2: the low side (0.4) must shrink below 0.2, half; with width ~ n^-0.5 that takes 4x the rows
+    # (the first grid step past 4x: 1,500 more, rounded up to two figures)
+    assert _more(0.2, -0.2, 0.6) == 1600
     # with width ~ n^-1 it takes 2x
-    assert more_pilot_rows(0.2, -0.2, 0.6, 500, exponent=1.0) == 500
+    assert _more(0.2, -0.2, 0.6, exponent=1.0) == 510
     # a negative median: the high side crosses zero
-    assert more_pilot_rows(-0.1, -0.4, 0.1, 1000, exponent=0.5) == 3000
+    assert _more(-0.1, -0.4, 0.1, rows=1000) == 3100
+
+
+def test_more_pilot_rows_counts_the_widening_at_the_larger_pilots_projection():
+    # the plan's own side 0.4 stops narrowing (exponent 0): only the widening, 0.1 x log(projection), shrinks;
+    # at 500 rows (pool 375) the projection to 3,750 is 10x, widening 0.23; it must fall below 0.2 - 0.1 = 0.1,
+    # i.e. log(projection) < 1: a projection under e, a pilot 10 / e = 3.68x as large
+    widen = lambda proj: 0.1 * math.log(proj)  # noqa: E731
+    kw = dict(exponent=0.0, simulated_pool=375, production_pool=3750, widening=widen, shortest_projection=1.0)
+    more = _more(0.2, 0.1, 0.3, **kw)
+    assert more == 1400  # 500 x (10 / e - 1) = 1,339 more, rounded up to two figures
+    at = dict(side=0.1, exponent=0.0, simulated_pool=375, production_pool=3750, widening=widen)
+    assert roi_side_at(10 / math.e * 1.01, **at) < 0.2 < roi_side_at(10 / math.e * 0.99, **at)
+    # the suite measured projections down to 3x only: a pilot that large (10 / 3 = 3.3x) is not enough, no estimate
+    assert _more(0.2, 0.1, 0.3, **{**kw, "shortest_projection": 3.0}) is None
+    assert _more(0.2, 0.1, 0.3, **{**kw, "shortest_projection": 2.6}) is not None
+    # already decided once widened: nothing to estimate; undecided only by the widening: an estimate
+    assert _more(0.2, 0.1, 0.3, **{**kw, "widening": lambda proj: 0.099}) is None
+    assert _more(0.2, 0.1, 0.3, **{**kw, "widening": lambda proj: 0.101}) is None  # constant widening: never
+    assert _more(0.2, 0.1, 0.3, **{**kw, "widening": lambda proj: 0.101, "exponent": 0.5}) is not None
 
 
 def test_more_pilot_rows_none_when_decided_or_undecidable():
-    assert more_pilot_rows(0.2, 0.01, 0.6, 500, exponent=0.5) is None  # already excludes zero
-    assert more_pilot_rows(-0.2, -0.6, -0.01, 500, exponent=0.5) is None
-    assert more_pilot_rows(0.0, -0.2, 0.2, 500, exponent=0.5) is None  # centred on zero: no size settles it
-    assert more_pilot_rows(0.2, -0.2, 0.6, 500, exponent=float("nan")) is None
-    assert more_pilot_rows(0.2, -0.2, 0.6, 500, exponent=MIN_EXPONENT - 1e-6) is None
-    assert more_pilot_rows(0.2, -0.2, 0.6, 500, exponent=MIN_EXPONENT + 1e-6) is not None
+    assert _more(0.2, 0.01, 0.6) is None  # already excludes zero
+    assert _more(-0.2, -0.6, -0.01) is None
+    assert _more(0.0, -0.2, 0.2) is None  # centred on zero: no size settles it
+    assert _more(0.2, -0.2, 0.6, exponent=float("nan")) is None
+    # below the minimum exponent the plan's own part is taken not to narrow: without a widening, no size settles it
+    assert _more(0.2, -0.2, 0.6, exponent=MIN_EXPONENT - 1e-6) is None
+    assert _more(0.2, -0.2, 0.6, exponent=MIN_EXPONENT + 1e-6, production_pool=375 * 1100) is not None
+    # a pilot can grow only up to the production pool: 40x here, enough for exponent 0.5 (4x), not for 0.1 (1024x)
+    assert _more(0.2, -0.2, 0.6, exponent=0.1, production_pool=375 * 40) is None
+    assert _more(0.2, -0.2, 0.6, exponent=0.1, production_pool=375 * 1100) is not None
 
 
 # --- the fitted curve's own doubt -------------------------------------------------------------------------------------
@@ -85,7 +122,8 @@ def _est(median, low, high):
 
 
 def _assess(**kw):
-    base = dict(pilot_rows=500, production_pool=10_000, no_signal=False, target_score=0.80, ceiling_high=0.85,
+    base = dict(pilot_rows=500, production_pool=10_000, simulated_pool=375, no_signal=False, target_score=0.80,
+                ceiling_high=0.85,
                 labels={"random": _est(900, 400, 2000), "margin": _est(500, 300, 1200)},
                 roi=_est(0.5, 0.1, 0.9), pays_off=True, exponent=0.5)
     return assess_pilot(**{**base, **kw})
@@ -117,14 +155,38 @@ def test_no_signal_cannot_be_projected():
 def test_an_undecided_roi_gets_more_pilot_labels():
     a = _assess(roi=_est(0.2, -0.2, 0.6), pays_off=None)
     assert a.can_project and not a.decision_grade
-    assert a.more_pilot_labels == 1500 and "spans zero" in a.reason
-    assert "1,500 more labeled pilot rows" in a.sentence()
+    assert a.more_pilot_labels == 1600 and "spans zero" in a.reason
+    assert "1,600 more labeled pilot rows" in a.sentence() and "rough estimate" not in a.sentence()
+    r = _assess(roi=_est(0.2, -0.2, 0.6), pays_off=None, prediction_ratio=1.26)
+    assert "a median 1.3x the width found" in r.sentence() and r.to_dict()["prediction_ratio"] == 1.26
     b = _assess(roi=_est(0.0, -0.2, 0.2), pays_off=None)
     assert b.more_pilot_labels is None and "median ROI is zero" in b.reason
     d = _assess(roi=_est(0.2, 0.0, 0.6), pays_off=None)  # an end exactly at zero: no width law applies
     assert d.more_pilot_labels is None and "ends exactly at zero" in d.reason
+    e = _assess(roi=_est(0.2, -0.2, 0.6), pays_off=None, simulated_pool=0)  # results without their pool's size
+    assert e.more_pilot_labels is None and "size of the simulated pool is not known" in e.reason
     c = _assess(roi=_est(0.2, -0.2, 0.6), pays_off=None, exponent=0.0)
     assert c.more_pilot_labels is None and "did not narrow" in c.reason
+    assert "as large as the production pool" in c.reason
+
+
+def test_the_estimate_starts_from_the_roi_before_the_widening():
+    # shown: widened by 0.3 (the calibration's); before: the seeds' interval, whose side 0.1 is what narrows
+    widen = lambda proj: 0.3 * math.log(proj) / math.log(10_000 / 375)  # noqa: E731
+    kw = dict(roi=_est(0.2, -0.2, 0.6), roi_before=_est(0.2, 0.1, 0.3), pays_off=None, widening=widen,
+              shortest_projection=2.0)
+    a = _assess(**kw)
+    expect = more_pilot_rows(roi_median=0.2, roi_low=0.1, roi_high=0.3, rows=500, exponent=0.5, simulated_pool=375,
+                             production_pool=10_000, widening=widen, shortest_projection=2.0)
+    assert a.more_pilot_labels == expect is not None
+    # read from the shown (widened) interval instead, the plan's own part would be counted twice: a larger estimate
+    twice = more_pilot_rows(roi_median=0.2, roi_low=-0.2, roi_high=0.6, rows=500, exponent=0.5, simulated_pool=375,
+                            production_pool=10_000, widening=widen, shortest_projection=2.0)
+    assert twice is None or twice > expect
+    # out of the measured range: the reason names the largest pilot the suite's range allows
+    b = _assess(**{**kw, "shortest_projection": 20.0})
+    # 500 rows x 10,000 / 375 / 20 = 667: two significant figures
+    assert b.more_pilot_labels is None and "a pilot of about 670 rows (projected 20.0x, the shortest" in b.reason
 
 
 # --- the plan: a small pilot projected to a pool 8x larger ------------------------------------------------------------
@@ -176,8 +238,9 @@ def test_the_label_interval_holds_the_seeds_and_the_fits_own(pilot_result, pilot
         assert est.high >= fit_high - 1e-6  # the fitted curve's pessimistic edge
         lo, hi = label_interval(pilot_result, plan.inputs, plan.target, plan.fits, name, level=level)
         # the hull of both, then the calibration suite's conformal widening (simulations.plan.conformal)
-        assert (est.low, est.high) == pytest.approx(widen_log(min(rng.low, lo), max(rng.high, hi),
-                                                              PILOT_WIDENING.labels(level), first=10, pool=pool))
+        q = PILOT_WIDENING.labels(level, projection=pool / plan.simulated_pool)
+        assert (est.low, est.high) == pytest.approx(widen_log(min(rng.low, lo), max(rng.high, hi), q, first=10,
+                                                              pool=pool))
     # an 80% interval is no wider than the 95% one
     lo80, hi80 = label_interval(pilot_result, plan.inputs, plan.target, plan.fits, "random", level=0.8)
     assert lo80 >= plan.labels_to_target_random.low - 1e-9 and hi80 <= plan.labels_to_target_random.high + 1e-9
@@ -194,7 +257,8 @@ def test_the_saving_carries_the_label_intervals_doubt(pilot_result, pilot_plan):
                                random_seeds=(b.labels_random.low, b.labels_random.high), random=(r0["low"], r0["high"]),
                                al_seeds=(b.labels_al.low, b.labels_al.high), al=(a0["low"], a0["high"]), pool=pool)
     assert (before["labels_saved"]["low"], before["labels_saved"]["high"]) == pytest.approx(carried)
-    expect = widen_share(*carried, PILOT_WIDENING.saved(plan.interval_level), pool=pool)
+    expect = widen_share(*carried, PILOT_WIDENING.saved(plan.interval_level, projection=pool / plan.simulated_pool),
+                         pool=pool)
     assert (plan.labels_saved.low, plan.labels_saved.high) == pytest.approx(expect)
     assert plan.labels_saved.median == pytest.approx(b.labels_saved.median)  # the median is the seeds' own
     # the projection widened a label interval here, so the saving is wider than the seeds' differences say

@@ -50,7 +50,10 @@ def test_pilot_figures_are_the_calibration_suites():
     assert MEASURED.pilot_coverage95_can_project == pytest.approx(s["can_project"]["true"]["labels_coverage95"])
     assert MEASURED.pilot_can_project_share == pytest.approx(s["can_project"]["share_true"])
     assert MEASURED.pilot_datasets == s["n_datasets"] >= 25
-    assert MEASURED.roi_width_exponent == pytest.approx(s["roi_width"]["exponent"])
+    # the plan's own ROI interval (before the widening) against pilot rows, and the backtest of the estimate built on it
+    assert MEASURED.roi_width_exponent == pytest.approx(s["roi_width_before"]["exponent"])
+    assert MEASURED.roi_width_prediction_ratio == pytest.approx(s["more_pilot_check"]["median_ratio"])
+    assert s["more_pilot_check"]["exponent"] == pytest.approx(MEASURED.roi_width_exponent)
     assert MEASURED.pilot_saved_coverage95 == pytest.approx(s["coverage"]["labels_saved"]["all"]["coverage95"])
     assert MEASURED.pilot_saved_coverage80 == pytest.approx(s["coverage"]["labels_saved"]["all"]["coverage80"])
     # the held-out figures: widenings fitted without the pilot's dataset (cross-fitted by dataset)
@@ -70,6 +73,7 @@ def test_pilot_figures_are_the_calibration_suites():
     assert MEASURED.pilot_roi_decided_before == round(before["95"]["roi"]["decided_share"] * before["95"]["roi"]["n"])
     assert MEASURED.pilot_roi_wrong_before == before["95"]["roi"]["wrong_decisions"]
     assert MEASURED.pilot_cost_optimum_coverage95_held_out == pytest.approx(lo["95"]["cost_optimum"]["coverage"])
+    assert MEASURED.pilot_net_savings_coverage95 == pytest.approx(s["coverage"]["net_savings"]["all"]["coverage95"])
     # every pilot is measured once in each held-out scheme, and "before" is the plan's own rule
     assert lo["95"]["labels"]["n"] == sh["95"]["labels"]["n"] == lt["n95"]
     assert before["95"]["labels"]["coverage"] == pytest.approx(lt["before_coverage95"])
@@ -92,4 +96,5 @@ def test_the_shipped_widenings_are_the_calibration_suites_fit():
     assert (w.labels80, w.labels95, w.roi80, w.roi95, w.saved80, w.saved95, w.cost_optimum95) == pytest.approx(
         (fit["80"]["labels"], fit["95"]["labels"], fit["80"]["roi"], fit["95"]["roi"], fit["80"]["labels_saved"],
          fit["95"]["labels_saved"], fit["95"]["cost_optimum"]))
+    assert w.scale == cf["scale"]  # the rule the suite's held-out comparison chose
     assert w.comparisons == cf["n_label_scores"]["95"] and w.datasets == cf["n_datasets"]

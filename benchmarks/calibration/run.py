@@ -153,8 +153,10 @@ def _figures(plan: Any, result: Any) -> dict[str, dict[str, Any]]:
     meta = getattr(result, "meta", {}) or {}
     first = float(meta.get("n_initial") or result.config.initial_labels)
     pool = plan.production_pool
+    proj = (cal or {}).get("projection") or 1.0
     ests = {"labels_al": plan.labels_to_target_al, "labels_random": plan.labels_to_target_random,
-            "labels_saved": plan.labels_saved, "roi": plan.money["roi"], "cost_optimum": plan.stop.cost_optimum}
+            "labels_saved": plan.labels_saved, "roi": plan.money["roi"], "cost_optimum": plan.stop.cost_optimum,
+            "net_savings": plan.money["net_savings"]}
     for name, col in FIGURES.items():
         e = ests[name]
         if e is None:
@@ -184,10 +186,11 @@ def _figures(plan: Any, result: Any) -> dict[str, dict[str, Any]]:
                     d[f"low{lvl}f"], d[f"high{lvl}f"] = min(r.low, lo), max(r.high, hi)
             d["low80"], d["high80"] = d["low80b"], d["high80b"]
             if cal is not None and strategy is not None:
-                d["low80"], d["high80"] = widen_log(d["low80b"], d["high80b"], PILOT_WIDENING.labels(0.8),
-                                                    first=first, pool=pool)
+                d["low80"], d["high80"] = widen_log(d["low80b"], d["high80b"],
+                                                    PILOT_WIDENING.labels(0.8, projection=proj), first=first, pool=pool)
             elif cal is not None and name == "roi":
-                d["low80"], d["high80"] = widen_linear(d["low80b"], d["high80b"], PILOT_WIDENING.roi(0.8))
+                d["low80"], d["high80"] = widen_linear(d["low80b"], d["high80b"],
+                                                       PILOT_WIDENING.roi(0.8, projection=proj))
         out[name] = d
     a, r, sv = out.get("labels_al") or {}, out.get("labels_random") or {}, out.get("labels_saved") or {}
     if sv.get("low80s") is not None and all(x.get("low80s") is not None for x in (a, r)):
@@ -198,7 +201,8 @@ def _figures(plan: Any, result: Any) -> dict[str, dict[str, Any]]:
             al_seeds=(a["low80s"], a["high80s"]), al=(a["low80b"], a["high80b"]), pool=pool)
         sv["low80"], sv["high80"] = sv["low80b"], sv["high80b"]
         if cal is not None:
-            sv["low80"], sv["high80"] = widen_share(sv["low80b"], sv["high80b"], PILOT_WIDENING.saved(0.8), pool=pool)
+            sv["low80"], sv["high80"] = widen_share(sv["low80b"], sv["high80b"],
+                                                    PILOT_WIDENING.saved(0.8, projection=proj), pool=pool)
     return out
 
 
@@ -400,17 +404,27 @@ def markdown(data: dict[str, Any]) -> str:
         lines += ["## When the plan says it can project", "",
                   md_table([{"plan says can_project": k, **v} for k, v in cp.items() if k in ("true", "false")]),
                   ""]
-    rw = s["roi_width"]
-    if rw["exponent"] is not None:
+    rw, rb, mc = s["roi_width"], s.get("roi_width_before") or {}, s.get("more_pilot_check") or {}
+    if rb.get("exponent") is not None:
         lines += ["## ROI interval width against pilot size", "",
-                  f"width ~ {rw['scale']:.3g} x rows^{-rw['exponent']:.2f} (median within-dataset slope over "
-                  f"{rw['n_datasets']} datasets); `Plan.pilot.more_pilot_labels` reads it (no estimate below an "
-                  "exponent of 0.1)."]
-        rb = s.get("roi_width_before") or {}
-        if rb.get("exponent") is not None:
-            lines += [f"Before the conformal widening (which does not depend on the pilot's size: the misses were "
-                      f"spread over the pilot sizes) the ROI interval's width went as rows^{-rb['exponent']:.2f}."]
-        lines += [""]
+                  f"The plan's own 95% ROI interval (before the calibration's widening) went as "
+                  f"**rows^{-rb['exponent']:.2f}** (median within-dataset slope over {rb['n_datasets']} datasets, "
+                  f"pilots of {min(p['rows'] for p in rb['points']):,} to {max(p['rows'] for p in rb['points']):,} "
+                  "rows); `simulations.trust.MEASURED.roi_width_exponent` quotes it. The shipped interval adds the "
+                  "calibration's widening at the pilot's projection"
+                  + (f"; as shipped, its width went as rows^{-rw['exponent']:.2f}." if rw.get("exponent") is not None
+                     else "."),
+                  "",
+                  "`Plan.pilot.more_pilot_labels` reads both: a pilot k times as large has the plan's own part "
+                  "narrowed by k^-b and the widening of its shorter projection. **Backtest**: from each dataset's "
+                  "smallest widened pilot, the predicted width of the shipped 95% ROI interval at its larger pilots "
+                  f"was a median **{_ratio(mc.get('median_ratio'))}** of the width they had (quartiles "
+                  + ("-".join(_ratio(x) for x in mc["ratio_quartiles"]) if mc.get("ratio_quartiles") else "n/a")
+                  + f"; {_pct(mc.get('share_within_2x'))} within a factor of 2; {mc.get('n', 0)} comparisons). "
+                  f"Of the {mc.get('n_undecided', 0)} smallest pilots whose ROI interval spanned zero, "
+                  f"{mc.get('n_estimated', 0)} got an estimate; {mc.get('n_checked', 0)} of those named a size the "
+                  f"suite has, and there {mc.get('n_checked_decided', 0)} were decided "
+                  f"({mc.get('n_checked_right', 0)} rightly, by the full data's ROI).", ""]
     lines += ["## Per dataset and pilot", ""]
     per = []
     for r in data["rows"]:
@@ -442,6 +456,10 @@ def markdown(data: dict[str, Any]) -> str:
               f"and {st.get('cpu_seconds', 0) / 60:.1f} min CPU when they ran ({st.get('runs_timed', 0)} runs timed, "
               f"{st.get('runs_untimed', 0)} untimed), at the load averages recorded in the JSON."]
     return "\n".join(lines)
+
+
+def _ratio(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.2f}x"
 
 
 def _n(x: Any) -> str:

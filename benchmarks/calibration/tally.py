@@ -10,10 +10,16 @@ from typing import Any
 import numpy as np
 from crossfit import crossfit
 
+from simulations.plan.conformal import PILOT_WIDENING
+from simulations.plan.pilot import more_pilot_rows, roi_side_at
+
 PILOTS = ("500", "1000", "20%", "50%")
 #: Figures compared, with the per-seed column of the plan's business case (None: no per-seed figures, 95% only).
+#: Net savings is not fitted: it moves with its label counts' widening (``simulations.plan.build._widen_money``), so
+#: its coverage measures that rule, in-sample (the label widening it follows is fitted on all datasets).
 FIGURES: dict[str, str | None] = {"labels_al": "labels_al", "labels_random": "labels_random",
-                                  "labels_saved": "labels_saved", "roi": "roi", "cost_optimum": None}
+                                  "labels_saved": "labels_saved", "roi": "roi", "cost_optimum": None,
+                                  "net_savings": None}
 LABEL_FIGURES = ("labels_al", "labels_random")
 #: Interval rules compared: the plan's as shipped (""), the same before the conformal widening ("b":
 #: ``simulations.plan.conformal``), the seeds' alone ("s": the plan before it carried the projection's doubt), and
@@ -67,7 +73,8 @@ def summarise(rows: list[dict[str, Any]], pilots: tuple[str, ...] = PILOTS) -> d
         "ceiling_coverage95": float(np.mean(ceil)) if ceil else None,
         "by_pilot": by_pilot,
         "roi_width": roi_width_fit(rows),
-        "roi_width_before": roi_width_fit(rows, level="95b"),
+        "roi_width_before": (rwb := roi_width_fit(rows, level="95b")),
+        "more_pilot_check": more_pilot_check(rows, exponent=rwb["exponent"]),
         "can_project": _can_project(recs),
         "n_datasets": sum(1 for r in rows if "pilots" in r), "n_pilots": len(recs),
         "split_half": split_half(rows),
@@ -164,3 +171,59 @@ def roi_width_fit(rows: list[dict[str, Any]], *, level: str = "95") -> dict[str,
     b = float(np.median(slopes)) if slopes else None
     a = float(np.median([p["width"] * p["rows"] ** b for p in points])) if b is not None and points else None
     return {"exponent": b, "scale": a, "n_datasets": len(slopes), "slopes": slopes, "points": points}
+
+
+def more_pilot_check(rows: list[dict[str, Any]], *, exponent: float | None) -> dict[str, Any]:
+    """A backtest of ``Plan.pilot.more_pilot_labels``: from each dataset's smallest widened pilot, predict the
+    widened 95% ROI interval's width at its larger pilots (:func:`simulations.plan.pilot.roi_side_at` on both sides:
+    the plan's own width narrowing as ``rows ** -exponent`` plus the shipped widening at the larger pilot's
+    projection) and compare with the width those pilots had; and where the smallest pilot was undecided and the
+    estimate named a size the suite has, whether the first pilot at least that large was decided, and rightly."""
+    out: dict[str, Any] = {"exponent": exponent, "ratios": [], "estimates": []}
+    if exponent is None or not math.isfinite(exponent):
+        return {**out, "n": 0}
+    w = PILOT_WIDENING
+    for r in rows:
+        pil = sorted([p for p in r.get("pilots", []) if p.get("calibration") and p.get("figures", {}).get("roi")
+                      and p.get("simulated_pool")], key=lambda p: p["rows"])
+        if len(pil) < 2:
+            continue
+        base, roi0 = pil[0], pil[0]["figures"]["roi"]
+        width0 = roi0["high95b"] - roi0["low95b"]
+        for p in pil[1:]:
+            roi = p["figures"]["roi"]
+            k = p["rows"] / base["rows"]
+            pred = roi_side_at(k, side=width0, exponent=exponent, simulated_pool=p["simulated_pool"] / k,
+                               production_pool=r["pool"], widening=None)
+            pred += 2 * w.roi(0.95, projection=r["pool"] / p["simulated_pool"])
+            actual = roi["high95"] - roi["low95"]
+            if actual > 0 and math.isfinite(pred):
+                out["ratios"].append({"dataset": r["dataset"], "from_rows": base["rows"], "to_rows": p["rows"],
+                                      "predicted": pred, "actual": actual, "ratio": pred / actual})
+        if roi0["low95"] > 0 or roi0["high95"] < 0:
+            continue  # decided already: no estimate to check
+        more = more_pilot_rows(roi_median=roi0["median"], roi_low=roi0["low95b"], roi_high=roi0["high95b"],
+                               rows=base["rows"], exponent=exponent, simulated_pool=base["simulated_pool"],
+                               production_pool=r["pool"],
+                               widening=lambda proj: w.roi(0.95, projection=proj),
+                               shortest_projection=w.smallest_projection)
+        later = [p for p in pil[1:] if more is not None and p["rows"] >= base["rows"] + more]
+        truth = (r.get("truth", {}).get("roi") or {}).get("median")
+        est = {"dataset": r["dataset"], "rows": base["rows"], "more": more, "checked_at": None, "decided": None,
+               "right": None}
+        if later:
+            p = later[0]["figures"]["roi"]
+            decided = p["low95"] > 0 or p["high95"] < 0
+            est |= {"checked_at": later[0]["rows"], "decided": decided,
+                    "right": ((p["low95"] > 0) == (truth > 0)) if decided and truth is not None else None}
+        out["estimates"].append(est)
+    ratios = [x["ratio"] for x in out["ratios"]]
+    checked = [e for e in out["estimates"] if e["checked_at"] is not None]
+    return {**out, "n": len(ratios),
+            "median_ratio": float(np.median(ratios)) if ratios else None,
+            "ratio_quartiles": [float(np.quantile(ratios, 0.25)), float(np.quantile(ratios, 0.75))] if ratios else None,
+            "share_within_2x": float(np.mean([0.5 <= x <= 2 for x in ratios])) if ratios else None,
+            "n_undecided": len(out["estimates"]),
+            "n_estimated": sum(e["more"] is not None for e in out["estimates"]),
+            "n_checked": len(checked), "n_checked_decided": sum(bool(e["decided"]) for e in checked),
+            "n_checked_right": sum(bool(e["right"]) for e in checked)}

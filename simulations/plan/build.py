@@ -252,9 +252,10 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
         # the plan's own intervals cover less than they say there: widened by the suite's conformal quantiles
         before = {"labels_random": lr, "labels_al": la, "labels_saved": saved}
         w, level = PILOT_WIDENING, case.confidence
-        lr, la = (replace(e, **dict(zip(("low", "high"), widen_log(e.low, e.high, w.labels(level), first=first,
-                                                                   pool=pool), strict=True))) for e in (lr, la))
-        s_lo, s_hi = widen_share(saved.low, saved.high, w.saved(level), pool=pool)
+        q_labels = w.labels(level, projection=projection)
+        lr, la = (replace(e, **dict(zip(("low", "high"), widen_log(e.low, e.high, q_labels, first=first, pool=pool),
+                                        strict=True))) for e in (lr, la))
+        s_lo, s_hi = widen_share(saved.low, saved.high, w.saved(level, projection=projection), pool=pool)
         saved = replace(saved, low=s_lo, high=s_hi)
 
     stop, advice = _stop(result, inputs, chosen, metric, pool, la, advise)
@@ -263,7 +264,7 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
     if calibrated:
         before |= {"roi": money_est["roi"], "cost_optimum": stop.cost_optimum}
         stop, money_est, calibration = _calibrate_money(stop, money_est, level=case.confidence, first=first,
-                                                        pool=pool)
+                                                        pool=pool, projection=projection)
         # the savings in money move with the labels saved: the same widening, priced (one table, one answer)
         after = {"labels_random": lr, "labels_al": la, "labels_saved": saved}
         # the money moves by the whole widening of its counts from the seeds': first the fitted curve's doubt (what
@@ -291,7 +292,7 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
     notes = list(summary.notes)
     if calibration is not None:
         calibration["projection"] = projection
-        notes.append(PILOT_WIDENING.sentence() + " " + PILOT_WIDENING.range_sentence(projection))
+        notes.append(PILOT_WIDENING.sentence(projection) + " " + PILOT_WIDENING.range_sentence(projection))
     elif pool > n_sim > 0:
         notes.append(PILOT_WIDENING.range_sentence(projection))
     for name, n in extrapolated.items():
@@ -311,10 +312,14 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
             notes.append("Label counts and money count every paid annotation (re-labels included), not items.")
     pilot = None
     if pool > n_sim:
-        pilot = assess_pilot(pilot_rows=int(meta.get("n_rows") or n_sim), production_pool=pool,
+        level = case.confidence
+        pilot = assess_pilot(pilot_rows=int(meta.get("n_rows") or n_sim), production_pool=pool, simulated_pool=n_sim,
                              no_signal=bool(case.no_signal), target_score=tap.score, ceiling_high=tap.ceiling_high,
-                             labels={"random": lr, chosen: la}, roi=money_est["roi"], pays_off=pays,
-                             exponent=MEASURED.roi_width_exponent)
+                             labels={"random": lr, chosen: la}, roi=money_est["roi"], roi_before=before.get("roi"),
+                             pays_off=pays, exponent=MEASURED.roi_width_exponent,
+                             widening=(lambda proj: PILOT_WIDENING.roi(level, projection=proj)) if calibrated else None,
+                             shortest_projection=PILOT_WIDENING.smallest_projection,
+                             prediction_ratio=MEASURED.roi_width_prediction_ratio)
     plan = Plan(
         strategy=chosen, strategy_chosen_by=chosen_by, verdict=verdict, verdict_sentence=verdict_sentence,
         other_verdicts=_other_verdicts(summary, chosen, chosen_by), target=tap, metric=metric,
@@ -442,26 +447,28 @@ def _saved_with_doubt(saved: Estimate, lr0: Estimate, la0: Estimate, lr: Estimat
 
 
 def _calibrate_money(stop: PlanStop, money_est: dict[str, Estimate], *, level: float, first: float,
-                     pool: int) -> tuple[PlanStop, dict[str, Estimate], dict[str, Any]]:
+                     pool: int, projection: float) -> tuple[PlanStop, dict[str, Estimate], dict[str, Any]]:
     """The ROI and the cost-optimal stop widened by the calibration suite's conformal quantiles
     (``simulations.plan.conformal``); returns the stop, the money figures and what was calibrated
     (``Plan.calibration``)."""
     w = PILOT_WIDENING
     roi = money_est["roi"]
-    r_lo, r_hi = widen_linear(roi.low, roi.high, w.roi(level))
+    r_lo, r_hi = widen_linear(roi.low, roi.high, w.roi(level, projection=projection))
     money_est = {**money_est, "roi": replace(roi, low=r_lo, high=r_hi)}
     opt = stop.cost_optimum
     if opt is not None:
-        o_lo, o_hi = widen_log(opt.low, opt.high, w.cost_optimum(level), first=first, pool=pool)
+        o_lo, o_hi = widen_log(opt.low, opt.high, w.cost_optimum(level, projection=projection), first=first,
+                              pool=pool)
         stop = replace(stop, cost_optimum=replace(opt, low=o_lo, high=o_hi))
-    factors = {"labels_to_target": w.labels(level), "labels_saved": w.saved(level), "roi": w.roi(level),
-               "cost_optimum": w.cost_optimum(level)}
+    factors = {"labels_to_target": w.labels(level, projection=projection),
+               "labels_saved": w.saved(level, projection=projection), "roi": w.roi(level, projection=projection),
+               "cost_optimum": w.cost_optimum(level, projection=projection)}
     return stop, money_est, {
         "level": float(level), "figures": ["labels_to_target", "labels_saved", "roi", "cost_optimum"],
         "scale": {"labels_to_target": "log", "labels_saved": "share of the pool", "roi": "additive",
                   "cost_optimum": "log"},
         "widening": factors, "source": w.source, "measured": w.measured, "datasets": w.datasets,
-        "sentence": w.sentence()}
+        "sentence": w.sentence(projection), "projection_scale": w.scale}
 
 
 def _widen_money(money_est: dict[str, Estimate], before: dict[str, Estimate], after: dict[str, Estimate], *,

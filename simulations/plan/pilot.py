@@ -12,17 +12,19 @@ reads every label count beyond the pilot off fitted learning curves. Two things 
 * **Say when the pilot cannot tell** (:func:`assess_pilot`): the target lies above what the whole pool is expected
   to score, the label interval runs to the whole pool (open: the curve never reaches the target in its band), or the
   model learns nothing. And when the ROI interval spans zero, estimate how many more pilot labels would narrow it
-  enough to exclude zero, from the measured shrinkage of the ROI interval with pilot size (``width ~ rows ** -b``,
-  ``simulations.trust.MEASURED.roi_width_exponent``).
+  enough to exclude zero (:func:`more_pilot_rows`): the plan's own ROI interval narrows as ``rows ** -b`` (measured
+  on the calibration suite's pilots of 500 to 4,000 rows, ``simulations.trust.MEASURED.roi_width_exponent``), and
+  the calibration's widening shrinks with the shorter projection of a larger pilot (``simulations.plan.conformal``).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["PilotAnswer", "assess_pilot", "more_pilot_rows", "widen_difference", "widen_for_fit"]
+__all__ = ["PilotAnswer", "assess_pilot", "more_pilot_rows", "roi_side_at", "widen_difference", "widen_for_fit"]
 
 #: Below this exponent the ROI interval barely narrows with more pilot rows: no estimate is given.
 MIN_EXPONENT = 0.1
@@ -48,6 +50,9 @@ class PilotAnswer:
     production_pool : int
     width_exponent : float
         ``b`` in ROI interval width ~ pilot rows ** -b, as measured by the calibration suite.
+    prediction_ratio : float or None
+        How the estimate fared in the calibration suite: the predicted width of a larger pilot's ROI interval over
+        the width it had (median; None: not measured).
     """
 
     can_project: bool
@@ -57,12 +62,13 @@ class PilotAnswer:
     pilot_rows: int
     production_pool: int
     width_exponent: float
+    prediction_ratio: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"can_project": self.can_project, "decision_grade": self.decision_grade, "reason": self.reason,
                 "more_pilot_labels": self.more_pilot_labels, "pilot_rows": self.pilot_rows,
                 "production_pool": self.production_pool, "width_exponent": self.width_exponent,
-                "sentence": self.sentence()}
+                "prediction_ratio": self.prediction_ratio, "sentence": self.sentence()}
 
     def sentence(self) -> str:
         """The pilot's answer in one sentence for the CLI and the pages ("" when there is nothing to say)."""
@@ -71,7 +77,11 @@ class PilotAnswer:
         more = ""
         if self.more_pilot_labels is not None:
             more = (f" About {self.more_pilot_labels:,} more labeled pilot rows ({self.pilot_rows:,} now) would "
-                    "likely narrow the ROI interval enough to decide, if the median held.")
+                    "likely narrow the ROI interval enough to decide, if the median held")
+            if self.prediction_ratio is not None and math.isfinite(self.prediction_ratio):
+                more += (f" (a rough estimate: on the calibration suite's real datasets, the width it predicts for a "
+                         f"larger pilot was a median {self.prediction_ratio:.1f}x the width found)")
+            more += "."
         return self.reason + more
 
 
@@ -138,37 +148,83 @@ def widen_difference(low: float, high: float, *, random_seeds: tuple[float, floa
     return (float(max(low - math.hypot(r_lo, a_hi), -pool)), float(min(high + math.hypot(r_hi, a_lo), pool)))
 
 
-def more_pilot_rows(roi_median: float, roi_low: float, roi_high: float, rows: int, *,
-                    exponent: float) -> int | None:
-    """More pilot rows for the ROI interval to exclude zero, if it narrows as ``rows ** -exponent`` about its median.
+def roi_side_at(k: float, *, side: float, exponent: float, simulated_pool: float, production_pool: float,
+                widening: Callable[[float], float] | None) -> float:
+    """The distance from the ROI's median to its interval's end, for a pilot ``k`` times as large.
 
-    The side of the interval that crosses zero must shrink by ``|median| / (distance from the median to that
-    end)``; with width ~ rows ** -b that takes ``rows * (distance / |median|) ** (1 / b)`` rows. None when the
-    interval already excludes zero, the median is zero (no pilot size would settle it), or ``exponent`` is below
-    :data:`MIN_EXPONENT`.
+    The plan's own part (``side``, before the calibration's widening) narrows as ``k ** -exponent`` (measured by the
+    calibration suite; an exponent below :data:`MIN_EXPONENT` is taken as 0: it does not narrow), and the
+    calibration's widening is the one at the larger pilot's projection (``widening(projection)``, additive; None: no
+    widening).
     """
-    vals = (roi_median, roi_low, roi_high)
-    if not all(math.isfinite(v) for v in vals) or exponent < MIN_EXPONENT or rows < 1:
-        return None
-    if roi_low > 0 or roi_high < 0 or roi_median == 0:
-        return None
-    side = (roi_median - roi_low) if roi_median > 0 else (roi_high - roi_median)
-    needed = rows * (side / abs(roi_median)) ** (1.0 / exponent)
-    more = needed - rows
-    if not math.isfinite(more) or more <= 0:
-        return None
-    step = 10 ** max(0, int(math.log10(more)) - 1)  # two significant figures: an estimate, not a count
-    return int(math.ceil(more / step) * step)
+    b = float(exponent) if float(exponent) >= MIN_EXPONENT else 0.0
+    proj = float(production_pool) / (float(simulated_pool) * float(k))
+    return float(side) * float(k) ** -b + (float(widening(proj)) if widening is not None else 0.0)
 
 
-def assess_pilot(*, pilot_rows: int, production_pool: int, no_signal: bool, target_score: float,
-                 ceiling_high: float, labels: dict[str, Any], roi: Any, pays_off: bool | None,
-                 exponent: float) -> PilotAnswer:
+def more_pilot_rows(*, roi_median: float, roi_low: float, roi_high: float, rows: int, exponent: float,
+                    simulated_pool: float, production_pool: float, widening: Callable[[float], float] | None = None,
+                    shortest_projection: float = 1.0) -> int | None:
+    """About how many more pilot rows would make the ROI interval exclude zero, if its median held.
+
+    Parameters
+    ----------
+    roi_median : float
+    roi_low, roi_high : float
+        The plan's ROI interval before the calibration's widening (the seeds' interval).
+    rows : int
+        The pilot's labeled rows.
+    exponent : float
+        The plan's own ROI interval narrows as pilot rows ** -exponent (``simulations.trust.MEASURED``).
+    simulated_pool, production_pool : float
+        The pilot's simulated pool and the production pool (their ratio is the projection).
+    widening : callable, optional
+        The calibration's additive ROI widening at a projection (``PILOT_WIDENING.roi(level, projection=...)``);
+        None when the plan is not widened.
+    shortest_projection : float
+        The shortest projection the widening was measured at: larger pilots (shorter projections) are not
+        considered, since the plan would not widen them (without a widening, a pilot up to the whole production
+        pool).
+
+    Returns
+    -------
+    int or None
+        More rows (two significant figures, rounded up), or None when the widened interval already excludes zero,
+        the median is zero or not finite, or no pilot within reach (:func:`roi_side_at` at every size up to the
+        largest considered) would exclude it.
+    """
+    vals = (roi_median, roi_low, roi_high, exponent)
+    if not all(math.isfinite(float(v)) for v in vals) or rows < 1 or not 0 < simulated_pool < production_pool:
+        return None
+    m = abs(float(roi_median))
+    if m == 0:
+        return None
+    side = max(0.0, (roi_median - roi_low) if roi_median > 0 else (roi_high - roi_median))
+    at = dict(side=side, exponent=exponent, simulated_pool=simulated_pool, production_pool=production_pool,
+              widening=widening)
+    if roi_side_at(1.0, **at) < m:
+        return None  # already decided
+    k_max = float(production_pool) / float(simulated_pool) / (float(shortest_projection) if widening else 1.0)
+    k = 1.0
+    while k < k_max:
+        k = min(k * 1.01, k_max)
+        if roi_side_at(k, **at) < m:
+            more = rows * (k - 1.0)
+            step = 10 ** max(0, int(math.log10(more)) - 1)  # two significant figures: an estimate, not a count
+            return int(math.ceil(more / step) * step)
+    return None
+
+
+def assess_pilot(*, pilot_rows: int, production_pool: int, simulated_pool: int, no_signal: bool,
+                 target_score: float, ceiling_high: float, labels: dict[str, Any], roi: Any, roi_before: Any = None,
+                 pays_off: bool | None, exponent: float, widening: Callable[[float], float] | None = None,
+                 shortest_projection: float = 1.0, prediction_ratio: float | None = None) -> PilotAnswer:
     """Whether a pilot can project to the production pool, and what more pilot labels would buy.
 
     Parameters
     ----------
-    pilot_rows, production_pool : int
+    pilot_rows, production_pool, simulated_pool : int
+        The pilot's labeled rows, the production pool and the pool the pilot simulated.
     no_signal : bool
         The model learns nothing from these features.
     target_score, ceiling_high : float
@@ -176,10 +232,18 @@ def assess_pilot(*, pilot_rows: int, production_pool: int, no_signal: bool, targ
     labels : dict of str to Estimate
         Labels to target per plan (e.g. ``{"random": ..., "margin": ...}``), their intervals already widened.
     roi : Estimate
+        The ROI as the plan shows it.
+    roi_before : Estimate, optional
+        The ROI before the calibration's widening (None: ``roi``, the plan is not widened).
     pays_off : bool or None
         The plan's decision (None: the ROI interval spans zero).
     exponent : float
-        ROI interval width ~ pilot rows ** -exponent (measured).
+        The plan's own ROI interval width ~ pilot rows ** -exponent (measured).
+    widening, shortest_projection
+        The calibration's ROI widening at a projection, and the shortest projection it was measured at
+        (:func:`more_pilot_rows`).
+    prediction_ratio : float, optional
+        The estimate's backtest on the calibration suite (``PilotAnswer.prediction_ratio``).
     """
     reasons = []
     if no_signal:
@@ -198,21 +262,33 @@ def assess_pilot(*, pilot_rows: int, production_pool: int, no_signal: bool, targ
     decision = pays_off is not None
     more = None
     if not decision:
-        more = more_pilot_rows(roi.median, roi.low, roi.high, pilot_rows, exponent=exponent)
+        base = roi if roi_before is None else roi_before
         if can:
             reasons.append("The ROI interval spans zero: the pilot cannot yet tell whether active learning pays.")
-        if more is None:
-            if not exponent >= MIN_EXPONENT:
-                reasons.append("No estimate of the pilot size that would settle it: the ROI interval did not narrow "
-                               "with pilot size in the calibration suite.")
-            elif math.isfinite(roi.median) and roi.median == 0:
-                reasons.append("The median ROI is zero, so a larger pilot is unlikely to settle it either way.")
-            elif 0.0 in (roi.low, roi.high):
-                reasons.append("No estimate of the pilot size that would settle it: the interval ends exactly at zero "
-                               "(a seed where active learning saved nothing), which a narrower interval need not "
-                               "leave.")
-            else:
-                reasons.append("No estimate of the pilot size that would settle it: the ROI interval is not finite.")
+        if math.isfinite(roi.median) and roi.median == 0:
+            reasons.append("The median ROI is zero, so a larger pilot is unlikely to settle it either way.")
+        elif not all(math.isfinite(v) for v in (roi.median, base.low, base.high)):
+            reasons.append("No estimate of the pilot size that would settle it: the ROI interval is not finite.")
+        elif not simulated_pool > 0:
+            reasons.append("No estimate of the pilot size that would settle it: the size of the simulated pool is not "
+                           "known.")
+        elif 0.0 in (base.low, base.high):
+            reasons.append("No estimate of the pilot size that would settle it: the interval ends exactly at zero "
+                           "(a seed where active learning saved nothing), which a narrower interval need not leave.")
+        else:
+            more = more_pilot_rows(roi_median=roi.median, roi_low=base.low, roi_high=base.high, rows=pilot_rows,
+                                   exponent=exponent, simulated_pool=simulated_pool, production_pool=production_pool,
+                                   widening=widening, shortest_projection=shortest_projection)
+            if more is None:
+                largest = pilot_rows * production_pool / simulated_pool / (shortest_projection if widening else 1.0)
+                narrows = ("" if exponent >= MIN_EXPONENT else " (the plan's own ROI interval did not narrow with "
+                           "pilot size in the calibration suite)")
+                step = 10 ** max(0, int(math.log10(max(largest, 1.0))) - 1)  # two significant figures
+                reach = (f"a pilot of about {round(largest / step) * step:,.0f} rows (projected "
+                         f"{shortest_projection:.1f}x, the shortest projection the calibration suite measured)"
+                         if widening else "a pilot as large as the production pool")
+                reasons.append(f"No pilot size within reach would likely settle it: even {reach} would leave the ROI "
+                               f"interval spanning zero, if its median held{narrows}.")
     return PilotAnswer(can_project=can, decision_grade=decision, reason=" ".join(reasons), more_pilot_labels=more,
                        pilot_rows=int(pilot_rows), production_pool=int(production_pool),
-                       width_exponent=float(exponent))
+                       width_exponent=float(exponent), prediction_ratio=prediction_ratio)
