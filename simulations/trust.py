@@ -187,7 +187,7 @@ MEASURED = MeasuredTrust(
     pilot_datasets=28,
     pilot_comparisons=190,
     roi_width_exponent=-0.11851283442778518,
-    roi_width_prediction_ratio=1.0359721530643478,
+    roi_width_prediction_ratio=1.297909131590338,
     sources=("benchmarks/results/null_power.md", "benchmarks/results/extrapolation.md",
              "benchmarks/results/quick_vs_full.md", "benchmarks/results/calibration.md"),
 )

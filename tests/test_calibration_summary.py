@@ -169,17 +169,22 @@ def test_the_more_pilot_backtest_predicts_widths_and_checks_the_named_size(tally
     monkeypatch.setattr(tally, "PILOT_WIDENING", w)
     row = {"dataset": "a", "pool": 3000, "truth": {"roi": {"median": 0.3}},
            "pilots": [_roi_pilot(500, 375, -0.2, 0.6, -0.3, 0.7), _roi_pilot(2000, 1500, 0.1, 0.3, 0.05, 0.35)]}
-    # exponent 2: the plan's own width 0.8 falls to 0.8 / 16 = 0.05 at 4x the rows, plus 2 x 0.1: 0.25 against 0.30
+    # exponent 2: the plan's own width 0.8 falls to 0.8 / 16 = 0.05 at 4x the rows (it had 0.2 there), plus 2 x 0.1
+    # of widening: 0.25 against the 0.30 shipped
     mc = tally.more_pilot_check([row], exponent=2.0)
-    assert mc["n"] == 1 and mc["median_ratio"] == pytest.approx(0.25 / 0.30)
-    # the side 0.4 must fall below 0.2 - 0.1: 0.4 / k^2 < 0.1 from k = 2, about 510 more rows; the 2,000-row pilot
-    # is the first that large, and it is decided (0.05 > 0), rightly (the truth's ROI is positive)
+    assert mc["n"] == 1 and mc["median_ratio"] == pytest.approx(0.05 / 0.2)
+    assert mc["median_ratio_shipped"] == pytest.approx(0.25 / 0.30)
+    # the side 0.4 must fall below 0.2 - 0.1: 0.4 / k^2 < 0.1 from k = 2, 500 more rows; the 2,000-row pilot is the
+    # first that large, and it is decided (0.05 > 0), rightly (the truth's ROI is positive)
     (e,) = mc["estimates"]
-    assert e["more"] == 510 and e["checked_at"] == 2000 and e["decided"] is True and e["right"] is True
+    assert e["more"] == 500 and e["checked_at"] == 2000 and e["decided"] is True and e["right"] is True
     assert (mc["n_checked"], mc["n_checked_decided"], mc["n_checked_right"]) == (1, 1, 1)
     # the full data says it does not pay: the same decision is counted as wrong
     wrong = {**row, "truth": {"roi": {"median": -0.1}}}
     assert tally.more_pilot_check([wrong], exponent=2.0)["estimates"][0]["right"] is False
-    # exponent 1: 0.4 / k < 0.1 from k = 4, about 1,520 more rows: beyond the suite's 2,000-row pilot, not checked
+    # exponent 1: 0.4 / k < 0.1 from k = 4, 1,500 more rows: the 2,000-row pilot is just large enough
     e1 = tally.more_pilot_check([row], exponent=1.0)["estimates"][0]
-    assert e1["more"] > 1500 and e1["checked_at"] is None
+    assert e1["more"] == 1500 and e1["checked_at"] == 2000
+    # exponent 0.9: from k = 4^(1 / 0.9) = 4.66, about 1,800 more: beyond the suite's 2,000-row pilot, not checked
+    e09 = tally.more_pilot_check([row], exponent=0.9)["estimates"][0]
+    assert e09["more"] == 1800 and e09["checked_at"] is None

@@ -124,6 +124,11 @@ def test_the_shipped_widenings_widen():
     assert w.comparisons > 0 and w.datasets >= 25
     for proj in (2.5, 12.0):
         assert f"{math.exp(w.labels(0.95, projection=proj)):.1f}x" in w.sentence(proj)
+        # a Bonferroni level above 95% quotes its own, wider factor
+        assert f"a 98% label interval's ends move {math.exp(w.labels(0.98, projection=proj)):.1f}x" in w.sentence(
+            proj, 0.98)
+    # an unfillable quantile (inf) at a projection of 1: nothing to project, no widening (not NaN)
+    assert replace(_widening(scale="log_projection"), labels95=math.inf).labels(0.95, projection=1.0) == 0.0
     assert w.scale in SCALES
 
 

@@ -36,22 +36,23 @@ def _more(median, low, high, rows=500, **kw):
 
 def test_more_pilot_rows_follows_the_width_law():
     # median 0.2, low -0.2: the low side (0.4) must shrink below 0.2, half; with width ~ n^-0.5 that takes 4x the rows
-    # (the first grid step past 4x: 1,500 more, rounded up to two figures)
-    assert _more(0.2, -0.2, 0.6) == 1600
+    assert _more(0.2, -0.2, 0.6) == 1500
     # with width ~ n^-1 it takes 2x
-    assert _more(0.2, -0.2, 0.6, exponent=1.0) == 510
+    assert _more(0.2, -0.2, 0.6, exponent=1.0) == 500
     # a negative median: the high side crosses zero
-    assert _more(-0.1, -0.4, 0.1, rows=1000) == 3100
+    assert _more(-0.1, -0.4, 0.1, rows=1000) == 3000
+    # two significant figures, to the nearest: 500 x (2^(1 / 0.45) - 1) = 1,832 more
+    assert _more(0.2, -0.2, 0.6, exponent=0.45) == 1800
 
 
 def test_more_pilot_rows_counts_the_widening_at_the_larger_pilots_projection():
-    # the plan's own side 0.4 stops narrowing (exponent 0): only the widening, 0.1 x log(projection), shrinks;
+    # the plan's own side 0.1 stops narrowing (exponent 0): only the widening, 0.1 x log(projection), shrinks;
     # at 500 rows (pool 375) the projection to 3,750 is 10x, widening 0.23; it must fall below 0.2 - 0.1 = 0.1,
     # i.e. log(projection) < 1: a projection under e, a pilot 10 / e = 3.68x as large
     widen = lambda proj: 0.1 * math.log(proj)  # noqa: E731
     kw = dict(exponent=0.0, simulated_pool=375, production_pool=3750, widening=widen, shortest_projection=1.0)
     more = _more(0.2, 0.1, 0.3, **kw)
-    assert more == 1400  # 500 x (10 / e - 1) = 1,339 more, rounded up to two figures
+    assert more == 1300  # 500 x (10 / e - 1) = 1,339 more, to two figures
     at = dict(side=0.1, exponent=0.0, simulated_pool=375, production_pool=3750, widening=widen)
     assert roi_side_at(10 / math.e * 1.01, **at) < 0.2 < roi_side_at(10 / math.e * 0.99, **at)
     # the suite measured projections down to 3x only: a pilot that large (10 / 3 = 3.3x) is not enough, no estimate
@@ -70,10 +71,11 @@ def test_more_pilot_rows_none_when_decided_or_undecidable():
     assert _more(0.2, -0.2, 0.6, exponent=float("nan")) is None
     # below the minimum exponent the plan's own part is taken not to narrow: without a widening, no size settles it
     assert _more(0.2, -0.2, 0.6, exponent=MIN_EXPONENT - 1e-6) is None
-    assert _more(0.2, -0.2, 0.6, exponent=MIN_EXPONENT + 1e-6, production_pool=375 * 1100) is not None
-    # a pilot can grow only up to the production pool: 40x here, enough for exponent 0.5 (4x), not for 0.1 (1024x)
-    assert _more(0.2, -0.2, 0.6, exponent=0.1, production_pool=375 * 40) is None
-    assert _more(0.2, -0.2, 0.6, exponent=0.1, production_pool=375 * 1100) is not None
+    assert _more(0.2, -0.2, 0.6, exponent=MIN_EXPONENT + 1e-6, production_pool=375 * 2000) is not None
+    # a pilot can grow only up to the production pool (its rows, 500 now): exponent 0.1 needs 1,024x, 512,000 rows
+    assert _more(0.2, -0.2, 0.6, exponent=0.1, production_pool=510_000) is None
+    assert _more(0.2, -0.2, 0.6, exponent=0.1, production_pool=514_000) is not None
+    assert _more(0.2, -0.2, 0.6, exponent=0.5, production_pool=375 * 40) is not None
 
 
 # --- the fitted curve's own doubt -------------------------------------------------------------------------------------
@@ -155,10 +157,10 @@ def test_no_signal_cannot_be_projected():
 def test_an_undecided_roi_gets_more_pilot_labels():
     a = _assess(roi=_est(0.2, -0.2, 0.6), pays_off=None)
     assert a.can_project and not a.decision_grade
-    assert a.more_pilot_labels == 1600 and "spans zero" in a.reason
-    assert "1,600 more labeled pilot rows" in a.sentence() and "rough estimate" not in a.sentence()
+    assert a.more_pilot_labels == 1500 and "spans zero" in a.reason
+    assert "1,500 more labeled pilot rows" in a.sentence() and "rough estimate" not in a.sentence()
     r = _assess(roi=_est(0.2, -0.2, 0.6), pays_off=None, prediction_ratio=1.26)
-    assert "a median 1.3x the width found" in r.sentence() and r.to_dict()["prediction_ratio"] == 1.26
+    assert "predicted a median 1.3x the width found" in r.sentence() and r.to_dict()["prediction_ratio"] == 1.26
     b = _assess(roi=_est(0.0, -0.2, 0.2), pays_off=None)
     assert b.more_pilot_labels is None and "median ROI is zero" in b.reason
     d = _assess(roi=_est(0.2, 0.0, 0.6), pays_off=None)  # an end exactly at zero: no width law applies
@@ -168,6 +170,15 @@ def test_an_undecided_roi_gets_more_pilot_labels():
     c = _assess(roi=_est(0.2, -0.2, 0.6), pays_off=None, exponent=0.0)
     assert c.more_pilot_labels is None and "did not narrow" in c.reason
     assert "as large as the production pool" in c.reason
+
+
+def test_undecided_on_something_other_than_the_roi_gives_no_roi_estimate():
+    # the ROI interval lies above zero, but the plan is undecided (net savings spans zero, or too few seeds)
+    a = _assess(roi=_est(0.4, 0.1, 0.9), pays_off=None)
+    assert not a.decision_grade and a.more_pilot_labels is None
+    assert "lies on one side of zero" in a.reason and "spans zero" not in a.reason
+    b = _assess(roi=_est(0.4, -0.01, 0.9), pays_off=None)  # just across zero: the ROI is what is undecided
+    assert "spans zero" in b.reason and "lies on one side" not in b.reason
 
 
 def test_the_estimate_starts_from_the_roi_before_the_widening():
@@ -182,7 +193,7 @@ def test_the_estimate_starts_from_the_roi_before_the_widening():
     # read from the shown (widened) interval instead, the plan's own part would be counted twice: a larger estimate
     twice = more_pilot_rows(roi_median=0.2, roi_low=-0.2, roi_high=0.6, rows=500, exponent=0.5, simulated_pool=375,
                             production_pool=10_000, widening=widen, shortest_projection=2.0)
-    assert twice is None or twice > expect
+    assert twice is not None and twice > expect
     # out of the measured range: the reason names the largest pilot the suite's range allows
     b = _assess(**{**kw, "shortest_projection": 20.0})
     # 500 rows x 10,000 / 375 / 20 = 667: two significant figures

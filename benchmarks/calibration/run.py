@@ -417,10 +417,13 @@ def markdown(data: dict[str, Any]) -> str:
                   "",
                   "`Plan.pilot.more_pilot_labels` reads both: a pilot k times as large has the plan's own part "
                   "narrowed by k^-b and the widening of its shorter projection. **Backtest**: from each dataset's "
-                  "smallest widened pilot, the predicted width of the shipped 95% ROI interval at its larger pilots "
+                  "smallest widened pilot, the predicted width of the plan's own 95% ROI interval (the part the "
+                  "estimate guesses; the widening's part is a formula of the projection) at its larger pilots "
                   f"was a median **{_ratio(mc.get('median_ratio'))}** of the width they had (quartiles "
                   + ("-".join(_ratio(x) for x in mc["ratio_quartiles"]) if mc.get("ratio_quartiles") else "n/a")
-                  + f"; {_pct(mc.get('share_within_2x'))} within a factor of 2; {mc.get('n', 0)} comparisons). "
+                  + f"; {_pct(mc.get('share_within_2x'))} within a factor of 2; {mc.get('n', 0)} comparisons); with "
+                  f"the widening added, the shipped width was predicted a median "
+                  f"{_ratio(mc.get('median_ratio_shipped'))} of the width found. "
                   f"Of the {mc.get('n_undecided', 0)} smallest pilots whose ROI interval spanned zero, "
                   f"{mc.get('n_estimated', 0)} got an estimate; {mc.get('n_checked', 0)} of those named a size the "
                   f"suite has, and there {mc.get('n_checked_decided', 0)} were decided "

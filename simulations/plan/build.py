@@ -292,7 +292,8 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
     notes = list(summary.notes)
     if calibration is not None:
         calibration["projection"] = projection
-        notes.append(PILOT_WIDENING.sentence(projection) + " " + PILOT_WIDENING.range_sentence(projection))
+        notes.append(PILOT_WIDENING.sentence(projection, case.confidence) + " "
+                     + PILOT_WIDENING.range_sentence(projection))
     elif pool > n_sim > 0:
         notes.append(PILOT_WIDENING.range_sentence(projection))
     for name, n in extrapolated.items():
@@ -468,7 +469,7 @@ def _calibrate_money(stop: PlanStop, money_est: dict[str, Estimate], *, level: f
         "scale": {"labels_to_target": "log", "labels_saved": "share of the pool", "roi": "additive",
                   "cost_optimum": "log"},
         "widening": factors, "source": w.source, "measured": w.measured, "datasets": w.datasets,
-        "sentence": w.sentence(projection), "projection_scale": w.scale}
+        "sentence": w.sentence(projection, level), "projection_scale": w.scale}
 
 
 def _widen_money(money_est: dict[str, Estimate], before: dict[str, Estimate], after: dict[str, Estimate], *,

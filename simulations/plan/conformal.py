@@ -154,7 +154,8 @@ class PilotWidening:
         return f"Within the range measured: {measured}."
 
     def _at(self, q: float, projection: float) -> float:
-        return float(q) * projection_scale(projection, self.scale)
+        k = projection_scale(projection, self.scale)
+        return 0.0 if k == 0 else float(q) * k  # nothing to project: no widening, even an unfillable (inf) one
 
     def labels(self, level: float, *, projection: float) -> float:
         """Log-scale widening of labels to target at ``level`` for a plan projected ``projection`` times its
@@ -174,8 +175,8 @@ class PilotWidening:
         from it by the normal quantile, 0 at level 0)."""
         return self._at(widening_at(level, 0.0, self.cost_optimum95, low_level=None), projection)
 
-    def sentence(self, projection: float) -> str:
-        """What the plan says about its calibrated intervals, for a plan projected ``projection`` times."""
+    def sentence(self, projection: float, level: float = 0.95) -> str:
+        """What the plan says about its calibrated intervals, for a plan projected ``projection`` times at ``level``."""
         grows = {"log_projection": " The widening grows with the log of the projection (production pool / simulated "
                                    "pool), as the errors did.",
                  "log_projection_squared": " The widening grows with the square of the log of the projection "
@@ -183,8 +184,8 @@ class PilotWidening:
         return (f"The intervals of labels to target, labels saved, the ROI and the cost-optimal stop are widened so "
                 f"that they hold the full data's answer as often as they say: on {self.datasets} real datasets, a "
                 f"pilot's own intervals held it far less often, so each was widened by the amount that made it "
-                f"hold there (split-conformal calibration, {self.source}); here a 95% label interval's ends move "
-                f"{math.exp(self.labels(0.95, projection=projection)):.1f}x outwards.{grows}")
+                f"hold there (split-conformal calibration, {self.source}); here a {level:.0%} label interval's ends "
+                f"move {math.exp(self.labels(level, projection=projection)):.1f}x outwards.{grows}")
 
 
 #: Measured by benchmarks/calibration (see the module docstring); the numbers are its ``conformal.shipped``.

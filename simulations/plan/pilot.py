@@ -24,7 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["PilotAnswer", "assess_pilot", "more_pilot_rows", "roi_side_at", "widen_difference", "widen_for_fit"]
+__all__ = ["PilotAnswer", "assess_pilot", "largest_pilot", "more_pilot_rows", "roi_side_at", "widen_difference",
+           "widen_for_fit"]
 
 #: Below this exponent the ROI interval barely narrows with more pilot rows: no estimate is given.
 MIN_EXPONENT = 0.1
@@ -51,8 +52,8 @@ class PilotAnswer:
     width_exponent : float
         ``b`` in ROI interval width ~ pilot rows ** -b, as measured by the calibration suite.
     prediction_ratio : float or None
-        How the estimate fared in the calibration suite: the predicted width of a larger pilot's ROI interval over
-        the width it had (median; None: not measured).
+        How the estimate fared in the calibration suite: the predicted width of a larger pilot's own ROI interval
+        (before the widening, whose part is a formula) over the width it had (median; None: not measured).
     """
 
     can_project: bool
@@ -79,8 +80,9 @@ class PilotAnswer:
             more = (f" About {self.more_pilot_labels:,} more labeled pilot rows ({self.pilot_rows:,} now) would "
                     "likely narrow the ROI interval enough to decide, if the median held")
             if self.prediction_ratio is not None and math.isfinite(self.prediction_ratio):
-                more += (f" (a rough estimate: on the calibration suite's real datasets, the width it predicts for a "
-                         f"larger pilot was a median {self.prediction_ratio:.1f}x the width found)")
+                more += (f" (a rough estimate: on the calibration suite's real datasets, the part of a larger "
+                         f"pilot's ROI width it cannot compute, the seeds' own, was predicted a median "
+                         f"{self.prediction_ratio:.1f}x the width found)")
             more += "."
         return self.reason + more
 
@@ -189,7 +191,7 @@ def more_pilot_rows(*, roi_median: float, roi_low: float, roi_high: float, rows:
     Returns
     -------
     int or None
-        More rows (two significant figures, rounded up), or None when the widened interval already excludes zero,
+        More rows (to two significant figures), or None when the widened interval already excludes zero,
         the median is zero or not finite, or no pilot within reach (:func:`roi_side_at` at every size up to the
         largest considered) would exclude it.
     """
@@ -204,15 +206,32 @@ def more_pilot_rows(*, roi_median: float, roi_low: float, roi_high: float, rows:
               widening=widening)
     if roi_side_at(1.0, **at) < m:
         return None  # already decided
-    k_max = float(production_pool) / float(simulated_pool) / (float(shortest_projection) if widening else 1.0)
-    k = 1.0
+    k_max = largest_pilot(rows=rows, simulated_pool=simulated_pool, production_pool=production_pool,
+                          shortest_projection=shortest_projection if widening else None) / rows
+    lo, k = 1.0, 1.0
     while k < k_max:
-        k = min(k * 1.01, k_max)
+        lo, k = k, min(k * 1.05, k_max)
         if roi_side_at(k, **at) < m:
-            more = rows * (k - 1.0)
-            step = 10 ** max(0, int(math.log10(more)) - 1)  # two significant figures: an estimate, not a count
-            return int(math.ceil(more / step) * step)
+            for _ in range(60):  # the crossing lies in (lo, k]: bisect it, so the grid's step does not inflate it
+                mid = (lo + k) / 2
+                lo, k = (lo, mid) if roi_side_at(mid, **at) < m else (mid, k)
+            return _two_figures(rows * (k - 1.0))
     return None
+
+
+def largest_pilot(*, rows: int, simulated_pool: float, production_pool: float,
+                  shortest_projection: float | None) -> float:
+    """The largest pilot (rows) :func:`more_pilot_rows` considers: one whose projection is the shortest the
+    calibration suite measured (``shortest_projection``; None: the plan is not widened, no such limit), and never
+    more rows than the production pool."""
+    k = float(production_pool) / float(simulated_pool) / (float(shortest_projection) if shortest_projection else 1.0)
+    return min(float(rows) * k, float(production_pool))
+
+
+def _two_figures(x: float) -> int:
+    """``x`` to two significant figures (an estimate, not a count)."""
+    step = 10 ** max(0, int(math.log10(max(x, 1.0))) - 1)
+    return int(round(x / step) * step)
 
 
 def assess_pilot(*, pilot_rows: int, production_pool: int, simulated_pool: int, no_signal: bool,
@@ -261,7 +280,12 @@ def assess_pilot(*, pilot_rows: int, production_pool: int, simulated_pool: int, 
     can = not reasons
     decision = pays_off is not None
     more = None
-    if not decision:
+    spans = not (roi.low > 0 or roi.high < 0)
+    if not decision and not spans:
+        # undecided on something else (net savings spanning zero, too few seeds): an ROI-based size would not settle it
+        reasons.append("The ROI interval lies on one side of zero, but the plan is undecided for another reason (see "
+                       "its money sentence), which no estimate of the pilot size here covers.")
+    elif not decision:
         base = roi if roi_before is None else roi_before
         if can:
             reasons.append("The ROI interval spans zero: the pilot cannot yet tell whether active learning pays.")
@@ -280,13 +304,14 @@ def assess_pilot(*, pilot_rows: int, production_pool: int, simulated_pool: int, 
                                    exponent=exponent, simulated_pool=simulated_pool, production_pool=production_pool,
                                    widening=widening, shortest_projection=shortest_projection)
             if more is None:
-                largest = pilot_rows * production_pool / simulated_pool / (shortest_projection if widening else 1.0)
+                largest = largest_pilot(rows=pilot_rows, simulated_pool=simulated_pool,
+                                        production_pool=production_pool,
+                                        shortest_projection=shortest_projection if widening else None)
                 narrows = ("" if exponent >= MIN_EXPONENT else " (the plan's own ROI interval did not narrow with "
                            "pilot size in the calibration suite)")
-                step = 10 ** max(0, int(math.log10(max(largest, 1.0))) - 1)  # two significant figures
-                reach = (f"a pilot of about {round(largest / step) * step:,.0f} rows (projected "
-                         f"{shortest_projection:.1f}x, the shortest projection the calibration suite measured)"
-                         if widening else "a pilot as large as the production pool")
+                reach = (f"a pilot of about {_two_figures(largest):,} rows (projected {shortest_projection:.1f}x, the "
+                         "shortest projection the calibration suite measured)" if widening
+                         else "a pilot as large as the production pool")
                 reasons.append(f"No pilot size within reach would likely settle it: even {reach} would leave the ROI "
                                f"interval spanning zero, if its median held{narrows}.")
     return PilotAnswer(can_project=can, decision_grade=decision, reason=" ".join(reasons), more_pilot_labels=more,
