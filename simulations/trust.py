@@ -68,6 +68,9 @@ class MeasuredTrust:
         full data's ROI contradicted.
     pilot_cost_optimum_coverage95_held_out : float
         The cost-optimal stop's 95% range, held out.
+    pilot_no_signal_pilots, pilot_no_signal_full_data_signal : int
+        Pilots whose model learned nothing from their rows (``no_signal``), and how many of those the full data's
+        model did learn from: why a pilot's "no signal" leaves "pays off" undecided.
     pilot_net_savings_coverage95 : float
         Net savings' 95% interval, which moves with its label counts' widening (not fitted on its own; in-sample,
         since the label widening it follows is fitted on all datasets).
@@ -114,6 +117,8 @@ class MeasuredTrust:
     pilot_roi_wrong_before: int
     pilot_cost_optimum_coverage95_held_out: float
     pilot_net_savings_coverage95: float
+    pilot_no_signal_pilots: int
+    pilot_no_signal_full_data_signal: int
     pilot_datasets: int
     pilot_comparisons: int
     roi_width_exponent: float
@@ -184,6 +189,8 @@ MEASURED = MeasuredTrust(
     pilot_roi_wrong_before=7,
     pilot_cost_optimum_coverage95_held_out=0.9578947368421052,
     pilot_net_savings_coverage95=0.968421052631579,
+    pilot_no_signal_pilots=10,
+    pilot_no_signal_full_data_signal=4,
     pilot_datasets=28,
     pilot_comparisons=190,
     roi_width_exponent=-0.11851283442778518,

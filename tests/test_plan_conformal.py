@@ -27,6 +27,7 @@ from simulations.plan.conformal import (
     widening_at,
 )
 from simulations.summary import Target
+from simulations.trust import MEASURED
 
 # --- the quantile -----------------------------------------------------------------------------------------------------
 
@@ -272,8 +273,19 @@ def test_a_decision_the_calibrated_roi_does_not_support_is_undecided(pilot_resul
     assert replace(against, roi=Range(-0.3, -0.6, 0.1)).pays_off is None
     assert replace(against, roi=Range(-0.3, -0.6, 0.0)).pays_off is False
     assert replace(against, roi=Range(-0.3, -0.6, 0.1), roi_widened=False).pays_off is False
-    # no signal stays "does not pay", whatever the ROI
-    assert replace(against, roi=Range(-0.3, -0.6, 0.1), no_signal=True).pays_off is False
+    # a pilot's "no signal" is undecided (the full data often has signal), whatever the ROI; on its own pool (not
+    # widened) it stays "does not pay"
+    assert replace(against, roi=Range(-0.3, -0.6, 0.1), no_signal=True).pays_off is None
+    assert replace(decided, roi=Range(0.3, 0.1, 0.6), no_signal=True).pays_off is None
+    assert replace(against, roi=Range(-0.3, -0.6, 0.1), no_signal=True, roi_widened=False).pays_off is False
+    pilot_ns = replace(against, no_signal=True)
+    s = _pays_sentence(pilot_ns, pilot_ns.pays_off, plan.net_savings)
+    assert s.startswith("Undecided whether active learning pays off: the pilot's model learns nothing")
+    assert f"for {MEASURED.pilot_no_signal_full_data_signal} of the {MEASURED.pilot_no_signal_pilots} pilots" in s
+    from simulations.economics import NO_SIGNAL_VERDICT
+
+    own = replace(pilot_ns, roi_widened=False)
+    assert _pays_sentence(own, own.pays_off, plan.net_savings) == NO_SIGNAL_VERDICT
     sentence = _pays_sentence(decided, None, plan.net_savings, undecided_roi=plan.roi)
     assert "calibrated intervals of net savings" in sentence and "span zero" in sentence
     assert "seeds alone would have decided" in sentence

@@ -74,6 +74,10 @@ def test_pilot_figures_are_the_calibration_suites():
     assert MEASURED.pilot_roi_wrong_before == before["95"]["roi"]["wrong_decisions"]
     assert MEASURED.pilot_cost_optimum_coverage95_held_out == pytest.approx(lo["95"]["cost_optimum"]["coverage"])
     assert MEASURED.pilot_net_savings_coverage95 == pytest.approx(s["coverage"]["net_savings"]["all"]["coverage95"])
+    ns = s["no_signal_check"]
+    assert (MEASURED.pilot_no_signal_pilots, MEASURED.pilot_no_signal_full_data_signal) == (
+        ns["n_pilots"], ns["n_full_data_signal"])
+    assert 0 < ns["n_full_data_signal"] <= ns["n_pilots"]  # the reason a pilot's "no signal" decides nothing
     # every pilot is measured once in each held-out scheme, and "before" is the plan's own rule
     assert lo["95"]["labels"]["n"] == sh["95"]["labels"]["n"] == lt["n95"]
     assert before["95"]["labels"]["coverage"] == pytest.approx(lt["before_coverage95"])

@@ -239,7 +239,7 @@ def _one(spec: Spec, args: argparse.Namespace, cache: Path, log: Any) -> dict[st
         "rows_raw": n_raw, "rows": n, "pool": pool, "metric": metric, "subsampled": n_raw > n,
         "truth": truth, "truth_ceiling": float(truth_plan.target.ceiling),
         "truth_target": float(truth_plan.target.score), "truth_verdict": truth_plan.verdict,
-        "truth_pays_off": truth_plan.pays_off, "pilots": [],
+        "truth_pays_off": truth_plan.pays_off, "truth_no_signal": bool(truth_plan.no_signal), "pilots": [],
     }
     sizes: list[int] = []
     for pilot in args.pilots:
@@ -280,7 +280,7 @@ def _one(spec: Spec, args: argparse.Namespace, cache: Path, log: Any) -> dict[st
                                                                     if k != "sentence"},
                                "ceiling": {"median": plan.target.ceiling, "low": plan.target.ceiling_low,
                                            "high": plan.target.ceiling_high},
-                               "verdict": plan.verdict, "pays_off": plan.pays_off,
+                               "verdict": plan.verdict, "pays_off": plan.pays_off, "no_signal": bool(plan.no_signal),
                                "stop_reason": determination.get("stop_reason"), "pilot_answer": _pilot_fields(plan),
                                "seconds": round(time.perf_counter() - t1, 1)}
         rec["coverage"] = {f: _covers(figs.get(f, {}), truth.get(f, {})) for f in FIGURES}
@@ -428,6 +428,15 @@ def markdown(data: dict[str, Any]) -> str:
                   f"{mc.get('n_estimated', 0)} got an estimate; {mc.get('n_checked', 0)} of those named a size the "
                   f"suite has, and there {mc.get('n_checked_decided', 0)} were decided "
                   f"({mc.get('n_checked_right', 0)} rightly, by the full data's ROI).", ""]
+    ns = s.get("no_signal_check") or {}
+    if ns.get("n_pilots"):
+        lines += ["## A pilot whose model learns nothing", "",
+                  f"{ns['n_pilots']} pilots ({ns['n_datasets']} datasets: {', '.join(ns['pilots'])}) had a model no "
+                  f"better than the majority class on their whole pool ('no signal'); the full data's model learned "
+                  f"from {ns['n_full_data_signal']} of them (the full data's ROI, meaningless where it has no "
+                  f"signal either, was positive for {ns['n_full_data_roi_positive']}). So a pilot's 'no signal' "
+                  "leaves 'pays off' undecided (a plan on the production pool itself still says it does not pay).",
+                  ""]
     lines += ["## Per dataset and pilot", ""]
     per = []
     for r in data["rows"]:

@@ -52,6 +52,8 @@ def measured_fields(d: dict[str, Any]) -> dict[str, Any]:
         "pilot_roi_wrong_before": before["95"]["roi"]["wrong_decisions"],
         "pilot_cost_optimum_coverage95_held_out": lo["95"]["cost_optimum"]["coverage"],
         "pilot_net_savings_coverage95": s["coverage"]["net_savings"]["all"]["coverage95"],
+        "pilot_no_signal_pilots": s["no_signal_check"]["n_pilots"],
+        "pilot_no_signal_full_data_signal": s["no_signal_check"]["n_full_data_signal"],
         "pilot_datasets": s["n_datasets"], "pilot_comparisons": lt["n95"],
         "roi_width_exponent": s["roi_width_before"]["exponent"],
         "roi_width_prediction_ratio": s["more_pilot_check"]["median_ratio"],

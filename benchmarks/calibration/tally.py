@@ -76,6 +76,7 @@ def summarise(rows: list[dict[str, Any]], pilots: tuple[str, ...] = PILOTS) -> d
         "roi_width": roi_width_fit(rows),
         "roi_width_before": (rwb := roi_width_fit(rows, level="95b")),
         "more_pilot_check": more_pilot_check(rows, exponent=rwb["exponent"]),
+        "no_signal_check": no_signal_check(rows),
         "can_project": _can_project(recs),
         "n_datasets": sum(1 for r in rows if "pilots" in r), "n_pilots": len(recs),
         "split_half": split_half(rows),
@@ -235,3 +236,14 @@ def more_pilot_check(rows: list[dict[str, Any]], *, exponent: float | None) -> d
             "n_estimated": sum(e["more"] is not None for e in out["estimates"]),
             "n_checked": len(checked), "n_checked_decided": sum(bool(e["decided"]) for e in checked),
             "n_checked_right": sum(bool(e["right"]) for e in checked)}
+
+
+def no_signal_check(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Pilots whose model learned nothing from their rows (the plan's ``no_signal``), against the full data: how many
+    of those the full data's model did learn from, and how many had a positive full-data ROI."""
+    hits = [(r, p) for r in rows for p in r.get("pilots", []) if p.get("no_signal")]
+    roi = [((r.get("truth") or {}).get("roi") or {}).get("median") for r, _ in hits]
+    return {"n_pilots": len(hits), "n_datasets": len({r["dataset"] for r, _ in hits}),
+            "n_full_data_signal": sum(not r.get("truth_no_signal", False) for r, _ in hits),
+            "n_full_data_roi_positive": sum(1 for v in roi if v is not None and v > 0),
+            "pilots": [f"{r['dataset']} {p['pilot']}" for r, p in hits]}
