@@ -15,7 +15,7 @@ counts as inside when it is at least the interval's low end.
 
 Run:  .venv/bin/python benchmarks/quick_vs_full.py [--seeds 10] [--datasets a,b]
       .venv/bin/python benchmarks/quick_vs_full.py --smoke [--out DIR]   # breast_cancer, 2 seeds, budget 40
-Writes benchmarks/results/quick_vs_full.{json,md}; the figures feed ``simulations.curves.pool.QUICK_VS_FULL``.
+Writes benchmarks/results/quick_vs_full.{json,md}; the figures feed ``simulations.curves.quick_vs_full.QUICK_VS_FULL``.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def _compare(dataset: str, qty: str, qv: dict | None, fv: dict | None) -> dict[s
 
 
 def counts(rows: list[dict[str, Any]]) -> dict[str, int]:
-    """The figures quoted by ``simulations.curves.pool.QUICK_VS_FULL``, recomputed from the comparison rows."""
+    """The figures quoted by ``simulations.curves.quick_vs_full.QUICK_VS_FULL``, recomputed from the comparison rows."""
     t = pd.DataFrame(rows)
     t = t[t["inside_full_interval"].notna()] if "inside_full_interval" in t else t.iloc[0:0]
 

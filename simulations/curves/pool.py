@@ -27,117 +27,36 @@ The uncorrected figures are kept beside the corrected ones. See ``docs/stopping-
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simulations.curves.fit import CurveFit, LabelsEstimate, fit_curve
-from simulations.errors import ConfigError, DataError
+# project_to_pool and projection_curves call pool_fits by this module's name, so patching
+# simulations.curves.pool.pool_fits (as the tests do) reaches them.
+from simulations.curves.ceiling import (
+    LEVEL,
+    PoolFits,
+    _check_pool,
+    fit_ceiling_curve,
+    pool_fits,
+    project_ceiling,
+    simulated_pool_size,
+    with_strategy_fits,
+)
+from simulations.curves.fit import CurveFit, LabelsEstimate
+from simulations.curves.quick_vs_full import QUICK_VS_FULL, QuickVsFull
+from simulations.errors import ConfigError
 from simulations.summary import METRIC_NAMES, Interval, Summary, Target, format_interval, summarize
 
 if TYPE_CHECKING:
     from simulations.results import SimulationResult
 
-#: Level of the projected ceiling's prediction interval and of the corrected labels' interval.
-LEVEL = 0.95
-
-
-@dataclass(frozen=True)
-class QuickVsFull:
-    """How far a quick estimate on a sample was from the full run, measured on the shipped datasets.
-
-    Every count comes from ``source`` (written by ``benchmarks/quick_vs_full.py``); a test checks them against
-    the benchmark's JSON, so they cannot drift from the measurement. "Inside" means the quick median lies in
-    the full run's 95% interval (a full run censored at the budget counts as "at least" its value).
-
-    Attributes
-    ----------
-    version : str
-        Date of the benchmark run the figures come from.
-    source : str
-        The benchmark report, relative to the repository root.
-    sample_share, n_datasets, n_seeds : float, int, int
-        The quick run's share of the rows, datasets compared, seeds per run.
-    labels_compared, labels_inside, labels_quick_lower, labels_quick_higher : int
-        Labels-to-target (random and margin, over the datasets), uncorrected quick estimate.
-    corrected_compared, corrected_inside, corrected_quick_lower, corrected_quick_higher : int
-        The same with the pool-size correction (:func:`project_to_pool`).
-    savings_compared, savings_inside : int
-        Savings fraction of margin against random (not corrected: it was already stable).
-    ceiling_compared, ceiling_quick_lower, ceiling_inside, projected_ceiling_inside : int
-        The ceiling: how often the quick one was lower than the full one, and inside its interval, without and
-        with the projection to the full pool size.
-    full_ceiling_in_projected_interval : int
-        How often the full run's ceiling fell inside the projected ceiling's 95% prediction interval.
-    """
-
-    version: str
-    source: str
-    sample_share: float
-    n_datasets: int
-    n_seeds: int
-    labels_compared: int
-    labels_inside: int
-    labels_quick_lower: int
-    labels_quick_higher: int
-    corrected_compared: int
-    corrected_inside: int
-    corrected_quick_lower: int
-    corrected_quick_higher: int
-    savings_compared: int
-    savings_inside: int
-    ceiling_compared: int
-    ceiling_quick_lower: int
-    ceiling_inside: int
-    projected_ceiling_inside: int
-    full_ceiling_in_projected_interval: int
-
-    @property
-    def correction_helps(self) -> bool:
-        """True when the corrected labels-to-target landed inside the full run's interval more often."""
-        return self.corrected_inside * self.labels_compared > self.labels_inside * self.corrected_compared
-
-    def sentence(self) -> str:
-        """The measured bias in one sentence (figures and source)."""
-        return (
-            f"On the {self.n_datasets} shipped datasets ({self.n_seeds} seeds; {self.source}), a quick run on a "
-            f"{self.sample_share:.0%} sample put labels-to-target inside the full run's 95% range in "
-            f"{self.labels_inside} of {self.labels_compared} cases and erred low in {self.labels_quick_lower} "
-            f"(high in {self.labels_quick_higher}); with the pool-size correction it was inside in "
-            f"{self.corrected_inside} of {self.corrected_compared} (low in {self.corrected_quick_lower}, high in "
-            f"{self.corrected_quick_higher}). The savings fraction was more stable: inside in {self.savings_inside} "
-            f"of {self.savings_compared}. The projected ceiling tends to overshoot (its 95% range held the full "
-            f"run's ceiling in {self.full_ceiling_in_projected_interval} of {self.ceiling_compared})."
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "correction_helps": self.correction_helps}
-
-
-#: Figures of ``benchmarks/results/quick_vs_full.md`` (versioned: update them with the benchmark).
-QUICK_VS_FULL = QuickVsFull(
-    version="2026-11-26",
-    source="benchmarks/results/quick_vs_full.md",
-    sample_share=0.2,
-    n_datasets=6,
-    n_seeds=10,
-    labels_compared=12,
-    labels_inside=6,
-    labels_quick_lower=7,
-    labels_quick_higher=1,
-    corrected_compared=12,
-    corrected_inside=9,
-    corrected_quick_lower=3,
-    corrected_quick_higher=6,
-    savings_compared=4,
-    savings_inside=4,
-    ceiling_compared=6,
-    ceiling_quick_lower=4,
-    ceiling_inside=2,
-    projected_ceiling_inside=2,
-    full_ceiling_in_projected_interval=5,
-)
+__all__ = [
+    "LEVEL", "QUICK_VS_FULL", "PoolCaveat", "PoolFits", "PoolProjection", "QuickVsFull", "StrategyAtPool",
+    "fit_ceiling_curve", "pool_caveat", "pool_fits", "project_ceiling", "project_to_pool", "projection_curves",
+    "simulated_pool_size", "with_strategy_fits",
+]
 
 
 @dataclass(frozen=True)
@@ -250,148 +169,6 @@ def _finite(x: Any) -> float | None:
         return None
     x = float(x)
     return x if math.isfinite(x) else None
-
-
-def simulated_pool_size(result: SimulationResult) -> int:
-    """Items in the simulated pool: ``meta['n_pool']``, else ``n_rows - n_test``, else ``n_rows``."""
-    meta = result.meta or {}
-    n = meta.get("n_pool")
-    if n is None and meta.get("n_rows") is not None:
-        n = int(meta["n_rows"]) - int(meta.get("n_test") or 0)
-    if n is None or int(n) < 1:
-        raise DataError("The results do not say how large the simulated pool was (meta 'n_pool').",
-                        hint="Re-run the simulation with this version of Labelwise; it records the pool size.")
-    return int(n)
-
-
-def _check_pool(production_pool: Any) -> int:
-    hint = "The number of unlabeled items your real project has, e.g. 100000."
-    if isinstance(production_pool, bool) or not isinstance(production_pool, (int, float, np.integer, np.floating)):
-        raise ConfigError(f"production_pool must be a number (got {production_pool!r}).", hint=hint)
-    if not math.isfinite(float(production_pool)) or production_pool < 1 or production_pool != int(production_pool):
-        raise ConfigError(f"production_pool must be a whole number of items, at least 1 (got {production_pool}).",
-                          hint=hint)
-    return int(production_pool)
-
-
-def fit_ceiling_curve(result: SimulationResult, metric: str, strategy: str = "random", *,
-                      asymptote_max: float | None = None, fallback: str = "next") -> CurveFit:
-    """A strategy's curve (mean over seeds) with the whole-pool score appended at ``n_pool`` labels.
-
-    Training on the whole pool is the plan that labels every pool item, whatever the order, evaluated on the same
-    test split, so it is a measured point of every strategy's curve far beyond the simulated budget. For random
-    it is what the ceiling is projected from.
-
-    Parameters
-    ----------
-    result : SimulationResult
-    metric : str
-    strategy : str
-        Default ``random``.
-    asymptote_max : float, optional
-        Bound on the fitted curve (``fit_curve``'s; e.g. the projected ceiling's upper edge).
-    fallback : str
-        ``fit_curve``'s: what replaces a backtest winner that fails the earlier-origin check. ``next`` by default:
-        the far end of this curve is measured, so the check scores a model against that point and a model
-        vetoed from the earlier origin gives way to the next-ranked one that passes, not to a flat line.
-    """
-    rounds = result.rounds
-    sub = rounds[rounds["strategy"].astype(str) == strategy]
-    if sub.empty:
-        if strategy == "random":
-            raise DataError("The results have no random-sampling curve to project the ceiling from.",
-                            hint="Re-run the simulation with random included (it is added by default).")
-        present = ", ".join(dict.fromkeys(rounds["strategy"].astype(str)))
-        raise DataError(f"No rounds for strategy {strategy} in the results.",
-                        hint=f"Strategies in these results: {present}.")
-    table = sub.pivot_table(index="seed", columns="labels", values=metric, aggfunc="mean")
-    ceil = result.ceilings.set_index("seed")[metric].reindex(table.index).to_numpy(dtype=float)
-    labels = np.append(table.columns.to_numpy(dtype=float), float(simulated_pool_size(result)))
-    values = np.column_stack([table.to_numpy(dtype=float), ceil])
-    return fit_curve(labels, values, asymptote_max=asymptote_max, fallback=fallback)
-
-
-@dataclass(frozen=True)
-class PoolFits:
-    """The fits behind a projection to the production pool, shared by the caveat and the projection chart.
-
-    Attributes
-    ----------
-    simulated_pool, production_pool : int
-    ceiling_fit : CurveFit
-        Random's curve with the whole-pool score appended (what the ceiling is projected from).
-    ceiling, ceiling_low, ceiling_high : float
-        The whole-pool score at ``max(production_pool, simulated_pool)`` items and its 95% interval: the
-        measured one when the production pool is not larger.
-    fits : dict of str to CurveFit
-        Each strategy's curve with the whole-pool point, its asymptote bounded by ``ceiling_high`` (random:
-        ``ceiling_fit``).
-    """
-
-    simulated_pool: int
-    production_pool: int
-    ceiling_fit: CurveFit
-    ceiling: float
-    ceiling_low: float
-    ceiling_high: float
-    fits: dict[str, CurveFit]
-
-    @property
-    def projected(self) -> bool:
-        """True when the production pool is larger than the simulated one (the ceiling is a projection)."""
-        return self.production_pool > self.simulated_pool
-
-
-def project_ceiling(ceil_fit: CurveFit, summary: Summary, n_sim: int, pool: int) -> tuple[float, float, float]:
-    """The full-data score at ``pool`` items and its 95% range, from random's curve fitted with the whole-pool point.
-
-    Anchored on the measured ceiling: only the fitted rise from ``n_sim`` to ``pool`` is projected (never negative),
-    so a fit that misses the ceiling point by a little does not move the answer by as much. A pool no larger than
-    the simulated one gives the measured ceiling and its interval.
-    """
-    c_sim = float(summary.ceiling.median)
-    if pool <= n_sim:
-        return c_sim, float(summary.ceiling.low), float(summary.ceiling.high)
-    at_sim, at_pool = (float(v) for v in ceil_fit.predict([n_sim, pool]))
-    lift = max(0.0, at_pool - at_sim)
-    lo, hi = (float(v[0]) for v in ceil_fit.interval([pool], LEVEL))
-    projected = min(1.0, c_sim + lift)
-    p_low = float(np.clip(projected - (at_pool - lo), 0.0, 1.0))
-    p_high = float(np.clip(projected + (hi - at_pool), 0.0, 1.0))
-    return projected, p_low, p_high
-
-
-def pool_fits(result: SimulationResult, production_pool: int, strategies: list[str], *, summary: Summary,
-              metric: str | None = None) -> PoolFits:
-    """Project the ceiling to the production pool and fit every strategy's curve bounded by it.
-
-    The projected ceiling is the simulated one plus the fitted rise of random's curve from ``n_pool`` to the
-    production pool (never negative), with that fit's 95% prediction interval. Each strategy's curve gets the
-    whole-pool point and an asymptote no higher than the interval's upper edge (or than its own highest observed
-    value, when a strategy beats it within the budget).
-    """
-    metric = metric or summary.metric
-    pool = _check_pool(production_pool)
-    n_sim = simulated_pool_size(result)
-    ceil_fit = fit_ceiling_curve(result, metric)
-    projected, p_low, p_high = project_ceiling(ceil_fit, summary, n_sim, pool)
-    # Random's own band stops at the same upper edge (its interval, un-anchored, could reach past it).
-    ceil_fit = replace(ceil_fit, upper=max(min(ceil_fit.upper, p_high), float(np.max(ceil_fit.values))))
-    fits = {n: ceil_fit if n == "random" else _bounded_fit(result, metric, n, p_high) for n in strategies}
-    return PoolFits(n_sim, pool, ceil_fit, projected, p_low, p_high, fits)
-
-
-def _bounded_fit(result: SimulationResult, metric: str, strategy: str, ceiling_high: float) -> CurveFit:
-    """A strategy's curve with the whole-pool point, its asymptote no higher than the projected ceiling's edge."""
-    return fit_ceiling_curve(result, metric, strategy, asymptote_max=max(ceiling_high, 1e-6))
-
-
-def with_strategy_fits(pf: PoolFits, result: SimulationResult, metric: str, strategies: list[str]) -> PoolFits:
-    """``pf`` with a fit for every strategy in ``strategies`` (the missing ones fitted as :func:`pool_fits` does)."""
-    missing = [n for n in strategies if n not in pf.fits]
-    if not missing:
-        return pf
-    return replace(pf, fits={**pf.fits, **{n: _bounded_fit(result, metric, n, pf.ceiling_high) for n in missing}})
 
 
 def _labels_for(fit: CurveFit, value: float, first: float, level: float = LEVEL) -> LabelsEstimate:

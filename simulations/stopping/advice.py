@@ -163,7 +163,7 @@ def advise(
     """Stopping advice for one strategy of a simulation (default: the one with the lowest optimal cost).
 
     The mean curve is fitted with the whole-pool score appended at the simulated pool size (a measured point of
-    every strategy's curve; :func:`simulations.curves.pool.fit_ceiling_curve`) when the results record it, so the
+    every strategy's curve; :func:`simulations.curves.ceiling.fit_ceiling_curve`) when the results record it, so the
     marginal rule beyond the budget rests on evidence rather than on the early trend alone. ``pool`` is the
     labelable pool (default: the simulated pool); no stopping point lies beyond it.
     """
