@@ -20,11 +20,9 @@ from one simulation, for the user's production pool, target and costs:
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from simulations.economics import BusinessCaseRange, business_case_from_per_seed, check_pool_covers_simulation
@@ -33,8 +31,16 @@ from simulations.errors import ConfigError, DataError
 from simulations.money import money
 from simulations.plan.conformal import PILOT_WIDENING, widen_linear, widen_log, widen_share
 from simulations.plan.inputs import PlanInputs
-from simulations.plan.model import MONEY_FIELDS, Estimate, Plan, PlanStop, TargetAtPool, _finite
-from simulations.plan.pilot import assess_pilot, widen_difference, widen_for_fit
+from simulations.plan.item_costs import _costs, _median_with_infinities, cheapest_strategy  # noqa: F401
+from simulations.plan.label_intervals import (
+    _extrapolate_censored,
+    _saved_with_doubt,
+    _widen_money,
+    _widened,
+    label_interval,
+)
+from simulations.plan.model import MONEY_FIELDS, Estimate, Plan, PlanStop, TargetAtPool, _estimate
+from simulations.plan.pilot import assess_pilot
 from simulations.plan.sentences import _how_many, _other_verdicts, _pays_sentence
 from simulations.summary import (
     SCORE_NAMES,
@@ -46,6 +52,8 @@ from simulations.summary import (
 )
 from simulations.trust import MEASURED
 
+# the names moved to item_costs and label_intervals stay importable from here; _median_with_infinities is
+# imported only for that (the tests import it from this module)
 __all__ = ["Estimate", "Plan", "PlanStop", "TargetAtPool", "build_plan", "pays_off_rule", "target_at_pool"]
 
 
@@ -91,40 +99,6 @@ def pays_off_rule(case: BusinessCaseRange) -> bool | None:
     """The one "does active learning pay" rule: :attr:`BusinessCaseRange.pays_off` (True, False, or None when
     undecided), named here so the plan's readers need not know where it lives."""
     return case.pays_off
-
-
-def _estimate(r: Any, *, extrapolated: bool = False) -> Estimate:
-    return Estimate(median=float(r.median), low=float(r.low), high=float(r.high), extrapolated=extrapolated,
-                    bound=getattr(r, "bound", "") or "")
-
-
-def _extrapolate_censored(result: Any, table: pd.DataFrame, names: list[str], fits: Any,
-                          production_pool: int) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Labels for the seeds whose simulated curve never reached the target, from each strategy's fitted curve.
-
-    Returns the projection table ``business_case_from_per_seed`` takes (strategy, seed, labels_to_target, accuracy,
-    censored) and the count of extrapolated seeds per strategy. A fitted curve that never reaches the target within
-    the production pool gives the whole pool (the plan labels everything and gets the whole-pool score).
-    """
-    rows, counts = [], dict.fromkeys(names, 0)
-    for name in names:
-        fit = fits.fits.get(name) if fits is not None else None
-        if fit is None:
-            continue
-        for r in table[(table["strategy"] == name) & table["censored"]].itertuples(index=False):
-            tv = float(r.target_value)
-            est = fit.labels_for(min(1.0, tv), level=0.95) if tv <= 1 else None
-            labels = est.labels if est is not None and est.reachable and est.labels is not None else None
-            # a censored seed's labels_to_target is the most it was simulated with, short of the target: it needs
-            # at least that many, whatever the strategy's curve (fitted over every seed) says
-            simulated = float(r.labels_to_target)
-            labels = float(production_pool) if labels is None else min(max(float(labels), simulated),
-                                                                       float(production_pool))
-            rows.append({"strategy": name, "seed": r.seed, "labels_to_target": labels, "accuracy": min(tv, 1.0),
-                         "censored": False})
-            counts[name] += 1
-    cols = ["strategy", "seed", "labels_to_target", "accuracy", "censored"]
-    return pd.DataFrame(rows, columns=cols), counts
 
 
 def _case(result: Any, inputs: PlanInputs, table: pd.DataFrame, strategy: str, fits: Any, production_pool: int,
@@ -366,87 +340,6 @@ def _in_items(plan: Plan, inputs: PlanInputs, n_pool_items: int, factor: float) 
                    pilot=pilot)
 
 
-def cheapest_strategy(result: Any, table: pd.DataFrame) -> str | None:
-    """The active-learning strategy with the largest median money saving against random, paired by seed.
-
-    Each seed's money to the target is the simulation's spend at its labels to target (``money_at``); a seed that
-    never reached the target spent at least what it spent in all (+inf here, so it ranks last), and seeds where
-    both the strategy and random never reached it are left out, as the summary's savings do. Ties go to the name
-    that sorts first; None when no strategy has a comparable seed.
-    """
-    from simulations.economics.from_results import money_at
-
-    def money(row: Any) -> float:
-        return math.inf if row.censored else money_at(result.rounds, row.strategy, row.seed,
-                                                      float(row.labels_to_target))
-
-    spent = {(r.strategy, r.seed): (money(r), bool(r.censored)) for r in table.itertuples(index=False)}
-    best: tuple[float, str] | None = None
-    for name in sorted({str(s) for s in table["strategy"]} - {"random"}):
-        diffs = [spent[("random", seed)][0] - m for (s, seed), (m, cens) in spent.items()
-                 if s == name and ("random", seed) in spent and not (cens and spent[("random", seed)][1])]
-        if not diffs:
-            continue
-        med = _median_with_infinities(diffs)
-        if best is None or med > best[0]:
-            best = (med, name)
-    return None if best is None else best[1]
-
-
-def _median_with_infinities(values: list[float]) -> float:
-    """The median of savings that may be +-inf (a censored side) or nan (inf - inf: counted as -inf, last).
-
-    ``np.median`` averages the two middle values, and ``nan_to_num`` would turn infinities into the largest floats,
-    whose average overflows (a RuntimeWarning on the user's terminal); two infinite middles of opposite sign are a
-    tie at 0.
-    """
-    v = np.sort(np.where(np.isnan(values), -np.inf, np.asarray(values, dtype=float)))
-    n = len(v)
-    if n % 2:
-        return float(v[n // 2])
-    lo, hi = v[n // 2 - 1], v[n // 2]
-    if np.isinf(lo) and np.isinf(hi) and lo != hi:
-        return 0.0
-    return float(lo if np.isinf(lo) else hi if np.isinf(hi) else (lo + hi) / 2)
-
-
-def _costs(item_costs: dict[str, Any], case: BusinessCaseRange, strategy: str) -> dict[str, Any]:
-    """Money to the target for both plans and the money saved, per seed then summarized like every figure."""
-    from simulations.stats import median_interval
-
-    ps = case.per_seed
-    saved = ps["random_label_cost"].to_numpy(float) - ps["al_label_cost"].to_numpy(float)
-    iv = median_interval(saved, confidence=case.confidence) if len(saved) >= 2 else None
-    saved_est = (Estimate(median=iv.median, low=iv.low, high=iv.high) if iv is not None
-                 else Estimate(median=float(np.median(saved)), low=float(np.min(saved)), high=float(np.max(saved))))
-    al, rnd = _estimate(case.al_label_cost), _estimate(case.random_label_cost)
-    per_label = {k: item_costs.get(k) for k in ("mean", "median", "min", "max", "p10", "p90")}
-    sentence = (f"Items cost {money(per_label['min'], cents=True)} to {money(per_label['max'], cents=True)} a label "
-                f"({item_costs['source']}; average {money(per_label['mean'], cents=True)}): "
-                f"{strategy.replace('_', ' ')} spends about {money(al.median)} ({money(al.low)} to {money(al.high)}) "
-                f"on labels to reach the target, random sampling about {money(rnd.median)} ({money(rnd.low)} to "
-                f"{money(rnd.high)}); money saved {money(saved_est.median)} ({money(saved_est.low)} to "
-                f"{money(saved_est.high)}).")
-    return {"source": item_costs["source"], "varies": bool(item_costs.get("varies", True)),
-            "per_label": per_label,
-            "money_to_target": {"al": _money_dict(al), "random": _money_dict(rnd)},
-            "money_saved": _money_dict(saved_est), "sentence": sentence}
-
-
-def _money_dict(e: Estimate) -> dict[str, Any]:
-    return {"median": _finite(e.median), "low": _finite(e.low), "high": _finite(e.high), "bound": e.bound or None}
-
-
-def _saved_with_doubt(saved: Estimate, lr0: Estimate, la0: Estimate, lr: Estimate, la: Estimate,
-                      pool: int) -> Estimate:
-    """Labels saved with the doubt the label intervals carry beyond their seeds' (``widen_difference``)."""
-    if (lr.low, lr.high, la.low, la.high) == (lr0.low, lr0.high, la0.low, la0.high):
-        return saved
-    lo, hi = widen_difference(saved.low, saved.high, random_seeds=(lr0.low, lr0.high), random=(lr.low, lr.high),
-                              al_seeds=(la0.low, la0.high), al=(la.low, la.high), pool=pool)
-    return replace(saved, low=lo, high=hi)
-
-
 def _calibrate_money(stop: PlanStop, money_est: dict[str, Estimate], *, level: float, first: float,
                      pool: int, projection: float) -> tuple[PlanStop, dict[str, Estimate], dict[str, Any]]:
     """The ROI and the cost-optimal stop widened by the calibration suite's conformal quantiles
@@ -470,86 +363,6 @@ def _calibrate_money(stop: PlanStop, money_est: dict[str, Estimate], *, level: f
                   "cost_optimum": "log"},
         "widening": factors, "source": w.source, "measured": w.measured, "datasets": w.datasets,
         "sentence": w.sentence(projection, level), "projection_scale": w.scale}
-
-
-def _widen_money(money_est: dict[str, Estimate], before: dict[str, Estimate], after: dict[str, Estimate], *,
-                 price: float) -> tuple[dict[str, Estimate], dict[str, Estimate]]:
-    """The money figures that are a label count times the price widened as that count was, at the price per label.
-
-    Net savings and label-cost savings follow the labels saved, random's label cost the labels random needs, AL's
-    label and total cost the labels AL needs (fixed costs do not move); otherwise the table would show widened
-    labels beside the seeds' narrower money. Returns the money figures and, for ``Plan.calibration``'s "before",
-    the widened ones as they were.
-    """
-    follows = {"net_savings": "labels_saved", "label_cost_savings": "labels_saved",
-               "random_total_cost": "labels_random", "al_label_cost": "labels_al", "al_total_cost": "labels_al"}
-    out, was = dict(money_est), {}
-    for key, labels in follows.items():
-        e, old, new = out.get(key), before[labels], after[labels]
-        if e is None:
-            continue
-        extra_low = max(0.0, float(old.low) - float(new.low)) * price
-        extra_high = max(0.0, float(new.high) - float(old.high)) * price
-        was[key] = e
-        out[key] = replace(e, low=e.low - extra_low, high=e.high + extra_high)
-    return out, was
-
-
-def _widened(e: Estimate, interval: tuple[float, float]) -> Estimate:
-    return replace(e, low=min(e.low, interval[0]), high=max(e.high, interval[1]))
-
-
-def label_interval(result: Any, inputs: PlanInputs, tap: TargetAtPool, fits: Any, strategy: str, *,
-                   level: float, score_doubt: bool = False) -> tuple[float, float]:
-    """A strategy's labels-to-target interval at the production pool, with the projection's doubt.
-
-    Two sources of doubt, each with its own interval at ``level``; the interval shown holds both (their hull: one
-    source at a time, not the product of their extremes):
-
-    * the seeds: the order-statistic interval over seeds (``simulations.stats.median_interval``) of the per-seed
-      label counts for the target at the production pool (seeds short of it read off the fitted curve, as the plan
-      does). When every seed is read off the same curve, this interval says nothing about the curve;
-    * the fitted curve: where its band crosses the target (``simulations.plan.pilot.widen_for_fit``).
-
-    The projected full-data score's own range is *not* added by default (``score_doubt``): it is random's fitted
-    curve's band at the production pool, the same fit whose band is already counted, and the two move together (a
-    curve that runs higher raises the target with the score, and reaches it about as soon), so reading the target
-    at the score's upper edge off the median curve counts one doubt twice, in opposite directions. The calibration
-    suite (``benchmarks/calibration``) measures both rules. Never past the production pool.
-
-    Returns
-    -------
-    (low, high) : tuple of float
-    """
-    from simulations.stats import median_interval
-
-    metric = result.metric
-    pool = int(inputs.production_pool)
-    first = float((getattr(result, "meta", {}) or {}).get("n_initial") or result.config.initial_labels)
-    c = result.ceilings
-    c_sim, base = float(np.median(c[metric])), float(np.median(c[f"baseline_{metric}"]))
-    target = inputs.target
-
-    def labels_at(shift: float) -> np.ndarray:
-        table = per_seed(result, target, metric, target_shift=shift)
-        table = table[table["strategy"].astype(str) == strategy]
-        proj, _ = _extrapolate_censored(result, table, [strategy], fits, pool)
-        labels = table.set_index("seed")["labels_to_target"].astype(float)
-        if not proj.empty:
-            labels.update(proj.set_index("seed")["labels_to_target"].astype(float))
-        return labels.to_numpy()
-
-    iv = median_interval(labels_at(tap.shift), confidence=level)
-    lo, hi = float(iv.low), float(iv.high)
-    if tap.projected and score_doubt:
-        for ceiling in (tap.ceiling_low, tap.ceiling_high):
-            shift = max(0.0, target.value_for(ceiling, base) - target.value_for(c_sim, base))
-            m = float(np.median(labels_at(shift)))
-            lo, hi = min(lo, m), max(hi, m)
-    fit = fits.fits.get(strategy) if fits is not None else None
-    if fit is not None:
-        lo, hi = widen_for_fit(lo, hi, fit, tap.score, level=level, first=first, pool=pool)
-    return min(lo, pool), min(hi, pool)
 
 
 def _calendar(result: Any, inputs: PlanInputs, case: BusinessCaseRange) -> dict[str, Any] | None:

@@ -47,6 +47,11 @@ def _finite(x: Any) -> float | None:
     return f if math.isfinite(f) else None
 
 
+def _estimate(r: Any, *, extrapolated: bool = False) -> Estimate:
+    return Estimate(median=float(r.median), low=float(r.low), high=float(r.high), extrapolated=extrapolated,
+                    bound=getattr(r, "bound", "") or "")
+
+
 @dataclass(frozen=True, kw_only=True)
 class TargetAtPool:
     """The target's score at the production pool.
