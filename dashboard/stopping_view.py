@@ -29,8 +29,8 @@ def render(a: dict[str, Any], *, key: str = "stop") -> None:
                 "(simulations.stopping is not installed yet).", icon=":material/info:")
         return
     if stop.get("no_signal_warning"):  # before the plan: no stopping point buys anything when nothing is learned
-        st.error(f"**{stop['no_signal_warning']}** No stopping point pays: more labels buy nothing until the data "
-                 "is fixed.", icon=":material/block:")
+        st.error(f"**{stop['no_signal_warning']}** No stopping point pays on these data: more labels from them buy "
+                 "nothing until the data is fixed.", icon=":material/block:")
     plan = a.get("plan") or {}
     if plan:  # the plan's stop, the figure every page and the report give
         values = tables.plan_tile_values(plan)

@@ -161,12 +161,14 @@ def undefined_notes(b: dict[str, Any]) -> list[str]:
 def no_signal_text(b: dict[str, Any] | None) -> str:
     """The engine's no-signal warning for a business case dict ("" when the model learns something).
 
-    The verdict (``simulations.economics.NO_SIGNAL_VERDICT``) in bold, then the simulation summary's sentence with
+    The verdict (the case's ``no_signal_verdict``: ``simulations.economics.NO_SIGNAL_VERDICT``, or "undecided" for a
+    pilot's projection) in bold, then the simulation summary's sentence with
     the two scores: both come from the engine, the page only places them above the numbers.
     """
     if not b or not b.get("no_signal"):
         return ""
-    return f"**{NO_SIGNAL_VERDICT}**" + (f"\n\n{b['no_signal_sentence']}" if b.get("no_signal_sentence") else "")
+    verdict = b.get("no_signal_verdict") or NO_SIGNAL_VERDICT  # a pilot's projection: the engine's "undecided"
+    return f"**{verdict}**" + (f"\n\n{b['no_signal_sentence']}" if b.get("no_signal_sentence") else "")
 
 
 def assumptions(a: dict[str, Any]) -> list[str]:

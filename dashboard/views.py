@@ -239,7 +239,9 @@ def render_business(a: dict[str, Any], *, key: str = "biz") -> None:
         return
     currency = "USD"
     warning = tables.no_signal_text(b)
-    if warning:  # above every number: none of them is a plan that pays when the model learns nothing
+    if warning and b.get("roi_widened"):  # a pilot's "no signal": undecided, a larger pilot may change it
+        st.warning(warning, icon=":material/warning:")
+    elif warning:  # above every number: none of them is a plan that pays when the model learns nothing
         st.error(warning, icon=":material/block:")
     if a.get("plan"):
         plan_box(a)

@@ -172,9 +172,11 @@ def test_report_with_all_costs_zero_says_why_there_is_no_business_case():
     assert "No business case: The cost per label must be more than $0" in html
 
 
-def test_business_page_without_signal_leads_with_the_engines_warning():
-    """A run whose model is no better than the majority class: the engine's verdict and sentence, in red, above
-    the headline numbers (which alone would read as a paying plan)."""
+@pytest.mark.parametrize("pilot", [False, True])
+def test_business_page_without_signal_leads_with_the_engines_warning(pilot):
+    """A run whose model is no better than the majority class: the engine's verdict and sentence above the headline
+    numbers (which alone would read as a paying plan). On its own pool, in red: no labeling plan pays. Projected from
+    a pilot to a larger pool, a warning: undecided, a larger pilot may well have signal."""
     from dashboard import state
     from dashboard.testing import small_inputs
     from simulations.economics import NO_SIGNAL_VERDICT
@@ -183,18 +185,22 @@ def test_business_page_without_signal_leads_with_the_engines_warning():
     result = copy.deepcopy(small_run()[0])  # small_run shares its cached result: never change that one
     for m in ("accuracy", "balanced_accuracy", "macro_f1"):  # the majority class within a point of the whole pool
         result.ceilings[f"baseline_{m}"] = result.ceilings[m] - NO_SIGNAL_MARGIN / 2
-    a = state.analyse(result, small_inputs())
+    pool = 20 * int(result.meta["n_pool"]) if pilot else int(result.meta["n_pool"])
+    a = state.analyse(result, small_inputs(production_pool=pool))
     assert a["business"]["no_signal"] and a["summary"]["no_signal"]
+    assert a["business"]["roi_widened"] is pilot and a["business"]["pays_off"] is (None if pilot else False)
     at = AppTest.from_file(str(PAGES / "business.py"), default_timeout=60)
     at.session_state[session.ANALYSIS] = a
     at.run()
     assert not at.exception, at.exception
-    assert len(at.error) == 1
-    box = at.error[0].value
-    assert NO_SIGNAL_VERDICT in box and a["business"]["no_signal_sentence"] in box
+    boxes, kind = (at.warning, "Warning") if pilot else (at.error, "Error")
+    box = next(b.value for b in boxes if a["business"]["no_signal_sentence"] in b.value)
+    expect = a["business"]["no_signal_verdict"]
+    assert expect in box and (expect == NO_SIGNAL_VERDICT) is (not pilot)
+    assert not any(NO_SIGNAL_VERDICT in b.value for b in [*at.error, *at.warning]) or not pilot
     assert a["business"]["no_signal_sentence"] == a["verdict"]  # the simulation summary's own sentence
     kinds = [type(e).__name__ for e in at.main]  # page order, depth first
-    assert "Metric" in kinds and kinds.index("Error") < kinds.index("Metric")  # above the headline tiles
+    assert "Metric" in kinds and kinds.index(kind) < kinds.index("Metric")  # above the headline tiles
     # with signal: no such box
     ok = _page("business")
     assert not ok.error and not ok.session_state[session.ANALYSIS]["business"]["no_signal"]

@@ -281,11 +281,22 @@ def test_a_decision_the_calibrated_roi_does_not_support_is_undecided(pilot_resul
     pilot_ns = replace(against, no_signal=True)
     s = _pays_sentence(pilot_ns, pilot_ns.pays_off, plan.net_savings)
     assert s.startswith("Undecided whether active learning pays off: the pilot's model learns nothing")
-    assert f"for {MEASURED.pilot_no_signal_full_data_signal} of the {MEASURED.pilot_no_signal_pilots} pilots" in s
+    assert f"from {MEASURED.pilot_no_signal_full_data_signal} of the {MEASURED.pilot_no_signal_pilots} pilots" in s
     from simulations.economics import NO_SIGNAL_VERDICT
 
     own = replace(pilot_ns, roi_widened=False)
     assert _pays_sentence(own, own.pays_off, plan.net_savings) == NO_SIGNAL_VERDICT
+    # one wording on every surface: the plan's sentence, `labelwise roi`'s verdict and table, the JSON, the page
+    from dashboard.tables import no_signal_text
+    from simulations.economics.report import format_business_case, verdict
+
+    for c in (pilot_ns, own):
+        assert verdict(c) == c.no_signal_verdict == _pays_sentence(c, c.pays_off, plan.net_savings)
+        assert "WARNING: " + c.no_signal_verdict in format_business_case(c)
+        d = c.to_dict()
+        assert d["no_signal_verdict"] == c.no_signal_verdict and d["pays_off"] == c.pays_off
+        assert no_signal_text(d).startswith(f"**{c.no_signal_verdict}**")
+    assert replace(own, no_signal=False).no_signal_verdict == ""
     sentence = _pays_sentence(decided, None, plan.net_savings, undecided_roi=plan.roi)
     assert "calibrated intervals of net savings" in sentence and "span zero" in sentence
     assert "seeds alone would have decided" in sentence

@@ -152,6 +152,11 @@ def test_an_interval_that_runs_to_the_pool_cannot_be_projected():
 def test_no_signal_cannot_be_projected():
     a = _assess(no_signal=True)
     assert not a.can_project and "learns nothing" in a.reason
+    # undecided (a pilot's "no signal" decides nothing): no size is read off an ROI of a model that learns nothing,
+    # and nothing says a larger pilot would not help
+    b = _assess(no_signal=True, roi=_est(0.2, -0.2, 0.6), pays_off=None)
+    assert b.more_pilot_labels is None and "a larger pilot" in b.reason
+    assert "No pilot size within reach" not in b.reason and "spans zero" not in b.reason
 
 
 def test_an_undecided_roi_gets_more_pilot_labels():

@@ -162,6 +162,22 @@ class BusinessCaseRange:
     roi_widened: bool = False
 
     @property
+    def no_signal_verdict(self) -> str:
+        """The one no-signal sentence every surface shows ("" when there is signal): :data:`NO_SIGNAL_VERDICT` for a
+        plan on its own pool; for a pilot's projection (``roi_widened``), undecided, since a larger pool may well
+        have signal (the calibration suite's count, ``simulations.trust.MEASURED``)."""
+        if not self.no_signal:
+            return ""
+        if not self.roi_widened:
+            return NO_SIGNAL_VERDICT
+        from simulations.trust import MEASURED as m  # the measured count; trust imports the curves, not economics
+
+        return (f"Undecided whether active learning pays off: the pilot's model learns nothing from its rows, but that "
+                f"says little about the production pool (in the calibration suite the full data's model learned "
+                f"from {m.pilot_no_signal_full_data_signal} of the {m.pilot_no_signal_pilots} pilots that had "
+                "none); label a larger pilot, or check the label column and the features.")
+
+    @property
     def seeds_compared(self) -> int:
         """Seeds the verdict rests on: ``n_seeds_compared``, else every seed (a case built without that count)."""
         return self.n_seeds if self.n_seeds_compared is None else self.n_seeds_compared
@@ -252,6 +268,7 @@ class BusinessCaseRange:
             pool_caveat=None if self.pool_caveat is None else self.pool_caveat.to_dict(),
             no_signal=self.no_signal,
             no_signal_sentence=self.no_signal_sentence or None,
+            no_signal_verdict=self.no_signal_verdict or None,
         )
         return d
 

@@ -156,7 +156,7 @@ def verdict(case: BusinessCase | BusinessCaseRange) -> str:
     majority class) no plan or ROI is meaningful, and the sentence says so before anything else is judged.
     """
     if getattr(case, "no_signal", False):
-        return NO_SIGNAL_VERDICT
+        return getattr(case, "no_signal_verdict", "") or NO_SIGNAL_VERDICT  # a pilot's projection: undecided
     tb = case.total_benefit
     if isinstance(tb, Range):
         bound, mid = tb.bound, tb.median

@@ -266,8 +266,9 @@ def assess_pilot(*, pilot_rows: int, production_pool: int, simulated_pool: int, 
     """
     reasons = []
     if no_signal:
-        reasons.append("The pilot cannot project: the model learns nothing from these features, so no label count "
-                       "reaches the target.")
+        reasons.append("The pilot cannot project: its model learns nothing from its rows, so no label count reaches "
+                       "the target there; a larger pilot, or a check of the label column and the features, may change "
+                       "that.")
     elif target_score > ceiling_high:
         reasons.append(f"The pilot cannot project: the target ({target_score:.1%}) lies above what the whole "
                        f"production pool is expected to score (at most {ceiling_high:.1%}).")
@@ -281,7 +282,9 @@ def assess_pilot(*, pilot_rows: int, production_pool: int, simulated_pool: int, 
     decision = pays_off is not None
     more = None
     spans = not (roi.low > 0 or roi.high < 0)
-    if not decision and not spans:
+    if no_signal:
+        pass  # its ROI is arithmetic on a model that learns nothing: no size read off it
+    elif not decision and not spans:
         # undecided on something else (net savings spanning zero, too few seeds): an ROI-based size would not settle it
         reasons.append("The ROI interval lies on one side of zero, but the plan is undecided for another reason (see "
                        "its money sentence), which no estimate of the pilot size here covers.")

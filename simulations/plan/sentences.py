@@ -45,17 +45,8 @@ def _pays_sentence(case: BusinessCaseRange, pays: bool | None, net: Estimate, *,
                    undecided_roi: Estimate | None = None) -> str:
     """Whether active learning pays, in one sentence; ``undecided_roi`` is the calibrated ROI of a pilot's
     projection when it left undecided what the seeds' net savings decided (``build_plan``)."""
-    if case.no_signal and case.roi_widened:
-        from simulations.trust import MEASURED as m
-
-        return (f"Undecided whether active learning pays off: the pilot's model learns nothing from its rows, but that "
-                f"says little about the production pool (in the calibration suite the full data found signal for "
-                f"{m.pilot_no_signal_full_data_signal} of the {m.pilot_no_signal_pilots} pilots that had none); "
-                "label a larger pilot, or check the label column and the features.")
     if case.no_signal:
-        from simulations.economics import NO_SIGNAL_VERDICT
-
-        return NO_SIGNAL_VERDICT
+        return case.no_signal_verdict
     rng = f"{money(net.median)} ({money(net.low)} to {money(net.high)})"
     if undecided_roi is not None:
         roi = f"{undecided_roi.median:.0%} ({undecided_roi.low:.0%} to {undecided_roi.high:.0%})"

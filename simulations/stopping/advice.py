@@ -135,8 +135,9 @@ class StopAdvice:
 
     def text(self) -> str:
         ev, rec = self.evaluation, self.recommendation
-        lines = [f"WARNING: {self.no_signal_warning} No stopping point pays: more labels buy nothing until the data "
-                 "is fixed (check the label column and the features, or try another model).", ""
+        lines = [f"WARNING: {self.no_signal_warning} No stopping point pays on these data: more labels from them buy "
+                 "nothing until the data is fixed (check the label column and the features, or try another model).",
+                 ""
                  ] if self.no_signal_warning else []
         lines += [f"Stopping advice for '{ev.strategy}' ({self.strategy_chosen_by}), {ev.metric}, "
                  f"{money(ev.cost_per_label)} per label, {_usd(ev.value_per_point)} per point, {len(ev.seeds)} runs.",
