@@ -255,7 +255,7 @@ def build_plan(result: Any, inputs: PlanInputs, *, determination: dict[str, Any]
             f: replace(getattr(case, f), low=money_est[k].low, high=money_est[k].high)
             for k, f in MONEY_FIELDS.items() if k == "roi" or k in widened_money})
         decided, pays = pays, pays_off_rule(case)
-        if decided is not None and pays is None:
+        if decided is not None and pays is None and not case.no_signal:  # no signal has its own sentence
             undecided_roi = money_est["roi"]  # a decision the calibrated ROI interval does not support is undecided
     if advice is not None:  # the plan's strategy, named for why it was chosen, not 'chosen by you'
         advice = replace(advice, strategy_chosen_by=chosen_by)
